@@ -1,0 +1,60 @@
+"""Start the project's servers as real processes and read their one-line JSON ready message."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[str]
+    ready: dict[str, Any]
+
+    @property
+    def base_url(self) -> str:
+        return str(self.ready["base_url"])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def kill(self) -> None:
+        """Simulate a power cut: SIGKILL, no clean-up."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def start_server(args: Sequence[str], *, timeout: float = 30.0, env: dict[str, str] | None = None) -> ServerProcess:
+    """Run ``python -m <args>`` and wait for the first JSON line on stdout."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", *args],
+        stdout=subprocess.PIPE,
+        stderr=None,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    line: list[str] = []
+    reader = threading.Thread(target=lambda: line.append(process.stdout.readline() if process.stdout else ""))
+    reader.start()
+    reader.join(timeout)
+    if not line or not line[0].strip():
+        process.kill()
+        process.wait(5)
+        raise RuntimeError(f"{' '.join(args)} did not report ready within {timeout}s")
+    # Keep draining stdout so the child never blocks on a full pipe.
+    threading.Thread(target=lambda: process.stdout and process.stdout.read(), daemon=True).start()
+    return ServerProcess(process, json.loads(line[0]))
