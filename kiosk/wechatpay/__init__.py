@@ -1,0 +1,80 @@
+"""WeChat Pay APIv3 client library for Native (scan-to-pay) payments, direct and partner mode.
+
+The public namespace is this module; the submodules are free to change. See docs/wechatpay.md.
+"""
+
+from __future__ import annotations
+
+from .bills import BillRow, BillSummary, BillTicket, TradeBill, parse_trade_bill
+from .certificates import PlatformCertificate
+from .client import SyncWeChatPayClient, WeChatPayClient
+from .credentials import Credentials, DirectMerchant, Merchant, PartnerMerchant
+from .errors import (
+    APIError,
+    BillFormatError,
+    ConfigurationError,
+    ConnectError,
+    DecryptionError,
+    HashMismatchError,
+    ResponseFormatError,
+    ResponseMismatchError,
+    SignatureError,
+    StaleTimestampError,
+    TimeoutError,
+    TransportError,
+    UnknownSerialError,
+    ValidationError,
+    VerificationError,
+    WeChatPayError,
+)
+from .native import GoodsDetail, NativeOrder, Transaction
+from .notifications import Notification, NotificationParser, PaymentEvent, RefundEvent
+from .refunds import Refund, RefundNotice, RefundRequest
+from .retry import RetryPolicy
+from .verifying import CertificateVerifier, CombinedVerifier, PublicKeyVerifier, Verifier
+
+__all__ = [
+    "APIError",
+    "BillFormatError",
+    "BillRow",
+    "BillSummary",
+    "BillTicket",
+    "CertificateVerifier",
+    "CombinedVerifier",
+    "ConfigurationError",
+    "ConnectError",
+    "Credentials",
+    "DecryptionError",
+    "DirectMerchant",
+    "GoodsDetail",
+    "HashMismatchError",
+    "Merchant",
+    "NativeOrder",
+    "Notification",
+    "NotificationParser",
+    "PartnerMerchant",
+    "PaymentEvent",
+    "PlatformCertificate",
+    "PublicKeyVerifier",
+    "Refund",
+    "RefundEvent",
+    "RefundNotice",
+    "RefundRequest",
+    "ResponseFormatError",
+    "ResponseMismatchError",
+    "RetryPolicy",
+    "SignatureError",
+    "StaleTimestampError",
+    "SyncWeChatPayClient",
+    "TimeoutError",
+    "TradeBill",
+    "Transaction",
+    "TransportError",
+    "UnknownSerialError",
+    "ValidationError",
+    "VerificationError",
+    "Verifier",
+    "WeChatPayClient",
+    "WeChatPayError",
+    "parse_trade_bill",
+]

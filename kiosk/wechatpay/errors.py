@@ -7,12 +7,15 @@
     │   ├── ConnectError          no connection could be made (never reached the server)
     │   └── TimeoutError          no answer in time (it may have been processed)
     ├── APIError                  WeChat Pay answered with an error status and body
+    ├── ResponseFormatError       a verified response or notification has an unexpected shape
+    ├── BillFormatError           a bill file cannot be parsed; names the line
     └── VerificationError         a signature, timestamp, serial or hash check failed
         ├── SignatureError        the signature does not match (tampered, forged or a probe)
         ├── StaleTimestampError   the timestamp is more than 5 minutes off
         ├── UnknownSerialError    no key is known for the Wechatpay-Serial
         ├── DecryptionError       AEAD tag mismatch or malformed ciphertext
-        └── HashMismatchError     a downloaded bill does not match its announced hash
+        ├── HashMismatchError     a downloaded bill does not match its announced hash
+        └── ResponseMismatchError a genuine response that answers a different request (replay)
 
 Every error says whether repeating the same request is safe (`retryable`).
 """
@@ -91,6 +94,22 @@ class APIError(WeChatPayError):
         return self.status >= 500 or self.status == 429 or self.code in _RETRYABLE_CODES
 
 
+class ResponseFormatError(WeChatPayError):
+    """A response or notification passed verification but its content is not what the API documents.
+
+    Also raised for notifications with an unknown ``resource_type``, ``algorithm`` or ``event_type``.
+    """
+
+
+class BillFormatError(WeChatPayError):
+    """A bill file is malformed; ``line`` is the 1-based line number (0 when the file as a whole is wrong)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"bill line {line}: {problem}" if line else f"bill: {problem}")
+        self.line = line
+        self.problem = problem
+
+
 class VerificationError(WeChatPayError):
     """A response or notification could not be authenticated; its content must not be used."""
 
@@ -117,3 +136,11 @@ class DecryptionError(VerificationError):
 
 class HashMismatchError(VerificationError):
     """A downloaded file does not match the hash announced in the signed response."""
+
+
+class ResponseMismatchError(VerificationError):
+    """A correctly signed response that does not belong to the request (another order, another merchant).
+
+    The signature covers only the body, so a response captured earlier could be replayed; the identity
+    fields are checked against the request.
+    """

@@ -1,0 +1,508 @@
+"""The clients: one sans-IO engine (sign, verify, retry, certificates) driven by httpx, async or sync.
+
+The engine turns an :class:`~kiosk.wechatpay.core.Operation` into a *flow*: a generator that yields the
+requests to send (and the pauses between retries) and receives the responses. The async and sync clients
+are thin drivers around the same flows, so both behave identically and httpx errors are mapped to our
+hierarchy at exactly one place per driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import TypeAlias, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from kiosk.clock import Clock, SystemClock
+
+from . import bills, certificates, native, refunds
+from .bills import BillTicket, TradeBill
+from .certificates import PlatformCertificate
+from .core import Operation, Response, api_error
+from .credentials import Credentials, Merchant
+from .errors import (
+    ConfigurationError,
+    ConnectError,
+    TimeoutError,
+    TransportError,
+    UnknownSerialError,
+    ValidationError,
+    WeChatPayError,
+)
+from .native import NativeOrder, Transaction
+from .notifications import NotificationParser
+from .refunds import Refund, RefundRequest
+from .retry import RetryPolicy
+from .verifying import CertificateVerifier, CombinedVerifier, PublicKeyVerifier, SignedHeaders, Verifier, validate
+
+__version__ = "0.1.0"
+DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
+DEFAULT_USER_AGENT = f"kiosk-wechatpay/{__version__} (httpx/{httpx.__version__}; Python/{platform.python_version()})"
+#: How often platform certificates are downloaded again (the docs ask for at least every 12 hours).
+CERTIFICATE_REFRESH = timedelta(hours=12)
+#: After a failed refresh, when a public key can still verify, wait this long before trying again.
+CERTIFICATE_RETRY = timedelta(minutes=10)
+#: Hosts that may serve bill files besides the configured base URL.
+WECHATPAY_HOSTS = frozenset(
+    {"api.mch.weixin.qq.com", "api2.mch.weixin.qq.com", "api.wechatpay.cn", "api2.wechatpay.cn"}
+)
+
+log = logging.getLogger("kiosk.wechatpay")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A flow step: wait this long before the next attempt."""
+
+    seconds: float
+
+
+Step: TypeAlias = httpx.Request | Pause
+Flow: TypeAlias = Generator[Step, Response, T]
+
+
+def _default_nonce() -> str:
+    return secrets.token_hex(16).upper()
+
+
+class Engine:
+    """Everything the clients share; no I/O. Holds the signer, the verifiers and the certificate cache."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        merchant: Merchant,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        clock: Clock | None = None,
+        nonce: Callable[[], str] | None = None,
+        retry: RetryPolicy | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> None:
+        if not isinstance(credentials, Credentials):
+            raise ConfigurationError("credentials", "must be a Credentials")
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigurationError("base_url", f"{base_url!r} is not an http(s) base URL")
+        self.credentials = credentials
+        self.base_url = base_url.rstrip("/")
+        self.clock: Clock = clock or SystemClock()
+        self.nonce = nonce or _default_nonce
+        self.retry = retry or RetryPolicy()
+        self.user_agent = user_agent
+        self.merchant = self.check_merchant(merchant, setting=True)
+        self._signer = credentials.signer()
+        self.certificate_verifier = CertificateVerifier()
+        self.platform_certificates: list[PlatformCertificate] = []
+        self._next_refresh: datetime | None = None
+        verifiers: list[Verifier] = []
+        if credentials.public_key is not None and credentials.public_key_id is not None:
+            verifiers.append(PublicKeyVerifier(credentials.public_key_id, credentials.public_key))
+        if credentials.platform_certificates:
+            verifiers.append(self.certificate_verifier)
+        self.verifier = CombinedVerifier(verifiers)
+        self.notifications = NotificationParser(self.verifier, credentials.apiv3_key, self.clock)
+
+    # -- identity -------------------------------------------------------------------------------------
+
+    def check_merchant(self, merchant: Merchant | None, *, setting: bool = False) -> Merchant:
+        if merchant is None:
+            return self.merchant
+        if merchant.signing_mchid != self.credentials.mchid:
+            problem = f"signs as {merchant.signing_mchid}, but the credentials belong to {self.credentials.mchid}"
+            if setting:
+                raise ConfigurationError("merchant", problem)
+            raise ValidationError("merchant", problem)
+        return merchant
+
+    # -- requests -------------------------------------------------------------------------------------
+
+    def request_serial(self) -> str | None:
+        """``Wechatpay-Serial``: the public key id, else the newest platform certificate (the server signs
+        its answer with the key we name)."""
+        if self.credentials.public_key_id is not None:
+            return self.credentials.public_key_id
+        newest = certificates.newest(self.platform_certificates, self.clock.now())
+        return newest.serial_no if newest is not None else None
+
+    def check_download_url(self, url: str) -> None:
+        """Bill links are followed with a signed request, so only to WeChat Pay (or the configured base)."""
+        target, base = urlsplit(url), urlsplit(self.base_url)
+        same_origin = (target.scheme, target.netloc) == (base.scheme, base.netloc)
+        if not same_origin and not (target.scheme == "https" and target.hostname in WECHATPAY_HOSTS):
+            raise ValidationError("download_url", f"{url!r} is not a WeChat Pay address")
+
+    def prepare(self, op: Operation[T]) -> httpx.Request:
+        """Build the request, then sign exactly the path, query and body bytes that go on the wire."""
+        url = op.url if op.url is not None else self.base_url + op.target()
+        headers = {"User-Agent": self.user_agent, "Accept": op.accept}
+        if op.body is not None:
+            headers["Content-Type"] = "application/json"
+        serial = self.request_serial()
+        if serial is not None:
+            headers["Wechatpay-Serial"] = serial
+        try:
+            request = httpx.Request(op.method, url, headers=headers, content=op.body)
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise ValidationError("url", f"cannot build a request for {url!r}: {exc}") from None
+        canonical = request.url.raw_path.decode("ascii")
+        authorization = self._signer.authorization(
+            op.method, canonical, op.body or b"", timestamp=int(self.clock.now().timestamp()), nonce=self.nonce()
+        )
+        request.headers["Authorization"] = authorization.header()
+        return request
+
+    # -- flows ----------------------------------------------------------------------------------------
+
+    def run(self, op: Operation[T]) -> Flow[T]:
+        """Send with retries, verify a success (204 included) and only then parse it."""
+        yield from self._refresh_if_due()
+        response = yield from self._exchange(op)
+        if op.signed_response:
+            yield from self._verify(response)
+        return op.parse(response)
+
+    def _exchange(self, op: Operation[T]) -> Flow[Response]:
+        attempt = 1
+        while True:
+            try:
+                response = yield self.prepare(op)
+                if not 200 <= response.status < 300:
+                    raise api_error(response)
+                return response
+            except WeChatPayError as exc:
+                if not self.retry.should_retry(exc, attempt, idempotent=op.idempotent):
+                    raise
+                delay = self.retry.delay(attempt)
+                log.info("%s attempt %d failed (%s); retrying in %.2fs", op.name, attempt, type(exc).__name__, delay)
+                attempt += 1
+                yield Pause(delay)
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    def _verify(self, response: Response) -> Flow[None]:
+        try:
+            validate(response.headers, response.body, self.verifier, now=self._now)
+        except UnknownSerialError:
+            if not self.credentials.platform_certificates:
+                raise
+            # A new platform certificate may have been issued: download once, then give up.
+            yield from self.refresh_certificates()
+            validate(response.headers, response.body, self.verifier, now=self._now)
+
+    def _refresh_if_due(self) -> Flow[None]:
+        if not self.credentials.platform_certificates:
+            return
+        now = self.clock.now()
+        if self._next_refresh is not None and now < self._next_refresh:
+            return
+        try:
+            yield from self.refresh_certificates()
+        except WeChatPayError as exc:
+            if self.credentials.public_key is None:
+                raise
+            # The public key still verifies everything; try the certificates again later.
+            log.warning("platform certificate refresh failed: %s", exc)
+            self._next_refresh = now + CERTIFICATE_RETRY
+
+    def refresh_certificates(self) -> Flow[list[PlatformCertificate]]:
+        """Download, decrypt, check and install the platform certificates."""
+        op = certificates.download(self.credentials.apiv3_key)
+        response = yield from self._exchange(op)
+        _, fresh = op.parse(response)
+        signed = SignedHeaders.from_headers(response.headers)
+        # Self-check: a serial we already trust verifies as usual; otherwise (first download, rotation)
+        # one of the certificates just decrypted must have signed this very response.
+        verifier: Verifier = self.verifier if self.verifier.knows(signed.serial) else certificates.verifier_for(fresh)
+        validate(response.headers, response.body, verifier, now=self._now)
+        self.platform_certificates = fresh
+        self.certificate_verifier.replace({c.serial_no: c.public_key for c in fresh})
+        self._next_refresh = self.clock.now() + CERTIFICATE_REFRESH
+        log.info("installed %d platform certificate(s)", len(fresh))
+        return fresh
+
+    def trade_bill(self, merchant: Merchant, bill_date: date, bill_type: str) -> Flow[TradeBill]:
+        ticket = yield from self.run(bills.apply_trade_bill(merchant, bill_date, bill_type, "GZIP"))
+        data = yield from self.run(self.download_bill(ticket))
+        return bills.parse_trade_bill(data)
+
+    def download_bill(self, ticket: BillTicket) -> Operation[bytes]:
+        self.check_download_url(ticket.download_url)
+        return bills.download(ticket)
+
+
+def _map_httpx_error(exc: Exception) -> TransportError:
+    """The one boundary where httpx exceptions become ours."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return ConnectError(f"cannot connect: {exc}")
+    if isinstance(exc, httpx.TimeoutException):
+        return TimeoutError(f"no answer in time: {type(exc).__name__}")
+    return TransportError(f"{type(exc).__name__}: {exc}")
+
+
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+
+
+class WeChatPayClient:
+    """Async WeChat Pay APIv3 client over one shared ``httpx.AsyncClient`` connection pool.
+
+    Every operation accepts ``merchant=`` to act for another sub-merchant of the same service provider.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        merchant: Merchant,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        nonce: Callable[[], str] | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 10.0,
+        user_agent: str = DEFAULT_USER_AGENT,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self._engine = Engine(
+            credentials, merchant, base_url=base_url, clock=clock, nonce=nonce, retry=retry, user_agent=user_agent
+        )
+        self._sleep = sleep or asyncio.sleep
+        self._http = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+
+    def __repr__(self) -> str:
+        return f"WeChatPayClient(base_url={self._engine.base_url!r}, merchant={self._engine.merchant!r})"
+
+    async def __aenter__(self) -> WeChatPayClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def merchant(self) -> Merchant:
+        return self._engine.merchant
+
+    @property
+    def verifier(self) -> CombinedVerifier:
+        return self._engine.verifier
+
+    @property
+    def notifications(self) -> NotificationParser:
+        return self._engine.notifications
+
+    @property
+    def platform_certificates(self) -> list[PlatformCertificate]:
+        return list(self._engine.platform_certificates)
+
+    async def _drive(self, flow: Flow[T]) -> T:
+        reply: Response | None = None
+        error: TransportError | None = None
+        while True:
+            try:
+                step = flow.throw(error) if error is not None else flow.send(reply)  # type: ignore[arg-type]
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            reply, error = None, None
+            if isinstance(step, Pause):
+                await self._sleep(step.seconds)
+                continue
+            try:
+                answer = await self._http.send(step)
+                reply = Response(answer.status_code, answer.headers, answer.content)
+            except _HTTPX_ERRORS as exc:
+                error = _map_httpx_error(exc)
+
+    async def _run(self, op: Operation[T]) -> T:
+        return await self._drive(self._engine.run(op))
+
+    async def create_native_order(self, order: NativeOrder, *, merchant: Merchant | None = None) -> str:
+        """Create (or re-create, same out_trade_no and body) a Native order; returns the code_url."""
+        m = self._engine.check_merchant(merchant)
+        return await self._run(native.create_order(m, order, self._engine.clock.now()))
+
+    async def query_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> Transaction:
+        return await self._run(native.query_order(self._engine.check_merchant(merchant), out_trade_no))
+
+    async def query_order_by_transaction_id(
+        self, transaction_id: str, *, merchant: Merchant | None = None
+    ) -> Transaction:
+        m = self._engine.check_merchant(merchant)
+        return await self._run(native.query_order_by_transaction_id(m, transaction_id))
+
+    async def close_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> None:
+        await self._run(native.close_order(self._engine.check_merchant(merchant), out_trade_no))
+
+    async def create_refund(self, request: RefundRequest, *, merchant: Merchant | None = None) -> Refund:
+        return await self._run(refunds.create_refund(self._engine.check_merchant(merchant), request))
+
+    async def query_refund(self, out_refund_no: str, *, merchant: Merchant | None = None) -> Refund:
+        return await self._run(refunds.query_refund(self._engine.check_merchant(merchant), out_refund_no))
+
+    async def apply_trade_bill(
+        self,
+        bill_date: date,
+        bill_type: str = "ALL",
+        tar_type: str | None = "GZIP",
+        *,
+        merchant: Merchant | None = None,
+    ) -> BillTicket:
+        m = self._engine.check_merchant(merchant)
+        return await self._run(bills.apply_trade_bill(m, bill_date, bill_type, tar_type))
+
+    async def apply_fundflow_bill(
+        self, bill_date: date, account_type: str = "BASIC", tar_type: str | None = "GZIP"
+    ) -> BillTicket:
+        return await self._run(bills.apply_fundflow_bill(bill_date, account_type, tar_type))
+
+    async def download_bill(self, ticket: BillTicket) -> bytes:
+        """Signed GET of the file; unsigned answer, so it is checked against the ticket's SHA1 instead."""
+        return await self._run(self._engine.download_bill(ticket))
+
+    async def trade_bill(
+        self, bill_date: date, bill_type: str = "ALL", *, merchant: Merchant | None = None
+    ) -> TradeBill:
+        m = self._engine.check_merchant(merchant)
+        return await self._drive(self._engine.trade_bill(m, bill_date, bill_type))
+
+    async def download_certificates(self) -> list[PlatformCertificate]:
+        """Download, self-check and install the platform certificates (also used by the refresh)."""
+        return await self._drive(self._engine.refresh_certificates())
+
+
+class SyncWeChatPayClient:
+    """The same client for scripts and tests, over ``httpx.Client``."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        merchant: Merchant,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
+        nonce: Callable[[], str] | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 10.0,
+        user_agent: str = DEFAULT_USER_AGENT,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._engine = Engine(
+            credentials, merchant, base_url=base_url, clock=clock, nonce=nonce, retry=retry, user_agent=user_agent
+        )
+        self._sleep = sleep or time.sleep
+        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+
+    def __repr__(self) -> str:
+        return f"SyncWeChatPayClient(base_url={self._engine.base_url!r}, merchant={self._engine.merchant!r})"
+
+    def __enter__(self) -> SyncWeChatPayClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def merchant(self) -> Merchant:
+        return self._engine.merchant
+
+    @property
+    def verifier(self) -> CombinedVerifier:
+        return self._engine.verifier
+
+    @property
+    def notifications(self) -> NotificationParser:
+        return self._engine.notifications
+
+    @property
+    def platform_certificates(self) -> list[PlatformCertificate]:
+        return list(self._engine.platform_certificates)
+
+    def _drive(self, flow: Flow[T]) -> T:
+        reply: Response | None = None
+        error: TransportError | None = None
+        while True:
+            try:
+                step = flow.throw(error) if error is not None else flow.send(reply)  # type: ignore[arg-type]
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            reply, error = None, None
+            if isinstance(step, Pause):
+                self._sleep(step.seconds)
+                continue
+            try:
+                answer = self._http.send(step)
+                reply = Response(answer.status_code, answer.headers, answer.content)
+            except _HTTPX_ERRORS as exc:
+                error = _map_httpx_error(exc)
+
+    def _run(self, op: Operation[T]) -> T:
+        return self._drive(self._engine.run(op))
+
+    def create_native_order(self, order: NativeOrder, *, merchant: Merchant | None = None) -> str:
+        m = self._engine.check_merchant(merchant)
+        return self._run(native.create_order(m, order, self._engine.clock.now()))
+
+    def query_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> Transaction:
+        return self._run(native.query_order(self._engine.check_merchant(merchant), out_trade_no))
+
+    def query_order_by_transaction_id(self, transaction_id: str, *, merchant: Merchant | None = None) -> Transaction:
+        m = self._engine.check_merchant(merchant)
+        return self._run(native.query_order_by_transaction_id(m, transaction_id))
+
+    def close_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> None:
+        self._run(native.close_order(self._engine.check_merchant(merchant), out_trade_no))
+
+    def create_refund(self, request: RefundRequest, *, merchant: Merchant | None = None) -> Refund:
+        return self._run(refunds.create_refund(self._engine.check_merchant(merchant), request))
+
+    def query_refund(self, out_refund_no: str, *, merchant: Merchant | None = None) -> Refund:
+        return self._run(refunds.query_refund(self._engine.check_merchant(merchant), out_refund_no))
+
+    def apply_trade_bill(
+        self,
+        bill_date: date,
+        bill_type: str = "ALL",
+        tar_type: str | None = "GZIP",
+        *,
+        merchant: Merchant | None = None,
+    ) -> BillTicket:
+        m = self._engine.check_merchant(merchant)
+        return self._run(bills.apply_trade_bill(m, bill_date, bill_type, tar_type))
+
+    def apply_fundflow_bill(
+        self, bill_date: date, account_type: str = "BASIC", tar_type: str | None = "GZIP"
+    ) -> BillTicket:
+        return self._run(bills.apply_fundflow_bill(bill_date, account_type, tar_type))
+
+    def download_bill(self, ticket: BillTicket) -> bytes:
+        return self._run(self._engine.download_bill(ticket))
+
+    def trade_bill(self, bill_date: date, bill_type: str = "ALL", *, merchant: Merchant | None = None) -> TradeBill:
+        m = self._engine.check_merchant(merchant)
+        return self._drive(self._engine.trade_bill(m, bill_date, bill_type))
+
+    def download_certificates(self) -> list[PlatformCertificate]:
+        return self._drive(self._engine.refresh_certificates())
