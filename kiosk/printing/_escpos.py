@@ -1,0 +1,70 @@
+"""The one place python-escpos is imported, with its import-time side effects contained.
+
+python-escpos 3.1 runs ``logging.basicConfig()`` (a handler on the root logger) and ``mkdtemp()`` (a new
+temporary directory per import, never removed) when ``escpos.capabilities`` is first imported. Everything
+in ``kiosk.printing`` imports python-escpos through :func:`escpos_modules` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import threading
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import platformdirs
+
+_lock = threading.Lock()
+
+
+def _cache_dir() -> Path:
+    path = Path(platformdirs.user_cache_dir("kiosk", appauthor=False)) / "escpos"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@cache
+def escpos_modules() -> tuple[ModuleType, ModuleType, ModuleType]:
+    """``(escpos.escpos, escpos.printer, escpos.capabilities)``, imported once with side effects undone."""
+    with _lock:
+        cache_dir = _cache_dir()
+        os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache_dir))
+        root = logging.getLogger()
+        handlers_before = list(root.handlers)
+        real_mkdtemp = tempfile.mkdtemp
+
+        def mkdtemp(*args: Any, **kwargs: Any) -> str:
+            # capabilities.py evaluates mkdtemp() as a default even when the pickle dir is set:
+            # hand it the cache dir instead of leaking an empty directory per process.
+            if sys._getframe(1).f_globals.get("__name__") == "escpos.capabilities":
+                return str(cache_dir)
+            return str(real_mkdtemp(*args, **kwargs))
+
+        tempfile.mkdtemp = mkdtemp  # type: ignore[assignment]
+        try:
+            import escpos.capabilities as capabilities
+            import escpos.escpos as escpos_core
+            import escpos.printer as printer
+        finally:
+            tempfile.mkdtemp = real_mkdtemp
+            for handler in list(root.handlers):
+                if handler not in handlers_before:
+                    root.removeHandler(handler)
+    return escpos_core, printer, capabilities
+
+
+def escpos_profile_names() -> frozenset[str]:
+    """Capability profiles bundled with python-escpos (``TM-T20II``, ``POS-5890``, ...)."""
+    capabilities = escpos_modules()[2]
+    return frozenset(capabilities.CAPABILITIES["profiles"])
+
+
+def dummy_printer(profile_name: str) -> Any:
+    """An in-memory python-escpos printer (``.output`` holds the bytes) for rendering."""
+    printer = escpos_modules()[1]
+    return printer.Dummy(profile=profile_name)

@@ -1,0 +1,284 @@
+"""The print queue: journaled jobs printed by one worker thread, exactly once unless reprinted on purpose.
+
+Guarantees
+- ``submit`` journals the job (table ``print_jobs``) before returning; nothing submitted is dropped.
+- ``submit`` is idempotent on ``job_key``; ``reprint=True`` adds a new job whose document carries the
+  "重印 REPRINT" mark.
+- Jobs print in submission order. A job is marked ``printed`` only after the printer accepted its bytes;
+  a printer that is offline, out of paper or has its cover open leaves the job ``pending`` and the worker
+  retries with back-off (the head job waits: slips never print out of order).
+- On restart pending jobs resume. A job found ``sending`` (the process died mid-job, so it may or may not
+  have printed) is printed again *with the reprint mark*, so a duplicate can never pass for an original.
+- A job that cannot be rendered at all becomes ``failed`` (visible to listeners, :meth:`retry` re-queues it)
+  and does not block the jobs behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.printing.documents import Document
+from kiosk.printing.errors import PrinterError
+from kiosk.printing.printers import Printer, safe_job_name
+
+log = logging.getLogger(__name__)
+
+JobState = Literal["pending", "sending", "printed", "failed"]
+Listener = Callable[["PrintJob"], None]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS print_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_key TEXT NOT NULL,
+    reprint INTEGER NOT NULL DEFAULT 0 CHECK (reprint IN (0, 1)),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'printed', 'failed')),
+    document TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    bytes_sent INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    printed_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS print_jobs_original_key ON print_jobs (job_key) WHERE reprint = 0;
+CREATE INDEX IF NOT EXISTS print_jobs_state ON print_jobs (state, id);
+"""
+
+_COLUMNS = "id, job_key, reprint, state, document, attempts, last_error, bytes_sent, created_at, updated_at, printed_at"
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    id: int
+    job_key: str
+    reprint: bool
+    state: JobState
+    document: Document
+    attempts: int
+    last_error: str | None
+    bytes_sent: int | None
+    created_at: datetime
+    updated_at: datetime
+    printed_at: datetime | None
+
+    @property
+    def name(self) -> str:
+        """File-safe job name (the virtual printer's ``<name>.bin`` / ``<name>.png``)."""
+        return f"{self.id:06d}-{safe_job_name(self.job_key)}"
+
+    @classmethod
+    def _from_row(cls, row: tuple[object, ...]) -> PrintJob:
+        (id_, key, reprint, state, document, attempts, error, sent, created, updated, printed) = row
+        return cls(
+            id=int(str(id_)),
+            job_key=str(key),
+            reprint=bool(reprint),
+            state=str(state),  # type: ignore[arg-type]
+            document=Document.from_json(str(document)),
+            attempts=int(str(attempts)),
+            last_error=None if error is None else str(error),
+            bytes_sent=None if sent is None else int(str(sent)),
+            created_at=datetime.fromisoformat(str(created)),
+            updated_at=datetime.fromisoformat(str(updated)),
+            printed_at=None if printed is None else datetime.fromisoformat(str(printed)),
+        )
+
+
+def default_backoff(failures: int) -> float:
+    """Seconds to wait after ``failures`` consecutive failed attempts: 1, 2, 4, ... capped at 30."""
+    return float(min(30, 2 ** max(0, failures - 1)))
+
+
+class PrintQueue:
+    """Journaled print jobs and the worker that prints them.
+
+    ``sleep(seconds)`` waits between retries; by default it is an event wait that :meth:`submit`,
+    :meth:`retry_now` and :meth:`stop` cut short. Listeners run on the worker thread (the UI must hand
+    the job over to its own thread) and also on the caller's thread for :meth:`submit`.
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        printer: Printer,
+        *,
+        clock: Clock | None = None,
+        backoff: Callable[[int], float] = default_backoff,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        self.printer = printer
+        self._clock = clock or SystemClock()
+        self._backoff = backoff
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._sleep = sleep if sleep is not None else self._wake.wait
+        self._lock = threading.RLock()
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None, timeout=10.0)
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.executescript(_SCHEMA)
+        self._recover_interrupted()
+
+    # ------------------------------------------------------------------------------------------ journal
+
+    def _now(self) -> str:
+        moment = self._clock.now()
+        if moment.tzinfo is None:
+            raise ValueError("the clock returned a naive datetime")
+        return moment.isoformat()
+
+    def _fetch(self, where: str, args: tuple[object, ...] = ()) -> list[PrintJob]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM print_jobs WHERE {where}", args).fetchall()
+        return [PrintJob._from_row(row) for row in rows]
+
+    def get(self, job_id: int) -> PrintJob:
+        found = self._fetch("id = ?", (job_id,))
+        if not found:
+            raise KeyError(job_id)
+        return found[0]
+
+    def jobs(self, *states: JobState, limit: int = 200) -> list[PrintJob]:
+        """Most recent jobs first, optionally only in the given states."""
+        if states:
+            marks = ", ".join("?" for _ in states)
+            return self._fetch(f"state IN ({marks}) ORDER BY id DESC LIMIT ?", (*states, limit))
+        return self._fetch("1 ORDER BY id DESC LIMIT ?", (limit,))
+
+    def pending(self) -> list[PrintJob]:
+        """Jobs still to print, oldest first."""
+        return self._fetch("state IN ('pending', 'sending') ORDER BY id")
+
+    def _update(self, job_id: int, **values: object) -> PrintJob:
+        values["updated_at"] = self._now()
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self._lock:
+            self._db.execute(f"UPDATE print_jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
+        return self.get(job_id)
+
+    def _recover_interrupted(self) -> None:
+        for job in self._fetch("state = 'sending' ORDER BY id"):
+            log.warning("print job %s was interrupted while printing; it will print again marked as a reprint", job.id)
+            self._update(
+                job.id,
+                state="pending",
+                document=job.document.marked_reprint().to_json(),
+                last_error="interrupted while printing; printing again as a reprint",
+            )
+
+    # ------------------------------------------------------------------------------------------ API
+
+    def submit(self, job_key: str, document: Document, *, reprint: bool = False) -> PrintJob:
+        """Queue ``document`` under ``job_key``; a repeated key returns the existing job unless ``reprint``."""
+        if not job_key:
+            raise ValueError("empty job_key")
+        now = self._now()
+        with self._lock:
+            if not reprint:
+                existing = self._fetch("job_key = ? AND reprint = 0", (job_key,))
+                if existing:
+                    return existing[0]
+            stored = document.marked_reprint() if reprint else document
+            cursor = self._db.execute(
+                "INSERT INTO print_jobs (job_key, reprint, state, document, created_at, updated_at)"
+                " VALUES (?, ?, 'pending', ?, ?, ?)",
+                (job_key, int(reprint), stored.to_json(), now, now),
+            )
+            job = self.get(int(cursor.lastrowid or 0))
+        self._notify(job)
+        self._wake.set()
+        return job
+
+    def retry(self, job_id: int) -> PrintJob:
+        """Put a ``failed`` job back in the queue (a clerk's "try again")."""
+        job = self.get(job_id)
+        if job.state == "failed":
+            job = self._update(job_id, state="pending")
+            self._notify(job)
+        self._wake.set()
+        return job
+
+    def retry_now(self) -> None:
+        """Cut the current back-off short (the clerk has just loaded paper)."""
+        self._wake.set()
+
+    def add_listener(self, callback: Listener) -> None:
+        self._listeners.append(callback)
+
+    def remove_listener(self, callback: Listener) -> None:
+        self._listeners.remove(callback)
+
+    def _notify(self, job: PrintJob) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(job)
+            except Exception:
+                log.exception("print queue listener failed")
+
+    # ------------------------------------------------------------------------------------------ worker
+
+    def run_once(self) -> PrintJob | None:
+        """Try to print the oldest pending job once; returns it in its new state (``None`` if idle)."""
+        waiting = self._fetch("state IN ('pending', 'sending') ORDER BY id LIMIT 1")
+        if not waiting:
+            return None
+        job = self._update(waiting[0].id, state="sending", attempts=waiting[0].attempts + 1)
+        self._notify(job)
+        try:
+            sent = self.printer.print_document(job.document, job_name=job.name)
+        except PrinterError as err:
+            # Offline, out of paper, cover open, unplugged, bad permissions: wait and try again.
+            job = self._update(job.id, state="pending", last_error=str(err))
+        except Exception as err:
+            log.exception("print job %s cannot be printed", job.id)
+            job = self._update(job.id, state="failed", last_error=f"{type(err).__name__}: {err}")
+        else:
+            job = self._update(job.id, state="printed", bytes_sent=sent, printed_at=self._now(), last_error=None)
+        self._notify(job)
+        return job
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            self._wake.clear()
+            job = self.run_once()
+            if job is None:
+                self._wake.wait()
+                continue
+            if job.state == "pending":
+                failures += 1
+                self._sleep(self._backoff(failures))
+            else:
+                failures = 0
+
+    def start(self) -> None:
+        """Start the worker thread (idempotent)."""
+        if self._thread and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="kiosk-print-queue", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the worker after the job in hand (a job is never abandoned half-sent)."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        with self._lock:
+            self._db.close()
