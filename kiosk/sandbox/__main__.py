@@ -1,0 +1,3 @@
+from kiosk.sandbox.cli import main
+
+raise SystemExit(main())

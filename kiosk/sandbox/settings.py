@@ -1,0 +1,47 @@
+"""Switches that make the sandbox behave like different kinds of merchant accounts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from .store import Store
+
+
+@dataclass
+class Settings:
+    #: ``GET /v3/certificates`` serves platform certificates; False = a public-key-only merchant
+    #: (created after late 2024), which gets 404 RESOURCE_NOT_EXISTS there.
+    certificates_available: bool = True
+    #: Sign notifications with the WeChat Pay public key (``Wechatpay-Serial: PUB_KEY_ID_…``) instead of
+    #: the platform certificate. Forced on when certificates are unavailable.
+    public_key_mode: bool = False
+    #: What a query shows for an unpaid order past time_expire: "NOTPAY" (reported behaviour) or "CLOSED".
+    expired_order_state: str = "NOTPAY"
+
+    @property
+    def notifications_use_public_key(self) -> bool:
+        return self.public_key_mode or not self.certificates_available
+
+    @classmethod
+    def load(cls, store: Store) -> Settings:
+        stored = store.get_setting("settings", {})
+        return cls(**{f.name: stored[f.name] for f in fields(cls) if f.name in stored})
+
+    def update(self, changes: dict[str, Any], store: Store) -> None:
+        """Apply known settings (type-checked) or raise ValueError naming the bad one."""
+        known = {f.name: f for f in fields(self)}
+        for name, value in changes.items():
+            if name not in known:
+                raise ValueError(f"unknown setting {name!r}")
+            current = getattr(self, name)
+            if type(value) is not type(current):
+                raise ValueError(f"{name} must be a {type(current).__name__}")
+            if name == "expired_order_state" and value not in ("NOTPAY", "CLOSED"):
+                raise ValueError("expired_order_state must be NOTPAY or CLOSED")
+        for name, value in changes.items():
+            setattr(self, name, value)
+        store.set_setting("settings", asdict(self))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

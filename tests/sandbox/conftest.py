@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.sandbox.merchant import Merchant
+from tests.support.sandbox import SandboxProcess, sandbox_factory, start_sandbox_process
+
+__all__ = ["sandbox_factory"]
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """One sandbox per test module for tests that do not depend on clock, settings or faults."""
+    process = start_sandbox_process(tmp_path_factory.mktemp("shared") / "state")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def merchant(shared_sandbox: SandboxProcess) -> Iterator[Merchant]:
+    with Merchant(shared_sandbox.base_url, shared_sandbox.info) as client:
+        yield client
+
+
+@pytest.fixture
+def partner(shared_sandbox: SandboxProcess) -> Iterator[Merchant]:
+    with Merchant(shared_sandbox.base_url, shared_sandbox.info, mchid=shared_sandbox.info["sp_mchid"]) as client:
+        yield client
+
+
+MerchantFor = Callable[[SandboxProcess], Merchant]

@@ -1,0 +1,139 @@
+"""Start the WeChat Pay sandbox as a real process for tests of any package.
+
+    from tests.support.sandbox import sandbox_factory  # re-export in your conftest.py
+
+    def test_something(sandbox_factory):
+        sandbox = sandbox_factory(time_scale=100)
+        sandbox.base_url, sandbox.info["mchid"], sandbox.info["merchant_private_key"]  # absolute paths
+        sandbox.pay(code_url)                  # the customer pays (or result="PAYERROR")
+        sandbox.advance(86400)                 # move the sandbox clock
+        sandbox.notifications()["attempts"]    # every delivery attempt
+
+Identity generation (RSA keys) happens once per test session; each sandbox gets a copy of that
+prepared state directory, so all sandboxes in a session share ids and keys but not state.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kiosk.sandbox import load_info
+from tests.support.processes import ServerProcess, start_server
+
+_template: Path | None = None
+_template_lock = threading.Lock()
+
+
+def prepare_state_dir(target: Path) -> Path:
+    """Copy the session's generated identity into ``target`` (created) and return it."""
+    global _template
+    with _template_lock:
+        if _template is None:
+            from kiosk.sandbox.identity import create_identity
+
+            root = Path(tempfile.mkdtemp(prefix="kiosk-sandbox-identity-"))
+            atexit.register(shutil.rmtree, root, True)
+            create_identity(root / "state")
+            _template = root / "state"
+    shutil.copytree(_template, target, dirs_exist_ok=True)  # copy2 keeps the 0600 modes
+    return target
+
+
+@dataclass
+class SandboxProcess:
+    """A sandbox running as ``python -m kiosk.sandbox`` with helpers for its control API."""
+
+    server: ServerProcess
+    state_dir: Path
+    info: dict[str, Any]
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def stop(self) -> None:
+        self.server.stop()
+        self._close_pipe()
+
+    def kill(self) -> None:
+        self.server.kill()
+        self._close_pipe()
+
+    def _close_pipe(self) -> None:
+        # The drain thread sees EOF once the process is gone; close our end so no ResourceWarning fires.
+        stdout = self.server.process.stdout
+        if stdout is not None:
+            with contextlib.suppress(Exception):
+                stdout.close()
+
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(method, self.base_url + path, json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def pay(self, code_url: str, result: str = "SUCCESS", **extra: Any) -> dict[str, Any]:
+        """The customer scans ``code_url``; returns the order as a query would show it."""
+        result_body: dict[str, Any] = self.control(
+            "POST", "/sandbox/v1/payments", {"code_url": code_url, "result": result, **extra}
+        )
+        return result_body
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        now: dict[str, Any] = self.control("POST", "/sandbox/v1/clock", {"advance_seconds": seconds})
+        return now
+
+    def fault(self, kind: str, path_prefix: str = "/v3/", count: int = 1, **extra: Any) -> None:
+        self.control("POST", "/sandbox/v1/faults", {"kind": kind, "path_prefix": path_prefix, "count": count, **extra})
+
+    def notification_fault(self, kind: str, count: int = 1) -> None:
+        self.control("POST", "/sandbox/v1/faults", {"target": "notifications", "kind": kind, "count": count})
+
+    def settings(self, **changes: Any) -> dict[str, Any]:
+        current: dict[str, Any] = self.control("POST", "/sandbox/v1/settings", changes)
+        return current
+
+    def notifications(self) -> dict[str, Any]:
+        listing: dict[str, Any] = self.control("GET", "/sandbox/v1/notifications")
+        return listing
+
+    def orders(self) -> list[dict[str, Any]]:
+        orders: list[dict[str, Any]] = self.control("GET", "/sandbox/v1/orders")["orders"]
+        return orders
+
+
+def start_sandbox_process(state_dir: Path, *, time_scale: float = 1.0, prepare: bool = True) -> SandboxProcess:
+    """Start a sandbox process on 127.0.0.1 with a free port; ``prepare`` copies the cached identity first."""
+    if prepare and not (state_dir / "sandbox.json").exists():
+        prepare_state_dir(state_dir)
+    args = ["kiosk.sandbox", "--host", "127.0.0.1", "--port", "0", "--state-dir", str(state_dir)]
+    if time_scale != 1.0:
+        args += ["--time-scale", repr(time_scale)]
+    server = start_server(args)
+    return SandboxProcess(server, state_dir, load_info(state_dir))
+
+
+@pytest.fixture
+def sandbox_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., SandboxProcess]]:
+    """A factory fixture: ``sandbox_factory(time_scale=…)`` starts a fresh sandbox; all stop at teardown."""
+    started: list[SandboxProcess] = []
+
+    def start(time_scale: float = 1.0, state_dir: Path | None = None) -> SandboxProcess:
+        directory = state_dir or tmp_path_factory.mktemp("sandbox") / "state"
+        process = start_sandbox_process(directory, time_scale=time_scale)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
