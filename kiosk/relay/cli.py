@@ -1,0 +1,97 @@
+"""``kiosk-relay``: init / add-store / add-kiosk / serve.
+
+Each command prints exactly one JSON line on success. Configuration problems go to stderr as
+``kiosk-relay: <key>: <problem>`` with exit code 2. Secrets are never printed, except the one-time token
+that ``init`` and ``add-kiosk`` must hand over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .config import ROLES, ConfigError, add_kiosk, add_store, init_config, load_config
+
+EXIT_CONFIG = 2
+
+
+def _print(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-relay", description="WeChat Pay relay for Kiosk")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    init = commands.add_parser("init", help="write a configuration for a sandbox state directory")
+    init.add_argument("--sandbox", required=True, type=Path, help="sandbox state directory (with sandbox.json)")
+    init.add_argument("--port", required=True, type=int, help="relay port (0: choose at start, notify_url auto)")
+    init.add_argument("--out", required=True, type=Path, help="configuration file to write")
+    init.add_argument("--mode", choices=("direct", "partner"), default="direct")
+
+    store = commands.add_parser("add-store", help="add a store")
+    store.add_argument("--config", required=True, type=Path)
+    store.add_argument("--id", required=True)
+    store.add_argument("--name", required=True)
+    store.add_argument("--sub-mchid")
+
+    kiosk = commands.add_parser("add-kiosk", help="add a kiosk (or manager) credential; prints its token once")
+    kiosk.add_argument("--config", required=True, type=Path)
+    kiosk.add_argument("--store", required=True)
+    kiosk.add_argument("--role", choices=ROLES, default="kiosk")
+    kiosk.add_argument("--id", help="kiosk id (default: <role>-<n>)")
+
+    serve = commands.add_parser("serve", help="run the relay")
+    serve.add_argument("--config", required=True, type=Path)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            if args.out.exists():
+                raise ConfigError("--out", f"{args.out} exists; refusing to overwrite it")
+            _print(init_config(args.sandbox, args.port, args.out, mode=args.mode))
+        elif args.command == "add-store":
+            _print(add_store(args.config, args.id, args.name, args.sub_mchid))
+        elif args.command == "add-kiosk":
+            _print(add_kiosk(args.config, args.store, args.role, args.id))
+        elif args.command == "serve":
+            return _serve(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"kiosk-relay: {exc}\n")
+        return EXIT_CONFIG
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kiosk.serving import serve_forever
+
+    from .app import create_app
+
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    config = load_config(args.config)
+    host = args.host or config.server.host
+    port = config.server.port if args.port is None else args.port
+    app = create_app(config)
+
+    def ready(base_url: str) -> dict[str, Any]:
+        app.relay.base_url = base_url
+        return {"base_url": base_url}
+
+    serve_forever(app, host, port, ready=ready)
+    return 0

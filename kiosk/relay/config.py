@@ -1,0 +1,506 @@
+"""The relay's TOML configuration: loading with validation, and the edits the CLI makes.
+
+Every problem is reported as ``ConfigError(key, problem)`` where ``key`` is the dotted TOML key
+(``wechatpay.apiv3_key``, ``kiosks[2].store``), so a bad file fails at start-up with a message a merchant
+can act on. Relative paths are relative to the configuration file. Kiosk tokens are kept only as SHA-256
+hashes; the token itself is shown once, when it is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import tomli_w
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+#: ``notify_url = "auto"``: derive it from the address the relay is bound to (loopback, sandbox, embedded).
+AUTO = "auto"
+ROLES = ("kiosk", "manager")
+_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, naming the key at fault."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class WeChatPaySettings:
+    mode: str
+    base_url: str
+    mchid: str
+    appid: str
+    sp_mchid: str
+    sp_appid: str
+    merchant_private_key: Path
+    merchant_cert_serial: str
+    apiv3_key: str = field(repr=False)
+    platform_public_key: Path
+    platform_public_key_id: str
+    notify_url: str
+    #: Also trust platform certificates from /v3/certificates (notifications migrate between the two).
+    platform_certificates: bool = True
+
+    @property
+    def partner(self) -> bool:
+        return self.mode == "partner"
+
+    @property
+    def signing_mchid(self) -> str:
+        return self.sp_mchid if self.partner else self.mchid
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rate_limit_per_second: float = 20.0
+    rate_limit_burst: int = 60
+    max_body_bytes: int = 64 * 1024
+
+
+@dataclass(frozen=True)
+class OrderSettings:
+    #: Lifetime of an order whose request carries no ``time_expire``.
+    default_expire_seconds: int = 600
+    #: Ceiling on the relay's own queries to WeChat Pay (all orders together).
+    queries_per_second: float = 20.0
+
+
+@dataclass(frozen=True)
+class Store:
+    id: str
+    name: str
+    sub_mchid: str | None = None
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    id: str
+    store: str
+    role: str
+    token_sha256: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    path: Path
+    wechatpay: WeChatPaySettings
+    server: ServerSettings
+    storage_path: Path
+    orders: OrderSettings
+    stores: dict[str, Store]
+    kiosks: tuple[Kiosk, ...]
+
+    def authenticate(self, token: str) -> Kiosk | None:
+        """The kiosk holding ``token``; every hash is compared in constant time."""
+        digest = hash_token(token)
+        found: Kiosk | None = None
+        for kiosk in self.kiosks:
+            if hmac.compare_digest(kiosk.token_sha256, digest):
+                found = kiosk
+        return found
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh kiosk token and the hash that goes into the file."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+# -- loading -------------------------------------------------------------------------------------------
+
+_WECHATPAY_KEYS = (
+    "mode",
+    "base_url",
+    "mchid",
+    "appid",
+    "sp_mchid",
+    "sp_appid",
+    "merchant_private_key",
+    "merchant_cert_serial",
+    "apiv3_key",
+    "platform_public_key",
+    "platform_public_key_id",
+    "notify_url",
+    "platform_certificates",
+)
+_SERVER_KEYS = ("host", "port", "rate_limit_per_second", "rate_limit_burst", "max_body_bytes")
+_TOP_KEYS = ("wechatpay", "server", "storage", "orders", "stores", "kiosks")
+
+
+def load_config(path: Path | str) -> RelayConfig:
+    """Read and validate ``path``; raises ConfigError naming the first bad key."""
+    path = Path(path).resolve()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError("config", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("config", f"{path} is not valid TOML: {exc}") from None
+    return parse_config(document, path)
+
+
+def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
+    base = path.parent
+    _unknown(document, _TOP_KEYS, "")
+    wechatpay = _table(document, "wechatpay", required=True)
+    _unknown(wechatpay, _WECHATPAY_KEYS, "wechatpay.")
+    mode = _string(wechatpay, "wechatpay.mode", "mode")
+    if mode not in ("direct", "partner"):
+        raise ConfigError("wechatpay.mode", f'must be "direct" or "partner", not {mode!r}')
+    partner = mode == "partner"
+    base_url = _url(_string(wechatpay, "wechatpay.base_url", "base_url"), "wechatpay.base_url")
+    mchid = _string(wechatpay, "wechatpay.mchid", "mchid", required=not partner)
+    appid = _string(wechatpay, "wechatpay.appid", "appid", required=not partner)
+    sp_mchid = _string(wechatpay, "wechatpay.sp_mchid", "sp_mchid", required=partner)
+    sp_appid = _string(wechatpay, "wechatpay.sp_appid", "sp_appid", required=partner)
+    private_key = _path(wechatpay, "wechatpay.merchant_private_key", "merchant_private_key", base)
+    _check_private_key(private_key, "wechatpay.merchant_private_key")
+    serial = _string(wechatpay, "wechatpay.merchant_cert_serial", "merchant_cert_serial")
+    if not re.fullmatch(r"[0-9A-Fa-f]{1,40}", serial):
+        raise ConfigError("wechatpay.merchant_cert_serial", "must be the certificate serial in hex")
+    apiv3_key = _string(wechatpay, "wechatpay.apiv3_key", "apiv3_key")
+    if len(apiv3_key.encode("utf-8")) != 32:
+        # Never echo the key itself.
+        raise ConfigError("wechatpay.apiv3_key", "must be the 32-character APIv3 key")
+    public_key = _path(wechatpay, "wechatpay.platform_public_key", "platform_public_key", base)
+    _check_public_key(public_key, "wechatpay.platform_public_key")
+    public_key_id = _string(wechatpay, "wechatpay.platform_public_key_id", "platform_public_key_id")
+    notify_url = _string(wechatpay, "wechatpay.notify_url", "notify_url")
+    if notify_url != AUTO:
+        _url(notify_url, "wechatpay.notify_url")
+        if urlsplit(notify_url).query:
+            raise ConfigError("wechatpay.notify_url", "must not carry a query string (WeChat Pay rejects it)")
+    settings = WeChatPaySettings(
+        mode=mode,
+        base_url=base_url.rstrip("/"),
+        mchid=mchid,
+        appid=appid,
+        sp_mchid=sp_mchid,
+        sp_appid=sp_appid,
+        merchant_private_key=private_key,
+        merchant_cert_serial=serial,
+        apiv3_key=apiv3_key,
+        platform_public_key=public_key,
+        platform_public_key_id=public_key_id,
+        notify_url=notify_url,
+        platform_certificates=_bool(wechatpay, "wechatpay.platform_certificates", "platform_certificates", True),
+    )
+
+    server_table = _table(document, "server")
+    _unknown(server_table, _SERVER_KEYS, "server.")
+    defaults = ServerSettings()
+    server = ServerSettings(
+        host=_string(server_table, "server.host", "host", default=defaults.host),
+        port=_int(server_table, "server.port", "port", defaults.port, 0, 65535),
+        rate_limit_per_second=_number(
+            server_table, "server.rate_limit_per_second", "rate_limit_per_second", defaults.rate_limit_per_second
+        ),
+        rate_limit_burst=_int(
+            server_table, "server.rate_limit_burst", "rate_limit_burst", defaults.rate_limit_burst, 1
+        ),
+        max_body_bytes=_int(server_table, "server.max_body_bytes", "max_body_bytes", defaults.max_body_bytes, 1024),
+    )
+
+    storage = _table(document, "storage", required=True)
+    _unknown(storage, ("path",), "storage.")
+    storage_path = base / _string(storage, "storage.path", "path")
+    if not storage_path.parent.is_dir():
+        raise ConfigError("storage.path", f"directory {storage_path.parent} does not exist")
+
+    orders_table = _table(document, "orders")
+    _unknown(orders_table, ("default_expire_seconds", "queries_per_second"), "orders.")
+    orders = OrderSettings(
+        default_expire_seconds=_int(
+            orders_table, "orders.default_expire_seconds", "default_expire_seconds", 600, 60, 7 * 24 * 3600
+        ),
+        queries_per_second=_number(orders_table, "orders.queries_per_second", "queries_per_second", 20.0),
+    )
+
+    stores: dict[str, Store] = {}
+    for index, entry in enumerate(_array(document, "stores")):
+        key = f"stores[{index}]"
+        _unknown(entry, ("id", "name", "sub_mchid"), key + ".")
+        store_id = _identifier(entry, key)
+        if store_id in stores:
+            raise ConfigError(f"{key}.id", f"duplicate store id {store_id!r}")
+        sub_mchid = _string(entry, f"{key}.sub_mchid", "sub_mchid", required=partner) or None
+        stores[store_id] = Store(store_id, _string(entry, f"{key}.name", "name", default=store_id), sub_mchid)
+    if not stores:
+        raise ConfigError("stores", "at least one [[stores]] entry is needed")
+
+    kiosks: list[Kiosk] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(_array(document, "kiosks")):
+        key = f"kiosks[{index}]"
+        _unknown(entry, ("id", "store", "role", "token_sha256"), key + ".")
+        kiosk_id = _identifier(entry, key)
+        if kiosk_id in seen:
+            raise ConfigError(f"{key}.id", f"duplicate kiosk id {kiosk_id!r}")
+        seen.add(kiosk_id)
+        store_id = _string(entry, f"{key}.store", "store")
+        if store_id not in stores:
+            raise ConfigError(f"{key}.store", f"no store with id {store_id!r}")
+        role = _string(entry, f"{key}.role", "role", default="kiosk")
+        if role not in ROLES:
+            raise ConfigError(f"{key}.role", f'must be "kiosk" or "manager", not {role!r}')
+        digest = _string(entry, f"{key}.token_sha256", "token_sha256")
+        if not _HEX64.fullmatch(digest):
+            raise ConfigError(f"{key}.token_sha256", "must be 64 lower-case hex characters (a SHA-256 hash)")
+        kiosks.append(Kiosk(kiosk_id, store_id, role, digest))
+
+    return RelayConfig(path, settings, server, storage_path, orders, stores, tuple(kiosks))
+
+
+def _unknown(table: Mapping[str, Any], known: tuple[str, ...], prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{prefix}{key}", "unknown key")
+
+
+def _table(document: Mapping[str, Any], name: str, *, required: bool = False) -> Mapping[str, Any]:
+    value = document.get(name)
+    if value is None:
+        if required:
+            raise ConfigError(name, f"missing [{name}] table")
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(name, "must be a table")
+    return value
+
+
+def _array(document: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    value = document.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ConfigError(name, f"must be an array of tables ([[{name}]])")
+    return value
+
+
+def _string(table: Mapping[str, Any], key: str, name: str, *, required: bool = True, default: str = "") -> str:
+    value = table.get(name)
+    if value is None or value == "":
+        if required and not default:
+            raise ConfigError(key, "missing")
+        return default
+    if not isinstance(value, str):
+        raise ConfigError(key, "must be a string")
+    return value.strip()
+
+
+def _int(table: Mapping[str, Any], key: str, name: str, default: int, low: int = 0, high: int | None = None) -> int:
+    value = table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(key, "must be an integer")
+    if value < low or (high is not None and value > high):
+        raise ConfigError(key, f"must be between {low} and {high}" if high is not None else f"must be at least {low}")
+    return value
+
+
+def _bool(table: Mapping[str, Any], key: str, name: str, default: bool) -> bool:
+    value = table.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError(key, "must be true or false")
+    return value
+
+
+def _number(table: Mapping[str, Any], key: str, name: str, default: float) -> float:
+    value = table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(key, "must be a positive number")
+    return float(value)
+
+
+def _identifier(entry: Mapping[str, Any], key: str) -> str:
+    value = _string(entry, f"{key}.id", "id")
+    if not _ID.fullmatch(value):
+        raise ConfigError(f"{key}.id", "must be 1-64 characters of letters, digits, '.', '_' or '-'")
+    return value
+
+
+def _url(value: str, key: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(key, f"must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _path(table: Mapping[str, Any], key: str, name: str, base: Path) -> Path:
+    path = base / _string(table, key, name)
+    if not path.is_file():
+        raise ConfigError(key, f"file {path} does not exist")
+    return path
+
+
+def _check_private_key(path: Path, key: str) -> None:
+    try:
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError):
+        raise ConfigError(key, f"{path} is not a PEM private key without password") from None
+    if not isinstance(loaded, rsa.RSAPrivateKey):
+        raise ConfigError(key, f"{path} is not an RSA private key")
+
+
+def _check_public_key(path: Path, key: str) -> None:
+    try:
+        loaded = serialization.load_pem_public_key(path.read_bytes())
+    except (ValueError, TypeError, OSError):
+        raise ConfigError(key, f"{path} is not a PEM public key") from None
+    if not isinstance(loaded, rsa.RSAPublicKey):
+        raise ConfigError(key, f"{path} is not an RSA public key")
+
+
+# -- editing (the CLI's init / add-store / add-kiosk) ----------------------------------------------------
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError("config", f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config", f"{path} is not valid TOML: {exc}") from None
+
+
+def write_document(path: Path, document: Mapping[str, Any]) -> None:
+    """Write atomically and owner-only: the file holds the APIv3 key."""
+    path = path.resolve()
+    fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(dict(document), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o600)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def init_config(sandbox_dir: Path, port: int, out: Path, *, mode: str = "direct") -> dict[str, Any]:
+    """Write a working configuration for a sandbox state directory; returns the one-time credentials.
+
+    ``port`` 0 writes ``notify_url = "auto"`` (derived from the bound address), so tests and embedded use
+    can let the system choose a free port.
+    """
+    sandbox_dir = Path(sandbox_dir).resolve()
+    try:
+        info = json.loads((sandbox_dir / "sandbox.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError("sandbox", f"cannot read {sandbox_dir / 'sandbox.json'}: {exc}") from None
+
+    def path_of(name: str) -> str:
+        value = info.get(name)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"sandbox.{name}", "missing in sandbox.json")
+        return str((sandbox_dir / value).resolve())
+
+    def value_of(name: str) -> str:
+        value = info.get(name)
+        if not isinstance(value, str | int) or value == "":
+            raise ConfigError(f"sandbox.{name}", "missing in sandbox.json")
+        return str(value)
+
+    apiv3_key = value_of("apiv3_key")
+    if len(apiv3_key) != 32 and (sandbox_dir / apiv3_key).is_file():
+        apiv3_key = (sandbox_dir / apiv3_key).read_text("utf-8").strip()
+    out = Path(out).resolve()
+    notify_url = f"http://127.0.0.1:{port}/wechatpay/notify" if port else AUTO
+    wechatpay: dict[str, Any] = {
+        "mode": mode,
+        "base_url": value_of("base_url"),
+        "mchid": value_of("mchid"),
+        "appid": value_of("appid"),
+        "merchant_private_key": path_of("merchant_private_key"),
+        "merchant_cert_serial": value_of("merchant_cert_serial"),
+        "apiv3_key": apiv3_key,
+        "platform_public_key": path_of("platform_public_key"),
+        "platform_public_key_id": value_of("platform_public_key_id"),
+        "notify_url": notify_url,
+    }
+    store: dict[str, Any] = {"id": "store-1", "name": "Sandbox store"}
+    if mode == "partner":
+        wechatpay["sp_mchid"] = value_of("sp_mchid")
+        wechatpay["sp_appid"] = value_of("sp_appid")
+        store["sub_mchid"] = value_of("sub_mchid")
+    kiosk_token, kiosk_hash = new_token()
+    manager_token, manager_hash = new_token()
+    document = {
+        "wechatpay": wechatpay,
+        "server": {"host": "127.0.0.1", "port": port},
+        "storage": {"path": f"{out.stem}.sqlite3"},
+        "stores": [store],
+        "kiosks": [
+            {"id": "kiosk-1", "store": "store-1", "role": "kiosk", "token_sha256": kiosk_hash},
+            {"id": "manager-1", "store": "store-1", "role": "manager", "token_sha256": manager_hash},
+        ],
+    }
+    parse_config(document, out)  # refuse to write a configuration that would not start
+    write_document(out, document)
+    return {
+        "config": str(out),
+        "store_id": "store-1",
+        "kiosk_id": "kiosk-1",
+        "token": kiosk_token,
+        "manager_id": "manager-1",
+        "manager_token": manager_token,
+    }
+
+
+def add_store(config_path: Path, store_id: str, name: str, sub_mchid: str | None = None) -> dict[str, Any]:
+    config_path = Path(config_path).resolve()
+    document = read_document(config_path)
+    stores = document.setdefault("stores", [])
+    if any(entry.get("id") == store_id for entry in stores):
+        raise ConfigError("stores.id", f"a store with id {store_id!r} already exists")
+    entry: dict[str, Any] = {"id": store_id, "name": name}
+    if sub_mchid:
+        entry["sub_mchid"] = sub_mchid
+    stores.append(entry)
+    parse_config(document, config_path)
+    write_document(config_path, document)
+    return {"store_id": store_id, "name": name, **({"sub_mchid": sub_mchid} if sub_mchid else {})}
+
+
+def add_kiosk(config_path: Path, store_id: str, role: str = "kiosk", kiosk_id: str | None = None) -> dict[str, Any]:
+    config_path = Path(config_path).resolve()
+    document = read_document(config_path)
+    kiosks = document.setdefault("kiosks", [])
+    taken = {entry.get("id") for entry in kiosks}
+    if kiosk_id is None:
+        number = 1
+        while f"{role}-{number}" in taken:
+            number += 1
+        kiosk_id = f"{role}-{number}"
+    elif kiosk_id in taken:
+        raise ConfigError("kiosks.id", f"a kiosk with id {kiosk_id!r} already exists")
+    token, digest = new_token()
+    kiosks.append({"id": kiosk_id, "store": store_id, "role": role, "token_sha256": digest})
+    parse_config(document, config_path)
+    write_document(config_path, document)
+    return {"kiosk_id": kiosk_id, "store_id": store_id, "role": role, "token": token}

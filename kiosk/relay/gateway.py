@@ -1,0 +1,142 @@
+"""What the relay needs from WeChat Pay, in the relay's own terms.
+
+The relay core talks to a ``Gateway``; ``kiosk.relay.wechat`` adapts the APIv3 client library to it. All
+foreign errors are mapped here to ``GatewayError`` so that nothing from httpx or the client leaks into
+the HTTP layer, and unit tests can plug in a fake gateway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from .config import Store
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    out_trade_no: str
+    description: str
+    amount_fen: int
+    notify_url: str
+    time_expire: datetime
+    attach: str | None = None
+
+
+@dataclass(frozen=True)
+class TradeStatus:
+    """An order's state as WeChat Pay reports it (query answer or verified notification)."""
+
+    out_trade_no: str
+    trade_state: str
+    trade_state_desc: str | None = None
+    transaction_id: str | None = None
+    success_time: str | None = None
+    payer_total_fen: int | None = None
+    total_fen: int | None = None
+    bank_type: str | None = None
+    mchid: str | None = None
+    sub_mchid: str | None = None
+
+
+@dataclass(frozen=True)
+class NewRefund:
+    out_refund_no: str
+    out_trade_no: str
+    amount_fen: int
+    total_fen: int
+    reason: str | None
+    notify_url: str | None
+
+
+@dataclass(frozen=True)
+class RefundStatus:
+    out_refund_no: str
+    status: str
+    refund_id: str | None = None
+    out_trade_no: str | None = None
+    refund_fen: int | None = None
+    success_time: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    id: str
+    event_type: str
+    trade: TradeStatus
+
+
+@dataclass(frozen=True)
+class RefundNotice:
+    id: str
+    event_type: str
+    refund: RefundStatus
+
+
+@dataclass(frozen=True)
+class OtherNotice:
+    """A verified notification of a kind the relay does not act on; recorded, acknowledged."""
+
+    id: str
+    event_type: str
+
+
+Notice = PaymentNotice | RefundNotice | OtherNotice
+
+
+@dataclass(frozen=True)
+class Bill:
+    rows: list[dict[str, Any]]
+    summary: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class GatewayError(Exception):
+    """WeChat Pay refused the call or could not be reached; ``code`` is WeChat's (or TRANSPORT)."""
+
+    def __init__(self, code: str, message: str, *, status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+
+    @property
+    def not_found(self) -> bool:
+        return self.code in ("ORDER_NOT_EXIST", "RESOURCE_NOT_EXISTS", "ORDERNOTEXIST")
+
+
+class NotificationRejected(Exception):
+    """A notification failed verification (signature, timestamp, serial, probe, decryption, format)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Gateway(Protocol):
+    async def create_order(self, store: Store, order: NewOrder) -> str:
+        """Place (or re-place) a Native order; returns the code_url."""
+        ...
+
+    async def query_order(self, store: Store, out_trade_no: str) -> TradeStatus: ...
+
+    async def close_order(self, store: Store, out_trade_no: str) -> None: ...
+
+    async def create_refund(self, store: Store, refund: NewRefund) -> RefundStatus: ...
+
+    async def query_refund(self, store: Store, out_refund_no: str) -> RefundStatus: ...
+
+    async def trade_bill(self, store: Store, bill_date: date) -> Bill: ...
+
+    async def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notice:
+        """Verify the raw body, then decrypt; raises NotificationRejected."""
+        ...
+
+    async def prepare(self) -> None:
+        """Start-up work (e.g. download platform certificates); failures are logged, not raised."""
+        ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,98 @@
+"""The long-poll hub: the newest version of every watched order, and a wake-up for its waiters.
+
+Modelled on Consul's blocking queries: each order carries a version that grows on every change; a
+waiter asks for "newer than N" and is woken by the next publish, or answers with the current (same)
+version when its bounded wait runs out. All methods run on the event loop thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+Snapshot = dict[str, Any]
+
+
+class VersionHub:
+    """In-memory version index keyed by out_trade_no; a bounded LRU of snapshots plus per-key events."""
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
+        self._events: dict[str, asyncio.Event] = {}
+        self._waiting: dict[str, int] = {}
+        #: Called with the key whenever a waiter starts (the reconciler schedules an early query).
+        self.on_interest: Callable[[str], None] | None = None
+
+    def get(self, key: str) -> Snapshot | None:
+        snapshot = self._snapshots.get(key)
+        if snapshot is not None:
+            self._snapshots.move_to_end(key)
+        return snapshot
+
+    def publish(self, key: str, snapshot: Snapshot) -> bool:
+        """Store ``snapshot`` if it is newer than the known one and wake every waiter on ``key``."""
+        known = self._snapshots.get(key)
+        if known is not None and int(known["version"]) > int(snapshot["version"]):
+            return False
+        self._snapshots[key] = snapshot
+        self._snapshots.move_to_end(key)
+        self._evict()
+        event = self._events.pop(key, None)
+        if event is not None:
+            event.set()
+        return True
+
+    def prime(self, key: str, snapshot: Snapshot) -> Snapshot:
+        """Remember a snapshot loaded from storage unless a newer one was published meanwhile."""
+        known = self._snapshots.get(key)
+        if known is not None and int(known["version"]) >= int(snapshot["version"]):
+            return known
+        self._snapshots[key] = snapshot
+        self._evict()
+        return snapshot
+
+    def waiters(self, key: str) -> int:
+        return self._waiting.get(key, 0)
+
+    def total_waiters(self) -> int:
+        return sum(self._waiting.values())
+
+    async def wait_newer(self, key: str, since: int, timeout: float) -> Snapshot | None:
+        """The snapshot once its version exceeds ``since``, or the current one after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, timeout)
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            if self.on_interest is not None:
+                self.on_interest(key)
+            while True:
+                snapshot = self._snapshots.get(key)
+                if snapshot is not None and int(snapshot["version"]) > since:
+                    return snapshot
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return snapshot
+                event = self._events.setdefault(key, asyncio.Event())
+                try:
+                    await asyncio.wait_for(event.wait(), remaining)
+                except TimeoutError:
+                    return self._snapshots.get(key)
+        finally:
+            left = self._waiting[key] - 1
+            if left:
+                self._waiting[key] = left
+            else:
+                del self._waiting[key]
+
+    def _evict(self) -> None:
+        # Only snapshots nobody waits on go; the store can reload them.
+        while len(self._snapshots) > self.capacity:
+            for key in self._snapshots:
+                if key not in self._waiting:
+                    del self._snapshots[key]
+                    break
+            else:
+                return

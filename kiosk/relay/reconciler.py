@@ -1,0 +1,209 @@
+"""Active queries: the relay asks WeChat Pay itself, because notifications get lost or arrive late.
+
+Each open order (NOTPAY/USERPAYING) and each unfinished refund has a next-query time. While a kiosk is
+long-polling an order, a customer is standing at the counter: the first query goes out about a second
+after the kiosk starts watching, then every couple of seconds. Orders nobody watches back off to
+minutes. Orders past their ``time_expire`` are closed at WeChat Pay (a close that finds the order paid
+applies SUCCESS instead). Queries and notifications converge: both only ever move an order forward.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import time
+from collections.abc import Callable
+
+from kiosk.clock import parse_rfc3339
+
+from . import states
+from .gateway import GatewayError
+from .service import Relay, RelayError
+
+log = logging.getLogger("kiosk.relay.reconciler")
+
+#: First query after a kiosk starts watching an order.
+FIRST_WATCHED_QUERY = 1.0
+#: Grace after time_expire before closing, so that a payment in flight can land first.
+CLOSE_GRACE = 5.0
+
+
+def order_query_delay(age: float, watched: bool) -> float:
+    """Seconds until the next query of an open order ``age`` seconds old."""
+    if watched:
+        if age < 120:
+            return 2.0
+        if age < 600:
+            return 5.0
+        return 15.0
+    if age < 60:
+        return 5.0
+    if age < 600:
+        return 15.0
+    if age < 3600:
+        return 60.0
+    return 300.0
+
+
+def refund_query_delay(attempt: int) -> float:
+    """Seconds until the next query of an unfinished refund, after ``attempt`` queries."""
+    schedule = (2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+    return schedule[min(attempt, len(schedule) - 1)]
+
+
+class Reconciler:
+    def __init__(
+        self,
+        relay: Relay,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        concurrency: int = 8,
+        queries_per_second: float = 20.0,
+    ) -> None:
+        self.relay = relay
+        self.monotonic = monotonic
+        self._due: dict[str, float] = {}
+        self._heap: list[tuple[float, str]] = []
+        self._busy: set[str] = set()
+        self._refund_attempts: dict[str, int] = {}
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.queries = 0
+        # WeChat Pay rate-limits queries; a thousand watched orders must not become a query storm.
+        self._interval = 1.0 / queries_per_second
+        self._next_slot = 0.0
+
+    # Keys are "o:<out_trade_no>" and "r:<out_refund_no>" so one heap serves both.
+
+    def schedule(self, key: str, delay: float) -> None:
+        due = self.monotonic() + delay
+        known = self._due.get(key)
+        if known is not None and known <= due:
+            return
+        self._due[key] = due
+        heapq.heappush(self._heap, (due, key))
+        self._wake.set()
+
+    def watch_order(self, out_trade_no: str) -> None:
+        """An open order exists: query it on the unwatched schedule unless something sooner is set."""
+        self.schedule("o:" + out_trade_no, order_query_delay(0, watched=False))
+
+    def kiosk_waiting(self, out_trade_no: str) -> None:
+        """A kiosk started long-polling: make sure a query goes out within about a second."""
+        self.schedule("o:" + out_trade_no, FIRST_WATCHED_QUERY)
+
+    def watch_refund(self, out_refund_no: str) -> None:
+        attempt = self._refund_attempts.get(out_refund_no, 0)
+        self.schedule("r:" + out_refund_no, refund_query_delay(attempt))
+
+    async def load(self) -> None:
+        """Pick up open orders and unfinished refunds from storage (after a restart)."""
+        open_orders = await self.relay.db.read(
+            lambda c: [
+                r[0] for r in c.execute("SELECT out_trade_no FROM orders WHERE state IN ('NOTPAY', 'USERPAYING')")
+            ]
+        )
+        pending = await self.relay.db.read(
+            lambda c: [
+                r[0]
+                for r in c.execute(
+                    "SELECT out_refund_no FROM refunds WHERE status IN ('PENDING', 'PROCESSING', 'ABNORMAL')"
+                )
+            ]
+        )
+        for index, out_trade_no in enumerate(open_orders):
+            self.schedule("o:" + out_trade_no, 1.0 + index * 0.05)
+        for out_refund_no in pending:
+            self.watch_refund(out_refund_no)
+
+    async def run(self) -> None:
+        await self.load()
+        while True:
+            now = self.monotonic()
+            while self._heap and self._heap[0][0] <= now:
+                due, key = heapq.heappop(self._heap)
+                if self._due.get(key) != due:
+                    continue  # superseded by an earlier schedule
+                del self._due[key]
+                if key in self._busy:
+                    self.schedule(key, 1.0)
+                    continue
+                self._busy.add(key)
+                task = asyncio.create_task(self._run_one(key))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            timeout = (self._heap[0][0] - now) if self._heap else 60.0
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, timeout))
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _run_one(self, key: str) -> None:
+        try:
+            async with self._slots:
+                await self._pace()
+                if key.startswith("o:"):
+                    await self._order(key[2:])
+                else:
+                    await self._refund(key[2:])
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a reconciler that dies stops all active queries: log and carry on
+            log.exception("reconciling %s failed", key)
+            self.schedule(key, 30.0)
+        finally:
+            self._busy.discard(key)
+
+    async def _pace(self) -> None:
+        now = self.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def _order(self, out_trade_no: str) -> None:
+        relay = self.relay
+        snapshot = await relay.load_order(out_trade_no)
+        if snapshot is None or not states.is_open(snapshot["state"]):
+            return
+        now = relay.now()
+        expires = parse_rfc3339(snapshot["expires_at"])
+        watched = relay.hub.waiters(out_trade_no) > 0
+        age = (now - parse_rfc3339(snapshot["created_at"])).total_seconds()
+        try:
+            if (now - expires).total_seconds() >= CLOSE_GRACE:
+                await relay.close_at_wechat(out_trade_no, reason="expired")
+            else:
+                self.queries += 1
+                await relay.refresh(out_trade_no)
+        except GatewayError as exc:
+            log.info("query of %s failed: %s", out_trade_no, exc.code)
+            if exc.not_found and (now - expires).total_seconds() >= CLOSE_GRACE:
+                await relay.close_at_wechat(out_trade_no, reason="expired")
+        except RelayError as exc:
+            log.info("closing %s failed: %s", out_trade_no, exc.code)
+        current = await relay.load_order(out_trade_no)
+        if current is not None and states.is_open(current["state"]):
+            delay = order_query_delay(age, watched)
+            until_expiry = (expires - relay.now()).total_seconds() + CLOSE_GRACE
+            self.schedule("o:" + out_trade_no, max(0.5, min(delay, until_expiry)))
+
+    async def _refund(self, out_refund_no: str) -> None:
+        attempt = self._refund_attempts.get(out_refund_no, 0) + 1
+        self._refund_attempts[out_refund_no] = attempt
+        try:
+            view = await self.relay.refresh_refund(out_refund_no)
+        except (GatewayError, RelayError) as exc:
+            log.info("refund %s: %s", out_refund_no, exc)
+            view = {"status": states.REFUND_PENDING}
+        if view is not None and not states.refund_is_final(str(view["status"])):
+            self.schedule("r:" + out_refund_no, refund_query_delay(attempt))
+        else:
+            self._refund_attempts.pop(out_refund_no, None)

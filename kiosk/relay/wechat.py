@@ -1,0 +1,306 @@
+"""The Gateway over the APIv3 client library (``kiosk.wechatpay``): the only module that imports it.
+
+Client errors become ``GatewayError`` (API errors keep WeChat's code; transport problems are
+``TRANSPORT``), verification failures of notifications become ``NotificationRejected``, and the
+client's typed results become the relay's plain records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from kiosk.clock import Clock, rfc3339
+from kiosk.wechatpay import (
+    APIError,
+    ConfigurationError,
+    Credentials,
+    DirectMerchant,
+    HashMismatchError,
+    Merchant,
+    NativeOrder,
+    Notification,
+    PartnerMerchant,
+    RetryPolicy,
+    Transaction,
+    TransportError,
+    UnknownSerialError,
+    ValidationError,
+    VerificationError,
+    WeChatPayClient,
+    WeChatPayError,
+)
+from kiosk.wechatpay import RefundRequest as ClientRefundRequest
+from kiosk.wechatpay.refunds import RefundNotice as ClientRefundNotice
+
+from .config import ConfigError, RelayConfig, Store
+from .gateway import (
+    Bill,
+    GatewayError,
+    NewOrder,
+    NewRefund,
+    Notice,
+    NotificationRejected,
+    OtherNotice,
+    PaymentNotice,
+    RefundNotice,
+    RefundStatus,
+    TradeStatus,
+)
+
+T = TypeVar("T")
+log = logging.getLogger("kiosk.relay.wechat")
+CERTIFICATE_REFRESH_INTERVAL = 60.0
+
+# Credentials.load / merchant settings -> the relay's TOML keys, so errors name what to fix.
+_SETTING_KEYS = {
+    "private_key_path": "wechatpay.merchant_private_key",
+    "private_key": "wechatpay.merchant_private_key",
+    "cert_serial": "wechatpay.merchant_cert_serial",
+    "apiv3_key": "wechatpay.apiv3_key",
+    "public_key_path": "wechatpay.platform_public_key",
+    "public_key": "wechatpay.platform_public_key",
+    "public_key_id": "wechatpay.platform_public_key_id",
+    "base_url": "wechatpay.base_url",
+    "appid": "wechatpay.appid",
+    "sp_mchid": "wechatpay.sp_mchid",
+    "sp_appid": "wechatpay.sp_appid",
+    "sub_mchid": "stores.sub_mchid",
+    "merchant": "wechatpay.mchid",
+}
+
+
+def _config_error(exc: ConfigurationError, partner: bool) -> ConfigError:
+    if exc.setting == "mchid":
+        key = "wechatpay.sp_mchid" if partner else "wechatpay.mchid"
+    else:
+        key = _SETTING_KEYS.get(exc.setting, f"wechatpay.{exc.setting}")
+    return ConfigError(key, exc.problem)
+
+
+def _time(value: datetime | None) -> str | None:
+    return rfc3339(value) if value is not None else None
+
+
+def trade_status(tx: Transaction) -> TradeStatus:
+    return TradeStatus(
+        out_trade_no=tx.out_trade_no,
+        trade_state=tx.trade_state,
+        trade_state_desc=tx.trade_state_desc,
+        transaction_id=tx.transaction_id,
+        success_time=_time(tx.success_time),
+        payer_total_fen=tx.payer_total_fen,
+        total_fen=tx.total_fen,
+        bank_type=tx.bank_type,
+        mchid=tx.sp_mchid or tx.mchid,
+        sub_mchid=tx.sub_mchid,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _record(value: Any) -> dict[str, Any]:
+    fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "raw"}
+    result: dict[str, Any] = _jsonable(fields)
+    return result
+
+
+class WeChatGateway:
+    def __init__(
+        self,
+        config: RelayConfig,
+        *,
+        clock: Clock | None = None,
+        transport: Any = None,
+        timeout: float = 8.0,
+    ) -> None:
+        settings = config.wechatpay
+        self.config = config
+        try:
+            credentials = Credentials.load(
+                mchid=settings.signing_mchid,
+                private_key_path=settings.merchant_private_key,
+                cert_serial=settings.merchant_cert_serial,
+                apiv3_key=settings.apiv3_key,
+                public_key_path=settings.platform_public_key,
+                public_key_id=settings.platform_public_key_id,
+                platform_certificates=settings.platform_certificates,
+            )
+            self._merchants: dict[str, Merchant] = {}
+            for store in config.stores.values():
+                if settings.partner:
+                    assert store.sub_mchid is not None
+                    self._merchants[store.id] = PartnerMerchant(settings.sp_mchid, settings.sp_appid, store.sub_mchid)
+                else:
+                    self._merchants[store.id] = DirectMerchant(settings.mchid, settings.appid)
+            default = next(iter(self._merchants.values()))
+            # Few, short retries: a kiosk waits on create/close, and the reconciler has its own schedule.
+            self.client = WeChatPayClient(
+                credentials,
+                default,
+                base_url=settings.base_url,
+                transport=transport,
+                clock=clock,
+                retry=RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0),
+                timeout=timeout,
+            )
+        except ConfigurationError as exc:
+            raise _config_error(exc, settings.partner) from None
+        self.parser = self.client.notifications
+        self._last_refresh: float | None = None
+
+    def merchant(self, store: Store) -> Merchant:
+        return self._merchants[store.id]
+
+    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await call()
+        except APIError as exc:
+            raise GatewayError(exc.code, exc.message, status=exc.status, retryable=exc.retryable) from None
+        except TransportError as exc:
+            raise GatewayError("TRANSPORT", str(exc), retryable=True) from None
+        except HashMismatchError as exc:
+            raise GatewayError("HASH_MISMATCH", str(exc)) from None
+        except VerificationError as exc:
+            raise GatewayError("VERIFICATION", f"{type(exc).__name__}: {exc}", retryable=True) from None
+        except ValidationError as exc:
+            raise GatewayError("INVALID_REQUEST", str(exc)) from None
+        except WeChatPayError as exc:
+            raise GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}", retryable=True) from None
+
+    async def create_order(self, store: Store, order: NewOrder) -> str:
+        request = NativeOrder(
+            out_trade_no=order.out_trade_no,
+            description=order.description,
+            amount_fen=order.amount_fen,
+            notify_url=order.notify_url,
+            time_expire=order.time_expire,
+            attach=order.attach,
+        )
+        return await self._call(lambda: self.client.create_native_order(request, merchant=self.merchant(store)))
+
+    async def query_order(self, store: Store, out_trade_no: str) -> TradeStatus:
+        tx = await self._call(lambda: self.client.query_order(out_trade_no, merchant=self.merchant(store)))
+        return trade_status(tx)
+
+    async def close_order(self, store: Store, out_trade_no: str) -> None:
+        await self._call(lambda: self.client.close_order(out_trade_no, merchant=self.merchant(store)))
+
+    async def create_refund(self, store: Store, refund: NewRefund) -> RefundStatus:
+        request = ClientRefundRequest(
+            out_refund_no=refund.out_refund_no,
+            amount_fen=refund.amount_fen,
+            total_fen=refund.total_fen,
+            out_trade_no=refund.out_trade_no,
+            reason=refund.reason,
+            notify_url=refund.notify_url,
+        )
+        result = await self._call(lambda: self.client.create_refund(request, merchant=self.merchant(store)))
+        return RefundStatus(
+            out_refund_no=result.out_refund_no,
+            status=result.status,
+            refund_id=result.refund_id,
+            out_trade_no=result.out_trade_no,
+            refund_fen=result.refund_fen,
+            success_time=_time(result.success_time),
+        )
+
+    async def query_refund(self, store: Store, out_refund_no: str) -> RefundStatus:
+        result = await self._call(lambda: self.client.query_refund(out_refund_no, merchant=self.merchant(store)))
+        return RefundStatus(
+            out_refund_no=result.out_refund_no,
+            status=result.status,
+            refund_id=result.refund_id,
+            out_trade_no=result.out_trade_no,
+            refund_fen=result.refund_fen,
+            success_time=_time(result.success_time),
+        )
+
+    async def trade_bill(self, store: Store, bill_date: date) -> Bill:
+        bill = await self._call(lambda: self.client.trade_bill(bill_date, "ALL", merchant=self.merchant(store)))
+        return Bill(
+            rows=[_record(row) for row in bill.rows], summary=_record(bill.summary), extra={"bill_type": bill.bill_type}
+        )
+
+    async def prepare(self) -> None:
+        if self.config.wechatpay.platform_certificates:
+            await self._refresh_certificates()
+
+    async def _refresh_certificates(self) -> bool:
+        """Download platform certificates, at most once a minute (a forged serial must not cause a storm)."""
+        now = time.monotonic()
+        if self._last_refresh is not None and now - self._last_refresh < CERTIFICATE_REFRESH_INTERVAL:
+            return False
+        self._last_refresh = now
+        try:
+            await self.client.download_certificates()
+        except WeChatPayError as exc:
+            log.warning("platform certificates not downloaded: %s", type(exc).__name__)
+            return False
+        return True
+
+    async def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notice:
+        try:
+            note = self.parser.open(headers, body)  # verifies the raw bytes, then decrypts
+        except UnknownSerialError as exc:
+            # A rotated (or not yet downloaded) platform certificate: fetch once, then verify again.
+            if not (self.config.wechatpay.platform_certificates and await self._refresh_certificates()):
+                raise NotificationRejected(f"{type(exc).__name__}: {exc}") from None
+            note = self._open(headers, body)
+        except WeChatPayError as exc:  # bad signature, probe, stale timestamp, decryption, format
+            raise NotificationRejected(f"{type(exc).__name__}: {exc}") from None
+        return self._interpret(note)
+
+    def _open(self, headers: Mapping[str, str], body: bytes) -> Notification:
+        try:
+            return self.parser.open(headers, body)
+        except WeChatPayError as exc:
+            raise NotificationRejected(f"{type(exc).__name__}: {exc}") from None
+
+    def _interpret(self, note: Notification) -> Notice:
+        try:
+            resource = json.loads(note.plaintext)
+            if not isinstance(resource, dict):
+                raise ValueError("resource is not an object")
+            if note.event_type.startswith("TRANSACTION."):
+                return PaymentNotice(note.id, note.event_type, trade_status(Transaction.from_json(resource)))
+            if note.event_type.startswith("REFUND."):
+                refund = ClientRefundNotice.from_json(resource)
+                return RefundNotice(
+                    note.id,
+                    note.event_type,
+                    RefundStatus(
+                        out_refund_no=refund.out_refund_no,
+                        status=refund.refund_status,
+                        refund_id=refund.refund_id,
+                        out_trade_no=refund.out_trade_no,
+                        refund_fen=refund.refund_fen,
+                        success_time=_time(refund.success_time),
+                    ),
+                )
+        except (ValueError, WeChatPayError) as exc:
+            raise NotificationRejected(f"malformed notification resource: {exc}") from None
+        return OtherNotice(note.id, note.event_type)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def build_gateway(config: RelayConfig) -> WeChatGateway:
+    return WeChatGateway(config)

@@ -1,0 +1,141 @@
+"""Start the real relay (``python -m kiosk.relay``) against a sandbox state directory, for tests.
+
+    creds = init_relay(sandbox_state_dir, tmp_path)          # runs `kiosk-relay init`, port 0
+    relay = start_relay(creds)                               # runs `kiosk-relay serve`
+    relay.base_url, relay.kiosk_token, relay.manager_token   # then relay.stop() / relay.kill()
+    relay = relay.restart()                                  # same configuration and database
+
+``notify_url`` is ``"auto"`` (port 0), so the sandbox notifies whatever port the relay is bound to.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from tests.support.processes import ServerProcess, start_server
+
+
+def run_cli(args: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m kiosk.relay ARGS`` and return the finished process (stdout, stderr, returncode)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.relay", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+    if check and done.returncode != 0:
+        raise RuntimeError(f"kiosk-relay {' '.join(args)} failed ({done.returncode}): {done.stderr}")
+    return done
+
+
+@dataclass(frozen=True)
+class RelayCredentials:
+    """What ``kiosk-relay init`` wrote and printed."""
+
+    config_path: Path
+    store_id: str
+    kiosk_id: str
+    kiosk_token: str = field(repr=False)
+    manager_id: str
+    manager_token: str = field(repr=False)
+
+
+def init_relay(
+    sandbox_dir: Path,
+    work_dir: Path,
+    *,
+    name: str = "relay.toml",
+    mode: str = "direct",
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+) -> RelayCredentials:
+    """``kiosk-relay init --sandbox DIR --port 0``; ``settings`` merges extra keys into tables afterwards
+    (e.g. ``{"server": {"rate_limit_per_second": 1000}}``)."""
+    config_path = Path(work_dir) / name
+    done = run_cli(["init", "--sandbox", str(sandbox_dir), "--port", "0", "--out", str(config_path), "--mode", mode])
+    printed = json.loads(done.stdout.strip().splitlines()[-1])
+    if settings:
+        update_config(config_path, settings)
+    return RelayCredentials(
+        config_path=config_path,
+        store_id=printed["store_id"],
+        kiosk_id=printed["kiosk_id"],
+        kiosk_token=printed["token"],
+        manager_id=printed["manager_id"],
+        manager_token=printed["manager_token"],
+    )
+
+
+def update_config(config_path: Path, settings: Mapping[str, Mapping[str, Any]]) -> None:
+    document = tomllib.loads(config_path.read_text("utf-8"))
+    for table, values in settings.items():
+        document.setdefault(table, {}).update(values)
+    config_path.write_text(tomli_w.dumps(document), "utf-8")
+
+
+def add_store(config_path: Path, store_id: str, name: str, sub_mchid: str | None = None) -> dict[str, Any]:
+    args = ["add-store", "--config", str(config_path), "--id", store_id, "--name", name]
+    if sub_mchid:
+        args += ["--sub-mchid", sub_mchid]
+    result: dict[str, Any] = json.loads(run_cli(args).stdout.strip().splitlines()[-1])
+    return result
+
+
+def add_kiosk(config_path: Path, store_id: str, role: str = "kiosk") -> dict[str, Any]:
+    """``kiosk-relay add-kiosk``; returns ``{kiosk_id, store_id, role, token}``."""
+    done = run_cli(["add-kiosk", "--config", str(config_path), "--store", store_id, "--role", role])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@dataclass
+class RelayProcess:
+    credentials: RelayCredentials
+    server: ServerProcess
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def kiosk_token(self) -> str:
+        return self.credentials.kiosk_token
+
+    @property
+    def manager_token(self) -> str:
+        return self.credentials.manager_token
+
+    @property
+    def config_path(self) -> Path:
+        return self.credentials.config_path
+
+    def kiosk_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.kiosk_token}"}
+
+    def manager_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.manager_token}"}
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as in a power cut."""
+        self.server.kill()
+
+    def restart(self) -> RelayProcess:
+        """Start a fresh process on the same configuration (and SQLite file); the port may change."""
+        self.server.stop()
+        return start_relay(self.credentials)
+
+
+def start_relay(credentials: RelayCredentials, *, timeout: float = 30.0) -> RelayProcess:
+    server = start_server(
+        ["kiosk.relay", "serve", "--config", str(credentials.config_path), "--port", "0", "--log-level", "warning"],
+        timeout=timeout,
+    )
+    return RelayProcess(credentials, server)
