@@ -1,0 +1,52 @@
+"""The Qt-free kiosk core: catalogue, cart, payment sessions, relay client, configuration.
+
+The UI uses :class:`KioskCore` (``kiosk.checkout.app``) and the event dataclasses; the rest is public for
+tests and tools.
+"""
+
+from kiosk.checkout.app import KioskCore
+from kiosk.checkout.cart import Cart, CartChange, CartError, CartLine, CartSnapshot, UnknownCode
+from kiosk.checkout.catalogue import Catalogue, CatalogueError, Category, Item, load_catalogue, sample_catalogue
+from kiosk.checkout.config import ConfigError, KioskConfig, load_config
+from kiosk.checkout.events import (
+    ConnectionChanged,
+    CoreError,
+    CoreEvent,
+    PaidAfterCancel,
+    PrintSubmitted,
+    RefundChanged,
+    SessionChanged,
+)
+from kiosk.checkout.manager import SessionError
+from kiosk.checkout.money import format_yuan
+from kiosk.checkout.session import PaymentSession, State
+
+__all__ = [
+    "Cart",
+    "CartChange",
+    "CartError",
+    "CartLine",
+    "CartSnapshot",
+    "Catalogue",
+    "CatalogueError",
+    "Category",
+    "ConfigError",
+    "ConnectionChanged",
+    "CoreError",
+    "CoreEvent",
+    "Item",
+    "KioskConfig",
+    "KioskCore",
+    "PaidAfterCancel",
+    "PaymentSession",
+    "PrintSubmitted",
+    "RefundChanged",
+    "SessionChanged",
+    "SessionError",
+    "State",
+    "UnknownCode",
+    "format_yuan",
+    "load_catalogue",
+    "load_config",
+    "sample_catalogue",
+]

@@ -1,0 +1,271 @@
+"""KioskCore: the one composition root the UI talks to.
+
+Build it from a configuration file (``KioskCore.from_config_file``) or in training mode
+(``KioskCore.training()``), call :meth:`KioskCore.start`, subscribe to events, and use the small API below.
+Everything here is Qt-free; methods marked *blocking* do network I/O and belong on a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kiosk.checkout.cart import Cart, CartSnapshot
+from kiosk.checkout.catalogue import Catalogue, load_catalogue, sample_catalogue
+from kiosk.checkout.config import KioskConfig, load_config
+from kiosk.checkout.events import CoreError, EventBus, Subscriber
+from kiosk.checkout.manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
+from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
+from kiosk.checkout.session import PaymentSession
+from kiosk.clock import CHINA_TZ, Clock, SystemClock
+from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 15.0
+
+
+class KioskCore:
+    """Catalogue, carts, payments, journal, relay client and printing for one kiosk.
+
+    Attributes the UI may read: ``catalogue``, ``config``, ``training`` (bool), ``language``, ``journal``
+    (read-only queries), ``print_queue`` (or None). Events arrive through :meth:`subscribe`.
+    """
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        *,
+        catalogue: Catalogue | None = None,
+        clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None,
+        printer: PrintSink | None = None,
+        documents: Documents | None = None,
+        backoff: Backoff | None = None,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        sandbox_url: str | None = None,
+        on_stop: list[Callable[[], None]] | None = None,
+    ):
+        self.config = config
+        self.training = config.training
+        self.language = config.language
+        self.clock = clock or SystemClock()
+        self.catalogue = catalogue or (
+            load_catalogue(config.catalogue_path) if config.catalogue_path else sample_catalogue()
+        )
+        self.bus = EventBus()
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.journal = Journal.open(config.journal_path, clock=self.clock)
+        self.relay = RelayClient(
+            config.relay_url,
+            config.relay_token,
+            manager_token=config.manager_token,
+            transport=transport,
+            on_connectivity=connectivity_publisher(self.bus),
+        )
+        self.print_queue: Any = printer
+        self._documents = documents
+        self._owns_print_queue = False
+        if printer is None:
+            self.print_queue, self._documents = self._build_printing()
+        self.sessions = SessionManager(
+            self.journal,
+            self.relay,
+            self.bus,
+            self.clock,
+            store_id=config.store.id,
+            kiosk_id=config.kiosk_id,
+            timeout_seconds=config.payment_timeout_seconds,
+            auto_print_slip=config.auto_print_slip,
+            training=config.training,
+            printer=self.print_queue,
+            documents=self._documents,
+            backoff=backoff,
+            wait_seconds=wait_seconds,
+        )
+        self._sandbox_url = sandbox_url
+        self._on_stop = list(on_stop or [])
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+
+    # ---- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def from_config_file(cls, path: Path | str, **options: Any) -> KioskCore:
+        return cls(load_config(path), **options)
+
+    @classmethod
+    def training_mode(cls, data_dir: Path | None = None, **options: Any) -> KioskCore:
+        """Start the sandbox and an embedded relay on loopback and build a training kiosk over them."""
+        from kiosk.checkout.training import start_training
+
+        environment = start_training(data_dir)
+        try:
+            return cls(
+                environment.config,
+                sandbox_url=environment.sandbox_url,
+                on_stop=[environment.stop],
+                **options,
+            )
+        except BaseException:
+            environment.stop()
+            raise
+
+    def _build_printing(self) -> tuple[Any, Documents | None]:
+        try:
+            from kiosk.checkout.receipts import build_print_queue
+        except ImportError as exc:  # printing not installed in this build: sell without printing
+            log.warning("printing unavailable: %s", exc)
+            return None, None
+        try:
+            queue, documents = build_print_queue(self.config, self.journal.path)
+        except Exception as exc:
+            log.exception("printer set-up failed")
+            self.bus.publish(CoreError(f"printer set-up failed: {exc}"))
+            return None, None
+        self._owns_print_queue = True
+        return queue, documents
+
+    # ---- life cycle --------------------------------------------------------------------------
+
+    def start(self) -> list[str]:
+        """Start printing, recover unfinished orders (returns their out_trade_nos) and the relay heartbeat."""
+        if self._owns_print_queue and self.print_queue is not None:
+            self.print_queue.start()
+        resumed = self.sessions.start()
+        self._stop.clear()
+        self._heartbeat = threading.Thread(target=self._heartbeat_loop, name="relay-heartbeat", daemon=True)
+        self._heartbeat.start()
+        return resumed
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.sessions.stop()
+        self.relay.close()
+        if self._owns_print_queue and self.print_queue is not None:
+            self.print_queue.stop()
+        self.journal.close()
+        for callback in self._on_stop:
+            try:
+                callback()
+            except Exception:
+                log.exception("stopping %r failed", callback)
+
+    def __enter__(self) -> KioskCore:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.is_set():
+            self.relay.health()
+            self._stop.wait(HEARTBEAT_SECONDS)
+
+    # ---- events ------------------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Receive :mod:`kiosk.checkout.events` dataclasses (on worker threads); returns an unsubscribe function."""
+        return self.bus.subscribe(callback)
+
+    @property
+    def online(self) -> bool | None:
+        """Relay reachability as last seen (None until the first request)."""
+        return self.relay.online
+
+    # ---- selling -----------------------------------------------------------------------------
+
+    def new_cart(self) -> Cart:
+        return Cart(self.catalogue)
+
+    def charge(self, cart: Cart | CartSnapshot) -> PaymentSession:
+        """Journal the order and start creating it at the relay; returns the session in ``creating``.
+
+        The code_url arrives with a ``SessionChanged`` (state ``awaiting_payment``); if the relay is down the
+        state becomes ``pending_creation`` and the create is retried in the background."""
+        snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
+        return self.sessions.charge(snapshot)
+
+    def cancel(self, out_trade_no: str) -> PaymentSession:
+        """Cancel an open payment (the close is sent to the relay in the background)."""
+        return self.sessions.cancel(out_trade_no)
+
+    def requery(self, out_trade_no: str) -> PaymentSession:
+        """*Blocking*: ask the relay to query WeChat Pay now (``refresh=1``)."""
+        return self.sessions.requery(out_trade_no)
+
+    def session(self, out_trade_no: str) -> PaymentSession:
+        return self.sessions.session(out_trade_no)
+
+    def seconds_left(self, session: PaymentSession) -> float:
+        """The countdown (same clock as ``time_expire``)."""
+        return session.seconds_left(self.clock.now())
+
+    def wait_for(
+        self, out_trade_no: str, predicate: Callable[[PaymentSession], bool], timeout: float = 10.0
+    ) -> PaymentSession:
+        """*Blocking*: wait until ``predicate(session)`` holds (scripts and tests)."""
+        return self.sessions.wait_for(out_trade_no, predicate, timeout)
+
+    def print_slip(self, out_trade_no: str) -> str:
+        """Print the QR payment slip (a reprint if it was printed before); returns the print job key."""
+        return self.sessions.print_slip(out_trade_no)
+
+    def reprint_receipt(self, out_trade_no: str) -> str:
+        return self.sessions.reprint_receipt(out_trade_no)
+
+    def simulate_payment(self, out_trade_no: str, result: str = "SUCCESS") -> None:
+        """*Blocking*, training only: the customer pays through the sandbox."""
+        if not self.training or self._sandbox_url is None:
+            raise SessionError("simulated payments exist only in training mode")
+        session = self.session(out_trade_no)
+        if session.code_url is None:
+            raise SessionError(f"{out_trade_no} has no QR yet ({session.state})")
+        response = httpx.post(
+            f"{self._sandbox_url}/sandbox/v1/payments",
+            json={"code_url": session.code_url, "result": result},
+            timeout=10.0,
+        )
+        if response.status_code >= 400:
+            raise SessionError(f"the sandbox refused the payment: {response.status_code} {response.text[:200]}")
+
+    def refund(self, out_trade_no: str, amount_fen: int, reason: str) -> RefundRow:
+        """Refund (full or partial) a paid order; needs ``[relay] manager_token``. Status arrives as RefundChanged."""
+        return self.sessions.refund(out_trade_no, amount_fen, reason)
+
+    # ---- queries (journal; fast, local) -------------------------------------------------------
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(CHINA_TZ).date()
+
+    def today_orders(self) -> list[PaymentSession]:
+        return self.orders_between(self.today(), self.today())
+
+    def orders_between(self, first: date, last: date) -> list[PaymentSession]:
+        from kiosk.checkout.manager import session_from_row
+
+        return [session_from_row(row) for row in self.journal.orders_between(first, last)]
+
+    def recent_days(self, days: int) -> list[PaymentSession]:
+        return self.orders_between(self.today() - timedelta(days=days - 1), self.today())
+
+    def order_items(self, out_trade_no: str) -> list[OrderItemRow]:
+        return self.journal.order_items(out_trade_no)
+
+    def order_events(self, out_trade_no: str) -> list[EventRow]:
+        return self.journal.events(out_trade_no)
+
+    def paid_after_cancel(self) -> list[PaymentSession]:
+        from kiosk.checkout.manager import session_from_row
+
+        return [session_from_row(row) for row in self.journal.paid_after_cancel()]
+
+    def refunds(self, out_trade_no: str | None = None) -> list[RefundRow]:
+        return self.journal.refunds(out_trade_no)

@@ -1,0 +1,176 @@
+"""The cart: what the clerk is ringing up. Pure, single-threaded (the UI thread owns it).
+
+Every mutation returns a :class:`CartChange` describing what changed and the new snapshot, so the UI
+redraws from that value instead of re-reading the cart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from kiosk.checkout.catalogue import Catalogue, Item
+
+#: WeChat Pay's ``description`` is at most 127 characters.
+DESCRIPTION_LIMIT = 127
+MAX_LINE_QUANTITY = 999
+
+
+class CartError(ValueError):
+    """A cart operation that cannot be done (unknown code, bad quantity, empty cart at Charge)."""
+
+
+class UnknownCode(CartError):
+    def __init__(self, code: str):
+        super().__init__(f"no item with barcode or SKU {code!r}")
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CartLine:
+    item: Item
+    quantity: int
+
+    @property
+    def sku(self) -> str:
+        return self.item.sku
+
+    @property
+    def unit_price_fen(self) -> int:
+        return self.item.price_fen
+
+    @property
+    def total_fen(self) -> int:
+        return self.item.price_fen * self.quantity
+
+
+@dataclass(frozen=True)
+class CartSnapshot:
+    """An immutable view of the cart for the UI and for Charge."""
+
+    lines: tuple[CartLine, ...]
+
+    @property
+    def total_fen(self) -> int:
+        return sum(line.total_fen for line in self.lines)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    def description(self, limit: int = DESCRIPTION_LIMIT) -> str:
+        return describe(self.lines, limit)
+
+
+@dataclass(frozen=True)
+class CartChange:
+    """What a cart mutation did: ``line`` is the line after the change (None once removed)."""
+
+    kind: Literal["added", "updated", "removed", "cleared"]
+    sku: str | None
+    line: CartLine | None
+    snapshot: CartSnapshot
+
+
+def describe(lines: tuple[CartLine, ...] | list[CartLine], limit: int = DESCRIPTION_LIMIT) -> str:
+    """WeChat Pay's order description: ``可口可乐 330ml`` or ``可口可乐 330ml 等3件``, cut to ``limit`` characters."""
+    if not lines:
+        raise CartError("an empty cart has no description")
+    count = sum(line.quantity for line in lines)
+    name = lines[0].item.name_zh
+    suffix = f" 等{count}件" if count > 1 else ""
+    room = limit - len(suffix)
+    if len(name) > room:
+        name = name[: max(room - 1, 1)] + "…"
+    return (name + suffix)[:limit]
+
+
+class Cart:
+    """Lines in the order they were first added; adding the same item again raises its quantity."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        self._lines: dict[str, CartLine] = {}
+
+    def add(self, item: Item | str, quantity: int = 1) -> CartChange:
+        """Add an item (or its SKU); ``quantity`` is added to an existing line."""
+        resolved = self._resolve(item)
+        _check_quantity(quantity, allow_zero=False)
+        existing = self._lines.get(resolved.sku)
+        new_quantity = quantity + (existing.quantity if existing else 0)
+        _check_quantity(new_quantity, allow_zero=False)
+        line = CartLine(resolved, new_quantity)
+        self._lines[resolved.sku] = line
+        return CartChange("updated" if existing else "added", resolved.sku, line, self.snapshot())
+
+    def add_code(self, code: str, quantity: int = 1) -> CartChange:
+        """Add by barcode or SKU as typed by a USB scanner (the trailing Enter already stripped or not)."""
+        item = self.catalogue.lookup(code)
+        if item is None:
+            raise UnknownCode(code.strip())
+        return self.add(item, quantity)
+
+    def set_quantity(self, sku: str, quantity: int) -> CartChange:
+        """Set a line's quantity; 0 removes the line."""
+        _check_quantity(quantity, allow_zero=True)
+        if sku not in self._lines:
+            raise CartError(f"{sku!r} is not in the cart")
+        if quantity == 0:
+            return self.remove(sku)
+        line = CartLine(self._lines[sku].item, quantity)
+        self._lines[sku] = line
+        return CartChange("updated", sku, line, self.snapshot())
+
+    def increment(self, sku: str, delta: int = 1) -> CartChange:
+        """The +/− buttons: change a line by ``delta``; reaching 0 removes it."""
+        if sku not in self._lines:
+            raise CartError(f"{sku!r} is not in the cart")
+        return self.set_quantity(sku, max(self._lines[sku].quantity + delta, 0))
+
+    def remove(self, sku: str) -> CartChange:
+        if self._lines.pop(sku, None) is None:
+            raise CartError(f"{sku!r} is not in the cart")
+        return CartChange("removed", sku, None, self.snapshot())
+
+    def clear(self) -> CartChange:
+        self._lines.clear()
+        return CartChange("cleared", None, None, self.snapshot())
+
+    @property
+    def lines(self) -> tuple[CartLine, ...]:
+        return tuple(self._lines.values())
+
+    @property
+    def total_fen(self) -> int:
+        return sum(line.total_fen for line in self._lines.values())
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self._lines.values())
+
+    def description(self, limit: int = DESCRIPTION_LIMIT) -> str:
+        return describe(self.lines, limit)
+
+    def snapshot(self) -> CartSnapshot:
+        return CartSnapshot(self.lines)
+
+    def _resolve(self, item: Item | str) -> Item:
+        if isinstance(item, Item):
+            return item
+        found = self.catalogue.by_sku(item)
+        if found is None:
+            raise UnknownCode(item)
+        return found
+
+
+def _check_quantity(quantity: int, *, allow_zero: bool) -> None:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise CartError(f"quantity must be an integer, not {quantity!r}")
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise CartError(f"quantity must be positive, not {quantity}")
+    if quantity > MAX_LINE_QUANTITY:
+        raise CartError(f"quantity {quantity} is more than {MAX_LINE_QUANTITY} on one line")

@@ -1,0 +1,209 @@
+"""The kiosk configuration file (``kiosk.toml``). Errors name the key, e.g. ``[payment] timeout_seconds``.
+
+::
+
+    [relay]
+    url = "https://relay.example.cn"
+    token = "…"                 # this kiosk's token (never logged)
+    manager_token = "…"         # optional: the manager credential, needed for refunds
+
+    [store]
+    id = "S1"                   # as registered at the relay
+    name = "邻里便利"
+    address = "上海市徐汇区…"
+    phone = "021-…"             # optional
+
+    [kiosk]
+    id = "K1"                   # as registered at the relay
+    data_dir = "/var/lib/kiosk" # optional; default: the user's data directory
+    catalogue = "catalogue.toml" # optional; relative to this file; default: the sample catalogue
+
+    [printer]                   # passed to kiosk.printing's load_printer_settings
+    profile = "xprinter-58"
+
+    [payment]
+    timeout_seconds = 300       # QR countdown and WeChat Pay time_expire
+    auto_print_slip = false     # print the QR slip as soon as the order exists
+
+    [ui]
+    language = "zh_CN"          # or "en"
+
+    [manager]                   # read by the manager screen (pin_sha256, …)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+LANGUAGES = ("zh_CN", "en")
+DEFAULT_TIMEOUT_SECONDS = 300
+MIN_TIMEOUT_SECONDS = 60  # WeChat Pay wants time_expire at least a minute out
+MAX_TIMEOUT_SECONDS = 2 * 60 * 60
+_KNOWN_TABLES = {"relay", "store", "kiosk", "printer", "payment", "ui", "manager"}
+
+
+class ConfigError(ValueError):
+    """The configuration is unusable; the message names the file and the key."""
+
+    def __init__(self, key: str, message: str, *, path: Path | None = None):
+        prefix = f"{path}: " if path else ""
+        super().__init__(f"{prefix}{key}: {message}")
+        self.key = key
+        self.path = path
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("kiosk", appauthor=False))
+
+
+@dataclass(frozen=True)
+class StoreInfoConfig:
+    id: str
+    name: str
+    address: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    relay_url: str
+    relay_token: str = field(repr=False)
+    store: StoreInfoConfig
+    kiosk_id: str
+    data_dir: Path
+    manager_token: str | None = field(default=None, repr=False)
+    printer: dict[str, Any] = field(default_factory=dict)
+    payment_timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    auto_print_slip: bool = False
+    language: str = "zh_CN"
+    manager: dict[str, Any] = field(default_factory=dict)
+    catalogue_path: Path | None = None
+    training: bool = False
+    source: Path | None = None
+
+    @property
+    def journal_path(self) -> Path:
+        return self.data_dir / "journal.sqlite3"
+
+
+class _Table:
+    def __init__(self, name: str, raw: Any, path: Path | None):
+        self.name = name
+        self.path = path
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"[{name}]", "must be a table", path=path)
+        self.raw: dict[str, Any] = raw
+
+    def key(self, key: str) -> str:
+        return f"[{self.name}] {key}"
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(self.key(key), message, path=self.path)
+
+    def text(self, key: str, default: str | None = None, *, required: bool = True) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            if default is not None or not required:
+                return default
+            raise self.error(key, "missing")
+        if not isinstance(value, str):
+            raise self.error(key, f"must be a string, not {type(value).__name__}")
+        value = value.strip()
+        if not value:
+            if not required:
+                return default
+            raise self.error(key, "must not be empty")
+        return value
+
+    def required(self, key: str) -> str:
+        value = self.text(key)
+        assert value is not None
+        return value
+
+
+def load_config(path: Path | str) -> KioskConfig:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise ConfigError("file", "not found", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("file", f"not valid TOML ({exc})", path=path) from exc
+    return parse_config(data, path=path)
+
+
+def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bool = False) -> KioskConfig:
+    unknown = sorted(set(data) - _KNOWN_TABLES)
+    if unknown:
+        raise ConfigError(f"[{unknown[0]}]", f"unknown table (known: {', '.join(sorted(_KNOWN_TABLES))})", path=path)
+    relay = _Table("relay", data.get("relay"), path)
+    store = _Table("store", data.get("store"), path)
+    kiosk = _Table("kiosk", data.get("kiosk"), path)
+    payment = _Table("payment", data.get("payment"), path)
+    ui = _Table("ui", data.get("ui"), path)
+    printer = _Table("printer", data.get("printer"), path)
+    manager = _Table("manager", data.get("manager"), path)
+
+    for table, known in (
+        (relay, {"url", "token", "manager_token"}),
+        (store, {"id", "name", "address", "phone"}),
+        (kiosk, {"id", "data_dir", "catalogue"}),
+        (payment, {"timeout_seconds", "auto_print_slip"}),
+        (ui, {"language"}),
+    ):
+        for key in table.raw:
+            if key not in known:
+                raise table.error(key, f"unknown key (known: {', '.join(sorted(known))})")
+
+    url = relay.required("url")
+    if not url.startswith(("http://", "https://")):
+        raise relay.error("url", f"must start with http:// or https://, not {url!r}")
+    base = path.parent if path else Path.cwd()
+
+    data_dir_text = kiosk.text("data_dir", required=False)
+    data_dir = (base / Path(data_dir_text).expanduser()) if data_dir_text else default_data_dir()
+    catalogue_text = kiosk.text("catalogue", required=False)
+    catalogue = (base / Path(catalogue_text).expanduser()) if catalogue_text else None
+
+    timeout = payment.raw.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS)
+    if isinstance(timeout, bool) or not isinstance(timeout, int):
+        raise payment.error("timeout_seconds", f"must be an integer number of seconds, not {timeout!r}")
+    if not MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS:
+        raise payment.error(
+            "timeout_seconds", f"{timeout} is outside {MIN_TIMEOUT_SECONDS}..{MAX_TIMEOUT_SECONDS} seconds"
+        )
+    auto_print = payment.raw.get("auto_print_slip", False)
+    if not isinstance(auto_print, bool):
+        raise payment.error("auto_print_slip", f"must be true or false, not {auto_print!r}")
+    language = ui.text("language", "zh_CN") or "zh_CN"
+    if language not in LANGUAGES:
+        raise ui.error("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
+
+    return KioskConfig(
+        relay_url=url.rstrip("/"),
+        relay_token=relay.required("token"),
+        manager_token=relay.text("manager_token", required=False),
+        store=StoreInfoConfig(
+            id=store.required("id"),
+            name=store.required("name"),
+            address=store.required("address"),
+            phone=store.text("phone", required=False),
+        ),
+        kiosk_id=kiosk.required("id"),
+        data_dir=data_dir,
+        printer=dict(printer.raw),
+        payment_timeout_seconds=timeout,
+        auto_print_slip=auto_print,
+        language=language,
+        manager=dict(manager.raw),
+        catalogue_path=catalogue,
+        training=training,
+        source=path,
+    )

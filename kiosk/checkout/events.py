@@ -1,0 +1,101 @@
+"""What the core tells the UI: plain immutable dataclasses, delivered to subscribers.
+
+Callbacks run on the core's worker threads (and, for ``charge``/``cancel``, on the caller's thread): the Qt
+layer adapts them to signals and never touches widgets from a callback. A callback that raises is logged
+and does not stop delivery to the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.checkout.session import PaymentSession, State
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionChanged:
+    """A payment session changed (state, trade_state such as USERPAYING, code_url, error, settled)."""
+
+    session: PaymentSession
+    previous_state: State | None
+    #: The journal event kind that caused it (``charge``, ``create_succeeded``, ``remote_status``, …).
+    cause: str
+
+
+@dataclass(frozen=True)
+class PaidAfterCancel:
+    """A payment landed after the clerk cancelled or the countdown expired: show a prominent alert.
+
+    The money is real; the manager can refund it (``KioskCore.refund``)."""
+
+    session: PaymentSession
+
+
+@dataclass(frozen=True)
+class ConnectionChanged:
+    """The relay became reachable (``online``) or unreachable."""
+
+    online: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundChanged:
+    out_refund_no: str
+    out_trade_no: str
+    state: str
+    amount_fen: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintSubmitted:
+    """A slip or receipt went to the print queue (the queue's own listeners report printing)."""
+
+    out_trade_no: str
+    job_key: str
+    reprint: bool
+
+
+@dataclass(frozen=True)
+class CoreError:
+    """Something failed in the background that the clerk should know about (never silently swallowed)."""
+
+    message: str
+    out_trade_no: str | None = None
+
+
+CoreEvent = SessionChanged | PaidAfterCancel | ConnectionChanged | RefundChanged | PrintSubmitted | CoreError
+Subscriber = Callable[[CoreEvent], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Register ``callback``; returns a function that unsubscribes it."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def publish(self, event: CoreEvent) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(event)
+            except Exception:
+                log.exception("subscriber %r failed on %s", callback, type(event).__name__)

@@ -1,0 +1,46 @@
+"""Locally generated ``out_trade_no``: unique per store, kiosk and day, at most 32 of ``[0-9A-Za-z_-]``.
+
+Shape: ``{store}-{kiosk}-{yyyymmdd}{seq:05d}``, e.g. ``S1-K1-2026112900042`` — readable on a receipt, sortable
+by day. The sequence comes from the journal (one counter per business day, journaled with the order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+
+MAX_LENGTH = 32
+SEQUENCE_DIGITS = 5
+MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
+_ALLOWED = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
+_NOT_ALLOWED = re.compile(r"[^0-9A-Za-z]")
+#: Room left for store + kiosk once the date (8) and sequence (5) are in.
+_PREFIX_ROOM = MAX_LENGTH - 8 - SEQUENCE_DIGITS
+
+
+def is_valid_out_trade_no(value: str) -> bool:
+    return bool(_ALLOWED.match(value))
+
+
+def trade_no_prefix(store_id: str, kiosk_id: str) -> str:
+    """``store`` + ``kiosk`` reduced to letters and digits; a stable hash when they do not fit."""
+    store = _NOT_ALLOWED.sub("", store_id)
+    kiosk = _NOT_ALLOWED.sub("", kiosk_id)
+    if not store or not kiosk:
+        raise ValueError("store and kiosk ids need at least one letter or digit")
+    # Separators keep ("S1", "K1") apart from ("S", "1K1") and the sequence apart from the kiosk id.
+    prefix = f"{store}-{kiosk}-"
+    if len(prefix) <= _PREFIX_ROOM:
+        return prefix
+    digest = hashlib.sha256(f"{store_id}\x00{kiosk_id}".encode()).hexdigest()[: _PREFIX_ROOM - 1]
+    return f"{digest}-"
+
+
+def make_out_trade_no(prefix: str, day: date, sequence: int) -> str:
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ValueError(f"sequence {sequence} out of range 1..{MAX_SEQUENCE} for one day")
+    value = f"{prefix}{day:%Y%m%d}{sequence:0{SEQUENCE_DIGITS}d}"
+    if not is_valid_out_trade_no(value):
+        raise ValueError(f"{value!r} is not a valid out_trade_no")
+    return value

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kiosk.checkout.trade_no import MAX_SEQUENCE, is_valid_out_trade_no, make_out_trade_no, trade_no_prefix
+
+DAY = date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    "store, kiosk",
+    [("S1", "K1"), ("store-001", "kiosk-01"), ("门店1", "k"), ("a" * 40, "b" * 40), ("x y", "z/1")],
+)
+def test_numbers_are_wechat_pay_safe(store: str, kiosk: str) -> None:
+    value = make_out_trade_no(trade_no_prefix(store, kiosk), DAY, MAX_SEQUENCE)
+    assert len(value) <= 32
+    assert is_valid_out_trade_no(value)
+    assert "20261129" in value
+
+
+def test_readable_shape() -> None:
+    assert make_out_trade_no(trade_no_prefix("S1", "K1"), DAY, 42) == "S1-K1-2026112900042"
+
+
+def test_unique_per_store_kiosk_day_and_sequence() -> None:
+    numbers = {
+        make_out_trade_no(trade_no_prefix(store, kiosk), day, seq)
+        for store in ("S1", "S2", "S11")
+        for kiosk in ("K1", "1K1", "K")
+        for day in (DAY, date(2026, 11, 30))
+        for seq in (1, 2, 11)
+    }
+    assert len(numbers) == 3 * 3 * 2 * 3
+
+
+def test_long_ids_hash_but_stay_distinct() -> None:
+    a = trade_no_prefix("a" * 40, "b" * 40)
+    b = trade_no_prefix("a" * 40, "b" * 39 + "c")
+    assert a != b and len(a) <= 19
+
+
+@pytest.mark.parametrize("sequence", [0, -1, MAX_SEQUENCE + 1])
+def test_sequence_range(sequence: int) -> None:
+    with pytest.raises(ValueError):
+        make_out_trade_no("S-K-", DAY, sequence)
+
+
+def test_ids_without_letters_or_digits_are_refused() -> None:
+    with pytest.raises(ValueError):
+        trade_no_prefix("--", "K1")
+
+
+@pytest.mark.parametrize(
+    "value, ok", [("A-b_9", True), ("", False), ("a" * 33, False), ("订单1", False), ("a b", False)]
+)
+def test_validity(value: str, ok: bool) -> None:
+    assert is_valid_out_trade_no(value) is ok
