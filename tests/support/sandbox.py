@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ class SandboxProcess:
     server: ServerProcess
     state_dir: Path
     info: dict[str, Any]
+    _http: httpx.Client | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -71,6 +72,9 @@ class SandboxProcess:
         self._close_pipe()
 
     def _close_pipe(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
         # The drain thread sees EOF once the process is gone; close our end so no ResourceWarning fires.
         stdout = self.server.process.stdout
         if stdout is not None:
@@ -78,7 +82,10 @@ class SandboxProcess:
                 stdout.close()
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = httpx.request(method, self.base_url + path, json=body, timeout=10)
+        """Call the control API; raises httpx.HTTPStatusError on an error answer."""
+        if self._http is None:
+            self._http = httpx.Client(timeout=10)
+        response = self._http.request(method, self.base_url + path, json=body)
         response.raise_for_status()
         return response.json()
 
