@@ -287,22 +287,30 @@ class RelayClient:
             message = f"relay unreachable ({type(exc).__name__})"
             self._connectivity(False, message)
             raise RelayUnavailable(message) from exc
-        if response.status_code >= 500 or response.status_code in (408, 429):
-            message = f"relay answered {response.status_code}"
-            self._connectivity(response.status_code < 500, message)
-            raise RelayUnavailable(message)
-        self._connectivity(True, None)
         try:
             data = response.json() if response.content else {}
         except ValueError:
             data = {}
         if not isinstance(data, dict):
             data = {"value": data}
-        if response.status_code >= 400:
-            code = data.get("code") if isinstance(data.get("code"), str) else None
-            message = str(data.get("message") or data.get("detail") or "")
-            kind = RelayNotFound if response.status_code == 404 else RelayRejected
-            raise kind(response.status_code, code, message)
+        # The relay answers errors as {"error": {"code", "message", "retryable"?}}.
+        nested = data.get("error")
+        error: dict[str, Any] = nested if isinstance(nested, dict) else data
+        code = error.get("code") if isinstance(error.get("code"), str) else None
+        message = str(error.get("message") or error.get("detail") or "")
+        status = response.status_code
+        retryable = status >= 500 or status in (408, 429)
+        if status == 502 and error.get("retryable") is False:
+            retryable = False  # WeChat Pay refused the request itself: retrying cannot help
+        if retryable:
+            text = f"relay answered {status}" + (f" {code}" if code else "")
+            # A relay that answers with its own error body is reachable (WeChat Pay may not be).
+            self._connectivity(status < 500 or code is not None, text)
+            raise RelayUnavailable(text)
+        self._connectivity(True, None)
+        if status >= 400:
+            kind = RelayNotFound if status == 404 else RelayRejected
+            raise kind(status, code, message)
         return data
 
     def _connectivity(self, online: bool, error: str | None) -> None:

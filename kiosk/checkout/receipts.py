@@ -1,0 +1,84 @@
+"""Adapter from journal facts to kiosk.printing documents, and the print queue built from ``[printer]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kiosk.checkout.config import KioskConfig
+from kiosk.checkout.session import PaymentSession
+from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
+from kiosk.printing import (
+    Document,
+    PrintQueue,
+    ReceiptItem,
+    StoreInfo,
+    load_printer_settings,
+    open_printer,
+    paid_receipt,
+    payment_slip,
+    refund_slip,
+)
+
+#: Training mode prints to the virtual printer (raw bytes + PNG previews under the data directory).
+TRAINING_PRINTER = {"profile": "virtual"}
+
+
+def _items(items: list[OrderItemRow]) -> list[ReceiptItem]:
+    return [ReceiptItem(item.name_zh, item.quantity, item.unit_price_fen, item.total_fen) for item in items]
+
+
+class PrintingDocuments:
+    """Builds slips and receipts; the print queue adds the reprint mark itself (``submit(reprint=True)``)."""
+
+    def __init__(self, store: StoreInfo, *, training: bool):
+        self.store = store
+        self.training = training
+
+    def payment_slip(self, session: PaymentSession, items: list[OrderItemRow], *, reprint: bool) -> Document:
+        assert session.code_url is not None
+        return payment_slip(
+            self.store,
+            session.out_trade_no,
+            _items(items),
+            session.amount_fen,
+            session.code_url,
+            session.expires_at,
+            training=self.training,
+        )
+
+    def paid_receipt(self, session: PaymentSession, items: list[OrderItemRow], *, reprint: bool) -> Document:
+        return paid_receipt(
+            self.store,
+            session.out_trade_no,
+            _items(items),
+            session.amount_fen,
+            session.transaction_id or "-",
+            session.success_time or session.charged_at,
+            session.payer_total_fen,
+            training=self.training,
+        )
+
+    def refund_slip(self, refund: RefundRow) -> Document:
+        at = parse_timestamp(refund.success_time) or parse_timestamp(refund.updated_at)
+        assert at is not None
+        return refund_slip(
+            self.store,
+            refund.out_trade_no,
+            refund.out_refund_no,
+            refund.amount_fen,
+            refund.reason,
+            at,
+            training=self.training,
+        )
+
+
+def build_print_queue(config: KioskConfig, db_path: Path) -> tuple[Any, PrintingDocuments | None]:
+    """The print queue over the journal's SQLite file, or ``(None, None)`` when no printer is configured."""
+    table = config.printer or (TRAINING_PRINTER if config.training else None)
+    if not table:
+        return None, None
+    profile = load_printer_settings(table, source=config.source or "kiosk.toml")
+    printer = open_printer(profile, data_dir=config.data_dir)
+    store = StoreInfo(config.store.name, config.store.address, config.store.phone)
+    return PrintQueue(db_path, printer), PrintingDocuments(store, training=config.training)
