@@ -699,12 +699,12 @@ class Relay:
     # -- bills
 
     async def bill(self, kiosk: Kiosk, bill_date: date) -> dict[str, Any]:
+        # Only clearly impossible dates are refused here; "today" and "not generated yet" are WeChat Pay's
+        # to say (its business day may differ from ours, e.g. the sandbox's shifted clock).
         today = self.now().astimezone(CHINA_TZ).date()
-        if bill_date >= today:
-            raise RelayError(
-                409, "bill_not_available", "a day's bill is available from about 10:00 Beijing time the next day"
-            )
-        if bill_date < today - timedelta(days=90):
+        if bill_date > today:
+            raise RelayError(409, "bill_not_available", "bills exist only for past days")
+        if bill_date < today - timedelta(days=92):
             raise RelayError(409, "bill_not_available", "WeChat Pay keeps bills for 3 months only")
         store = self.store(kiosk.store)
         merchant = self._bill_merchant(store)
@@ -727,6 +727,8 @@ class Relay:
                     raise RelayError(
                         409, "bill_not_available", "WeChat Pay is still generating this bill", retry_after=1800
                     ) from None
+                if exc.code in ("INVALID_REQUEST", "PARAM_ERROR"):
+                    raise RelayError(409, "bill_not_available", exc.message, wechatpay_code=exc.code) from None
                 if exc.code == "HASH_MISMATCH":
                     raise RelayError(502, "bill_hash_mismatch", "the downloaded bill failed its hash check") from None
                 raise gateway_failure(exc) from None

@@ -10,17 +10,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import secrets
 import subprocess
 import sys
+import time
 import tomllib
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import tomli_w
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from kiosk.wechatpay import aead
+from kiosk.wechatpay.signing import response_message, sign
 from tests.support.processes import ServerProcess, start_server
 
 
@@ -122,10 +129,20 @@ class RelayProcess:
 
     def stop(self) -> None:
         self.server.stop()
+        self._close_pipe()
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, as in a power cut."""
         self.server.kill()
+        self._close_pipe()
+
+    def _close_pipe(self) -> None:
+        # ServerProcess leaves its stdout pipe open; closing it here avoids a ResourceWarning (an error
+        # under the project's filterwarnings) once the process object is collected.
+        stdout = self.server.process.stdout
+        if stdout is not None:
+            with contextlib.suppress(Exception):
+                stdout.close()
 
     def restart(self) -> RelayProcess:
         """Start a fresh process on the same configuration (and SQLite file); the port may change."""
@@ -139,3 +156,90 @@ def start_relay(credentials: RelayCredentials, *, timeout: float = 30.0) -> Rela
         timeout=timeout,
     )
     return RelayProcess(credentials, server)
+
+
+class NotificationSigner:
+    """Builds notifications exactly as WeChat Pay (the sandbox) would, signed with the sandbox's platform key.
+
+    ``info`` is the sandbox's ``load_info`` dict (absolute paths). Tests use it to forge, tamper with and
+    replay notifications; the bench uses it to measure the receiver.
+    """
+
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        key = load_pem_private_key(Path(info["platform_private_key"]).read_bytes(), password=None)
+        self.private_key = key
+        self.serial = str(info["platform_public_key_id"])
+        self.apiv3_key = str(info["apiv3_key"]).encode("ascii")
+        self.mchid = str(info["mchid"])
+        self.appid = str(info["appid"])
+
+    def transaction(self, out_trade_no: str, amount_fen: int, **overrides: Any) -> dict[str, Any]:
+        resource: dict[str, Any] = {
+            "mchid": self.mchid,
+            "appid": self.appid,
+            "out_trade_no": out_trade_no,
+            "transaction_id": "42000" + "".join(secrets.choice("0123456789") for _ in range(23)),
+            "trade_type": "NATIVE",
+            "trade_state": "SUCCESS",
+            "trade_state_desc": "支付成功",
+            "bank_type": "OTHERS",
+            "attach": "",
+            "success_time": "2026-01-01T12:00:00+08:00",
+            "payer": {"openid": "oTestOpenid0000000000000000"},
+            "amount": {"total": amount_fen, "payer_total": amount_fen, "currency": "CNY", "payer_currency": "CNY"},
+        }
+        resource.update(overrides)
+        return resource
+
+    def body(
+        self,
+        resource: Mapping[str, Any],
+        *,
+        notification_id: str | None = None,
+        event_type: str = "TRANSACTION.SUCCESS",
+        associated_data: str = "transaction",
+        apiv3_key: bytes | None = None,
+    ) -> bytes:
+        nonce = secrets.token_hex(6)
+        plaintext = json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        envelope = {
+            "id": notification_id or str(uuid.uuid4()),
+            "create_time": "2026-01-01T12:00:00+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": "支付成功",
+            "resource": {
+                "original_type": associated_data,
+                "algorithm": "AEAD_AES_256_GCM",
+                "ciphertext": aead.encrypt(apiv3_key or self.apiv3_key, nonce, associated_data, plaintext),
+                "associated_data": associated_data,
+                "nonce": nonce,
+            },
+        }
+        return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def headers(
+        self,
+        body: bytes,
+        *,
+        timestamp: int | None = None,
+        serial: str | None = None,
+        private_key: Any = None,
+        signature: str | None = None,
+    ) -> dict[str, str]:
+        stamp = int(time.time()) if timestamp is None else timestamp
+        nonce = secrets.token_hex(16)
+        if signature is None:
+            signature = sign(private_key or self.private_key, response_message(stamp, nonce, body))
+        return {
+            "Content-Type": "application/json",
+            "Wechatpay-Timestamp": str(stamp),
+            "Wechatpay-Nonce": nonce,
+            "Wechatpay-Signature": signature,
+            "Wechatpay-Serial": serial or self.serial,
+            "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
+        }
+
+    def signed(self, resource: Mapping[str, Any], **body_options: Any) -> tuple[dict[str, str], bytes]:
+        body = self.body(resource, **body_options)
+        return self.headers(body), body

@@ -1,0 +1,94 @@
+"""The long-poll hub: answers at once when newer, wakes on publish, returns the same version on timeout."""
+
+from __future__ import annotations
+
+import asyncio
+
+from kiosk.relay.hub import VersionHub
+
+
+def snap(version: int, state: str = "NOTPAY") -> dict[str, object]:
+    return {"out_trade_no": "A1", "version": version, "state": state}
+
+
+def test_newer_version_answers_without_waiting() -> None:
+    async def scenario() -> dict[str, object] | None:
+        hub = VersionHub()
+        hub.publish("A1", snap(3))
+        return await hub.wait_newer("A1", since=2, timeout=30)
+
+    assert asyncio.run(scenario()) == snap(3)
+
+
+def test_publish_wakes_every_waiter_with_the_new_snapshot() -> None:
+    async def scenario() -> list[dict[str, object] | None]:
+        hub = VersionHub()
+        hub.publish("A1", snap(1))
+        waiters = [asyncio.create_task(hub.wait_newer("A1", since=1, timeout=30)) for _ in range(20)]
+        while hub.waiters("A1") < 20:
+            await asyncio.sleep(0)
+        hub.publish("A1", snap(2, "SUCCESS"))
+        return await asyncio.gather(*waiters)
+
+    assert asyncio.run(scenario()) == [snap(2, "SUCCESS")] * 20
+
+
+def test_timeout_returns_the_current_unchanged_snapshot() -> None:
+    async def scenario() -> tuple[dict[str, object] | None, int]:
+        hub = VersionHub()
+        hub.publish("A1", snap(1))
+        result = await hub.wait_newer("A1", since=1, timeout=0.01)
+        return result, hub.waiters("A1")
+
+    assert asyncio.run(scenario()) == (snap(1), 0)
+
+
+def test_same_version_publish_does_not_answer_a_waiter() -> None:
+    async def scenario() -> dict[str, object] | None:
+        hub = VersionHub()
+        hub.publish("A1", snap(1))
+        waiter = asyncio.create_task(hub.wait_newer("A1", since=1, timeout=0.05))
+        await asyncio.sleep(0)
+        hub.publish("A1", {**snap(1), "code_url": "weixin://wxpay/bizpayurl?pr=x"})  # same version
+        return await waiter
+
+    assert asyncio.run(scenario()) == {**snap(1), "code_url": "weixin://wxpay/bizpayurl?pr=x"}
+
+
+def test_older_snapshots_never_replace_newer_ones() -> None:
+    hub = VersionHub()
+    hub.publish("A1", snap(5, "SUCCESS"))
+    assert not hub.publish("A1", snap(4, "NOTPAY"))
+    assert hub.prime("A1", snap(3)) == snap(5, "SUCCESS")
+    assert hub.get("A1") == snap(5, "SUCCESS")
+
+
+def test_interest_callback_fires_when_a_kiosk_starts_waiting() -> None:
+    seen: list[str] = []
+
+    async def scenario() -> None:
+        hub = VersionHub()
+        hub.on_interest = seen.append
+        hub.publish("A1", snap(1))
+        await hub.wait_newer("A1", since=1, timeout=0)
+
+    asyncio.run(scenario())
+    assert seen == ["A1"]
+
+
+def test_eviction_keeps_snapshots_that_someone_waits_on() -> None:
+    async def scenario() -> tuple[bool, int]:
+        hub = VersionHub(capacity=2)
+        hub.publish("A1", snap(1))
+        waiter = asyncio.create_task(hub.wait_newer("A1", since=1, timeout=30))
+        while hub.waiters("A1") < 1:
+            await asyncio.sleep(0)
+        for key in ("B", "C", "D"):
+            hub.publish(key, {"out_trade_no": key, "version": 1})
+        kept = hub.get("A1") is not None
+        hub.publish("A1", snap(2))
+        result = await waiter
+        assert result is not None
+        return kept, int(str(result["version"]))
+
+    assert asyncio.run(scenario()) == (True, 2)
