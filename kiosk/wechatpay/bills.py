@@ -180,15 +180,16 @@ def _time(text: str, line: int, column: str) -> datetime | None:
 
 
 def _values(raw: str, line: int, width: int) -> list[str]:
-    cells = raw.split(",")
+    # Every value starts with a backtick, so ",`" is the separator; a bare comma inside free text (which
+    # WeChat Pay may or may not escape) then stays part of its value.
+    cells = raw[1:].split(",`") if raw.startswith("`") else []
     if len(cells) != width:
-        raise BillFormatError(line, f"expected {width} values, found {len(cells)}")
-    values = []
-    for cell in cells:
-        if not cell.startswith("`"):
-            raise BillFormatError(line, f"value {cell!r} lacks the backtick prefix")
-        values.append(cell[1:])
-    return values
+        plain = raw.split(",")
+        if len(plain) == width and any(not cell.startswith("`") for cell in plain):
+            bad = next(cell for cell in plain if not cell.startswith("`"))
+            raise BillFormatError(line, f"value {bad!r} lacks the backtick prefix")
+        raise BillFormatError(line, f"expected {width} values, found {max(len(cells), len(plain))}")
+    return cells
 
 
 def _bill_type(columns: Sequence[str]) -> str:

@@ -105,7 +105,7 @@ def test_reserialised_body_fails_verification() -> None:
         go_parser(1624523846).open(GO_HEADERS, reserialised)
 
 
-PAID = {
+PAID: dict[str, object] = {
     "mchid": "1900007291",
     "appid": "wxd678efh567hg6787",
     "out_trade_no": "K20261129-0001",
@@ -119,7 +119,7 @@ PAID = {
     "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
     "amount": {"total": 100, "payer_total": 100, "currency": "CNY", "payer_currency": "CNY"},
 }
-REFUNDED = {
+REFUNDED: dict[str, object] = {
     "mchid": "1900007291",
     "out_trade_no": "K20261129-0001",
     "transaction_id": "4200000263201902167700134212",
