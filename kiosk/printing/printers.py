@@ -168,9 +168,11 @@ class NetworkTransport:
             raise PrinterOffline(f"{self.target}: {err.strerror or err}") from err
         try:
             yield _SocketChannel(sock, self.target)
-            # Half-close and wait for the printer to close: the bytes have then left our buffers.
+            # Half-close and give the printer a moment to close its side: the bytes have then left our
+            # buffers. Printers that keep the connection open only cost this short wait.
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_WR)
+                sock.settimeout(min(self.timeout, 1.0))
                 while sock.recv(256):
                     pass
         finally:

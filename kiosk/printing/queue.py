@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 JobState = Literal["pending", "sending", "printed", "failed"]
 Listener = Callable[["PrintJob"], None]
+#: Document kind standing in for a journal entry that cannot be parsed.
+UNREADABLE = "unreadable-journal-entry"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS print_jobs (
@@ -77,12 +79,18 @@ class PrintJob:
     @classmethod
     def _from_row(cls, row: tuple[object, ...]) -> PrintJob:
         (id_, key, reprint, state, document, attempts, error, sent, created, updated, printed) = row
+        try:
+            parsed = Document.from_json(str(document))
+        except (ValueError, KeyError, TypeError) as err:
+            # A damaged journal entry must not stop the queue: the worker marks it failed.
+            log.error("print job %s has an unreadable document: %s", id_, err)
+            parsed = Document(UNREADABLE)
         return cls(
             id=int(str(id_)),
             job_key=str(key),
             reprint=bool(reprint),
             state=str(state),  # type: ignore[arg-type]
-            document=Document.from_json(str(document)),
+            document=parsed,
             attempts=int(str(attempts)),
             last_error=None if error is None else str(error),
             bytes_sent=None if sent is None else int(str(sent)),
@@ -121,6 +129,7 @@ class PrintQueue:
         self._stopping = threading.Event()
         self._sleep = sleep if sleep is not None else self._wake.wait
         self._lock = threading.RLock()
+        self._printing = threading.Lock()
         self._listeners: list[Listener] = []
         self._thread: threading.Thread | None = None
         self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None, timeout=10.0)
@@ -229,10 +238,21 @@ class PrintQueue:
     # ------------------------------------------------------------------------------------------ worker
 
     def run_once(self) -> PrintJob | None:
-        """Try to print the oldest pending job once; returns it in its new state (``None`` if idle)."""
+        """Try to print the oldest pending job once; returns it in its new state (``None`` if idle).
+
+        Safe to call while the worker runs (calls are serialised), though normally only the worker calls it.
+        """
+        with self._printing:
+            return self._run_once()
+
+    def _run_once(self) -> PrintJob | None:
         waiting = self._fetch("state IN ('pending', 'sending') ORDER BY id LIMIT 1")
         if not waiting:
             return None
+        if waiting[0].document.kind == UNREADABLE:
+            job = self._update(waiting[0].id, state="failed", last_error="the journaled document is unreadable")
+            self._notify(job)
+            return job
         job = self._update(waiting[0].id, state="sending", attempts=waiting[0].attempts + 1)
         self._notify(job)
         try:
@@ -252,7 +272,14 @@ class PrintQueue:
         failures = 0
         while not self._stopping.is_set():
             self._wake.clear()
-            job = self.run_once()
+            try:
+                job = self.run_once()
+            except Exception:
+                # The journal itself failed (disk full, database locked for too long): keep the thread alive.
+                log.exception("print queue worker error")
+                failures += 1
+                self._sleep(self._backoff(failures))
+                continue
             if job is None:
                 self._wake.wait()
                 continue

@@ -239,3 +239,16 @@ def test_empty_job_key_is_rejected(tmp_path: Path) -> None:
     queue = PrintQueue(tmp_path / "kiosk.db", ListPrinter(), clock=FixedClock())
     with pytest.raises(ValueError):
         queue.submit("", Document("t"))
+
+
+def test_damaged_journal_entry_is_failed_not_fatal(tmp_path: Path) -> None:
+    db = tmp_path / "kiosk.db"
+    printer = ListPrinter()
+    queue = PrintQueue(db, printer, clock=FixedClock())
+    bad = queue.submit("bad", Document("t"))
+    queue.submit("good", Document("t", (Text("ok"),)))
+    with queue._lock:
+        queue._db.execute("UPDATE print_jobs SET document = '{not json' WHERE id = ?", (bad.id,))
+    assert queue.run_once().state == "failed"  # type: ignore[union-attr]
+    assert queue.run_once().state == "printed"  # type: ignore[union-attr]
+    assert [_texts(doc) for _, doc in printer.printed] == [["ok"]]
