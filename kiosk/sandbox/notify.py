@@ -34,7 +34,7 @@ log = logging.getLogger("kiosk.sandbox.notify")
 #: Waits after the first delivery and each retry (seconds). Decision: 1 delivery + 15 retries = 16 sends.
 RETRY_SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600)
 DELIVERY_TIMEOUT = 5.0
-#: How long (sandbox seconds, scaled) an out-of-order notification waits for a later one to overtake it.
+#: How long (sandbox seconds, not scaled) an out-of-order notification waits for a later one to overtake it.
 HOLD_SECONDS = 5.0
 PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
 NOTIFICATION_FAULTS = ("drop", "duplicate", "out_of_order", "sign_probe")
@@ -112,7 +112,7 @@ class Notifier:
             out_refund_no,
             url,
             body,
-            now + (HOLD_SECONDS / self.time_scale if held else 0.0),
+            now + (HOLD_SECONDS if held else 0.0),
             "pending",
             now,
             1 if held else 0,
