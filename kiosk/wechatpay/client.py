@@ -9,6 +9,7 @@ hierarchy at exactly one place per driver.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import platform
 import secrets
@@ -51,6 +52,8 @@ DEFAULT_USER_AGENT = f"kiosk-wechatpay/{__version__} (httpx/{httpx.__version__};
 CERTIFICATE_REFRESH = timedelta(hours=12)
 #: After a failed refresh, when a public key can still verify, wait this long before trying again.
 CERTIFICATE_RETRY = timedelta(minutes=10)
+#: An unknown serial triggers at most one certificate download per this interval (no storm from forgeries).
+UNKNOWN_SERIAL_REFRESH = timedelta(seconds=60)
 #: Hosts that may serve bill files besides the configured base URL.
 WECHATPAY_HOSTS = frozenset(
     {"api.mch.weixin.qq.com", "api2.mch.weixin.qq.com", "api.wechatpay.cn", "api2.wechatpay.cn"}
@@ -105,6 +108,7 @@ class Engine:
         self.certificate_verifier = CertificateVerifier()
         self.platform_certificates: list[PlatformCertificate] = []
         self._next_refresh: datetime | None = None
+        self._last_unknown_refresh: datetime | None = None
         verifiers: list[Verifier] = []
         if credentials.public_key is not None and credentials.public_key_id is not None:
             verifiers.append(PublicKeyVerifier(credentials.public_key_id, credentials.public_key))
@@ -144,23 +148,19 @@ class Engine:
 
     def prepare(self, op: Operation[T]) -> httpx.Request:
         """Build the request, then sign exactly the path, query and body bytes that go on the wire."""
-        url = op.url if op.url is not None else self.base_url + op.target()
-        headers = {"User-Agent": self.user_agent, "Accept": op.accept}
+        url = _parse_url(op.url if op.url is not None else self.base_url + op.target())
+        # raw_path is what httpx writes in the request line: sign that, not our idea of it.
+        canonical = url.raw_path.decode("ascii")
+        authorization = self._signer.authorization(
+            op.method, canonical, op.body or b"", timestamp=int(self.clock.now().timestamp()), nonce=self.nonce()
+        )
+        headers = {"User-Agent": self.user_agent, "Accept": op.accept, "Authorization": authorization.header()}
         if op.body is not None:
             headers["Content-Type"] = "application/json"
         serial = self.request_serial()
         if serial is not None:
             headers["Wechatpay-Serial"] = serial
-        try:
-            request = httpx.Request(op.method, url, headers=headers, content=op.body)
-        except (httpx.InvalidURL, ValueError) as exc:
-            raise ValidationError("url", f"cannot build a request for {url!r}: {exc}") from None
-        canonical = request.url.raw_path.decode("ascii")
-        authorization = self._signer.authorization(
-            op.method, canonical, op.body or b"", timestamp=int(self.clock.now().timestamp()), nonce=self.nonce()
-        )
-        request.headers["Authorization"] = authorization.header()
-        return request
+        return httpx.Request(op.method, url, headers=headers, content=op.body)
 
     # -- flows ----------------------------------------------------------------------------------------
 
@@ -195,9 +195,13 @@ class Engine:
         try:
             validate(response.headers, response.body, self.verifier, now=self._now)
         except UnknownSerialError:
-            if not self.credentials.platform_certificates:
+            now = self.clock.now()
+            last = self._last_unknown_refresh
+            recent = last is not None and now - last < UNKNOWN_SERIAL_REFRESH
+            if not self.credentials.platform_certificates or recent:
                 raise
             # A new platform certificate may have been issued: download once, then give up.
+            self._last_unknown_refresh = now
             yield from self.refresh_certificates()
             validate(response.headers, response.body, self.verifier, now=self._now)
 
@@ -240,6 +244,21 @@ class Engine:
     def download_bill(self, ticket: BillTicket) -> Operation[bytes]:
         self.check_download_url(ticket.download_url)
         return bills.download(ticket)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_url(text: str) -> httpx.URL:
+    """httpx parses URLs in pure Python; order creation and bill paths repeat, so keep the parsed form."""
+    try:
+        return httpx.URL(text)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValidationError("url", f"cannot build a request for {text!r}: {exc}") from None
+
+
+def _response(answer: httpx.Response) -> Response:
+    # Lower-cased plain dict: verification reads several headers, httpx.Headers decodes on every access.
+    headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in answer.headers.raw}
+    return Response(answer.status_code, headers, answer.content)
 
 
 def _map_httpx_error(exc: Exception) -> TransportError:
@@ -325,7 +344,7 @@ class WeChatPayClient:
                 continue
             try:
                 answer = await self._http.send(step)
-                reply = Response(answer.status_code, answer.headers, answer.content)
+                reply = _response(answer)
             except _HTTPX_ERRORS as exc:
                 error = _map_httpx_error(exc)
 
@@ -454,7 +473,7 @@ class SyncWeChatPayClient:
                 continue
             try:
                 answer = self._http.send(step)
-                reply = Response(answer.status_code, answer.headers, answer.content)
+                reply = _response(answer)
             except _HTTPX_ERRORS as exc:
                 error = _map_httpx_error(exc)
 

@@ -111,6 +111,11 @@ def test_success_bill_and_integer_count_summary_style() -> None:
     assert bill.summary.fee_total_fen == 7 and bill.summary.order_total_fen == 1234
 
 
+def test_a_comma_inside_free_text_stays_in_its_value() -> None:
+    bill = parse_trade_bill(SUCCESS_BILL.replace("`奶茶,".encode(), "`奶茶,大杯,".encode()))
+    assert bill.rows[0].goods_name == "奶茶,大杯" and bill.rows[0].attach == "桌号7"
+
+
 def test_refund_bill_has_the_two_refund_times() -> None:
     header = (
         "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"

@@ -192,6 +192,16 @@ def test_unknown_serial_after_one_refresh_is_an_error() -> None:
     with pytest.raises(UnknownSerialError):
         drive(e.run(native.query_order(DIRECT, "K20261129-0001")), answer)
     assert server.paths.count("/v3/certificates") == 1
+    # Forged serials cannot cause a download storm: at most one per minute.
+    server.paths.clear()
+    clock.advance(59)
+    with pytest.raises(UnknownSerialError):
+        drive(e.run(native.query_order(DIRECT, "K20261129-0001")), answer)
+    assert "/v3/certificates" not in server.paths
+    clock.advance(1)
+    with pytest.raises(UnknownSerialError):
+        drive(e.run(native.query_order(DIRECT, "K20261129-0001")), answer)
+    assert server.paths.count("/v3/certificates") == 1
 
 
 def test_first_certificate_download_must_verify_itself() -> None:
