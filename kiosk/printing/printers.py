@@ -314,7 +314,7 @@ class EscPosPrinter:
                 if not self.profile.dle_eot:
                     return PrinterStatus(online=True, known=False)
                 return self._query(channel)
-        except PrinterOffline as err:
+        except PrinterError as err:
             return PrinterStatus(online=False, detail=str(err))
 
     def print_document(self, document: Document, *, job_name: str) -> int:

@@ -117,3 +117,21 @@ def test_parse_dle_eot() -> None:
     assert not parse_dle_eot(0x12, 0x12, 0x1A).online
     assert parse_dle_eot(None, None, None).known is False
     assert parse_dle_eot(0xFF, None, None).known is False  # not a status byte
+
+
+def test_serial_and_usb_need_their_driver_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.printing._escpos import escpos_modules
+    from kiosk.printing.errors import PrinterFault
+    from kiosk.printing.profiles import SerialConnection, UsbConnection
+
+    escpos_printer = escpos_modules()[1]
+    monkeypatch.setattr(escpos_printer.Serial, "is_usable", staticmethod(lambda: False))
+    monkeypatch.setattr(escpos_printer.Usb, "is_usable", staticmethod(lambda: False))
+    serial = EscPosPrinter(find_profile("generic-58mm").with_connection(SerialConnection("/dev/ttyUSB7")))
+    status = serial.status()
+    assert not status.online and "pyserial" in status.detail
+    with pytest.raises(PrinterFault, match="pyserial"):
+        serial.print_document(_slip(), job_name="j")
+    usb = EscPosPrinter(find_profile("epson-tm-t20").with_connection(UsbConnection(0x04B8, 0x0E15)))
+    with pytest.raises(PrinterFault, match=r"usb 04b8:0e15.*pyusb"):
+        usb.print_document(_slip(), job_name="j")
