@@ -256,6 +256,13 @@ def _layout_columns(block: Columns, metrics: Metrics) -> list[Line]:
     if len(flexible) > 1:
         raise ValueError("at most one flexible column")
     fixed_total = sum(w for w in widths if w is not None)
+    if not flexible and fixed_total > metrics.columns:
+        # Fixed columns that cannot share a line: print each cell on lines of its own.
+        return [
+            Line(text, align, block.bold)
+            for cell, align in zip(cells, block.aligns, strict=True)
+            for text in metrics.wrap(cell, metrics.columns)
+        ]
     rest = metrics.columns - fixed_total
     if flexible and rest < 2:
         # Not even room for one character: the flexible cell goes on lines of its own.

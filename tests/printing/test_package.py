@@ -67,3 +67,13 @@ def test_chinese_profile_with_image_fallback_prints_only_unprintable_lines_as_im
     assert len(decoded.images) == 1  # the line with 𠀀 (not in GBK)
     assert not any(MISSING_WIDE in line.text for line in decoded.lines)
     assert "请使用微信扫一扫支付" in decoded.texts
+
+
+def test_image_text_mode_prints_every_line_as_a_raster() -> None:
+    base = find_profile("generic-58mm")
+    profile = dataclasses.replace(base, text=dataclasses.replace(base.text, mode="image"))
+    decoded = decode(render(_slip(), profile))
+    assert ("kanji", False) in decoded.events
+    assert all(line.text == "" for line in decoded.lines)  # only the line feeds around images remain
+    assert len(decoded.images) > 20
+    assert all(raster.image.width <= profile.paper.dots for raster in decoded.images)
