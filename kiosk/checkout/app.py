@@ -93,6 +93,7 @@ class KioskCore:
         self._on_stop = list(on_stop or [])
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        self._stopped = False
 
     # ---- construction ------------------------------------------------------------------------
 
@@ -145,6 +146,10 @@ class KioskCore:
         return resumed
 
     def stop(self) -> None:
+        """Stop workers, printing, the relay client and (training) the embedded servers. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._stop.set()
         self.sessions.stop()
         self.relay.close()

@@ -62,7 +62,7 @@ from kiosk.checkout.session import (
     Transition,
     transition,
 )
-from kiosk.checkout.trade_no import make_out_trade_no, trade_no_prefix
+from kiosk.checkout.trade_no import make_out_trade_no, new_epoch, trade_no_prefix
 from kiosk.clock import CHINA_TZ, Clock
 from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow, parse_timestamp, timestamp
 
@@ -71,6 +71,9 @@ log = logging.getLogger(__name__)
 #: Refund states after which nothing changes (WeChat Pay refund ``status``).
 REFUND_FINAL_STATES = frozenset({"SUCCESS", "CLOSED", "ABNORMAL", "FAILED"})
 _REFUND_QUERY_DELAY = timedelta(seconds=2)
+EPOCH_SETTING = "out_trade_no_epoch"
+#: The relay refuses a time_expire less than 30 s ahead; keep a margin for the round trip.
+CREATE_MARGIN = timedelta(seconds=35)
 
 
 class PrintSink(Protocol):
@@ -214,6 +217,10 @@ class SessionManager:
         self.wait_seconds = wait_seconds
         self._sleep = sleep or (lambda event, seconds: event.wait(seconds))
         self._prefix = trade_no_prefix(store_id, kiosk_id)
+        self._epoch = journal.setting(EPOCH_SETTING) or ""
+        if not self._epoch:
+            self._epoch = new_epoch()
+            journal.set_setting(EPOCH_SETTING, self._epoch)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._sessions: dict[str, PaymentSession] = {}
@@ -266,7 +273,7 @@ class SessionManager:
         day = now.astimezone(CHINA_TZ).date()
         with self._lock, self.journal.transaction():
             sequence = self.journal.next_sequence(day)
-            out_trade_no = make_out_trade_no(self._prefix, day, sequence)
+            out_trade_no = make_out_trade_no(self._prefix, day, sequence, self._epoch)
             draft = PaymentSession(
                 out_trade_no=out_trade_no,
                 amount_fen=total,
@@ -529,6 +536,9 @@ class SessionManager:
                     if not pending and not self._commander_needed(otn, session):
                         self._retire(otn, "cmd")
                         return
+                    if session.is_open and now >= session.expires_at - CREATE_MARGIN:
+                        # Too late to create (the relay wants time_expire >= 30 s ahead): let it expire.
+                        pending = [c for c in pending if c.kind != "create"]
                     due = next((c for c in pending if _due(c, now)), None)
                     wait = self._idle_wait(session, pending, now)
                     wake.clear()
@@ -552,7 +562,8 @@ class SessionManager:
                 moments.append(at)
         if not moments:
             return 1.0
-        return min(max((min(moments) - now).total_seconds(), 0.01), 5.0)
+        # Capped at 1 s so that a clock change (tests, NTP) is noticed promptly.
+        return min(max((min(moments) - now).total_seconds(), 0.01), 1.0)
 
     def _retry_later(self, command: CommandRow, error: str) -> None:
         delay = self.backoff.delay(command.attempts)
@@ -641,7 +652,7 @@ class SessionManager:
             return
         try:
             if data.get("phase") == "query":
-                status = self.relay.get_refund(out_refund_no)
+                status = self.relay.get_refund(out_refund_no, refresh=True)
             else:
                 status = self.relay.create_refund(refund.out_trade_no, out_refund_no, refund.amount_fen, refund.reason)
         except RelayRejected as exc:

@@ -216,8 +216,13 @@ class RelayClient:
         )
         return self._refund(data, out_refund_no)
 
-    def get_refund(self, out_refund_no: str) -> RefundStatus:
-        data = self._request("GET", f"/v1/refunds/{quote(out_refund_no, safe='')}", manager=True)
+    def get_refund(self, out_refund_no: str, *, refresh: bool = False) -> RefundStatus:
+        data = self._request(
+            "GET",
+            f"/v1/refunds/{quote(out_refund_no, safe='')}",
+            params={"refresh": 1} if refresh else None,
+            manager=True,
+        )
         return self._refund(data, out_refund_no)
 
     def bill(self, day: str) -> dict[str, Any]:

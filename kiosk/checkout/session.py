@@ -8,7 +8,7 @@ session and the commands in one transaction, then acts on the commands; every in
     draft ──Charge──▶ creating ──CreateSucceeded──▶ awaiting_payment ──status SUCCESS──▶ paid
                         │  ▲                           │      │
           CreateUnreachable │ CreateSucceeded          │      ├─status CLOSED──▶ expired (settled)
-                        ▼  │                           │      ├─status PAYERROR/REVOKED──▶ failed
+                        ▼  │                           │      ├─status REVOKED──▶ failed (settled)
                    pending_creation                    │      │
                         │                          Cancel / Expire (→ close through the relay)
           CreateRejected ▼                             ▼
@@ -324,13 +324,11 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
             return Transition(session, replace(known, state=State.PAID, settled=True), (PrintReceipt(),))
         if event.trade_state == CLOSED:
             return Transition(session, replace(known, state=State.EXPIRED, settled=True, ended_by="relay"))
-        if event.trade_state in (PAYERROR, REVOKED):
-            failed = replace(known, state=State.FAILED, ended_by="relay", last_error=event.trade_state)
-            if event.trade_state == REVOKED:
-                return Transition(session, replace(failed, settled=True))
-            # PAYERROR: close it so that no second attempt can pay a sale the clerk saw fail.
-            return Transition(session, failed, (CloseRemote(),))
-        return Transition(session, known)  # NOTPAY / USERPAYING: still waiting
+        if event.trade_state == REVOKED:
+            return Transition(session, replace(known, state=State.FAILED, settled=True, ended_by="relay"))
+        # NOTPAY / USERPAYING / PAYERROR: still open. After PAYERROR (the bank refused) the customer may pay
+        # again with the same QR; the clerk sees the failure and decides whether to cancel.
+        return Transition(session, known)
 
     if state in ENDED_STATES:
         if session.settled:

@@ -175,11 +175,16 @@ def test_closed_remotely_means_expired() -> None:
     assert (step.session.state, step.session.settled, step.session.ended_by) == (State.EXPIRED, True, "relay")
 
 
-def test_payerror_fails_and_closes() -> None:
+def test_payerror_keeps_the_qr_open_for_another_try() -> None:
     step = transition(awaiting(), RemoteStatus("PAYERROR", 2))
-    assert (step.session.state, step.session.settled) == (State.FAILED, False)
-    assert step.commands == (CloseRemote(),)
-    late = transition(step.session, success(source="close"))
+    assert (step.session.state, step.session.trade_state, step.commands) == (State.AWAITING_PAYMENT, "PAYERROR", ())
+    assert transition(step.session, success(version=3)).session.state is State.PAID
+
+
+def test_payerror_then_cancel_then_paid_is_paid_after_cancel() -> None:
+    failed = transition(transition(awaiting(), RemoteStatus("PAYERROR", 2)).session, Cancel(T0)).session
+    assert failed.state is State.CANCELLED
+    late = transition(failed, success(source="close"))
     assert late.session.state is State.PAID_AFTER_CANCEL and late.paid_after_cancel
 
 

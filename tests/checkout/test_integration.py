@@ -1,0 +1,216 @@
+"""The kiosk core against the real relay and the real sandbox, as processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from kiosk.checkout import ConnectionChanged, KioskCore, PaidAfterCancel, PaymentSession, SessionChanged, State
+from kiosk.checkout.events import PrintSubmitted, RefundChanged
+from kiosk.checkout.manager import receipt_job_key
+from tests.checkout.conftest import MovableClock, Recorder, World, wait_until
+
+
+def sell(core: KioskCore, *codes: str) -> PaymentSession:
+    cart = core.new_cart()
+    for code in codes or ("6921168509256", "CAF-002"):
+        cart.add_code(code)
+    return core.charge(cart)
+
+
+def awaiting(core: KioskCore, session: PaymentSession, timeout: float = 15) -> PaymentSession:
+    return core.wait_for(session.out_trade_no, lambda s: s.state is State.AWAITING_PAYMENT, timeout)
+
+
+def sandbox_order(world: World, out_trade_no: str) -> list[dict[str, object]]:
+    return [order for order in world.sandbox.orders() if order["out_trade_no"] == out_trade_no]
+
+
+def printed(core: KioskCore, job_key: str) -> list[object]:
+    return [job for job in core.print_queue.jobs() if job.job_key == job_key and job.state == "printed"]
+
+
+def relay_order(world: World, out_trade_no: str) -> dict[str, object]:
+    response = httpx.get(
+        f"{world.relay_url}/v1/orders/{out_trade_no}",
+        headers={"Authorization": f"Bearer {world.credentials.kiosk_token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_a_full_sale(world: World) -> None:
+    core = world.core()
+    recorder = Recorder()
+    core.subscribe(recorder)
+    assert core.start() == []
+    session = sell(core, "6921168509256", "6921168509256", "CAF-002")
+    assert session.state is State.CREATING and session.amount_fen == 200 * 2 + 1800
+    assert session.description == "农夫山泉 550ml 等3件"
+
+    shown = awaiting(core, session)
+    assert shown.code_url and shown.code_url.startswith("weixin://")
+    assert core.seconds_left(shown) > 290
+    [remote] = sandbox_order(world, session.out_trade_no)
+    assert remote["amount"]["total"] == 2200  # type: ignore[index]
+
+    world.sandbox.pay(shown.code_url)
+    paid = core.wait_for(session.out_trade_no, lambda s: s.is_paid, 15)
+    assert (paid.state, paid.trade_state, paid.payer_total_fen) == (State.PAID, "SUCCESS", 2200)
+    assert paid.transaction_id and paid.success_time is not None and paid.settled
+
+    key = receipt_job_key(session.out_trade_no)
+    wait_until(lambda: printed(core, key), message="paid receipt printed")
+    assert len([job for job in core.print_queue.jobs() if job.job_key == key]) == 1
+    assert [e.kind for e in core.order_events(session.out_trade_no)] == ["charge", "create_succeeded", "remote_status"]
+    assert [(e.from_state, e.to_state) for e in core.order_events(session.out_trade_no)][-1] == (
+        "awaiting_payment",
+        "paid",
+    )
+    states = [event.session.state for event in recorder.of(SessionChanged)]
+    assert states == [State.CREATING, State.AWAITING_PAYMENT, State.PAID]
+    assert any(event.job_key == key for event in recorder.of(PrintSubmitted))
+    assert recorder.of(ConnectionChanged)[0].online is True
+    assert [s.out_trade_no for s in core.today_orders()] == [session.out_trade_no]
+    assert [item.quantity for item in core.order_items(session.out_trade_no)] == [2, 1]
+
+
+def test_relay_down_at_charge_then_back_creates_the_order_once(world: World) -> None:
+    url = world.stop_relay()
+    core = world.core(world.config(relay_url=url))
+    recorder = Recorder()
+    core.subscribe(recorder)
+    core.start()
+    session = sell(core)
+    pending = core.wait_for(session.out_trade_no, lambda s: s.state is State.PENDING_CREATION, 10)
+    assert pending.last_error and "unreachable" in pending.last_error
+    assert wait_until(lambda: [e for e in recorder.of(ConnectionChanged) if not e.online])
+    wait_until(lambda: core.journal.pending_commands(session.out_trade_no)[0].attempts >= 2, message="retries")
+
+    world.start_relay_at(url)
+    shown = awaiting(core, session, 20)
+    assert shown.code_url
+    assert len(sandbox_order(world, session.out_trade_no)) == 1
+    assert relay_order(world, session.out_trade_no)["version"] == 1
+    creates = [c for c in core.journal.commands(session.out_trade_no) if c.kind == "create"]
+    assert len(creates) == 1 and creates[0].outcome == "created" and creates[0].attempts >= 2
+    assert wait_until(lambda: [e for e in recorder.of(ConnectionChanged) if e.online])
+
+    world.sandbox.pay(shown.code_url)
+    assert core.wait_for(session.out_trade_no, lambda s: s.is_paid, 15).state is State.PAID
+
+
+def test_clerk_cancels_a_sale_pending_creation(world: World) -> None:
+    url = world.stop_relay()
+    core = world.core(world.config(relay_url=url))
+    core.start()
+    session = sell(core)
+    core.wait_for(session.out_trade_no, lambda s: s.state is State.PENDING_CREATION, 10)
+    cancelled = core.cancel(session.out_trade_no)
+    assert cancelled.state is State.CANCELLED and not cancelled.settled
+
+    world.start_relay_at(url)
+    settled = core.wait_for(session.out_trade_no, lambda s: s.settled, 20)
+    assert settled.state is State.CANCELLED
+    assert sandbox_order(world, session.out_trade_no) == []  # never created, nothing to pay
+    outcomes = {c.kind: c.outcome for c in core.journal.commands(session.out_trade_no)}
+    assert outcomes == {"create": "dropped", "close": "not_found"}
+
+
+def test_payment_found_with_notifications_dropped(private_world: World) -> None:
+    world = private_world
+    world.sandbox.notification_fault("drop", count=50)
+    core = world.core()
+    core.start()
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    world.sandbox.pay(session.code_url)
+    # The relay's own queries (the kiosk is long-polling) find the payment.
+    paid = core.wait_for(session.out_trade_no, lambda s: s.is_paid, 30)
+    assert paid.state is State.PAID and paid.transaction_id
+    assert world.sandbox.notifications()["attempts"]
+
+
+def test_requery_asks_the_relay_to_refresh(private_world: World) -> None:
+    world = private_world
+    world.sandbox.notification_fault("drop", count=50)
+    core = world.core(wait_seconds=30)
+    core.start()
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    world.sandbox.pay(session.code_url)
+    # Without notifications the relay learns of the payment from WeChat Pay (refresh=1, or its own query).
+    answered = core.requery(session.out_trade_no)
+    assert answered.state is State.PAID and answered.trade_state == "SUCCESS" and answered.transaction_id
+
+
+def test_cancel_closes_at_wechat_pay(world: World) -> None:
+    core = world.core()
+    core.start()
+    session = awaiting(core, sell(core))
+    assert core.cancel(session.out_trade_no).state is State.CANCELLED
+    settled = core.wait_for(session.out_trade_no, lambda s: s.settled, 15)
+    assert (settled.state, settled.trade_state, settled.ended_by) == (State.CANCELLED, "CLOSED", "clerk")
+    assert sandbox_order(world, session.out_trade_no)[0]["trade_state"] == "CLOSED"
+    assert core.journal.pending_commands() == []
+
+
+def test_payment_after_cancel_is_kept_and_shown(world: World) -> None:
+    core = world.core()
+    recorder = Recorder()
+    core.subscribe(recorder)
+    core.start()
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    url = world.stop_relay()
+    assert core.cancel(session.out_trade_no).state is State.CANCELLED  # the close waits in the outbox
+    world.sandbox.pay(session.code_url)  # the customer had already scanned
+    world.start_relay_at(url)
+
+    late = core.wait_for(session.out_trade_no, lambda s: s.settled, 30)
+    assert late.state is State.PAID_AFTER_CANCEL and late.transaction_id and late.ended_by == "clerk"
+    assert [event.session.out_trade_no for event in recorder.of(PaidAfterCancel)] == [session.out_trade_no]
+    assert [s.out_trade_no for s in core.paid_after_cancel()] == [session.out_trade_no]
+    wait_until(lambda: printed(core, receipt_job_key(session.out_trade_no)), message="receipt of the late payment")
+
+    refund = core.refund(session.out_trade_no, late.amount_fen, "顾客已取消")
+    assert refund.out_refund_no == f"{session.out_trade_no}R1" and refund.state == "REQUESTED"
+    wait_until(
+        lambda: core.refunds(session.out_trade_no)[0].state == "SUCCESS",
+        timeout=30,
+        message="refund succeeded",
+    )
+    assert any(e.state == "SUCCESS" for e in recorder.of(RefundChanged))
+
+
+def test_expiry_closes_the_order(world: World) -> None:
+    clock = MovableClock()
+    core = world.core(clock=clock)
+    core.start()
+    session = awaiting(core, sell(core))
+    clock.advance(301)
+    expired = core.wait_for(session.out_trade_no, lambda s: s.settled, 15)
+    assert (expired.state, expired.ended_by, expired.trade_state) == (State.EXPIRED, "expiry", "CLOSED")
+    assert sandbox_order(world, session.out_trade_no)[0]["trade_state"] == "CLOSED"
+
+
+def test_restart_resumes_an_open_payment_and_prints_once(world: World, tmp_path: Path) -> None:
+    config = world.config()
+    first = world.core(config)
+    first.start()
+    session = awaiting(first, sell(first))
+    assert session.code_url
+    first.stop()
+    world.sandbox.pay(session.code_url)
+
+    second = world.core(config)
+    assert second.start() == [session.out_trade_no]
+    paid = second.wait_for(session.out_trade_no, lambda s: s.is_paid, 20)
+    assert paid.state is State.PAID
+    key = receipt_job_key(session.out_trade_no)
+    wait_until(lambda: printed(second, key), message="receipt printed after restart")
+    assert len([job for job in second.print_queue.jobs() if job.job_key == key]) == 1
+    assert "recovered" in [e.kind for e in second.order_events(session.out_trade_no)]

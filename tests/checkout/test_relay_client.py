@@ -1,0 +1,182 @@
+"""The relay client's HTTP contract and error mapping, against an in-process fake relay (httpx MockTransport)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import httpx
+import pytest
+
+from kiosk.checkout.relay_client import (
+    Backoff,
+    RelayClient,
+    RelayNotFound,
+    RelayRejected,
+    RelayUnavailable,
+)
+from kiosk.clock import CHINA_TZ
+
+TOKEN = "kiosk-token-secret"
+
+
+class FakeRelay:
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answer: httpx.Response | Exception = httpx.Response(200, json={})
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+@pytest.fixture
+def fake() -> FakeRelay:
+    return FakeRelay()
+
+
+@pytest.fixture
+def seen() -> list[tuple[bool, str | None]]:
+    return []
+
+
+@pytest.fixture
+def client(fake: FakeRelay, seen: list[tuple[bool, str | None]]) -> RelayClient:
+    return RelayClient(
+        "http://relay.test/",
+        TOKEN,
+        manager_token="manager-secret",
+        transport=httpx.MockTransport(fake),
+        on_connectivity=lambda online, error: seen.append((online, error)),
+    )
+
+
+def test_create_sends_the_contract_fields(client: RelayClient, fake: FakeRelay) -> None:
+    fake.answer = httpx.Response(
+        200,
+        json={
+            "out_trade_no": "S-K-1",
+            "code_url": "weixin://x",
+            "expires_at": "2026-11-29T12:05:00+08:00",
+            "state": "NOTPAY",
+            "version": 1,
+        },
+    )
+    created = client.create_order("S-K-1", "可乐", 350, datetime(2026, 11, 29, 12, 5, 0, 123, tzinfo=CHINA_TZ))
+    assert (created.code_url, created.state, created.version) == ("weixin://x", "NOTPAY", 1)
+    assert created.expires_at == datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ)
+    request = fake.requests[0]
+    assert (request.method, request.url.path) == ("POST", "/v1/orders")
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert json.loads(request.content) == {
+        "out_trade_no": "S-K-1",
+        "description": "可乐",
+        "amount_fen": 350,
+        "time_expire": "2026-11-29T12:05:00+08:00",
+    }
+
+
+def test_long_poll_and_requery_parameters(client: RelayClient, fake: FakeRelay) -> None:
+    fake.answer = httpx.Response(
+        200,
+        json={
+            "out_trade_no": "S-K-1",
+            "state": "SUCCESS",
+            "version": 3,
+            "transaction_id": "42",
+            "success_time": "2026-11-29T12:01:00+08:00",
+            "payer_total_fen": 350,
+        },
+    )
+    status = client.get_order("S-K-1", since=2, wait=20)
+    assert (status.state, status.version, status.transaction_id, status.payer_total_fen) == ("SUCCESS", 3, "42", 350)
+    assert dict(fake.requests[0].url.params) == {"since": "2", "wait": "20"}
+    client.get_order("S-K-1", refresh=True)
+    assert dict(fake.requests[1].url.params) == {"refresh": "1"}
+    client.get_order("S-K-1", since=0, wait=99)
+    assert fake.requests[2].url.params["wait"] == "30"  # capped at the relay's maximum
+
+
+def test_close_and_refunds_use_the_right_credentials(client: RelayClient, fake: FakeRelay) -> None:
+    fake.answer = httpx.Response(200, json={"out_trade_no": "S-K-1", "state": "CLOSED", "version": 2})
+    assert client.close_order("S-K-1").state == "CLOSED"
+    assert fake.requests[0].url.path == "/v1/orders/S-K-1/close"
+    fake.answer = httpx.Response(200, json={"out_refund_no": "S-K-1R1", "status": "PROCESSING"})
+    refund = client.create_refund("S-K-1", "S-K-1R1", 100, "退货")
+    assert refund.state == "PROCESSING"
+    assert fake.requests[1].headers["Authorization"] == "Bearer manager-secret"
+    assert json.loads(fake.requests[1].content) == {"out_refund_no": "S-K-1R1", "amount_fen": 100, "reason": "退货"}
+    client.get_refund("S-K-1R1", refresh=True)
+    assert (fake.requests[2].url.path, dict(fake.requests[2].url.params)) == ("/v1/refunds/S-K-1R1", {"refresh": "1"})
+
+
+def test_refunds_need_a_manager_credential(fake: FakeRelay) -> None:
+    client = RelayClient("http://relay.test", TOKEN, transport=httpx.MockTransport(fake))
+    with pytest.raises(RelayRejected) as caught:
+        client.create_refund("S-K-1", "S-K-1R1", 100, "x")
+    assert caught.value.status == 403 and fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "response, kind, online",
+    [
+        (httpx.Response(404, json={"error": {"code": "not_found", "message": "no such order"}}), RelayNotFound, True),
+        (httpx.Response(409, json={"error": {"code": "out_trade_no_used", "message": "x"}}), RelayRejected, True),
+        (
+            httpx.Response(503, json={"error": {"code": "wechatpay_unavailable", "message": "x"}}),
+            RelayUnavailable,
+            True,
+        ),
+        (
+            httpx.Response(502, json={"error": {"code": "wechatpay_error", "message": "x", "retryable": False}}),
+            RelayRejected,
+            True,
+        ),
+        (httpx.Response(502, text="bad gateway"), RelayUnavailable, False),
+        (httpx.Response(429, json={"error": {"code": "rate_limited", "message": "slow down"}}), RelayUnavailable, True),
+        (httpx.ConnectError("refused"), RelayUnavailable, False),
+        (httpx.ReadTimeout("slow"), RelayUnavailable, False),
+    ],
+)
+def test_errors_are_mapped(
+    client: RelayClient,
+    fake: FakeRelay,
+    seen: list[tuple[bool, str | None]],
+    response: httpx.Response | Exception,
+    kind: type[Exception],
+    online: bool,
+) -> None:
+    fake.answer = response
+    with pytest.raises(kind) as caught:
+        client.get_order("S-K-1")
+    assert type(caught.value) is kind
+    assert seen[-1][0] is online and client.online is online
+    assert TOKEN not in str(caught.value) and TOKEN not in repr(client)
+    if isinstance(caught.value, RelayRejected):
+        assert caught.value.code in {"not_found", "out_trade_no_used", "wechatpay_error"}
+
+
+def test_connectivity_is_reported_on_change_only(
+    client: RelayClient, fake: FakeRelay, seen: list[tuple[bool, str | None]]
+) -> None:
+    fake.answer = httpx.Response(200, json={"status": "ok"})
+    assert client.online is None
+    assert client.health() and client.health()
+    fake.answer = httpx.ConnectError("down")
+    assert not client.health() and not client.health()
+    fake.answer = httpx.Response(200, json={"status": "ok"})
+    assert client.health()
+    assert [online for online, _ in seen] == [True, False, True]
+    assert "Authorization" not in fake.requests[0].headers  # /healthz needs no token
+
+
+def test_backoff_grows_with_jitter_and_a_cap() -> None:
+    top = Backoff(base=0.5, cap=8.0, random=lambda: 1.0)
+    assert [top.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    bottom = Backoff(base=0.5, cap=8.0, random=lambda: 0.0)
+    assert bottom.delay(5) == 0.125  # never a tight loop
+    half = Backoff(base=0.5, cap=8.0, random=lambda: 0.5)
+    assert half.delay(3) == 2.0
+    assert top.delay(10_000) == 8.0
