@@ -84,3 +84,9 @@ def test_kiosk_command_dispatches_printer_test(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "printed: test page" in result.stdout
     assert (tmp_path / "virtual-printer" / "printer-test.bin").is_file()
+
+
+def test_status_only_prints_nothing(fake_printer: FakeNetworkPrinter) -> None:
+    code, output = _run("--profile", "generic-80mm", "--network", fake_printer.address, "--status-only")
+    assert code == EXIT_OK and "status: 正常 ready" in output and "printed" not in output
+    assert fake_printer.status_requests == [1, 2, 4] and fake_printer.jobs == []
