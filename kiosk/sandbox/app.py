@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -315,7 +316,10 @@ class SandboxServer:
 
     async def control_payments(self, request: Request) -> Response:
         form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
-        data: dict[str, Any] = dict(await request.form()) if form else await _json(request)
+        if form:  # parsed by hand: Starlette's form parser needs python-multipart, which we do not ship
+            data: dict[str, Any] = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
+        else:
+            data = await _json(request)
         try:
             view = self.sandbox.pay(
                 str(data.get("code_url", "")),

@@ -10,9 +10,10 @@ from tests.support.sandbox import SandboxProcess, sandbox_factory, start_sandbox
 __all__ = ["sandbox_factory"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """One sandbox per test module for tests that do not depend on clock, settings or faults."""
+    """One sandbox for the session (start-up costs ~1 s). Tests that use it may advance its clock a little
+    and set faults (cleared after use), but never change settings or leave failing notification receivers."""
     process = start_sandbox_process(tmp_path_factory.mktemp("shared") / "state")
     yield process
     process.stop()

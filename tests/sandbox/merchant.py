@@ -171,7 +171,8 @@ def order_body(info: dict[str, Any], out_trade_no: str, *, total: int = 1, partn
         **ids,
         "description": "可乐 Cola",
         "out_trade_no": out_trade_no,
-        "notify_url": "https://example.com/notify",
+        # Loopback discard port: refused at once, and tests never post to the internet.
+        "notify_url": "http://127.0.0.1:9/notify",
         "amount": {"total": total, "currency": "CNY"},
         **extra,
     }
