@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.serving import ServerHandle, serve_in_thread
+from kiosk.serving import ServerHandle
 
 from .app import RelayApp, create_app
 from .config import ConfigError, RelayConfig, init_config, load_config
+from .server import serve_in_thread
 
 
 def start_embedded(config_path: Path, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:

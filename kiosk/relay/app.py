@@ -345,7 +345,9 @@ class RelayApp:
         finally:
             gone.cancel()
             if not watch.done():
-                watch.cancel()  # the kiosk hung up: stop holding its long-poll
+                watch.cancel()  # the kiosk hung up (or we are shutting down): stop holding its long-poll
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(watch, gone, return_exceptions=True)
         if watch.cancelled():
             return Response(status_code=499)
         return JSONResponse(watch.result())

@@ -75,9 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.serving import serve_forever
-
     from .app import create_app
+    from .server import serve_forever
 
     logging.basicConfig(
         level=getattr(logging, args.log_level.upper()),

@@ -1,0 +1,46 @@
+"""Bills: downloaded, hash-checked and parsed by the client, served as JSON in fen, cached."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from kiosk.clock import parse_rfc3339
+from tests.support.relay import init_relay, start_relay
+from tests.support.sandbox import SandboxProcess
+
+
+def test_a_past_days_bill_is_served_as_json_and_cached(
+    sandbox_factory: Callable[..., SandboxProcess], tmp_path: Path
+) -> None:
+    sandbox = sandbox_factory(time_scale=10)
+    relay = start_relay(init_relay(sandbox.state_dir, tmp_path))
+    try:
+        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
+            order = kiosk.post(
+                "/v1/orders", json={"out_trade_no": "BILL00000001", "description": "账单", "amount_fen": 1288}
+            ).json()
+            paid = sandbox.pay(order["code_url"])
+            day = parse_rfc3339(paid["success_time"]).date()
+            sandbox.advance(36 * 3600)  # the sandbox's business day moves on; the bill is generated
+            first = kiosk.get(f"/v1/bills/{day.isoformat()}")
+            second = kiosk.get(f"/v1/bills/{day.isoformat()}")
+            empty_day = kiosk.get(f"/v1/bills/{(day - timedelta(days=1)).isoformat()}")
+            future = kiosk.get(f"/v1/bills/{(date.today() + timedelta(days=2)).isoformat()}")
+            malformed = kiosk.get("/v1/bills/2026-13-40")
+    finally:
+        relay.stop()
+    assert first.status_code == 200, first.text
+    bill = first.json()
+    assert bill["cached"] is False and second.json()["cached"] is True
+    assert second.json()["rows"] == bill["rows"]
+    rows = [row for row in bill["rows"] if row["out_trade_no"] == "BILL00000001"]
+    assert len(rows) == 1
+    assert rows[0]["order_total_fen"] == 1288 and rows[0]["transaction_id"] == paid["transaction_id"]
+    assert bill["summary"]["trade_count"] >= 1
+    assert empty_day.status_code == 404 and empty_day.json()["error"]["code"] == "no_statement"
+    assert future.status_code == 409 and future.json()["error"]["code"] == "bill_not_available"
+    assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_request"
