@@ -176,7 +176,7 @@ class Bench:
         return status
 
     async def waiting(self) -> int:
-        status, payload = await self.relay_pool.request("GET", "/healthz")
+        _, payload = await self.relay_pool.request("GET", "/healthz")
         return int(json.loads(payload)["long_polls"])
 
     async def until_waiting(self, count: int, timeout: float = 30) -> None:
