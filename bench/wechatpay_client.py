@@ -11,27 +11,22 @@ from __future__ import annotations
 import json
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import cryptography
+import httpx
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-import cryptography  # noqa: E402
-import httpx  # noqa: E402
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
+from kiosk.clock import CHINA_TZ
+from kiosk.wechatpay import Credentials, DirectMerchant, NativeOrder, native
+from kiosk.wechatpay.client import Engine, _response
+from kiosk.wechatpay.signing import response_message, sign
+from kiosk.wechatpay.verifying import validate
 
-from kiosk.clock import CHINA_TZ  # noqa: E402
-from kiosk.wechatpay import Credentials, DirectMerchant, NativeOrder  # noqa: E402
-from kiosk.wechatpay import native  # noqa: E402
-from kiosk.wechatpay.client import Engine, _response  # noqa: E402
-from kiosk.wechatpay.signing import response_message, sign  # noqa: E402
-from kiosk.wechatpay.verifying import validate  # noqa: E402
-
-ROUNDS = 400
+ROUNDS = 1000
 WARMUP = 30
 
 
@@ -45,7 +40,7 @@ class FixedClock:
 
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -87,8 +82,7 @@ def main() -> None:
 
     def client_call() -> None:
         op = native.create_order(merchant, order, clock.now())
-        request = engine.prepare(op)
-        assert request.headers["Authorization"]
+        engine.prepare(op)
         response = _response(wire)  # what the drivers do with every answer
         validate(response.headers, response.body, engine.verifier, now=now)
         assert op.parse(response).startswith("weixin://")
@@ -104,25 +98,37 @@ def main() -> None:
         validate(response.headers, response.body, engine.verifier, now=now)
 
     tasks: dict[str, Callable[[], None]] = {"client": client_call, "bare_sign": bare_signature, "verify": verify_only}
-    samples: dict[str, list[float]] = {name: [] for name in tasks}
+    wall: dict[str, list[float]] = {name: [] for name in tasks}
+    cpu: dict[str, list[float]] = {name: [] for name in tasks}
     for _ in range(WARMUP):
         for task in tasks.values():
             task()
-    # Interleave so that frequency scaling and noise hit every task alike.
+    # Interleaved, so that frequency scaling and other processes hit every task alike. CPU time (this
+    # thread only) is reported next to wall time: on a shared machine it is the steadier measure of the
+    # client's own cost, while wall time also counts the moments another process had the core.
     for _ in range(ROUNDS):
         for name, task in tasks.items():
-            start = time.perf_counter()
+            wall_start, cpu_start = time.perf_counter_ns(), time.thread_time_ns()
             task()
-            samples[name].append((time.perf_counter() - start) * 1000.0)
+            cpu[name].append((time.thread_time_ns() - cpu_start) / 1e6)
+            wall[name].append((time.perf_counter_ns() - wall_start) / 1e6)
 
     result: dict[str, object] = {"benchmark": "wechatpay_client", "rounds": ROUNDS, "unit": "ms"}
-    for name, values in samples.items():
-        result[f"{name}_median_ms"] = round(statistics.median(values), 4)
-        result[f"{name}_p95_ms"] = round(percentile(values, 0.95), 4)
-    ratio = statistics.median(samples["client"]) / statistics.median(samples["bare_sign"])
+    for name in tasks:
+        result[f"{name}_median_ms"] = round(statistics.median(wall[name]), 4)
+        result[f"{name}_p95_ms"] = round(percentile(wall[name], 0.95), 4)
+        result[f"{name}_cpu_median_ms"] = round(statistics.median(cpu[name]), 4)
+        result[f"{name}_cpu_p95_ms"] = round(percentile(cpu[name], 0.95), 4)
+    ratio = statistics.median(wall["client"]) / statistics.median(wall["bare_sign"])
+    cpu_ratio = statistics.median(cpu["client"]) / statistics.median(cpu["bare_sign"])
     result["client_over_bare_sign"] = round(ratio, 3)
+    result["client_over_bare_sign_cpu"] = round(cpu_ratio, 3)
+    result["client_overhead_median_ms"] = round(
+        statistics.median(wall["client"]) - statistics.median(wall["bare_sign"]), 4
+    )
     result["target"] = "client median < 3 ms and <= 1.5x bare RSA-2048 signature"
-    result["meets_target"] = statistics.median(samples["client"]) < 3.0 and ratio <= 1.5
+    result["meets_target_wall"] = statistics.median(wall["client"]) < 3.0 and ratio <= 1.5
+    result["meets_target_cpu"] = statistics.median(cpu["client"]) < 3.0 and cpu_ratio <= 1.5
     result["python"] = platform.python_version()
     result["cryptography"] = cryptography.__version__
     print(json.dumps(result))

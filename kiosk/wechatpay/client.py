@@ -103,6 +103,12 @@ class Engine:
         self.nonce = nonce or _default_nonce
         self.retry = retry or RetryPolicy()
         self.user_agent = user_agent
+        try:
+            self._user_agent = user_agent.encode("ascii")
+        except UnicodeEncodeError:
+            raise ConfigurationError("user_agent", "must be ASCII") from None
+        if not user_agent.strip():
+            raise ConfigurationError("user_agent", "WeChat Pay refuses requests without a User-Agent")
         self.merchant = self.check_merchant(merchant, setting=True)
         self._signer = credentials.signer()
         self.certificate_verifier = CertificateVerifier()
@@ -148,19 +154,30 @@ class Engine:
 
     def prepare(self, op: Operation[T]) -> httpx.Request:
         """Build the request, then sign exactly the path, query and body bytes that go on the wire."""
-        url = _parse_url(op.url if op.url is not None else self.base_url + op.target())
+        # Only API paths are cached: bill links are one-off and carry a token.
+        url = _parse_url(self.base_url + op.target()) if op.url is None else _parse_url.__wrapped__(op.url)
         # raw_path is what httpx writes in the request line: sign that, not our idea of it.
         canonical = url.raw_path.decode("ascii")
         authorization = self._signer.authorization(
             op.method, canonical, op.body or b"", timestamp=int(self.clock.now().timestamp()), nonce=self.nonce()
         )
-        headers = {"User-Agent": self.user_agent, "Accept": op.accept, "Authorization": authorization.header()}
+        # Pre-encoded headers and an explicit stream: httpx then skips its own (slow) header and body
+        # preparation, which otherwise costs as much as a third of the RSA signature.
+        body = op.body or b""
+        headers = [
+            (b"Host", url.netloc),
+            (b"User-Agent", self._user_agent),
+            (b"Accept", op.accept.encode("ascii")),
+            (b"Authorization", authorization.header().encode("ascii")),
+        ]
         if op.body is not None:
-            headers["Content-Type"] = "application/json"
+            headers.append((b"Content-Type", b"application/json"))
+        if op.body is not None or op.method in ("POST", "PUT", "PATCH"):
+            headers.append((b"Content-Length", str(len(body)).encode("ascii")))
         serial = self.request_serial()
         if serial is not None:
-            headers["Wechatpay-Serial"] = serial
-        return httpx.Request(op.method, url, headers=headers, content=op.body)
+            headers.append((b"Wechatpay-Serial", serial.encode("ascii")))
+        return httpx.Request(op.method, url, headers=headers, stream=httpx.ByteStream(body))
 
     # -- flows ----------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from datetime import date, datetime
@@ -62,28 +63,39 @@ def amount(value: object, field: str, *, minimum: int = 1) -> int:
 
 def notify_url(value: object, field: str = "notify_url") -> str:
     """Absolute https URL without query; http only for loopback (the sandbox and an embedded relay)."""
-    if not isinstance(value, str) or not value or len(value) > 255 or _WHITESPACE.search(value):
-        raise ValidationError(field, "must be an absolute URL of at most 255 characters without spaces")
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be an absolute URL")
+    problem = _notify_url_problem(value)
+    if problem is not None:
+        raise ValidationError(field, problem)
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _notify_url_problem(value: str) -> str | None:
+    # Cached: a relay sends the same notify_url with every order.
+    if not value or len(value) > 255 or _WHITESPACE.search(value):
+        return "must be an absolute URL of at most 255 characters without spaces"
     try:
         parts = urlsplit(value)
         port = parts.port  # raises ValueError for a malformed port
     except ValueError:
-        raise ValidationError(field, "is not a valid URL") from None
+        return "is not a valid URL"
     host = parts.hostname or ""
     if not host:
-        raise ValidationError(field, "must be an absolute URL with a host")
+        return "must be an absolute URL with a host"
     if parts.scheme == "http":
         if host not in _LOOPBACK_HOSTS:
-            raise ValidationError(field, "must use https (http is allowed only for 127.0.0.1, localhost and ::1)")
+            return "must use https (http is allowed only for 127.0.0.1, localhost and ::1)"
     elif parts.scheme != "https":
-        raise ValidationError(field, "must use https")
+        return "must use https"
     if parts.query or parts.fragment or "?" in value or "#" in value:
-        raise ValidationError(field, "must not carry a query string or fragment")
+        return "must not carry a query string or fragment"
     if parts.username is not None or parts.password is not None:
-        raise ValidationError(field, "must not carry credentials")
+        return "must not carry credentials"
     if port == 0:
-        raise ValidationError(field, "has an invalid port")
-    return value
+        return "has an invalid port"
+    return None
 
 
 def future_time(value: object, field: str, now: datetime) -> datetime:

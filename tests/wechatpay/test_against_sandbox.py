@@ -206,7 +206,8 @@ def test_order_lifecycle(world: World, receiver: Receiver, mode: str, verificati
 
 @pytest.mark.parametrize("mode", MODES)
 def test_close_is_verified_and_final(world: World, receiver: Receiver, mode: str) -> None:
-    out_trade_no = trade_no("KC")
+    # "|" and "*" are legal in out_trade_no and travel percent-encoded (and signed that way) in paths.
+    out_trade_no = trade_no("K|C*")
 
     async def scenario() -> None:
         async with world.client(mode) as client:

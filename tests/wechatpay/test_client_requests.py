@@ -107,6 +107,8 @@ def test_native_order_direct_body_headers_and_signature() -> None:
     assert request.headers["Accept"] == "application/json"
     assert request.headers["User-Agent"].startswith("kiosk-wechatpay/")
     assert request.headers["Wechatpay-Serial"] == PUBLIC_KEY_ID
+    assert request.headers["Host"] == "api.mch.weixin.qq.com"
+    assert request.headers["Content-Length"] == str(len(request.content))
     assert json.loads(request.content) == {
         "appid": "wxd678efh567hg6787",
         "mchid": MCHID,
@@ -177,6 +179,7 @@ def test_query_percent_encodes_pipe_and_star_and_signs_the_encoded_path() -> Non
     (request,) = recorder.requests
     assert request.url.raw_path == b"/v3/pay/transactions/out-trade-no/AB%7CCD%2AEF?mchid=1900007291"
     assert "Content-Type" not in request.headers and request.content == b""
+    assert "Content-Length" not in request.headers and request.headers["Host"] == "api.mch.weixin.qq.com"
     assert_signed_as_sent(request)
     assert transaction.paid and transaction.total_fen == 100 and transaction.payer_total_fen == 90
     assert transaction.transaction_id == "4200000263201902167700134212"
