@@ -1,0 +1,582 @@
+"""The cashier window: presents the core and forwards the clerk's taps to it; nothing else.
+
+Every blocking core call goes through :class:`~kiosk.ui.ops.BackgroundOps`; core events arrive through
+:class:`~kiosk.ui.bridge.CoreBridge` on the GUI thread; every error ends up in the notice bar.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QPaintEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.checkout import (
+    CartSnapshot,
+    ConnectionChanged,
+    CoreError,
+    KioskCore,
+    PaidAfterCancel,
+    PaymentSession,
+    SessionChanged,
+    State,
+    format_yuan,
+)
+from kiosk.ui.bridge import CoreBridge
+from kiosk.ui.customer_display import CustomerDisplay, second_screen
+from kiosk.ui.i18n import Translations
+from kiosk.ui.notices import AlertBanner, ErrorReporter, NoticeBar, format_exception
+from kiosk.ui.ops import BackgroundOps
+from kiosk.ui.orders_view import OrdersView
+from kiosk.ui.payment_view import PaidView, PaymentView
+from kiosk.ui.pin import ask_pin
+from kiosk.ui.sale_view import SaleView
+
+log = logging.getLogger(__name__)
+
+MANAGER_MODULE = "kiosk.ui.manager_view"
+
+
+class MainWindow(QMainWindow):
+    """Build it with a running core (``create_main_window``) or without one and :meth:`attach_core` later."""
+
+    #: Emitted once, after the first paint.
+    firstPainted = Signal()
+    #: The core is attached and the sale page is usable.
+    ready = Signal()
+
+    def __init__(
+        self,
+        translations: Translations,
+        *,
+        core: KioskCore | None = None,
+        kiosk_mode: bool = False,
+        customer_display: bool | None = None,
+    ):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.translations = translations
+        self.kiosk_mode = kiosk_mode
+        self.core: KioskCore | None = None
+        self.bridge: CoreBridge | None = None
+        self.current: PaymentSession | None = None
+        self._latest: dict[str, PaymentSession] = {}
+        self._painted = False
+        self._closing_allowed = not kiosk_mode
+        self._shut_down = False
+        self._want_customer_display = customer_display
+        self.customer_display: CustomerDisplay | None = None
+        self.ops = BackgroundOps(self)
+        self.ops.failed.connect(self._op_failed)
+        self.errors = ErrorReporter(self)
+        self.errors.reported.connect(self.show_error)
+
+        # Header
+        header = QWidget(self)
+        header.setObjectName("headerBar")
+        header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.store_label = QLabel(header)
+        self.store_label.setObjectName("storeLabel")
+        self.orders_button = self._header_button(header, "recentOrdersButton", self.show_orders)
+        self.manager_button = self._header_button(header, "managerButton", self.open_manager)
+        self.language_button = self._header_button(header, "languageButton", self.toggle_language)
+        self.exit_button = self._header_button(header, "exitButton", self.close)
+        self.exit_button.setVisible(kiosk_mode)
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(16, 6, 8, 6)
+        header_layout.addWidget(self.store_label, 1)
+        for button in (self.orders_button, self.manager_button, self.language_button, self.exit_button):
+            header_layout.addWidget(button)
+
+        self.notice = NoticeBar(self)
+        self.alert = AlertBanner(self)
+        self.stack = QStackedWidget(self)
+        self.starting_page = QLabel(self)
+        self.starting_page.setObjectName("startingPage")
+        self.starting_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.starting_page)
+        self.sale_view: SaleView | None = None
+        self.payment_view: PaymentView | None = None
+        self.paid_view: PaidView | None = None
+        self.orders_view: OrdersView | None = None
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(header)
+        column.addWidget(self.alert)
+        column.addWidget(self.notice)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        # Status bar: relay, printer, training badge
+        self.relay_status = QLabel(self)
+        self.relay_status.setObjectName("relayStatus")
+        self.printer_status = QLabel(self)
+        self.printer_status.setObjectName("printerStatus")
+        self.training_badge = QLabel(self)
+        self.training_badge.setObjectName("trainingBadge")
+        self.training_badge.hide()
+        self.statusBar().addWidget(self.relay_status)
+        self.statusBar().addWidget(self.printer_status)
+        self.statusBar().addPermanentWidget(self.training_badge)
+        self.statusBar().setSizeGripEnabled(False)
+        self._relay_online: bool | None = None
+        self._printer_text: str | None = None
+        self._printer_ok = True
+
+        self.resize(1280, 800)
+        self.setMinimumSize(1024, 700)
+        if kiosk_mode:
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self.retranslate()
+        if core is not None:
+            self.attach_core(core)
+
+    @property
+    def language(self) -> str:
+        return self.translations.language
+
+    def _header_button(self, parent: QWidget, name: str, slot: Any) -> QPushButton:
+        button = QPushButton(parent)
+        button.setObjectName(name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        button.setEnabled(name in ("languageButton", "exitButton"))
+        return button
+
+    # ---- core ----------------------------------------------------------------------------------
+
+    def attach_core(self, core: KioskCore) -> None:
+        """Follow the core's events, start it (if not started yet), and build the pages over it."""
+        self.core = core
+        self.bridge = CoreBridge(core, self)
+        self.bridge.sessionChanged.connect(self._session_changed)
+        self.bridge.paidAfterCancel.connect(self._paid_after_cancel)
+        self.bridge.connectionChanged.connect(self._connection_changed)
+        self.bridge.coreError.connect(self._core_error)
+        self.bridge.printJob.connect(self._print_job)
+        # Subscribed first, started second: no event is lost in between.
+        resumed = core.start()
+        self.sale_view = SaleView(core.catalogue, core.new_cart(), self.language, self)
+        self.sale_view.chargeRequested.connect(self.charge)
+        self.sale_view.message.connect(self.notice.show_info)
+        self.payment_view = PaymentView(core.seconds_left, core.training, self)
+        self.payment_view.cancelRequested.connect(self.cancel_payment)
+        self.payment_view.printSlipRequested.connect(self.print_slip)
+        self.payment_view.requeryRequested.connect(self.requery)
+        self.payment_view.simulateRequested.connect(self.simulate_payment)
+        self.payment_view.backRequested.connect(self.back_to_sale)
+        self.paid_view = PaidView(self)
+        self.paid_view.newOrderRequested.connect(self.new_order)
+        self.orders_view = OrdersView(self)
+        self.orders_view.refreshRequested.connect(self.refresh_orders)
+        self.orders_view.reprintSlipRequested.connect(self.print_slip)
+        self.orders_view.reprintReceiptRequested.connect(self.reprint_receipt)
+        self.orders_view.backRequested.connect(self.back_to_sale)
+        for page in (self.sale_view, self.payment_view, self.paid_view, self.orders_view):
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(self.sale_view)
+        for button in (self.orders_button, self.manager_button):
+            button.setEnabled(True)
+        self.training_badge.setVisible(core.training)
+        self._relay_online = core.online
+        if core.print_queue is None:
+            self._printer_text = None
+        else:
+            self.ops.run(
+                lambda: core.print_queue.printer.status(),
+                on_done=self._printer_checked,
+                on_error=lambda exc: self._set_printer(format_exception(exc), ok=False),
+                label="printer status",
+            )
+        self._setup_customer_display()
+        self.retranslate()
+        self.sale_view.focus_barcode()
+        for out_trade_no in resumed:  # an order left open by a crash or restart: show it again
+            order = core.session(out_trade_no)
+            if order.is_open:
+                self._latest[out_trade_no] = order
+                self._show_payment(order)
+                break
+        self.ready.emit()
+
+    def _setup_customer_display(self) -> None:
+        screen = second_screen()
+        wanted = self._want_customer_display if self._want_customer_display is not None else screen is not None
+        if not wanted:
+            return
+        self.customer_display = CustomerDisplay()
+        self.customer_display.setStyleSheet(self.styleSheet())
+        if screen is not None:
+            self.customer_display.place_on(screen)
+
+    # ---- language ------------------------------------------------------------------------------
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self.language == "zh_CN" else "zh_CN")
+
+    def set_language(self, language: str) -> None:
+        self.translations.switch(language)
+        if self.sale_view is not None:
+            self.sale_view.set_language(language)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Kiosk — cashier"))
+        self.starting_page.setText(self.tr("Starting…"))
+        self.orders_button.setText(self.tr("Today's orders"))
+        self.manager_button.setText(self.tr("Manager"))
+        # The button names the language it switches to, in that language.
+        self.language_button.setText("English" if self.language == "zh_CN" else "中文")
+        self.exit_button.setText(self.tr("Exit"))
+        self.training_badge.setText(self.tr("Training mode"))
+        self.alert.retranslate()
+        if self.core is not None:
+            store = self.core.config.store.name
+            self.store_label.setText(store)
+        self._show_relay()
+        self._show_printer()
+        for view in (self.sale_view, self.payment_view, self.paid_view, self.orders_view, self.customer_display):
+            if view is not None:
+                view.retranslate()
+
+    # ---- selling -------------------------------------------------------------------------------
+
+    def charge(self, snapshot: CartSnapshot) -> None:
+        core = self._core()
+        assert self.sale_view is not None
+        self.sale_view.set_busy(True)
+
+        def done(session: PaymentSession) -> None:
+            assert self.sale_view is not None
+            self.sale_view.set_busy(False)
+            # Events for this order may have overtaken the answer: show the newest state we have.
+            self._show_payment(self._latest.get(session.out_trade_no, session))
+
+        def failed(exc: BaseException) -> None:
+            assert self.sale_view is not None
+            self.sale_view.set_busy(False)
+            self.show_error(self.tr("Charge failed: {0}").format(format_exception(exc)))
+
+        self.ops.run(lambda: core.charge(snapshot), on_done=done, on_error=failed, label="charge")
+
+    def _show_payment(self, session: PaymentSession) -> None:
+        assert self.payment_view is not None
+        self.current = session
+        self.payment_view.show_session(session)
+        self.stack.setCurrentWidget(self.payment_view)
+        if self.customer_display is not None:
+            self.customer_display.show_session(session)
+
+    def cancel_payment(self, out_trade_no: str) -> None:
+        core = self._core()
+        self._busy("cancel", True)
+
+        def done(session: PaymentSession) -> None:
+            self._busy("cancel", False)
+            self._update_session(session)
+            self.notice.show_info(self.tr("Payment cancelled: {0}").format(out_trade_no))
+
+        def failed(exc: BaseException) -> None:
+            self._busy("cancel", False)
+            self.show_error(self.tr("Cancel failed: {0}").format(format_exception(exc)))
+
+        self.ops.run(lambda: core.cancel(out_trade_no), on_done=done, on_error=failed, label="cancel")
+
+    def requery(self, out_trade_no: str) -> None:
+        core = self._core()
+        self._busy("requery", True)
+
+        def done(session: PaymentSession) -> None:
+            self._busy("requery", False)
+            self._update_session(session)
+
+        def failed(exc: BaseException) -> None:
+            self._busy("requery", False)
+            self.show_error(self.tr("Re-query failed: {0}").format(format_exception(exc)))
+
+        self.ops.run(lambda: core.requery(out_trade_no), on_done=done, on_error=failed, label="requery")
+
+    def simulate_payment(self, out_trade_no: str) -> None:
+        core = self._core()
+        self._busy("simulate", True)
+
+        def done(_: object) -> None:
+            self._busy("simulate", False)
+
+        def failed(exc: BaseException) -> None:
+            self._busy("simulate", False)
+            self.show_error(self.tr("Simulated payment failed: {0}").format(format_exception(exc)))
+
+        self.ops.run(lambda: core.simulate_payment(out_trade_no), on_done=done, on_error=failed, label="simulate")
+
+    def print_slip(self, out_trade_no: str) -> None:
+        core = self._core()
+        self._busy("print", True)
+
+        def done(_: object) -> None:
+            self._busy("print", False)
+            self.notice.show_info(self.tr("QR slip sent to the printer"))
+
+        def failed(exc: BaseException) -> None:
+            self._busy("print", False)
+            self.show_error(self.tr("Printing failed: {0}").format(format_exception(exc)))
+
+        self.ops.run(lambda: core.print_slip(out_trade_no), on_done=done, on_error=failed, label="print slip")
+
+    def reprint_receipt(self, out_trade_no: str) -> None:
+        core = self._core()
+        self.ops.run(
+            lambda: core.reprint_receipt(out_trade_no),
+            on_done=lambda _: self.notice.show_info(self.tr("Receipt sent to the printer")),
+            on_error=lambda exc: self.show_error(self.tr("Printing failed: {0}").format(format_exception(exc))),
+            label="reprint receipt",
+        )
+
+    def _busy(self, action: str, busy: bool) -> None:
+        if self.payment_view is not None:
+            self.payment_view.set_busy(action, busy)
+
+    def new_order(self) -> None:
+        """After a sale: empty cart, back to the catalogue."""
+        assert self.sale_view is not None and self.paid_view is not None
+        self.paid_view.return_timer.stop()
+        self.sale_view.clear()
+        self.back_to_sale()
+        if self.customer_display is not None:
+            self.customer_display.show_idle()
+
+    def back_to_sale(self) -> None:
+        assert self.sale_view is not None
+        if self.payment_view is not None and self.stack.currentWidget() is self.payment_view:
+            self.payment_view.stop()
+        if self.current is not None and not self.current.is_open:
+            self.current = None
+            if self.customer_display is not None:
+                self.customer_display.show_idle()
+        self.stack.setCurrentWidget(self.sale_view)
+        self.sale_view.focus_barcode()
+
+    # ---- core events ---------------------------------------------------------------------------
+
+    def _session_changed(self, event: SessionChanged) -> None:
+        self._update_session(event.session)
+
+    def _update_session(self, session: PaymentSession) -> None:
+        known = self._latest.get(session.out_trade_no)
+        if known is not None and _older(session, known):
+            return
+        self._latest[session.out_trade_no] = session
+        current = self.current
+        if current is None or current.out_trade_no != session.out_trade_no:
+            return
+        self.current = session
+        assert self.payment_view is not None and self.paid_view is not None and self.sale_view is not None
+        if self.customer_display is not None:
+            self.customer_display.show_session(session)
+        if session.state is State.PAID:
+            self.payment_view.show_session(session)
+            self.payment_view.stop()
+            if self.stack.currentWidget() is self.payment_view:
+                self.paid_view.show_paid(session)
+                self.stack.setCurrentWidget(self.paid_view)
+            return
+        self.payment_view.show_session(session)
+        clerk_cancelled = session.state is State.CANCELLED and session.ended_by == "clerk"
+        if clerk_cancelled and self.stack.currentWidget() is self.payment_view:
+            # Back to the cart (kept, so the order can be changed and charged again).
+            self.back_to_sale()
+
+    def _paid_after_cancel(self, event: PaidAfterCancel) -> None:
+        session = event.session
+        self._latest[session.out_trade_no] = session
+        self.alert.add(
+            self.tr(
+                "Payment received after cancel: order {0}, {1}. The money has arrived — hand over the "
+                "goods or ask the manager to refund it."
+            ).format(session.out_trade_no, format_yuan(session.amount_fen))
+        )
+        if self.current is not None and self.current.out_trade_no == session.out_trade_no:
+            self.current = session
+            assert self.payment_view is not None
+            self.payment_view.show_session(session)
+
+    def _connection_changed(self, event: ConnectionChanged) -> None:
+        self._relay_online = event.online
+        self._show_relay()
+
+    def _core_error(self, event: CoreError) -> None:
+        self.show_error(event.message)
+
+    def _print_job(self, job: Any) -> None:
+        state = getattr(job, "state", "")
+        if state == "printed":
+            self._set_printer(None, ok=True)
+        elif state == "sending":
+            self._set_printer(self.tr("Printing…"), ok=True)
+        elif state == "failed":
+            self._set_printer(self.tr("Print failed: {0}").format(job.last_error or ""), ok=False)
+        elif state == "pending" and getattr(job, "last_error", None):
+            self._set_printer(str(job.last_error), ok=False)
+
+    def _printer_checked(self, status: Any) -> None:
+        if getattr(status, "ready", True):
+            self._set_printer(None, ok=True)
+        else:
+            self._set_printer(status.describe(), ok=False)
+
+    def _set_printer(self, text: str | None, *, ok: bool) -> None:
+        self._printer_text = text
+        self._printer_ok = ok
+        self._show_printer()
+
+    def _show_relay(self) -> None:
+        online = self._relay_online
+        if online is None:
+            text = self.tr("Relay: connecting…")
+        elif online:
+            text = self.tr("Relay: online")
+        else:
+            text = self.tr("Relay: OFFLINE")
+        self.relay_status.setText(text)
+        self.relay_status.setProperty("online", "" if online is None else ("true" if online else "false"))
+        self.relay_status.style().unpolish(self.relay_status)
+        self.relay_status.style().polish(self.relay_status)
+
+    def _show_printer(self) -> None:
+        if self.core is not None and self.core.print_queue is None:
+            text = self.tr("Printer: none")
+        elif self._printer_text:
+            text = self.tr("Printer: {0}").format(self._printer_text)
+        else:
+            text = self.tr("Printer: ready")
+        self.printer_status.setText(text)
+        self.printer_status.setProperty("ok", "true" if self._printer_ok else "false")
+        self.printer_status.style().unpolish(self.printer_status)
+        self.printer_status.style().polish(self.printer_status)
+
+    # ---- orders, manager ------------------------------------------------------------------------
+
+    def show_orders(self) -> None:
+        assert self.orders_view is not None
+        self.stack.setCurrentWidget(self.orders_view)
+        self.refresh_orders()
+
+    def refresh_orders(self) -> None:
+        core = self._core()
+        assert self.orders_view is not None
+        self.ops.run(core.today_orders, on_done=self.orders_view.show_orders, label="today's orders")
+
+    def open_manager(self) -> None:
+        core = self._core()
+        try:
+            module = importlib.import_module(MANAGER_MODULE)
+        except ImportError:
+            module = None
+        opener = getattr(module, "open_manager", None)
+        if opener is None:
+            self.notice.show_info(self.tr("The manager screen is not available in this version"))
+            return
+        opener(self, core)
+
+    def ask_manager_pin(self) -> bool:
+        """The manager teammate's PIN check when present (lock-out after wrong tries), else ours."""
+        core = self._core()
+        try:
+            module = importlib.import_module(MANAGER_MODULE)
+        except ImportError:
+            module = None
+        asker = getattr(module, "ask_manager_pin", None)
+        if asker is not None:
+            return bool(asker(self, core))
+        return ask_pin(self, core.config)
+
+    # ---- errors --------------------------------------------------------------------------------
+
+    def show_error(self, text: str) -> None:
+        self.notice.show_error(text)
+
+    def _op_failed(self, label: str, exc: BaseException) -> None:
+        self.show_error(f"{label}: {format_exception(exc)}")
+
+    # ---- life cycle ----------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.firstPainted.emit()
+
+    def allow_close(self) -> None:
+        """Let the next close through without the PIN (scripted exits: smoke tests, --exit-after-*)."""
+        self._closing_allowed = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing_allowed and (self.core is None or not self.ask_manager_pin()):
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop following the core and stop it (idempotent)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self.payment_view is not None:
+            self.payment_view.stop()
+        if self.paid_view is not None:
+            self.paid_view.return_timer.stop()
+        if self.customer_display is not None:
+            self.customer_display.close()
+        if self.bridge is not None:
+            self.bridge.detach()
+        self.ops.wait(15_000)
+        if self.core is not None:
+            self.core.stop()
+        self.translations.remove()
+
+    def _core(self) -> KioskCore:
+        if self.core is None:
+            raise RuntimeError("the kiosk core is not running yet")
+        return self.core
+
+
+_ORDER = {
+    State.DRAFT: 0,
+    State.CREATING: 1,
+    State.PENDING_CREATION: 1,
+    State.AWAITING_PAYMENT: 2,
+    State.CANCELLED: 3,
+    State.EXPIRED: 3,
+    State.FAILED: 3,
+    State.PAID: 4,
+    State.PAID_AFTER_CANCEL: 5,
+}
+
+
+def _older(candidate: PaymentSession, known: PaymentSession) -> bool:
+    """A late answer (e.g. Cancel's return value after the close already settled it) must not win."""
+    if _ORDER[candidate.state] != _ORDER[known.state]:
+        return _ORDER[candidate.state] < _ORDER[known.state]
+    if candidate.version != known.version:
+        return candidate.version < known.version
+    return known.settled and not candidate.settled

@@ -1,0 +1,138 @@
+"""Today's orders from the journal, with their state and reprints of slips and receipts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.checkout import PaymentSession, State, format_yuan
+from kiosk.clock import CHINA_TZ
+
+
+class OrdersView(QWidget):
+    refreshRequested = Signal()
+    reprintSlipRequested = Signal(str)
+    reprintReceiptRequested = Signal(str)
+    backRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ordersPage")
+        self.orders: list[PaymentSession] = []
+        self.title = QLabel(self)
+        self.title.setObjectName("ordersTitle")
+        self.table = QTableWidget(0, 5, self)
+        self.table.setObjectName("ordersTable")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(56)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.setObjectName("refreshOrdersButton")
+        self.refresh_button.clicked.connect(self.refreshRequested.emit)
+        self.slip_button = QPushButton(self)
+        self.slip_button.setObjectName("reprintSlipButton")
+        self.slip_button.clicked.connect(lambda: self._emit(self.reprintSlipRequested))
+        self.receipt_button = QPushButton(self)
+        self.receipt_button.setObjectName("reprintReceiptButton")
+        self.receipt_button.clicked.connect(lambda: self._emit(self.reprintReceiptRequested))
+        self.back_button = QPushButton(self)
+        self.back_button.setObjectName("ordersBackButton")
+        self.back_button.clicked.connect(self.backRequested.emit)
+        buttons = QHBoxLayout()
+        for button in (self.back_button, self.refresh_button, self.slip_button, self.receipt_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Today's orders"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Time"), self.tr("Order"), self.tr("Description"), self.tr("Amount"), self.tr("State")]
+        )
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.slip_button.setText(self.tr("Reprint QR slip"))
+        self.receipt_button.setText(self.tr("Reprint receipt"))
+        self.back_button.setText(self.tr("Back"))
+        self.show_orders(self.orders)
+
+    def state_text(self, state: State) -> str:
+        return {
+            State.DRAFT: self.tr("Draft"),
+            State.CREATING: self.tr("Creating"),
+            State.PENDING_CREATION: self.tr("Waiting for relay"),
+            State.AWAITING_PAYMENT: self.tr("Awaiting payment"),
+            State.PAID: self.tr("Paid"),
+            State.PAID_AFTER_CANCEL: self.tr("Paid after cancel"),
+            State.CANCELLED: self.tr("Cancelled"),
+            State.EXPIRED: self.tr("Expired"),
+            State.FAILED: self.tr("Failed"),
+        }[state]
+
+    def show_orders(self, orders: list[PaymentSession]) -> None:
+        selected = self.selected()
+        self.orders = sorted(orders, key=lambda s: s.charged_at, reverse=True)
+        self.table.setRowCount(len(self.orders))
+        for row, order in enumerate(self.orders):
+            cells = [
+                order.charged_at.astimezone(CHINA_TZ).strftime("%H:%M:%S"),
+                order.out_trade_no,
+                order.description,
+                format_yuan(order.amount_fen),
+                self.state_text(order.state),
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+            if selected is not None and order.out_trade_no == selected.out_trade_no:
+                self.table.selectRow(row)
+        self._selection_changed()
+
+    def selected(self) -> PaymentSession | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.orders):
+            return None
+        return self.orders[rows[0].row()]
+
+    def select(self, out_trade_no: str) -> bool:
+        for row, order in enumerate(self.orders):
+            if order.out_trade_no == out_trade_no:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def _selection_changed(self) -> None:
+        order = self.selected()
+        self.slip_button.setEnabled(order is not None and order.code_url is not None and order.is_open)
+        self.receipt_button.setEnabled(order is not None and order.is_paid)
+
+    def _emit(self, signal: SignalInstance) -> None:
+        order = self.selected()
+        if order is not None:
+            signal.emit(order.out_trade_no)

@@ -1,0 +1,267 @@
+"""The open payment: QR, amount, countdown, live status and the clerk's actions; then the paid screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.checkout import PaymentSession, State, format_yuan
+from kiosk.ui.qr import QrView
+
+COUNTDOWN_MS = 250
+PAID_RETURN_MS = 5000  # the paid screen goes back to a new order on its own after this long
+
+
+def display_state(session: PaymentSession) -> str:
+    """The name shown in ``paymentStatusLabel``'s ``state`` property (WeChat Pay's trade_state where it
+    has one): CREATING, PENDING_CREATION, NOTPAY, USERPAYING, PAYERROR, SUCCESS, PAID_AFTER_CANCEL,
+    CANCELLED, EXPIRED, FAILED."""
+    match session.state:
+        case State.AWAITING_PAYMENT:
+            return session.trade_state if session.trade_state in ("USERPAYING", "PAYERROR") else "NOTPAY"
+        case State.PAID:
+            return "SUCCESS"
+        case State.DRAFT | State.CREATING:
+            return "CREATING"
+    return session.state.name
+
+
+def format_countdown(seconds: float) -> str:
+    whole = max(int(seconds + 0.999), 0)  # round up: "0:00" only once it has really expired
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+class PaymentView(QWidget):
+    cancelRequested = Signal(str)
+    printSlipRequested = Signal(str)
+    requeryRequested = Signal(str)
+    simulateRequested = Signal(str)
+    backRequested = Signal()
+
+    def __init__(self, seconds_left: Callable[[PaymentSession], float], training: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("paymentPage")
+        self._seconds_left = seconds_left
+        self.training = training
+        self.session: PaymentSession | None = None
+        self.qr = QrView(self)
+        self.amount_label = QLabel(self)
+        self.amount_label.setObjectName("paymentAmountLabel")
+        self.amount_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint_label = QLabel(self)
+        self.hint_label.setObjectName("paymentHintLabel")
+        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint_label.setWordWrap(True)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("paymentStatusLabel")
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status_label.setWordWrap(True)
+        self.status_label.setProperty("state", "")
+        self.status_label.setProperty("orderState", "")
+        self.countdown_label = QLabel(self)
+        self.countdown_label.setObjectName("countdownLabel")
+        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.order_label = QLabel(self)
+        self.order_label.setObjectName("orderNumberLabel")
+        self.order_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.order_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cancel_button = self._button("cancelPaymentButton", self.cancelRequested)
+        self.print_button = self._button("printSlipButton", self.printSlipRequested)
+        self.requery_button = self._button("requeryButton", self.requeryRequested)
+        self.simulate_button = self._button("simulatePaymentButton", self.simulateRequested)
+        self.simulate_button.setVisible(training)
+        self.back_button = QPushButton(self)
+        self.back_button.setObjectName("backToCartButton")
+        self.back_button.clicked.connect(self.backRequested.emit)
+        self.back_button.hide()
+
+        info = QVBoxLayout()
+        info.setSpacing(12)
+        info.addWidget(self.amount_label)
+        info.addWidget(self.hint_label)
+        info.addWidget(self.status_label)
+        info.addWidget(self.countdown_label)
+        info.addWidget(self.order_label)
+        info.addStretch(1)
+        actions = QGridLayout()
+        actions.addWidget(self.requery_button, 0, 0)
+        actions.addWidget(self.print_button, 0, 1)
+        actions.addWidget(self.simulate_button, 1, 0)
+        actions.addWidget(self.cancel_button, 1, 1)
+        actions.addWidget(self.back_button, 2, 0, 1, 2)
+        info.addLayout(actions)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        layout.setSpacing(32)
+        layout.addWidget(self.qr, 3)
+        layout.addLayout(info, 2)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(COUNTDOWN_MS)
+        self.timer.timeout.connect(self._tick)
+        self.busy: set[str] = set()
+        self.retranslate()
+
+    def _button(self, name: str, signal: SignalInstance) -> QPushButton:
+        button = QPushButton(self)
+        button.setObjectName(name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        def clicked() -> None:
+            if self.session is not None:
+                signal.emit(self.session.out_trade_no)
+
+        button.clicked.connect(clicked)
+        return button
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.cancel_button.setText(self.tr("Cancel payment"))
+        self.print_button.setText(self.tr("Print QR slip"))
+        self.requery_button.setText(self.tr("Re-query"))
+        self.simulate_button.setText(self.tr("Simulate payment"))
+        self.back_button.setText(self.tr("Back to the order"))
+        self.hint_label.setText(self.tr("Ask the customer to scan with WeChat"))
+        if self.session is not None:
+            self.show_session(self.session)
+
+    # ---- state -------------------------------------------------------------------------------
+
+    def show_session(self, session: PaymentSession) -> None:
+        self.session = session
+        state = display_state(session)
+        self.amount_label.setText(format_yuan(session.amount_fen))
+        self.order_label.setText(self.tr("Order {0}").format(session.out_trade_no))
+        self.qr.set_text(session.code_url if session.state is State.AWAITING_PAYMENT else None)
+        self.qr.set_placeholder(self._placeholder(session))
+        self.status_label.setText(self.status_text(session))
+        self.status_label.setProperty("orderState", session.state.value)
+        if self.status_label.property("state") != state:
+            self.status_label.setProperty("state", state)
+            self.status_label.style().unpolish(self.status_label)
+            self.status_label.style().polish(self.status_label)
+        is_open = session.is_open
+        waiting = session.state is State.AWAITING_PAYMENT
+        self.cancel_button.setEnabled(is_open and "cancel" not in self.busy)
+        self.print_button.setEnabled(waiting and "print" not in self.busy)
+        self.requery_button.setEnabled(
+            session.code_url is not None and not session.settled and "requery" not in self.busy
+        )
+        self.simulate_button.setEnabled(waiting and "simulate" not in self.busy)
+        self.back_button.setVisible(not is_open)
+        self._tick()
+        if is_open:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def set_busy(self, action: str, busy: bool) -> None:
+        (self.busy.add if busy else self.busy.discard)(action)
+        if self.session is not None:
+            self.show_session(self.session)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        if self.session is None:
+            return
+        if self.session.is_open:
+            left = self._seconds_left(self.session)
+            self.countdown_label.setText(self.tr("Expires in {0}").format(format_countdown(left)))
+        else:
+            self.countdown_label.setText("")
+
+    def _placeholder(self, session: PaymentSession) -> str:
+        match session.state:
+            case State.DRAFT | State.CREATING:
+                return self.tr("Creating the order…")
+            case State.PENDING_CREATION:
+                return self.tr("Waiting for the relay…")
+            case State.PAID | State.PAID_AFTER_CANCEL:
+                return self.tr("Paid")
+        return self.tr("This QR code is no longer valid")
+
+    def status_text(self, session: PaymentSession) -> str:
+        state = display_state(session)
+        texts = {
+            "CREATING": self.tr("Creating the order…"),
+            "PENDING_CREATION": self.tr("Relay unreachable — retrying. You can cancel."),
+            "NOTPAY": self.tr("Waiting for payment"),
+            "USERPAYING": self.tr("Customer is paying…"),
+            "PAYERROR": self.tr("Payment failed — the customer may try again"),
+            "SUCCESS": self.tr("Paid"),
+            "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
+            "CANCELLED": self.tr("Cancelled"),
+            "EXPIRED": self.tr("Expired"),
+            "FAILED": self.tr("Failed"),
+        }
+        text = texts.get(state, state)
+        if state == "FAILED" and session.last_error:
+            text = f"{text}: {session.last_error}"
+        return text
+
+
+class PaidView(QWidget):
+    """A clear "paid" screen; back to a new order after a few seconds or a tap."""
+
+    newOrderRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("paidPage")
+        self.session: PaymentSession | None = None
+        self.title = QLabel(self)
+        self.title.setObjectName("paidTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.amount = QLabel(self)
+        self.amount.setObjectName("paidAmount")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel(self)
+        self.detail.setObjectName("paidDetail")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.new_order_button = QPushButton(self)
+        self.new_order_button.setObjectName("newOrderButton")
+        self.new_order_button.clicked.connect(self.newOrderRequested.emit)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.amount)
+        layout.addWidget(self.detail)
+        layout.addSpacing(32)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.new_order_button, 2)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        self.return_timer = QTimer(self)
+        self.return_timer.setSingleShot(True)
+        self.return_timer.setInterval(PAID_RETURN_MS)
+        self.return_timer.timeout.connect(self.newOrderRequested.emit)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText("✓ " + self.tr("Paid"))
+        self.new_order_button.setText(self.tr("New order"))
+        self.detail.setText(self.tr("The receipt is printing") if self.session else "")
+
+    def show_paid(self, session: PaymentSession) -> None:
+        self.session = session
+        self.amount.setText(format_yuan(session.payer_total_fen or session.amount_fen))
+        self.retranslate()
+        self.return_timer.start()
+
+    def mousePressEvent(self, event: object) -> None:  # a tap anywhere starts the next order
+        self.newOrderRequested.emit()
