@@ -247,6 +247,14 @@ class Journal:
         with self._lock:
             return list(self.db.query(sql, parameters))
 
+    def query(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """A read-only query for reports (the manager screen): rows as dicts, serialised with the writers.
+
+        Use this rather than ``db`` directly: the connection is shared by the core's threads."""
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            raise JournalError("Journal.query is for SELECT statements; writes go through the core")
+        return self._query(sql, parameters)
+
     def _now(self) -> str:
         return timestamp(self.clock.now())
 
@@ -352,6 +360,9 @@ class Journal:
 
     def count_orders(self) -> int:
         return int(self._query("SELECT COUNT(*) AS n FROM orders")[0]["n"])
+
+    def all_orders(self) -> list[OrderRow]:
+        return _rows(OrderRow, self._query("SELECT * FROM orders ORDER BY business_day, sequence"))
 
     # ---- events (append-only) ------------------------------------------------------------------
 
