@@ -253,6 +253,19 @@ def test_error_paths_carry_status_code_and_request_id(world: World, receiver: Re
                 await client.create_refund(RefundRequest("R" + unpaid, 1, 100, out_trade_no=unpaid))
             assert (refund.value.status, refund.value.code) == (400, "INVALID_REQUEST")
 
+            paid_no = trade_no("KE")
+            world.sandbox.pay(await client.create_native_order(native_order(paid_no, receiver.url(paid_no))))
+            with pytest.raises(APIError) as close_paid:
+                await client.close_order(paid_no)
+            assert close_paid.value.status == 400 and close_paid.value.code == "ORDERPAID"
+            transaction_id = (await client.query_order(paid_no)).transaction_id
+            assert transaction_id is not None
+            by_id = await client.create_refund(RefundRequest("R" + paid_no, 100, 100, transaction_id=transaction_id))
+            assert by_id.out_trade_no == paid_no and by_id.refund_fen == 100
+            with pytest.raises(APIError) as too_much:
+                await client.create_refund(RefundRequest("R2" + paid_no, 1, 100, out_trade_no=paid_no))
+            assert (too_much.value.status, too_much.value.code) == (400, "INVALID_REQUEST")  # fully refunded
+
             with pytest.raises(APIError) as unknown_refund:
                 await client.query_refund("R-NEVER-" + unpaid)
             assert (unknown_refund.value.status, unknown_refund.value.code) == (404, "RESOURCE_NOT_EXISTS")
