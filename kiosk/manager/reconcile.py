@@ -1,0 +1,458 @@
+"""Reconcile one day's WeChat Pay trade bill against the kiosk's journal: pure, dict-indexed, one pass each.
+
+Which journal orders belong to bill day D: paid orders whose payment time (Beijing) falls on D — an order
+charged at 23:59 and paid at 00:01 is in the next day's bill. The caller passes orders of D-1..D+1 so such
+orders are found on both sides of midnight (:func:`journal_window`).
+
+Categories (each item says what to do)::
+
+    matched                     paid in both, same amount                         nothing
+    missing_in_journal          paid in WeChat Pay, no such order in the journal  refund a payment without a sale
+    unpaid_in_journal           paid in WeChat Pay, journal cancelled/expired/open re-query (the kiosk then sees it)
+    paid_after_cancel           paid in WeChat Pay after the sale was cancelled   refund (nothing once refunded)
+    amount_mismatch             paid in both, amounts differ                      check the order in WeChat Pay
+    missing_in_bill             paid in the journal, absent (or revoked) in bill  check the order in WeChat Pay
+    duplicate_in_bill           the same order paid twice in the bill             check the order in WeChat Pay
+    other_kiosk                 paid, made by another kiosk of the store          nothing here
+    refund_matched              refund in both, same amount and status            nothing
+    refund_mismatch             refund amounts or status differ                   re-query the refund
+    refund_missing_in_journal   refund in WeChat Pay the kiosk did not request    check the refund in WeChat Pay
+    refund_missing_in_bill      refund requested that day, absent from the bill   re-query the refund
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from kiosk.checkout.session import PaymentSession, State
+from kiosk.clock import CHINA_TZ, parse_rfc3339
+from kiosk.journal import RefundRow, parse_timestamp
+from kiosk.manager.summaries import REFUND_DEAD_STATES, refunded_by_order
+from kiosk.wechatpay.bills import BillRow, TradeBill
+
+PAID = frozenset({State.PAID, State.PAID_AFTER_CANCEL})
+
+
+class Category(StrEnum):
+    MATCHED = "matched"
+    MISSING_IN_JOURNAL = "missing_in_journal"
+    UNPAID_IN_JOURNAL = "unpaid_in_journal"
+    PAID_AFTER_CANCEL = "paid_after_cancel"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    MISSING_IN_BILL = "missing_in_bill"
+    DUPLICATE_IN_BILL = "duplicate_in_bill"
+    OTHER_KIOSK = "other_kiosk"
+    REFUND_MATCHED = "refund_matched"
+    REFUND_MISMATCH = "refund_mismatch"
+    REFUND_MISSING_IN_JOURNAL = "refund_missing_in_journal"
+    REFUND_MISSING_IN_BILL = "refund_missing_in_bill"
+
+
+class Action(StrEnum):
+    NONE = "none"
+    REFUND = "refund"  # refund a payment that has no sale
+    REQUERY = "requery"  # re-query the order: the journal is behind
+    CHECK_WECHAT = "check_wechat"  # look the order up in the WeChat Pay merchant platform
+    REQUERY_REFUND = "requery_refund"
+    CHECK_REFUND = "check_refund"
+
+
+#: Categories that need nobody's attention.
+OK_CATEGORIES = frozenset({Category.MATCHED, Category.OTHER_KIOSK, Category.REFUND_MATCHED})
+
+
+@dataclass(frozen=True, slots=True)
+class BillEntry:
+    """One bill row, reduced to what reconciliation and the screen need (amounts in fen)."""
+
+    trade_time: datetime
+    transaction_id: str
+    out_trade_no: str
+    trade_state: str  # SUCCESS, REFUND or REVOKED
+    settlement_fen: int
+    order_total_fen: int
+    fee_fen: int
+    out_refund_no: str | None = None
+    refund_id: str | None = None
+    refund_fen: int = 0
+    refund_status: str | None = None
+    goods_name: str = ""
+
+    @property
+    def is_refund(self) -> bool:
+        return self.trade_state == "REFUND"
+
+
+@dataclass(frozen=True)
+class BillTotals:
+    """The bill's own summary row (WeChat Pay's numbers, not recomputed)."""
+
+    trade_count: int
+    settlement_fen: int
+    refund_fen: int
+    fee_fen: int
+    order_total_fen: int
+
+
+@dataclass(frozen=True)
+class DayBill:
+    day: date
+    entries: tuple[BillEntry, ...]
+    totals: BillTotals
+    #: The relay kept only this store's rows of a merchant-wide bill (the totals are the merchant's).
+    filtered: bool = False
+
+    @property
+    def payments(self) -> list[BillEntry]:
+        return [e for e in self.entries if not e.is_refund]
+
+    @property
+    def refunds(self) -> list[BillEntry]:
+        return [e for e in self.entries if e.is_refund]
+
+
+def _none_if_placeholder(value: str | None) -> str | None:
+    # The ALL bill writes "0" for the refund numbers of a payment row.
+    return None if value in (None, "", "0") else value
+
+
+def entry_from_row(row: BillRow) -> BillEntry:
+    return BillEntry(
+        trade_time=row.trade_time,
+        transaction_id=row.transaction_id,
+        out_trade_no=row.out_trade_no,
+        trade_state=row.trade_state,
+        settlement_fen=row.settlement_total_fen,
+        order_total_fen=row.order_total_fen,
+        fee_fen=row.fee_fen,
+        out_refund_no=_none_if_placeholder(row.out_refund_no),
+        refund_id=_none_if_placeholder(row.refund_id),
+        refund_fen=row.refund_fen or 0,
+        refund_status=row.refund_status,
+        goods_name=row.goods_name or "",
+    )
+
+
+def bill_from_trade_bill(day: date, bill: TradeBill) -> DayBill:
+    s = bill.summary
+    totals = BillTotals(
+        s.trade_count, s.settlement_total_fen, s.refund_total_fen or 0, s.fee_total_fen, s.order_total_fen
+    )
+    return DayBill(day, tuple(entry_from_row(r) for r in bill.rows), totals)
+
+
+class BillDataError(ValueError):
+    """The relay's bill JSON lacks a field or has a value of the wrong type."""
+
+
+def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
+    value = data.get(key, default)
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BillDataError(f"bill field {key!r} is not an integer: {value!r}")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BillDataError(f"bill field {key!r} is not text: {value!r}")
+    return value
+
+
+def entry_from_json(data: Mapping[str, Any]) -> BillEntry:
+    """A row of the relay's ``GET /v1/bills/{date}`` answer (BillRow fields; times RFC 3339)."""
+    try:
+        when = parse_rfc3339(str(data["trade_time"]))
+        return BillEntry(
+            trade_time=when,
+            transaction_id=str(data["transaction_id"]),
+            out_trade_no=str(data["out_trade_no"]),
+            trade_state=str(data["trade_state"]),
+            settlement_fen=_int(data, "settlement_total_fen"),
+            order_total_fen=_int(data, "order_total_fen"),
+            fee_fen=_int(data, "fee_fen", 0),
+            out_refund_no=_none_if_placeholder(_text(data, "out_refund_no")),
+            refund_id=_none_if_placeholder(_text(data, "refund_id")),
+            refund_fen=_int(data, "refund_fen", 0),
+            refund_status=_text(data, "refund_status"),
+            goods_name=_text(data, "goods_name") or "",
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        if isinstance(exc, BillDataError):
+            raise
+        raise BillDataError(f"bill row is malformed: {exc!r}") from None
+
+
+def bill_from_json(day: date, body: Mapping[str, Any]) -> DayBill:
+    rows = body.get("rows")
+    summary = body.get("summary")
+    if not isinstance(rows, list) or not isinstance(summary, dict):
+        raise BillDataError("the bill has no rows list or no summary")
+    entries = tuple(entry_from_json(r) for r in rows)
+    totals = BillTotals(
+        trade_count=_int(summary, "trade_count"),
+        settlement_fen=_int(summary, "settlement_total_fen"),
+        refund_fen=_int(summary, "refund_total_fen", 0),
+        fee_fen=_int(summary, "fee_total_fen", 0),
+        order_total_fen=_int(summary, "order_total_fen"),
+    )
+    return DayBill(day, entries, totals, filtered=bool(body.get("filtered_for_store")))
+
+
+def check_totals(bill: DayBill) -> list[str]:
+    """Disagreements between the bill's summary row and its rows (empty when consistent)."""
+    if bill.filtered:
+        return []  # the summary covers the whole merchant, the rows only this store
+    problems = []
+    if bill.totals.trade_count != len(bill.entries):
+        problems.append(f"summary counts {bill.totals.trade_count} rows, the bill has {len(bill.entries)}")
+    settled = sum(e.settlement_fen for e in bill.entries)
+    if settled != bill.totals.settlement_fen:
+        problems.append(f"settled amounts add up to {settled} fen, the summary says {bill.totals.settlement_fen}")
+    refunded = sum(e.refund_fen for e in bill.entries if e.is_refund)
+    if refunded != bill.totals.refund_fen:
+        problems.append(f"refunds add up to {refunded} fen, the summary says {bill.totals.refund_fen}")
+    return problems
+
+
+# ---- the reconciliation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReconItem:
+    category: Category
+    action: Action
+    out_trade_no: str
+    transaction_id: str | None = None
+    out_refund_no: str | None = None
+    bill_fen: int | None = None  # payment: order total in the bill; refund: refund amount
+    journal_fen: int | None = None
+    journal_state: str | None = None
+    bill_state: str | None = None
+    time: datetime | None = None  # payment (or refund request) time
+    description: str = ""
+    #: What can still be refunded on this order according to the journal (for the refund action).
+    refundable_fen: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.category in OK_CATEGORIES
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    day: date
+    items: tuple[ReconItem, ...]
+    bill_paid_fen: int
+    journal_paid_fen: int
+    bill_refund_fen: int
+    journal_refund_fen: int
+    counts: Mapping[Category, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(item.ok for item in self.items)
+
+    @property
+    def problems(self) -> list[ReconItem]:
+        return [item for item in self.items if not item.ok]
+
+    def of(self, category: Category) -> list[ReconItem]:
+        return [item for item in self.items if item.category is category]
+
+
+def journal_window(day: date) -> tuple[date, date]:
+    """The business days whose orders to pass for bill day ``day``."""
+    return day - timedelta(days=1), day + timedelta(days=1)
+
+
+def _paid_day(order: PaymentSession) -> date:
+    return (order.success_time or order.charged_at).astimezone(CHINA_TZ).date()
+
+
+def reconcile(
+    day: date,
+    bill: DayBill,
+    orders: Iterable[PaymentSession],
+    refunds: Iterable[RefundRow],
+    *,
+    prefix: str | None = None,
+) -> Reconciliation:
+    """Compare the bill of ``day`` with the journal. ``orders``: the journal's orders of ``journal_window(day)``
+    (more is fine); ``refunds``: the journal's refunds (any day); ``prefix``: this kiosk's out_trade_no prefix,
+    so that another kiosk's orders of the same store are told apart from payments without a sale."""
+    by_otn: dict[str, PaymentSession] = {o.out_trade_no: o for o in orders}
+    refund_list = list(refunds)
+    refunds_by_no: dict[str, RefundRow] = {r.out_refund_no: r for r in refund_list}
+    refunded = refunded_by_order(refund_list)
+    items: list[ReconItem] = []
+    seen_payments: set[str] = set()
+    seen_refunds: set[str] = set()
+    bill_paid = bill_refund = 0
+
+    for entry in bill.entries:
+        if entry.is_refund:
+            bill_refund += entry.refund_fen
+            items.append(_refund_item(entry, refunds_by_no, by_otn, seen_refunds))
+            continue
+        otn = entry.out_trade_no
+        if entry.trade_state != "SUCCESS":
+            continue  # REVOKED: no money moved; a journal "paid" for it shows up as missing_in_bill
+        bill_paid += entry.order_total_fen
+        order = by_otn.get(otn)
+        left = (order.amount_fen - refunded.get(otn, 0)) if order is not None else entry.order_total_fen
+        base = ReconItem(
+            Category.MATCHED,
+            Action.NONE,
+            otn,
+            transaction_id=entry.transaction_id,
+            bill_fen=entry.order_total_fen,
+            journal_fen=order.amount_fen if order is not None else None,
+            journal_state=order.state.value if order is not None else None,
+            bill_state=entry.trade_state,
+            time=entry.trade_time,
+            description=order.description if order is not None else entry.goods_name,
+            refundable_fen=max(left, 0),
+        )
+        if otn in seen_payments:
+            items.append(_with(base, Category.DUPLICATE_IN_BILL, Action.CHECK_WECHAT))
+            continue
+        seen_payments.add(otn)
+        if order is None:
+            if prefix is not None and not otn.startswith(prefix):
+                items.append(_with(base, Category.OTHER_KIOSK, Action.NONE))
+            else:
+                items.append(_with(base, Category.MISSING_IN_JOURNAL, Action.REFUND))
+        elif order.state is State.PAID_AFTER_CANCEL:
+            action = Action.REFUND if base.refundable_fen > 0 else Action.NONE
+            items.append(_with(base, Category.PAID_AFTER_CANCEL, action))
+        elif order.state is not State.PAID:
+            items.append(_with(base, Category.UNPAID_IN_JOURNAL, Action.REQUERY))
+        elif order.amount_fen != entry.order_total_fen:
+            items.append(_with(base, Category.AMOUNT_MISMATCH, Action.CHECK_WECHAT))
+        else:
+            items.append(base)
+
+    journal_paid = 0
+    for order in by_otn.values():
+        if order.state not in PAID or _paid_day(order) != day:
+            continue
+        journal_paid += order.amount_fen
+        if order.out_trade_no in seen_payments:
+            continue
+        items.append(
+            ReconItem(
+                Category.MISSING_IN_BILL,
+                Action.CHECK_WECHAT,
+                order.out_trade_no,
+                transaction_id=order.transaction_id,
+                journal_fen=order.amount_fen,
+                journal_state=order.state.value,
+                time=order.success_time or order.charged_at,
+                description=order.description,
+            )
+        )
+
+    journal_refund = 0
+    for refund in refund_list:
+        requested = parse_timestamp(refund.requested_at)
+        if refund.state in REFUND_DEAD_STATES or requested is None or requested.astimezone(CHINA_TZ).date() != day:
+            continue
+        journal_refund += refund.amount_fen
+        if refund.out_refund_no in seen_refunds:
+            continue
+        order = by_otn.get(refund.out_trade_no)
+        items.append(
+            ReconItem(
+                Category.REFUND_MISSING_IN_BILL,
+                Action.REQUERY_REFUND,
+                refund.out_trade_no,
+                transaction_id=order.transaction_id if order is not None else None,
+                out_refund_no=refund.out_refund_no,
+                journal_fen=refund.amount_fen,
+                journal_state=refund.state,
+                time=requested,
+                description=refund.reason,
+            )
+        )
+
+    counts = Counter(item.category for item in items)
+    return Reconciliation(
+        day=day,
+        items=tuple(items),
+        bill_paid_fen=bill_paid,
+        journal_paid_fen=journal_paid,
+        bill_refund_fen=bill_refund,
+        journal_refund_fen=journal_refund,
+        counts=dict(counts),
+    )
+
+
+def _with(item: ReconItem, category: Category, action: Action) -> ReconItem:
+    return ReconItem(
+        category,
+        action,
+        item.out_trade_no,
+        item.transaction_id,
+        item.out_refund_no,
+        item.bill_fen,
+        item.journal_fen,
+        item.journal_state,
+        item.bill_state,
+        item.time,
+        item.description,
+        item.refundable_fen,
+    )
+
+
+def _refund_item(
+    entry: BillEntry,
+    refunds_by_no: Mapping[str, RefundRow],
+    orders: Mapping[str, PaymentSession],
+    seen: set[str],
+) -> ReconItem:
+    refund = refunds_by_no.get(entry.out_refund_no or "")
+    order = orders.get(entry.out_trade_no)
+    common: dict[str, Any] = {
+        "out_trade_no": entry.out_trade_no,
+        "transaction_id": entry.transaction_id,
+        "out_refund_no": entry.out_refund_no,
+        "bill_fen": entry.refund_fen,
+        "bill_state": entry.refund_status,
+        "time": entry.trade_time,
+    }
+    if refund is None:
+        return ReconItem(
+            Category.REFUND_MISSING_IN_JOURNAL,
+            Action.CHECK_REFUND,
+            description=order.description if order is not None else entry.goods_name,
+            **common,
+        )
+    seen.add(refund.out_refund_no)
+    same_amount = refund.amount_fen == entry.refund_fen
+    same_state = refund.state == (entry.refund_status or "")
+    category = Category.REFUND_MATCHED if same_amount and same_state else Category.REFUND_MISMATCH
+    return ReconItem(
+        category,
+        Action.NONE if category is Category.REFUND_MATCHED else Action.REQUERY_REFUND,
+        journal_fen=refund.amount_fen,
+        journal_state=refund.state,
+        description=refund.reason,
+        **common,
+    )
+
+
+def sort_for_display(items: Sequence[ReconItem]) -> list[ReconItem]:
+    """Problems first (in category order), then the matched ones; each group by time."""
+    order = {category: index for index, category in enumerate(Category)}
+    far = datetime.max.replace(tzinfo=CHINA_TZ)
+    return sorted(items, key=lambda i: (i.ok, order[i.category], i.time or far, i.out_trade_no))

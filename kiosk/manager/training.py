@@ -1,0 +1,44 @@
+"""Training only: move the sandbox's clock so that a trainee sees today's bill at once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from kiosk.clock import CHINA_TZ, parse_rfc3339
+from kiosk.manager.bills import RELEASE_TIME
+
+
+class SandboxClockError(RuntimeError):
+    """The sandbox could not be reached or refused to move its clock."""
+
+
+def sandbox_url(core: Any) -> str | None:
+    """The training sandbox's base URL, or None outside training mode.
+
+    ``KioskCore`` keeps it private (``_sandbox_url``); a public ``sandbox_url`` is preferred when it exists."""
+    if not getattr(core, "training", False):
+        return None
+    url = getattr(core, "sandbox_url", None) or getattr(core, "_sandbox_url", None)
+    return str(url) if url else None
+
+
+def seconds_to_next_release(now: datetime) -> float:
+    """From ``now`` to 10:00 (Beijing) of the next day: today's bill is then published."""
+    local = now.astimezone(CHINA_TZ)
+    target = datetime.combine(local.date() + timedelta(days=1), RELEASE_TIME, CHINA_TZ)
+    return (target - local).total_seconds()
+
+
+def advance_to_next_release(base_url: str, *, transport: httpx.BaseTransport | None = None) -> datetime:
+    """Blocking: move the sandbox clock to 10:00 tomorrow (sandbox time); returns the sandbox's new time."""
+    try:
+        with httpx.Client(base_url=base_url.rstrip("/"), transport=transport, timeout=10.0) as http:
+            now = parse_rfc3339(str(http.get("/sandbox/v1/clock").raise_for_status().json()["now"]))
+            seconds = round(seconds_to_next_release(now))
+            answer = http.post("/sandbox/v1/clock", json={"advance_seconds": seconds}).raise_for_status()
+            return parse_rfc3339(str(answer.json()["now"]))
+    except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+        raise SandboxClockError(f"the sandbox clock did not move: {exc}") from exc

@@ -1,0 +1,113 @@
+"""Small builders for journal-shaped test data (sessions, items, refunds, bill entries)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from kiosk.checkout.session import PaymentSession, State
+from kiosk.clock import CHINA_TZ
+from kiosk.journal import OrderItemRow, RefundRow, timestamp
+from kiosk.manager.reconcile import BillEntry, BillTotals, DayBill
+
+DAY = date(2026, 11, 28)
+PREFIX = "S1-K1-"
+
+
+def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHINA_TZ)
+
+
+def otn(sequence: int, day: date = DAY) -> str:
+    return f"{PREFIX}{day:%Y%m%d}{sequence:05d}"
+
+
+def order(
+    sequence: int,
+    amount_fen: int,
+    state: State = State.PAID,
+    *,
+    charged: datetime | None = None,
+    paid: datetime | None = None,
+    day: date = DAY,
+    ended_by: str | None = None,
+    description: str = "农夫山泉 550ml 等2件",
+) -> PaymentSession:
+    charged = charged or at(10, day=day)
+    is_paid = state in (State.PAID, State.PAID_AFTER_CANCEL)
+    return PaymentSession(
+        out_trade_no=otn(sequence, day),
+        amount_fen=amount_fen,
+        description=description,
+        charged_at=charged,
+        expires_at=charged + timedelta(minutes=5),
+        state=state,
+        trade_state="SUCCESS" if is_paid else "CLOSED",
+        version=3,
+        code_url="weixin://wxpay/bizpayurl?pr=x",
+        transaction_id=f"4200{sequence:024d}" if is_paid else None,
+        success_time=(paid or charged + timedelta(minutes=1)) if is_paid else None,
+        payer_total_fen=amount_fen if is_paid else None,
+        settled=True,
+        ended_by=ended_by,
+    )
+
+
+def item(out_trade_no: str, line_no: int, sku: str, quantity: int, unit_fen: int, name: str = "") -> OrderItemRow:
+    return OrderItemRow(
+        out_trade_no=out_trade_no,
+        line_no=line_no,
+        sku=sku,
+        barcode=None,
+        name_zh=name or f"商品{sku}",
+        name_en=f"Item {sku}",
+        category="drinks",
+        quantity=quantity,
+        unit_price_fen=unit_fen,
+        total_fen=quantity * unit_fen,
+    )
+
+
+def refund(
+    out_trade_no: str, n: int, amount_fen: int, state: str = "SUCCESS", requested: datetime | None = None
+) -> RefundRow:
+    when = requested or at(15)
+    return RefundRow(
+        out_refund_no=f"{out_trade_no}R{n}",
+        out_trade_no=out_trade_no,
+        amount_fen=amount_fen,
+        reason="顾客退货",
+        requested_at=timestamp(when),
+        state=state,
+        refund_id=f"5030{n:020d}" if state == "SUCCESS" else None,
+        success_time=timestamp(when + timedelta(seconds=5)) if state == "SUCCESS" else None,
+        last_error=None,
+        updated_at=timestamp(when),
+    )
+
+
+def payment(
+    session_or_otn: PaymentSession | str, amount_fen: int | None = None, when: datetime | None = None
+) -> BillEntry:
+    if isinstance(session_or_otn, PaymentSession):
+        number, amount = session_or_otn.out_trade_no, session_or_otn.amount_fen
+        when = when or session_or_otn.success_time
+        tx = session_or_otn.transaction_id or "4200x"
+    else:
+        number, amount, tx = session_or_otn, 0, "4200" + session_or_otn[-6:]
+    amount = amount_fen if amount_fen is not None else amount
+    fee = (amount * 60 + 5000) // 10000
+    return BillEntry(when or at(12), tx, number, "SUCCESS", amount, amount, fee, goods_name="商品")
+
+
+def refund_entry(row: RefundRow, amount_fen: int | None = None, status: str = "SUCCESS") -> BillEntry:
+    amount = row.amount_fen if amount_fen is None else amount_fen
+    return BillEntry(
+        at(12), "4200r", row.out_trade_no, "REFUND", 0, 0, 0, row.out_refund_no, "5030r", amount, status, "商品"
+    )
+
+
+def day_bill(*entries: BillEntry, day: date = DAY) -> DayBill:
+    settled = sum(e.settlement_fen for e in entries)
+    refunds = sum(e.refund_fen for e in entries if e.is_refund)
+    totals = BillTotals(len(entries), settled, refunds, sum(e.fee_fen for e in entries), settled)
+    return DayBill(day, tuple(entries), totals)
