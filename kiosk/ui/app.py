@@ -69,6 +69,7 @@ def run(args: list[str]) -> int:
             return 2
         language = language or config.language
 
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     from kiosk.ui.i18n import Translations
@@ -117,7 +118,7 @@ def run(args: list[str]) -> int:
 
     def core_failed(exc: BaseException) -> None:
         log.error("the kiosk core did not start: %s", exc, exc_info=exc)
-        window.show_error(window.tr("The kiosk could not start: {0}").format(exc))
+        window.show_error(QCoreApplication.translate("MainWindow", "The kiosk could not start: {0}").format(exc))
         if options.exit_after_start or options.exit_after_sale:
             finish(1)
 

@@ -483,7 +483,7 @@ class MainWindow(QMainWindow):
     def refresh_orders(self) -> None:
         core = self._core()
         assert self.orders_view is not None
-        self.ops.run(core.today_orders, on_done=self.orders_view.show_orders, label="today's orders")
+        self.ops.run(core.today_orders, on_done=self.orders_view.show_orders, label=self.tr("Loading today's orders"))
 
     def open_manager(self) -> None:
         core = self._core()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -112,6 +114,7 @@ class CartView(QTableWidget):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self._snapshot = CartSnapshot(())
+        self._rows: list[tuple[QPushButton, QLabel, QPushButton, QPushButton]] = []
         self.language = "zh_CN"
         self.retranslate()
 
@@ -127,44 +130,52 @@ class CartView(QTableWidget):
 
     def show_snapshot(self, snapshot: CartSnapshot) -> None:
         self._snapshot = snapshot
-        for row in range(self.rowCount()):
-            for column in (1, 3):
-                widget = self.cellWidget(row, column)
-                if widget is not None:
-                    widget.hide()  # replaced widgets are deleted later; never paint them meanwhile
-        self.setRowCount(len(snapshot.lines))
-        for row, line in enumerate(snapshot.lines):
-            name = QTableWidgetItem(line.item.name(self.language))
-            self.setItem(row, 0, name)
-            controls = QWidget()
-            layout = QHBoxLayout(controls)
-            layout.setContentsMargins(0, 0, 0, 0)
-            minus = self._button("−", f"minus_{line.sku}", lambda _=False, s=line.sku: self.quantityDelta.emit(s, -1))
-            plus = self._button("+", f"plus_{line.sku}", lambda _=False, s=line.sku: self.quantityDelta.emit(s, 1))
-            count = QLabel(str(line.quantity))
-            count.setObjectName(f"quantity_{line.sku}")
-            count.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            count.setMinimumWidth(44)
-            layout.addWidget(minus)
-            layout.addWidget(count)
-            layout.addWidget(plus)
-            self.setCellWidget(row, 1, controls)
+        lines = snapshot.lines
+        # Row widgets are reused (replaced index widgets linger until deleteLater and can still paint).
+        if len(self._rows) > len(lines):
+            del self._rows[len(lines) :]
+        self.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            if row >= len(self._rows):
+                self._rows.append(self._make_row(row))
+            minus, count, plus, remove = self._rows[row]
+            self.setItem(row, 0, QTableWidgetItem(line.item.name(self.language)))
             amount = QTableWidgetItem(format_yuan(line.total_fen))
             amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.setItem(row, 2, amount)
-            remove = self._button("✕", f"remove_{line.sku}", lambda _=False, s=line.sku: self.removeRequested.emit(s))
+            count.setText(str(line.quantity))
+            for widget, prefix in ((minus, "minus"), (count, "quantity"), (plus, "plus"), (remove, "remove")):
+                widget.setObjectName(f"{prefix}_{line.sku}")
             remove.setToolTip(self.tr("Remove"))
-            holder = QWidget()
-            holder_layout = QHBoxLayout(holder)
-            holder_layout.setContentsMargins(4, 0, 4, 0)
-            holder_layout.addWidget(remove)
-            self.setCellWidget(row, 3, holder)
-        if snapshot.lines:
+        if lines:
             self.scrollToBottom()
 
-    def _button(self, text: str, name: str, slot: object) -> QPushButton:
+    def _make_row(self, row: int) -> tuple[QPushButton, QLabel, QPushButton, QPushButton]:
+        controls = QWidget()
+        layout = QHBoxLayout(controls)
+        layout.setContentsMargins(0, 0, 0, 0)
+        minus = self._button("−", lambda: self.quantityDelta.emit(self._sku(row), -1))
+        plus = self._button("+", lambda: self.quantityDelta.emit(self._sku(row), 1))
+        count = QLabel()
+        count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        count.setMinimumWidth(44)
+        layout.addWidget(minus)
+        layout.addWidget(count)
+        layout.addWidget(plus)
+        self.setCellWidget(row, 1, controls)
+        remove = self._button("✕", lambda: self.removeRequested.emit(self._sku(row)))
+        holder = QWidget()
+        holder_layout = QHBoxLayout(holder)
+        holder_layout.setContentsMargins(4, 0, 4, 0)
+        holder_layout.addWidget(remove)
+        self.setCellWidget(row, 3, holder)
+        return minus, count, plus, remove
+
+    def _sku(self, row: int) -> str:
+        return self._snapshot.lines[row].sku
+
+    def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
-        button.setObjectName(name)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(slot)
         return button
