@@ -15,14 +15,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support.relay import (
-    NotificationSigner,
-    RelayProcess,
-    add_kiosk,
-    add_store,
-    init_relay,
-    start_relay,
-)
+from kiosk.relay.config import add_kiosk, add_store
+from tests.support.relay import NotificationSigner, RelayProcess, init_relay, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
@@ -44,6 +38,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     sandbox = start_sandbox_process(root / "sandbox", time_scale=10)
     try:
         credentials = init_relay(sandbox.state_dir, root, settings=FAST)
+        # In-process edits: the CLI forms are covered in test_config.py, and each CLI run costs a second.
         add_store(credentials.config_path, "store-2", "Other shop")
         stranger = add_kiosk(credentials.config_path, "store-2")
         relay = start_relay(credentials)
@@ -63,7 +58,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         NotificationSigner(sandbox.info),
     )
     yield world
-    for c in (world.kiosk, world.manager, world.other_store):
+    for c in (world.kiosk, world.manager, world.other_store, _NOTIFIER):
         c.close()
     relay.stop()
     sandbox.stop()
@@ -110,8 +105,12 @@ def get_order(client: httpx.Client, out_trade_no: str) -> dict[str, Any]:
     return body
 
 
+# One pooled client for all notifications (httpx.Client is thread-safe; a client per request is slow).
+_NOTIFIER = httpx.Client(timeout=10, limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
+
+
 def notify(relay: RelayProcess, headers: dict[str, str], body: bytes) -> httpx.Response:
-    return httpx.post(relay.base_url + "/wechatpay/notify", headers=headers, content=body, timeout=10)
+    return _NOTIFIER.post(relay.base_url + "/wechatpay/notify", headers=headers, content=body)
 
 
 # -- payments and long-polls -----------------------------------------------------------------------------
@@ -382,3 +381,32 @@ def test_each_kiosk_is_rate_limited(world: World, tmp_path: Path) -> None:
         assert int(limited.headers["Retry-After"]) >= 1
     finally:
         relay.stop()
+
+
+def test_refresh_asks_wechat_pay_at_once(world: World) -> None:
+    world.sandbox.notification_fault("drop", count=50)
+    try:
+        order = create_order(world.kiosk)
+        world.sandbox.pay(order["code_url"])
+        refreshed = world.kiosk.get(f"/v1/orders/{order['out_trade_no']}", params={"refresh": 1})
+    finally:
+        world.sandbox.control("DELETE", "/sandbox/v1/faults")
+    assert refreshed.status_code == 200
+    assert refreshed.json()["state"] == "SUCCESS"
+
+
+def test_partner_mode_pays_through_the_sub_merchant(world: World, tmp_path: Path) -> None:
+    credentials = init_relay(world.sandbox.state_dir, tmp_path, mode="partner", settings=FAST)
+    relay = start_relay(credentials)
+    try:
+        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
+            order = create_order(kiosk, amount_fen=777)
+            box = long_poll_in_background(kiosk, order)
+            world.sandbox.pay(order["code_url"])
+            answer = wait_answer(box)
+        sandbox_order = next(o for o in world.sandbox.orders() if o["out_trade_no"] == order["out_trade_no"])
+    finally:
+        relay.stop()
+    assert answer["state"] == "SUCCESS" and answer["payer_total_fen"] == 777
+    assert sandbox_order["sub_mchid"] == world.sandbox.info["sub_mchid"]
+    assert sandbox_order["sp_mchid"] == world.sandbox.info["sp_mchid"]

@@ -1,0 +1,194 @@
+"""The relay core with a fake WeChat Pay: active queries, expiry closes, convergence with notifications."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.clock import CHINA_TZ
+from kiosk.relay.config import Kiosk, init_config, load_config
+from kiosk.relay.db import Database
+from kiosk.relay.gateway import (
+    Bill,
+    GatewayError,
+    NewOrder,
+    NewRefund,
+    Notice,
+    PaymentNotice,
+    RefundStatus,
+    TradeStatus,
+)
+from kiosk.relay.reconciler import Reconciler
+from kiosk.relay.service import OrderRequest, Relay
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+class FakeWeChat:
+    """Records calls; answers queries from ``states`` and closes unless told the order is paid."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, TradeStatus] = {}
+        self.calls: list[tuple[str, str]] = []
+
+    async def create_order(self, store: Any, order: NewOrder) -> str:
+        self.calls.append(("create", order.out_trade_no))
+        self.states.setdefault(order.out_trade_no, TradeStatus(order.out_trade_no, "NOTPAY"))
+        return f"weixin://wxpay/bizpayurl?pr={order.out_trade_no[-6:]}"
+
+    async def query_order(self, store: Any, out_trade_no: str) -> TradeStatus:
+        self.calls.append(("query", out_trade_no))
+        return self.states[out_trade_no]
+
+    async def close_order(self, store: Any, out_trade_no: str) -> None:
+        self.calls.append(("close", out_trade_no))
+        if self.states[out_trade_no].trade_state == "SUCCESS":
+            raise GatewayError("ORDERPAID", "订单已支付", status=400)
+        self.states[out_trade_no] = TradeStatus(out_trade_no, "CLOSED")
+
+    async def create_refund(self, store: Any, refund: NewRefund) -> RefundStatus:
+        raise AssertionError("not used")
+
+    async def query_refund(self, store: Any, out_refund_no: str) -> RefundStatus:
+        raise AssertionError("not used")
+
+    async def trade_bill(self, store: Any, bill_date: date) -> Bill:
+        raise AssertionError("not used")
+
+    async def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notice:
+        raise AssertionError("not used")
+
+    async def prepare(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
+
+
+@pytest.fixture
+def parts(sandbox_dir: Path, tmp_path: Path) -> Any:
+    init_config(sandbox_dir, 0, tmp_path / "relay.toml")
+    config = load_config(tmp_path / "relay.toml")
+    database = Database(config.storage_path)
+    wechat = FakeWeChat()
+    clock = FakeClock()
+    relay = Relay(config, wechat, database, clock)
+    relay.base_url = "http://127.0.0.1:1"
+    yield relay, wechat, clock
+    database.close()
+
+
+def paid(out_trade_no: str, amount_fen: int = 100) -> TradeStatus:
+    return TradeStatus(
+        out_trade_no,
+        "SUCCESS",
+        "支付成功",
+        "4200000000000000000000000001",
+        "2026-03-01T12:00:30+08:00",
+        amount_fen,
+        amount_fen,
+    )
+
+
+def test_the_reconciler_finds_a_payment_by_query(parts: Any) -> None:
+    relay, wechat, _ = parts
+
+    async def scenario() -> dict[str, Any]:
+        await relay.create_order(KIOSK, OrderRequest("Q000000001", "d", 100, None, None, None))
+        wechat.states["Q000000001"] = paid("Q000000001")
+        await Reconciler(relay)._order("Q000000001")
+        return await relay.order_for(KIOSK, "Q000000001")
+
+    order = asyncio.run(scenario())
+    assert (order["state"], order["version"], order["payer_total_fen"]) == ("SUCCESS", 2, 100)
+    assert ("query", "Q000000001") in wechat.calls
+
+
+def test_an_expired_order_is_closed_at_wechat_pay(parts: Any) -> None:
+    relay, wechat, clock = parts
+
+    async def scenario() -> dict[str, Any]:
+        await relay.create_order(KIOSK, OrderRequest("Q000000002", "d", 100, None, None, None))
+        clock.moment += timedelta(seconds=relay.config.orders.default_expire_seconds + 10)
+        await Reconciler(relay)._order("Q000000002")
+        return await relay.order_for(KIOSK, "Q000000002")
+
+    assert asyncio.run(scenario())["state"] == "CLOSED"
+    assert wechat.calls[-1] == ("close", "Q000000002")
+
+
+def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(parts: Any) -> None:
+    relay, wechat, clock = parts
+
+    async def scenario() -> dict[str, Any]:
+        await relay.create_order(KIOSK, OrderRequest("Q000000003", "d", 100, None, None, None))
+        wechat.states["Q000000003"] = paid("Q000000003")
+        clock.moment += timedelta(hours=1)
+        await Reconciler(relay)._order("Q000000003")
+        return await relay.order_for(KIOSK, "Q000000003")
+
+    assert asyncio.run(scenario())["state"] == "SUCCESS"
+    assert wechat.calls[-2:] == [("close", "Q000000003"), ("query", "Q000000003")]
+
+
+def test_queries_and_notifications_converge_on_one_change(parts: Any) -> None:
+    relay, wechat, _ = parts
+
+    async def scenario() -> tuple[str, str, dict[str, Any]]:
+        await relay.create_order(KIOSK, OrderRequest("Q000000004", "d", 100, None, None, None))
+        wechat.states["Q000000004"] = paid("Q000000004")
+        await relay.refresh("Q000000004")
+        late = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
+        again = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
+        return late, again, await relay.order_for(KIOSK, "Q000000004")
+
+    late, again, order = asyncio.run(scenario())
+    assert (late, again) == ("stale", "duplicate")
+    assert (order["state"], order["version"]) == ("SUCCESS", 2)
+
+
+def test_a_payment_for_another_merchant_is_not_applied(parts: Any) -> None:
+    relay, _, _ = parts
+
+    async def scenario() -> tuple[str, dict[str, Any]]:
+        await relay.create_order(KIOSK, OrderRequest("Q000000005", "d", 100, None, None, None))
+        status = TradeStatus("Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
+        outcome = await relay.handle_notification(PaymentNotice("N-2", "TRANSACTION.SUCCESS", status))
+        return outcome, await relay.order_for(KIOSK, "Q000000005")
+
+    outcome, order = asyncio.run(scenario())
+    assert outcome == "mismatch" and order["state"] == "NOTPAY"
+
+
+def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Any) -> None:
+    relay, wechat, _ = parts
+
+    async def scenario() -> dict[str, Any]:
+        await relay.create_order(KIOSK, OrderRequest("Q000000006", "d", 100, None, None, None))
+        wechat.states["Q000000006"] = paid("Q000000006")
+        reconciler = Reconciler(relay)
+        relay.hub.on_interest = reconciler.kiosk_waiting
+        loop = asyncio.create_task(reconciler.run())
+        try:
+            answer = await relay.watch_order(KIOSK, "Q000000006", since=1, wait=10, refresh=False)
+        finally:
+            loop.cancel()
+            await asyncio.gather(loop, return_exceptions=True)
+            await reconciler.stop()
+        return answer
+
+    assert asyncio.run(scenario())["state"] == "SUCCESS"
