@@ -453,7 +453,9 @@ class Relay:
             except (TimeoutError, GatewayError) as exc:
                 log.info("refresh of %s failed: %s", out_trade_no, exc)
             snapshot = await self.order_for(kiosk, out_trade_no)
-        if since is None or int(snapshot["version"]) > since or wait <= 0:
+        # A ``since`` ahead of the relay (storage restored from a backup) answers at once, as Consul resets
+        # an index that went backwards: the kiosk must resynchronise, not wait.
+        if since is None or int(snapshot["version"]) != since or wait <= 0:
             return snapshot
         waited = await self.hub.wait_newer(out_trade_no, since, min(wait, MAX_WAIT))
         return waited if waited is not None else snapshot

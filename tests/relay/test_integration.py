@@ -135,6 +135,12 @@ def test_long_poll_without_a_change_returns_the_same_version(world: World) -> No
     assert (answer.json()["state"], answer.json()["version"]) == ("NOTPAY", order["version"])
 
 
+def test_a_since_ahead_of_the_relay_answers_at_once(world: World) -> None:
+    order = create_order(world.kiosk)
+    answer = world.kiosk.get(f"/v1/orders/{order['out_trade_no']}", params={"since": 99, "wait": 25})
+    assert answer.status_code == 200 and answer.json()["version"] == order["version"]
+
+
 def test_creating_again_is_idempotent_and_changed_parameters_conflict(world: World) -> None:
     order = create_order(world.kiosk, amount_fen=500)
     body = {"out_trade_no": order["out_trade_no"], "description": "拿铁 Latte", "amount_fen": 500}
