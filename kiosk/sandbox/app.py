@@ -307,6 +307,11 @@ class SandboxServer:
         base = str(call.request.base_url).rstrip("/")
         return Reply(payload=bills.apply_trade_bill(self.sandbox, call.caller, call.query, base))
 
+    def fundflow_bill(self, call: Call) -> Reply:
+        self.sandbox.settle_refunds()
+        base = str(call.request.base_url).rstrip("/")
+        return Reply(payload=bills.apply_fundflow_bill(self.sandbox, call.caller, call.query, base))
+
     def bill_download(self, call: Call) -> Reply:
         content = bills.download(self.sandbox, call.caller, call.query.get("token", ""))
         # Not signed, and not labelled gzip: clients must hash the decompressed bytes themselves.
@@ -423,6 +428,7 @@ class SandboxServer:
                 methods=["GET"],
             ),
             Route("/v3/bill/tradebill", a(self.trade_bill), methods=["GET"]),
+            Route("/v3/bill/fundflowbill", a(self.fundflow_bill), methods=["GET"]),
             Route("/v3/billdownload/file", a(self.bill_download), methods=["GET"]),
             Route("/sandbox/v1/payments", self.control_payments, methods=["POST"]),
             Route("/sandbox/v1/clock", self.control_clock, methods=["GET", "POST"]),

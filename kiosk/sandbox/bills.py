@@ -191,6 +191,10 @@ def apply_trade_bill(sandbox: Sandbox, caller: str, query: dict[str, str], base_
     content = render_trade_bill(sandbox, scope, all_subs, day, bill_type)
     if content is None:
         raise ApiError(400, "NO_STATEMENT_EXIST", "请求的账单文件不存在")
+    return _ticket(sandbox, caller, content, tar_type, base_url)
+
+
+def _ticket(sandbox: Sandbox, caller: str, content: bytes, tar_type: str | None, base_url: str) -> dict[str, Any]:
     token = secrets.token_urlsafe(24)
     stored = gzip.compress(content, mtime=0) if tar_type == "GZIP" else content
     sandbox.store.execute(
@@ -206,6 +210,86 @@ def apply_trade_bill(sandbox: Sandbox, caller: str, query: dict[str, str], base_
         "hash_value": hashlib.sha1(content).hexdigest(),
         "download_url": f"{base_url}/v3/billdownload/file?token={token}",
     }
+
+
+FUND_COLUMNS = (
+    "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),"
+    "资金变更提交申请人,备注,业务凭证号"
+)
+FUND_SUMMARY = "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额"
+ACCOUNT_TYPES = ("BASIC", "OPERATION", "FEES")
+
+
+def _flow_id(key: str) -> str:
+    # Stable per event, so the same day's bill is byte-identical on every request.
+    return "1" + str(int(hashlib.sha1(key.encode()).hexdigest(), 16))[:27]
+
+
+def render_fundflow_bill(sandbox: Sandbox, caller: str, day: date, account_type: str) -> bytes | None:
+    """The basic account of a direct merchant: payments in, fees and refunds out, with a running balance.
+
+    The service provider's own account receives nothing in Native partner mode, and the sandbox keeps no
+    OPERATION or FEES movements, so those bills do not exist.
+    """
+    if account_type != "BASIC" or caller != sandbox.identity.mchid:
+        return None
+    start, end = day_bounds(day.isoformat())
+    # (sort key, values without amounts, signed fen); a payment's fee follows it, refunds after payments.
+    events: list[tuple[tuple[float, int, int, int], list[str], int]] = []
+    for o in sandbox.store.all(
+        "SELECT * FROM orders WHERE owner = ? AND success_time IS NOT NULL AND success_time < ? ORDER BY id",
+        caller,
+        end,
+    ):
+        t = o["success_time"]
+        tid, otn = o["transaction_id"], o["out_trade_no"]
+        events.append(((t, 0, o["id"], 0), [tid, _flow_id("pay" + tid), "交易", "交易", "收入", otn], o["total"]))
+        fee = fee_of(o["total"])
+        if fee:
+            values = [tid, _flow_id("fee" + tid), "交易", "扣除交易手续费", "支出", otn]
+            events.append(((t, 0, o["id"], 1), values, -fee))
+    for r in sandbox.store.all(
+        """SELECT r.*, o.transaction_id FROM refunds r JOIN orders o ON o.id = r.order_id
+           WHERE r.owner = ? AND r.status = 'SUCCESS' AND r.success_time < ?""",
+        caller,
+        end,
+    ):
+        values = [r["refund_id"], _flow_id("refund" + r["refund_id"]), "退款", "退款", "支出", r["out_refund_no"]]
+        events.append(((r["success_time"], 1, r["id"], 0), values, -r["amount"]))
+    events.sort(key=lambda e: e[0])
+    balance = 0
+    lines: list[str] = []
+    income = expense = income_fen = expense_fen = 0
+    for (t, *_), values, fen in events:
+        balance += fen
+        if t < start:
+            continue
+        business_id, flow_id, name, kind, direction, voucher = values
+        if fen >= 0:
+            income, income_fen = income + 1, income_fen + fen
+        else:
+            expense, expense_fen = expense + 1, expense_fen - fen
+        row = [_time(t), business_id, flow_id, name, kind, direction, yuan(abs(fen)), yuan(balance), "system", ""]
+        lines.append(_line([*row, voucher]))
+    if not lines:
+        return None
+    summary = [str(len(lines)), str(income), yuan(income_fen), str(expense), yuan(expense_fen)]
+    document = "\r\n".join([FUND_COLUMNS, *lines, FUND_SUMMARY, _line(summary)]) + "\r\n"
+    return b"\xef\xbb\xbf" + document.encode("utf-8")
+
+
+def apply_fundflow_bill(sandbox: Sandbox, caller: str, query: dict[str, str], base_url: str) -> dict[str, Any]:
+    account_type = query.get("account_type", "BASIC")
+    if account_type not in ACCOUNT_TYPES:
+        raise query_param_error("account_type取值错误", "account_type", account_type)
+    tar_type = query.get("tar_type")
+    if tar_type not in (None, "GZIP"):
+        raise query_param_error("tar_type取值错误，仅支持GZIP", "tar_type", tar_type)
+    day = _check_date(sandbox, query.get("bill_date"))
+    content = render_fundflow_bill(sandbox, caller, day, account_type)
+    if content is None:
+        raise ApiError(400, "NO_STATEMENT_EXIST", "请求的账单文件不存在")
+    return _ticket(sandbox, caller, content, tar_type, base_url)
 
 
 def download(sandbox: Sandbox, caller: str, token: str) -> bytes:

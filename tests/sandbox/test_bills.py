@@ -193,3 +193,33 @@ def test_partner_bill_and_errors(day: tuple[SandboxProcess, date, dict[str, Any]
         sandbox.advance(241)
         expired = m.get(ticket["download_url"])
         assert (expired.status_code, expired.json()["code"]) == (400, "INVALID_REQUEST")
+
+
+def test_fundflow_bill(day: tuple[SandboxProcess, date, dict[str, Any]]) -> None:
+    sandbox, trade_day, facts = day
+    info = sandbox.info
+    _at(sandbox, datetime.combine(trade_day + timedelta(days=1), datetime.min.time(), BEIJING) + timedelta(hours=10))
+    with Merchant(sandbox.base_url, info) as m, Merchant(sandbox.base_url, info, mchid=info["sp_mchid"]) as sp:
+        applied = m.get(f"/v3/bill/fundflowbill?bill_date={trade_day}&account_type=BASIC&tar_type=GZIP")
+        assert applied.status_code == 200, applied.text
+        verify_signed(applied.headers, applied.content, info)
+        ticket = applied.json()
+        data = gzip.decompress(_download(m, ticket).content)
+        assert hashlib.sha1(data).hexdigest() == ticket["hash_value"]
+        none = m.get(f"/v3/bill/fundflowbill?bill_date={trade_day}&account_type=OPERATION")
+        assert (none.status_code, none.json()["code"]) == (400, "NO_STATEMENT_EXIST")
+        assert sp.get(f"/v3/bill/fundflowbill?bill_date={trade_day}").json()["code"] == "NO_STATEMENT_EXIST"
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data[3:].decode().split("\r\n")
+    assert lines[0].split(",")[0] == "记账时间" and len(lines[0].split(",")) == 11
+    rows = [[v.lstrip("`") for v in line.split(",")] for line in lines[1:-3]]
+    # Payment A (12.34, fee 0.07), payment B (1.00, fee 0.01), the refund of B (0.30).
+    assert [(r[4], r[5], r[6]) for r in rows] == [
+        ("交易", "收入", "12.34"), ("扣除交易手续费", "支出", "0.07"),
+        ("交易", "收入", "1.00"), ("扣除交易手续费", "支出", "0.01"),
+        ("退款", "支出", "0.30"),
+    ]  # fmt: skip
+    assert [r[7] for r in rows] == ["12.34", "12.27", "13.27", "13.26", "12.96"]
+    assert rows[-1][1] == facts["refund_id"] and rows[-1][10] == "RF" + facts["b"]
+    assert lines[-3] == "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额"
+    assert lines[-2] == "`5,`2,`13.34,`3,`0.38"
