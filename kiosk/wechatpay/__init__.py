@@ -5,7 +5,17 @@ The public namespace is this module; the submodules are free to change. See docs
 
 from __future__ import annotations
 
-from .bills import BillRow, BillSummary, BillTicket, TradeBill, parse_trade_bill
+from .bills import (
+    BillRow,
+    BillSummary,
+    BillTicket,
+    FundFlowBill,
+    FundFlowRow,
+    FundFlowSummary,
+    TradeBill,
+    parse_fundflow_bill,
+    parse_trade_bill,
+)
 from .certificates import PlatformCertificate
 from .client import SyncWeChatPayClient, WeChatPayClient
 from .credentials import Credentials, DirectMerchant, Merchant, PartnerMerchant
@@ -46,6 +56,9 @@ __all__ = [
     "Credentials",
     "DecryptionError",
     "DirectMerchant",
+    "FundFlowBill",
+    "FundFlowRow",
+    "FundFlowSummary",
     "GoodsDetail",
     "HashMismatchError",
     "Merchant",
@@ -76,5 +89,6 @@ __all__ = [
     "Verifier",
     "WeChatPayClient",
     "WeChatPayError",
+    "parse_fundflow_bill",
     "parse_trade_bill",
 ]

@@ -232,11 +232,7 @@ def _summary(columns: Sequence[str], values: Sequence[str], line: int) -> BillSu
         if name is None:
             continue
         if name == "trade_count":
-            # Samples disagree on the style: "45.0" and "4" both occur.
-            count = _yuan(value, line, column)
-            if count != count.to_integral_value() or count < 0:
-                raise BillFormatError(line, f"{column} {value!r} is not a count")
-            fields[name] = int(count)
+            fields[name] = _count(value, line, column)
         elif name == "fee_total":
             fields[name] = _yuan(value, line, column)
         else:
@@ -247,19 +243,31 @@ def _summary(columns: Sequence[str], values: Sequence[str], line: int) -> BillSu
     return BillSummary(**fields)  # type: ignore[arg-type]
 
 
-def parse_trade_bill(data: bytes) -> TradeBill:
-    """Parse a (decompressed) trade bill of type ALL, SUCCESS or REFUND; BillFormatError names the line."""
+def _lines(data: bytes) -> list[str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise BillFormatError(line, "not UTF-8") from None
-    text = text.removeprefix(_BOM)
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = text.removeprefix(_BOM).replace("\r\n", "\n").split("\n")
     while lines and lines[-1] == "":
         lines.pop()
     if not lines:
         raise BillFormatError(0, "empty file")
+    return lines
+
+
+def _count(text: str, line: int, column: str) -> int:
+    # Samples disagree on the style: "45.0" and "4" both occur.
+    count = _yuan(text, line, column)
+    if count != count.to_integral_value() or count < 0:
+        raise BillFormatError(line, f"{column} {text!r} is not a count")
+    return int(count)
+
+
+def parse_trade_bill(data: bytes) -> TradeBill:
+    """Parse a (decompressed) trade bill of type ALL, SUCCESS or REFUND; BillFormatError names the line."""
+    lines = _lines(data)
     columns = lines[0].split(",")
     missing = [c for c in _REQUIRED if c not in columns]
     if missing or len(set(columns)) != len(columns):
@@ -283,6 +291,95 @@ def parse_trade_bill(data: bytes) -> TradeBill:
     if summary.trade_count != len(rows):
         raise BillFormatError(index + 2, f"summary counts {summary.trade_count} trades, the file has {len(rows)}")
     return TradeBill(_bill_type(columns), rows, summary)
+
+
+@dataclass(frozen=True)
+class FundFlowRow:
+    """One row of a fund-flow bill (资金账单); amounts in fen as written, ``direction`` is 收入 or 支出."""
+
+    booking_time: datetime
+    transaction_id: str
+    flow_id: str
+    business_name: str
+    business_type: str
+    direction: str
+    amount_fen: int
+    balance_fen: int
+    applicant: str | None
+    note: str | None
+    voucher_no: str | None
+
+
+@dataclass(frozen=True)
+class FundFlowSummary:
+    count: int
+    income_count: int
+    income_fen: int
+    expense_count: int
+    expense_fen: int
+
+
+@dataclass(frozen=True)
+class FundFlowBill:
+    rows: list[FundFlowRow]
+    summary: FundFlowSummary
+
+
+_FUND_COLUMNS = (
+    *("记账时间", "微信支付业务单号", "资金流水单号", "业务名称", "业务类型", "收支类型", "收支金额(元)"),
+    *("账户结余(元)", "资金变更提交申请人", "备注", "业务凭证号"),
+)
+_FUND_SUMMARY = ("资金流水总笔数", "收入笔数", "收入金额", "支出笔数", "支出金额")
+
+
+def parse_fundflow_bill(data: bytes) -> FundFlowBill:
+    """Parse a (decompressed) fund-flow bill; same layout rules as the trade bill."""
+    lines = _lines(data)
+    columns = lines[0].split(",")
+    if tuple(columns) != _FUND_COLUMNS:
+        raise BillFormatError(1, "not a fund-flow bill header")
+    rows: list[FundFlowRow] = []
+    index = 1
+    while index < len(lines) and lines[index].startswith("`"):
+        number = index + 1
+        v = _values(lines[index], number, len(columns))
+        booked = _time(v[0], number, columns[0])
+        if booked is None:
+            raise BillFormatError(number, "记账时间 is empty")
+        rows.append(
+            FundFlowRow(
+                booking_time=booked,
+                transaction_id=v[1],
+                flow_id=v[2],
+                business_name=v[3],
+                business_type=v[4],
+                direction=v[5],
+                amount_fen=_fen(v[6], number, columns[6]),
+                balance_fen=_fen(v[7], number, columns[7]),
+                applicant=v[8] or None,
+                note=v[9] or None,
+                voucher_no=v[10] or None,
+            )
+        )
+        index += 1
+    if index >= len(lines) or tuple(lines[index].split(",")) != _FUND_SUMMARY:
+        raise BillFormatError(index + 1, "expected a detail row or the summary header")
+    if index + 1 >= len(lines):
+        raise BillFormatError(index + 2, "the summary row is missing")
+    number = index + 2
+    v = _values(lines[index + 1], number, len(_FUND_SUMMARY))
+    summary = FundFlowSummary(
+        count=_count(v[0], number, _FUND_SUMMARY[0]),
+        income_count=_count(v[1], number, _FUND_SUMMARY[1]),
+        income_fen=_fen(v[2], number, _FUND_SUMMARY[2]),
+        expense_count=_count(v[3], number, _FUND_SUMMARY[3]),
+        expense_fen=_fen(v[4], number, _FUND_SUMMARY[4]),
+    )
+    if index + 2 < len(lines):
+        raise BillFormatError(index + 3, "unexpected content after the summary row")
+    if summary.count != len(rows):
+        raise BillFormatError(number, f"summary counts {summary.count} entries, the file has {len(rows)}")
+    return FundFlowBill(rows, summary)
 
 
 def _ticket(response: Response) -> BillTicket:

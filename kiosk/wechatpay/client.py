@@ -26,7 +26,7 @@ import httpx
 from kiosk.clock import Clock, SystemClock
 
 from . import bills, certificates, native, refunds
-from .bills import BillTicket, TradeBill
+from .bills import BillTicket, FundFlowBill, TradeBill
 from .certificates import PlatformCertificate
 from .core import Operation, Response, api_error
 from .credentials import Credentials, Merchant
@@ -258,6 +258,11 @@ class Engine:
         data = yield from self.run(self.download_bill(ticket))
         return bills.parse_trade_bill(data)
 
+    def fundflow_bill(self, bill_date: date, account_type: str) -> Flow[FundFlowBill]:
+        ticket = yield from self.run(bills.apply_fundflow_bill(bill_date, account_type, "GZIP"))
+        data = yield from self.run(self.download_bill(ticket))
+        return bills.parse_fundflow_bill(data)
+
     def download_bill(self, ticket: BillTicket) -> Operation[bytes]:
         self.check_download_url(ticket.download_url)
         return bills.download(ticket)
@@ -417,6 +422,10 @@ class WeChatPayClient:
         m = self._engine.check_merchant(merchant)
         return await self._drive(self._engine.trade_bill(m, bill_date, bill_type))
 
+    async def fundflow_bill(self, bill_date: date, account_type: str = "BASIC") -> FundFlowBill:
+        """Apply for, download and parse the signing merchant's fund-flow bill."""
+        return await self._drive(self._engine.fundflow_bill(bill_date, account_type))
+
     async def download_certificates(self) -> list[PlatformCertificate]:
         """Download, self-check and install the platform certificates (also used by the refresh)."""
         return await self._drive(self._engine.refresh_certificates())
@@ -539,6 +548,9 @@ class SyncWeChatPayClient:
     def trade_bill(self, bill_date: date, bill_type: str = "ALL", *, merchant: Merchant | None = None) -> TradeBill:
         m = self._engine.check_merchant(merchant)
         return self._drive(self._engine.trade_bill(m, bill_date, bill_type))
+
+    def fundflow_bill(self, bill_date: date, account_type: str = "BASIC") -> FundFlowBill:
+        return self._drive(self._engine.fundflow_bill(bill_date, account_type))
 
     def download_certificates(self) -> list[PlatformCertificate]:
         return self._drive(self._engine.refresh_certificates())

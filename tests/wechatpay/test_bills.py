@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.clock import CHINA_TZ
-from kiosk.wechatpay import BillFormatError, BillTicket, HashMismatchError, parse_trade_bill
+from kiosk.wechatpay import (
+    BillFormatError,
+    BillTicket,
+    FundFlowSummary,
+    HashMismatchError,
+    parse_fundflow_bill,
+    parse_trade_bill,
+)
 from kiosk.wechatpay.bills import check_file
 
 # wechatpay-php tests/fixtures/bill.ALL.csv (byte-identical in wechatpay-axios-plugin).
@@ -207,3 +214,36 @@ def test_hash_is_checked_over_the_decompressed_file() -> None:
         check_file(ticket, gzip.compress(FIXTURE[:-2]))
     with pytest.raises(HashMismatchError):
         check_file(ticket, b"\x1f\x8b" + b"not gzip at all")
+
+
+FUND_FLOW = (
+    "\ufeff记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),"
+    "资金变更提交申请人,备注,业务凭证号\r\n"
+    "`2026-11-28 10:00:05,`4200001863202305068344507881,`4200001863202305068344507881,`交易,`交易,`收入,"
+    "`12.34,`1012.34,`system,`,`K20261128-0001\r\n"
+    "`2026-11-28 11:00:00,`50000000382019052709732678859,`50000000382019052709732678859,`退款,`退款,`支出,"
+    "`0.50,`1011.84,`1900007291API,`少找零,`R-1\r\n"
+    "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\r\n"
+    "`2.0,`1,`12.34,`1,`0.50\r\n"
+).encode()
+
+
+def test_fund_flow_bill() -> None:
+    bill = parse_fundflow_bill(FUND_FLOW)
+    income, expense = bill.rows
+    assert income.booking_time == datetime(2026, 11, 28, 10, 0, 5, tzinfo=CHINA_TZ)
+    assert (income.direction, income.amount_fen, income.balance_fen, income.note) == ("收入", 1234, 101234, None)
+    assert (expense.direction, expense.amount_fen, expense.note, expense.voucher_no) == ("支出", 50, "少找零", "R-1")
+    assert bill.summary == FundFlowSummary(count=2, income_count=1, income_fen=1234, expense_count=1, expense_fen=50)
+
+
+def test_fund_flow_bill_errors_name_the_line() -> None:
+    with pytest.raises(BillFormatError) as caught:
+        parse_fundflow_bill(FUND_FLOW.replace(b"`12.34,`1012.34", b"`12.345,`1012.34"))
+    assert caught.value.line == 2
+    with pytest.raises(BillFormatError) as caught:
+        parse_fundflow_bill(FUND_FLOW.replace(b"`2.0,", b"`3,"))
+    assert caught.value.line == 5
+    with pytest.raises(BillFormatError) as caught:
+        parse_fundflow_bill(FIXTURE)
+    assert caught.value.line == 1

@@ -7,6 +7,8 @@ reply; end-to-end behaviour is exercised against the real sandbox in test_agains
 from __future__ import annotations
 
 import asyncio
+import gzip
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -40,6 +42,7 @@ from .helpers import (
     rsa_key,
     signed_headers,
 )
+from .test_bills import FUND_FLOW
 
 CODE_URL = b'{"code_url":"weixin://wxpay/bizpayurl?pr=JyC91EIz1"}'
 
@@ -358,3 +361,27 @@ def test_merchant_override_must_share_the_signing_merchant() -> None:
             client.create_native_order(order(), merchant=foreign)
     (request,) = recorder.requests
     assert json.loads(request.content)["sub_mchid"] == "1900000110"
+
+
+def test_fund_flow_bill_apply_then_signed_download() -> None:
+    clock = FakeClock()
+    ticket = {
+        "hash_type": "SHA1",
+        "hash_value": hashlib.sha1(FUND_FLOW).hexdigest(),
+        "download_url": "https://api.mch.weixin.qq.com/v3/billdownload/file?token=fund",
+    }
+
+    def reply(request: httpx.Request) -> tuple[int, bytes]:
+        if request.url.path == "/v3/bill/fundflowbill":
+            return 200, json.dumps(ticket).encode()
+        return 200, gzip.compress(FUND_FLOW)
+
+    recorder = Recorder(clock, reply)
+    with sync_client(recorder) as client:
+        bill = client.fundflow_bill(clock.now().date() - timedelta(days=1), "OPERATION")
+    apply, download = recorder.requests
+    assert apply.url.raw_path == b"/v3/bill/fundflowbill?bill_date=2026-11-28&account_type=OPERATION&tar_type=GZIP"
+    assert download.url.raw_path == b"/v3/billdownload/file?token=fund" and download.headers["Accept"] == "*/*"
+    assert_signed_as_sent(apply)
+    assert_signed_as_sent(download)
+    assert bill.summary.count == 2 and bill.rows[0].amount_fen == 1234

@@ -17,6 +17,9 @@ EXPECTED = {
     "Credentials",
     "DecryptionError",
     "DirectMerchant",
+    "FundFlowBill",
+    "FundFlowRow",
+    "FundFlowSummary",
     "GoodsDetail",
     "HashMismatchError",
     "Merchant",
@@ -47,6 +50,7 @@ EXPECTED = {
     "Verifier",
     "WeChatPayClient",
     "WeChatPayError",
+    "parse_fundflow_bill",
     "parse_trade_bill",
 }
 
