@@ -51,6 +51,7 @@ class KioskCore:
         wait_seconds: float = DEFAULT_WAIT_SECONDS,
         sandbox_url: str | None = None,
         on_stop: list[Callable[[], None]] | None = None,
+        sleep: Callable[[threading.Event, float], bool] | None = None,
     ):
         self.config = config
         self.training = config.training
@@ -88,6 +89,7 @@ class KioskCore:
             documents=self._documents,
             backoff=backoff,
             wait_seconds=wait_seconds,
+            sleep=sleep,
         )
         self._sandbox_url = sandbox_url
         self._on_stop = list(on_stop or [])

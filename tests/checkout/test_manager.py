@@ -1,0 +1,212 @@
+"""The session manager's write-ahead rules, with an in-process fake relay (httpx MockTransport)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kiosk.checkout import CoreError, KioskCore, SessionChanged, State
+from kiosk.checkout.catalogue import sample_catalogue
+from kiosk.checkout.config import KioskConfig, StoreInfoConfig
+from kiosk.checkout.events import EventBus
+from kiosk.checkout.relay_client import Backoff
+from tests.checkout.conftest import MovableClock, Recorder, wait_until
+
+
+class FakeRelay:
+    """Just enough of the relay's kiosk API; ``down`` makes every request fail to connect."""
+
+    def __init__(self, core_box: list[KioskCore]):
+        self.core_box = core_box
+        self.down = False
+        self.reject_create = False
+        self.creates: list[str] = []
+        self.closes: list[str] = []
+        self.journaled_before_create: list[bool] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("relay down")
+        path = request.url.path
+        if path == "/healthz":
+            return httpx.Response(200, json={"status": "ok"})
+        if path == "/v1/orders" and request.method == "POST":
+            body = json.loads(request.content)
+            otn = body["out_trade_no"]
+            core = self.core_box[0]
+            row = core.journal.order(otn)
+            with self.lock:
+                self.creates.append(otn)
+                self.journaled_before_create.append(
+                    row is not None and any(c.kind == "create" for c in core.journal.pending_commands(otn))
+                )
+            if self.reject_create:
+                return httpx.Response(400, json={"error": {"code": "invalid_request", "message": "bad description"}})
+            return httpx.Response(
+                200, json={"out_trade_no": otn, "code_url": f"weixin://pay/{otn}", "state": "NOTPAY", "version": 1}
+            )
+        if path.endswith("/close"):
+            otn = path.split("/")[3]
+            with self.lock:
+                self.closes.append(otn)
+            if otn not in self.creates:
+                return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such order"}})
+            return httpx.Response(200, json={"out_trade_no": otn, "state": "CLOSED", "version": 2})
+        if path.startswith("/v1/orders/"):
+            threading.Event().wait(0.05)  # a short long-poll
+            otn = path.split("/")[3]
+            return httpx.Response(200, json={"out_trade_no": otn, "state": "NOTPAY", "version": 1})
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": path}})
+
+
+class IdleCounter:
+    """The workers' interruptible sleep, counted: a test can wait for "the commander went round N times"."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, event: threading.Event, seconds: float) -> bool:
+        with self._lock:
+            self.calls += 1
+        return event.wait(min(seconds, 0.05))
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[KioskCore, FakeRelay, MovableClock, Recorder, IdleCounter]]:
+    box: list[KioskCore] = []
+    relay = FakeRelay(box)
+    clock = MovableClock()
+    config = KioskConfig(
+        relay_url="http://relay.test",
+        relay_token="token",
+        store=StoreInfoConfig("S1", "店", "路"),
+        kiosk_id="K1",
+        data_dir=tmp_path,
+    )
+    idle = IdleCounter()
+    core = KioskCore(
+        config,
+        clock=clock,
+        transport=httpx.MockTransport(relay),
+        backoff=Backoff(0.02, 0.1),
+        wait_seconds=1,
+        sleep=idle,
+    )
+    box.append(core)
+    recorder = Recorder()
+    core.subscribe(recorder)
+    core.start()
+    yield core, relay, clock, recorder, idle
+    core.stop()
+
+
+def charge(core: KioskCore) -> str:
+    cart = core.new_cart()
+    cart.add_code("DRK-001")
+    return core.charge(cart).out_trade_no
+
+
+def test_the_order_is_journaled_before_the_relay_is_called(setup: tuple) -> None:  # type: ignore[type-arg]
+    core, relay, _, _, _ = setup
+    otn = charge(core)
+    core.wait_for(otn, lambda s: s.state is State.AWAITING_PAYMENT, 5)
+    assert relay.creates == [otn] and relay.journaled_before_create == [True]
+
+
+def test_every_retry_uses_the_same_out_trade_no(setup: tuple) -> None:  # type: ignore[type-arg]
+    core, relay, _, recorder, _ = setup
+    relay.down = True
+    otn = charge(core)
+    core.wait_for(otn, lambda s: s.state is State.PENDING_CREATION, 5)
+    wait_until(lambda: core.journal.pending_commands(otn)[0].attempts >= 3, message="three failed attempts")
+    relay.down = False
+    core.wait_for(otn, lambda s: s.state is State.AWAITING_PAYMENT, 5)
+    assert set(relay.creates) == {otn}
+    assert core.journal.count_orders() == 1
+    assert [e.session.state for e in recorder.of(SessionChanged)][:3] == [
+        State.CREATING,
+        State.PENDING_CREATION,
+        State.AWAITING_PAYMENT,
+    ]
+
+
+def test_a_rejected_order_fails_visibly(setup: tuple) -> None:  # type: ignore[type-arg]
+    core, relay, _, recorder, _ = setup
+    relay.reject_create = True
+    otn = charge(core)
+    failed = core.wait_for(otn, lambda s: s.state is State.FAILED, 5)
+    assert failed.settled and failed.last_error and "bad description" in failed.last_error
+    assert any(e.out_trade_no == otn for e in recorder.of(CoreError))
+    assert core.journal.pending_commands() == []
+
+
+def test_no_create_too_close_to_expiry_it_expires_instead(setup: tuple) -> None:  # type: ignore[type-arg]
+    core, relay, clock, _, idle = setup
+    relay.down = True
+    otn = charge(core)
+    core.wait_for(otn, lambda s: s.state is State.PENDING_CREATION, 5)
+    clock.advance(300 - 20)  # 20 s left: the relay would refuse such a time_expire
+    turns = idle.calls
+    wait_until(lambda: idle.calls >= turns + 3, message="an attempt in flight to finish")
+    attempts = core.journal.pending_commands(otn)[0].attempts
+    relay.down = False
+    turns = idle.calls
+    wait_until(lambda: idle.calls >= turns + 5, message="the commander idling five times")
+    assert relay.creates == [] and core.journal.pending_commands(otn)[0].attempts == attempts
+    clock.advance(21)
+    expired = core.wait_for(otn, lambda s: s.settled, 5)
+    assert (expired.state, expired.ended_by) == (State.EXPIRED, "expiry")
+    assert relay.closes == [otn] and relay.creates == []  # closed anyway (404: it never existed)
+
+
+def test_countdown_matches_time_expire(setup: tuple) -> None:  # type: ignore[type-arg]
+    core, _, clock, _, _ = setup
+    otn = charge(core)
+    session = core.wait_for(otn, lambda s: s.state is State.AWAITING_PAYMENT, 5)
+    assert session.expires_at - session.charged_at <= timedelta(seconds=300)
+    assert 299 <= core.seconds_left(session) <= 300
+    clock.advance(100)
+    assert 199 <= core.seconds_left(session) <= 200
+
+
+def test_a_failing_subscriber_does_not_stop_the_others() -> None:
+    bus = EventBus()
+    seen: list[object] = []
+
+    def broken(event: object) -> None:
+        raise RuntimeError("UI bug")
+
+    bus.subscribe(broken)
+    unsubscribe = bus.subscribe(seen.append)
+    bus.publish(CoreError("x"))
+    unsubscribe()
+    bus.publish(CoreError("y"))
+    assert seen == [CoreError("x")]
+
+
+def test_the_core_imports_no_qt() -> None:
+    code = (
+        "import sys, kiosk.checkout, kiosk.checkout.app, kiosk.checkout.training, kiosk.journal;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'shiboken6')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    root = Path(__file__).resolve().parents[2] / "kiosk"
+    sources = [*(root / "checkout").rglob("*.py"), *(root / "journal").rglob("*.py")]
+    assert sources and not [p for p in sources if "PySide6" in p.read_text(encoding="utf-8")]
+
+
+def test_the_sample_catalogue_is_what_a_fresh_core_sells(setup: tuple) -> None:  # type: ignore[type-arg]
+    core, _, _, _, _ = setup
+    assert [item.sku for item in core.catalogue] == [item.sku for item in sample_catalogue()]
