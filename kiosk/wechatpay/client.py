@@ -155,7 +155,7 @@ class Engine:
     def prepare(self, op: Operation[T]) -> httpx.Request:
         """Build the request, then sign exactly the path, query and body bytes that go on the wire."""
         # Only API paths are cached: bill links are one-off and carry a token.
-        url = _parse_url(self.base_url + op.target()) if op.url is None else _parse_url.__wrapped__(op.url)
+        url = _api_url(self.base_url + op.target()) if op.url is None else _url(op.url)
         # raw_path is what httpx writes in the request line: sign that, not our idea of it.
         canonical = url.raw_path.decode("ascii")
         authorization = self._signer.authorization(
@@ -268,13 +268,15 @@ class Engine:
         return bills.download(ticket)
 
 
-@functools.lru_cache(maxsize=256)
-def _parse_url(text: str) -> httpx.URL:
-    """httpx parses URLs in pure Python; order creation and bill paths repeat, so keep the parsed form."""
+def _url(text: str) -> httpx.URL:
     try:
         return httpx.URL(text)
     except (httpx.InvalidURL, ValueError) as exc:
         raise ValidationError("url", f"cannot build a request for {text!r}: {exc}") from None
+
+
+#: httpx parses URLs in pure Python and API paths repeat (order creation, bills), so keep parsed forms.
+_api_url = functools.lru_cache(maxsize=256)(_url)
 
 
 def _response(answer: httpx.Response) -> Response:
