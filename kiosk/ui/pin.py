@@ -1,41 +1,38 @@
 """A small manager-PIN dialog (closing the window in ``--kiosk`` mode) and the PIN check.
 
-The PIN is stored as ``[manager] pin_sha256`` (hex SHA-256 of the digits) in ``kiosk.toml``. Training
-mode, which has no configuration, uses the documented PIN ``0000``.
+The PIN is ``[manager] pin_sha256`` in ``kiosk.toml`` (checked by :mod:`kiosk.manager.pin`: salted PBKDF2 or
+plain SHA-256 hex). Training mode, which has no configuration, uses the documented PIN ``0000``. The manager
+screen's ``ask_manager_pin`` (with lock-out) is preferred when it exists; this dialog is the fallback.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-TRAINING_PIN = "0000"
+from kiosk.manager.pin import TRAINING_PIN, PinFormatError, configured_pin
+from kiosk.manager.pin import verify_pin as verify_stored
 
-
-def pin_hash(pin: str) -> str:
-    return hashlib.sha256(pin.encode("utf-8")).hexdigest()
+__all__ = ["TRAINING_PIN", "PinDialog", "ask_pin", "expected_pin_hash", "verify_pin"]
 
 
 def expected_pin_hash(config: Any) -> str | None:
-    """The configured hash; the training default when in training mode; None if no PIN is configured."""
-    manager = getattr(config, "manager", None) or {}
-    configured = manager.get("pin_sha256") if isinstance(manager, dict) else None
-    if isinstance(configured, str) and configured.strip():
-        return configured.strip().lower()
-    if getattr(config, "training", False):
-        return pin_hash(TRAINING_PIN)
-    return None
+    """The configured ``[manager] pin_sha256`` (either form), the training PIN's hash in training mode, or None."""
+    manager = getattr(config, "manager", None)
+    training = bool(getattr(config, "training", False))
+    return configured_pin(manager if isinstance(manager, dict) else None, training=training)
 
 
 def verify_pin(pin: str, config: Any) -> bool:
     expected = expected_pin_hash(config)
     if expected is None or not pin:
         return False
-    return hmac.compare_digest(pin_hash(pin), expected)
+    try:
+        return verify_stored(pin, expected)
+    except PinFormatError:
+        return False
 
 
 class PinDialog(QDialog):

@@ -1,0 +1,140 @@
+"""The payment view against the real training world: QR, simulated payment, cancel, expiry, late payment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import zxingcpp
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import WAIT_MS, Kiosk, MovableClock, grab_image
+
+
+def sandbox_orders(kiosk: Kiosk) -> list[dict[str, object]]:
+    response = httpx.get(f"{kiosk.sandbox_url}/sandbox/v1/orders", timeout=10)
+    response.raise_for_status()
+    orders: list[dict[str, object]] = response.json()["orders"]
+    return orders
+
+
+def sandbox_order(kiosk: Kiosk, out_trade_no: str) -> dict[str, object]:
+    [order] = [o for o in sandbox_orders(kiosk) if o["out_trade_no"] == out_trade_no]
+    return order
+
+
+def test_charge_shows_a_decodable_qr_and_a_simulated_payment_prints_the_receipt(kiosk: Kiosk) -> None:
+    kiosk.add("DRK-001")
+    kiosk.add("CAF-002")
+    out_trade_no = kiosk.charge()
+
+    qr = kiosk.child("qrView")
+    assert min(qr.width(), qr.height()) >= 280
+    assert qr.module_pixels() >= 2  # whole pixels per module
+    [decoded] = zxingcpp.read_barcodes(grab_image(qr))
+    assert decoded.format == zxingcpp.BarcodeFormat.QRCode
+    assert decoded.text == sandbox_order(kiosk, out_trade_no)["code_url"]
+    assert "￥21.50" in kiosk.label("paymentAmountLabel").text()
+    assert ":" in kiosk.label("countdownLabel").text()
+    assert kiosk.button("simulatePaymentButton").isVisible()
+
+    kiosk.qtbot.mouseClick(kiosk.button("simulatePaymentButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.wait_state("SUCCESS") == "SUCCESS"
+    assert kiosk.window.stack.currentWidget() is kiosk.child("paidPage")
+    assert "￥21.50" in kiosk.label("paidAmount").text()
+    kiosk.qtbot.waitUntil(lambda: kiosk.printed(f"*{out_trade_no}_paid_receipt.bin") != [], timeout=WAIT_MS)
+    [receipt] = kiosk.printed(f"*{out_trade_no}_paid_receipt.bin")
+    assert receipt.stat().st_size > 0
+
+    # A tap starts the next order with an empty cart.
+    kiosk.qtbot.mouseClick(kiosk.button("newOrderButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
+    assert kiosk.child("cartView").rowCount() == 0
+
+
+def test_print_slip_and_requery(kiosk: Kiosk) -> None:
+    kiosk.add("SNK-003")
+    out_trade_no = kiosk.charge()
+    kiosk.qtbot.mouseClick(kiosk.button("printSlipButton"), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.waitUntil(lambda: kiosk.printed(f"*{out_trade_no}_payment_slip.bin") != [], timeout=WAIT_MS)
+    httpx.post(
+        f"{kiosk.sandbox_url}/sandbox/v1/payments",
+        json={"code_url": sandbox_order(kiosk, out_trade_no)["code_url"], "result": "USERPAYING"},
+        timeout=10,
+    ).raise_for_status()
+    kiosk.qtbot.mouseClick(kiosk.button("requeryButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.wait_state("USERPAYING") == "USERPAYING"
+    assert kiosk.button("cancelPaymentButton").isEnabled()
+
+
+def test_cancel_goes_back_to_the_cart_and_closes_the_order(kiosk: Kiosk) -> None:
+    kiosk.add("BAK-002")
+    out_trade_no = kiosk.charge()
+    kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.wait_state("CANCELLED") == "CANCELLED"
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("salePage"), timeout=WAIT_MS)
+    assert kiosk.child("cartView").rowCount() == 1  # kept, to change and charge again
+    kiosk.qtbot.waitUntil(lambda: sandbox_order(kiosk, out_trade_no)["trade_state"] == "CLOSED", timeout=WAIT_MS)
+
+
+def test_expiry_shows_expired_and_stops_the_countdown(make_kiosk: object, tmp_path: Path) -> None:
+    clock = MovableClock()
+    kiosk: Kiosk = make_kiosk(clock=clock)  # type: ignore[operator]
+    kiosk.add("DAY-003")
+    kiosk.charge()
+    assert kiosk.label("countdownLabel").text()
+    clock.advance(301)
+    assert kiosk.wait_state("EXPIRED") == "EXPIRED"
+    assert kiosk.label("countdownLabel").text() == ""
+    assert not kiosk.button("cancelPaymentButton").isEnabled()
+    assert not kiosk.button("simulatePaymentButton").isEnabled()
+    assert kiosk.child("qrView").text is None  # an expired QR is no longer shown
+    kiosk.qtbot.mouseClick(kiosk.button("backToCartButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
+
+
+def test_payment_after_cancel_raises_a_prominent_alert(kiosk: Kiosk) -> None:
+    kiosk.add("INS-001")
+    out_trade_no = kiosk.charge()
+    code_url = sandbox_order(kiosk, out_trade_no)["code_url"]
+    # The close reaches WeChat Pay (the sandbox) late; the customer pays in between.
+    httpx.post(
+        f"{kiosk.sandbox_url}/sandbox/v1/faults",
+        json={
+            "path_prefix": f"/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+            "kind": "latency",
+            "latency_ms": 2000,
+        },
+        timeout=10,
+    ).raise_for_status()
+    kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
+    kiosk.wait_state("CANCELLED")
+    httpx.post(f"{kiosk.sandbox_url}/sandbox/v1/payments", json={"code_url": code_url}, timeout=10).raise_for_status()
+
+    alert = kiosk.child("alertBanner")
+    kiosk.qtbot.waitUntil(alert.isVisible, timeout=WAIT_MS)
+    assert out_trade_no in alert.label.text()
+    assert QApplication.activeModalWidget() is None  # non-modal: the clerk can keep selling
+    kiosk.qtbot.waitUntil(lambda: kiosk.printed(f"*{out_trade_no}_paid_receipt.bin") != [], timeout=WAIT_MS)
+    kiosk.qtbot.mouseClick(kiosk.button("alertAckButton"), Qt.MouseButton.LeftButton)
+    assert not alert.isVisible()
+
+
+def test_recent_orders_lists_today_and_reprints_the_receipt(kiosk: Kiosk) -> None:
+    kiosk.add("CAF-005")
+    out_trade_no = kiosk.charge()
+    kiosk.qtbot.mouseClick(kiosk.button("simulatePaymentButton"), Qt.MouseButton.LeftButton)
+    kiosk.wait_state("SUCCESS")
+    kiosk.qtbot.waitUntil(lambda: len(kiosk.printed("*paid_receipt.bin")) == 1, timeout=WAIT_MS)
+
+    kiosk.qtbot.mouseClick(kiosk.button("recentOrdersButton"), Qt.MouseButton.LeftButton)
+    table = kiosk.child("ordersTable")
+    kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=WAIT_MS)
+    assert table.item(0, 1).text() == out_trade_no
+    assert table.item(0, 4).text() == "已支付"
+    table.selectRow(0)
+    assert kiosk.button("reprintReceiptButton").isEnabled()
+    assert not kiosk.button("reprintSlipButton").isEnabled()  # the QR of a paid order is spent
+    kiosk.qtbot.mouseClick(kiosk.button("reprintReceiptButton"), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.waitUntil(lambda: len(kiosk.printed("*paid_receipt.bin")) == 2, timeout=WAIT_MS)
