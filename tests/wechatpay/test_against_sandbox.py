@@ -10,7 +10,7 @@ import itertools
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
@@ -438,9 +438,16 @@ def test_trade_bills_in_both_modes_sync_client(tmp_path_factory: pytest.TempPath
                     paid[mode].append(out_trade_no)
                 client.create_refund(RefundRequest("R" + paid[mode][0], 40, 100, out_trade_no=paid[mode][0]))
                 client.create_native_order(native_order(trade_no("KU"), receiver_url))  # unpaid: not billed
-        # Bills for day D exist from 09:00 on D+1 (sandbox time).
-        tomorrow_ten = datetime.combine(day + timedelta(days=1), datetime.min.time(), CHINA_TZ) + timedelta(hours=10)
-        w.sandbox.advance((tomorrow_ten - w.sandbox_now()).total_seconds())
+        # Bills for day D exist from 09:00 on D+1 (sandbox time); before that they are being generated.
+        tomorrow = datetime.combine(day + timedelta(days=1), datetime.min.time(), CHINA_TZ)
+        w.sandbox.advance((tomorrow + timedelta(hours=8) - w.sandbox_now()).total_seconds())
+        with SyncWeChatPayClient(
+            w.credentials("direct", "public_key"), w.merchant("direct"), base_url=w.sandbox.base_url
+        ) as client:
+            with pytest.raises(APIError) as creating:
+                client.apply_trade_bill(day)
+            assert creating.value.code == "STATEMENT_CREATING" and creating.value.retryable
+        w.sandbox.advance((tomorrow + timedelta(hours=10) - w.sandbox_now()).total_seconds())
 
         for mode in MODES:
             with SyncWeChatPayClient(
@@ -482,24 +489,5 @@ def test_trade_bills_in_both_modes_sync_client(tmp_path_factory: pytest.TempPath
                 assert success_bill.summary.refund_total_fen is None
 
         run(scenario)
-    finally:
-        w.sandbox.stop()
-
-
-def test_statement_creating_before_nine_is_retryable(tmp_path_factory: pytest.TempPathFactory) -> None:
-    w = start_world(tmp_path_factory, "bills-early")
-    try:
-        now = w.sandbox_now()
-        # Move to 08:00 of a later day, so "yesterday" is still being generated.
-        eight = datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), CHINA_TZ) + timedelta(hours=8)
-        w.sandbox.advance((eight - now).total_seconds())
-        with (
-            SyncWeChatPayClient(
-                w.credentials("direct", "public_key"), w.merchant("direct"), base_url=w.sandbox.base_url
-            ) as client,
-            pytest.raises(APIError) as caught,
-        ):
-            client.apply_trade_bill(date.fromordinal(eight.date().toordinal() - 1))
-        assert caught.value.code == "STATEMENT_CREATING" and caught.value.retryable
     finally:
         w.sandbox.stop()
