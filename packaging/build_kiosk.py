@@ -67,6 +67,10 @@ def check_bundle(bundle: Path) -> list[str]:
         compiled = data / "resources" / source.relative_to(ROOT / "resources").with_suffix(".qm")
         if not compiled.is_file():
             problems.append(f"missing compiled translation {compiled.relative_to(data)}")
+    shipped_sources = sorted(str(path.relative_to(data)) for path in (data / "resources").rglob("*.ts"))
+    if shipped_sources:
+        # With a .ts beside its .qm the kiosk would try to recompile it, without lrelease.
+        problems.append(f"translation sources in the bundle: {', '.join(shipped_sources)}")
     platforms = list(data.rglob("platforms/*qoffscreen*")) + list(data.rglob("platforms/*qwindows*"))
     if not platforms:
         problems.append("no Qt platform plugin (offscreen/windows) in the bundle")

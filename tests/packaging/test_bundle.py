@@ -1,0 +1,156 @@
+"""Smoke test of the frozen kiosk: build the PyInstaller bundle, then run it as a shop would, offscreen.
+
+The bundle is built once per session into a temporary directory with the documented command
+(``python packaging/build_kiosk.py --out DIR``). The frozen ``kiosk`` then runs with a clean environment
+(no virtualenv, no PYTHONPATH, its own HOME and TMPDIR), in training mode, under
+``QT_QPA_PLATFORM=offscreen``: once until the window is up, once through a whole simulated sale, and once
+as ``kiosk printer-test`` on the virtual printer. The bundle's size and build time go to stdout and to
+``bundle.json`` in the build directory.
+
+Run on its own with ``pytest -m bundle``. It takes one to two minutes on a 2-core machine (the build).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_SCRIPT = ROOT / "packaging" / "build_kiosk.py"
+BUILD_TIMEOUT = 900
+RUN_TIMEOUT = 90
+
+pytestmark = [pytest.mark.bundle, pytest.mark.timeout(BUILD_TIMEOUT + 3 * RUN_TIMEOUT)]
+
+
+def ensure_pyinstaller() -> None:
+    """PyInstaller comes with the ``package`` extra; install it if this environment was set up without it.
+
+    CI installs ``.[test]``; rather than fail there, install exactly what pyproject's extra asks for.
+    """
+    if importlib.util.find_spec("PyInstaller") is not None:
+        return
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["optional-dependencies"]
+    print(f"PyInstaller missing: installing the 'package' extra {extras['package']}", flush=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *extras["package"]], check=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    ensure_pyinstaller()
+    out = tmp_path_factory.mktemp("kiosk-bundle")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, f"build failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    report["out"] = str(out)
+    report["test_build_seconds"] = round(time.monotonic() - started, 1)
+    # PyInstaller's work directory is only a cache; keep the disk use to the bundle itself.
+    shutil.rmtree(out / "work", ignore_errors=True)
+    print(
+        f"\nkiosk bundle: {report['size_mib']} MiB in {report['files']} files, "
+        f"built in {report['build_seconds']} s -> {out / 'bundle.json'}",
+        flush=True,
+    )
+    return report
+
+
+def shop_env(home: Path) -> dict[str, str]:
+    """What a counter PC gives the kiosk: no Python, no project paths; a home and temp dir of its own."""
+    for name in ("home", "tmp"):
+        (home / name).mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home / "home"),
+        "TMPDIR": str(home / "tmp"),
+        "LANG": "C.UTF-8",
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+
+
+def run_frozen(bundle: dict[str, Any], args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [bundle["executable"], *args],
+        env=shop_env(home),
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+
+
+def assert_clean_stderr(done: subprocess.CompletedProcess[str]) -> None:
+    for problem in ("Traceback", "ERROR", "cannot compile", "cannot load translation", "could not load"):
+        assert problem not in done.stderr, f"{problem!r} on stderr:\n{done.stderr}"
+
+
+def test_bundle_is_complete_and_its_size_is_reported(bundle: dict[str, Any]) -> None:
+    written = json.loads((Path(bundle["out"]) / "bundle.json").read_text("utf-8"))
+    assert written["size_bytes"] == bundle["size_bytes"] > 50 * 2**20
+    assert written["executable"] == bundle["executable"] and Path(bundle["executable"]).is_file()
+    internal = Path(bundle["bundle_dir"]) / "_internal"
+    for relative in (
+        "resources/catalogue.toml",
+        "resources/i18n/kiosk_zh_CN.qm",
+        "resources/i18n/kiosk_en.qm",
+        "printer_profiles/generic-58mm.toml",
+        "escpos/capabilities.json",
+        "noto_cjk_sans_otc/NotoSansCJK-Regular.ttc",
+    ):
+        assert (internal / relative).is_file(), relative
+    assert not list((internal / "resources").rglob("*.ts")), "translation sources must stay out of the bundle"
+    assert list(internal.rglob("platforms/libqoffscreen.so")) and list(internal.rglob("platforms/libqxcb.so"))
+    # Developer tools never ride along.
+    for module in ("pytest", "_pytest", "hypothesis", "mypy"):
+        assert not (internal / module).exists(), module
+
+
+def test_frozen_kiosk_starts_offscreen_in_training_mode(bundle: dict[str, Any], tmp_path: Path) -> None:
+    started = time.monotonic()
+    done = run_frozen(bundle, ["--exit-after-start", "--data-dir", str(tmp_path / "training")], tmp_path)
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    assert "KIOSK_READY" in done.stdout
+    assert_clean_stderr(done)
+    # Training mode really ran: the embedded sandbox and relay wrote their state.
+    assert (tmp_path / "training" / "relay" / "relay.toml").is_file()
+    print(f"\nfrozen kiosk: window up and core ready in {seconds:.1f} s", flush=True)
+
+
+def test_frozen_kiosk_completes_a_simulated_sale(bundle: dict[str, Any], tmp_path: Path) -> None:
+    done = run_frozen(bundle, ["--exit-after-sale", "--data-dir", str(tmp_path / "training")], tmp_path)
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    assert "KIOSK_SALE_DONE ok=True" in done.stdout
+    assert_clean_stderr(done)
+    receipts = list((tmp_path / "training").rglob("*paid_receipt.bin"))
+    assert len(receipts) == 1 and receipts[0].stat().st_size > 100
+    # python-escpos's import-time mkdtemp() is contained: nothing is left in the temp dir.
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_frozen_printer_test_prints_chinese_on_the_virtual_printer(bundle: dict[str, Any], tmp_path: Path) -> None:
+    done = run_frozen(bundle, ["printer-test", "--profile", "virtual", "--data-dir", str(tmp_path / "out")], tmp_path)
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    # The profile comes from inside the bundle, not from a checkout.
+    assert str(Path(bundle["bundle_dir"]) / "_internal" / "printer_profiles" / "virtual.toml") in done.stdout
+    printed = (tmp_path / "out" / "virtual-printer" / "printer-test.bin").read_bytes()
+    assert "打印测试".encode("gbk") in printed
+    assert (tmp_path / "out" / "virtual-printer" / "printer-test.png").stat().st_size > 1000
+    assert list((tmp_path / "tmp").iterdir()) == []
