@@ -200,6 +200,8 @@ def test_order_lifecycle(world: World, receiver: Receiver, mode: str, verificati
             assert (await client.query_order(out_trade_no)).trade_state == "REFUND"
             if verification == "certificates":
                 assert [c.serial_no for c in client.platform_certificates] == [world.info["platform_cert_serial"]]
+        # Take the payment notification, so that no delivery of this test is still in flight later.
+        assert len(receiver.wait_for(out_trade_no)) == 1
 
     run(scenario)
 
@@ -265,6 +267,7 @@ def test_error_paths_carry_status_code_and_request_id(world: World, receiver: Re
             with pytest.raises(APIError) as too_much:
                 await client.create_refund(RefundRequest("R2" + paid_no, 1, 100, out_trade_no=paid_no))
             assert (too_much.value.status, too_much.value.code) == (400, "INVALID_REQUEST")  # fully refunded
+            assert len(receiver.wait_for(paid_no)) == 1  # nothing left in flight for later tests
 
             with pytest.raises(APIError) as unknown_refund:
                 await client.query_refund("R-NEVER-" + unpaid)
