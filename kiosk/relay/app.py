@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import math
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from datetime import date
@@ -25,7 +26,7 @@ from starlette.routing import Route
 
 from kiosk.clock import Clock, SystemClock, parse_rfc3339
 
-from .config import Kiosk, RelayConfig
+from .config import ConfigError, Kiosk, RelayConfig
 from .db import Database, StorageError
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
@@ -178,7 +179,10 @@ class RelayApp:
             from .wechat import build_gateway
 
             gateway = build_gateway(config)
-        self.database = Database(config.storage_path)
+        try:
+            self.database = Database(config.storage_path)
+        except (StorageError, sqlite3.Error, OSError) as exc:
+            raise ConfigError("storage.path", f"cannot open {config.storage_path}: {exc}") from None
         self.hub = VersionHub()
         self.relay = Relay(config, gateway, self.database, clock or SystemClock(), self.hub)
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)

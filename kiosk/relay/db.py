@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import fcntl
 import logging
 import queue
 import sqlite3
@@ -105,6 +106,17 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
+def _exclusive_lock(path: Path) -> Any:
+    """One relay per SQLite file: it must be the only writer. The OS drops the lock if the process dies."""
+    handle = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 - held for the object's life
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise StorageError(f"{path} is in use by another relay process") from None
+    return handle
+
+
 class _Job:
     __slots__ = ("fn", "future")
 
@@ -120,6 +132,7 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._lock = _exclusive_lock(self.path)
         self._writer_connection = connect(self.path)
         self._writer_connection.executescript(SCHEMA)
         self._reader_connection = connect(self.path)
@@ -160,6 +173,7 @@ class Database:
         self._reader.shutdown(wait=True)
         self._reader_connection.close()
         self._writer_connection.close()
+        self._lock.close()  # releases the flock
 
     def _write_loop(self) -> None:
         connection = self._writer_connection

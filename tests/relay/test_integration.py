@@ -15,8 +15,10 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from kiosk.relay import create_app, init_config, load_config, start_embedded
 from kiosk.relay.config import add_kiosk, add_store
-from tests.support.relay import NotificationSigner, RelayProcess, init_relay, start_relay
+from kiosk.relay.server import serve_in_thread
+from tests.support.relay import NotificationSigner, RelayProcess, init_relay, run_cli, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
@@ -37,7 +39,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("relay-world")
     sandbox = start_sandbox_process(root / "sandbox", time_scale=10)
     try:
-        credentials = init_relay(sandbox.state_dir, root, settings=FAST)
+        credentials = init_relay(sandbox.state_dir, root, settings=FAST, via_cli=True)
         # In-process edits: the CLI forms are covered in test_config.py, and each CLI run costs a second.
         add_store(credentials.config_path, "store-2", "Other shop")
         stranger = add_kiosk(credentials.config_path, "store-2")
@@ -416,3 +418,74 @@ def test_partner_mode_pays_through_the_sub_merchant(world: World, tmp_path: Path
     assert answer["state"] == "SUCCESS" and answer["payer_total_fen"] == 777
     assert sandbox_order["sub_mchid"] == world.sandbox.info["sub_mchid"]
     assert sandbox_order["sp_mchid"] == world.sandbox.info["sp_mchid"]
+
+
+def test_a_second_relay_on_the_same_storage_refuses_to_start(world: World) -> None:
+    done = run_cli(["serve", "--config", str(world.relay.config_path), "--port", "0"], check=False)
+    assert done.returncode == 2
+    assert "storage.path" in done.stderr and "another relay" in done.stderr
+    assert done.stdout == ""
+
+
+# -- embedded use (training mode, a shop without a server) and storage failure, in-process -----------------
+
+
+def test_embedded_relay_finds_payments_by_its_own_queries(world: World, tmp_path: Path) -> None:
+    sandbox = world.sandbox
+    printed = init_config(sandbox.state_dir, 0, tmp_path / "relay.toml")
+    handle = start_embedded(tmp_path / "relay.toml")
+    sandbox.notification_fault("drop", count=100)  # as if WeChat Pay could not reach the shop
+    try:
+        with httpx.Client(
+            base_url=handle.base_url, headers={"Authorization": f"Bearer {printed['token']}"}, timeout=30
+        ) as kiosk:
+            order = kiosk.post(
+                "/v1/orders", json={"out_trade_no": "E2026000001", "description": "训练", "amount_fen": 1}
+            ).json()
+            box: dict[str, Any] = {}
+            poll = threading.Thread(
+                target=lambda: box.update(
+                    answer=kiosk.get("/v1/orders/E2026000001", params={"since": order["version"], "wait": 25})
+                )
+            )
+            poll.start()
+            sandbox.pay(order["code_url"])
+            poll.join(30)
+        attempts = [a for a in sandbox.notifications()["attempts"] if a["out_trade_no"] == "E2026000001"]
+    finally:
+        sandbox.control("DELETE", "/sandbox/v1/faults")
+        handle.stop()
+    assert box["answer"].json()["state"] == "SUCCESS"
+    assert attempts and all(a["url"] == handle.base_url + "/wechatpay/notify" for a in attempts)
+    assert not any(a["status"] in (200, 204) for a in attempts)
+
+
+def test_a_notification_that_cannot_be_stored_gets_a_5xx_and_is_accepted_when_retried(
+    world: World, tmp_path: Path
+) -> None:
+    sandbox = world.sandbox
+    printed = init_config(sandbox.state_dir, 0, tmp_path / "relay.toml")
+    app = create_app(load_config(tmp_path / "relay.toml"))
+    handle = serve_in_thread(app)
+    app.relay.base_url = handle.base_url
+    signer = NotificationSigner(sandbox.info)
+    try:
+        with httpx.Client(
+            base_url=handle.base_url, headers={"Authorization": f"Bearer {printed['token']}"}, timeout=30
+        ) as kiosk:
+            order = kiosk.post(
+                "/v1/orders", json={"out_trade_no": "E2026000002", "description": "磁盘", "amount_fen": 300}
+            ).json()
+            headers, body = signer.signed(signer.transaction("E2026000002", 300))
+            app.database.fail_writes = OSError("disk full")
+            failed = httpx.post(handle.base_url + "/wechatpay/notify", headers=headers, content=body)
+            unchanged = kiosk.get("/v1/orders/E2026000002").json()
+            app.database.fail_writes = None
+            retried = httpx.post(handle.base_url + "/wechatpay/notify", headers=signer.headers(body), content=body)
+            paid = kiosk.get("/v1/orders/E2026000002").json()
+    finally:
+        handle.stop()
+    assert failed.status_code == 500 and failed.json()["code"] == "FAIL"
+    assert (unchanged["state"], unchanged["version"]) == ("NOTPAY", order["version"])
+    assert retried.status_code == 204
+    assert paid["state"] == "SUCCESS"

@@ -1,6 +1,6 @@
 """Start the real relay (``python -m kiosk.relay``) against a sandbox state directory, for tests.
 
-    creds = init_relay(sandbox_state_dir, tmp_path)          # runs `kiosk-relay init`, port 0
+    creds = init_relay(sandbox_state_dir, tmp_path)          # `kiosk-relay init --port 0` (in-process)
     relay = start_relay(creds)                               # runs `kiosk-relay serve`
     relay.base_url, relay.kiosk_token, relay.manager_token   # then relay.stop() / relay.kill()
     relay = relay.restart()                                  # same configuration and database
@@ -26,6 +26,7 @@ from typing import Any
 import tomli_w
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from kiosk.relay.config import init_config
 from kiosk.wechatpay import aead
 from kiosk.wechatpay.signing import response_message, sign
 from tests.support.processes import ServerProcess, start_server
@@ -60,12 +61,17 @@ def init_relay(
     name: str = "relay.toml",
     mode: str = "direct",
     settings: Mapping[str, Mapping[str, Any]] | None = None,
+    via_cli: bool = False,
 ) -> RelayCredentials:
-    """``kiosk-relay init --sandbox DIR --port 0``; ``settings`` merges extra keys into tables afterwards
-    (e.g. ``{"server": {"rate_limit_per_second": 1000}}``)."""
+    """``kiosk-relay init --sandbox DIR --port 0`` (in-process by default: the CLI runs the same function and
+    costs a second of start-up; ``via_cli=True`` runs the real command). ``settings`` merges extra keys into
+    tables afterwards, e.g. ``{"server": {"rate_limit_per_second": 1000}}``."""
     config_path = Path(work_dir) / name
-    done = run_cli(["init", "--sandbox", str(sandbox_dir), "--port", "0", "--out", str(config_path), "--mode", mode])
-    printed = json.loads(done.stdout.strip().splitlines()[-1])
+    if via_cli:
+        args = ["init", "--sandbox", str(sandbox_dir), "--port", "0", "--out", str(config_path), "--mode", mode]
+        printed = json.loads(run_cli(args).stdout.strip().splitlines()[-1])
+    else:
+        printed = init_config(Path(sandbox_dir), 0, config_path, mode=mode)
     if settings:
         update_config(config_path, settings)
     return RelayCredentials(
