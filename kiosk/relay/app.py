@@ -202,7 +202,11 @@ class RelayApp:
         self.starlette = Starlette(
             routes=routes,
             lifespan=self.lifespan,
-            exception_handlers={RelayError: self._relay_error, HTTPException: self._http_error},
+            exception_handlers={
+                RelayError: self._relay_error,
+                HTTPException: self._http_error,
+                Exception: self._internal_error,
+            },
         )
         self.asgi: ASGIApp = BodyLimit(self.starlette, config.server.max_body_bytes)
 
@@ -216,7 +220,7 @@ class RelayApp:
         self.relay.on_open_order = reconciler.watch_order
         self.relay.on_pending_refund = reconciler.watch_refund
         self.hub.on_interest = reconciler.kiosk_waiting
-        task = asyncio.create_task(reconciler.run(), name="relay-reconciler")
+        task = asyncio.create_task(self._supervise(reconciler), name="relay-reconciler")
         preparing = asyncio.create_task(self.relay.gateway.prepare(), name="relay-gateway-prepare")
         try:
             yield
@@ -228,6 +232,17 @@ class RelayApp:
             await reconciler.stop()
             await self.relay.gateway.aclose()
             self.database.close()
+
+    async def _supervise(self, reconciler: Reconciler) -> None:
+        """Keep the reconciler alive: without it, lost notifications would never be found."""
+        while True:
+            try:
+                await reconciler.run()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reconciler failed; restarting in 5 s")
+                await asyncio.sleep(5)
 
     # -- errors
 
@@ -242,6 +257,12 @@ class RelayApp:
         assert isinstance(exc, HTTPException)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+
+    async def _internal_error(self, request: Request, exc: Exception) -> Response:
+        # Starlette logs the exception after this answer; the answer itself stays in our formats.
+        if request.url.path.startswith("/wechatpay/"):
+            return wechat_fail(500, "internal error")
+        return error_response(500, "internal", "internal error; the request may be retried", retryable=True)
 
     # -- auth
 
