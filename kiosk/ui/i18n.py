@@ -72,6 +72,10 @@ def compile_ts(ts: Path, qm: Path) -> None:
         raise TranslationError(f"lrelease failed on {ts.name}: {result.stderr.strip() or result.stdout.strip()}")
 
 
+def _writable(directory: Path) -> bool:
+    return os.access(directory, os.W_OK)
+
+
 def _fresh(qm: Path, ts: Path | None) -> bool:
     return qm.is_file() and (ts is None or qm.stat().st_mtime >= ts.stat().st_mtime)
 
@@ -98,7 +102,7 @@ def catalogues(language: str, directory: Path | None = None, cache: Path | None 
         if _fresh(cached, source):
             found.append(cached)
             continue
-        target = beside if os.access(directory, os.W_OK) else cached
+        target = beside if _writable(directory) else cached
         try:
             compile_ts(source, target)
         except (TranslationError, OSError, subprocess.SubprocessError) as exc:

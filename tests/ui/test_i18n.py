@@ -1,0 +1,112 @@
+"""Translations: complete catalogues, compiled by our own tooling, and a live switch between languages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt, QTranslator
+
+from kiosk.ui import i18n
+from tests.ui.conftest import Kiosk
+
+I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+
+
+def ts_files() -> list[Path]:
+    return sorted(I18N.glob("*.ts"))
+
+
+def test_both_languages_have_a_cashier_catalogue() -> None:
+    names = {path.name for path in ts_files()}
+    assert {"kiosk_zh_CN.ts", "kiosk_en.ts"} <= names
+
+
+@pytest.mark.parametrize("ts", ts_files(), ids=lambda path: path.name)
+def test_every_message_is_translated(ts: Path) -> None:
+    messages = list(ET.parse(ts).iter("message"))
+    assert messages
+    untranslated = [
+        message.findtext("source")
+        for message in messages
+        if message.find("translation") is None
+        or message.find("translation").get("type") in ("unfinished", "vanished", "obsolete")  # type: ignore[union-attr]
+        or not (message.findtext("translation") or "").strip()
+    ]
+    assert untranslated == []
+
+
+def test_missing_qm_is_compiled_beside_its_source(tmp_path: Path) -> None:
+    shutil.copy(I18N / "kiosk_en.ts", tmp_path)
+    [compiled] = i18n.catalogues("en", tmp_path, tmp_path / "cache")
+    assert compiled == tmp_path / "kiosk_en.qm"
+    # Edited source: the .qm is stale and compiled again.
+    stale = compiled.stat().st_mtime_ns
+    ts = tmp_path / "kiosk_en.ts"
+    os.utime(ts, ns=(stale + 10**9, stale + 10**9))
+    assert i18n.catalogues("en", tmp_path, tmp_path / "cache") == [compiled]
+    assert compiled.stat().st_mtime_ns > stale
+
+
+def test_read_only_resources_compile_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "i18n"
+    source.mkdir()
+    shutil.copy(I18N / "kiosk_zh_CN.ts", source)
+    monkeypatch.setattr(i18n, "_writable", lambda directory: False)  # (root can write anywhere)
+    cache = tmp_path / "cache"
+    [compiled] = i18n.catalogues("zh_CN", source, cache)
+    assert compiled == cache / "kiosk_zh_CN.qm"
+    assert not (source / "kiosk_zh_CN.qm").exists()
+    translator = QTranslator()
+    assert translator.load(str(compiled))
+    assert translator.translate("SaleView", "Charge") == "收款"
+    # Up to date: reused, not compiled again.
+    before = compiled.stat().st_mtime_ns
+    assert i18n.catalogues("zh_CN", source, cache) == [compiled]
+    assert compiled.stat().st_mtime_ns == before
+
+
+def test_every_catalogue_of_a_language_is_loaded(tmp_path: Path) -> None:
+    shutil.copy(I18N / "kiosk_en.ts", tmp_path)
+    # A second catalogue for the same language (the manager screen ships manager_*.ts).
+    (tmp_path / "other_en.ts").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" language="en">'
+        "<context><name>X</name><message><source>a</source><translation>b</translation></message></context></TS>",
+        encoding="utf-8",
+    )
+    found = i18n.catalogues("en", tmp_path, tmp_path / "cache")
+    assert [path.name for path in found] == ["kiosk_en.qm", "other_en.qm"]
+
+
+def test_lrelease_ships_with_pyside6() -> None:
+    assert i18n.find_lrelease() is not None
+
+
+def test_switching_to_english_and_back(kiosk: Kiosk) -> None:
+    charge = kiosk.button("chargeButton")
+    assert kiosk.window.language == "zh_CN"  # the default
+    assert charge.text() == "收款"
+    assert kiosk.label("trainingBadge").text() == "培训模式"
+    assert "饮料" in kiosk.child("catalogView").tabText(0)
+
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.window.language == "en"
+    assert charge.text() == "Charge"
+    assert kiosk.label("trainingBadge").text() == "Training mode"
+    assert kiosk.child("catalogView").tabText(0) == "Drinks"
+    assert "Coca-Cola" in kiosk.button("item_DRK-001").text()
+    assert kiosk.label("totalLabel").text().startswith("Total")
+    assert QCoreApplication.translate("PaymentView", "Cancel payment") == "Cancel payment"
+
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+    assert charge.text() == "收款"
+    assert QCoreApplication.translate("PaymentView", "Cancel payment") == "取消收款"
+
+
+def test_lang_option_starts_in_english(make_kiosk: object) -> None:
+    kiosk: Kiosk = make_kiosk(language="en")  # type: ignore[operator]
+    assert kiosk.button("chargeButton").text() == "Charge"
+    assert kiosk.label("relayStatus").text().startswith("Relay")

@@ -1,0 +1,72 @@
+"""The relay down or hung: the clerk sees it, can cancel, and the window never stops repainting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from kiosk.ui.qr import QrView
+from tests.ui.conftest import WAIT_MS, Kiosk, StalledRelay, free_port, write_config
+
+
+def test_relay_down_at_charge_shows_pending_creation_and_can_be_cancelled(
+    make_kiosk: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "kiosk.toml", f"http://127.0.0.1:{free_port()}", tmp_path / "data")
+    kiosk = make_kiosk(config)
+    kiosk.add("DRK-002")
+    kiosk.qtbot.mouseClick(kiosk.button("chargeButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.wait_state("PENDING_CREATION") == "PENDING_CREATION"
+    assert kiosk.child("qrView").text is None
+    assert kiosk.label("paymentStatusLabel").text()  # says the relay is unreachable
+    kiosk.qtbot.waitUntil(lambda: kiosk.label("relayStatus").property("online") == "false", timeout=WAIT_MS)
+    assert not kiosk.button("simulatePaymentButton").isVisible()  # live mode: no simulation
+
+    cancel = kiosk.button("cancelPaymentButton")
+    assert cancel.isEnabled()
+    kiosk.qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert kiosk.wait_state("CANCELLED") == "CANCELLED"
+    assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
+
+
+class _Ticks(QObject):
+    """Counts GUI-thread timer ticks and asks the QR view to repaint on each one."""
+
+    def __init__(self, view: QrView):
+        super().__init__(view)
+        self.view = view
+        self.ticks = 0
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(50)
+
+    def _tick(self) -> None:
+        self.ticks += 1
+        self.view.update()
+
+
+def test_window_keeps_repainting_while_the_relay_hangs(make_kiosk: Callable[..., Kiosk], tmp_path: Path) -> None:
+    relay = StalledRelay()
+    try:
+        config = write_config(tmp_path / "kiosk.toml", f"http://127.0.0.1:{relay.port}", tmp_path / "data")
+        kiosk = make_kiosk(config)
+        kiosk.add("CAF-001")
+        kiosk.qtbot.mouseClick(kiosk.button("chargeButton"), Qt.MouseButton.LeftButton)
+        kiosk.wait_state("CREATING", "PENDING_CREATION")
+        qr = kiosk.child("qrView")
+        ticks = _Ticks(qr)
+        paints_before = qr.paint_count
+        countdown_before = kiosk.label("countdownLabel").text()
+        # Ten seconds of a relay that accepted the connection and never answers: the GUI thread keeps
+        # running its timers (ours and the countdown) and painting.
+        kiosk.qtbot.waitUntil(lambda: ticks.ticks >= 200, timeout=30_000)
+        assert qr.paint_count - paints_before >= 100
+        assert kiosk.label("countdownLabel").text() != countdown_before
+        assert kiosk.payment_state() in ("CREATING", "PENDING_CREATION")  # the relay never answered
+        assert relay.connections  # the kiosk really was talking to the hung relay
+        kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
+        assert kiosk.wait_state("CANCELLED") == "CANCELLED"
+    finally:
+        relay.close()
