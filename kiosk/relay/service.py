@@ -34,6 +34,17 @@ from .gateway import (
     TradeStatus,
 )
 from .hub import Snapshot, VersionHub
+from .records import (
+    Applied,
+    apply_refund,
+    apply_trade,
+    claim_notification,
+    order_row,
+    order_view,
+    record_event,
+    refund_view,
+    settle_notification,
+)
 
 log = logging.getLogger("kiosk.relay")
 
@@ -63,180 +74,6 @@ def gateway_failure(exc: GatewayError) -> RelayError:
     if exc.code == "TRANSPORT":
         return RelayError(503, "wechatpay_unavailable", "WeChat Pay could not be reached; retry", retryable=True)
     return RelayError(502, "wechatpay_error", exc.message, wechatpay_code=exc.code, retryable=exc.retryable)
-
-
-# -- row views ----------------------------------------------------------------------------------------
-
-
-def order_view(row: sqlite3.Row) -> Snapshot:
-    view: Snapshot = {
-        "out_trade_no": row["out_trade_no"],
-        "store_id": row["store_id"],
-        "state": row["state"],
-        "version": row["version"],
-        "amount_fen": row["amount_fen"],
-        "description": row["description"],
-        "expires_at": row["time_expire"],
-        "refunded_fen": row["refunded_fen"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
-    for name in ("trade_state_desc", "code_url", "transaction_id", "success_time", "payer_total_fen", "attach"):
-        if row[name] is not None:
-            view[name] = row[name]
-    if row["items"] is not None:
-        view["items"] = json.loads(row["items"])
-    return view
-
-
-def refund_view(row: sqlite3.Row) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "out_refund_no": row["out_refund_no"],
-        "out_trade_no": row["out_trade_no"],
-        "store_id": row["store_id"],
-        "amount_fen": row["amount_fen"],
-        "total_fen": row["total_fen"],
-        "status": row["status"],
-        "version": row["version"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
-    for name in ("reason", "refund_id", "success_time", "error_code", "error_message"):
-        if row[name] is not None:
-            view[name] = row[name]
-    return view
-
-
-# -- storage jobs (run on the writer thread) -----------------------------------------------------------
-
-
-def _order_row(connection: sqlite3.Connection, out_trade_no: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = connection.execute(
-        "SELECT * FROM orders WHERE out_trade_no = ?", (out_trade_no,)
-    ).fetchone()
-    return row
-
-
-def _event(connection: sqlite3.Connection, at: str, kind: str, out_trade_no: str | None, detail: Any) -> None:
-    connection.execute(
-        "INSERT INTO events (at, kind, out_trade_no, detail) VALUES (?, ?, ?, ?)",
-        (at, kind, out_trade_no, json.dumps(detail, ensure_ascii=False, default=str)),
-    )
-
-
-@dataclass(frozen=True)
-class Applied:
-    """The outcome of offering a WeChat state to an order."""
-
-    outcome: str  # applied | stale | unknown_order | mismatch
-    view: Snapshot | None
-
-
-def apply_trade(
-    connection: sqlite3.Connection, status: TradeStatus, *, now: str, source: str, expect: Callable[[sqlite3.Row], str]
-) -> Applied:
-    """Apply ``status`` if it moves the order forward; ``expect`` names an identity mismatch or returns ''."""
-    row = _order_row(connection, status.out_trade_no)
-    if row is None:
-        _event(connection, now, "unknown_order", status.out_trade_no, {"source": source, "state": status.trade_state})
-        return Applied("unknown_order", None)
-    mismatch = expect(row)
-    if not mismatch and status.total_fen is not None and status.total_fen != row["amount_fen"]:
-        mismatch = f"amount {status.total_fen} != {row['amount_fen']}"
-    if mismatch:
-        _event(connection, now, "mismatch", status.out_trade_no, {"source": source, "problem": mismatch})
-        log.warning("order %s: %s reports %s; not applied", status.out_trade_no, source, mismatch)
-        return Applied("mismatch", order_view(row))
-    if not states.is_forward(row["state"], status.trade_state):
-        return Applied("stale", order_view(row))
-    allowed = states.predecessors(status.trade_state)
-    placeholders = ",".join("?" for _ in allowed)
-    cursor = connection.execute(
-        f"""UPDATE orders SET state = ?, trade_state_desc = ?, transaction_id = COALESCE(?, transaction_id),
-                success_time = COALESCE(?, success_time), payer_total_fen = COALESCE(?, payer_total_fen),
-                bank_type = COALESCE(?, bank_type), version = version + 1, updated_at = ?
-            WHERE out_trade_no = ? AND state IN ({placeholders})""",
-        (
-            status.trade_state,
-            status.trade_state_desc,
-            status.transaction_id,
-            status.success_time,
-            status.payer_total_fen,
-            status.bank_type,
-            now,
-            status.out_trade_no,
-            *allowed,
-        ),
-    )
-    if cursor.rowcount != 1:
-        return Applied("stale", order_view(row))
-    _event(
-        connection,
-        now,
-        "state",
-        status.out_trade_no,
-        {"source": source, "from": row["state"], "to": status.trade_state, "transaction_id": status.transaction_id},
-    )
-    updated = _order_row(connection, status.out_trade_no)
-    assert updated is not None
-    return Applied("applied", order_view(updated))
-
-
-def apply_refund(
-    connection: sqlite3.Connection, status: RefundStatus, *, now: str, source: str
-) -> tuple[dict[str, Any] | None, Snapshot | None]:
-    """Move a refund forward; a successful refund moves its order to REFUND. Returns the changed views."""
-    row = connection.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (status.out_refund_no,)).fetchone()
-    if row is None:
-        _event(
-            connection, now, "unknown_refund", status.out_trade_no, {"source": source, "refund": status.out_refund_no}
-        )
-        return None, None
-    refund_changed = states.refund_is_forward(row["status"], status.status)
-    if refund_changed:
-        connection.execute(
-            """UPDATE refunds SET status = ?, refund_id = COALESCE(?, refund_id),
-                   success_time = COALESCE(?, success_time), version = version + 1, updated_at = ?
-               WHERE out_refund_no = ?""",
-            (status.status, status.refund_id, status.success_time, now, status.out_refund_no),
-        )
-        _event(
-            connection,
-            now,
-            "refund",
-            row["out_trade_no"],
-            {"source": source, "refund": status.out_refund_no, "from": row["status"], "to": status.status},
-        )
-    elif status.refund_id and row["refund_id"] is None:
-        connection.execute(
-            "UPDATE refunds SET refund_id = ?, updated_at = ? WHERE out_refund_no = ?",
-            (status.refund_id, now, status.out_refund_no),
-        )
-    order_changed: Snapshot | None = None
-    if refund_changed and status.status == states.REFUND_SUCCESS:
-        out_trade_no = row["out_trade_no"]
-        refunded = connection.execute(
-            "SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE out_trade_no = ? AND status = ?",
-            (out_trade_no, states.REFUND_SUCCESS),
-        ).fetchone()[0]
-        order = _order_row(connection, out_trade_no)
-        assert order is not None
-        if order["state"] == states.SUCCESS:
-            connection.execute(
-                "UPDATE orders SET state = ?, refunded_fen = ?, version = version + 1, updated_at = ? "
-                "WHERE out_trade_no = ? AND state = ?",
-                (states.REFUND, refunded, now, out_trade_no, states.SUCCESS),
-            )
-        else:
-            connection.execute(
-                "UPDATE orders SET refunded_fen = ?, version = version + 1, updated_at = ? WHERE out_trade_no = ?",
-                (refunded, now, out_trade_no),
-            )
-        updated = _order_row(connection, out_trade_no)
-        assert updated is not None
-        order_changed = order_view(updated)
-    fresh = connection.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (status.out_refund_no,)).fetchone()
-    return (refund_view(fresh) if refund_changed else None), order_changed
 
 
 # -- the service ----------------------------------------------------------------------------------------
@@ -327,7 +164,7 @@ class Relay:
         snapshot = self.hub.get(out_trade_no)
         if snapshot is not None:
             return snapshot
-        row = await self.db.read(lambda c: _order_row(c, out_trade_no))
+        row = await self.db.read(lambda c: order_row(c, out_trade_no))
         if row is None:
             return None
         return self.hub.prime(out_trade_no, order_view(row))
@@ -350,7 +187,7 @@ class Relay:
         items = json.dumps(request.items, ensure_ascii=False) if request.items is not None else None
 
         def insert(connection: sqlite3.Connection) -> tuple[str, sqlite3.Row]:
-            row = _order_row(connection, request.out_trade_no)
+            row = order_row(connection, request.out_trade_no)
             if row is not None:
                 same = (
                     row["store_id"] == kiosk.store
@@ -377,14 +214,14 @@ class Relay:
                     stamp,
                 ),
             )
-            _event(
+            record_event(
                 connection,
                 stamp,
                 "created",
                 request.out_trade_no,
                 {"kiosk": kiosk.id, "amount_fen": request.amount_fen},
             )
-            created = _order_row(connection, request.out_trade_no)
+            created = order_row(connection, request.out_trade_no)
             assert created is not None
             return "created", created
 
@@ -426,7 +263,7 @@ class Relay:
                 "UPDATE orders SET code_url = ?, code_url_at = ?, updated_at = ? WHERE out_trade_no = ?",
                 (code_url, set_at, set_at, request.out_trade_no),
             )
-            return _order_row(connection, request.out_trade_no)
+            return order_row(connection, request.out_trade_no)
 
         updated = await self.db.write(remember)
         assert updated is not None
@@ -436,7 +273,7 @@ class Relay:
         return view
 
     async def _fresh(self, out_trade_no: str) -> Snapshot:
-        row = await self.db.read(lambda c: _order_row(c, out_trade_no))
+        row = await self.db.read(lambda c: order_row(c, out_trade_no))
         if row is None:
             raise not_found()
         view = order_view(row)
@@ -504,29 +341,31 @@ class Relay:
             expect = self._identity_check(status)
 
             def job(connection: sqlite3.Connection) -> tuple[str, Snapshot | None, Snapshot | None]:
-                if not _claim(connection, notice.id, notice.event_type, status.out_trade_no, None, now):
+                if not claim_notification(connection, notice.id, notice.event_type, status.out_trade_no, None, now):
                     return "duplicate", None, None
                 applied = apply_trade(connection, status, now=now, source="notification", expect=expect)
-                _settle(connection, notice.id, applied.outcome)
+                settle_notification(connection, notice.id, applied.outcome)
                 return applied.outcome, (applied.view if applied.outcome == "applied" else None), None
 
         elif isinstance(notice, RefundNotice):
             refund = notice.refund
 
             def job(connection: sqlite3.Connection) -> tuple[str, Snapshot | None, Snapshot | None]:
-                if not _claim(connection, notice.id, notice.event_type, refund.out_trade_no, refund.out_refund_no, now):
+                if not claim_notification(
+                    connection, notice.id, notice.event_type, refund.out_trade_no, refund.out_refund_no, now
+                ):
                     return "duplicate", None, None
                 changed, order = apply_refund(connection, refund, now=now, source="notification")
                 outcome = "applied" if changed else "stale"
-                _settle(connection, notice.id, outcome)
+                settle_notification(connection, notice.id, outcome)
                 return outcome, order, changed
 
         else:
 
             def job(connection: sqlite3.Connection) -> tuple[str, Snapshot | None, Snapshot | None]:
-                if not _claim(connection, notice.id, notice.event_type, None, None, now):
+                if not claim_notification(connection, notice.id, notice.event_type, None, None, now):
                     return "duplicate", None, None
-                _settle(connection, notice.id, "ignored")
+                settle_notification(connection, notice.id, "ignored")
                 return "ignored", None, None
 
         outcome, order, _ = await self.db.write(job)
@@ -553,7 +392,7 @@ class Relay:
                     and row["store_id"] == kiosk.store
                 )
                 return ("existing" if same else "conflict"), row
-            current = _order_row(connection, out_trade_no)
+            current = order_row(connection, out_trade_no)
             assert current is not None
             if current["state"] not in states.PAID_STATES:
                 return "unpaid", current
@@ -581,7 +420,7 @@ class Relay:
                     stamp,
                 ),
             )
-            _event(
+            record_event(
                 connection,
                 stamp,
                 "refund_requested",
@@ -769,26 +608,6 @@ class Relay:
         )
         kept = [row for row, number in zip(rows, numbers, strict=True) if number in mine]
         return {**body, "rows": kept, "filtered_for_store": True}
-
-
-def _claim(
-    connection: sqlite3.Connection,
-    notification_id: str,
-    event_type: str,
-    out_trade_no: str | None,
-    out_refund_no: str | None,
-    now: str,
-) -> bool:
-    cursor = connection.execute(
-        "INSERT OR IGNORE INTO notifications (id, event_type, out_trade_no, out_refund_no, outcome, received_at) "
-        "VALUES (?, ?, ?, ?, 'received', ?)",
-        (notification_id, event_type, out_trade_no, out_refund_no, now),
-    )
-    return cursor.rowcount == 1
-
-
-def _settle(connection: sqlite3.Connection, notification_id: str, outcome: str) -> None:
-    connection.execute("UPDATE notifications SET outcome = ? WHERE id = ?", (outcome, notification_id))
 
 
 __all__ = ["OrderRequest", "RefundRequest", "Relay", "RelayError", "StorageError"]
