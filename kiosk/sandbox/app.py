@@ -363,9 +363,12 @@ class SandboxServer:
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 return _error(ApiError(400, "PARAM_ERROR", "count must be a positive integer"))
             if data.get("target") == "notifications":
+                url_prefix = data.get("url_prefix", "")
                 if kind not in NOTIFICATION_FAULTS:
                     return _error(ApiError(400, "PARAM_ERROR", f"kind must be one of {', '.join(NOTIFICATION_FAULTS)}"))
-                self.notifier.add_fault(str(kind), count)
+                if not isinstance(url_prefix, str):
+                    return _error(ApiError(400, "PARAM_ERROR", "url_prefix must be a string"))
+                self.notifier.add_fault(str(kind), count, url_prefix)
             else:
                 prefix = data.get("path_prefix")
                 latency = data.get("latency_ms", 0)

@@ -45,6 +45,7 @@ _ALNUM = string.ascii_letters + string.digits
 class NotificationFault:
     kind: str
     count: int
+    url_prefix: str = ""  # only notifications to URLs starting with this (default: all)
 
 
 def compact(value: Any) -> bytes:
@@ -102,7 +103,7 @@ class Notifier:
                 },
             }
         )
-        held = self._take_fault("out_of_order")
+        held = self._take_fault("out_of_order", url)
         self.store.execute(
             """INSERT INTO notifications (id, event_type, out_trade_no, out_refund_no, url, body, next_time, state,
                created, held) VALUES (?,?,?,?,?,?,?,?,?,?)""",
@@ -120,12 +121,12 @@ class Notifier:
         self.wake()
         return notification_id
 
-    def add_fault(self, kind: str, count: int) -> None:
-        self.faults.append(NotificationFault(kind, count))
+    def add_fault(self, kind: str, count: int, url_prefix: str = "") -> None:
+        self.faults.append(NotificationFault(kind, count, url_prefix))
 
-    def _take_fault(self, kind: str) -> bool:
+    def _take_fault(self, kind: str, url: str) -> bool:
         for fault in self.faults:
-            if fault.kind == kind and fault.count > 0:
+            if fault.kind == kind and fault.count > 0 and url.startswith(fault.url_prefix):
                 fault.count -= 1
                 return True
         return False
@@ -243,11 +244,11 @@ class Notifier:
         start = self.clock.timestamp()
         status: int | None
         error: str | None
-        if self._take_fault("drop"):
+        if self._take_fault("drop", row["url"]):
             # Lost on the way: the merchant sees nothing, WeChat Pay sees no answer and retries.
             status, error, kind = None, "dropped by fault injection", "dropped"
         else:
-            if self._take_fault("sign_probe"):
+            if self._take_fault("sign_probe", row["url"]):
                 # A probe does not count as a delivery; the real one follows at once, whatever the answer.
                 probe_status, probe_error = await self._post(row["url"], body, probe=True)
                 self._record(row, attempt, start, probe_status, probe_error, "probe")
@@ -255,7 +256,7 @@ class Notifier:
             kind = "normal"
         self._record(row, attempt, start, status, error, kind)
         delivered = status in (200, 204)
-        if delivered and self._take_fault("duplicate"):
+        if delivered and self._take_fault("duplicate", row["url"]):
             dup_status, dup_error = await self._post(row["url"], body)
             self._record(row, attempt, self.clock.timestamp(), dup_status, dup_error, "duplicate")
         end = self.clock.timestamp()
@@ -275,7 +276,9 @@ class Notifier:
         if not row["held"]:
             # A later notification went out: release any held back to arrive after it.
             self.store.execute(
-                "UPDATE notifications SET held = 0, next_time = ? WHERE held = 1 AND state = 'pending'", end
+                "UPDATE notifications SET held = 0, next_time = ? WHERE held = 1 AND state = 'pending' AND seq < ?",
+                end,
+                row["seq"],
             )
         self.wake()
 

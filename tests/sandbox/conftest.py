@@ -12,9 +12,10 @@ __all__ = ["sandbox_factory"]
 
 @pytest.fixture(scope="session")
 def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """One sandbox for the session (start-up costs ~1 s). Tests that use it may advance its clock a little
-    and set faults (cleared after use), but never change settings or leave failing notification receivers."""
-    process = start_sandbox_process(tmp_path_factory.mktemp("shared") / "state")
+    """One sandbox for the session (start-up costs ~1 s), at time-scale 100. Tests that use it may advance its
+    clock by hours, set faults (cleared after use, notification faults limited to their receiver's URL) and
+    change settings (restored in ``finally``); they must not leave a failing receiver behind."""
+    process = start_sandbox_process(tmp_path_factory.mktemp("shared") / "state", time_scale=100)
     yield process
     process.stop()
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from kiosk.sandbox import load_info, start_sandbox
 from tests.sandbox.merchant import Merchant, new_out_trade_no, order_body, verify_signed
 from tests.support.processes import start_server
-from tests.support.sandbox import SandboxProcess, prepare_state_dir, start_sandbox_process
+from tests.support.sandbox import SandboxProcess, prepare_state_dir
 
 KEYS = {
     "base_url", "mchid", "appid", "sp_mchid", "sp_appid", "sub_mchid", "merchant_private_key", "merchant_cert",
@@ -57,7 +57,8 @@ def test_first_start_generates_an_identity_and_later_starts_reuse_it(tmp_path: P
         first.stop()
         if first.process.stdout:
             first.process.stdout.close()
-    second = start_server(args)
+    # The second start runs embedded (same code path for the identity, and faster than a new process).
+    second = start_sandbox(state)
     try:
         again = json.loads((state / "sandbox.json").read_text())
         assert {k: v for k, v in again.items() if k != "base_url"} == {
@@ -68,8 +69,6 @@ def test_first_start_generates_an_identity_and_later_starts_reuse_it(tmp_path: P
             assert m.get(f"/v3/pay/transactions/out-trade-no/{otn}?mchid={info['mchid']}").status_code == 200
     finally:
         second.stop()
-        if second.process.stdout:
-            second.process.stdout.close()
 
 
 def test_start_sandbox_embeds_on_a_thread(tmp_path: Path) -> None:
@@ -87,12 +86,11 @@ def test_start_sandbox_embeds_on_a_thread(tmp_path: Path) -> None:
         handle.stop()
 
 
-@pytest.fixture(scope="module")
-def module_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """For tests that change settings (each restores them) and move the clock by hours."""
-    process = start_sandbox_process(tmp_path_factory.mktemp("server") / "state")
-    yield process
-    process.stop()
+@pytest.fixture
+def module_sandbox(shared_sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
+    """The session sandbox; settings changed by a test are restored afterwards."""
+    yield shared_sandbox
+    shared_sandbox.settings(certificates_available=True, public_key_mode=False, expired_order_state="NOTPAY")
 
 
 def test_certificates_and_response_signing_modes(module_sandbox: SandboxProcess) -> None:

@@ -103,8 +103,10 @@ class SandboxProcess:
     def fault(self, kind: str, path_prefix: str = "/v3/", count: int = 1, **extra: Any) -> None:
         self.control("POST", "/sandbox/v1/faults", {"kind": kind, "path_prefix": path_prefix, "count": count, **extra})
 
-    def notification_fault(self, kind: str, count: int = 1) -> None:
-        self.control("POST", "/sandbox/v1/faults", {"target": "notifications", "kind": kind, "count": count})
+    def notification_fault(self, kind: str, count: int = 1, url_prefix: str = "") -> None:
+        """``url_prefix`` limits the fault to notifications sent to matching URLs (default: any)."""
+        body = {"target": "notifications", "kind": kind, "count": count, "url_prefix": url_prefix}
+        self.control("POST", "/sandbox/v1/faults", body)
 
     def settings(self, **changes: Any) -> dict[str, Any]:
         current: dict[str, Any] = self.control("POST", "/sandbox/v1/settings", changes)
