@@ -139,7 +139,9 @@ def main() -> None:
         receiver = serve_in_thread(Starlette(routes=[Route("/notify", counter.endpoint, methods=["POST"])]))
         try:
             result = run(args, base_url, load_info(Path(tmp) / "state"), receiver.base_url + "/notify", counter)
-            print(json.dumps(asyncio.run(result)))
+            summary = asyncio.run(result)
+            sys.stderr.flush()
+            print(json.dumps(summary), flush=True)
         finally:
             receiver.stop()
             process.terminate()

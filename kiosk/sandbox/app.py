@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.clock import rfc3339
+from kiosk.wechatpay.aead import ALGORITHM, encrypt
 from kiosk.wechatpay.signing import SCHEME, response_message, sign
 
 from . import bills, page
@@ -35,6 +36,7 @@ from .notify import NOTIFICATION_FAULTS, Notifier, compact
 from .service import Sandbox
 from .settings import Settings
 from .store import Store
+from .validation import parse_json_body
 
 API_FAULTS = ("http_500", "system_error", "frequency_limited", "latency", "drop_connection", "bad_signature")
 _RAW_SEND = "kiosk.sandbox.raw_send"
@@ -69,8 +71,6 @@ class Call:
         return value
 
     def json(self) -> dict[str, Any]:
-        from .validation import parse_json_body
-
         return parse_json_body(self.body)
 
 
@@ -239,8 +239,6 @@ class SandboxServer:
     def certificates(self, call: Call) -> Reply:
         if not self.settings.certificates_available:
             raise ApiError(404, "RESOURCE_NOT_EXISTS", "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥")
-        from kiosk.wechatpay.aead import ALGORITHM, encrypt
-
         nonce = secrets.token_hex(6)
         identity = self.identity
         entry = {
@@ -326,11 +324,14 @@ class SandboxServer:
         else:
             data = await _json(request)
         try:
+            for name in ("openid", "bank_type"):
+                if not isinstance(data.get(name, ""), str) or len(data.get(name) or "") > 128:
+                    raise ApiError(400, "PARAM_ERROR", f"{name} must be a string")
             view = self.sandbox.pay(
                 str(data.get("code_url", "")),
                 str(data.get("result", "SUCCESS")),
-                openid=data.get("openid"),
-                bank_type=data.get("bank_type"),
+                openid=data.get("openid") or None,
+                bank_type=data.get("bank_type") or None,
             )
         except ApiError as error:
             if form:

@@ -12,10 +12,10 @@ import sqlite3
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from kiosk.clock import parse_rfc3339, rfc3339
+from kiosk.clock import CHINA_TZ, parse_rfc3339, rfc3339
 
 from .clock import SandboxClock, to_datetime
 from .errors import ApiError, invalid_request, order_not_exist, param_error, query_param_error
@@ -538,9 +538,5 @@ class Sandbox:
 
 def day_bounds(day: str) -> tuple[float, float]:
     """Epoch seconds of a Beijing-time calendar day [start, end)."""
-    from datetime import date, datetime
-
-    from kiosk.clock import CHINA_TZ
-
     start = datetime.combine(date.fromisoformat(day), datetime.min.time(), CHINA_TZ)
     return start.timestamp(), (start + timedelta(days=1)).timestamp()
