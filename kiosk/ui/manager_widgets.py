@@ -60,7 +60,9 @@ class HourChart(QWidget):
         painter.setBrush(QColor("#07c160"))  # WeChat green
         for hour, amount in enumerate(self._amounts):
             height = plot.height() * amount / top
-            painter.drawRect(QRectF(plot.left() + hour * slot + slot * 0.15, plot.bottom() - height, slot * 0.7, height))
+            painter.drawRect(
+                QRectF(plot.left() + hour * slot + slot * 0.15, plot.bottom() - height, slot * 0.7, height)
+            )
         painter.setPen(QColor("#555555"))
         for hour in range(0, 24, 3):
             box = QRectF(plot.left() + hour * slot, plot.bottom() + 1, slot * 3, label_height)
@@ -130,7 +132,7 @@ class ManagerPinDialog(QDialog):
                 self.tr("No manager PIN is set. Run: python -m kiosk.manager set-pin, and add the line to kiosk.toml.")
             )
         elif result.outcome is Outcome.WRONG:
-            self.message.setText(self.tr("Wrong PIN. %n tries left.", "", result.tries_left))
+            self.message.setText(self.tr("Wrong PIN. Tries left: %1").replace("%1", str(result.tries_left)))
         else:
             self.message.clear()
         if not locked:
@@ -188,7 +190,9 @@ class RefundDialog(QDialog):
             return
         if not 0 < fen <= self.refundable_fen:
             self.message.setText(
-                self.tr("The amount must be more than 0 and at most %1.").replace("%1", format_yuan(self.refundable_fen))
+                self.tr("The amount must be more than 0 and at most %1.").replace(
+                    "%1", format_yuan(self.refundable_fen)
+                )
             )
             return
         reason = self.reason_input.text().strip()
