@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,11 +76,12 @@ class FakeWeChat:
         return None
 
 
+Parts = tuple[Relay, FakeWeChat, FakeClock]
 KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
 
 
 @pytest.fixture
-def parts(sandbox_dir: Path, tmp_path: Path) -> Any:
+def parts(sandbox_dir: Path, tmp_path: Path) -> Iterator[Parts]:
     init_config(sandbox_dir, 0, tmp_path / "relay.toml")
     config = load_config(tmp_path / "relay.toml")
     database = Database(config.storage_path)
@@ -104,7 +105,7 @@ def paid(out_trade_no: str, amount_fen: int = 100) -> TradeStatus:
     )
 
 
-def test_the_reconciler_finds_a_payment_by_query(parts: Any) -> None:
+def test_the_reconciler_finds_a_payment_by_query(parts: Parts) -> None:
     relay, wechat, _ = parts
 
     async def scenario() -> dict[str, Any]:
@@ -118,7 +119,7 @@ def test_the_reconciler_finds_a_payment_by_query(parts: Any) -> None:
     assert ("query", "Q000000001") in wechat.calls
 
 
-def test_an_expired_order_is_closed_at_wechat_pay(parts: Any) -> None:
+def test_an_expired_order_is_closed_at_wechat_pay(parts: Parts) -> None:
     relay, wechat, clock = parts
 
     async def scenario() -> dict[str, Any]:
@@ -131,7 +132,7 @@ def test_an_expired_order_is_closed_at_wechat_pay(parts: Any) -> None:
     assert wechat.calls[-1] == ("close", "Q000000002")
 
 
-def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(parts: Any) -> None:
+def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(parts: Parts) -> None:
     relay, wechat, clock = parts
 
     async def scenario() -> dict[str, Any]:
@@ -145,7 +146,7 @@ def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(pa
     assert wechat.calls[-2:] == [("close", "Q000000003"), ("query", "Q000000003")]
 
 
-def test_queries_and_notifications_converge_on_one_change(parts: Any) -> None:
+def test_queries_and_notifications_converge_on_one_change(parts: Parts) -> None:
     relay, wechat, _ = parts
 
     async def scenario() -> tuple[str, str, dict[str, Any]]:
@@ -161,7 +162,7 @@ def test_queries_and_notifications_converge_on_one_change(parts: Any) -> None:
     assert (order["state"], order["version"]) == ("SUCCESS", 2)
 
 
-def test_a_payment_for_another_merchant_is_not_applied(parts: Any) -> None:
+def test_a_payment_for_another_merchant_is_not_applied(parts: Parts) -> None:
     relay, _, _ = parts
 
     async def scenario() -> tuple[str, dict[str, Any]]:
@@ -174,7 +175,7 @@ def test_a_payment_for_another_merchant_is_not_applied(parts: Any) -> None:
     assert outcome == "mismatch" and order["state"] == "NOTPAY"
 
 
-def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Any) -> None:
+def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> None:
     relay, wechat, _ = parts
 
     async def scenario() -> dict[str, Any]:

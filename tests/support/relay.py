@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from kiosk.relay.config import init_config
@@ -173,6 +174,8 @@ class NotificationSigner:
 
     def __init__(self, info: Mapping[str, Any]) -> None:
         key = load_pem_private_key(Path(info["platform_private_key"]).read_bytes(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise TypeError("the sandbox's platform key is not an RSA key")
         self.private_key = key
         self.serial = str(info["platform_public_key_id"])
         self.apiv3_key = str(info["apiv3_key"]).encode("ascii")
