@@ -6,8 +6,8 @@
 
 The same command works on Windows (``py packaging\\build_kiosk.py``). It runs ``packaging/kiosk.spec``,
 checks that the files the kiosk needs at run time are in the bundle, writes ``<out>/bundle.json`` and
-prints the same JSON as its last line:
-``{"bundle_dir", "executable", "size_bytes", "size_mib", "files", "build_seconds", "platform", "python"}``.
+prints the same JSON as its last line: ``bundle_dir``, ``executable``, ``console_executable``,
+``size_bytes``, ``size_mib``, ``files``, ``build_seconds``, ``platform``, ``python``.
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ def build(out: Path, *, clean: bool = True) -> dict[str, object]:
     report: dict[str, object] = {
         "bundle_dir": str(bundle),
         "executable": str(bundle / executable_name()),
+        # Windows' kiosk.exe has no console (no stdout for smoke tests); kiosk-console.exe has one.
+        "console_executable": str(bundle / ("kiosk-console.exe" if sys.platform == "win32" else "kiosk")),
         "size_bytes": size,
         "size_mib": round(size / 2**20, 1),
         "files": files,

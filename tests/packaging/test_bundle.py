@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -75,10 +76,13 @@ def shop_env(home: Path) -> dict[str, str]:
     """What a counter PC gives the kiosk: no Python, no project paths; a home and temp dir of its own."""
     for name in ("home", "tmp"):
         (home / name).mkdir(parents=True, exist_ok=True)
-    return {
-        "PATH": "/usr/bin:/bin",
+    env = {name: os.environ[name] for name in ("SYSTEMROOT", "WINDIR") if name in os.environ}  # Windows needs them
+    return env | {
+        "PATH": "/usr/bin:/bin" if os.name == "posix" else os.environ.get("SYSTEMROOT", r"C:\Windows"),
         "HOME": str(home / "home"),
         "TMPDIR": str(home / "tmp"),
+        "TEMP": str(home / "tmp"),
+        "TMP": str(home / "tmp"),
         "LANG": "C.UTF-8",
         "QT_QPA_PLATFORM": "offscreen",
     }
@@ -86,7 +90,7 @@ def shop_env(home: Path) -> dict[str, str]:
 
 def run_frozen(bundle: dict[str, Any], args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [bundle["executable"], *args],
+        [bundle["console_executable"], *args],
         env=shop_env(home),
         cwd=home,
         capture_output=True,
