@@ -11,9 +11,10 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.checkout import KioskCore
+if TYPE_CHECKING:
+    from kiosk.checkout import KioskCore
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ SALE_TIMEOUT_MS = 60_000
 
 def build_core(config_path: str | Path | None, data_dir: str | Path | None = None, **options: Any) -> KioskCore:
     """The core from ``kiosk.toml``, or the training core (``config_path=None``) in ``data_dir``. Not started."""
+    from kiosk.checkout import KioskCore
+
     if config_path is not None:
         return KioskCore.from_config_file(Path(config_path), **options)
     return KioskCore.training_mode(data_dir=Path(data_dir) if data_dir is not None else None, **options)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent
@@ -22,26 +22,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkout import (
-    CartSnapshot,
-    ConnectionChanged,
-    CoreError,
-    KioskCore,
-    PaidAfterCancel,
-    PaymentSession,
-    SessionChanged,
-    State,
-    format_yuan,
-)
-from kiosk.ui.bridge import CoreBridge
-from kiosk.ui.customer_display import CustomerDisplay, second_screen
 from kiosk.ui.i18n import Translations
 from kiosk.ui.notices import AlertBanner, ErrorReporter, NoticeBar, format_exception
 from kiosk.ui.ops import BackgroundOps
-from kiosk.ui.orders_view import OrdersView
-from kiosk.ui.payment_view import PaidView, PaymentView
-from kiosk.ui.pin import ask_pin
-from kiosk.ui.sale_view import SaleView
+
+if TYPE_CHECKING:
+    # The core and the pages are imported when the core is attached: the empty window paints first.
+    from kiosk.checkout import (
+        CartSnapshot,
+        ConnectionChanged,
+        CoreError,
+        KioskCore,
+        PaidAfterCancel,
+        PaymentSession,
+        SessionChanged,
+    )
+    from kiosk.ui.bridge import CoreBridge
+    from kiosk.ui.customer_display import CustomerDisplay
+    from kiosk.ui.orders_view import OrdersView
+    from kiosk.ui.payment_view import PaidView, PaymentView
+    from kiosk.ui.sale_view import SaleView
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,11 @@ class MainWindow(QMainWindow):
 
     def attach_core(self, core: KioskCore) -> None:
         """Follow the core's events, start it (if not started yet), and build the pages over it."""
+        from kiosk.ui.bridge import CoreBridge
+        from kiosk.ui.orders_view import OrdersView
+        from kiosk.ui.payment_view import PaidView, PaymentView
+        from kiosk.ui.sale_view import SaleView
+
         self.core = core
         self.bridge = CoreBridge(core, self)
         self.bridge.sessionChanged.connect(self._session_changed)
@@ -214,6 +219,8 @@ class MainWindow(QMainWindow):
         self.ready.emit()
 
     def _setup_customer_display(self) -> None:
+        from kiosk.ui.customer_display import CustomerDisplay, second_screen
+
         screen = second_screen()
         wanted = self._want_customer_display if self._want_customer_display is not None else screen is not None
         if not wanted:
@@ -381,6 +388,8 @@ class MainWindow(QMainWindow):
         self._update_session(event.session)
 
     def _update_session(self, session: PaymentSession) -> None:
+        from kiosk.checkout import State
+
         known = self._latest.get(session.out_trade_no)
         if known is not None and _older(session, known):
             return
@@ -406,6 +415,8 @@ class MainWindow(QMainWindow):
             self.back_to_sale()
 
     def _paid_after_cancel(self, event: PaidAfterCancel) -> None:
+        from kiosk.checkout import format_yuan
+
         session = event.session
         self._latest[session.out_trade_no] = session
         self.alert.add(
@@ -507,6 +518,8 @@ class MainWindow(QMainWindow):
         asker = getattr(module, "ask_manager_pin", None)
         if asker is not None:
             return bool(asker(self, core))
+        from kiosk.ui.pin import ask_pin
+
         return ask_pin(self, core.config)
 
     # ---- errors --------------------------------------------------------------------------------
@@ -560,23 +573,28 @@ class MainWindow(QMainWindow):
         return self.core
 
 
-_ORDER = {
-    State.DRAFT: 0,
-    State.CREATING: 1,
-    State.PENDING_CREATION: 1,
-    State.AWAITING_PAYMENT: 2,
-    State.CANCELLED: 3,
-    State.EXPIRED: 3,
-    State.FAILED: 3,
-    State.PAID: 4,
-    State.PAID_AFTER_CANCEL: 5,
-}
+def _rank(session: PaymentSession) -> int:
+    """How far along its life a session is (later ranks never give way to earlier ones)."""
+    from kiosk.checkout import State
+
+    match session.state:
+        case State.DRAFT:
+            return 0
+        case State.CREATING | State.PENDING_CREATION:
+            return 1
+        case State.AWAITING_PAYMENT:
+            return 2
+        case State.CANCELLED | State.EXPIRED | State.FAILED:
+            return 3
+        case State.PAID:
+            return 4
+    return 5  # paid after cancel
 
 
 def _older(candidate: PaymentSession, known: PaymentSession) -> bool:
     """A late answer (e.g. Cancel's return value after the close already settled it) must not win."""
-    if _ORDER[candidate.state] != _ORDER[known.state]:
-        return _ORDER[candidate.state] < _ORDER[known.state]
+    if _rank(candidate) != _rank(known):
+        return _rank(candidate) < _rank(known)
     if candidate.version != known.version:
         return candidate.version < known.version
     return known.settled and not candidate.settled

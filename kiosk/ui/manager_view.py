@@ -2,7 +2,7 @@
 
 Opened from the cashier window by :func:`open_manager` after the manager PIN. Everything it shows is computed
 by the Qt-free :mod:`kiosk.manager`; every blocking call (journal, relay, sandbox, files, printing) runs on
-:class:`~kiosk.ui.manager_ops.ManagerOps` and comes back on the GUI thread.
+the cashier's :class:`~kiosk.ui.ops.BackgroundOps` and comes back on the GUI thread.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ from kiosk.manager.training import advance_to_next_release, sandbox_url
 from kiosk.manager.zreport import job_key, print_z_report
 from kiosk.printing.documents import StoreInfo
 
-from .manager_ops import ManagerOps
 from .manager_widgets import HourChart, ManagerPinDialog, RefundDialog
+from .ops import BackgroundOps
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class ManagerView(QWidget):
         self.setObjectName("managerView")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.core = core
-        self.ops = ManagerOps(self)
+        self.ops = BackgroundOps(self)
         self.ops.failed.connect(lambda label, exc: self.show_status(f"{label}: {exc}", "error"))
         self.fetcher = fetcher_for(core, transport=bill_transport)
         self._save_path = save_path or self._ask_save_path
@@ -966,7 +966,7 @@ def open_manager(parent: QWidget | None, core: Any, **options: Any) -> ManagerPi
 
     Returns the PIN dialog; its ``view`` attribute holds the :class:`ManagerView` once opened. ``options`` go
     to :class:`ManagerView` (``save_path`` for tests)."""
-    ops = ManagerOps()
+    ops = BackgroundOps()
     dialog = ManagerPinDialog(pin_guard_for(core), ops, parent)
     ops.setParent(dialog)
     dialog.view = None  # type: ignore[attr-defined]
@@ -984,7 +984,7 @@ def open_manager(parent: QWidget | None, core: Any, **options: Any) -> ManagerPi
 
 def ask_manager_pin(parent: QWidget | None, core: Any) -> bool:
     """Blocking PIN prompt with the same lock-out (the cashier window uses it to leave ``--kiosk`` mode)."""
-    ops = ManagerOps()
+    ops = BackgroundOps()
     dialog = ManagerPinDialog(pin_guard_for(core), ops, parent)
     ops.setParent(dialog)
     try:

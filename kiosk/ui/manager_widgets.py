@@ -21,7 +21,7 @@ from kiosk.checkout.money import format_yuan
 from kiosk.manager.money import parse_yuan, yuan
 from kiosk.manager.pin import Outcome, PinGuard, PinResult
 
-from .manager_ops import ManagerOps
+from .ops import BackgroundOps
 
 
 class HourChart(QWidget):
@@ -75,7 +75,7 @@ class ManagerPinDialog(QDialog):
 
     Wrong tries count towards the lock-out of :class:`PinGuard`; while locked the input is disabled."""
 
-    def __init__(self, guard: PinGuard, ops: ManagerOps, parent: QWidget | None = None):
+    def __init__(self, guard: PinGuard, ops: BackgroundOps, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("managerPinDialog")
         self._guard = guard

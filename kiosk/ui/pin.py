@@ -12,20 +12,25 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.manager.pin import TRAINING_PIN, PinFormatError, configured_pin
-from kiosk.manager.pin import verify_pin as verify_stored
-
 __all__ = ["TRAINING_PIN", "PinDialog", "ask_pin", "expected_pin_hash", "verify_pin"]
+
+#: Documented in kiosk.manager.pin too; training mode has no configuration to hold a PIN.
+TRAINING_PIN = "0000"
 
 
 def expected_pin_hash(config: Any) -> str | None:
     """The configured ``[manager] pin_sha256`` (either form), the training PIN's hash in training mode, or None."""
+    from kiosk.manager.pin import configured_pin  # imported on use: kiosk.manager is large
+
     manager = getattr(config, "manager", None)
     training = bool(getattr(config, "training", False))
     return configured_pin(manager if isinstance(manager, dict) else None, training=training)
 
 
 def verify_pin(pin: str, config: Any) -> bool:
+    from kiosk.manager.pin import PinFormatError
+    from kiosk.manager.pin import verify_pin as verify_stored
+
     expected = expected_pin_hash(config)
     if expected is None or not pin:
         return False
