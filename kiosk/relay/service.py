@@ -596,16 +596,22 @@ class Relay:
             return body
         rows = body.get("rows", [])
         numbers = [str(row.get("out_trade_no", "")) for row in rows]
-        mine = await self.db.read(
-            lambda c: {
-                r[0]
-                for r in c.execute(
-                    f"SELECT out_trade_no FROM orders WHERE store_id = ? AND out_trade_no IN "
-                    f"({','.join('?' for _ in numbers) or 'NULL'})",
-                    (store.id, *numbers),
+
+        def owned(connection: sqlite3.Connection) -> set[str]:
+            found: set[str] = set()
+            for start in range(0, len(numbers), 500):  # stay under SQLite's bound-parameter limit
+                chunk = numbers[start : start + 500]
+                found.update(
+                    r[0]
+                    for r in connection.execute(
+                        f"SELECT out_trade_no FROM orders WHERE store_id = ? "
+                        f"AND out_trade_no IN ({','.join('?' for _ in chunk)})",
+                        (store.id, *chunk),
+                    )
                 )
-            }
-        )
+            return found
+
+        mine = await self.db.read(owned)
         kept = [row for row, number in zip(rows, numbers, strict=True) if number in mine]
         return {**body, "rows": kept, "filtered_for_store": True}
 

@@ -1,4 +1,4 @@
-"""Bills: downloaded, hash-checked and parsed by the client, served as JSON in fen, cached."""
+"""Bills: downloaded, hash-checked and parsed by the client, served as JSON in fen, cached, per store."""
 
 from __future__ import annotations
 
@@ -9,25 +9,39 @@ from pathlib import Path
 import httpx
 
 from kiosk.clock import parse_rfc3339
+from kiosk.relay.config import add_kiosk, add_store
 from tests.support.relay import init_relay, start_relay
 from tests.support.sandbox import SandboxProcess
 
 
-def test_a_past_days_bill_is_served_as_json_and_cached(
+def test_a_past_days_bill_is_served_as_json_per_store_and_cached(
     sandbox_factory: Callable[..., SandboxProcess], tmp_path: Path
 ) -> None:
     sandbox = sandbox_factory(time_scale=10)
-    relay = start_relay(init_relay(sandbox.state_dir, tmp_path))
+    credentials = init_relay(sandbox.state_dir, tmp_path)
+    add_store(credentials.config_path, "store-2", "Other shop")
+    other = add_kiosk(credentials.config_path, "store-2")
+    relay = start_relay(credentials)
     try:
-        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
+        with (
+            httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk,
+            httpx.Client(
+                base_url=relay.base_url, headers={"Authorization": f"Bearer {other['token']}"}, timeout=30
+            ) as other_kiosk,
+        ):
             order = kiosk.post(
                 "/v1/orders", json={"out_trade_no": "BILL00000001", "description": "账单", "amount_fen": 1288}
             ).json()
+            theirs = other_kiosk.post(
+                "/v1/orders", json={"out_trade_no": "BILL00000002", "description": "别店", "amount_fen": 99}
+            ).json()
             paid = sandbox.pay(order["code_url"])
+            sandbox.pay(theirs["code_url"])
             day = parse_rfc3339(paid["success_time"]).date()
             sandbox.advance(36 * 3600)  # the sandbox's business day moves on; the bill is generated
             first = kiosk.get(f"/v1/bills/{day.isoformat()}")
             second = kiosk.get(f"/v1/bills/{day.isoformat()}")
+            other_bill = other_kiosk.get(f"/v1/bills/{day.isoformat()}")
             empty_day = kiosk.get(f"/v1/bills/{(day - timedelta(days=1)).isoformat()}")
             future = kiosk.get(f"/v1/bills/{(date.today() + timedelta(days=2)).isoformat()}")
             malformed = kiosk.get("/v1/bills/2026-13-40")
@@ -37,10 +51,12 @@ def test_a_past_days_bill_is_served_as_json_and_cached(
     bill = first.json()
     assert bill["cached"] is False and second.json()["cached"] is True
     assert second.json()["rows"] == bill["rows"]
-    rows = [row for row in bill["rows"] if row["out_trade_no"] == "BILL00000001"]
-    assert len(rows) == 1
-    assert rows[0]["order_total_fen"] == 1288 and rows[0]["transaction_id"] == paid["transaction_id"]
+    assert [row["out_trade_no"] for row in bill["rows"]] == ["BILL00000001"]
+    row = bill["rows"][0]
+    assert row["order_total_fen"] == 1288 and row["transaction_id"] == paid["transaction_id"]
     assert bill["summary"]["trade_count"] >= 1
+    assert other_bill.status_code == 200 and other_bill.json()["cached"] is True
+    assert [row["out_trade_no"] for row in other_bill.json()["rows"]] == ["BILL00000002"]
     assert empty_day.status_code == 404 and empty_day.json()["error"]["code"] == "no_statement"
     assert future.status_code == 409 and future.json()["error"]["code"] == "bill_not_available"
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_request"
