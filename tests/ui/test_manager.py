@@ -9,6 +9,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication (also set by conftest.py)
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from kiosk.manager.refunds import refund_slip_key
 from kiosk.manager.zreport import job_key
 from kiosk.ui.manager_view import ManagerView, open_manager
 from kiosk.ui.manager_widgets import ManagerPinDialog, RefundDialog
-from tests.ui.conftest import WAIT_MS, Kiosk
+from tests.ui.conftest import WAIT_MS, Kiosk, MovableClock
 
 
 def core_of(kiosk: Kiosk) -> KioskCore:
@@ -74,7 +75,9 @@ def idle(kiosk: Kiosk, view: ManagerView) -> None:
     kiosk.qtbot.waitUntil(lambda: view.ops.in_flight == 0, timeout=WAIT_MS)
 
 
-def test_wrong_pins_lock_the_manager_screen(kiosk: Kiosk) -> None:
+def test_wrong_pins_lock_the_manager_screen(make_kiosk: Callable[..., Kiosk]) -> None:
+    clock = MovableClock()
+    kiosk = make_kiosk(clock=clock)
     kiosk.qtbot.mouseClick(kiosk.button("managerButton"), Qt.MouseButton.LeftButton)
     kiosk.qtbot.waitUntil(lambda: kiosk.window.findChild(ManagerPinDialog, "managerPinDialog") is not None)
     dialog = kiosk.window.findChild(ManagerPinDialog, "managerPinDialog")
@@ -103,7 +106,7 @@ def test_wrong_pins_lock_the_manager_screen(kiosk: Kiosk) -> None:
     again.reject()
 
     # Five minutes later (the kiosk's clock), the right PIN opens the screen.
-    core.journal.set_setting(SETTING_KEY, "")
+    clock.advance(5 * 60)
     view = open_view(kiosk)
     assert view.tabs.count() == 3 and child(view, QLabel, "managerTitle").text()
     view.close()
