@@ -151,9 +151,11 @@ class Notifier:
         tasks = [t for t in (self._runner, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)  # never let a stuck delivery hold up shutdown
         if self._client is not None:
-            await self._client.aclose()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._client.aclose(), timeout=2)
         self._loop = None
 
     async def _run(self) -> None:

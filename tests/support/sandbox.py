@@ -64,17 +64,21 @@ class SandboxProcess:
         return self.server.base_url
 
     def stop(self) -> None:
+        self._close_client()  # first: an open keep-alive connection would slow the graceful shutdown
         self.server.stop()
         self._close_pipe()
 
     def kill(self) -> None:
+        self._close_client()
         self.server.kill()
         self._close_pipe()
 
-    def _close_pipe(self) -> None:
+    def _close_client(self) -> None:
         if self._http is not None:
             self._http.close()
             self._http = None
+
+    def _close_pipe(self) -> None:
         # The drain thread sees EOF once the process is gone; close our end so no ResourceWarning fires.
         stdout = self.server.process.stdout
         if stdout is not None:
