@@ -187,3 +187,28 @@ def test_page_for_people_lists_orders_and_pays(module_sandbox: SandboxProcess) -
         after = browser.get("/sandbox/").text
     assert "支付成功" in after
     assert [o["trade_state"] for o in sandbox.orders() if o["out_trade_no"] == otn] == ["SUCCESS"]
+
+
+def test_pending_notifications_survive_a_restart(tmp_path: Path) -> None:
+    from tests.sandbox.receiver import running_receiver
+
+    state = prepare_state_dir(tmp_path / "restart")
+    with running_receiver(default=503) as receiver:
+        first = start_sandbox(state)
+        try:
+            with Merchant(first.base_url, first.info) as m:
+                otn = new_out_trade_no()
+                code_url = m.post("/v3/pay/transactions/native", order_body(first.info, otn, notify_url=receiver.url))
+                httpx.post(first.base_url + "/sandbox/v1/payments", json={"code_url": code_url.json()["code_url"]})
+            receiver.wait_for(1)
+        finally:
+            first.stop()
+        receiver.default = 200
+        second = start_sandbox(state)
+        try:
+            httpx.post(second.base_url + "/sandbox/v1/clock", json={"advance_seconds": 16})
+            received = receiver.wait_for(2)
+            assert [r.status for r in received] == [503, 200]
+            assert received[0].body == received[1].body
+        finally:
+            second.stop()
