@@ -438,9 +438,9 @@ class ManagerView(QWidget):
         )
         self._headers(self.orders_model, [self.tr("Order"), self.tr("Time"), self.tr("State"), self.tr("Amount")])
         self.fetch_button.setText(self.tr("Fetch bill"))
-        self.advance_button.setText(self.tr("Training: advance sandbox clock one day"))
+        self.advance_button.setText(self.tr("Training: advance sandbox clock one day (to 10:00 tomorrow)"))
         bill_captions = {
-            "orders": self.tr("Rows"),
+            "orders": self.tr("Transactions"),
             "settled": self.tr("Settled amount"),
             "refunds": self.tr("Refunds"),
             "fees": self.tr("Fees"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -25,15 +26,44 @@ from PySide6.QtWidgets import (
 from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, UnknownCode, format_yuan
 
 CATALOG_COLUMNS = 3
-WRAP_AT = 7  # characters; longer names break at their last space ("元气森林白桃苏打水\n480ml")
+#: Button text width in columns (a CJK character counts two): about one 21 px line of a catalogue button.
+WRAP_COLUMNS = 20
 
 
-def wrap_name(name: str) -> str:
-    """Break a long item name onto two lines at its last space so big buttons need no eliding."""
-    if len(name) <= WRAP_AT or " " not in name.strip():
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def wrap_name(name: str, columns: int = WRAP_COLUMNS) -> str:
+    """Wrap an item name onto at most two lines for a big button (words kept whole where possible; CJK runs
+    split anywhere), eliding the rest, so that no name is ever cut off at the button's edges."""
+    name = " ".join(name.split())
+    if _columns(name) <= columns:
         return name
-    head, _, tail = name.strip().rpartition(" ")
-    return f"{head}\n{tail}"
+    lines: list[str] = []
+    current = ""
+    for word in name.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if _columns(candidate) <= columns:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while _columns(current) > columns:  # one word wider than a line: split it
+            cut = 1
+            while _columns(current[: cut + 1]) <= columns:
+                cut += 1
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    if len(lines) > 2:
+        last = lines[1]
+        while last and _columns(last + "…") > columns:
+            last = last[:-1]
+        lines = [lines[0], last.rstrip() + "…"]
+    return "\n".join(lines)
 
 
 class CatalogView(QTabWidget):
@@ -87,7 +117,7 @@ class CatalogView(QTabWidget):
     def retranslate(self) -> None:
         for index, category_id in enumerate(self._category_ids):
             name = self.catalogue.category(category_id).name(self.language) if category_id else self.tr("Other")
-            self.setTabText(index, name)
+            self.setTabText(index, name.replace("&", "&&"))  # "&" would be a keyboard mnemonic
         for sku, button in self.buttons.items():
             item = self.catalogue.by_sku(sku)
             assert item is not None
