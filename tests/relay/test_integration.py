@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.relay import create_app, init_config, load_config, start_embedded
-from kiosk.relay.config import add_kiosk, add_store
+from kiosk.relay.config import add_kiosk, add_store, read_document, write_document
 from kiosk.relay.server import serve_in_thread
 from tests.support.relay import NotificationSigner, RelayProcess, init_relay, run_cli, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
@@ -489,3 +489,25 @@ def test_a_notification_that_cannot_be_stored_gets_a_5xx_and_is_accepted_when_re
     assert (unchanged["state"], unchanged["version"]) == ("NOTPAY", order["version"])
     assert retried.status_code == 204
     assert paid["state"] == "SUCCESS"
+
+
+def _status_once_reloaded(base_url: str, token: str, unwanted: int) -> int:
+    """GET an unknown order with ``token`` until the answer is no longer ``unwanted`` (bounded: 10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        status = httpx.get(
+            base_url + "/v1/orders/T0000000001", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        ).status_code
+        if status != unwanted or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def test_kiosk_credentials_added_or_removed_apply_without_a_restart(world: World) -> None:
+    added = add_kiosk(world.relay.config_path, "store-1")
+    assert _status_once_reloaded(world.relay.base_url, added["token"], unwanted=401) == 404
+    document = read_document(world.relay.config_path)
+    document["kiosks"] = [k for k in document["kiosks"] if k["id"] != added["kiosk_id"]]
+    write_document(world.relay.config_path, document)
+    assert _status_once_reloaded(world.relay.base_url, added["token"], unwanted=404) == 401
+    assert get_order(world.kiosk, create_order(world.kiosk)["out_trade_no"])["state"] == "NOTPAY"
