@@ -50,7 +50,7 @@ DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 DEFAULT_USER_AGENT = f"kiosk-wechatpay/{__version__} (httpx/{httpx.__version__}; Python/{platform.python_version()})"
 #: How often platform certificates are downloaded again (the docs ask for at least every 12 hours).
 CERTIFICATE_REFRESH = timedelta(hours=12)
-#: After a failed refresh, when a public key can still verify, wait this long before trying again.
+#: After a failed refresh, while a public key or older certificates still verify, wait this long.
 CERTIFICATE_RETRY = timedelta(minutes=10)
 #: An unknown serial triggers at most one certificate download per this interval (no storm from forgeries).
 UNKNOWN_SERIAL_REFRESH = timedelta(seconds=60)
@@ -228,12 +228,16 @@ class Engine:
         now = self.clock.now()
         if self._next_refresh is not None and now < self._next_refresh:
             return
+        usable = self.credentials.public_key is not None or bool(self.platform_certificates)
+        if usable:
+            # Concurrent calls keep verifying with what is installed instead of refreshing too.
+            self._next_refresh = now + CERTIFICATE_RETRY
         try:
             yield from self.refresh_certificates()
         except WeChatPayError as exc:
-            if self.credentials.public_key is None:
+            if not usable:
                 raise
-            # The public key still verifies everything; try the certificates again later.
+            # The public key or the installed certificates still verify; try again later.
             log.warning("platform certificate refresh failed: %s", exc)
             self._next_refresh = now + CERTIFICATE_RETRY
 

@@ -175,6 +175,32 @@ def test_platform_certificates_download_self_check_refresh_and_rotation() -> Non
     assert server.paths == ["/v3/certificates", query.path]
 
 
+def test_a_failed_periodic_refresh_keeps_the_installed_certificates() -> None:
+    clock = FakeClock()
+    e = engine(clock, public_key=False, platform_certificates=True)
+    server = CertificateServer(clock)
+    query = native.query_order(DIRECT, "K20261129-0001")
+    drive(e.run(query), server)
+    clock.advance(12 * 3600)
+
+    def failing(request: httpx.Request) -> Response:
+        if request.url.path == "/v3/certificates":
+            server.paths.append(request.url.path)
+            return Response(500, {}, b'{"code":"SYSTEM_ERROR","message":"busy"}')
+        return server(request)
+
+    server.paths.clear()
+    assert drive(e.run(query), failing).trade_state == "NOTPAY"
+    assert server.paths.count("/v3/certificates") == 3  # the retry policy's attempts, then carry on
+    server.paths.clear()
+    clock.advance(9 * 60)
+    drive(e.run(query), failing)
+    assert server.paths == [query.path]
+    clock.advance(60)
+    drive(e.run(query), server)
+    assert server.paths[1:] == ["/v3/certificates", query.path]
+
+
 def test_unknown_serial_after_one_refresh_is_an_error() -> None:
     clock = FakeClock()
     e = engine(clock, public_key=False, platform_certificates=True)
