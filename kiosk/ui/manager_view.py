@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -935,6 +935,16 @@ class ManagerView(QWidget):
         self.show_status(self.tr("Exported to %1").replace("%1", str(path)))
 
     # ---- life cycle --------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The cashier window switches language live: retranslate labels and re-render formatted cells.
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            for model in (self.state_model, self.attention_model, self.orders_model, self.reconcile_model):
+                model.set_rows(model.rows)
+            if self.bill_result is not None:
+                self.bill_status.setText(self.bill_message(self.bill_result))
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detach()

@@ -125,6 +125,9 @@ def test_today_bill_and_reconciliation_tabs(kiosk: Kiosk, tmp_path: Path) -> Non
     today_tab, bill_tab = child(view, object, "todayTab"), child(view, object, "billTab")
     assert view.tabs.indexOf(today_tab) == 0 and view.tabs.indexOf(bill_tab) == 1
     assert view.summary is not None and view.summary.paid_total_fen == sold.amount_fen
+    # Chinese by default: the manager's own catalogue (manager_zh_CN.ts) is loaded with the cashier's.
+    assert core.language == "zh_CN"
+    assert [view.tabs.tabText(i) for i in range(3)] == ["今日", "微信支付账单", "对账"]
     assert child(view, QLabel, "paidValue").text() == f"1 · ￥{sold.amount_fen // 100}.{sold.amount_fen % 100:02d}"
     assert sum(view.chart.amounts) == sold.amount_fen
     assert child(view, QTableView, "todayOrdersView").model().rowCount() == 1
@@ -171,6 +174,12 @@ def test_today_bill_and_reconciliation_tabs(kiosk: Kiosk, tmp_path: Path) -> Non
     rows = list(csv.reader(io.StringIO((tmp_path / exports[1]).read_bytes().decode("utf-8-sig"))))
     assert exports[1] == f"kiosk-reconciliation-{today}.csv"
     assert rows[1][0] == view.category_name(Category.MATCHED) and rows[1][2] == sold.out_trade_no
+
+    # A live switch to English retranslates the open screen (manager_en.ts).
+    kiosk.window.translations.switch("en")
+    kiosk.qtbot.waitUntil(lambda: view.tabs.tabText(0) == "Today", timeout=WAIT_MS)
+    assert view.tabs.tabText(2) == "Reconciliation" and reconcile_view.model().index(0, 0).data() == "Matched"
+    assert status.text().startswith(f"WeChat Pay bill for {today}")
     view.close()
 
 
