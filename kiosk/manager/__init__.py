@@ -4,32 +4,69 @@ The Qt screen (``kiosk.ui.manager_view``) only presents what these modules compu
 
 * :mod:`~kiosk.manager.summaries` — :func:`load_day` + :func:`summarise` → :class:`DaySummary`
 * :mod:`~kiosk.manager.bills` — :class:`BillFetcher` → :class:`BillResult` (state, :class:`DayBill`)
-* :mod:`~kiosk.manager.reconcile` — :func:`reconcile` → :class:`Reconciliation`
+* :mod:`~kiosk.manager.reconcile` — :func:`kiosk.manager.reconcile.reconcile` → :class:`Reconciliation`
+  (not re-exported here: the name is also the submodule's)
 * :mod:`~kiosk.manager.pin` — :class:`PinGuard`, :func:`hash_pin`, :func:`verify_pin`
 * :mod:`~kiosk.manager.export` — :func:`orders_csv`, :func:`reconciliation_csv` (UTF-8 with BOM)
 * :mod:`~kiosk.manager.zreport` — :func:`z_report`, :func:`print_z_report`
 * :mod:`~kiosk.manager.refunds` — :class:`RefundSlipPrinter`, :func:`refundable_fen`
+
+
+Imports are lazy (PEP 562): ``import kiosk.manager.pin`` — which the cashier's PIN dialog does at start-up —
+does not pull in httpx, the bill parser or the printing package.
 """
 
-from kiosk.manager.bills import BillFetcher, BillResult, BillState, NotAvailableReason, fetcher_for
-from kiosk.manager.export import orders_csv, reconciliation_csv, write_file
-from kiosk.manager.pin import Outcome, PinGuard, PinResult, configured_pin, hash_pin, verify_pin
-from kiosk.manager.reconcile import (
-    Action,
-    BillEntry,
-    BillTotals,
-    Category,
-    DayBill,
-    Reconciliation,
-    ReconItem,
-    bill_from_json,
-    bill_from_trade_bill,
-    journal_window,
-    reconcile,
-)
-from kiosk.manager.refunds import RefundSlipPrinter, refund_slip_key, refundable_fen
-from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise, summarise_day
-from kiosk.manager.zreport import print_z_report, z_report
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Action": "kiosk.manager.reconcile",
+    "BillEntry": "kiosk.manager.reconcile",
+    "BillFetcher": "kiosk.manager.bills",
+    "BillResult": "kiosk.manager.bills",
+    "BillState": "kiosk.manager.bills",
+    "BillTotals": "kiosk.manager.reconcile",
+    "Category": "kiosk.manager.reconcile",
+    "DayBill": "kiosk.manager.reconcile",
+    "DayData": "kiosk.manager.summaries",
+    "DaySummary": "kiosk.manager.summaries",
+    "NotAvailableReason": "kiosk.manager.bills",
+    "Outcome": "kiosk.manager.pin",
+    "PinGuard": "kiosk.manager.pin",
+    "PinResult": "kiosk.manager.pin",
+    "ReconItem": "kiosk.manager.reconcile",
+    "Reconciliation": "kiosk.manager.reconcile",
+    "RefundSlipPrinter": "kiosk.manager.refunds",
+    "bill_from_json": "kiosk.manager.reconcile",
+    "bill_from_trade_bill": "kiosk.manager.reconcile",
+    "configured_pin": "kiosk.manager.pin",
+    "fetcher_for": "kiosk.manager.bills",
+    "hash_pin": "kiosk.manager.pin",
+    "journal_window": "kiosk.manager.reconcile",
+    "load_day": "kiosk.manager.summaries",
+    "orders_csv": "kiosk.manager.export",
+    "print_z_report": "kiosk.manager.zreport",
+    "reconciliation_csv": "kiosk.manager.export",
+    "refund_slip_key": "kiosk.manager.refunds",
+    "refundable_fen": "kiosk.manager.refunds",
+    "summarise": "kiosk.manager.summaries",
+    "summarise_day": "kiosk.manager.summaries",
+    "verify_pin": "kiosk.manager.pin",
+    "write_file": "kiosk.manager.export",
+    "z_report": "kiosk.manager.zreport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiosk.manager' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Action",
@@ -58,7 +95,6 @@ __all__ = [
     "load_day",
     "orders_csv",
     "print_z_report",
-    "reconcile",
     "reconciliation_csv",
     "refund_slip_key",
     "refundable_fen",
