@@ -14,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from .config import ROLES, ConfigError, add_kiosk, add_store, init_config, load_config
+from .config import AUTO, ROLES, ConfigError, add_kiosk, add_store, init_config, load_config
 
 EXIT_CONFIG = 2
 
@@ -90,7 +91,19 @@ def _serve(args: argparse.Namespace) -> int:
 
     def ready(base_url: str) -> dict[str, Any]:
         app.relay.base_url = base_url
+        _warn_about_notify_url(config.wechatpay.notify_url, base_url)
         return {"base_url": base_url}
 
     serve_forever(app, host, port, ready=ready)
     return 0
+
+
+def _warn_about_notify_url(notify_url: str, base_url: str) -> None:
+    """A loopback notify_url for another port (``serve --port`` overriding ``init --port``) gets nothing."""
+    if notify_url == AUTO:
+        return
+    target, bound = urlsplit(notify_url), urlsplit(base_url)
+    if target.hostname in ("127.0.0.1", "localhost", "::1") and target.port != bound.port:
+        logging.getLogger("kiosk.relay").warning(
+            "notify_url %s points at port %s but the relay listens on %s", notify_url, target.port, bound.port
+        )

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from kiosk.clock import CHINA_TZ, Clock, parse_rfc3339, rfc3339
 
@@ -131,7 +132,10 @@ class Relay:
         configured = self.config.wechatpay.notify_url
         if configured != AUTO:
             return configured
-        base = self.base_url or fallback_base
+        base = self.base_url
+        if base is None or urlsplit(base).hostname in ("0.0.0.0", "::"):
+            # Bound to every interface: the address the request came in on is the reachable one.
+            base = fallback_base or base
         if base is None:
             raise RelayError(503, "not_ready", "the relay does not know its own address yet")
         return base.rstrip("/") + "/wechatpay/notify"
