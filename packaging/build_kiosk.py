@@ -3,6 +3,7 @@
     pip install -e ".[package]"
     python packaging/build_kiosk.py                      # bundle in build/pyinstaller/dist/kiosk/
     python packaging/build_kiosk.py --out /tmp/kb        # bundle in /tmp/kb/dist/kiosk/
+    python packaging/build_kiosk.py --archive            # also kiosk-<version>-<os>-<arch>.tar.gz (.zip on Windows)
 
 The same command works on Windows (``py packaging\\build_kiosk.py``). It runs ``packaging/kiosk.spec``,
 checks that the files the kiosk needs at run time are in the bundle, writes ``<out>/bundle.json`` and
@@ -15,9 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +80,20 @@ def check_bundle(bundle: Path) -> list[str]:
     return problems
 
 
-def build(out: Path, *, clean: bool = True) -> dict[str, object]:
+def project_version() -> str:
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return str(tomllib.load(handle)["project"]["version"])
+
+
+def make_archive(bundle: Path, out: Path) -> Path:
+    """The bundle as one file to carry to a shop: ``kiosk/`` at the top, unpacked into /opt or Program Files."""
+    system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
+    name = f"kiosk-{project_version()}-{system}-{platform.machine().lower()}"
+    fmt = "zip" if sys.platform == "win32" else "gztar"
+    return Path(shutil.make_archive(str(out / name), fmt, root_dir=bundle.parent, base_dir=bundle.name))
+
+
+def build(out: Path, *, clean: bool = True, archive: bool = False) -> dict[str, object]:
     dist = out / "dist"
     work = out / "work"
     command = [
@@ -115,6 +131,8 @@ def build(out: Path, *, clean: bool = True) -> dict[str, object]:
         "platform": platform.platform(),
         "python": platform.python_version(),
     }
+    if archive:
+        report["archive"] = str(make_archive(bundle, out))
     (out / "bundle.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     return report
 
@@ -127,11 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "build" / "pyinstaller",
         help="output directory (dist/, work/ and bundle.json go here; default: build/pyinstaller, gitignored)",
     )
+    parser.add_argument("--archive", action="store_true", help="also pack the bundle as .tar.gz (.zip on Windows)")
     parser.add_argument("--no-clean", action="store_true", help="reuse PyInstaller's cache from an earlier build")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    report = build(out, clean=not args.no_clean)
+    report = build(out, clean=not args.no_clean, archive=args.archive)
     print(json.dumps(report), flush=True)
     return 0
 
