@@ -28,6 +28,8 @@ log = logging.getLogger("kiosk.relay.reconciler")
 FIRST_WATCHED_QUERY = 1.0
 #: Grace after time_expire before closing, so that a payment in flight can land first.
 CLOSE_GRACE = 5.0
+#: After a failed close of an expired order.
+CLOSE_RETRY = 30.0
 
 
 def order_query_delay(age: float, watched: bool) -> float:
@@ -177,23 +179,24 @@ class Reconciler:
         expires = parse_rfc3339(snapshot["expires_at"])
         watched = relay.hub.waiters(out_trade_no) > 0
         age = (now - parse_rfc3339(snapshot["created_at"])).total_seconds()
+        expired = (now - expires).total_seconds() >= CLOSE_GRACE
         try:
-            if (now - expires).total_seconds() >= CLOSE_GRACE:
+            if expired:
                 await relay.close_at_wechat(out_trade_no, reason="expired")
             else:
                 self.queries += 1
                 await relay.refresh(out_trade_no)
-        except GatewayError as exc:
-            log.info("query of %s failed: %s", out_trade_no, exc.code)
-            if exc.not_found and (now - expires).total_seconds() >= CLOSE_GRACE:
-                await relay.close_at_wechat(out_trade_no, reason="expired")
-        except RelayError as exc:
-            log.info("closing %s failed: %s", out_trade_no, exc.code)
+        except (GatewayError, RelayError) as exc:
+            log.info("%s of %s failed: %s", "close" if expired else "query", out_trade_no, exc)
         current = await relay.load_order(out_trade_no)
-        if current is not None and states.is_open(current["state"]):
-            delay = order_query_delay(age, watched)
-            until_expiry = (expires - relay.now()).total_seconds() + CLOSE_GRACE
-            self.schedule("o:" + out_trade_no, max(0.5, min(delay, until_expiry)))
+        if current is None or not states.is_open(current["state"]):
+            return
+        if expired:
+            self.schedule("o:" + out_trade_no, CLOSE_RETRY)  # WeChat Pay unreachable: try the close again
+            return
+        delay = order_query_delay(age, watched)
+        until_close = (expires - relay.now()).total_seconds() + CLOSE_GRACE
+        self.schedule("o:" + out_trade_no, max(0.5, min(delay, until_close)))
 
     async def _refund(self, out_refund_no: str) -> None:
         attempt = self._refund_attempts.get(out_refund_no, 0) + 1
