@@ -166,7 +166,7 @@ class ManagerView(QWidget):
         self.coreEvent.connect(self._core_event)
         self.backgroundMessage.connect(lambda text: self.show_status(text, "error"))
         self._unsubscribe: Callable[[], None] | None = core.subscribe(self._on_core_event)
-        self.slips = RefundSlipPrinter(core, on_error=self.backgroundMessage.emit)
+        self.slips = RefundSlipPrinter(core, on_error=self._background_message)
         self.slips.attach()
         self.ops.run(self.slips.sweep, label="refund slips")
         self.refresh_today()
@@ -677,12 +677,21 @@ class ManagerView(QWidget):
         if isinstance(event, RefundChanged | PaidAfterCancel) or (
             isinstance(event, SessionChanged) and event.session.state is not event.previous_state
         ):
-            self.coreEvent.emit(event)
+            try:
+                self.coreEvent.emit(event)
+            except RuntimeError:  # the window was destroyed with its parent, without a close: stop listening
+                self.detach()
 
     def _core_event(self, event: CoreEvent) -> None:
         if isinstance(event, RefundChanged):
             self._show_refund_state(event.out_refund_no, event.state, event.amount_fen, event.error)
         self.refresh_today()
+
+    def _background_message(self, text: str) -> None:
+        try:
+            self.backgroundMessage.emit(text)
+        except RuntimeError:
+            log.warning("%s (the manager screen is closed)", text)
 
     def requery_selected(self) -> None:
         otn = self._selected

@@ -23,7 +23,7 @@ from kiosk.manager.pin import SETTING_KEY
 from kiosk.manager.reconcile import Category
 from kiosk.manager.refunds import refund_slip_key
 from kiosk.manager.zreport import job_key
-from kiosk.ui.manager_view import ManagerView, open_manager
+from kiosk.ui.manager_view import ManagerView, ask_manager_pin, open_manager
 from kiosk.ui.manager_widgets import ManagerPinDialog, RefundDialog
 from tests.ui.conftest import WAIT_MS, Kiosk, MovableClock
 
@@ -267,3 +267,28 @@ def test_paid_after_cancel_is_listed_for_attention_and_refundable(kiosk: Kiosk) 
     assert view.refund_dialog is not None and view.refund_dialog.refundable_fen == late.amount_fen
     view.refund_dialog.reject()
     view.close()
+
+
+def test_blocking_pin_prompt_for_leaving_kiosk_mode(kiosk: Kiosk) -> None:
+    from PySide6.QtCore import QTimer
+
+    core = core_of(kiosk)
+    answers: list[bool] = []
+
+    def type_pin(pin: str) -> None:
+        dialog = kiosk.window.findChild(ManagerPinDialog, "managerPinDialog")
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(20, lambda: type_pin(pin))
+            return
+        field = dialog.findChild(QLineEdit, "pinInput")
+        assert field is not None
+        field.setText(pin)
+        field.returnPressed.emit()
+        if pin != "0000":
+            QTimer.singleShot(200, dialog.reject)  # wrong PIN: the clerk gives up
+
+    QTimer.singleShot(0, lambda: type_pin("9999"))
+    answers.append(ask_manager_pin(kiosk.window, core))
+    QTimer.singleShot(0, lambda: type_pin("0000"))
+    answers.append(ask_manager_pin(kiosk.window, core))
+    assert answers == [False, True]
