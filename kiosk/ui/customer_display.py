@@ -37,7 +37,7 @@ class CustomerDisplay(QWidget):
         self.qr.setObjectName("customerQrView")
         inner = QVBoxLayout(payment)
         inner.addWidget(self.amount)
-        inner.addWidget(self.qr, 1, Qt.AlignmentFlag.AlignHCenter)
+        inner.addWidget(self.qr, 1)  # QrView centres its square itself
         inner.addWidget(self.hint)
         self.stack.addWidget(self.message)
         self.stack.addWidget(payment)

@@ -10,7 +10,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -79,6 +79,10 @@ class MainWindow(QMainWindow):
         self.customer_display: CustomerDisplay | None = None
         self.ops = BackgroundOps(self)
         self.ops.failed.connect(self._op_failed)
+        self._orders_refresh = QTimer(self)
+        self._orders_refresh.setSingleShot(True)
+        self._orders_refresh.setInterval(300)
+        self._orders_refresh.timeout.connect(self.refresh_orders)
         self.errors = ErrorReporter(self)
         self.errors.reported.connect(self.show_error)
 
@@ -226,7 +230,6 @@ class MainWindow(QMainWindow):
         if not wanted:
             return
         self.customer_display = CustomerDisplay()
-        self.customer_display.setStyleSheet(self.styleSheet())
         if screen is not None:
             self.customer_display.place_on(screen)
 
@@ -394,6 +397,8 @@ class MainWindow(QMainWindow):
         if known is not None and _older(session, known):
             return
         self._latest[session.out_trade_no] = session
+        if self.orders_view is not None and self.stack.currentWidget() is self.orders_view:
+            self._orders_refresh.start()  # coalesce bursts of events into one journal query
         current = self.current
         if current is None or current.out_trade_no != session.out_trade_no:
             return
@@ -558,6 +563,7 @@ class MainWindow(QMainWindow):
             self.payment_view.stop()
         if self.paid_view is not None:
             self.paid_view.return_timer.stop()
+        self._orders_refresh.stop()
         if self.customer_display is not None:
             self.customer_display.close()
         if self.bridge is not None:

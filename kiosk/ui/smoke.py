@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 
+from kiosk.ui.app import SALE_MARKER
 from kiosk.ui.main_window import MainWindow
 
 POLL_MS = 50
@@ -40,7 +41,7 @@ def run_sale(window: MainWindow, *, on_done: Callable[[bool], None], timeout_ms:
         steps["done"] = True
         timer.stop()
         deadline.stop()
-        print(f"KIOSK_SALE_DONE ok={ok}", flush=True)
+        print(f"{SALE_MARKER} ok={ok}", flush=True)
         on_done(ok)
 
     def poll() -> None:

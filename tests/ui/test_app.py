@@ -1,0 +1,46 @@
+"""The ``kiosk`` command: arguments, a bad configuration, and the packaging smoke flags end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.ui.app import READY_MARKER, SALE_MARKER, parse_args, run
+
+
+def test_arguments() -> None:
+    options = parse_args(["--config", "k.toml", "--kiosk", "--lang", "en"])
+    assert (options.config, options.kiosk, options.lang) == (Path("k.toml"), True, "en")
+    assert parse_args([]).config is None  # training mode
+    with pytest.raises(SystemExit):
+        parse_args(["--lang", "fr"])
+    with pytest.raises(SystemExit):
+        parse_args(["--config", "k.toml", "--exit-after-sale"])  # a simulated sale needs training mode
+
+
+def test_a_broken_configuration_is_named_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[relay]\nurl = "ftp://nope"\n', encoding="utf-8")
+    assert run(["--config", str(config)]) == 2
+    assert "[relay] url" in capsys.readouterr().err
+
+
+def test_exit_after_sale_runs_a_whole_training_sale(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--exit-after-sale", "--data-dir", str(tmp_path / "training")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(READY_MARKER) and lines[-1] == f"{SALE_MARKER} ok=True"
+    assert len(lines) == 2  # nothing else on stdout (no tokens, no URLs)
+    assert list((tmp_path / "training" / "kiosk" / "virtual-printer").glob("*_paid_receipt.png"))
