@@ -218,16 +218,19 @@ class SandboxServer:
                     raise ApiError(400, "INVALID_REQUEST", "Wechatpay-Serial中的微信支付公钥ID错误")
                 reply = handler(Call(request, caller, body, dict(request.query_params)))
             except ApiError as error:
-                return _error(error)
-            if reply.raw is not None:
-                content = reply.raw
-            elif reply.payload is not None:
-                content = compact(reply.payload)
+                response = _error(error)
             else:
-                content = b""
-            response = Response(content or None, reply.status, media_type=reply.content_type if content else None)
-            if reply.signed:
-                self._sign(request, response, content, corrupt=fault is not None and fault.kind == "bad_signature")
+                if reply.raw is not None:
+                    content = reply.raw
+                elif reply.payload is not None:
+                    content = compact(reply.payload)
+                else:
+                    content = b""
+                media_type = reply.content_type if content else None
+                response = Response(content or None, reply.status, media_type=media_type)
+                if reply.signed:
+                    corrupt = fault is not None and fault.kind == "bad_signature"
+                    self._sign(request, response, content, corrupt=corrupt)
             if fault is not None and fault.kind == "drop_connection":
                 _drop(request)  # processed, but the answer is lost: the client must retry idempotently
             return response
