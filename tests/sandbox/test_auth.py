@@ -162,3 +162,14 @@ def test_an_unknown_public_key_id_in_wechatpay_serial_is_rejected(shared_sandbox
 def test_sub_merchant_cannot_sign_for_itself(shared_sandbox: SandboxProcess) -> None:
     with Merchant(shared_sandbox.base_url, shared_sandbox.info, mchid=shared_sandbox.info["sub_mchid"]) as m:
         _assert_unsigned_error(m.get("/v3/certificates"), 401, "SIGN_ERROR")
+
+
+def test_go_sdk_style_body_with_trailing_newline_is_signed_as_sent(
+    shared_sandbox: SandboxProcess, merchant: Merchant
+) -> None:
+    import json
+
+    body = (json.dumps(order_body(shared_sandbox.info, new_out_trade_no()), separators=(",", ":")) + "\n").encode()
+    assert merchant.post(NATIVE, body=body).status_code == 200
+    # Signing the body without the newline that is then sent fails, as with WeChat Pay.
+    _assert_unsigned_error(merchant.post(NATIVE, body=body, sign_body=body.rstrip(b"\n")), 401, "SIGN_ERROR")

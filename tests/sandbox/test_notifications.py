@@ -142,7 +142,7 @@ def _recorded(sandbox: SandboxProcess, otn: str, attempts: int) -> dict[str, Any
     """Wait until the sandbox has finished recording ``attempts`` deliveries (the retry is then scheduled)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        rows = [n for n in sandbox.notifications()["notifications"] if n["out_trade_no"] == otn]
+        rows: list[dict[str, Any]] = [n for n in sandbox.notifications()["notifications"] if n["out_trade_no"] == otn]
         if rows and rows[0]["attempts"] >= attempts and rows[0]["state"] != "delivering":
             return rows[0]
         time.sleep(0.02)
