@@ -17,6 +17,7 @@ from typing import Any
 class ServerProcess:
     process: subprocess.Popen[str]
     ready: dict[str, Any]
+    drain: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
@@ -30,12 +31,21 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        self._close_pipe()
 
     def kill(self) -> None:
         """Simulate a power cut: SIGKILL, no clean-up."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+        self._close_pipe()
+
+    def _close_pipe(self) -> None:
+        # The drain thread sees EOF once the child is gone; join it so the pipe is not closed under its read.
+        if self.drain is not None:
+            self.drain.join(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def start_server(args: Sequence[str], *, timeout: float = 30.0, env: dict[str, str] | None = None) -> ServerProcess:
@@ -56,5 +66,6 @@ def start_server(args: Sequence[str], *, timeout: float = 30.0, env: dict[str, s
         process.wait(5)
         raise RuntimeError(f"{' '.join(args)} did not report ready within {timeout}s")
     # Keep draining stdout so the child never blocks on a full pipe.
-    threading.Thread(target=lambda: process.stdout and process.stdout.read(), daemon=True).start()
-    return ServerProcess(process, json.loads(line[0]))
+    drain = threading.Thread(target=lambda: process.stdout and process.stdout.read(), daemon=True)
+    drain.start()
+    return ServerProcess(process, json.loads(line[0]), drain)
