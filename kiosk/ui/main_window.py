@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         self.orders_view.refreshRequested.connect(self.refresh_orders)
         self.orders_view.reprintSlipRequested.connect(self.print_slip)
         self.orders_view.reprintReceiptRequested.connect(self.reprint_receipt)
-        self.orders_view.backRequested.connect(self.back_to_sale)
+        self.orders_view.backRequested.connect(self.go_home)
         for page in (self.sale_view, self.payment_view, self.paid_view, self.orders_view):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.sale_view)
@@ -374,6 +374,14 @@ class MainWindow(QMainWindow):
         if self.customer_display is not None:
             self.customer_display.show_idle()
 
+    def go_home(self) -> None:
+        """Leave the orders page: back to the open payment if there is one, else to the order."""
+        if self.current is not None and self.current.is_open and self.payment_view is not None:
+            self.stack.setCurrentWidget(self.payment_view)
+            self.payment_view.show_session(self.current)
+            return
+        self.back_to_sale()
+
     def back_to_sale(self) -> None:
         assert self.sale_view is not None
         if self.payment_view is not None and self.stack.currentWidget() is self.payment_view:
@@ -409,9 +417,13 @@ class MainWindow(QMainWindow):
         if session.state is State.PAID:
             self.payment_view.show_session(session)
             self.payment_view.stop()
+            self.sale_view.clear()  # the cart became this paid order
             if self.stack.currentWidget() is self.payment_view:
                 self.paid_view.show_paid(session)
                 self.stack.setCurrentWidget(self.paid_view)
+            else:
+                self.current = None
+                self.notice.show_info(self.tr("Paid: {0}").format(session.out_trade_no))
             return
         self.payment_view.show_session(session)
         clerk_cancelled = session.state is State.CANCELLED and session.ended_by == "clerk"

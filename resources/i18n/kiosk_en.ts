@@ -31,6 +31,7 @@
     <name>CatalogView</name>
     <message>
         <source>Other</source>
+        <extracomment>Button text width in columns (a CJK character counts two): about one 21 px line of a catalogue button.</extracomment>
         <translation>Other</translation>
     </message>
 </context>
@@ -111,6 +112,10 @@
     <message>
         <source>Receipt sent to the printer</source>
         <translation>Receipt sent to the printer</translation>
+    </message>
+    <message>
+        <source>Paid: {0}</source>
+        <translation>Paid: {0}</translation>
     </message>
     <message>
         <source>Payment received after cancel: order {0}, {1}. The money has arrived — hand over the goods or ask the manager to refund it.</source>
@@ -343,6 +348,7 @@
     <name>PinDialog</name>
     <message>
         <source>Manager PIN</source>
+        <extracomment>Documented in kiosk.manager.pin too; training mode has no configuration to hold a PIN.</extracomment>
         <translation>Manager PIN</translation>
     </message>
     <message>

@@ -31,6 +31,7 @@
     <name>CatalogView</name>
     <message>
         <source>Other</source>
+        <extracomment>Button text width in columns (a CJK character counts two): about one 21 px line of a catalogue button.</extracomment>
         <translation>其他</translation>
     </message>
 </context>
@@ -65,7 +66,7 @@
         <translation>正在启动…</translation>
     </message>
     <message>
-        <source>Today&apos;s orders</source>
+        <source>Today's orders</source>
         <translation>今日订单</translation>
     </message>
     <message>
@@ -113,6 +114,10 @@
         <translation>收据已发送到打印机</translation>
     </message>
     <message>
+        <source>Paid: {0}</source>
+        <translation>已支付：{0}</translation>
+    </message>
+    <message>
         <source>Payment received after cancel: order {0}, {1}. The money has arrived — hand over the goods or ask the manager to refund it.</source>
         <translation>取消后收到付款：订单 {0}，{1}。款项已到账——请交付商品，或请店长退款。</translation>
     </message>
@@ -149,7 +154,7 @@
         <translation>打印机：就绪</translation>
     </message>
     <message>
-        <source>Loading today&apos;s orders</source>
+        <source>Loading today's orders</source>
         <translation>读取今日订单</translation>
     </message>
     <message>
@@ -165,7 +170,7 @@
 <context>
     <name>OrdersView</name>
     <message>
-        <source>Today&apos;s orders</source>
+        <source>Today's orders</source>
         <translation>今日订单</translation>
     </message>
     <message>
@@ -343,6 +348,7 @@
     <name>PinDialog</name>
     <message>
         <source>Manager PIN</source>
+        <extracomment>Documented in kiosk.manager.pin too; training mode has no configuration to hold a PIN.</extracomment>
         <translation>店长密码</translation>
     </message>
     <message>

@@ -138,3 +138,22 @@ def test_recent_orders_lists_today_and_reprints_the_receipt(kiosk: Kiosk) -> Non
     assert not kiosk.button("reprintSlipButton").isEnabled()  # the QR of a paid order is spent
     kiosk.qtbot.mouseClick(kiosk.button("reprintReceiptButton"), Qt.MouseButton.LeftButton)
     kiosk.qtbot.waitUntil(lambda: len(kiosk.printed("*paid_receipt.bin")) == 2, timeout=WAIT_MS)
+
+
+def test_orders_page_during_an_open_payment_returns_to_it(kiosk: Kiosk) -> None:
+    kiosk.add("DAY-001")
+    out_trade_no = kiosk.charge()
+    kiosk.qtbot.mouseClick(kiosk.button("recentOrdersButton"), Qt.MouseButton.LeftButton)
+    table = kiosk.child("ordersTable")
+    kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=WAIT_MS)
+    assert table.item(0, 4).text() == "待支付"
+    kiosk.qtbot.mouseClick(kiosk.button("ordersBackButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.window.stack.currentWidget() is kiosk.child("paymentPage")
+    # Paid while the clerk looks at the orders: the cart is done with, the list follows.
+    kiosk.qtbot.mouseClick(kiosk.button("recentOrdersButton"), Qt.MouseButton.LeftButton)
+    code_url = sandbox_order(kiosk, out_trade_no)["code_url"]
+    httpx.post(f"{kiosk.sandbox_url}/sandbox/v1/payments", json={"code_url": code_url}, timeout=10).raise_for_status()
+    kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 4).text() == "已支付", timeout=WAIT_MS)
+    assert kiosk.child("cartView").rowCount() == 0
+    kiosk.qtbot.mouseClick(kiosk.button("ordersBackButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
