@@ -68,6 +68,8 @@ class NativeOrder:
         """Raise ValidationError for the first field that breaks WeChat Pay's rules."""
         v.out_trade_no(self.out_trade_no)
         v.text(self.description, "description", max_chars=127)
+        # The reference leaves the unit open (characters or bytes); bytes is the reading that cannot fail.
+        v.max_bytes(self.description, "description", 127)
         v.amount(self.amount_fen, "amount_fen")
         v.notify_url(self.notify_url)
         if self.time_expire is not None:
