@@ -82,12 +82,14 @@ def fill_from_source(ts: Path) -> int:
             translation.text = message.findtext("source") or ""
             translation.attrib.pop("type", None)
             filled += 1
-    write_ts(tree, ts)
+    root = tree.getroot()
+    assert root is not None
+    write_ts(root, ts)
     return filled
 
 
-def write_ts(tree: ET.ElementTree, ts: Path) -> None:
-    body = ET.tostring(tree.getroot(), encoding="unicode")
+def write_ts(root: ET.Element, ts: Path) -> None:
+    body = ET.tostring(root, encoding="unicode")
     ts.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8")
 
 
