@@ -104,6 +104,13 @@ class KioskCore:
         return cls(load_config(path), **options)
 
     @classmethod
+    def create(cls, config_path: Path | str | None = None, **options: Any) -> KioskCore:
+        """What ``kiosk [--config PATH]`` does: the configured kiosk, or training mode when ``None``."""
+        if config_path is None:
+            return cls.training_mode(**options)
+        return cls.from_config_file(config_path, **options)
+
+    @classmethod
     def training_mode(cls, data_dir: Path | None = None, **options: Any) -> KioskCore:
         """Start the sandbox and an embedded relay on loopback and build a training kiosk over them."""
         from kiosk.checkout.training import start_training
@@ -242,6 +249,23 @@ class KioskCore:
         )
         if response.status_code >= 400:
             raise SessionError(f"the sandbox refused the payment: {response.status_code} {response.text[:200]}")
+
+    def advance_training_clock(self, seconds: float) -> dict[str, Any]:
+        """*Blocking*, training only: move the sandbox's clock (e.g. a day on, to see yesterday's bill)."""
+        if not self.training or self._sandbox_url is None:
+            raise SessionError("the sandbox clock exists only in training mode")
+        response = httpx.post(f"{self._sandbox_url}/sandbox/v1/clock", json={"advance_seconds": seconds}, timeout=10)
+        if response.status_code >= 400:
+            raise SessionError(f"the sandbox refused the clock change: {response.status_code}")
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def bill(self, day: date) -> dict[str, Any]:
+        """*Blocking*: the store's WeChat Pay trade bill for ``day`` through the relay (rows and summary in fen)."""
+        return self.relay.bill(day.isoformat())
+
+    def print_refund_slip(self, out_refund_no: str, *, reprint: bool = False) -> str:
+        return self.sessions.print_refund_slip(out_refund_no, reprint=reprint)
 
     def refund(self, out_trade_no: str, amount_fen: int, reason: str) -> RefundRow:
         """Refund (full or partial) a paid order; needs ``[relay] manager_token``. Status arrives as RefundChanged."""

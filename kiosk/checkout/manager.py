@@ -89,6 +89,8 @@ class Documents(Protocol):
 
     def paid_receipt(self, session: PaymentSession, items: list[OrderItemRow], *, reprint: bool) -> Any: ...
 
+    def refund_slip(self, refund: RefundRow) -> Any: ...
+
 
 class SessionError(RuntimeError):
     """A request the current state does not allow (unknown order, refund of an unpaid order, …)."""
@@ -420,7 +422,10 @@ class SessionManager:
         session = self.session(out_trade_no)
         if session.code_url is None or session.state is not State.AWAITING_PAYMENT:
             raise SessionError(f"{out_trade_no} has no open QR to print ({session.state})")
-        already = any(c.kind == "print_slip" and c.outcome == "submitted" for c in self.journal.commands(out_trade_no))
+        key = slip_job_key(out_trade_no)
+        already = any(
+            e.kind == "print_submitted" and e.data.get("job_key") == key for e in self.journal.events(out_trade_no)
+        )
         return self._submit(session, "slip", reprint=already)
 
     def reprint_receipt(self, out_trade_no: str) -> str:
@@ -640,7 +645,27 @@ class SessionManager:
         else:
             document = self.documents.paid_receipt(session, items, reprint=reprint)
         self.printer.submit(key, document, reprint=reprint)
+        self.journal.append_event(
+            otn,
+            "print_submitted",
+            from_state=session.state.value,
+            to_state=session.state.value,
+            detail={"job_key": key, "reprint": reprint},
+        )
         self.bus.publish(PrintSubmitted(otn, key, reprint))
+        return key
+
+    def print_refund_slip(self, out_refund_no: str, *, reprint: bool = False) -> str:
+        """Print the refund slip for the customer (job key ``{out_refund_no}:refund_slip``)."""
+        refund = self.journal.refund(out_refund_no)
+        if refund is None:
+            raise SessionError(f"no refund {out_refund_no!r}")
+        key = f"{out_refund_no}:refund_slip"
+        if self.printer is None or self.documents is None:
+            return key
+        self.printer.submit(key, self.documents.refund_slip(refund), reprint=reprint)
+        self.journal.append_event(refund.out_trade_no, "print_submitted", detail={"job_key": key, "reprint": reprint})
+        self.bus.publish(PrintSubmitted(refund.out_trade_no, key, reprint))
         return key
 
     def _do_refund(self, command: CommandRow) -> None:

@@ -1,0 +1,84 @@
+"""Training mode: sandbox and relay embedded on loopback, sample catalogue, virtual printer, marked training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.checkout import KioskCore, SessionError, State
+from kiosk.checkout.manager import receipt_job_key, slip_job_key
+from kiosk.printing import Document
+from tests.checkout.conftest import wait_until
+
+
+def test_a_training_sale_end_to_end(tmp_path: Path) -> None:
+    core = KioskCore.training_mode(tmp_path)
+    try:
+        assert core.training and core.config.training
+        assert core.config.data_dir == tmp_path / "kiosk"
+        assert len(core.catalogue) >= 30
+        core.start()
+        cart = core.new_cart()
+        cart.add_code("6921168509256")
+        session = core.charge(cart)
+        shown = core.wait_for(session.out_trade_no, lambda s: s.state is State.AWAITING_PAYMENT, 15)
+        assert shown.training
+
+        assert core.print_slip(session.out_trade_no) == slip_job_key(session.out_trade_no)
+        core.print_slip(session.out_trade_no)  # the clerk presses it again: a marked reprint
+        slips = [job for job in core.print_queue.jobs() if job.job_key == slip_job_key(session.out_trade_no)]
+        assert sorted(job.reprint for job in slips) == [False, True]
+        assert all(shown.code_url in job.document.qr_payloads for job in slips)
+
+        core.simulate_payment(session.out_trade_no)
+        paid = core.wait_for(session.out_trade_no, lambda s: s.is_paid, 20)
+        assert paid.state is State.PAID
+        key = receipt_job_key(session.out_trade_no)
+        wait_until(
+            lambda: [j for j in core.print_queue.jobs() if j.job_key == key and j.state == "printed"],
+            message="training receipt printed",
+        )
+        receipt: Document = next(j.document for j in core.print_queue.jobs() if j.job_key == key)
+        assert any(getattr(block, "kind", None) == "training" for block in receipt.blocks)
+        assert list((tmp_path / "kiosk" / "virtual-printer").glob("*paid_receipt*.png"))
+    finally:
+        core.stop()
+
+
+def test_training_resumes_with_the_same_relay_credentials(tmp_path: Path) -> None:
+    first = KioskCore.training_mode(tmp_path)
+    token = first.config.relay_token
+    first.stop()
+    second = KioskCore.training_mode(tmp_path)
+    try:
+        assert second.config.relay_token == token
+        second.start()
+        cart = second.new_cart()
+        cart.add_code("DRK-001")
+        session = second.charge(cart)
+        assert second.wait_for(session.out_trade_no, lambda s: s.code_url is not None, 15).code_url
+    finally:
+        second.stop()
+    assert (tmp_path / "relay" / "kiosk.json").stat().st_mode & 0o077 == 0
+
+
+def test_simulated_payments_only_in_training(tmp_path: Path) -> None:
+    from kiosk.checkout.config import KioskConfig, StoreInfoConfig
+
+    core = KioskCore(
+        KioskConfig(
+            relay_url="http://127.0.0.1:9",
+            relay_token="t",
+            store=StoreInfoConfig("S", "n", "a"),
+            kiosk_id="K",
+            data_dir=tmp_path,
+        )
+    )
+    try:
+        with pytest.raises(SessionError, match="training"):
+            core.simulate_payment("S-K-1")
+        with pytest.raises(SessionError, match="training"):
+            core.advance_training_clock(86400)
+    finally:
+        core.stop()
