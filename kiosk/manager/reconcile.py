@@ -26,7 +26,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -344,10 +344,6 @@ def journal_window(day: date) -> tuple[date, date]:
     return day - timedelta(days=1), day + timedelta(days=1)
 
 
-def _paid_day(order: OrderLike) -> date:
-    return (order.success_time or order.charged_at).astimezone(CHINA_TZ).date()
-
-
 def reconcile(
     day: date,
     bill: DayBill,
@@ -418,8 +414,11 @@ def reconcile(
         )
 
     journal_paid = 0
+    # Aware-datetime bounds of D in Beijing: a comparison per order instead of a timezone conversion.
+    start = datetime.combine(day, time(0), CHINA_TZ)
+    end = start + timedelta(days=1)
     for order in by_otn.values():
-        if order.state not in PAID or _paid_day(order) != day:
+        if order.state not in PAID or not start <= (order.success_time or order.charged_at) < end:
             continue
         journal_paid += order.amount_fen
         if order.out_trade_no in seen_payments:
