@@ -25,17 +25,18 @@ def test_both_languages_have_a_cashier_catalogue() -> None:
     assert {"kiosk_zh_CN.ts", "kiosk_en.ts"} <= names
 
 
+def _translated(message: ET.Element) -> bool:
+    translation = message.find("translation")
+    if translation is None or translation.get("type") in ("unfinished", "vanished", "obsolete"):
+        return False
+    return bool((translation.text or "").strip())
+
+
 @pytest.mark.parametrize("ts", ts_files(), ids=lambda path: path.name)
 def test_every_message_is_translated(ts: Path) -> None:
     messages = list(ET.parse(ts).iter("message"))
     assert messages
-    untranslated = [
-        message.findtext("source")
-        for message in messages
-        if message.find("translation") is None
-        or message.find("translation").get("type") in ("unfinished", "vanished", "obsolete")  # type: ignore[union-attr]
-        or not (message.findtext("translation") or "").strip()
-    ]
+    untranslated = [message.findtext("source") for message in messages if not _translated(message)]
     assert untranslated == []
 
 
