@@ -11,7 +11,7 @@ from typing import Literal
 
 from kiosk.checkout.catalogue import Catalogue, Item
 
-#: WeChat Pay's ``description`` is at most 127 characters.
+#: WeChat Pay's ``description`` is at most 127 characters (and, to be safe, 127 UTF-8 bytes).
 DESCRIPTION_LIMIT = 127
 MAX_LINE_QUANTITY = 999
 
@@ -77,16 +77,24 @@ class CartChange:
 
 
 def describe(lines: tuple[CartLine, ...] | list[CartLine], limit: int = DESCRIPTION_LIMIT) -> str:
-    """WeChat Pay's order description: ``可口可乐 330ml`` or ``可口可乐 330ml 等3件``, cut to ``limit`` characters."""
+    """WeChat Pay's order description: ``可口可乐 330ml`` or ``可口可乐 330ml 等3件``.
+
+    At most ``limit`` characters AND ``limit`` UTF-8 bytes: the API documents ``string[1,127]`` and the
+    client library enforces both readings (a Chinese character is 3 bytes)."""
     if not lines:
         raise CartError("an empty cart has no description")
     count = sum(line.quantity for line in lines)
     name = lines[0].item.name_zh
     suffix = f" 等{count}件" if count > 1 else ""
-    room = limit - len(suffix)
-    if len(name) > room:
-        name = name[: max(room - 1, 1)] + "…"
-    return (name + suffix)[:limit]
+
+    def fits(text: str) -> bool:
+        return len(text) <= limit and len(text.encode("utf-8")) <= limit
+
+    if fits(name + suffix):
+        return name + suffix
+    while name and not fits(name + "…" + suffix):
+        name = name[:-1]
+    return (name + "…" + suffix) if name else (name + suffix)[:limit]
 
 
 class Cart:

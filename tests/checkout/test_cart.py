@@ -78,14 +78,18 @@ def test_description_for_wechat_pay() -> None:
     assert cart.description() == "农夫山泉 550ml 等3件"
 
 
-def test_description_is_cut_to_the_limit() -> None:
+def test_description_is_cut_to_127_characters_and_bytes() -> None:
     cart = Cart(CATALOGUE)
     cart.add(LONG)
     cart.add(WATER, 9)
     text = cart.description()
-    assert len(text) == DESCRIPTION_LIMIT
-    assert text.endswith("… 等10件")
-    assert len(cart.description(limit=20)) == 20
+    assert len(text.encode("utf-8")) <= DESCRIPTION_LIMIT and len(text) <= DESCRIPTION_LIMIT
+    assert text.endswith("… 等10件") and text.startswith("超超超")
+    assert len(text.encode("utf-8")) > DESCRIPTION_LIMIT - 3  # cut as late as possible
+    ascii_cart = Cart(Catalogue([], [Item("X", None, "x" * 300, "x", 1, "c")]))
+    ascii_cart.add("X")
+    assert len(ascii_cart.description().encode("utf-8")) == DESCRIPTION_LIMIT  # "…" is 3 bytes
+    assert len(cart.description(limit=20).encode("utf-8")) <= 20
 
 
 def test_clear_describes_the_change() -> None:
