@@ -322,6 +322,8 @@ class SaleView(QWidget):
         self.barcode.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _code_entered(self) -> None:
+        if self._busy:
+            return
         code = self.barcode.text()
         self.barcode.clear()
         self.add_code(code)
@@ -348,6 +350,10 @@ class SaleView(QWidget):
         self.count_label.setText(self.tr("{0} items").format(snapshot.item_count))
         self.charge_button.setEnabled(not snapshot.is_empty and not self._busy)
         self.clear_button.setEnabled(not snapshot.is_empty and not self._busy)
+        # The cart is frozen while its Charge is being submitted (the order is made from a snapshot).
+        self.catalog.setEnabled(not self._busy)
+        self.cart_view.setEnabled(not self._busy)
+        self.barcode.setReadOnly(self._busy)
 
     def _charge(self) -> None:
         snapshot = self.cart.snapshot()
