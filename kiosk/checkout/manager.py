@@ -552,6 +552,8 @@ class SessionManager:
                 else:
                     self._sleep(wake, wait)
         except Exception as exc:  # never die silently: the order would stall until restart
+            if self._stopping.is_set():
+                return  # the journal or the client closed under us while stopping
             log.exception("commander for %s failed", otn)
             self.bus.publish(CoreError(f"internal error while working on {otn}: {exc}", otn))
             with self._lock:
