@@ -10,8 +10,10 @@ import sys
 from importlib import resources as importlib_resources
 from pathlib import Path
 
-#: Inside a wheel the ``resources/`` folder is mapped to this package (see pyproject's package-dir).
+#: A wheel can carry ``resources/`` either as data files under ``<prefix>/share/kiosk/resources``
+#: (pyproject ``[tool.setuptools.data-files]``) or mapped to this package (``package-dir``).
 _PACKAGED = "kiosk._resources"
+_DATA_FILES = Path("share") / "kiosk" / "resources"
 
 
 class ResourceNotFound(FileNotFoundError):
@@ -32,6 +34,7 @@ def resource_roots() -> list[Path]:
         packaged = None
     if packaged is not None:
         roots.append(Path(str(packaged)))
+    roots.append(Path(sys.prefix) / _DATA_FILES)
     return roots
 
 

@@ -11,7 +11,7 @@ from kiosk.checkout.catalogue import (
     parse_catalogue,
     sample_catalogue,
 )
-from kiosk.resources import ResourceNotFound, resource_path
+from kiosk.resources import ResourceNotFound, resource_path, resource_roots
 
 GOOD = """
 [[categories]]
@@ -130,3 +130,12 @@ def test_resource_resolver_prefers_a_frozen_bundle(tmp_path: Path, monkeypatch: 
     (tmp_path / "resources" / "catalogue.toml").write_text("frozen", encoding="utf-8")
     monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)
     assert resource_path("catalogue.toml").read_text(encoding="utf-8") == "frozen"
+
+
+def test_resource_roots_cover_checkout_wheel_and_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys._MEIPASS", str(tmp_path / "bundle"), raising=False)
+    monkeypatch.setattr("sys.prefix", str(tmp_path / "venv"))
+    roots = resource_roots()
+    assert roots[0] == tmp_path / "bundle" / "resources"
+    assert roots[1] == Path(__file__).resolve().parents[2] / "resources"
+    assert roots[-1] == tmp_path / "venv" / "share" / "kiosk" / "resources"
