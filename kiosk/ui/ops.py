@@ -31,10 +31,11 @@ class _Task(QRunnable):
         try:
             result = self._fn()
         except BaseException as exc:  # delivered to the GUI thread, never lost on a pool thread
-            self._ops._finished.emit(self._op_id, False, (exc,))
+            self._ops._finished.emit(self._op_id, (False, exc))
         else:
-            # Boxed: a bare None through a Signal(object) has upset PySide6's reference counting.
-            self._ops._finished.emit(self._op_id, True, (result,))
+            # One tuple, no bare bool/None arguments: queued bools leak references in PySide6 6.12
+            # (see kiosk/ui/_none_guard.py).
+            self._ops._finished.emit(self._op_id, (True, result))
 
 
 class BackgroundOps(QObject):
@@ -45,7 +46,7 @@ class BackgroundOps(QObject):
     #: Number of operations in flight changed (tests and the busy indicator).
     busyChanged = Signal(int)
     # Emitted from pool threads; the connection to our own slot queues it onto our (GUI) thread.
-    _finished = Signal(int, bool, object)
+    _finished = Signal(int, object)
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = 4):
         super().__init__(parent)
@@ -73,9 +74,9 @@ class BackgroundOps(QObject):
         self.busyChanged.emit(len(self._pending))
         return op_id
 
-    @Slot(int, bool, object)
-    def _deliver(self, op_id: int, ok: bool, boxed: tuple[object]) -> None:
-        (value,) = boxed
+    @Slot(int, object)
+    def _deliver(self, op_id: int, outcome: tuple[bool, object]) -> None:
+        ok, value = outcome
         label, on_done, on_error = self._pending.pop(op_id, ("", None, None))
         self.busyChanged.emit(len(self._pending))
         if ok:
