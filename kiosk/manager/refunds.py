@@ -1,15 +1,16 @@
 """Refund helpers for the manager screen: what is left to refund, and the refund slip.
 
 The core journals the refund (out_refund_no before the request, reused on retry) and reports its status as
-``RefundChanged`` events; it does not print a slip. :class:`RefundSlipPrinter` submits one per successful
-refund under the job key ``{out_refund_no}:refund_slip`` — the print queue prints a key once, so the event
-and the sweep at start-up can both submit without printing twice.
+``RefundChanged`` events; it prints a refund slip only when asked (``KioskCore.print_refund_slip``).
+:class:`RefundSlipPrinter` asks for one per successful refund, job key ``{out_refund_no}:refund_slip`` — the
+print queue prints a key once, so the event and the sweep when the screen opens never print twice.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from kiosk.checkout.events import CoreEvent, RefundChanged
@@ -55,30 +56,49 @@ class RefundSlipPrinter:
                 if refund.out_refund_no == event.out_refund_no:
                     self.submit(refund)
 
-    def sweep(self) -> list[str]:
-        """Submit the slips of successful refunds (those already submitted are not printed again)."""
-        return [key for refund in self._core.refunds() if refund.state == REFUND_DONE if (key := self.submit(refund))]
+    def sweep(self, *, days: int = 2) -> list[str]:
+        """Submit the slips of recent successful refunds whose slip is not in the print queue yet."""
+        queue = self._core.print_queue
+        if queue is None:
+            return []
+        known = {job.job_key for job in queue.jobs(limit=1000)}
+        since = self._core.clock.now() - timedelta(days=days)
+        keys = []
+        for refund in self._core.refunds():
+            done = parse_timestamp(refund.success_time) or parse_timestamp(refund.updated_at)
+            if refund.state != REFUND_DONE or done is None or done < since:
+                continue
+            if refund_slip_key(refund.out_refund_no) in known:
+                continue
+            key = self.submit(refund)
+            if key is not None:
+                keys.append(key)
+        return keys
 
     def submit(self, refund: RefundRow) -> str | None:
+        """The core prints it when it can (``KioskCore.print_refund_slip``, same job key); else built here."""
         queue = self._core.print_queue
         if queue is None or refund.state != REFUND_DONE:
             return None
-        at = parse_timestamp(refund.success_time) or parse_timestamp(refund.updated_at)
-        assert at is not None
-        document = refund_slip(
-            self._store,
-            refund.out_trade_no,
-            refund.out_refund_no,
-            refund.amount_fen,
-            refund.reason,
-            at,
-            training=bool(self._core.training),
-        )
-        key = refund_slip_key(refund.out_refund_no)
         try:
+            core_print = getattr(self._core, "print_refund_slip", None)
+            if core_print is not None:
+                return str(core_print(refund.out_refund_no))
+            at = parse_timestamp(refund.success_time) or parse_timestamp(refund.updated_at)
+            assert at is not None
+            document = refund_slip(
+                self._store,
+                refund.out_trade_no,
+                refund.out_refund_no,
+                refund.amount_fen,
+                refund.reason,
+                at,
+                training=bool(self._core.training),
+            )
+            key = refund_slip_key(refund.out_refund_no)
             queue.submit(key, document)
         except Exception as exc:  # never lose the refund over a printer: report and carry on
-            log.warning("refund slip %s not submitted: %s", key, exc)
+            log.warning("refund slip for %s not submitted: %s", refund.out_refund_no, exc)
             if self._on_error is not None:
                 self._on_error(f"refund slip not printed: {exc}")
             return None

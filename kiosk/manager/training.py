@@ -16,9 +16,11 @@ class SandboxClockError(RuntimeError):
 
 
 def sandbox_url(core: Any) -> str | None:
-    """The training sandbox's base URL, or None outside training mode.
+    """The training sandbox's base URL, or None outside training mode (or when the core has no sandbox).
 
-    ``KioskCore`` keeps it private (``_sandbox_url``); a public ``sandbox_url`` is preferred when it exists."""
+    ``KioskCore`` keeps it private (``_sandbox_url``); a public ``sandbox_url`` is preferred when it exists.
+    Only used to decide whether the "advance the clock" button makes sense; the move itself goes through
+    ``KioskCore.advance_training_clock``."""
     if not getattr(core, "training", False):
         return None
     url = getattr(core, "sandbox_url", None) or getattr(core, "_sandbox_url", None)
@@ -30,6 +32,16 @@ def seconds_to_next_release(now: datetime) -> float:
     local = now.astimezone(CHINA_TZ)
     target = datetime.combine(local.date() + timedelta(days=1), RELEASE_TIME, CHINA_TZ)
     return (target - local).total_seconds()
+
+
+def advance_core_to_next_release(core: Any) -> datetime:
+    """Blocking: the same through ``KioskCore.advance_training_clock`` (raises outside training mode)."""
+    try:
+        now = parse_rfc3339(str(core.advance_training_clock(0)["now"]))
+        answer = core.advance_training_clock(round(seconds_to_next_release(now)))
+        return parse_rfc3339(str(answer["now"]))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise SandboxClockError(f"the sandbox clock did not move: {exc}") from exc
 
 
 def advance_to_next_release(base_url: str, *, transport: httpx.BaseTransport | None = None) -> datetime:

@@ -53,7 +53,7 @@ from kiosk.manager.reconcile import (
 )
 from kiosk.manager.refunds import RefundSlipPrinter, refundable_fen
 from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise
-from kiosk.manager.training import advance_to_next_release, sandbox_url
+from kiosk.manager.training import advance_core_to_next_release, sandbox_url
 from kiosk.manager.zreport import job_key, print_z_report
 from kiosk.printing.documents import StoreInfo
 
@@ -837,12 +837,12 @@ class ManagerView(QWidget):
         return list(self.bill_model.rows)
 
     def advance_sandbox_clock(self) -> None:
-        url = self._sandbox
-        if url is None:
+        if self._sandbox is None:
             return
+        core = self.core
         self.advance_button.setEnabled(False)
         self.ops.run(
-            lambda: advance_to_next_release(url),
+            lambda: advance_core_to_next_release(core),
             on_done=self._clock_moved,
             on_error=lambda exc: self._clock_failed(exc),
             label=self.tr("Sandbox clock"),

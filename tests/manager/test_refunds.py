@@ -19,6 +19,14 @@ class Queue:
         self.submitted.append(key)
         return self.keys.setdefault(key, document)
 
+    def jobs(self, limit=200):
+        return [SimpleNamespace(job_key=key) for key in self.keys]
+
+
+class Clock:
+    def now(self):
+        return datetime(2026, 11, 28, 18, 0, tzinfo=CHINA_TZ)
+
 
 class Core:
     training = True
@@ -28,6 +36,7 @@ class Core:
         self.print_queue = Queue()
         self.config = SimpleNamespace(store=SimpleNamespace(name="店", address="路", phone=None))
         self.subscribers = []
+        self.clock = Clock()
 
     def subscribe(self, callback):
         self.subscribers.append(callback)
@@ -56,10 +65,26 @@ def test_slip_printed_on_success_event_and_by_sweep_once():
     assert core.print_queue.submitted == [key] and key == f"{otn(1)}R1:refund_slip"
     document = core.print_queue.keys[key]
     assert document.kind == "refund_slip" and any(getattr(b, "kind", "") == "training" for b in document.blocks)
-    assert printer.sweep() == [key]  # submitted again, but under the same key: the queue prints it once
-    assert list(core.print_queue.keys) == [key]
+    assert printer.sweep() == []  # already in the queue: not submitted again
+    assert core.print_queue.submitted == [key]
     printer.detach()
     assert core.subscribers == []
+
+
+def test_sweep_prints_recent_successful_refunds_missed_while_closed():
+    recent = refund(otn(1), 1, 300)  # requested 2026-11-28 15:00, the fake clock says 18:00
+    old = refund(otn(2), 1, 100, requested=datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ))
+    core = Core([recent, old, refund(otn(3), 1, 50, "PROCESSING")])
+    assert RefundSlipPrinter(core).sweep() == [refund_slip_key(recent.out_refund_no)]
+
+
+def test_the_core_prints_the_slip_when_it_can():
+    done = refund(otn(1), 1, 300)
+    core = Core([done])
+    asked: list[str] = []
+    core.print_refund_slip = lambda out_refund_no: asked.append(out_refund_no) or f"{out_refund_no}:refund_slip"
+    assert RefundSlipPrinter(core).submit(done) == refund_slip_key(done.out_refund_no)
+    assert asked == [done.out_refund_no] and core.print_queue.submitted == []
 
 
 def test_printer_failure_is_reported_not_raised():
@@ -69,6 +94,7 @@ def test_printer_failure_is_reported_not_raised():
         raise OSError("paper out")
 
     core.print_queue.submit = broken
+    core.print_queue.jobs = lambda limit=200: []
     errors: list[str] = []
     assert RefundSlipPrinter(core, on_error=errors.append).sweep() == []
     assert errors and "paper out" in errors[0]
@@ -85,3 +111,22 @@ def test_sandbox_url_only_in_training():
     assert sandbox_url(SimpleNamespace(training=True, _sandbox_url="http://127.0.0.1:1")) == "http://127.0.0.1:1"
     assert sandbox_url(SimpleNamespace(training=True, sandbox_url="http://a", _sandbox_url="http://b")) == "http://a"
     assert sandbox_url(SimpleNamespace(training=False, _sandbox_url="http://b")) is None
+
+
+def test_advance_core_to_next_release_goes_through_the_core():
+    from kiosk.manager.training import advance_core_to_next_release
+
+    class TrainingCore:
+        def __init__(self):
+            self.moves: list[float] = []
+            self.now = datetime(2026, 11, 28, 1, 45, tzinfo=CHINA_TZ)
+
+        def advance_training_clock(self, seconds):
+            self.moves.append(seconds)
+            self.now += timedelta(seconds=seconds)
+            return {"now": self.now.isoformat()}
+
+    core = TrainingCore()
+    moved = advance_core_to_next_release(core)
+    assert core.moves == [0, 32 * 3600 + 15 * 60]
+    assert moved == datetime(2026, 11, 29, 10, 0, tzinfo=CHINA_TZ)
