@@ -417,6 +417,8 @@ class MainWindow(QMainWindow):
         if session.state is State.PAID:
             self.payment_view.show_session(session)
             self.payment_view.stop()
+            if known is not None and known.state is State.PAID:
+                return  # a later detail of a payment already shown
             self.sale_view.clear()  # the cart became this paid order
             if self.stack.currentWidget() is self.payment_view:
                 self.paid_view.show_paid(session)
