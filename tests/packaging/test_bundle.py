@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
+
+from tests.support.relay import init_relay, start_relay
+from tests.support.sandbox import start_sandbox_process
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = ROOT / "packaging" / "build_kiosk.py"
@@ -126,9 +130,12 @@ def test_bundle_is_complete_and_its_size_is_reported(bundle: dict[str, Any]) -> 
         assert not (internal / module).exists(), module
 
 
-def test_frozen_kiosk_starts_offscreen_in_training_mode(bundle: dict[str, Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", [[], ["--kiosk"]], ids=["window", "full-screen"])
+def test_frozen_kiosk_starts_offscreen_in_training_mode(
+    bundle: dict[str, Any], tmp_path: Path, mode: list[str]
+) -> None:
     started = time.monotonic()
-    done = run_frozen(bundle, ["--exit-after-start", "--data-dir", str(tmp_path / "training")], tmp_path)
+    done = run_frozen(bundle, [*mode, "--exit-after-start", "--data-dir", str(tmp_path / "training")], tmp_path)
     seconds = time.monotonic() - started
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
     assert "KIOSK_READY" in done.stdout
@@ -158,3 +165,36 @@ def test_frozen_printer_test_prints_chinese_on_the_virtual_printer(bundle: dict[
     assert "打印测试".encode("gbk") in printed
     assert (tmp_path / "out" / "virtual-printer" / "printer-test.png").stat().st_size > 1000
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_frozen_kiosk_starts_in_live_mode_from_kiosk_toml(bundle: dict[str, Any], tmp_path: Path) -> None:
+    """``--config kiosk.toml`` (as the systemd unit runs it), pointing at a real relay: the live core starts."""
+    sandbox = start_sandbox_process(tmp_path / "sandbox")
+    relay = None
+    try:
+        (tmp_path / "relay").mkdir()
+        credentials = init_relay(sandbox.state_dir, tmp_path / "relay")
+        relay = start_relay(credentials)
+        config = tmp_path / "kiosk.toml"
+        config.write_text(
+            tomli_w.dumps(
+                {
+                    "relay": {"url": relay.base_url, "token": credentials.kiosk_token},
+                    "store": {"id": credentials.store_id, "name": "测试店", "address": "上海市"},
+                    "kiosk": {"id": credentials.kiosk_id, "data_dir": "data"},
+                    "printer": {"profile": "virtual"},
+                }
+            ),
+            "utf-8",
+        )
+        done = run_frozen(bundle, ["--config", str(config), "--exit-after-start"], tmp_path)
+        assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        assert "KIOSK_READY" in done.stdout
+        assert_clean_stderr(done)
+        assert (tmp_path / "data" / "journal.sqlite3").is_file()
+        # Live mode: no embedded sandbox or relay was created beside the journal.
+        assert sorted(path.name for path in (tmp_path / "data").iterdir() if path.is_dir()) <= ["virtual-printer"]
+    finally:
+        if relay is not None:
+            relay.stop()
+        sandbox.stop()
