@@ -22,6 +22,7 @@ from kiosk.checkout import (
     RefundChanged,
     SessionChanged,
 )
+from kiosk.ui.qr import qr_matrix
 
 
 class CoreBridge(QObject):
@@ -59,6 +60,8 @@ class CoreBridge(QObject):
     def _on_event(self, event: CoreEvent) -> None:
         match event:
             case SessionChanged():
+                if event.session.code_url:
+                    qr_matrix(event.session.code_url)  # computed here, off the GUI thread (cached)
                 self.sessionChanged.emit(event)
             case PaidAfterCancel():
                 self.paidAfterCancel.emit(event)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import qrcode
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
@@ -12,12 +14,16 @@ QUIET_ZONE = 4
 MIN_SIDE = 280
 
 
-def qr_matrix(text: str) -> list[list[bool]]:
-    """The module matrix of ``text`` (True = dark), without the quiet zone."""
+@lru_cache(maxsize=16)
+def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The module matrix of ``text`` (True = dark), without the quiet zone.
+
+    Cached: the bridge computes it on the core's thread when a code_url arrives (about 10 ms of pure
+    Python), so the GUI thread only paints."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(text)
     code.make(fit=True)
-    return [list(row) for row in code.get_matrix()]
+    return tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
 
 
 class QrView(QWidget):
@@ -29,7 +35,7 @@ class QrView(QWidget):
         self.setMinimumSize(MIN_SIDE, MIN_SIDE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._text: str | None = None
-        self._matrix: list[list[bool]] = []
+        self._matrix: tuple[tuple[bool, ...], ...] = ()
         self._placeholder = ""
         self.paint_count = 0
 
@@ -47,7 +53,7 @@ class QrView(QWidget):
         if text == self._text:
             return
         self._text = text
-        self._matrix = qr_matrix(text) if text else []
+        self._matrix = qr_matrix(text) if text else ()
         self.update()
 
     def set_placeholder(self, text: str) -> None:
