@@ -7,7 +7,8 @@ Two paths are timed, each from bytes to a finished reconciliation:
 
 * ``file_path``: ``kiosk.wechatpay.parse_trade_bill`` over the CSV bytes (what the relay does after the hash
   check) → journal read → reconcile;
-* ``screen_path``: the relay's JSON answer (what the manager screen receives) → journal read → reconcile.
+* ``screen_path``: the relay's JSON answer (what the manager screen receives) → ``BillFetcher.interpret``
+  (decode, check the rows against the summary) → journal read → reconcile.
 
 The data has every category: ~1 % of payments missing from the journal, amount mismatches, cancelled orders
 paid in WeChat Pay, journal payments missing from the bill, and refunds.
@@ -35,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kiosk.checkout.manager import session_from_row
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import Journal, RefundRow
+from kiosk.manager.bills import BillFetcher
 from kiosk.manager.reconcile import (
     JournalOrder,
-    bill_from_json,
     bill_from_trade_bill,
     journal_window,
     read_orders,
@@ -246,7 +247,8 @@ def main() -> None:
     file_total = t_parse + t_convert + t_journal + t_reconcile
 
     # The screen path: relay JSON → DayBill; journal; reconcile.
-    screen_bill, t_json = timed(lambda: bill_from_json(DAY, json.loads(answer)))
+    fetcher = BillFetcher("http://relay.invalid", "bench")  # only its pure answer mapping is used
+    screen_bill, t_json = timed(lambda: fetcher.interpret(DAY, 200, answer).bill)
     (orders2, refunds2), t_journal2 = timed(read_journal, journal_path)
     result2, t_reconcile2 = timed(lambda: reconcile(DAY, screen_bill, orders2, refunds2, prefix=PREFIX))
     screen_total = t_json + t_journal2 + t_reconcile2
