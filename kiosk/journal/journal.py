@@ -153,7 +153,10 @@ class Journal:
     # ---- opening and schema ----------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, clock: Clock | None = None) -> Journal:
+    def open(
+        cls, path: Path | str, *, clock: Clock | None = None, migrations: Sequence[Migration] = MIGRATIONS
+    ) -> Journal:
+        """Open (creating if needed) and migrate; ``migrations`` is for tests that build an old journal."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -168,7 +171,7 @@ class Journal:
             raise JournalError(f"cannot open the journal {path}: {exc}") from exc
         journal = cls(connection, path, clock or SystemClock())
         try:
-            journal.migrate()
+            journal.migrate(migrations)
         except BaseException:
             connection.close()
             raise

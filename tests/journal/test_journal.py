@@ -90,18 +90,8 @@ def test_reopening_applies_nothing(tmp_path: Path) -> None:
 
 def test_migration_from_version_1_keeps_the_data(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    old = Journal.open(path)
-    # Rebuild an old journal: only migration 1 applied.
-    old.close()
-    path.unlink()
-    for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.close()
-    v1 = Journal.__new__(Journal)
-    Journal.__init__(v1, sqlite3.connect(path, check_same_thread=False, isolation_level=None), path, FixedClock())
-    v1._conn.row_factory = sqlite3.Row
-    assert v1.migrate(MIGRATIONS[:1]) == [1]
+    v1 = Journal.open(path, clock=FixedClock(), migrations=MIGRATIONS[:1])
+    assert v1.schema_version() == 1
     v1.insert_order(order("OLD1"), [ITEM])
     command = v1.add_command("OLD1", "close")
     assert "refunds" not in v1.db.table_names()
