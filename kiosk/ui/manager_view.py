@@ -809,9 +809,13 @@ class ManagerView(QWidget):
             return reconcile(day, bill, orders, core.refunds(), prefix=prefix)
 
         self.reconcile_status.setText(self.tr("Reconciling…"))
-        self.ops.run(work, on_done=self._show_reconciliation, label=self.tr("Reconciliation"))
+        self.ops.run(
+            work, on_done=lambda done: self._show_reconciliation(done, result), label=self.tr("Reconciliation")
+        )
 
-    def _show_reconciliation(self, result: Reconciliation) -> None:
+    def _show_reconciliation(self, result: Reconciliation, source: BillResult) -> None:
+        if source is not self.bill_result:
+            return  # a newer fetch replaced (or rejected) the bill this was computed from
         self.reconciliation = result
         self.reconcile_model.set_rows(sort_for_display(result.items))
         problems = len(result.problems)

@@ -292,3 +292,40 @@ def test_blocking_pin_prompt_for_leaving_kiosk_mode(kiosk: Kiosk) -> None:
     QTimer.singleShot(0, lambda: type_pin("0000"))
     answers.append(ask_manager_pin(kiosk.window, core))
     assert answers == [False, True]
+
+
+def test_a_bill_that_fails_its_hash_check_is_never_shown(kiosk: Kiosk) -> None:
+    day = core_of(kiosk).today() - timedelta(days=1)
+    good = {
+        "rows": [
+            {
+                "trade_time": f"{day}T10:01:00+08:00",
+                "transaction_id": "4200000001",
+                "out_trade_no": "S1-K1-X1",
+                "trade_state": "SUCCESS",
+                "settlement_total_fen": 1200,
+                "order_total_fen": 1200,
+                "fee_fen": 7,
+            }
+        ],
+        "summary": {"trade_count": 1, "settlement_total_fen": 1200, "fee_total_fen": 7, "order_total_fen": 1200},
+    }
+    answers = [
+        httpx.Response(200, json=good),
+        httpx.Response(502, json={"error": {"code": "bill_hash_mismatch", "message": "failed its hash check"}}),
+    ]
+    view = open_view(kiosk, bill_transport=httpx.MockTransport(lambda request: answers.pop(0)))
+    view.tabs.setCurrentIndex(1)
+    status = child(view, QLabel, "billStatusLabel")
+    click(kiosk, view, "fetchBillButton")
+    kiosk.qtbot.waitUntil(lambda: view.reconciliation is not None, timeout=WAIT_MS)
+    assert status.property("state") == "ready" and len(view.bill_entries()) == 1
+    assert child(view, QLabel, "billSettledValue").text() == "￥12.00"
+
+    # The same day fetched again, now with a file that failed its SHA-1 at the relay: everything is cleared.
+    click(kiosk, view, "fetchBillButton")
+    kiosk.qtbot.waitUntil(lambda: status.property("state") == "hash_failed", timeout=WAIT_MS)
+    assert view.bill_entries() == [] and view.reconcile_items() == [] and view.reconciliation is None
+    assert child(view, QLabel, "billSettledValue").text() == "-"
+    assert day.isoformat() in status.text()
+    view.close()
