@@ -71,6 +71,8 @@ class KioskCore:
             on_connectivity=connectivity_publisher(self.bus),
         )
         self.print_queue: Any = printer
+        #: Why there is no print queue although one was configured (also published as CoreError at start).
+        self.printer_error: str | None = None
         self._documents = documents
         self._owns_print_queue = False
         if printer is None:
@@ -136,8 +138,9 @@ class KioskCore:
         try:
             queue, documents = build_print_queue(self.config, self.journal.path)
         except Exception as exc:
+            # Sell without printing rather than not at all; the clerk sees why once start() runs.
             log.exception("printer set-up failed")
-            self.bus.publish(CoreError(f"printer set-up failed: {exc}"))
+            self.printer_error = f"printer set-up failed: {exc}"
             return None, None
         self._owns_print_queue = True
         return queue, documents
@@ -148,6 +151,8 @@ class KioskCore:
         """Start printing, recover unfinished orders (returns their out_trade_nos) and the relay heartbeat."""
         if self._owns_print_queue and self.print_queue is not None:
             self.print_queue.start()
+        if self.printer_error:
+            self.bus.publish(CoreError(self.printer_error))
         resumed = self.sessions.start()
         self._stop.clear()
         self._heartbeat = threading.Thread(target=self._heartbeat_loop, name="relay-heartbeat", daemon=True)

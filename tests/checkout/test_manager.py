@@ -210,3 +210,27 @@ def test_the_core_imports_no_qt() -> None:
 def test_the_sample_catalogue_is_what_a_fresh_core_sells(setup: tuple) -> None:  # type: ignore[type-arg]
     core, _, _, _, _ = setup
     assert [item.sku for item in core.catalogue] == [item.sku for item in sample_catalogue()]
+
+
+def test_a_bad_printer_setting_is_reported_and_the_kiosk_still_sells(tmp_path: Path) -> None:
+    config = KioskConfig(
+        relay_url="http://127.0.0.1:9",
+        relay_token="t",
+        store=StoreInfoConfig("S", "n", "a"),
+        kiosk_id="K",
+        data_dir=tmp_path,
+        printer={"profile": "no-such-printer"},
+    )
+    core = KioskCore(config)
+    recorder = Recorder()
+    core.subscribe(recorder)
+    try:
+        core.start()
+        assert core.print_queue is None
+        assert core.printer_error and "printer.profile" in core.printer_error
+        assert [e.message for e in recorder.of(CoreError)] == [core.printer_error]
+        cart = core.new_cart()
+        cart.add_code("DRK-001")
+        assert core.charge(cart).state is State.CREATING
+    finally:
+        core.stop()
