@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.training_badge.setObjectName("trainingBadge")
         self.training_badge.hide()
         self.statusBar().addWidget(self.relay_status)
-        self.statusBar().addWidget(self.printer_status)
+        self.statusBar().addWidget(self.printer_status, 1)  # takes the room: printer messages can be long
         self.statusBar().addPermanentWidget(self.training_badge)
         self.statusBar().setSizeGripEnabled(False)
         self._relay_online: bool | None = None
