@@ -37,7 +37,18 @@ RUN_TIMEOUT = 90
 pytestmark = [pytest.mark.bundle, pytest.mark.timeout(BUILD_TIMEOUT + 3 * RUN_TIMEOUT)]
 
 
-def ensure_pyinstaller() -> None:
+def report(config: pytest.Config, line: str) -> None:
+    """Show ``line`` in the test run's output even though pytest captures stdout (CI logs keep it)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(line, flush=True)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(line)
+
+
+def ensure_pyinstaller(config: pytest.Config) -> None:
     """PyInstaller comes with the ``package`` extra; install it if this environment was set up without it.
 
     CI installs ``.[test]``; rather than fail there, install exactly what pyproject's extra asks for.
@@ -45,13 +56,13 @@ def ensure_pyinstaller() -> None:
     if importlib.util.find_spec("PyInstaller") is not None:
         return
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["optional-dependencies"]
-    print(f"PyInstaller missing: installing the 'package' extra {extras['package']}", flush=True)
+    report(config, f"PyInstaller missing: installing the 'package' extra {extras['package']}")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *extras["package"]], check=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    ensure_pyinstaller()
+def bundle(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> dict[str, Any]:
+    ensure_pyinstaller(pytestconfig)
     out = tmp_path_factory.mktemp("kiosk-bundle")
     started = time.monotonic()
     done = subprocess.run(
@@ -63,17 +74,17 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         check=False,
     )
     assert done.returncode == 0, f"build failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
-    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    report["out"] = str(out)
-    report["test_build_seconds"] = round(time.monotonic() - started, 1)
+    built: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    built["out"] = str(out)
+    built["test_build_seconds"] = round(time.monotonic() - started, 1)
     # PyInstaller's work directory is only a cache; keep the disk use to the bundle itself.
     shutil.rmtree(out / "work", ignore_errors=True)
-    print(
-        f"\nkiosk bundle: {report['size_mib']} MiB in {report['files']} files, "
-        f"built in {report['build_seconds']} s -> {out / 'bundle.json'}",
-        flush=True,
+    report(
+        pytestconfig,
+        f"\nkiosk bundle: {built['size_mib']} MiB in {built['files']} files, "
+        f"built in {built['build_seconds']} s -> {out / 'bundle.json'}",
     )
-    return report
+    return built
 
 
 def shop_env(home: Path) -> dict[str, str]:
@@ -132,7 +143,7 @@ def test_bundle_is_complete_and_its_size_is_reported(bundle: dict[str, Any]) -> 
 
 @pytest.mark.parametrize("mode", [[], ["--kiosk"]], ids=["window", "full-screen"])
 def test_frozen_kiosk_starts_offscreen_in_training_mode(
-    bundle: dict[str, Any], tmp_path: Path, mode: list[str]
+    bundle: dict[str, Any], tmp_path: Path, mode: list[str], pytestconfig: pytest.Config
 ) -> None:
     started = time.monotonic()
     done = run_frozen(bundle, [*mode, "--exit-after-start", "--data-dir", str(tmp_path / "training")], tmp_path)
@@ -142,7 +153,7 @@ def test_frozen_kiosk_starts_offscreen_in_training_mode(
     assert_clean_stderr(done)
     # Training mode really ran: the embedded sandbox and relay wrote their state.
     assert (tmp_path / "training" / "relay" / "relay.toml").is_file()
-    print(f"\nfrozen kiosk: window up and core ready in {seconds:.1f} s", flush=True)
+    report(pytestconfig, f"\nfrozen kiosk {' '.join(mode) or '(window)'}: up and ready in {seconds:.1f} s")
 
 
 def test_frozen_kiosk_completes_a_simulated_sale(bundle: dict[str, Any], tmp_path: Path) -> None:
