@@ -72,7 +72,7 @@ def create_order(client: httpx.Client, amount_fen: int) -> dict[str, Any]:
 
 
 def wait_for_state(client: httpx.Client, order: dict[str, Any], state: str) -> dict[str, Any]:
-    current = order
+    current: dict[str, Any] = order
     for _ in range(5):
         response = client.get(f"/v1/orders/{order['out_trade_no']}", params={"since": current["version"], "wait": 20})
         assert response.status_code == 200, response.text
