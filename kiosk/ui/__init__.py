@@ -8,15 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.ui._none_guard import guard_none_refcount
-
 if TYPE_CHECKING:
     from kiosk.ui.main_window import MainWindow
 
 __all__ = ["create_main_window"]
-
-# Before any Qt call: see kiosk/ui/_none_guard.py (PySide6 6.12 on Python 3.11 leaks None references).
-guard_none_refcount()
 
 
 def create_main_window(

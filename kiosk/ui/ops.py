@@ -33,8 +33,7 @@ class _Task(QRunnable):
         except BaseException as exc:  # delivered to the GUI thread, never lost on a pool thread
             self._ops._finished.emit(self._op_id, (False, exc))
         else:
-            # One tuple, no bare bool/None arguments: queued bools leak references in PySide6 6.12
-            # (see kiosk/ui/_none_guard.py).
+            # One tuple: a single object argument, whatever the result type.
             self._ops._finished.emit(self._op_id, (True, result))
 
 

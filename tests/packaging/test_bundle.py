@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -48,21 +47,9 @@ def report(config: pytest.Config, line: str) -> None:
         reporter.write_line(line)
 
 
-def ensure_pyinstaller(config: pytest.Config) -> None:
-    """PyInstaller comes with the ``package`` extra; install it if this environment was set up without it.
-
-    CI installs ``.[test]``; rather than fail there, install exactly what pyproject's extra asks for.
-    """
-    if importlib.util.find_spec("PyInstaller") is not None:
-        return
-    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["optional-dependencies"]
-    report(config, f"PyInstaller missing: installing the 'package' extra {extras['package']}")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *extras["package"]], check=True, timeout=600)
-
-
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> dict[str, Any]:
-    ensure_pyinstaller(pytestconfig)
+    assert importlib.util.find_spec("PyInstaller"), 'PyInstaller is missing: install the project with ".[test,package]"'
     out = tmp_path_factory.mktemp("kiosk-bundle")
     started = time.monotonic()
     done = subprocess.run(

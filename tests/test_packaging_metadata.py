@@ -1,0 +1,30 @@
+"""The wheel ships every package and the data folders (resources/, printer_profiles/)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setuptools_table() -> dict[str, object]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+
+
+def test_every_kiosk_package_is_listed() -> None:
+    on_disk = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "kiosk").rglob("__init__.py")}
+    listed = set(_setuptools_table()["packages"])  # type: ignore[arg-type]
+    assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"
+
+
+def test_data_folders_are_mapped_into_the_wheel() -> None:
+    table = _setuptools_table()
+    assert table["package-dir"] == {  # type: ignore[index]
+        "kiosk._resources": "resources",
+        "kiosk._printer_profiles": "printer_profiles",
+    }
+    data = table["package-data"]
+    assert "i18n/*.ts" in data["kiosk._resources"]  # type: ignore[index]
+    assert (ROOT / "resources" / "catalogue.toml").is_file()
+    assert list((ROOT / "printer_profiles").glob("*.toml"))
