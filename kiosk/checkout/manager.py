@@ -496,7 +496,7 @@ class SessionManager:
             return
         session = self._sessions.get(otn)
         if session is None:
-            return
+            session = self._sessions[otn] = self.session(otn)
         workers = self._workers.setdefault(otn, _Workers())
         if workers.wake is None:
             workers.wake = threading.Event()
@@ -527,6 +527,10 @@ class SessionManager:
             workers.watcher = None
         if workers.commander is None and workers.watcher is None:
             self._workers.pop(otn, None)
+            session = self._sessions.get(otn)
+            if session is not None and session.is_final:
+                # Nothing will change it any more: the journal is the copy (keeps a long day's memory flat).
+                self._sessions.pop(otn, None)
 
     def _command_loop(self, otn: str, wake: threading.Event) -> None:
         try:
