@@ -319,6 +319,12 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
     if state in PAID_STATES:
         return Transition(session, known) if paid else _ignore(session, f"{event.trade_state} after paid")
 
+    if state in (State.CREATING, State.PENDING_CREATION):
+        if paid:
+            # A re-query while the create's answer was lost: the money is real, take it.
+            return Transition(session, replace(known, state=State.PAID, settled=True), (DropCreate(), PrintReceipt()))
+        return _ignore(session, f"status {event.trade_state} before the create was answered")
+
     if state is State.AWAITING_PAYMENT:
         if paid:
             return Transition(session, replace(known, state=State.PAID, settled=True), (PrintReceipt(),))

@@ -134,6 +134,14 @@ def test_idempotent_create_answer_that_is_already_paid() -> None:
     assert step.commands == (PrintReceipt(),)
 
 
+def test_payment_reported_before_the_create_answer_is_taken() -> None:
+    for start in (creating(), transition(creating(), CreateUnreachable("x")).session):
+        step = transition(start, success(source="requery"))
+        assert (step.session.state, step.session.settled) == (State.PAID, True)
+        assert step.commands == (DropCreate(), PrintReceipt())
+        assert not transition(start, RemoteStatus("NOTPAY", 1, "requery")).changed
+
+
 def test_create_failures_in_other_states_are_ignored() -> None:
     for event in (CreateUnreachable("x"), CreateRejected("y")):
         step = transition(awaiting(), event)
