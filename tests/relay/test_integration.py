@@ -511,3 +511,22 @@ def test_kiosk_credentials_added_or_removed_apply_without_a_restart(world: World
     write_document(world.relay.config_path, document)
     assert _status_once_reloaded(world.relay.base_url, added["token"], unwanted=404) == 401
     assert get_order(world.kiosk, create_order(world.kiosk)["out_trade_no"])["state"] == "NOTPAY"
+
+
+def test_a_kiosk_that_hangs_up_releases_its_long_poll(world: World) -> None:
+    order = create_order(world.kiosk)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(
+            f"{world.relay.base_url}/v1/orders/{order['out_trade_no']}",
+            params={"since": order["version"], "wait": 30},
+            headers=world.relay.kiosk_headers(),
+            timeout=httpx.Timeout(10, read=0.5),
+        )
+    deadline = time.monotonic() + 10
+    held = -1
+    while time.monotonic() < deadline:
+        held = httpx.get(world.relay.base_url + "/healthz", timeout=10).json()["long_polls"]
+        if held == 0:
+            break
+        time.sleep(0.1)
+    assert held == 0
