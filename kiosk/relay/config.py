@@ -430,6 +430,8 @@ def init_config(sandbox_dir: Path, port: int, out: Path, *, mode: str = "direct"
     if len(apiv3_key) != 32 and (sandbox_dir / apiv3_key).is_file():
         apiv3_key = (sandbox_dir / apiv3_key).read_text("utf-8").strip()
     out = Path(out).resolve()
+    if not out.parent.is_dir():
+        raise ConfigError("--out", f"directory {out.parent} does not exist")
     notify_url = f"http://127.0.0.1:{port}/wechatpay/notify" if port else AUTO
     wechatpay: dict[str, Any] = {
         "mode": mode,
