@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.relay import relay_factory
 from tests.support.sandbox import prepare_state_dir, sandbox_factory
 
-__all__ = ["sandbox_factory"]
+__all__ = ["relay_factory", "sandbox_factory"]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -403,18 +403,14 @@ def test_refresh_asks_wechat_pay_at_once(world: World) -> None:
     assert refreshed.json()["state"] == "SUCCESS"
 
 
-def test_partner_mode_pays_through_the_sub_merchant(world: World, tmp_path: Path) -> None:
-    credentials = init_relay(world.sandbox.state_dir, tmp_path, mode="partner", settings=FAST)
-    relay = start_relay(credentials)
-    try:
-        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
-            order = create_order(kiosk, amount_fen=777)
-            box = long_poll_in_background(kiosk, order)
-            world.sandbox.pay(order["code_url"])
-            answer = wait_answer(box)
-        sandbox_order = next(o for o in world.sandbox.orders() if o["out_trade_no"] == order["out_trade_no"])
-    finally:
-        relay.stop()
+def test_partner_mode_pays_through_the_sub_merchant(world: World, relay_factory: Callable[..., RelayProcess]) -> None:
+    relay = relay_factory(world.sandbox.state_dir, mode="partner", settings=FAST)
+    with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
+        order = create_order(kiosk, amount_fen=777)
+        box = long_poll_in_background(kiosk, order)
+        world.sandbox.pay(order["code_url"])
+        answer = wait_answer(box)
+    sandbox_order = next(o for o in world.sandbox.orders() if o["out_trade_no"] == order["out_trade_no"])
     assert answer["state"] == "SUCCESS" and answer["payer_total_fen"] == 777
     assert sandbox_order["sub_mchid"] == world.sandbox.info["sub_mchid"]
     assert sandbox_order["sp_mchid"] == world.sandbox.info["sp_mchid"]

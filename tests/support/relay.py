@@ -5,6 +5,8 @@
     relay.base_url, relay.kiosk_token, relay.manager_token   # then relay.stop() / relay.kill()
     relay = relay.restart()                                  # same configuration and database
 
+or, as a fixture (re-export it in a conftest.py): ``relay = relay_factory(sandbox.state_dir)``.
+
 ``notify_url`` is ``"auto"`` (port 0), so the sandbox notifies whatever port the relay is bound to.
 """
 
@@ -18,11 +20,12 @@ import sys
 import time
 import tomllib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -252,3 +255,23 @@ class NotificationSigner:
     def signed(self, resource: Mapping[str, Any], **body_options: Any) -> tuple[dict[str, str], bytes]:
         body = self.body(resource, **body_options)
         return self.headers(body), body
+
+
+@pytest.fixture
+def relay_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RelayProcess]]:
+    """``relay_factory(sandbox_state_dir, mode="direct", settings=None)`` starts a relay process for that
+    sandbox (a fresh configuration and database each time); all of them stop at teardown. Re-export it in
+    your conftest.py as the sandbox's ``sandbox_factory`` is."""
+    started: list[RelayProcess] = []
+
+    def start(
+        sandbox_dir: Path, mode: str = "direct", settings: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> RelayProcess:
+        credentials = init_relay(sandbox_dir, tmp_path_factory.mktemp("relay"), mode=mode, settings=settings)
+        relay = start_relay(credentials)
+        started.append(relay)
+        return relay
+
+    yield start
+    for relay in started:
+        relay.stop()
