@@ -273,49 +273,51 @@ class SessionManager:
             raise CartError("nothing to charge")
         now = self.clock.now()
         day = now.astimezone(CHINA_TZ).date()
-        with self._lock, self.journal.transaction():
-            sequence = self.journal.next_sequence(day)
-            out_trade_no = make_out_trade_no(self._prefix, day, sequence, self._epoch)
-            draft = PaymentSession(
-                out_trade_no=out_trade_no,
-                amount_fen=total,
-                description=cart.description(),
-                charged_at=now,
-                expires_at=(now + self.timeout).replace(microsecond=0),
-                auto_print_slip=self.auto_print_slip,
-                training=self.training,
-            )
-            step = transition(draft, Charge(now))
-            self.journal.insert_order(
-                {
-                    "out_trade_no": out_trade_no,
-                    "business_day": day.isoformat(),
-                    "sequence": sequence,
-                    "store_id": self.store_id,
-                    "kiosk_id": self.kiosk_id,
-                    "amount_fen": total,
-                    "description": draft.description,
-                    "charged_at": timestamp(draft.charged_at),
-                    "expires_at": timestamp(draft.expires_at),
-                    "auto_print_slip": int(draft.auto_print_slip),
-                    "training": int(draft.training),
-                    **session_columns(step.session),
-                },
-                [
+        with self._lock:
+            with self.journal.transaction():
+                sequence = self.journal.next_sequence(day)
+                out_trade_no = make_out_trade_no(self._prefix, day, sequence, self._epoch)
+                draft = PaymentSession(
+                    out_trade_no=out_trade_no,
+                    amount_fen=total,
+                    description=cart.description(),
+                    charged_at=now,
+                    expires_at=(now + self.timeout).replace(microsecond=0),
+                    auto_print_slip=self.auto_print_slip,
+                    training=self.training,
+                )
+                step = transition(draft, Charge(now))
+                self.journal.insert_order(
                     {
-                        "sku": line.item.sku,
-                        "barcode": line.item.barcode,
-                        "name_zh": line.item.name_zh,
-                        "name_en": line.item.name_en,
-                        "category": line.item.category,
-                        "quantity": line.quantity,
-                        "unit_price_fen": line.unit_price_fen,
-                        "total_fen": line.total_fen,
-                    }
-                    for line in cart.lines
-                ],
-            )
-            self._record(step, Charge(now), None)
+                        "out_trade_no": out_trade_no,
+                        "business_day": day.isoformat(),
+                        "sequence": sequence,
+                        "store_id": self.store_id,
+                        "kiosk_id": self.kiosk_id,
+                        "amount_fen": total,
+                        "description": draft.description,
+                        "charged_at": timestamp(draft.charged_at),
+                        "expires_at": timestamp(draft.expires_at),
+                        "auto_print_slip": int(draft.auto_print_slip),
+                        "training": int(draft.training),
+                        **session_columns(step.session),
+                    },
+                    [
+                        {
+                            "sku": line.item.sku,
+                            "barcode": line.item.barcode,
+                            "name_zh": line.item.name_zh,
+                            "name_en": line.item.name_en,
+                            "category": line.item.category,
+                            "quantity": line.quantity,
+                            "unit_price_fen": line.unit_price_fen,
+                            "total_fen": line.total_fen,
+                        }
+                        for line in cart.lines
+                    ],
+                )
+                self._record(step, Charge(now), None)
+            # Only once the order is durable: workers may call the relay, the UI may show it.
             self._sessions[out_trade_no] = step.session
             self._ensure_workers(out_trade_no)
             self._publish_step(step, "charge", previous=None)
@@ -391,28 +393,29 @@ class SessionManager:
         reason = reason.strip() or "退款"
         if not self.relay.has_manager_credential:
             raise SessionError("refunds need the relay's manager credential ([relay] manager_token)")
-        with self._lock, self.journal.transaction():
-            session = self.session(out_trade_no)
-            if session.state not in PAID_STATES:
-                raise SessionError(f"{out_trade_no} is {session.state}, only paid orders can be refunded")
-            existing = self.journal.refunds(out_trade_no)
-            refunded = sum(r.amount_fen for r in existing if r.state not in ("CLOSED", "ABNORMAL", "FAILED"))
-            paid = session.payer_total_fen or session.amount_fen
-            if refunded + amount_fen > session.amount_fen:
-                raise SessionError(
-                    f"refund of {amount_fen} fen exceeds what is left ({session.amount_fen - refunded} fen"
-                    f" of {session.amount_fen}; payer paid {paid})"
+        with self._lock:
+            with self.journal.transaction():
+                session = self.session(out_trade_no)
+                if session.state not in PAID_STATES:
+                    raise SessionError(f"{out_trade_no} is {session.state}, only paid orders can be refunded")
+                existing = self.journal.refunds(out_trade_no)
+                refunded = sum(r.amount_fen for r in existing if r.state not in ("CLOSED", "ABNORMAL", "FAILED"))
+                paid = session.payer_total_fen or session.amount_fen
+                if refunded + amount_fen > session.amount_fen:
+                    raise SessionError(
+                        f"refund of {amount_fen} fen exceeds what is left ({session.amount_fen - refunded} fen"
+                        f" of {session.amount_fen}; payer paid {paid})"
+                    )
+                out_refund_no = f"{out_trade_no}R{len(existing) + 1}"
+                row = self.journal.insert_refund(out_refund_no, out_trade_no, amount_fen, reason[:80])
+                self.journal.add_command(out_trade_no, "refund", {"out_refund_no": out_refund_no, "phase": "request"})
+                self.journal.append_event(
+                    out_trade_no,
+                    "refund_requested",
+                    from_state=session.state.value,
+                    to_state=session.state.value,
+                    detail={"out_refund_no": out_refund_no, "amount_fen": amount_fen, "reason": reason[:80]},
                 )
-            out_refund_no = f"{out_trade_no}R{len(existing) + 1}"
-            row = self.journal.insert_refund(out_refund_no, out_trade_no, amount_fen, reason[:80])
-            self.journal.add_command(out_trade_no, "refund", {"out_refund_no": out_refund_no, "phase": "request"})
-            self.journal.append_event(
-                out_trade_no,
-                "refund_requested",
-                from_state=session.state.value,
-                to_state=session.state.value,
-                detail={"out_refund_no": out_refund_no, "amount_fen": amount_fen, "reason": reason[:80]},
-            )
             self._ensure_workers(out_trade_no)
         self.bus.publish(RefundChanged(out_refund_no, out_trade_no, row.state, amount_fen))
         return row
