@@ -7,20 +7,26 @@ what is open, and sells until the journal holds the planned number of orders. It
 start-up and ``DONE`` once every order is settled and every receipt printed.
 
 Each physical print is appended (fsync'd) to ``prints.log`` in the data directory: ``<job_key> <original|reprint>``.
+
+``--crash-at SEQ:CAUSE`` (repeatable) makes the driver SIGKILL itself right after the journal committed the
+event ``CAUSE`` of sale number ``SEQ`` and before the core acted on it (subscribers run before the workers
+may proceed) — the windows a random kill rarely hits. Each point fires once (a marker file remembers it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
 
 import httpx
 
-from kiosk.checkout import KioskCore, State
+from kiosk.checkout import KioskCore, SessionChanged, State
 from kiosk.checkout.config import load_config
+from kiosk.checkout.events import CoreEvent
 from kiosk.checkout.receipts import PrintingDocuments
 from kiosk.checkout.relay_client import Backoff
 from kiosk.printing import Document, PrintQueue, StoreInfo, VirtualPrinter
@@ -58,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--sandbox", required=True)
     parser.add_argument("--payments", type=int, default=50)
+    parser.add_argument("--crash-at", action="append", default=[])
     args = parser.parse_args(argv)
+    crash_points = {tuple(point.split(":", 1)) for point in args.crash_at}
 
     config = load_config(args.config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,6 +74,17 @@ def main(argv: list[str] | None = None) -> int:
     queue = PrintQueue(config.journal_path, printer)  # type: ignore[arg-type]
     documents = PrintingDocuments(StoreInfo(config.store.name, config.store.address), training=False)
     core = KioskCore(config, printer=queue, documents=documents, backoff=Backoff(0.05, 0.3), wait_seconds=10)
+
+    def crash_if_planned(event: CoreEvent) -> None:
+        if not isinstance(event, SessionChanged):
+            return
+        sequence = str(int(event.session.out_trade_no[-5:]))
+        marker = config.data_dir / f"crashed-{sequence}-{event.cause}"
+        if (sequence, event.cause) in crash_points and not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    core.subscribe(crash_if_planned)
     queue.start()
     core.start()
     customer = httpx.Client(base_url=args.sandbox, timeout=10)
