@@ -19,6 +19,7 @@ from kiosk.checkout.events import (
 )
 from kiosk.checkout.manager import SessionError
 from kiosk.checkout.money import format_yuan
+from kiosk.checkout.relay_client import RelayError, RelayRejected, RelayUnavailable
 from kiosk.checkout.session import PaymentSession, State
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
     "PaymentSession",
     "PrintSubmitted",
     "RefundChanged",
+    "RelayError",
+    "RelayRejected",
+    "RelayUnavailable",
     "SessionChanged",
     "SessionError",
     "State",

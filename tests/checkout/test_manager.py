@@ -234,3 +234,18 @@ def test_a_bad_printer_setting_is_reported_and_the_kiosk_still_sells(tmp_path: P
         assert core.charge(cart).state is State.CREATING
     finally:
         core.stop()
+
+
+def test_public_names() -> None:
+    import kiosk.checkout as checkout
+
+    assert sorted(checkout.__all__) == sorted(
+        [
+            "Cart", "CartChange", "CartError", "CartLine", "CartSnapshot", "Catalogue", "CatalogueError",
+            "Category", "ConfigError", "ConnectionChanged", "CoreError", "CoreEvent", "Item", "KioskConfig",
+            "KioskCore", "PaidAfterCancel", "PaymentSession", "PrintSubmitted", "RefundChanged", "RelayError",
+            "RelayRejected", "RelayUnavailable", "SessionChanged", "SessionError", "State", "UnknownCode",
+            "format_yuan", "load_catalogue", "load_config", "sample_catalogue",
+        ]
+    )  # fmt: skip
+    assert all(hasattr(checkout, name) for name in checkout.__all__)
