@@ -101,26 +101,33 @@ def test_kill_9_at_random_points_of_50_payments(private_world: World, tmp_path: 
     started = time.monotonic()
     while not finished:
         driver = Driver(config, world.sandbox.base_url)
-        if kills < 30 and rng.random() < 0.2:
-            delay = rng.uniform(0.0, 0.8)  # during start-up and recovery
-        elif kills < 30:
-            assert driver.wait_line("READY", 30), "the driver did not start"
-            delay = rng.uniform(0.05, 0.9)  # somewhere in a payment
-        else:
-            delay = 60.0  # enough kills: let it finish
         try:
-            driver.process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            driver.process.kill()  # SIGKILL: no clean-up at all
-            driver.process.wait(10)
+            if kills < 30 and rng.random() < 0.2:
+                delay = rng.uniform(0.0, 0.8)  # during start-up and recovery
+            elif kills < 30:
+                if not driver.wait_line("READY", 30):
+                    # A planned crash point may fire during recovery, before READY.
+                    assert driver.process.wait(10) == -9, "the driver did not start"
+                    continue
+                delay = rng.uniform(0.05, 0.9)  # somewhere in a payment
+            else:
+                delay = 60.0  # enough kills: let it finish
+            try:
+                driver.process.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                driver.process.kill()  # SIGKILL: no clean-up at all
+                driver.process.wait(10)
+                kills += 1
+                continue
+            if driver.process.returncode == -9:
+                continue  # a planned crash point fired
+            assert driver.process.returncode == 0, f"driver failed with {driver.process.returncode}"
+            finished = driver.wait_line("DONE", 5)
+        finally:
+            if driver.process.poll() is None:
+                driver.process.kill()
+                driver.process.wait(10)
             driver.close()
-            kills += 1
-            continue
-        finished = driver.process.returncode == 0 and driver.wait_line("DONE", 5)
-        driver.close()
-        if driver.process.returncode == -9:
-            continue  # a planned crash point fired
-        assert driver.process.returncode == 0, f"driver failed with {driver.process.returncode}"
     assert kills >= 5  # the seed gives ~20-30; a much faster machine needs fewer to finish
     fired = sorted(path.name for path in (tmp_path / "kiosk").glob("crashed-*"))
     assert fired == sorted(f"crashed-{point.replace(':', '-')}" for point in CRASH_POINTS)
