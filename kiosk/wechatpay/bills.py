@@ -3,18 +3,32 @@
 The trade bill is UTF-8 with a BOM and CRLF lines: a header of column names, detail rows whose every value
 is prefixed with a backtick, a summary header and one summary row. Amounts are yuan strings and become
 int fen; the fee has five decimals, so it is kept exactly as ``Decimal`` yuan *and* as fen rounded half-up.
+
+Speed (a 100,000-row day is parsed in well under a second): the detail rows are converted column by column
+(each column's *distinct* values once: amounts, fees and times repeat), amounts of the canonical ``d.dd`` form
+and fees of the ``d.ddddd`` form take an integer fast path, canonical times a ``fromisoformat`` fast path;
+anything else goes through the reference ``Decimal``/``strptime`` converters, which define the semantics.
+When anything in the detail rows is wrong the file is parsed again row by row by the reference code, so a
+``BillFormatError`` names the same line and problem as it always did. Rows are built without the cost of a
+frozen dataclass ``__init__`` (see :func:`_new_row`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import gzip
 import hashlib
 import hmac
+import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
+from typing import Any
 
 from kiosk.clock import CHINA_TZ
 
@@ -29,6 +43,7 @@ FUNDFLOW_BILL_PATH = "/v3/bill/fundflowbill"
 TRADE_BILL_TYPES = ("ALL", "SUCCESS", "REFUND")
 FUND_ACCOUNT_TYPES = ("BASIC", "OPERATION", "FEES")
 _BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode()
 _FEN = Decimal("0.01")
 
 
@@ -41,7 +56,7 @@ class BillTicket:
     download_url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BillRow:
     """One detail row. Columns the bill type does not have are ``None`` (e.g. refunds in a SUCCESS bill)."""
 
@@ -265,8 +280,194 @@ def _count(text: str, line: int, column: str) -> int:
     return int(count)
 
 
+# ---- the fast path ------------------------------------------------------------------------------------
+# Every fast converter below either returns exactly what the reference converter (``_fen``, ``_yuan`` +
+# ``_fee_fen``, ``_time``) returns for the same text, or hands the text to it.
+
+_FAST_LENGTH = 20  # far below Decimal's 28 digits of context precision: no rounding happens in the reference
+_TIME_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+_parse_iso = datetime.fromisoformat
+_combine = datetime.combine
+
+
+def _is_digits(text: str) -> bool:
+    # str.isdigit() is also true for "²" and other non-ASCII digits, which int() and Decimal treat differently.
+    return bool(text) and text.isascii() and text.isdigit()
+
+
+def _amount_fen(text: str, column: str) -> int:
+    """``_fen`` for one value: ``[-]d*.dd`` (how WeChat Pay writes amounts) as integer arithmetic."""
+    if len(text) <= _FAST_LENGTH and text[-3:-2] == ".":
+        digits = text[:-3] + text[-2:]
+        if _is_digits(digits[1:] if digits[0] == "-" else digits):
+            return int(digits)
+    return _fen(text, 0, column)
+
+
+def _fee(text: str, column: str) -> tuple[Decimal, int]:
+    """``(_yuan, _fee_fen)`` for one fee value; ``[-]d*.ddddd`` rounds half-up (away from zero) in integers."""
+    fee = _yuan(text, 0, column)
+    if len(text) <= _FAST_LENGTH and text[-6:-5] == ".":
+        digits = text[:-6] + text[-5:]
+        negative = digits[0] == "-"
+        if _is_digits(digits[1:] if negative else digits):
+            milli_fen = int(digits[1:] if negative else digits)  # 1e-5 yuan = 1/1000 fen
+            fen = (milli_fen + 500) // 1000
+            return fee, -fen if negative else fen
+    return fee, _fee_fen(fee)
+
+
+def _trade_time(text: str, column: str) -> datetime | None:
+    """``_time`` for one value: ``yyyy-MM-dd HH:mm:ss`` in ASCII digits through ``fromisoformat``."""
+    if len(text) == 19 and _TIME_TEXT.fullmatch(text):
+        try:
+            naive = _parse_iso(text)
+            return _combine(naive, naive.time(), CHINA_TZ)  # = .replace(tzinfo=...), at a fifth of its cost
+        except ValueError:
+            pass  # e.g. 2026-02-30: the reference raises the error
+    return _time(text, 0, column)
+
+
+_MutableBillRow = dataclasses.make_dataclass(
+    "_MutableBillRow",
+    [(f.name, f.type, f) for f in dataclasses.fields(BillRow)],
+    slots=True,
+    eq=False,
+    repr=False,
+)
+
+
+def _new_row(*values: Any) -> BillRow:
+    """``BillRow(*values)`` at a tenth of the cost of the frozen ``__init__`` (one ``object.__setattr__`` per field).
+
+    The row is built as a mutable twin with the very same slots and then becomes a ``BillRow``: CPython allows
+    ``__class__`` assignment between classes of identical layout. What comes out is an ordinary, frozen
+    ``BillRow`` (``tests/wechatpay/test_bill_parser_fast.py`` checks type, equality, hash and frozenness)."""
+    row = _MutableBillRow(*values)
+    object.__setattr__(row, "__class__", BillRow)
+    return row  # type: ignore[no-any-return]
+
+
+_ROW_FIELDS = tuple(f.name for f in dataclasses.fields(BillRow))
+_FIELD_COLUMN = {name: column for column, name in _COLUMNS.items()}
+_OPTIONAL_TEXT_SET = frozenset(_OPTIONAL_TEXT)
+_DETAIL_END = re.compile(b"\n(?!`)")  # the newline that ends the last detail row (or the header)
+
+
+def _table(values: Iterable[str], convert: Callable[[str, str], Any], column: str) -> dict[str, Any]:
+    """Each distinct value converted once (amounts, fees and times repeat a lot in a day's bill)."""
+    return {text: convert(text, column) for text in set(values)}
+
+
+def _cells(detail: str, rows: int, width: int) -> list[str] | None:
+    """All values of the ``rows`` detail rows, row after row, split exactly as :func:`_values` splits each line;
+    None unless every row has ``width`` values. ``detail`` is the rows' lines (each starting with a backtick)
+    joined by LF, with each LF and the backtick after it already turned into ``,`\\n``: one split then yields
+    every value, and the first value of each row after the first keeps a leading LF. Values cannot contain an
+    LF, so when there are ``rows - 1`` LFs and each starts value ``k * width``, every row has ``width`` values.
+    """
+    cells = detail[1:].split(",`")
+    if len(cells) != rows * width or detail.count("\n") != rows - 1:
+        return None
+    starts = cells[width::width]
+    if not all(map(str.startswith, starts, repeat("\n"))):
+        return None
+    cells[width::width] = [cell[1:] for cell in starts]
+    return cells
+
+
+def _fast_rows(columns: Sequence[str], cells: list[str]) -> list[BillRow] | None:
+    """The detail rows, converted column by column; None when a value is wrong (the reference then raises)."""
+    width = len(columns)
+    by_name = {column: cells[at::width] for at, column in enumerate(columns)}
+    fields: list[Iterable[Any]] = []
+    try:
+        for name in _ROW_FIELDS:
+            if name == "fee_fen":
+                continue  # converted together with the fee
+            column = _FIELD_COLUMN[name]
+            values = by_name.get(column)
+            if values is None:
+                fields.append(repeat(None))
+            elif name in _TIMES:
+                if name == "trade_time" and "" in values:
+                    return None
+                fields.append(list(map(_table(values, _trade_time, column).__getitem__, values)))
+            elif name == "fee":
+                pairs = list(map(_table(values, _fee, column).__getitem__, values))
+                fields.append([pair[0] for pair in pairs])
+                fields.append([pair[1] for pair in pairs])
+            elif name.endswith("_fen"):
+                fields.append(list(map(_table(values, _amount_fen, column).__getitem__, values)))
+            elif name in _OPTIONAL_TEXT_SET and "" in values:
+                fields.append([value or None for value in values])
+            else:
+                fields.append(values)
+    except BillFormatError:
+        return None
+    return list(map(_new_row, *fields))
+
+
+def _fast_trade_bill(data: bytes) -> TradeBill | None:
+    """The whole bill without the per-row reference code; None (never an error) when anything is off.
+
+    The line surgery is done on the UTF-8 bytes (half the size of the decoded text): CR, LF and the backtick
+    are ASCII and never part of a multi-byte sequence, so cutting there and decoding the pieces is the same as
+    decoding the file and cutting the text, as the reference does."""
+    raw = data.removeprefix(_BOM_BYTES).replace(b"\r\n", b"\n")
+    header_end = raw.find(b"\n")
+    end = _DETAIL_END.search(raw, header_end) if header_end >= 0 else None
+    if end is None:
+        return None
+    try:
+        columns = raw[:header_end].decode("utf-8").split(",")
+        block = raw[header_end + 1 : end.start()]
+        count = block.count(b"\n") + 1 if block else 0
+        detail = block.replace(b"\n`", b",`\n").decode("utf-8")
+        rest = raw[end.start() + 1 :].decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return None
+    if any(c not in columns for c in _REQUIRED) or len(set(columns)) != len(columns):
+        return None
+    cells = _cells(detail, count, len(columns)) if count else []
+    rows = _fast_rows(columns, cells) if cells is not None else None
+    while rest and rest[-1] == "":
+        rest.pop()
+    if rows is None or len(rest) != 2:
+        return None
+    summary_columns = rest[0].split(",")
+    if any(c not in summary_columns for c in _SUMMARY_REQUIRED):
+        return None
+    try:
+        summary = _summary(summary_columns, _values(rest[1], 0, len(summary_columns)), 0)
+    except BillFormatError:
+        return None
+    if summary.trade_count != len(rows):
+        return None
+    return TradeBill(_bill_type(columns), rows, summary)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC passes while 100,000s of acyclic rows are built: they would cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_trade_bill(data: bytes) -> TradeBill:
     """Parse a (decompressed) trade bill of type ALL, SUCCESS or REFUND; BillFormatError names the line."""
+    with _gc_paused():
+        bill = _fast_trade_bill(data)
+        return bill if bill is not None else _parse_trade_bill(data)
+
+
+def _parse_trade_bill(data: bytes) -> TradeBill:
+    """The reference parser, row by row: it defines the result, and it raises the error for a bad file."""
     lines = _lines(data)
     columns = lines[0].split(",")
     missing = [c for c in _REQUIRED if c not in columns]
