@@ -25,6 +25,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     # response waits for a delayed ACK (~40 ms on loopback).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets on Linux
     sock.bind((host, port))
     sock.set_inheritable(True)
     return sock

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import json
 import secrets
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +99,6 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         scope[_RAW_SEND] = send
-        _no_delay(send)
 
         async def with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -113,19 +111,6 @@ class RequestIdMiddleware:
 
         with contextlib.suppress(_Dropped):
             await self.app(scope, receive, with_id)
-
-
-def _no_delay(send: Send) -> None:
-    """Disable Nagle on this connection.
-
-    The listening socket from kiosk.serving is created with proto 0, so asyncio does not set TCP_NODELAY
-    on accepted connections, and a response written as headers + body waits ~40 ms for a delayed ACK.
-    """
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    sock = transport.get_extra_info("socket") if transport is not None else None
-    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _drop(request: Request) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +12,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kiosk.serving import serve_in_thread
 
@@ -59,24 +57,11 @@ class Receiver:
         raise AssertionError(f"expected {count} notifications, got {len(self.received)}")
 
 
-def _with_nodelay(app: ASGIApp) -> ASGIApp:
-    """kiosk.serving's sockets miss TCP_NODELAY; without it each error reply waits ~40 ms for a delayed ACK."""
-
-    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-        transport = getattr(getattr(send, "__self__", None), "transport", None)
-        sock = transport.get_extra_info("socket") if transport is not None else None
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        await app(scope, receive, send)
-
-    return wrapped
-
-
 @contextmanager
 def running_receiver(**options: object) -> Iterator[Receiver]:
     receiver = Receiver(**options)  # type: ignore[arg-type]
     app = Starlette(routes=[Route("/notify", receiver.endpoint, methods=["POST"])])
-    handle = serve_in_thread(_with_nodelay(app), "127.0.0.1", 0)
+    handle = serve_in_thread(app, "127.0.0.1", 0)
     receiver.url = handle.base_url + "/notify"
     try:
         yield receiver
