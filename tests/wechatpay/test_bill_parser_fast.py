@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import pickle
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,67 @@ def test_the_garbage_collector_is_left_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ---- the manager's column-wise conversions (kiosk.manager.reconcile) agree with its row-by-row ones ----------
+
+
+def relay_rows(data: bytes) -> list[dict[str, object]]:
+    """What the relay answers for the rows of ``data`` (``kiosk.relay.wechat._record``)."""
+    rows = []
+    for parsed in parse_trade_bill(data).rows:
+        record = {}
+        for name, value in dataclasses.asdict(parsed).items():
+            record[name] = value.isoformat() if hasattr(value, "isoformat") else value
+            record[name] = str(value) if type(value).__name__ == "Decimal" else record[name]
+        rows.append(record)
+    return rows
+
+
+def test_manager_bill_from_trade_bill_equals_entry_by_entry() -> None:
+    from kiosk.manager.reconcile import bill_from_trade_bill, entry_from_row
+
+    parsed = parse_trade_bill(FIXTURE)
+    day = parsed.rows[0].trade_time.date()
+    entries = bill_from_trade_bill(day, parsed).entries
+    assert entries == tuple(entry_from_row(r) for r in parsed.rows)
+    assert all(type(e).__name__ == "BillEntry" for e in entries) and entries[0].is_refund
+
+
+def test_manager_bill_from_json_equals_entry_by_entry() -> None:
+    from kiosk.manager.reconcile import _entries_from_json, entry_from_json
+
+    rows = relay_rows(FIXTURE)
+    fast = _entries_from_json(rows)
+    assert fast is not None and fast == tuple(entry_from_json(r) for r in rows)
+    assert _entries_from_json([]) == ()
+    rows[3]["fee_fen"], rows[4]["goods_name"], rows[5]["refund_id"], rows[6]["refund_fen"] = None, None, "", None
+    assert _entries_from_json(rows) == tuple(entry_from_json(r) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("transaction_id", 42, "is not text"),
+        ("settlement_total_fen", "12", "is not an integer"),
+        ("settlement_total_fen", True, "is not an integer"),
+        ("refund_fen", 1.5, "is not an integer"),
+        ("goods_name", 7, "is not text"),
+        ("trade_time", "2019-02-19 05:01:46", "has no UTC offset"),
+        ("trade_time", "yesterday", "malformed"),
+        ("trade_time", None, "malformed"),
+        ("out_trade_no", ..., "malformed"),
+    ],
+)
+def test_manager_bill_from_json_errors_are_the_reference_errors(key: str, value: object, problem: str) -> None:
+    from kiosk.manager.reconcile import BillDataError, _entries_from_json, bill_from_json
+
+    rows = relay_rows(FIXTURE)
+    if value is ...:
+        del rows[7][key]
+    else:
+        rows[7][key] = value
+    assert _entries_from_json(rows) is None
+    with pytest.raises(BillDataError, match=problem):
+        bill_from_json(date(2019, 2, 19), {"rows": rows, "summary": {}})
+    assert _entries_from_json([*relay_rows(FIXTURE)[:2], ["not", "a", "row"]]) is None
