@@ -106,9 +106,10 @@ def read_orders(journal_path: Path | str, first: date, last: date) -> list[Journ
     finally:
         connection.close()
     parse = datetime.fromisoformat
+    new = partial(tuple.__new__, JournalOrder)  # JournalOrder(...) without its Python-level __new__
     with _bulk():
         return [
-            JournalOrder(otn, amount, _STATES[state], text, tx, parse(paid) if paid else None, parse(charged))
+            new((otn, amount, _STATES[state], text, tx, parse(paid) if paid else None, parse(charged)))
             for otn, amount, state, text, tx, paid, charged in rows
         ]
 
@@ -483,8 +484,10 @@ def _reconcile(
     seen_refunds: set[str] = set()
     bill_paid = bill_refund = 0
 
+    new_item = partial(tuple.__new__, ReconItem)  # all twelve fields given: skips ReconItem's Python __new__
+
     for entry in bill.entries:
-        if entry.is_refund:
+        if entry.trade_state == "REFUND":  # entry.is_refund, without the property call
             bill_refund += entry.refund_fen
             items.append(_refund_item(entry, refunds_by_no, by_otn, seen_refunds))
             continue
@@ -516,19 +519,21 @@ def _reconcile(
                 category, action = Category.MATCHED, Action.NONE
         seen_payments.add(otn)
         items.append(
-            ReconItem(
-                category,
-                action,
-                otn,
-                entry.transaction_id,
-                None,
-                entry.order_total_fen,
-                order.amount_fen if order is not None else None,
-                order.state if order is not None else None,
-                entry.trade_state,
-                entry.trade_time,
-                order.description if order is not None else entry.goods_name,
-                left,
+            new_item(
+                (
+                    category,
+                    action,
+                    otn,
+                    entry.transaction_id,
+                    None,
+                    entry.order_total_fen,
+                    order.amount_fen if order is not None else None,
+                    order.state if order is not None else None,
+                    entry.trade_state,
+                    entry.trade_time,
+                    order.description if order is not None else entry.goods_name,
+                    left,
+                )
             )
         )
 
@@ -578,7 +583,7 @@ def _reconcile(
             )
         )
 
-    counts = Counter(item.category for item in items)
+    counts = Counter(map(itemgetter(0), items))  # the categories
     return Reconciliation(
         day=day,
         items=tuple(items),
