@@ -212,3 +212,22 @@ def test_restart_resumes_an_open_payment_and_prints_once(world: World, tmp_path:
     wait_until(lambda: printed(second, key), message="receipt printed after restart")
     assert len([job for job in second.print_queue.jobs() if job.job_key == key]) == 1
     assert "recovered" in [e.kind for e in second.order_events(session.out_trade_no)]
+
+
+def test_relay_killed_while_waiting_then_back(world: World) -> None:
+    core = world.core()
+    recorder = Recorder()
+    core.subscribe(recorder)
+    core.start()
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    assert world.relay is not None
+    url = world.relay_url
+    world.relay.kill()  # power cut at the relay while the kiosk long-polls
+    world.relay = None
+    wait_until(lambda: [e for e in recorder.of(ConnectionChanged) if not e.online], message="offline")
+    world.sandbox.pay(session.code_url)  # its notification cannot be delivered now
+    world.start_relay_at(url)
+    paid = core.wait_for(session.out_trade_no, lambda s: s.is_paid, 30)
+    assert paid.state is State.PAID and paid.transaction_id
+    assert recorder.of(ConnectionChanged)[-1].online is True
