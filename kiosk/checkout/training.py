@@ -1,12 +1,12 @@
 """Training mode: no configuration, nothing to set up. The sandbox and an embedded relay run on loopback
 in this process, under the user's data directory (``…/kiosk/training``), with the sample catalogue and
-the virtual printer; everything is marked "training".
+the virtual printer; everything is marked "training". Orders left open by the previous run resume.
 
 Layout of the training directory::
 
     sandbox/                 the sandbox's state (keys, orders, bills)
     relay/relay.toml         the relay's configuration (+ relay.sqlite3)
-    relay/kiosk.json         this kiosk's relay credentials (owner-only; training keys, never real ones)
+    relay/kiosk.json         this kiosk's relay credentials (owner-only; new on every start; training only)
     kiosk/journal.sqlite3    the kiosk's journal and print jobs
     kiosk/virtual-printer/   printed slips and receipts (.bin and .png)
 """
@@ -54,7 +54,6 @@ def default_training_dir() -> Path:
 def start_training(data_dir: Path | None = None, *, time_scale: float = 1.0) -> TrainingEnvironment:
     """Start (or resume) the training world in ``data_dir`` (default: the user's data dir + ``training``)."""
     from kiosk.relay import init_config, start_embedded
-    from kiosk.relay.config import read_document, write_document
     from kiosk.sandbox import start_sandbox
 
     root = Path(data_dir) if data_dir is not None else default_training_dir()
@@ -69,15 +68,10 @@ def start_training(data_dir: Path | None = None, *, time_scale: float = 1.0) -> 
     sandbox = start_sandbox(sandbox_dir, time_scale=time_scale)
     stops.append(sandbox)
     try:
-        if relay_config.exists() and credentials_path.exists():
-            # The sandbox got a new port: point the existing relay configuration at it.
-            document = read_document(relay_config)
-            document.setdefault("wechatpay", {})["base_url"] = sandbox.base_url
-            write_document(relay_config, document)
-            credentials = json.loads(credentials_path.read_text("utf-8"))
-        else:
-            credentials = init_config(sandbox_dir, 0, relay_config)
-            _write_private(credentials_path, credentials)
+        # Written afresh on every start from the sandbox's current identity and address (its state may have
+        # been reset); the relay's database and the kiosk's journal carry on, so do the store and kiosk ids.
+        credentials = init_config(sandbox_dir, 0, relay_config)
+        _write_private(credentials_path, credentials)
         relay = start_embedded(relay_config)
         stops.append(relay)
     except BaseException:

@@ -46,18 +46,20 @@ def test_a_training_sale_end_to_end(tmp_path: Path) -> None:
         core.stop()
 
 
-def test_training_resumes_with_the_same_relay_credentials(tmp_path: Path) -> None:
+def test_training_resumes_an_open_payment_after_a_restart(tmp_path: Path) -> None:
     first = KioskCore.training_mode(tmp_path)
-    token = first.config.relay_token
+    first.start()
+    cart = first.new_cart()
+    cart.add_code("DRK-001")
+    session = first.charge(cart)
+    first.wait_for(session.out_trade_no, lambda s: s.code_url is not None, 15)
     first.stop()
-    second = KioskCore.training_mode(tmp_path)
+
+    second = KioskCore.training_mode(tmp_path)  # new ports, new credentials, same journal and relay database
     try:
-        assert second.config.relay_token == token
-        second.start()
-        cart = second.new_cart()
-        cart.add_code("DRK-001")
-        session = second.charge(cart)
-        assert second.wait_for(session.out_trade_no, lambda s: s.code_url is not None, 15).code_url
+        assert second.start() == [session.out_trade_no]
+        second.simulate_payment(session.out_trade_no)
+        assert second.wait_for(session.out_trade_no, lambda s: s.is_paid, 20).state is State.PAID
     finally:
         second.stop()
     assert (tmp_path / "relay" / "kiosk.json").stat().st_mode & 0o077 == 0
