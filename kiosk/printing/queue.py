@@ -135,6 +135,8 @@ class PrintQueue:
         self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None, timeout=10.0)
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
+            # Like the journal: a job marked printed must survive a power cut, or it prints again unmarked.
+            self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(_SCHEMA)
         self._recover_interrupted()

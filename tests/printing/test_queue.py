@@ -209,6 +209,7 @@ def test_table_lives_beside_other_tables_in_wal_mode(tmp_path: Path) -> None:
     queue.submit("a", Document("t"))
     queue.close()
     queue = PrintQueue(db, ListPrinter(), clock=FixedClock())  # reopening is fine (IF NOT EXISTS)
+    assert queue._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: durable across power cuts
     queue.close()
     with closing(sqlite3.connect(db)) as check:
         assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
