@@ -27,6 +27,7 @@ from kiosk.wechatpay import (
     NativeOrder,
     Notification,
     PartnerMerchant,
+    Refund,
     RetryPolicy,
     Transaction,
     TransportError,
@@ -212,25 +213,11 @@ class WeChatGateway:
             notify_url=refund.notify_url,
         )
         result = await self._call(lambda: self.client.create_refund(request, merchant=self.merchant(store)))
-        return RefundStatus(
-            out_refund_no=result.out_refund_no,
-            status=result.status,
-            refund_id=result.refund_id,
-            out_trade_no=result.out_trade_no,
-            refund_fen=result.refund_fen,
-            success_time=_time(result.success_time),
-        )
+        return _refund_status(result)
 
     async def query_refund(self, store: Store, out_refund_no: str) -> RefundStatus:
         result = await self._call(lambda: self.client.query_refund(out_refund_no, merchant=self.merchant(store)))
-        return RefundStatus(
-            out_refund_no=result.out_refund_no,
-            status=result.status,
-            refund_id=result.refund_id,
-            out_trade_no=result.out_trade_no,
-            refund_fen=result.refund_fen,
-            success_time=_time(result.success_time),
-        )
+        return _refund_status(result)
 
     async def trade_bill(self, store: Store, bill_date: date) -> Bill:
         bill = await self._call(lambda: self.client.trade_bill(bill_date, "ALL", merchant=self.merchant(store)))
@@ -304,3 +291,14 @@ class WeChatGateway:
 
 def build_gateway(config: RelayConfig) -> WeChatGateway:
     return WeChatGateway(config)
+
+
+def _refund_status(refund: Refund) -> RefundStatus:
+    return RefundStatus(
+        out_refund_no=refund.out_refund_no,
+        status=refund.status,
+        refund_id=refund.refund_id,
+        out_trade_no=refund.out_trade_no,
+        refund_fen=refund.refund_fen,
+        success_time=_time(refund.success_time),
+    )
