@@ -1,0 +1,45 @@
+"""Layering rules from docs/architecture.md that every change must keep."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_qt_is_imported_only_in_kiosk_ui() -> None:
+    offenders = [
+        str(path.relative_to(KIOSK.parent))
+        for path in KIOSK.rglob("*.py")
+        if "ui" not in path.relative_to(KIOSK).parts[:1]
+        and any(name.split(".")[0] in {"PySide6", "shiboken6"} for name in _imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_the_kiosk_side_never_talks_to_wechat_pay_directly() -> None:
+    # Kiosks hold a token, never merchant keys. The bill file format (kiosk.wechatpay.bills) is data the
+    # manager reconciles, so it is the one part of the library the kiosk side may use.
+    kiosk_side = ("checkout", "journal", "printing", "manager", "ui")
+    allowed = {"kiosk.wechatpay.bills"}
+    offenders = [
+        str(path.relative_to(KIOSK.parent))
+        for package in kiosk_side
+        for path in (KIOSK / package).rglob("*.py")
+        if any(
+            (name == "kiosk.wechatpay" or name.startswith("kiosk.wechatpay.")) and name not in allowed
+            for name in _imported_modules(path)
+        )
+    ]
+    assert offenders == []
