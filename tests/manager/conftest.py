@@ -5,8 +5,6 @@ from __future__ import annotations
 import gzip
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -14,78 +12,15 @@ from typing import Any
 import httpx
 import pytest
 
-from kiosk.checkout import KioskCore
-from kiosk.checkout.config import KioskConfig, StoreInfoConfig
-from kiosk.checkout.relay_client import Backoff
-from tests.support.processes import start_server
-from tests.support.relay import RelayCredentials, RelayProcess, init_relay, start_relay, update_config
-from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support import waiting
+from tests.support.world import World, start_world, stop_world
 
-FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
-FAST_BACKOFF = Backoff(base=0.05, cap=0.3)
-
-
-@dataclass
-class World:
-    root: Path
-    sandbox: SandboxProcess
-    credentials: RelayCredentials
-    relay: RelayProcess | None
-    cores: list[KioskCore] = field(default_factory=list)
-
-    @property
-    def relay_url(self) -> str:
-        assert self.relay is not None
-        return self.relay.base_url
-
-    def stop_relay(self) -> str:
-        assert self.relay is not None
-        url = self.relay.base_url
-        self.relay.stop()
-        self.relay = None
-        return url
-
-    def start_relay_at(self, url: str) -> None:
-        port = url.rsplit(":", 1)[1]
-        args = ["kiosk.relay", "serve", "--config", str(self.credentials.config_path), "--port", port]
-        self.relay = RelayProcess(self.credentials, start_server([*args, "--log-level", "warning"]))
-
-    def core(self, **options: Any) -> KioskCore:
-        config = KioskConfig(
-            relay_url=self.relay_url,
-            relay_token=self.credentials.kiosk_token,
-            manager_token=self.credentials.manager_token,
-            store=StoreInfoConfig(self.credentials.store_id, "测试便利店", "测试路 1 号"),
-            kiosk_id=self.credentials.kiosk_id,
-            data_dir=self.root / "kiosk",
-            printer={"profile": "virtual"},
-        )
-        options.setdefault("backoff", FAST_BACKOFF)
-        options.setdefault("wait_seconds", 10)
-        core = KioskCore(config, **options)
-        self.cores.append(core)
-        return core
+__all__ = ["BillProxy", "World", "wait_until"]
 
 
 def _world(root: Path, *, proxy: Callable[[str], str] | None = None) -> World:
     # time_scale=100: refunds complete in 50 ms instead of 5 s (the sandbox's business clock is unaffected).
-    sandbox = start_sandbox_process(root / "sandbox", time_scale=100)
-    try:
-        credentials = init_relay(sandbox.state_dir, root, settings=FAST)
-        if proxy is not None:
-            update_config(credentials.config_path, {"wechatpay": {"base_url": proxy(sandbox.base_url)}})
-        return World(root, sandbox, credentials, start_relay(credentials))
-    except BaseException:
-        sandbox.stop()
-        raise
-
-
-def _close(world: World) -> None:
-    for core in world.cores:
-        core.stop()
-    if world.relay is not None:
-        world.relay.stop()
-    world.sandbox.stop()
+    return start_world(root, time_scale=100, proxy=proxy)
 
 
 @pytest.fixture
@@ -94,7 +29,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     try:
         yield built
     finally:
-        _close(built)
+        stop_world(built)
 
 
 class BillProxy:
@@ -171,18 +106,10 @@ def proxied_world(tmp_path: Path) -> Iterator[tuple[World, BillProxy]]:
     try:
         yield built, proxy
     finally:
-        _close(built)
+        stop_world(built)
         proxy.close()
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 20.0, message: str = "condition") -> Any:
-    """Poll an observable condition (no fixed sleeps in assertions)."""
-    deadline = datetime.now().timestamp() + timeout
-    pause = threading.Event()
-    while True:
-        value = condition()
-        if value:
-            return value
-        if datetime.now().timestamp() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        pause.wait(0.05)
+    """Poll an observable condition (no fixed sleeps in assertions); the manager's checks allow a little longer."""
+    return waiting.wait_until(condition, timeout, message, interval=0.05)

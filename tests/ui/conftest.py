@@ -16,7 +16,6 @@ import threading
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +25,14 @@ from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.clock import CHINA_TZ
 from kiosk.ui import create_main_window
 from kiosk.ui.main_window import MainWindow
+from tests.support.clock import MovableClock
 
 #: Generous: the embedded relay and sandbox run in this process, alongside the GUI thread.
 WAIT_MS = 15_000
 
-
-class MovableClock:
-    """The kiosk's clock, moved forward by a test (the sandbox and relay keep real time)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return datetime.now(CHINA_TZ) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.offset += timedelta(seconds=seconds)
+__all__ = ["WAIT_MS", "Kiosk", "MovableClock", "StalledRelay", "free_port", "grab_image", "write_config"]
 
 
 @dataclass

@@ -1,0 +1,102 @@
+"""A real sandbox and relay (as processes) with kiosk cores over them, for end-to-end tests of any package.
+
+    world = start_world(tmp_path)                    # sandbox + `kiosk-relay init` + `kiosk-relay serve`
+    core = world.core()                              # a KioskCore on the relay (quick retries), stopped with the world
+    core = world.core(world.config("second", relay_url=url), clock=clock)
+    url = world.stop_relay(); world.start_relay_at(url)   # the relay goes away and comes back on the same port
+    stop_world(world)
+
+``start_world(root, time_scale=100)`` runs the sandbox faster (refunds complete in 50 ms instead of 5 s);
+``proxy`` puts something between the relay and the sandbox (given the sandbox's address, returns the one the
+relay should use). The fixtures themselves (scope, sharing) are up to each package's conftest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.checkout import KioskCore
+from kiosk.checkout.config import KioskConfig, StoreInfoConfig
+from kiosk.checkout.relay_client import Backoff
+from tests.support.processes import start_server
+from tests.support.relay import RelayCredentials, RelayProcess, init_relay, start_relay, update_config
+from tests.support.sandbox import SandboxProcess, start_sandbox_process
+
+#: Relay settings that keep its rate limiter out of the way of a test's bursts.
+FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
+#: Quick retries so that "relay back" is noticed within a fraction of a second.
+FAST_BACKOFF = Backoff(base=0.05, cap=0.3)
+
+
+@dataclass
+class World:
+    root: Path
+    sandbox: SandboxProcess
+    credentials: RelayCredentials
+    relay: RelayProcess | None
+    cores: list[KioskCore] = field(default_factory=list)
+
+    @property
+    def relay_url(self) -> str:
+        assert self.relay is not None
+        return self.relay.base_url
+
+    def stop_relay(self) -> str:
+        """Stop the relay and return its address, so that it can come back on the same port."""
+        assert self.relay is not None
+        url = self.relay.base_url
+        self.relay.stop()
+        self.relay = None
+        return url
+
+    def start_relay_at(self, url: str) -> None:
+        port = url.rsplit(":", 1)[1]
+        args = ["kiosk.relay", "serve", "--config", str(self.credentials.config_path), "--port", port]
+        self.relay = RelayProcess(self.credentials, start_server([*args, "--log-level", "warning"]))
+
+    def config(self, name: str = "kiosk", relay_url: str | None = None, **changes: Any) -> KioskConfig:
+        values: dict[str, Any] = {
+            "relay_url": relay_url or self.relay_url,
+            "relay_token": self.credentials.kiosk_token,
+            "manager_token": self.credentials.manager_token,
+            "store": StoreInfoConfig(self.credentials.store_id, "测试便利店", "测试路 1 号"),
+            "kiosk_id": self.credentials.kiosk_id,
+            "data_dir": self.root / name,
+            "printer": {"profile": "virtual"},
+        }
+        values.update(changes)
+        return KioskConfig(**values)
+
+    def core(self, config: KioskConfig | None = None, **options: Any) -> KioskCore:
+        options.setdefault("backoff", FAST_BACKOFF)
+        options.setdefault("wait_seconds", 10)
+        core = KioskCore(config or self.config(), **options)
+        self.cores.append(core)
+        return core
+
+    def stop_cores(self) -> None:
+        for core in self.cores:
+            core.stop()
+        self.cores.clear()
+
+
+def start_world(root: Path, *, time_scale: float = 1.0, proxy: Callable[[str], str] | None = None) -> World:
+    sandbox = start_sandbox_process(root / "sandbox", time_scale=time_scale)
+    try:
+        credentials = init_relay(sandbox.state_dir, root, settings=FAST)
+        if proxy is not None:
+            update_config(credentials.config_path, {"wechatpay": {"base_url": proxy(sandbox.base_url)}})
+        return World(root, sandbox, credentials, start_relay(credentials))
+    except BaseException:
+        sandbox.stop()
+        raise
+
+
+def stop_world(world: World) -> None:
+    world.stop_cores()
+    if world.relay is not None:
+        world.relay.stop()
+    world.sandbox.stop()
