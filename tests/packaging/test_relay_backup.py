@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from tests.support.relay import (
+    FAST,
     NotificationSigner,
     RelayCredentials,
     RelayProcess,
@@ -36,7 +37,6 @@ from tests.support.relay import (
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 RELAY_DIR = Path(__file__).resolve().parents[2] / "packaging" / "relay"
-FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
 #: What a kiosk sees of an order and must see unchanged after a restore.
 COMPARED = ("state", "version", "amount_fen", "transaction_id", "success_time", "payer_total_fen", "refunded_fen")
 

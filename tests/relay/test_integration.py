@@ -18,10 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kiosk.relay import create_app, init_config, load_config, start_embedded
 from kiosk.relay.config import add_kiosk, add_store, read_document, write_document
 from kiosk.relay.server import serve_in_thread
-from tests.support.relay import NotificationSigner, RelayProcess, init_relay, run_cli, start_relay
+from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_relay, run_cli, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
-
-FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
 
 
 @dataclass

@@ -22,11 +22,9 @@ from kiosk.checkout import KioskCore
 from kiosk.checkout.config import KioskConfig, StoreInfoConfig
 from kiosk.checkout.relay_client import Backoff
 from tests.support.processes import start_server
-from tests.support.relay import RelayCredentials, RelayProcess, init_relay, start_relay, update_config
+from tests.support.relay import FAST, RelayCredentials, RelayProcess, init_relay, start_relay, update_config
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
-#: Relay settings that keep its rate limiter out of the way of a test's bursts.
-FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
 #: Quick retries so that "relay back" is noticed within a fraction of a second.
 FAST_BACKOFF = Backoff(base=0.05, cap=0.3)
 
