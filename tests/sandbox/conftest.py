@@ -21,6 +21,12 @@ def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
 
 
 @pytest.fixture
+def sandbox(shared_sandbox: SandboxProcess) -> SandboxProcess:
+    """The session's sandbox, under the name the fault and refund tests use."""
+    return shared_sandbox
+
+
+@pytest.fixture
 def merchant(shared_sandbox: SandboxProcess) -> Iterator[Merchant]:
     with Merchant(shared_sandbox.base_url, shared_sandbox.info) as client:
         yield client

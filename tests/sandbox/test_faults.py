@@ -15,11 +15,6 @@ NATIVE = "/v3/pay/transactions/native"
 
 
 @pytest.fixture
-def sandbox(shared_sandbox: SandboxProcess) -> SandboxProcess:
-    return shared_sandbox
-
-
-@pytest.fixture
 def m(sandbox: SandboxProcess) -> Iterator[Merchant]:
     with Merchant(sandbox.base_url, sandbox.info) as client:
         yield client

@@ -16,11 +16,6 @@ REFUNDS = "/v3/refund/domestic/refunds"
 
 
 @pytest.fixture
-def sandbox(shared_sandbox: SandboxProcess) -> SandboxProcess:
-    return shared_sandbox
-
-
-@pytest.fixture
 def m(sandbox: SandboxProcess) -> Iterator[Merchant]:
     with Merchant(sandbox.base_url, sandbox.info) as client:
         yield client
