@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.checkout.manager import session_from_row
+from kiosk.checkout.session_manager import session_from_row
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import Journal, RefundRow
 from kiosk.manager.bills import BillFetcher

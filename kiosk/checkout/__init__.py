@@ -17,10 +17,10 @@ from kiosk.checkout.events import (
     RefundChanged,
     SessionChanged,
 )
-from kiosk.checkout.manager import SessionError
 from kiosk.checkout.money import format_yuan
 from kiosk.checkout.relay_client import RelayError, RelayRejected, RelayUnavailable
 from kiosk.checkout.session import PaymentSession, State
+from kiosk.checkout.session_manager import SessionError
 
 __all__ = [
     "Cart",

@@ -20,9 +20,9 @@ from kiosk.checkout.cart import Cart, CartSnapshot
 from kiosk.checkout.catalogue import Catalogue, load_catalogue, sample_catalogue
 from kiosk.checkout.config import KioskConfig, load_config
 from kiosk.checkout.events import CoreError, EventBus, Subscriber
-from kiosk.checkout.manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
 from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
 from kiosk.checkout.session import PaymentSession
+from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
 
@@ -285,7 +285,7 @@ class KioskCore:
         return self.orders_between(self.today(), self.today())
 
     def orders_between(self, first: date, last: date) -> list[PaymentSession]:
-        from kiosk.checkout.manager import session_from_row
+        from kiosk.checkout.session_manager import session_from_row
 
         return [session_from_row(row) for row in self.journal.orders_between(first, last)]
 
@@ -299,7 +299,7 @@ class KioskCore:
         return self.journal.events(out_trade_no)
 
     def paid_after_cancel(self) -> list[PaymentSession]:
-        from kiosk.checkout.manager import session_from_row
+        from kiosk.checkout.session_manager import session_from_row
 
         return [session_from_row(row) for row in self.journal.paid_after_cancel()]
 

@@ -8,7 +8,7 @@ import httpx
 
 from kiosk.checkout import ConnectionChanged, KioskCore, PaidAfterCancel, PaymentSession, SessionChanged, State
 from kiosk.checkout.events import PrintSubmitted, RefundChanged
-from kiosk.checkout.manager import receipt_job_key
+from kiosk.checkout.session_manager import receipt_job_key
 from tests.checkout.conftest import MovableClock, Recorder, World, wait_until
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.checkout import KioskCore, SessionError, State
-from kiosk.checkout.manager import receipt_job_key, slip_job_key
+from kiosk.checkout.session_manager import receipt_job_key, slip_job_key
 from kiosk.printing import Document
 from tests.checkout.conftest import wait_until
 
