@@ -25,6 +25,6 @@ def test_data_folders_are_mapped_into_the_wheel() -> None:
         "kiosk._printer_profiles": "printer_profiles",
     }
     data = table["package-data"]
-    assert "i18n/*.ts" in data["kiosk._resources"]  # type: ignore[index]
+    assert data["kiosk._resources.i18n"] == ["*.ts"]  # type: ignore[index]
     assert (ROOT / "resources" / "catalogue.toml").is_file()
     assert list((ROOT / "printer_profiles").glob("*.toml"))
