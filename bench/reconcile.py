@@ -44,6 +44,7 @@ from kiosk.manager.reconcile import (
     read_orders,
     reconcile,
 )
+from kiosk.relay.service import _columnar
 from kiosk.wechatpay.bills import parse_trade_bill
 
 DAY = date(2026, 11, 28)
@@ -174,7 +175,8 @@ def build_journal(path: Path, orders: int) -> None:
 
 
 def relay_json(data: bytes) -> bytes:
-    """What the relay answers for this bill (``kiosk.relay.wechat._record`` of every parsed row)."""
+    """What the relay answers for this bill (``kiosk.relay.wechat._record`` of every parsed row, as arrays
+    under ``columns``: ``kiosk.relay.service._columnar``)."""
 
     def jsonable(value: object) -> object:
         if isinstance(value, datetime):
@@ -184,7 +186,8 @@ def relay_json(data: bytes) -> bytes:
     bill = parse_trade_bill(data)
     rows = [{k: jsonable(v) for k, v in dataclasses.asdict(row).items()} for row in bill.rows]
     summary = {k: jsonable(v) for k, v in dataclasses.asdict(bill.summary).items()}
-    return json.dumps({"bill_date": DAY.isoformat(), "rows": rows, "summary": summary}, ensure_ascii=False).encode()
+    body = _columnar({"bill_date": DAY.isoformat(), "rows": rows, "summary": summary})
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def read_journal(path: Path) -> tuple[list[JournalOrder], list[RefundRow]]:

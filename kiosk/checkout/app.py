@@ -266,7 +266,8 @@ class KioskCore:
         return answer
 
     def bill(self, day: date) -> dict[str, Any]:
-        """*Blocking*: the store's WeChat Pay trade bill for ``day`` through the relay (rows and summary in fen)."""
+        """*Blocking*: the store's WeChat Pay trade bill for ``day`` through the relay (rows and summary in fen;
+        each row an array of the values named by ``columns``, see docs/relay.md)."""
         return self.relay.bill(day.isoformat())
 
     def print_refund_slip(self, out_refund_no: str, *, reprint: bool = False) -> str:

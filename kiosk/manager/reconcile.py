@@ -25,7 +25,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -321,8 +321,8 @@ _NONE_TYPE = type(None)
 
 
 def _entries_from_json(rows: list[Any]) -> tuple[BillEntry, ...] | None:
-    """:func:`entry_from_json` for every row, column by column (C-level passes for the lookups and the type
-    checks); None when any row would make :func:`entry_from_json` raise, so the caller can let it say why."""
+    """:func:`entry_from_json` for every row (objects), column by column; None when any row would make
+    :func:`entry_from_json` raise, so the caller can let it say why."""
     if not rows:
         return ()
     if set(map(type, rows)) != {dict}:
@@ -334,6 +334,33 @@ def _entries_from_json(rows: list[Any]) -> tuple[BillEntry, ...] | None:
     def optional(key: str) -> list[Any]:
         return list(map(methodcaller("get", key), rows))
 
+    return _entries_from_columns(column, optional)
+
+
+def _entries_from_arrays(columns: list[Any], rows: list[Any]) -> tuple[BillEntry, ...] | None:
+    """The same for the columnar answer (each row an array of the values of ``columns``)."""
+    if not rows:
+        return ()
+    if set(map(type, columns)) != {str} or len(set(columns)) != len(columns):
+        return None
+    if set(map(type, rows)) != {list} or set(map(len, rows)) != {len(columns)}:
+        return None
+    at = {name: index for index, name in enumerate(columns)}
+
+    def column(key: str) -> list[Any]:
+        return list(map(itemgetter(at[key]), rows))  # KeyError for a missing column, as for a missing field
+
+    def optional(key: str) -> list[Any]:
+        return column(key) if key in at else [None] * len(rows)
+
+    return _entries_from_columns(column, optional)
+
+
+def _entries_from_columns(
+    column: Callable[[str], list[Any]], optional: Callable[[str], list[Any]]
+) -> tuple[BillEntry, ...] | None:
+    """The entries from the values of each field (C-level passes for the type checks and the construction);
+    None when a value is missing or of the wrong type."""
     try:
         texts = [column(key) for key in _TEXT_FIELDS]
         ints = [column(key) for key in _INT_FIELDS]
@@ -372,13 +399,33 @@ def _entries_from_json(rows: list[Any]) -> tuple[BillEntry, ...] | None:
     )
 
 
+def _row_objects(columns: Any, rows: list[Any]) -> list[Any]:
+    """The columnar rows as objects, for the row-by-row reference to say what is wrong."""
+    if not isinstance(columns, list) or not all(isinstance(name, str) for name in columns):
+        raise BillDataError("the bill's columns are not a list of names")
+    objects = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise BillDataError(f"bill row {number} is not an array of {len(columns)} values")
+        objects.append(dict(zip(columns, row, strict=True)))
+    return objects
+
+
 def bill_from_json(day: date, body: Mapping[str, Any]) -> DayBill:
+    """The relay's answer: ``rows`` as arrays of the values named by ``columns`` (what the relay sends), or,
+    without ``columns``, as objects (what relays sent before; still read)."""
     rows = body.get("rows")
     summary = body.get("summary")
     if not isinstance(rows, list) or not isinstance(summary, dict):
         raise BillDataError("the bill has no rows list or no summary")
+    columns = body.get("columns")
     with _bulk():
-        entries = _entries_from_json(rows)
+        if columns is None:
+            entries = _entries_from_json(rows)
+        else:
+            entries = _entries_from_arrays(columns, rows) if isinstance(columns, list) else None
+            if entries is None:
+                rows = _row_objects(columns, rows)
         if entries is None:  # something is wrong: the row-by-row reference finds it and says what
             entries = tuple(entry_from_json(r) for r in rows)
     totals = BillTotals(

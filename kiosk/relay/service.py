@@ -8,6 +8,7 @@ the long-poll hub after it is durable.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kiosk.clock import CHINA_TZ, Clock, parse_rfc3339, rfc3339
+from kiosk.wechatpay.bills import BillRow
 
 from . import states
 from .config import AUTO, Kiosk, RelayConfig, Store
@@ -54,6 +56,8 @@ OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
 MAX_WAIT = 30.0
 #: code_url lives 2 hours at WeChat Pay; re-place the order a little before that.
 CODE_URL_REFRESH = timedelta(minutes=110)
+#: The bill answer's ``columns``: every row is an array of these values (BillRow's fields, in its order).
+BILL_COLUMNS = tuple(f.name for f in dataclasses.fields(BillRow))
 
 
 class RelayError(Exception):
@@ -588,7 +592,8 @@ class Relay:
                 )
             )
             cached_flag = False
-        return {"bill_date": key, "store_id": store.id, "cached": cached_flag, **(await self._store_bill(store, body))}
+        answer = await self._store_bill(store, body)
+        return {"bill_date": key, "store_id": store.id, "cached": cached_flag, **_columnar(answer)}
 
     def _bill_merchant(self, store: Store) -> str:
         settings = self.config.wechatpay
@@ -620,4 +625,12 @@ class Relay:
         return {**body, "rows": kept, "filtered_for_store": True}
 
 
-__all__ = ["OrderRequest", "RefundRequest", "Relay", "RelayError", "StorageError"]
+def _columnar(body: dict[str, Any]) -> dict[str, Any]:
+    """The bill answer's rows as arrays under named ``columns``: a 100,000-row day is ~80 MB of JSON objects
+    (each repeating 30 keys) but ~33 MB of arrays, which the kiosk decodes about three times as fast. The cache
+    keeps the rows as objects; the conversion is done per answer."""
+    rows = body.get("rows", [])
+    return {**body, "columns": list(BILL_COLUMNS), "rows": [[row.get(name) for name in BILL_COLUMNS] for row in rows]}
+
+
+__all__ = ["BILL_COLUMNS", "OrderRequest", "RefundRequest", "Relay", "RelayError", "StorageError"]

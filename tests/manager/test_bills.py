@@ -21,6 +21,9 @@ ROW = {
     "refund_status": None,
     "goods_name": "水",
 }
+COLUMNS = list(ROW)
+#: How the relay answers: each row an array of the values named by ``columns``.
+ANSWER = {"bill_date": "2026-11-28", "columns": COLUMNS, "rows": [list(ROW.values())]}
 SUMMARY = {
     "trade_count": 1,
     "settlement_total_fen": 1200,
@@ -51,15 +54,20 @@ def error(status, code, message, **extra):
 
 def test_ready_bill_is_parsed_and_the_request_authenticated():
     seen: list[httpx.Request] = []
-    result = fetcher(
-        200, {"bill_date": "2026-11-28", "rows": [ROW], "summary": SUMMARY, "cached": True}, seen=seen
-    ).fetch(DAY)
+    result = fetcher(200, {**ANSWER, "summary": SUMMARY, "cached": True}, seen=seen).fetch(DAY)
     assert result.ok and result.state is BillState.READY and result.cached
     assert result.bill is not None and result.bill.entries[0].order_total_fen == 1200
     assert result.bill.entries[0].out_refund_no is None  # the bill's "0" placeholder
     assert result.bill.totals.fee_fen == 7
     assert str(seen[0].url) == "http://relay.test/v1/bills/2026-11-28"
     assert seen[0].headers["authorization"] == "Bearer kiosk-token"
+
+
+def test_rows_as_objects_are_still_read():
+    """Relays before the columnar answer sent each row as an object."""
+    objects = fetcher(200, {"bill_date": "2026-11-28", "rows": [ROW], "summary": SUMMARY}).fetch(DAY)
+    arrays = fetcher(200, {**ANSWER, "summary": SUMMARY}).fetch(DAY)
+    assert objects.ok and arrays.ok and objects.bill == arrays.bill
 
 
 @pytest.mark.parametrize(
@@ -133,7 +141,7 @@ def test_relay_unreachable():
 
 
 def test_a_bill_whose_rows_disagree_with_its_summary_is_invalid_not_shown():
-    body = {"rows": [ROW], "summary": {**SUMMARY, "settlement_total_fen": 9999}}
+    body = {**ANSWER, "summary": {**SUMMARY, "settlement_total_fen": 9999}}
     result = fetcher(200, body).fetch(DAY)
     assert result.state is BillState.INVALID and result.bill is None and "9999" in result.detail
 
@@ -143,6 +151,9 @@ def test_a_bill_whose_rows_disagree_with_its_summary_is_invalid_not_shown():
     [
         {"rows": "x", "summary": {}},
         {"rows": [{**ROW, "order_total_fen": "12.00"}], "summary": SUMMARY},
+        {"columns": COLUMNS, "rows": [list({**ROW, "order_total_fen": "12.00"}.values())], "summary": SUMMARY},
+        {"columns": COLUMNS, "rows": [list(ROW.values())[:-1]], "summary": SUMMARY},
+        {"columns": "trade_time", "rows": [list(ROW.values())], "summary": SUMMARY},
         ["not", "an", "object"],
     ],
 )

@@ -50,13 +50,18 @@ def test_a_past_days_bill_is_served_as_json_per_store_and_cached(
     assert first.status_code == 200, first.text
     bill = first.json()
     assert bill["cached"] is False and second.json()["cached"] is True
-    assert second.json()["rows"] == bill["rows"]
-    assert [row["out_trade_no"] for row in bill["rows"]] == ["BILL00000001"]
-    row = bill["rows"][0]
+    assert second.json()["rows"] == bill["rows"] and second.json()["columns"] == bill["columns"]
+    # Columnar: each row is an array of the values named by "columns" (BillRow's fields).
+    assert bill["columns"][:2] == ["trade_time", "appid"] and all(len(r) == len(bill["columns"]) for r in bill["rows"])
+    rows = [dict(zip(bill["columns"], values, strict=True)) for values in bill["rows"]]
+    assert [row["out_trade_no"] for row in rows] == ["BILL00000001"]
+    row = rows[0]
     assert row["order_total_fen"] == 1288 and row["transaction_id"] == paid["transaction_id"]
     assert bill["summary"]["trade_count"] >= 1
     assert other_bill.status_code == 200 and other_bill.json()["cached"] is True
-    assert [row["out_trade_no"] for row in other_bill.json()["rows"]] == ["BILL00000002"]
+    theirs_rows = other_bill.json()["rows"]
+    at = other_bill.json()["columns"].index("out_trade_no")
+    assert [values[at] for values in theirs_rows] == ["BILL00000002"]
     assert empty_day.status_code == 404 and empty_day.json()["error"]["code"] == "no_statement"
     assert future.status_code == 409 and future.json()["error"]["code"] == "bill_not_available"
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_request"

@@ -296,18 +296,12 @@ def test_blocking_pin_prompt_for_leaving_kiosk_mode(kiosk: Kiosk) -> None:
 
 def test_a_bill_that_fails_its_hash_check_is_never_shown(kiosk: Kiosk) -> None:
     day = core_of(kiosk).today() - timedelta(days=1)
-    good = {
-        "rows": [
-            {
-                "trade_time": f"{day}T10:01:00+08:00",
-                "transaction_id": "4200000001",
-                "out_trade_no": "S1-K1-X1",
-                "trade_state": "SUCCESS",
-                "settlement_total_fen": 1200,
-                "order_total_fen": 1200,
-                "fee_fen": 7,
-            }
+    good = {  # the relay's columnar answer: each row an array of the values named by "columns"
+        "columns": [
+            *("trade_time", "transaction_id", "out_trade_no", "trade_state"),
+            *("settlement_total_fen", "order_total_fen", "fee_fen"),
         ],
+        "rows": [[f"{day}T10:01:00+08:00", "4200000001", "S1-K1-X1", "SUCCESS", 1200, 1200, 7]],
         "summary": {"trade_count": 1, "settlement_total_fen": 1200, "fee_total_fen": 7, "order_total_fen": 1200},
     }
     answers = [

@@ -350,3 +350,60 @@ def test_manager_bill_from_json_errors_are_the_reference_errors(key: str, value:
     with pytest.raises(BillDataError, match=problem):
         bill_from_json(date(2019, 2, 19), {"rows": rows, "summary": {}})
     assert _entries_from_json([*relay_rows(FIXTURE)[:2], ["not", "a", "row"]]) is None
+
+
+def _columnar(rows: list[dict[str, object]]) -> tuple[list[str], list[list[object]]]:
+    """The relay's answer form: each row an array of the values named by ``columns``."""
+    columns = list(rows[0])
+    return columns, [[row.get(name) for name in columns] for row in rows]
+
+
+def test_manager_bill_from_columnar_json_equals_entry_by_entry() -> None:
+    from kiosk.manager.reconcile import _entries_from_arrays, bill_from_json, entry_from_json
+
+    rows = relay_rows(FIXTURE)
+    rows[3]["fee_fen"], rows[4]["goods_name"], rows[5]["refund_id"], rows[6]["refund_fen"] = None, None, "", None
+    columns, arrays = _columnar(rows)
+    fast = _entries_from_arrays(columns, arrays)
+    assert fast is not None and fast == tuple(entry_from_json(r) for r in rows)
+    assert _entries_from_arrays(columns, []) == ()
+    day = date(2019, 2, 19)
+    summary = {"trade_count": 0, "settlement_total_fen": 0, "order_total_fen": 0}
+    assert bill_from_json(day, {"columns": columns, "rows": arrays, "summary": summary}).entries == fast
+    # Optional columns may be left out altogether.
+    short = [name for name in columns if name not in ("goods_name", "refund_fen", "fee_fen")]
+    kept = [[row[name] for name in short] for row in rows]
+    assert _entries_from_arrays(short, kept) == tuple(entry_from_json({k: r[k] for k in short}) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("transaction_id", 42, "is not text"),
+        ("settlement_total_fen", "12", "is not an integer"),
+        ("refund_fen", 1.5, "is not an integer"),
+        ("trade_time", "2019-02-19 05:01:46", "has no UTC offset"),
+        ("out_trade_no", ..., "malformed"),
+        ("columns", "x", "not a list of names"),
+        ("width", None, "is not an array of"),
+    ],
+)
+def test_manager_bill_from_columnar_json_errors_are_the_reference_errors(key: str, value: object, problem: str) -> None:
+    from kiosk.manager.reconcile import BillDataError, _entries_from_arrays, bill_from_json
+
+    columns, arrays = _columnar(relay_rows(FIXTURE))
+    body: dict[str, object] = {"columns": columns, "rows": arrays, "summary": {}}
+    if key == "columns":
+        body["columns"] = value
+    elif key == "width":
+        arrays[7] = arrays[7][:-1]
+    elif value is ...:
+        at = columns.index(key)
+        body["columns"] = columns[:at] + columns[at + 1 :]
+        body["rows"] = [row[:at] + row[at + 1 :] for row in arrays]
+    else:
+        arrays[7][columns.index(key)] = value
+    if isinstance(body["columns"], list):
+        assert _entries_from_arrays(body["columns"], body["rows"]) is None  # type: ignore[arg-type]
+    with pytest.raises(BillDataError, match=problem):
+        bill_from_json(date(2019, 2, 19), body)
