@@ -96,18 +96,20 @@ def read_orders(journal_path: Path | str, first: date, last: date) -> list[Journ
     ``KioskCore.orders_between`` builds full sessions through sqlite-utils (~50 µs an order); a 100,000-order
     day needs a lean query of the seven columns used here."""
     uri = Path(journal_path).resolve().as_uri() + "?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, timeout=10.0)
-    try:
-        rows = connection.execute(
-            "SELECT out_trade_no, amount_fen, state, description, transaction_id, success_time, charged_at"
-            " FROM orders WHERE business_day BETWEEN ? AND ? ORDER BY business_day, sequence",
-            (first.isoformat(), last.isoformat()),
-        ).fetchall()
-    finally:
-        connection.close()
     parse = datetime.fromisoformat
     new = partial(tuple.__new__, JournalOrder)  # JournalOrder(...) without its Python-level __new__
+    # The fetch too: its 100,000 row tuples would set off GC passes over everything alive (a parsed bill
+    # beside it made the read ~60 % slower).
     with _bulk():
+        connection = sqlite3.connect(uri, uri=True, timeout=10.0)
+        try:
+            rows = connection.execute(
+                "SELECT out_trade_no, amount_fen, state, description, transaction_id, success_time, charged_at"
+                " FROM orders WHERE business_day BETWEEN ? AND ? ORDER BY business_day, sequence",
+                (first.isoformat(), last.isoformat()),
+            ).fetchall()
+        finally:
+            connection.close()
         return [
             new((otn, amount, _STATES[state], text, tx, parse(paid) if paid else None, parse(charged)))
             for otn, amount, state, text, tx, paid, charged in rows
