@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import threading
@@ -22,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._stats import percentiles
 from kiosk.checkout import KioskCore, SessionChanged, State
 from kiosk.checkout.config import KioskConfig, StoreInfoConfig
 from kiosk.checkout.events import CoreEvent
@@ -35,21 +35,6 @@ WARM_UP = 5
 def log(message: str) -> None:
     sys.stderr.write(f"[charge bench] {message}\n")
     sys.stderr.flush()
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def pick(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
-
-    return {
-        "n": len(ordered),
-        "p50_ms": pick(0.50),
-        "p95_ms": pick(0.95),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
-    }
 
 
 def main() -> None:

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._stats import percentiles
 from tests.support.relay import NotificationSigner, RelayProcess, init_relay, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
@@ -42,23 +42,6 @@ UNLIMITED = {"server": {"rate_limit_per_second": 1_000_000, "rate_limit_burst": 
 def log(message: str) -> None:
     sys.stderr.write(f"[relay bench] {message}\n")
     sys.stderr.flush()
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    if not ordered:
-        return {"n": 0}
-
-    def pick(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
-
-    return {
-        "n": len(ordered),
-        "p50_ms": pick(0.50),
-        "p95_ms": pick(0.95),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
-    }
 
 
 class RawHTTP:

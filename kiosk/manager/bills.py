@@ -26,8 +26,9 @@ from urllib.parse import quote
 
 import httpx
 
+from kiosk.bulk import gc_paused
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
-from kiosk.manager.reconcile import BillDataError, DayBill, _bulk, bill_from_json, check_totals
+from kiosk.manager.reconcile import BillDataError, DayBill, bill_from_json, check_totals
 
 #: WeChat Pay generates day D's bill from about 09:00 on D+1 and asks merchants to fetch after 10:00.
 RELEASE_TIME = time(10, 0)
@@ -106,7 +107,7 @@ class BillFetcher:
     def interpret(self, day: date, status: int, content: bytes, retry_after: str | None = None) -> BillResult:
         """Map one relay answer to a result (pure; separate from the I/O for tests)."""
         try:
-            with _bulk():  # a 100,000-row bill is ~80 MB of JSON
+            with gc_paused():  # a 100,000-row bill is ~80 MB of JSON
                 body: Any = json.loads(content) if content else {}
         except ValueError:
             body = None
