@@ -59,6 +59,15 @@ TRADE_STATES = frozenset({NOTPAY, USERPAYING, SUCCESS, CLOSED, PAYERROR, REFUND,
 #: A refund only exists on a paid order.
 _PAID_TRADE_STATES = frozenset({SUCCESS, REFUND})
 
+# Refund states: WeChat Pay's refund ``status`` plus the core's REQUESTED (journaled, not yet answered) and
+# FAILED (the request was refused: nothing was refunded).
+REFUND_ABNORMAL = "ABNORMAL"
+#: Refunds that give their amount back to the order: it may be refunded again (with a new out_refund_no).
+#: ABNORMAL is not one: the money has left the merchant and waits in WeChat Pay to be sent on by hand.
+REFUND_RELEASED_STATES = frozenset({"CLOSED", "FAILED"})
+#: Refunds WeChat Pay will not move on by itself (ABNORMAL moves on only after handling in the merchant platform).
+REFUND_FINAL_STATES = frozenset({"SUCCESS", "CLOSED", REFUND_ABNORMAL, "FAILED"})
+
 
 @dataclass(frozen=True)
 class PaymentSession:

@@ -43,6 +43,9 @@ from kiosk.checkout.relay_client import (
 )
 from kiosk.checkout.session import (
     PAID_STATES,
+    REFUND_ABNORMAL,
+    REFUND_FINAL_STATES,
+    REFUND_RELEASED_STATES,
     Cancel,
     Charge,
     CloseRemote,
@@ -69,7 +72,6 @@ from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow
 log = logging.getLogger(__name__)
 
 #: Refund states after which nothing changes (WeChat Pay refund ``status``).
-REFUND_FINAL_STATES = frozenset({"SUCCESS", "CLOSED", "ABNORMAL", "FAILED"})
 _REFUND_QUERY_DELAY = timedelta(seconds=2)
 EPOCH_SETTING = "out_trade_no_epoch"
 #: The relay refuses a time_expire less than 30 s ahead; keep a margin for the round trip.
@@ -334,7 +336,31 @@ class SessionManager:
             status = self.relay.get_order(out_trade_no, refresh=True)
         except RelayNotFound:
             return self.apply(out_trade_no, RemoteNotFound("requery")).session
-        return self.apply(out_trade_no, self._remote_status(status, "requery", session)).session
+        result = self.apply(out_trade_no, self._remote_status(status, "requery", session)).session
+        self._recheck_abnormal_refunds(out_trade_no)
+        return result
+
+    def _recheck_abnormal_refunds(self, out_trade_no: str) -> None:
+        """An ABNORMAL refund moves on only once someone handles it in the merchant platform, so nothing follows
+        it on its own: a manager's re-query of the order asks again (through the journal, as every refund step)."""
+        if not self.relay.has_manager_credential:
+            return
+        with self._lock:
+            with self.journal.transaction():
+                queued = {
+                    c.data.get("out_refund_no")
+                    for c in self.journal.pending_commands(out_trade_no)
+                    if c.kind == "refund" and c.data.get("phase") == "query"
+                }
+                abnormal = [
+                    r.out_refund_no
+                    for r in self.journal.refunds(out_trade_no)
+                    if r.state == REFUND_ABNORMAL and r.out_refund_no not in queued
+                ]
+                for out_refund_no in abnormal:
+                    self.journal.add_command(out_trade_no, "refund", {"out_refund_no": out_refund_no, "phase": "query"})
+            if abnormal:
+                self._ensure_workers(out_trade_no)
 
     def session(self, out_trade_no: str) -> PaymentSession:
         with self._lock:
@@ -399,7 +425,7 @@ class SessionManager:
                 if session.state not in PAID_STATES:
                     raise SessionError(f"{out_trade_no} is {session.state}, only paid orders can be refunded")
                 existing = self.journal.refunds(out_trade_no)
-                refunded = sum(r.amount_fen for r in existing if r.state not in ("CLOSED", "ABNORMAL", "FAILED"))
+                refunded = sum(r.amount_fen for r in existing if r.state not in REFUND_RELEASED_STATES)
                 paid = session.payer_total_fen or session.amount_fen
                 if refunded + amount_fen > session.amount_fen:
                     raise SessionError(

@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from kiosk.bulk import gc_paused
-from kiosk.checkout.session import State
+from kiosk.checkout.session import REFUND_RELEASED_STATES, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import RefundRow, parse_timestamp
-from kiosk.manager.summaries import REFUND_DEAD_STATES, refunded_by_order
+from kiosk.manager.summaries import refunded_by_order
 from kiosk.wechatpay.bills import BillRow, TradeBill
 
 PAID = frozenset({State.PAID, State.PAID_AFTER_CANCEL})
@@ -601,7 +601,7 @@ def _reconcile(
     journal_refund = 0
     for refund in refund_list:
         requested = parse_timestamp(refund.requested_at)
-        if refund.state in REFUND_DEAD_STATES or requested is None or requested.astimezone(CHINA_TZ).date() != day:
+        if refund.state in REFUND_RELEASED_STATES or requested is None or requested.astimezone(CHINA_TZ).date() != day:
             continue
         journal_refund += refund.amount_fen
         if refund.out_refund_no in seen_refunds:

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from kiosk.checkout.session import PaymentSession, State
+from kiosk.checkout.session import REFUND_ABNORMAL, REFUND_RELEASED_STATES, PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
 
-#: Refund states that will never move money (WeChat Pay refund ``status`` plus the core's ``FAILED``).
-REFUND_DEAD_STATES = frozenset({"CLOSED", "ABNORMAL", "FAILED"})
 REFUND_DONE = "SUCCESS"
 #: The order in which states are listed on screen and on the Z-report.
 STATE_ORDER = (
@@ -92,6 +90,7 @@ class DaySummary:
     refund_count: int
     refunds_total_fen: int  # succeeded refunds requested on this day
     refunds_pending_fen: int  # requested or processing
+    abnormal_refunds: tuple[RefundRow, ...]  # every day's ABNORMAL refunds, oldest first: handle in the platform
     net_fen: int  # paid_total - refunds_total
     average_ticket_fen: int  # sales_total / sales_count, half-up; 0 without sales
     by_hour: tuple[HourBucket, ...]  # always 24 buckets
@@ -163,12 +162,16 @@ def refund_day(refund: RefundRow) -> date | None:
 
 
 def refunded_by_order(refunds: Iterable[RefundRow]) -> dict[str, int]:
-    """Fen refunded or being refunded per order (failed refunds do not count)."""
+    """Fen refunded or being refunded per order (failed and closed refunds do not count, abnormal ones do)."""
     totals: dict[str, int] = defaultdict(int)
     for refund in refunds:
-        if refund.state not in REFUND_DEAD_STATES:
+        if refund.state not in REFUND_RELEASED_STATES:
             totals[refund.out_trade_no] += refund.amount_fen
     return dict(totals)
+
+
+def _requested_order(refund: RefundRow) -> tuple[str, str]:
+    return refund.requested_at or "", refund.out_refund_no
 
 
 def _half_up_div(total: int, count: int) -> int:
@@ -248,7 +251,8 @@ def summarise_day(
 
     day_refunds = [r for r in refunds if refund_day(r) == day]
     done = [r for r in day_refunds if r.state == REFUND_DONE]
-    pending = [r for r in day_refunds if r.state != REFUND_DONE and r.state not in REFUND_DEAD_STATES]
+    settled = {REFUND_DONE, REFUND_ABNORMAL, *REFUND_RELEASED_STATES}
+    pending = [r for r in day_refunds if r.state not in settled]
     refunds_total = sum(r.amount_fen for r in done)
 
     ranked = [TopItem(sku, zh, en, quantity[sku], amount[sku]) for sku, (zh, en) in names.items()]
@@ -266,6 +270,7 @@ def summarise_day(
         refund_count=len(done),
         refunds_total_fen=refunds_total,
         refunds_pending_fen=sum(r.amount_fen for r in pending),
+        abnormal_refunds=tuple(sorted((r for r in refunds if r.state == REFUND_ABNORMAL), key=_requested_order)),
         net_fen=paid_total - refunds_total,
         average_ticket_fen=_half_up_div(sales_total, sales_count),
         by_hour=tuple(HourBucket(h, c, a) for h, (c, a) in enumerate(hours)),

@@ -105,6 +105,12 @@ def z_report(
         blocks += [Rule(), Text(f"待处理: 取消后付款 {len(open_cases)} 笔 / paid after cancel", bold=True)]
         for case in open_cases:
             blocks.append(Field(case.out_trade_no, format_fen(case.refundable_fen)))
+    if summary.abnormal_refunds:
+        count = len(summary.abnormal_refunds)
+        blocks += [Rule(), Text(f"待处理: 退款异常 {count} 笔 / abnormal refunds", bold=True)]
+        for refund in summary.abnormal_refunds:
+            blocks.append(Field(refund.out_refund_no, format_fen(refund.amount_fen)))
+        blocks.append(Text("请在商户平台-交易中心处理 Handle in the merchant platform"))
     blocks += [Rule("="), Text("签名 Signature:"), Feed(2)]
     if summary.training:
         blocks.append(Mark("training"))

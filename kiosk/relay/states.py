@@ -38,8 +38,9 @@ REFUND_FAILED: Final = "FAILED"  # WeChat refused the request; nothing was refun
 REFUND_STATUSES: Final = frozenset(
     {REFUND_PENDING, REFUND_PROCESSING, REFUND_SUCCESS, REFUND_CLOSED, REFUND_ABNORMAL, REFUND_FAILED}
 )
-#: Refund statuses that still count against the refundable amount.
-REFUND_HOLDING: Final = frozenset({REFUND_PENDING, REFUND_PROCESSING, REFUND_SUCCESS})
+#: Refund statuses that still count against the refundable amount. ABNORMAL does: the money has left the
+#: merchant and waits in WeChat Pay to be sent elsewhere (merchant platform); refunding again would pay twice.
+REFUND_HOLDING: Final = frozenset({REFUND_PENDING, REFUND_PROCESSING, REFUND_SUCCESS, REFUND_ABNORMAL})
 _REFUND_RANK: Final = {
     REFUND_PENDING: 0,
     REFUND_PROCESSING: 1,

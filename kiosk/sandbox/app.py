@@ -386,6 +386,15 @@ class SandboxServer:
     async def control_orders(self, request: Request) -> Response:
         return _json_response({"orders": self.sandbox.list_orders()})
 
+    async def control_refunds(self, request: Request) -> Response:
+        """The merchant handles an ABNORMAL refund in the merchant platform (交易中心): it becomes SUCCESS."""
+        data = await _json(request)
+        try:
+            view = self.sandbox.handle_abnormal_refund(data.get("out_refund_no"))
+        except ApiError as exc:
+            return _error(exc)
+        return _json_response(view)
+
     async def control_settings(self, request: Request) -> Response:
         if request.method == "POST":
             try:
@@ -428,6 +437,7 @@ class SandboxServer:
             Route("/sandbox/v1/notifications", self.control_notifications, methods=["GET"]),
             Route("/sandbox/v1/orders", self.control_orders, methods=["GET"]),
             Route("/sandbox/v1/settings", self.control_settings, methods=["GET", "POST"]),
+            Route("/sandbox/v1/refunds", self.control_refunds, methods=["POST"]),
             Route("/sandbox/", self.html_page, methods=["GET"]),
         ]
 

@@ -20,7 +20,7 @@ from kiosk.clock import CHINA_TZ, parse_rfc3339, rfc3339
 from .clock import SandboxClock, to_datetime
 from .errors import ApiError, invalid_request, order_not_exist, param_error, query_param_error
 from .identity import Identity
-from .settings import Settings
+from .settings import REFUND_OUTCOMES, Settings
 from .store import Store
 from .validation import (
     DIRECT_CLOSE,
@@ -462,29 +462,56 @@ class Sandbox:
         assert order is not None
         return self.refund_view(refund, order)
 
+    def handle_abnormal_refund(self, out_refund_no: Any) -> dict[str, Any]:
+        """What handling an ABNORMAL refund in the merchant platform does: the money reaches the customer by
+        another way and the refund shows SUCCESS. No notification is sent; queries show it."""
+        if not isinstance(out_refund_no, str):
+            raise ApiError(400, "PARAM_ERROR", "out_refund_no is required")
+        now = float(int(self.clock.timestamp()))
+        with self.store.transaction() as db:
+            refund = db.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)).fetchone()
+            if refund is None:
+                raise ApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
+            if refund["status"] != "ABNORMAL":
+                raise ApiError(400, "INVALID_REQUEST", f"退款单状态为{refund['status']}，不是退款异常")
+            db.execute("UPDATE refunds SET status = 'SUCCESS', success_time = ? WHERE id = ?", (now, refund["id"]))
+            refund = db.execute("SELECT * FROM refunds WHERE id = ?", (refund["id"],)).fetchone()
+            order = db.execute("SELECT * FROM orders WHERE id = ?", (refund["order_id"],)).fetchone()
+        return self.refund_view(refund, order)
+
     def next_refund_due(self) -> float | None:
         row = self.store.one("SELECT MIN(due_time) AS due FROM refunds WHERE status = 'PROCESSING'")
         return None if row is None or row["due"] is None else float(row["due"])
 
     def settle_refunds(self) -> None:
-        """Move refunds whose processing time has passed to SUCCESS and queue their notifications."""
+        """Finish refunds whose processing time has passed (as ``Settings.refund_outcome`` says) and queue
+        their notifications. A CLOSED refund gives its amount back to the order's refundable amount."""
         now = self.clock.timestamp()
+        outcome = self.settings.refund_outcome
         settled: list[tuple[sqlite3.Row, sqlite3.Row]] = []
         with self.store.transaction() as db:
             due = db.execute("SELECT * FROM refunds WHERE status = 'PROCESSING' AND due_time <= ?", (now,)).fetchall()
             for refund in due:
-                success = float(int(max(refund["due_time"], refund["create_time"])))
+                success = float(int(max(refund["due_time"], refund["create_time"]))) if outcome == "SUCCESS" else None
                 db.execute(
-                    "UPDATE refunds SET status = 'SUCCESS', success_time = ? WHERE id = ?", (success, refund["id"])
+                    "UPDATE refunds SET status = ?, success_time = ? WHERE id = ?", (outcome, success, refund["id"])
                 )
+                if outcome == "CLOSED":
+                    db.execute(
+                        """UPDATE orders SET refunded = refunded - ?,
+                               trade_state = CASE WHEN refunded = ? THEN 'SUCCESS' ELSE trade_state END
+                           WHERE id = ?""",
+                        (refund["amount"], refund["amount"], refund["order_id"]),
+                    )
                 updated = db.execute("SELECT * FROM refunds WHERE id = ?", (refund["id"],)).fetchone()
                 order = db.execute("SELECT * FROM orders WHERE id = ?", (refund["order_id"],)).fetchone()
                 settled.append((updated, order))
+        event_type, summary = REFUND_OUTCOMES[outcome]
         for refund, order in settled:
             if refund["notify_url"]:
                 self._notify(
-                    event_type="REFUND.SUCCESS",
-                    summary="退款成功",
+                    event_type=event_type,
+                    summary=summary,
                     resource_type="refund",
                     plaintext=self.refund_notification(refund, order),
                     url=refund["notify_url"],
@@ -504,7 +531,7 @@ class Sandbox:
             "out_refund_no": refund["out_refund_no"],
             "refund_id": refund["refund_id"],
             "refund_status": refund["status"],
-            "success_time": rfc3339(to_datetime(refund["success_time"])),
+            **({"success_time": rfc3339(to_datetime(refund["success_time"]))} if refund["success_time"] else {}),
             "user_received_account": "支付用户零钱",
             "amount": {
                 "total": order["total"],

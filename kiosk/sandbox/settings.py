@@ -7,6 +7,13 @@ from typing import Any
 
 from .store import Store
 
+#: The final refund statuses a refund in PROCESSING can reach, with the notification each one sends.
+REFUND_OUTCOMES = {
+    "SUCCESS": ("REFUND.SUCCESS", "退款成功"),
+    "ABNORMAL": ("REFUND.ABNORMAL", "退款异常"),
+    "CLOSED": ("REFUND.CLOSED", "退款关闭"),
+}
+
 
 @dataclass
 class Settings:
@@ -18,6 +25,11 @@ class Settings:
     public_key_mode: bool = False
     #: What a query shows for an unpaid order past time_expire: "NOTPAY" (reported behaviour) or "CLOSED".
     expired_order_state: str = "NOTPAY"
+    #: How refunds end when their processing time is over: "SUCCESS"; "ABNORMAL" (the customer's card was
+    #: frozen or closed: the money left the merchant but did not arrive, to be handled in the merchant
+    #: platform); or "CLOSED" (the merchant's balance never covered it: nothing moved, refundable again).
+    #: Applies to refunds that finish while it is set.
+    refund_outcome: str = "SUCCESS"
 
     @property
     def notifications_use_public_key(self) -> bool:
@@ -39,6 +51,8 @@ class Settings:
                 raise ValueError(f"{name} must be a {type(current).__name__}")
             if name == "expired_order_state" and value not in ("NOTPAY", "CLOSED"):
                 raise ValueError("expired_order_state must be NOTPAY or CLOSED")
+            if name == "refund_outcome" and value not in REFUND_OUTCOMES:
+                raise ValueError("refund_outcome must be SUCCESS, ABNORMAL or CLOSED")
         for name, value in changes.items():
             setattr(self, name, value)
         store.set_setting("settings", asdict(self))

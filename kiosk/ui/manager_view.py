@@ -550,6 +550,10 @@ class ManagerView(QWidget):
         refunds = f"{s.refund_count} · {format_yuan(s.refunds_total_fen)}"
         if s.refunds_pending_fen:
             refunds += " " + self.tr("(%1 in progress)").replace("%1", format_yuan(s.refunds_pending_fen))
+        if s.abnormal_refunds:
+            refunds += " " + self.tr("(%1 abnormal: handle in the WeChat Pay merchant platform)").replace(
+                "%1", str(len(s.abnormal_refunds))
+            )
         self.numbers["refunds"].setText(refunds)
         self.numbers["net"].setText(format_yuan(s.net_fen))
         self.numbers["average"].setText(format_yuan(s.average_ticket_fen))

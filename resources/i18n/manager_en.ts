@@ -352,6 +352,10 @@
         <translation>(%1 in progress)</translation>
     </message>
     <message>
+        <source>(%1 abnormal: handle in the WeChat Pay merchant platform)</source>
+        <translation>(%1 abnormal: handle in the WeChat Pay merchant platform)</translation>
+    </message>
+    <message>
         <source>Paid after cancel — needs attention: %1</source>
         <translation>Paid after cancel — needs attention: %1</translation>
     </message>

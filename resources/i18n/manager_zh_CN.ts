@@ -352,6 +352,10 @@
         <translation>（%1 处理中）</translation>
     </message>
     <message>
+        <source>(%1 abnormal: handle in the WeChat Pay merchant platform)</source>
+        <translation>（退款异常 %1 笔：请在微信支付商户平台处理）</translation>
+    </message>
+    <message>
         <source>Paid after cancel — needs attention: %1</source>
         <translation>取消后付款 — 待处理：%1 笔</translation>
     </message>

@@ -5,8 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
-from kiosk.checkout import ConnectionChanged, KioskCore, PaidAfterCancel, PaymentSession, SessionChanged, State
+from kiosk.checkout import (
+    ConnectionChanged,
+    KioskCore,
+    PaidAfterCancel,
+    PaymentSession,
+    SessionChanged,
+    SessionError,
+    State,
+)
 from kiosk.checkout.events import PrintSubmitted, RefundChanged
 from kiosk.checkout.session_manager import receipt_job_key
 from tests.checkout.conftest import MovableClock, Recorder, World, wait_until
@@ -182,6 +191,35 @@ def test_payment_after_cancel_is_kept_and_shown(world: World) -> None:
         message="refund succeeded",
     )
     assert any(e.state == "SUCCESS" for e in recorder.of(RefundChanged))
+
+
+def test_an_abnormal_refund_holds_its_amount_until_handled_in_the_merchant_platform(world: World) -> None:
+    core = world.core()
+    recorder = Recorder()
+    core.subscribe(recorder)
+    core.start()
+    session = awaiting(core, sell(core))
+    assert session.code_url and session.amount_fen == 2000
+    world.sandbox.pay(session.code_url)
+    otn = core.wait_for(session.out_trade_no, lambda s: s.is_paid, 15).out_trade_no
+
+    world.sandbox.settings(refund_outcome="ABNORMAL")  # the customer's card was closed
+    try:
+        refund = core.refund(otn, 500, "顾客退货")
+        wait_until(lambda: core.refunds(otn)[0].state == "ABNORMAL", timeout=30, message="refund ended ABNORMAL")
+    finally:
+        world.sandbox.settings(refund_outcome="SUCCESS")
+    assert any(e.state == "ABNORMAL" for e in recorder.of(RefundChanged))
+    with pytest.raises(SessionError, match="exceeds what is left"):
+        core.refund(otn, 1501, "再退一次")  # the 500 left the merchant: refunding it again would pay twice
+
+    # Handled in the merchant platform (no notification comes): the manager's re-query finds it.
+    world.sandbox.control("POST", "/sandbox/v1/refunds", {"out_refund_no": refund.out_refund_no})
+    core.requery(otn)
+    wait_until(lambda: core.refunds(otn)[0].state == "SUCCESS", timeout=30, message="refund found SUCCESS")
+    [done] = core.refunds(otn)
+    assert done.success_time is not None and done.refund_id
+    assert relay_order(world, otn)["refunded_fen"] == 500
 
 
 def test_expiry_closes_the_order(world: World) -> None:

@@ -52,6 +52,12 @@ def test_refundable_ignores_failed_refunds():
     assert refundable_fen(400, rows) == 0
 
 
+def test_refundable_counts_abnormal_refunds_as_taken_and_closed_ones_as_given_back():
+    # ABNORMAL: the money left the merchant and waits in WeChat Pay; refunding it again would pay twice.
+    rows = [refund(otn(1), 1, 300, "ABNORMAL"), refund(otn(1), 2, 200, "CLOSED")]
+    assert refundable_fen(1000, rows) == 700
+
+
 def test_slip_printed_on_success_event_and_by_sweep_once():
     done, pending = refund(otn(1), 1, 300), refund(otn(2), 1, 100, "PROCESSING")
     core = Core([done, pending])

@@ -56,6 +56,17 @@ def test_refunds_of_the_day_net_and_average_ticket():
     assert summarise_day(DAY, [order(1, 1), order(2, 2)], {}, []).average_ticket_fen == 2  # 1.5 → half up
 
 
+def test_abnormal_refunds_are_neither_done_nor_pending_but_listed_every_day():
+    orders, items, refunds = sample()
+    stuck_today = refund(otn(1), 2, 200, state="ABNORMAL")
+    stuck_before = refund(otn(2), 2, 300, state="ABNORMAL", requested=at(11) - timedelta(days=2))
+    closed = refund(otn(3), 3, 400, state="CLOSED")
+    s = summarise_day(DAY, orders, items, [*refunds, stuck_today, stuck_before, closed])
+    assert (s.refund_count, s.refunds_total_fen, s.refunds_pending_fen) == (1, 500, 300)  # as without them
+    assert s.abnormal_refunds == (stuck_before, stuck_today)  # oldest first, whatever day
+    assert summarise_day(DAY, orders, items, refunds).abnormal_refunds == ()
+
+
 def test_sales_by_hour_has_24_beijing_buckets():
     orders, items, refunds = sample()
     s = summarise_day(DAY, orders, items, refunds)

@@ -51,6 +51,16 @@ def test_z_report_content():
     assert not any(isinstance(block, Mark) for block in document)
 
 
+def test_z_report_lists_abnormal_refunds_to_handle():
+    orders = [order(1, 1200, charged=at(9, 5))]
+    stuck = refund(otn(1), 1, 500, state="ABNORMAL")
+    text = printed(z_report(summarise_day(DAY, orders, {}, [stuck]), STORE, printed_at=at(22), kiosk_id="K1"))
+    assert "待处理: 退款异常 1 笔 / abnormal refunds" in text
+    assert stuck.out_refund_no in text and "￥5.00" in text
+    assert "商户平台" in text
+    assert "退款异常" not in printed(z_report(summary(), STORE, printed_at=at(22), kiosk_id="K1"))
+
+
 def test_training_z_report_is_marked():
     document = z_report(summary(training=True), STORE, printed_at=at(22, 30))
     marks = [block for block in document if isinstance(block, Mark)]

@@ -345,6 +345,41 @@ def test_refunds_need_a_manager_and_are_idempotent(world: World) -> None:
     assert looked_up.status_code == 200 and looked_up.json()["status"] == "SUCCESS"
 
 
+def _refund_ending(world: World, outcome: str) -> tuple[str, dict[str, Any]]:
+    """A paid order of 2000 fen with a refund of 500 that WeChat Pay ends as ``outcome``."""
+    order = create_order(world.kiosk, amount_fen=2000)
+    number = order["out_trade_no"]
+    box = long_poll_in_background(world.kiosk, order)
+    world.sandbox.pay(order["code_url"])
+    assert wait_answer(box)["state"] == "SUCCESS"
+    refund = {"out_refund_no": "R" + number[1:], "amount_fen": 500, "reason": "顾客退货"}
+    world.sandbox.settings(refund_outcome=outcome)
+    try:
+        assert world.manager.post(f"/v1/orders/{number}/refunds", json=refund).status_code == 200
+        deadline = time.monotonic() + 20
+        while (status := world.manager.get(f"/v1/refunds/{refund['out_refund_no']}").json()["status"]) != outcome:
+            assert time.monotonic() < deadline, f"refund still {status}"
+            time.sleep(0.1)
+    finally:
+        world.sandbox.settings(refund_outcome="SUCCESS")
+    world.sandbox.advance(61)  # refunds of one order are at least a minute apart
+    return number, refund
+
+
+def test_an_abnormal_refund_still_holds_its_amount_and_a_closed_one_gives_it_back(world: World) -> None:
+    abnormal, _ = _refund_ending(world, "ABNORMAL")
+    rest = {"out_refund_no": "Y" + abnormal[1:], "amount_fen": 1501}
+    refused = world.manager.post(f"/v1/orders/{abnormal}/refunds", json=rest)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "refund_exceeds_amount"
+    assert world.manager.post(f"/v1/orders/{abnormal}/refunds", json={**rest, "amount_fen": 1500}).status_code == 200
+
+    closed, _ = _refund_ending(world, "CLOSED")
+    again = world.manager.post(
+        f"/v1/orders/{closed}/refunds", json={"out_refund_no": "Y" + closed[1:], "amount_fen": 2000}
+    )
+    assert again.status_code == 200, again.text
+
+
 # -- durability, limits, bills ----------------------------------------------------------------------------
 
 

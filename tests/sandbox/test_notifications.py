@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.sandbox.merchant import Merchant, aead_decrypt, new_out_trade_no, order_body, rsa_verifies, verify_signed
@@ -18,6 +19,7 @@ from tests.support.sandbox import SandboxProcess
 
 SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600)
 NATIVE = "/v3/pay/transactions/native"
+REFUNDS = "/v3/refund/domestic/refunds"
 Factory = Callable[..., SandboxProcess]
 SCALE = 100.0
 
@@ -282,3 +284,55 @@ def test_forged_notification_from_sandbox_json_keys_verifies(shared: SandboxProc
     message = b"1700000000\nNONCE\n{}\n"
     signature = rsa_sign(load_private_key(sandbox.info["platform_private_key"]), message)
     assert rsa_verifies(load_public_key(sandbox.info["platform_public_key"]), message, signature)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "event_type", "summary"),
+    [("ABNORMAL", "REFUND.ABNORMAL", "退款异常"), ("CLOSED", "REFUND.CLOSED", "退款关闭")],
+)
+def test_refunds_that_end_abnormal_or_closed(
+    shared: SandboxProcess, outcome: str, event_type: str, summary: str
+) -> None:
+    """An ABNORMAL refund keeps its amount out of reach (the money left the merchant); a CLOSED one gives it back."""
+    sandbox = shared
+    info = sandbox.info
+    sandbox.settings(refund_outcome=outcome)
+    try:
+        with running_receiver() as receiver, Merchant(sandbox.base_url, info) as m:
+            otn, code_url = _order(sandbox, receiver.url, total=500)
+            sandbox.pay(code_url)
+            receiver.wait_for(1)
+            body = {"out_trade_no": otn, "amount": {"refund": 500, "total": 500, "currency": "CNY"}}
+            first = m.post(REFUNDS, {**body, "out_refund_no": "R" + otn, "notify_url": receiver.url})
+            assert first.status_code == 200 and first.json()["status"] == "PROCESSING", first.text
+            received = receiver.wait_for(2)[1]
+            envelope, plain = _open(sandbox, received, "refund")
+            assert (envelope["event_type"], envelope["summary"]) == (event_type, summary)
+            assert plain["refund_status"] == outcome and "success_time" not in plain
+            queried = m.get(f"{REFUNDS}/R{otn}").json()
+            assert queried["status"] == outcome and "success_time" not in queried
+            order = m.get(f"/v3/pay/transactions/out-trade-no/{otn}?mchid={info['mchid']}").json()
+            sandbox.advance(61)  # refunds of one order are at least a minute apart
+            again = m.post(REFUNDS, {**body, "out_refund_no": "S" + otn})
+    finally:
+        sandbox.settings(refund_outcome="SUCCESS")
+    if outcome == "ABNORMAL":
+        assert order["trade_state"] == "REFUND"
+        assert (again.status_code, again.json()["code"]) == (400, "INVALID_REQUEST")  # fully refunded
+        handled = sandbox.control("POST", "/sandbox/v1/refunds", {"out_refund_no": "R" + otn})  # 交易中心
+        assert handled["status"] == "SUCCESS" and "success_time" in handled
+        with Merchant(sandbox.base_url, info) as m:
+            assert m.get(f"{REFUNDS}/R{otn}").json()["status"] == "SUCCESS"
+        with httpx.Client() as client:  # only an ABNORMAL refund can be handled so
+            twice = client.post(sandbox.base_url + "/sandbox/v1/refunds", json={"out_refund_no": "R" + otn})
+        assert (twice.status_code, twice.json()["code"]) == (400, "INVALID_REQUEST")
+    else:
+        assert order["trade_state"] == "SUCCESS"  # no refund holds any of it
+        assert again.status_code == 200 and again.json()["status"] == "PROCESSING", again.text
+
+
+def test_refund_outcome_setting_is_checked(shared: SandboxProcess) -> None:
+    with httpx.Client() as client:
+        bad = client.post(shared.base_url + "/sandbox/v1/settings", json={"refund_outcome": "LOST"})
+    assert bad.status_code == 400 and "refund_outcome" in bad.text
+    assert shared.settings()["refund_outcome"] == "SUCCESS"
