@@ -269,6 +269,45 @@ def test_paid_after_cancel_is_listed_for_attention_and_refundable(kiosk: Kiosk) 
     view.close()
 
 
+def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(kiosk: Kiosk) -> None:
+    core = core_of(kiosk)
+    sold = sell_and_pay(core, "CAF-002")
+    settings = f"{kiosk.sandbox_url}/sandbox/v1/settings"
+    httpx.post(settings, json={"refund_outcome": "ABNORMAL"}, timeout=10).raise_for_status()
+    view = open_view(kiosk)
+    refund = core.refund(sold.out_trade_no, 500, "顾客退货")
+    status = child(view, QLabel, "refundStatusLabel")
+    kiosk.qtbot.waitUntil(lambda: status.property("state") == "ABNORMAL", timeout=30_000)
+    httpx.post(settings, json={"refund_outcome": "SUCCESS"}, timeout=10).raise_for_status()
+    assert view.tr("abnormal: check in WeChat Pay") in status.text()
+    refunds_value = child(view, QLabel, "refundsValue")
+    kiosk.qtbot.waitUntil(lambda: view.summary is not None and len(view.summary.abnormal_refunds) == 1, timeout=WAIT_MS)
+    assert view.tr("(%1 abnormal: handle in the WeChat Pay merchant platform)").replace("%1", "1") in (
+        refunds_value.text()
+    )
+
+    assert view.select_order(sold.out_trade_no)
+    click(kiosk, view, "refundButton")
+    kiosk.qtbot.waitUntil(lambda: view.refund_dialog is not None, timeout=WAIT_MS)
+    assert view.refund_dialog is not None and view.refund_dialog.refundable_fen == sold.amount_fen - 500
+    view.refund_dialog.reject()
+
+    # Handled in the merchant platform; Re-query order finds it, and the slip prints as for any refund.
+    handled = httpx.post(
+        f"{kiosk.sandbox_url}/sandbox/v1/refunds", json={"out_refund_no": refund.out_refund_no}, timeout=10
+    )
+    handled.raise_for_status()
+    click(kiosk, view, "requeryOrderButton")
+    kiosk.qtbot.waitUntil(lambda: status.property("state") == "SUCCESS", timeout=30_000)
+    queue = core.print_queue
+    kiosk.qtbot.waitUntil(
+        lambda: any(j.job_key == refund_slip_key(refund.out_refund_no) and j.state == "printed" for j in queue.jobs()),
+        timeout=WAIT_MS,
+    )
+    kiosk.qtbot.waitUntil(lambda: view.summary is not None and not view.summary.abnormal_refunds, timeout=WAIT_MS)
+    view.close()
+
+
 def test_blocking_pin_prompt_for_leaving_kiosk_mode(kiosk: Kiosk) -> None:
     from PySide6.QtCore import QTimer
 
