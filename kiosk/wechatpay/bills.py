@@ -9,8 +9,8 @@ Speed (a 100,000-row day is parsed in well under a second): the detail rows are 
 and fees of the ``d.ddddd`` form take an integer fast path, canonical times a ``fromisoformat`` fast path;
 anything else goes through the reference ``Decimal``/``strptime`` converters, which define the semantics.
 When anything in the detail rows is wrong the file is parsed again row by row by the reference code, so a
-``BillFormatError`` names the same line and problem as it always did. Rows are built without the cost of a
-frozen dataclass ``__init__`` (see :func:`_new_rows`).
+``BillFormatError`` names the same line and problem as it always did. The result keeps its columns and
+builds its rows on first use, without the cost of a frozen dataclass ``__init__`` (see :func:`_new_rows`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from kiosk.bulk import gc_paused
@@ -104,11 +105,71 @@ class BillSummary:
     refund_requested_total_fen: int | None
 
 
-@dataclass(frozen=True)
 class TradeBill:
+    """A parsed trade bill: its type, detail rows and summary (immutable).
+
+    The fast parser works column by column, so a bill it parsed keeps its columns and builds ``rows`` only on
+    first use; :meth:`column` reads one field of every row without them (the manager's reconciliation of a
+    100,000-row day never needs the row objects)."""
+
+    __slots__ = ("_columns", "_rows", "bill_type", "summary")
     bill_type: str
-    rows: list[BillRow]
     summary: BillSummary
+    _rows: list[BillRow] | None  # None until first asked for, when built from columns
+    _columns: dict[str, list[Any]] | None  # None when built from rows
+
+    def __init__(self, bill_type: str, rows: list[BillRow], summary: BillSummary) -> None:
+        object.__setattr__(self, "bill_type", bill_type)
+        object.__setattr__(self, "summary", summary)
+        object.__setattr__(self, "_rows", rows)
+        object.__setattr__(self, "_columns", None)
+
+    @classmethod
+    def from_columns(cls, bill_type: str, columns: dict[str, list[Any]], summary: BillSummary) -> TradeBill:
+        """A bill from one list per ``BillRow`` field, all of the same length (rows built on first use)."""
+        if set(columns) != set(_ROW_FIELDS) or len(set(map(len, columns.values()))) > 1:
+            raise ValueError("columns must hold every BillRow field, each with one value per row")
+        bill = cls(bill_type, [], summary)
+        object.__setattr__(bill, "_rows", None)
+        object.__setattr__(bill, "_columns", columns)
+        return bill
+
+    @property
+    def rows(self) -> list[BillRow]:
+        rows = self._rows
+        if rows is None:
+            columns = self._columns
+            assert columns is not None
+            with gc_paused():
+                rows = _new_rows(*(columns[name] for name in _ROW_FIELDS))
+            object.__setattr__(self, "_rows", rows)
+        return rows
+
+    def column(self, name: str) -> list[Any]:
+        """The ``name`` field (a ``BillRow`` field name) of every row, in row order (a new list)."""
+        if name not in _ROW_FIELD_SET:
+            raise KeyError(name)
+        if self._columns is not None:
+            return list(self._columns[name])
+        return list(map(attrgetter(name), self.rows))
+
+    def __len__(self) -> int:
+        if self._columns is not None:
+            return len(self._columns["out_trade_no"])
+        return len(self.rows)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"TradeBill is immutable (cannot set {name})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TradeBill):
+            return NotImplemented
+        return (self.bill_type, self.summary, self.rows) == (other.bill_type, other.summary, other.rows)
+
+    __hash__ = None  # type: ignore[assignment]  # rows are a list, as in the dataclass this replaces
+
+    def __repr__(self) -> str:
+        return f"TradeBill(bill_type={self.bill_type!r}, rows=<{len(self)} rows>, summary={self.summary!r})"
 
 
 # Column name → BillRow field, in the order of the ALL bill (REFUND adds the two refund times).
@@ -350,6 +411,7 @@ def _new_rows(*columns: Iterable[Any]) -> list[BillRow]:
 
 
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(BillRow))
+_ROW_FIELD_SET = frozenset(_ROW_FIELDS)
 _FIELD_COLUMN = {name: column for column, name in _COLUMNS.items()}
 _OPTIONAL_TEXT_SET = frozenset(_OPTIONAL_TEXT)
 _DETAIL_END = re.compile(b"\n(?!`)")  # the newline that ends the last detail row (or the header)
@@ -395,11 +457,13 @@ def _cells(detail: str, rows: int, width: int) -> list[str] | None:
     return cells
 
 
-def _fast_rows(columns: Sequence[str], cells: list[str]) -> list[BillRow] | None:
-    """The detail rows, converted column by column; None when a value is wrong (the reference then raises)."""
+def _fast_columns(columns: Sequence[str], cells: list[str]) -> dict[str, list[Any]] | None:
+    """The detail rows' values by ``BillRow`` field, converted column by column; None when a value is wrong
+    (the reference then raises)."""
     width = len(columns)
+    count = len(cells) // width
     by_name = {column: cells[at::width] for at, column in enumerate(columns)}
-    fields: list[Iterable[Any]] = []
+    fields: list[list[Any]] = []
     try:
         for name in _ROW_FIELDS:
             if name == "fee_fen":
@@ -407,7 +471,7 @@ def _fast_rows(columns: Sequence[str], cells: list[str]) -> list[BillRow] | None
             column = _FIELD_COLUMN[name]
             values = by_name.get(column)
             if values is None:
-                fields.append(repeat(None))
+                fields.append([None] * count)
             elif name in _TIMES:
                 if name == "trade_time" and "" in values:
                     return None
@@ -424,7 +488,7 @@ def _fast_rows(columns: Sequence[str], cells: list[str]) -> list[BillRow] | None
                 fields.append(values)
     except BillFormatError:
         return None
-    return _new_rows(*fields)
+    return dict(zip(_ROW_FIELDS, fields, strict=True))
 
 
 def _fast_trade_bill(data: bytes) -> TradeBill | None:
@@ -449,10 +513,10 @@ def _fast_trade_bill(data: bytes) -> TradeBill | None:
     if any(c not in columns for c in _REQUIRED) or len(set(columns)) != len(columns):
         return None
     cells = _cells(detail, count, len(columns)) if count else []
-    rows = _fast_rows(columns, cells) if cells is not None else None
+    fields = _fast_columns(columns, cells) if cells is not None else None
     while rest and rest[-1] == "":
         rest.pop()
-    if rows is None or len(rest) != 2:
+    if fields is None or len(rest) != 2:
         return None
     summary_columns = rest[0].split(",")
     if any(c not in summary_columns for c in _SUMMARY_REQUIRED):
@@ -461,9 +525,9 @@ def _fast_trade_bill(data: bytes) -> TradeBill | None:
         summary = _summary(summary_columns, _values(rest[1], 0, len(summary_columns)), 0)
     except BillFormatError:
         return None
-    if summary.trade_count != len(rows):
+    if summary.trade_count != count:
         return None
-    return TradeBill(_bill_type(columns), rows, summary)
+    return TradeBill.from_columns(_bill_type(columns), fields, summary)
 
 
 def parse_trade_bill(data: bytes) -> TradeBill:

@@ -273,6 +273,29 @@ def test_fast_rows_are_ordinary_frozen_bill_rows() -> None:
     assert not hasattr(fast, "__dict__")
 
 
+def test_a_fast_bill_reads_columns_without_building_rows_and_rows_on_demand() -> None:
+    fast = parse_trade_bill(FIXTURE)
+    reference = b._parse_trade_bill(FIXTURE)
+    assert fast._rows is None  # nothing built yet
+    for field in dataclasses.fields(BillRow):
+        assert (
+            fast.column(field.name) == reference.column(field.name) == [getattr(r, field.name) for r in reference.rows]
+        )
+    assert fast._rows is None and len(fast) == len(reference) == 45
+    assert fast.rows == reference.rows and fast.rows is fast.rows  # built once
+    assert fast == reference and fast.summary == reference.summary and fast.bill_type == reference.bill_type
+    column = fast.column("out_trade_no")
+    column.clear()  # a copy: the bill is not changed through it
+    assert len(fast.column("out_trade_no")) == 45
+    with pytest.raises(KeyError):
+        fast.column("no_such_field")
+    with pytest.raises(AttributeError):
+        fast.bill_type = "REFUND"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="every BillRow field"):
+        b.TradeBill.from_columns("ALL", {"out_trade_no": []}, fast.summary)
+    assert "45 rows" in repr(fast)
+
+
 def test_the_garbage_collector_is_left_as_it_was() -> None:
     assert gc.isenabled()
     parse_trade_bill(FIXTURE)
