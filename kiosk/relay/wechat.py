@@ -227,10 +227,15 @@ class WeChatGateway:
 
     async def prepare(self) -> None:
         if self.config.wechatpay.platform_certificates:
-            await self._refresh_certificates()
+            # Not counted against the unknown-serial limit: a rotation right after start must still be fetched.
+            try:
+                await self.client.download_certificates()
+            except WeChatPayError as exc:
+                log.warning("platform certificates not downloaded: %s", type(exc).__name__)
 
     async def _refresh_certificates(self) -> bool:
-        """Download platform certificates, at most once a minute (a forged serial must not cause a storm)."""
+        """Download platform certificates for an unknown serial, at most once a minute (a forged serial must not
+        cause a storm)."""
         now = time.monotonic()
         if self._last_refresh is not None and now - self._last_refresh < CERTIFICATE_REFRESH_INTERVAL:
             return False

@@ -227,20 +227,24 @@ class SandboxServer:
     def certificates(self, call: Call) -> Reply:
         if not self.settings.certificates_available:
             raise ApiError(404, "RESOURCE_NOT_EXISTS", "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥")
-        nonce = secrets.token_hex(6)
-        identity = self.identity
-        entry = {
-            "serial_no": identity.platform_cert_serial,
-            "effective_time": rfc3339(identity.platform_cert_not_before),
-            "expire_time": rfc3339(identity.platform_cert_not_after),
-            "encrypt_certificate": {
-                "algorithm": ALGORITHM,
-                "nonce": nonce,
-                "associated_data": "certificate",
-                "ciphertext": encrypt(identity.apiv3_key, nonce, "certificate", identity.platform_cert_pem.encode()),
-            },
-        }
-        return Reply(payload={"data": [entry]})
+        key = self.identity.apiv3_key
+        entries = []
+        for certificate in self.identity.platform_certs.listed():
+            nonce = secrets.token_hex(6)
+            entries.append(
+                {
+                    "serial_no": certificate.serial,
+                    "effective_time": rfc3339(certificate.not_before),
+                    "expire_time": rfc3339(certificate.not_after),
+                    "encrypt_certificate": {
+                        "algorithm": ALGORITHM,
+                        "nonce": nonce,
+                        "associated_data": "certificate",
+                        "ciphertext": encrypt(key, nonce, "certificate", certificate.pem.encode()),
+                    },
+                }
+            )
+        return Reply(payload={"data": entries})
 
     def native(self, partner: bool) -> Handler:
         return lambda call: Reply(payload=self.sandbox.create_native(call.caller, partner, call.json()))
@@ -395,6 +399,14 @@ class SandboxServer:
             return _error(exc)
         return _json_response(view)
 
+    async def control_certificates(self, request: Request) -> Response:
+        """``{"rotate": true}``: WeChat Pay issues a new platform certificate and signs with it from now on."""
+        if (await _json(request)).get("rotate") is not True:
+            return _error(ApiError(400, "PARAM_ERROR", 'send {"rotate": true}'))
+        new = await asyncio.to_thread(self.identity.platform_certs.rotate, self.state_dir)
+        listed = self.identity.platform_certs.listed()
+        return _json_response({"platform_cert_serial": new.serial, "listed": [c.serial for c in listed]})
+
     async def control_settings(self, request: Request) -> Response:
         if request.method == "POST":
             try:
@@ -438,6 +450,7 @@ class SandboxServer:
             Route("/sandbox/v1/orders", self.control_orders, methods=["GET"]),
             Route("/sandbox/v1/settings", self.control_settings, methods=["GET", "POST"]),
             Route("/sandbox/v1/refunds", self.control_refunds, methods=["POST"]),
+            Route("/sandbox/v1/certificates", self.control_certificates, methods=["POST"]),
             Route("/sandbox/", self.html_page, methods=["GET"]),
         ]
 

@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import string
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,8 +28,72 @@ KEYS_DIR = "keys"
 #: Private key of the platform certificate. Not part of sandbox.json (the issue fixes its keys), but kept
 #: next to the others so that a restarted sandbox signs with the same certificate.
 PLATFORM_CERT_KEY = f"{KEYS_DIR}/platform_cert_key.pem"
+#: The certificate a rotation replaced: still listed by /v3/certificates, no longer used to sign.
+PREVIOUS_PLATFORM_CERT = f"{KEYS_DIR}/platform_cert_previous.pem"
+CA_NAME = {"C": "CN", "O": "Tenpay.com", "OU": "Tenpay.com CA Center", "CN": "Tenpay.com Root CA"}
+PLATFORM_CERT_NAME = {
+    "C": "CN",
+    "L": "Shenzhen",
+    "O": "Tenpay.com",
+    "OU": "Tenpay.com CA Center",
+    "CN": "Tenpay.com sign",
+}
 
 PATH_KEYS = ("merchant_private_key", "merchant_cert", "platform_public_key", "platform_private_key", "platform_cert")
+
+
+@dataclass(frozen=True)
+class PlatformCert:
+    serial: str
+    pem: str
+    not_before: datetime
+    not_after: datetime
+
+    @classmethod
+    def from_pem(cls, pem: str) -> PlatformCert:
+        certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
+        return cls(
+            serial=f"{certificate.serial_number:040X}",
+            pem=pem,
+            not_before=certificate.not_valid_before_utc.astimezone(CHINA_TZ),
+            not_after=certificate.not_valid_after_utc.astimezone(CHINA_TZ),
+        )
+
+
+class PlatformCerts:
+    """WeChat Pay's platform certificates: the one it signs with and, after a rotation, the one it replaced
+    (still listed by ``/v3/certificates`` during the changeover). Rotation swaps them while the sandbox runs,
+    so everything that signs reads :attr:`current` (with its key) each time."""
+
+    def __init__(self, current: PlatformCert, signer: rsa.RSAPrivateKey, previous: PlatformCert | None) -> None:
+        self._lock = threading.Lock()
+        self._state = (current, signer, previous)
+
+    @property
+    def current(self) -> tuple[PlatformCert, rsa.RSAPrivateKey]:
+        current, signer, _ = self._state
+        return current, signer
+
+    def listed(self) -> list[PlatformCert]:
+        """What ``/v3/certificates`` lists: the current certificate first."""
+        current, _, previous = self._state
+        return [current] if previous is None else [current, previous]
+
+    def rotate(self, state_dir: Path) -> PlatformCert:
+        """Issue a new platform certificate (new key, new serial) and sign with it from now on; the old one
+        stays listed. ``sandbox.json``'s ``platform_cert`` and ``platform_cert_serial`` follow."""
+        with self._lock:
+            old, _, _ = self._state
+            key, ca_key = _new_key(), _new_key()
+            certificate = _certificate(_name(**PLATFORM_CERT_NAME), key, _name(**CA_NAME), ca_key, _serial())
+            new = PlatformCert.from_pem(certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"))
+            info = read_info(state_dir)
+            _write(state_dir / PREVIOUS_PLATFORM_CERT, old.pem.encode("ascii"), private=False)
+            _write(state_dir / info["platform_cert"], new.pem.encode("ascii"), private=False)
+            _write(state_dir / PLATFORM_CERT_KEY, _private_pem(key), private=True)
+            write_info(state_dir, {**info, "platform_cert_serial": new.serial})
+            self._state = (new, key, old)
+            return new
 
 
 @dataclass(frozen=True)
@@ -45,11 +110,15 @@ class Identity:
     apiv3_key: bytes
     platform_public_key_id: str
     public_key_signer: rsa.RSAPrivateKey
-    platform_cert_serial: str
-    platform_cert_signer: rsa.RSAPrivateKey
-    platform_cert_pem: str
-    platform_cert_not_before: datetime
-    platform_cert_not_after: datetime
+    platform_certs: PlatformCerts
+
+    @property
+    def platform_cert_serial(self) -> str:
+        return self.platform_certs.current[0].serial
+
+    @property
+    def platform_cert_signer(self) -> rsa.RSAPrivateKey:
+        return self.platform_certs.current[1]
 
     def __repr__(self) -> str:  # keys stay out of logs and tracebacks
         return f"Identity(mchid={self.mchid!r}, sp_mchid={self.sp_mchid!r}, sub_mchid={self.sub_mchid!r})"
@@ -114,7 +183,7 @@ def create_identity(state_dir: Path) -> dict[str, Any]:
     """Generate a fresh identity into ``state_dir`` and write ``sandbox.json`` (base_url left empty)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     ca_key = _new_key()
-    ca_name = _name(C="CN", O="Tenpay.com", OU="Tenpay.com CA Center", CN="Tenpay.com Root CA")
+    ca_name = _name(**CA_NAME)
     mchid, sp_mchid, sub_mchid = _digits(10, "19"), _digits(10, "16"), _digits(10, "17")
 
     merchant_key, platform_key, public_key_pair = _new_key(), _new_key(), _new_key()
@@ -127,7 +196,7 @@ def create_identity(state_dir: Path) -> dict[str, Any]:
         merchant_serial,
     )
     platform_cert = _certificate(
-        _name(C="CN", L="Shenzhen", O="Tenpay.com", OU="Tenpay.com CA Center", CN="Tenpay.com sign"),
+        _name(**PLATFORM_CERT_NAME),
         platform_key,
         ca_name,
         ca_key,
@@ -207,8 +276,13 @@ def load_identity(state_dir: Path) -> Identity:
     merchant_public = merchant_cert.public_key()
     if not isinstance(merchant_public, rsa.RSAPublicKey):
         raise ValueError("merchant certificate does not hold an RSA key")
-    platform_pem = Path(info["platform_cert"]).read_text(encoding="ascii")
-    platform_cert = x509.load_pem_x509_certificate(platform_pem.encode())
+    state_dir = Path(state_dir)
+    previous = state_dir / PREVIOUS_PLATFORM_CERT
+    platform_certs = PlatformCerts(
+        PlatformCert.from_pem(Path(info["platform_cert"]).read_text(encoding="ascii")),
+        _load_private(state_dir / PLATFORM_CERT_KEY),
+        PlatformCert.from_pem(previous.read_text(encoding="ascii")) if previous.exists() else None,
+    )
     return Identity(
         mchid=info["mchid"],
         appid=info["appid"],
@@ -220,9 +294,5 @@ def load_identity(state_dir: Path) -> Identity:
         apiv3_key=info["apiv3_key"].encode("ascii"),
         platform_public_key_id=info["platform_public_key_id"],
         public_key_signer=_load_private(Path(info["platform_private_key"])),
-        platform_cert_serial=info["platform_cert_serial"],
-        platform_cert_signer=_load_private(Path(state_dir) / PLATFORM_CERT_KEY),
-        platform_cert_pem=platform_pem,
-        platform_cert_not_before=platform_cert.not_valid_before_utc.astimezone(CHINA_TZ),
-        platform_cert_not_after=platform_cert.not_valid_after_utc.astimezone(CHINA_TZ),
+        platform_certs=platform_certs,
     )

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kiosk.relay import create_app, init_config, load_config, start_embedded
 from kiosk.relay.config import add_kiosk, add_store, read_document, write_document
 from kiosk.relay.server import serve_in_thread
+from kiosk.sandbox import load_info
 from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_relay, run_cli, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
@@ -402,6 +403,29 @@ def test_a_relay_killed_and_restarted_keeps_acknowledged_notifications(world: Wo
             assert after["transaction_id"] == resource["transaction_id"]
             assert notify(relay, world.signer.headers(body), body).status_code == 204
             assert get_order(kiosk, order["out_trade_no"])["version"] == after["version"]
+    finally:
+        relay.stop()
+
+
+def test_a_notification_signed_with_a_rotated_platform_certificate_is_accepted_at_once(
+    sandbox_factory: Callable[..., SandboxProcess], tmp_path: Path
+) -> None:
+    """WeChat Pay rotates its platform certificate right after the relay started (and downloaded the old
+    one): the first notification under the new serial makes the relay fetch the list again and accept it."""
+    sandbox = sandbox_factory(time_scale=100)
+    credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST)
+    relay = start_relay(credentials)
+    try:
+        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
+            order = create_order(kiosk)
+            new_serial = sandbox.control("POST", "/sandbox/v1/certificates", {"rotate": True})["platform_cert_serial"]
+            box = long_poll_in_background(kiosk, order)
+            sandbox.pay(order["code_url"])
+            assert wait_answer(box)["state"] == "SUCCESS"
+        attempts = [a for a in sandbox.notifications()["attempts"] if a["out_trade_no"] == order["out_trade_no"]]
+        # The first delivery was accepted: the relay did not wait for a retry or its own query.
+        assert attempts and attempts[0]["attempt"] == 1 and attempts[0]["status"] in (200, 204), attempts
+        assert load_info(sandbox.state_dir)["platform_cert_serial"] == new_serial
     finally:
         relay.stop()
 

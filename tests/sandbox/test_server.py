@@ -212,3 +212,41 @@ def test_pending_notifications_survive_a_restart(tmp_path: Path) -> None:
             assert received[0].body == received[1].body
         finally:
             second.stop()
+
+
+def _listed_serials(m: Merchant, info: dict[str, object]) -> list[str]:
+    response = m.get("/v3/certificates")
+    assert response.status_code == 200
+    verify_signed(response.headers, response.content, info)
+    serials = []
+    for entry in response.json()["data"]:
+        sealed = entry["encrypt_certificate"]
+        pem = AESGCM(str(info["apiv3_key"]).encode()).decrypt(
+            sealed["nonce"].encode(), base64.b64decode(sealed["ciphertext"]), b"certificate"
+        )
+        assert f"{x509.load_pem_x509_certificate(pem).serial_number:040X}" == entry["serial_no"]
+        serials.append(entry["serial_no"])
+    return serials
+
+
+def test_platform_certificate_rotation_signs_with_the_new_one_and_lists_both(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    sandbox = sandbox_factory()
+    old = dict(sandbox.info)
+    with httpx.Client() as client:
+        refused = client.post(sandbox.base_url + "/sandbox/v1/certificates", json={})
+        assert refused.status_code == 400
+        rotated = client.post(sandbox.base_url + "/sandbox/v1/certificates", json={"rotate": True}).json()
+    new = load_info(sandbox.state_dir)  # sandbox.json follows the rotation
+    assert new["platform_cert_serial"] == rotated["platform_cert_serial"] != old["platform_cert_serial"]
+    assert rotated["listed"] == [new["platform_cert_serial"], old["platform_cert_serial"]]
+    assert stat.S_IMODE(os.stat(sandbox.state_dir / "keys" / "platform_cert_key.pem").st_mode) == 0o600
+    with Merchant(sandbox.base_url, new) as m:
+        assert _listed_serials(m, new) == rotated["listed"]
+        order = m.post("/v3/pay/transactions/native", order_body(new, new_out_trade_no()))
+        assert order.headers["wechatpay-serial"] == new["platform_cert_serial"]
+        assert verify_signed(order.headers, order.content, new) == "cert"  # with the new certificate's key
+
+    sandbox.stop()  # a restart keeps the new certificate and still lists the old one
+    again = sandbox_factory(state_dir=sandbox.state_dir)
+    with Merchant(again.base_url, new) as m:
+        assert _listed_serials(m, new) == rotated["listed"]

@@ -206,6 +206,37 @@ def test_order_lifecycle(world: World, receiver: Receiver, mode: str, verificati
     run(scenario)
 
 
+def test_a_rotated_platform_certificate_is_fetched_on_its_first_unknown_serial(
+    tmp_path_factory: pytest.TempPathFactory, receiver: Receiver
+) -> None:
+    """WeChat Pay starts signing with a new platform certificate: the client downloads the list again once,
+    then verifies with it; a notification signed with it names a serial the client now knows."""
+    rotating = start_world(tmp_path_factory, "rotation", time_scale=1000.0)
+    old_serial = rotating.info["platform_cert_serial"]
+    out_trade_no = trade_no("KR")
+
+    async def scenario() -> None:
+        async with rotating.client("direct", "certificates") as client:
+            await client.download_certificates()
+            assert [c.serial_no for c in client.platform_certificates] == [old_serial]
+            new_serial = rotating.sandbox.control("POST", "/sandbox/v1/certificates", {"rotate": True})[
+                "platform_cert_serial"
+            ]
+            code_url = await client.create_native_order(native_order(out_trade_no, receiver.url(out_trade_no)))
+            assert code_url.startswith("weixin://wxpay/bizpayurl?pr=")  # verified with the new certificate
+            assert sorted(c.serial_no for c in client.platform_certificates) == sorted([old_serial, new_serial])
+            rotating.sandbox.pay(code_url)
+            ((headers, body),) = receiver.wait_for(out_trade_no)
+            assert headers["Wechatpay-Serial"] == new_serial
+            event = client.notifications.parse(headers, body)
+            assert isinstance(event, PaymentEvent) and event.transaction.out_trade_no == out_trade_no
+
+    try:
+        run(scenario)
+    finally:
+        rotating.sandbox.stop()
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_close_is_verified_and_final(world: World, receiver: Receiver, mode: str) -> None:
     # "|" and "*" are legal in out_trade_no and travel percent-encoded (and signed that way) in paths.
