@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.checkout import PaymentSession, State, format_yuan
+from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
 
 
-class CustomerDisplay(QWidget):
+class CustomerDisplay(Retranslating, QWidget):
     """A separate top-level window; :meth:`place_on` puts it full-screen on a given screen."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -44,11 +45,6 @@ class CustomerDisplay(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.hint.setText(self.tr("Scan with WeChat to pay"))

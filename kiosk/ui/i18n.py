@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QTranslator
 
 from kiosk.resources import ResourceNotFound, resource_path
 
@@ -28,6 +28,22 @@ DEFAULT_LANGUAGE = "zh_CN"
 
 class TranslationError(RuntimeError):
     """A catalogue could not be compiled or loaded."""
+
+
+class Retranslating:
+    """Mixin for widgets (before the Qt class: ``class View(Retranslating, QWidget)``): the cashier switches
+    language live, and Qt then sends every widget a LanguageChange event, which calls :meth:`language_changed`."""
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def language_changed(self) -> None:
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.language_changed()
+        super().changeEvent(event)  # type: ignore[misc]
 
 
 def i18n_dir() -> Path | None:

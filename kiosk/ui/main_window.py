@@ -10,7 +10,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui.i18n import Translations
+from kiosk.ui.i18n import Retranslating, Translations
 from kiosk.ui.notices import AlertBanner, ErrorReporter, NoticeBar, format_exception
 from kiosk.ui.ops import BackgroundOps
 
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 MANAGER_MODULE = "kiosk.ui.manager_view"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     """Build it with a running core (``create_main_window``) or without one and :meth:`attach_core` later."""
 
     #: Emitted once, after the first paint.
@@ -243,11 +243,6 @@ class MainWindow(QMainWindow):
         if self.sale_view is not None:
             self.sale_view.set_language(language)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Kiosk — cashier"))

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,6 +56,7 @@ from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise
 from kiosk.manager.training import advance_core_to_next_release, sandbox_url
 from kiosk.manager.zreport import job_key, print_z_report
 from kiosk.printing.documents import StoreInfo
+from kiosk.ui.i18n import Retranslating
 
 from .manager_widgets import HourChart, ManagerPinDialog, RefundDialog
 from .ops import BackgroundOps
@@ -126,7 +127,7 @@ def _table(name: str, model: RowsModel, parent: QWidget) -> QTableView:
     return view
 
 
-class ManagerView(QWidget):
+class ManagerView(Retranslating, QWidget):
     """The manager's window. ``save_path(suggested_name)`` chooses an export file (a QFileDialog by default)."""
 
     #: Core events of interest, re-emitted here so that they are handled on the GUI thread.
@@ -953,15 +954,13 @@ class ManagerView(QWidget):
 
     # ---- life cycle --------------------------------------------------------------------------
 
-    def changeEvent(self, event: QEvent) -> None:
-        # The cashier window switches language live: retranslate labels and re-render formatted cells.
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-            for model in (self.state_model, self.attention_model, self.orders_model, self.reconcile_model):
-                model.set_rows(model.rows)
-            if self.bill_result is not None:
-                self.bill_status.setText(self.bill_message(self.bill_result))
-        super().changeEvent(event)
+    def language_changed(self) -> None:
+        # Labels, and the formatted cells and messages that were rendered in the old language.
+        self.retranslate()
+        for model in (self.state_model, self.attention_model, self.orders_model, self.reconcile_model):
+            model.set_rows(model.rows)
+        if self.bill_result is not None:
+            self.bill_status.setText(self.bill_message(self.bill_result))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detach()

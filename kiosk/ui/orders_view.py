@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 
 from kiosk.checkout import PaymentSession, State, format_yuan
 from kiosk.clock import CHINA_TZ
+from kiosk.ui.i18n import Retranslating
 
 
-class OrdersView(QWidget):
+class OrdersView(Retranslating, QWidget):
     refreshRequested = Signal()
     reprintSlipRequested = Signal(str)
     reprintReceiptRequested = Signal(str)
@@ -63,11 +64,6 @@ class OrdersView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Today's orders"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.checkout import PaymentSession, State, format_yuan
+from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
 
 COUNTDOWN_MS = 250
@@ -33,7 +34,7 @@ def format_countdown(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-class PaymentView(QWidget):
+class PaymentView(Retranslating, QWidget):
     cancelRequested = Signal(str)
     printSlipRequested = Signal(str)
     requeryRequested = Signal(str)
@@ -115,11 +116,6 @@ class PaymentView(QWidget):
 
         button.clicked.connect(clicked)
         return button
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.cancel_button.setText(self.tr("Cancel payment"))
@@ -208,7 +204,7 @@ class PaymentView(QWidget):
         return text
 
 
-class PaidView(QWidget):
+class PaidView(Retranslating, QWidget):
     """A clear "paid" screen; back to a new order after a few seconds or a tap."""
 
     newOrderRequested = Signal()
@@ -246,11 +242,6 @@ class PaidView(QWidget):
         self.return_timer.setInterval(PAID_RETURN_MS)
         self.return_timer.timeout.connect(self.newOrderRequested.emit)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.title.setText("✓ " + self.tr("Paid"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, UnknownCode, format_yuan
+from kiosk.ui.i18n import Retranslating
 
 CATALOG_COLUMNS = 3
 #: Button text width in columns (a CJK character counts two): about one 21 px line of a catalogue button.
@@ -211,7 +212,7 @@ class CartView(QTableWidget):
         return button
 
 
-class SaleView(QWidget):
+class SaleView(Retranslating, QWidget):
     """Owns the cart (the GUI thread is its only user) and asks the window to charge it."""
 
     chargeRequested = Signal(object)  # CartSnapshot
@@ -283,11 +284,6 @@ class SaleView(QWidget):
         self.catalog.retranslate()
         self.cart_view.retranslate()
         self._show(self.cart.snapshot())
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # ---- cart --------------------------------------------------------------------------------
 
