@@ -17,7 +17,6 @@ paid in WeChat Pay, journal payments missing from the bill, and refunds.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gc
 import hashlib
 import json
@@ -28,7 +27,6 @@ import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,7 +42,7 @@ from kiosk.manager.reconcile import (
     read_orders,
     reconcile,
 )
-from kiosk.relay.service import _columnar
+from kiosk.relay.wechat import bill_answer
 from kiosk.wechatpay.bills import parse_trade_bill
 
 DAY = date(2026, 11, 28)
@@ -175,19 +173,11 @@ def build_journal(path: Path, orders: int) -> None:
 
 
 def relay_json(data: bytes) -> bytes:
-    """What the relay answers for this bill (``kiosk.relay.wechat._record`` of every parsed row, as arrays
-    under ``columns``: ``kiosk.relay.service._columnar``)."""
-
-    def jsonable(value: object) -> object:
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return str(value) if isinstance(value, Decimal) else value
-
-    bill = parse_trade_bill(data)
-    rows = [{k: jsonable(v) for k, v in dataclasses.asdict(row).items()} for row in bill.rows]
-    summary = {k: jsonable(v) for k, v in dataclasses.asdict(bill.summary).items()}
-    body = _columnar({"bill_date": DAY.isoformat(), "rows": rows, "summary": summary})
-    return json.dumps(body, ensure_ascii=False).encode()
+    """What the relay answers for this bill (``kiosk.relay.wechat.bill_answer``: rows as arrays under
+    ``columns``)."""
+    answer = bill_answer(parse_trade_bill(data))
+    body = {"bill_date": DAY.isoformat(), "columns": answer.columns, "rows": answer.rows, "summary": answer.summary}
+    return json.dumps({**body, **answer.extra}, ensure_ascii=False).encode()
 
 
 def read_journal(path: Path) -> tuple[list[JournalOrder], list[RefundRow]]:
@@ -256,6 +246,7 @@ def main() -> None:
     result2, t_reconcile2 = timed(lambda: reconcile(DAY, screen_bill, orders2, refunds2, prefix=PREFIX))
     screen_total = t_json + t_journal2 + t_reconcile2
     _, t_sessions = timed(read_journal_sessions, journal_path)
+    _, t_answer = timed(bill_answer, parsed)
     assert {k: v for k, v in result.counts.items()} == {k: v for k, v in result2.counts.items()}
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -280,6 +271,7 @@ def main() -> None:
             "total": round(screen_total, 3),
         },
         "journal_read_as_full_sessions_seconds": round(t_sessions, 3),
+        "relay_bill_answer_seconds": round(t_answer, 3),  # the relay: parsed bill -> JSON values (per day, cached)
         "repeat": f"best of {REPEAT}",
         "target_seconds": 2.0,
         "file_path_meets_target": file_total < 2.0,

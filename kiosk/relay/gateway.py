@@ -88,7 +88,10 @@ Notice = PaymentNotice | RefundNotice | OtherNotice
 
 @dataclass(frozen=True)
 class Bill:
-    rows: list[dict[str, Any]]
+    """A day's trade bill as JSON values: each row an array of the values named by ``columns``."""
+
+    columns: list[str]
+    rows: list[list[Any]]
     summary: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -16,9 +16,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from kiosk.bulk import gc_paused
 from kiosk.clock import Clock, rfc3339
 from kiosk.wechatpay import (
     APIError,
+    BillRow,
     ConfigurationError,
     Credentials,
     DirectMerchant,
@@ -29,6 +31,7 @@ from kiosk.wechatpay import (
     PartnerMerchant,
     Refund,
     RetryPolicy,
+    TradeBill,
     Transaction,
     TransportError,
     UnknownSerialError,
@@ -114,6 +117,24 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
+
+
+def bill_answer(bill: TradeBill) -> Bill:
+    """The bill as JSON values, column by column (a 100,000-row day never builds its row objects): times in
+    RFC 3339, the fee as its exact decimal text, the rest as they are."""
+    columns = [f.name for f in dataclasses.fields(BillRow)]
+    values: list[list[Any]] = []
+    with gc_paused():
+        for name in columns:
+            column = bill.column(name)
+            kinds = set(map(type, column)) - {type(None)}
+            if kinds and kinds <= {datetime, Decimal}:
+                text = {value: _jsonable(value) for value in set(column) if value is not None}
+                text[None] = None
+                column = list(map(text.__getitem__, column))
+            values.append(column)
+        rows = list(map(list, zip(*values, strict=True)))
+    return Bill(columns=columns, rows=rows, summary=_record(bill.summary), extra={"bill_type": bill.bill_type})
 
 
 def _record(value: Any) -> dict[str, Any]:
@@ -221,9 +242,7 @@ class WeChatGateway:
 
     async def trade_bill(self, store: Store, bill_date: date) -> Bill:
         bill = await self._call(lambda: self.client.trade_bill(bill_date, "ALL", merchant=self.merchant(store)))
-        return Bill(
-            rows=[_record(row) for row in bill.rows], summary=_record(bill.summary), extra={"bill_type": bill.bill_type}
-        )
+        return bill_answer(bill)
 
     async def prepare(self) -> None:
         if self.config.wechatpay.platform_certificates:
