@@ -71,7 +71,7 @@ from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow
 
 log = logging.getLogger(__name__)
 
-#: Refund states after which nothing changes (WeChat Pay refund ``status``).
+#: How soon a refund still in progress is asked about again.
 _REFUND_QUERY_DELAY = timedelta(seconds=2)
 EPOCH_SETTING = "out_trade_no_epoch"
 #: The relay refuses a time_expire less than 30 s ahead; keep a margin for the round trip.
