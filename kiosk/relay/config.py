@@ -388,11 +388,47 @@ def read_document(path: Path) -> dict[str, Any]:
 
 def write_document(path: Path, document: Mapping[str, Any]) -> None:
     """Write atomically and owner-only: the file holds the APIv3 key."""
+    _write_private(path, _render(document).encode("utf-8"))
+
+
+def _render(document: Mapping[str, Any]) -> str:
+    """TOML with every array of flat tables (``stores``, ``kiosks``) as ``[[name]]`` sections, which tomli_w
+    writes inline when they are short: later entries can then be appended to the file (:func:`_append_entry`)."""
+    arrays = {
+        name: value
+        for name, value in document.items()
+        if isinstance(value, list)
+        and value
+        and all(isinstance(e, dict) and not any(isinstance(v, dict | list) for v in e.values()) for e in value)
+    }
+    text = tomli_w.dumps({name: value for name, value in document.items() if name not in arrays})
+    for name, entries in arrays.items():
+        text += "".join(f"\n[[{name}]]\n" + tomli_w.dumps(entry) for entry in entries)
+    return text if tomllib.loads(text) == dict(document) else tomli_w.dumps(dict(document))
+
+
+def _append_entry(path: Path, array: str, entry: Mapping[str, Any], document: Mapping[str, Any]) -> None:
+    """Add ``entry`` to the array of tables ``array`` by appending ``[[array]]`` to the file as it is, so the
+    owner's comments and layout stay; ``document`` is the whole configuration the file must then hold. A file
+    where that cannot work (e.g. the array written inline) is written out anew instead."""
+    text = path.read_text("utf-8")
+    appended = text.rstrip("\n") + f"\n\n[[{array}]]\n" + tomli_w.dumps(dict(entry))
+    try:
+        fits = tomllib.loads(appended) == document
+    except tomllib.TOMLDecodeError:
+        fits = False
+    if fits:
+        _write_private(path, appended.encode("utf-8"))
+    else:
+        write_document(path, document)
+
+
+def _write_private(path: Path, data: bytes) -> None:
     path = path.resolve()
     fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump(dict(document), handle)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o600)
@@ -485,7 +521,7 @@ def add_store(config_path: Path, store_id: str, name: str, sub_mchid: str | None
         entry["sub_mchid"] = sub_mchid
     stores.append(entry)
     parse_config(document, config_path)
-    write_document(config_path, document)
+    _append_entry(config_path, "stores", entry, document)
     return {"store_id": store_id, "name": name, **({"sub_mchid": sub_mchid} if sub_mchid else {})}
 
 
@@ -502,7 +538,8 @@ def add_kiosk(config_path: Path, store_id: str, role: str = "kiosk", kiosk_id: s
     elif kiosk_id in taken:
         raise ConfigError("kiosks.id", f"a kiosk with id {kiosk_id!r} already exists")
     token, digest = new_token()
-    kiosks.append({"id": kiosk_id, "store": store_id, "role": role, "token_sha256": digest})
+    entry = {"id": kiosk_id, "store": store_id, "role": role, "token_sha256": digest}
+    kiosks.append(entry)
     parse_config(document, config_path)
-    write_document(config_path, document)
+    _append_entry(config_path, "kiosks", entry, document)
     return {"kiosk_id": kiosk_id, "store_id": store_id, "role": role, "token": token}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from kiosk.relay.config import ConfigError, add_kiosk, add_store, hash_token, init_config, load_config, parse_config
 from tests.support.relay import run_cli
@@ -63,6 +64,35 @@ def test_add_store_and_add_kiosk_extend_the_file(sandbox_dir: Path, tmp_path: Pa
     with pytest.raises(ConfigError) as error:
         add_kiosk(out, "store-9")
     assert error.value.key == "kiosks[4].store"
+
+
+def test_adding_keeps_the_owners_comments_and_layout(sandbox_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "relay.toml"
+    init_config(sandbox_dir, 0, out)
+    text = out.read_text("utf-8")
+    annotated = "# 邻里便利 relay: edit with care\n" + text.replace(
+        "[server]", "# public behind nginx, see docs/deploy.md\n[server]"
+    )
+    out.write_text(annotated, "utf-8")
+    add_store(out, "store-2", "第二家店")
+    add_kiosk(out, "store-2")
+    now = out.read_text("utf-8")
+    assert now.startswith(annotated.rstrip("\n"))  # untouched, the entries appended after it
+    assert now.count("[[stores]]") == 2 and now.count("[[kiosks]]") == 3
+    assert set(load_config(out).stores) == {"store-1", "store-2"}
+    assert out.stat().st_mode & 0o777 == 0o600
+
+    # An array written inline cannot take a [[kiosks]] table after it: the file is written out anew.
+    document = tomllib.loads(now)
+    inline = "stores = " + _inline(document["stores"]) + "\n" + now.split("[[stores]]")[0]  # top-level key first
+    inline += "".join("\n[[kiosks]]\n" + tomli_w.dumps(k) for k in document["kiosks"])
+    out.write_text(inline, "utf-8")
+    add_store(out, "store-3", "第三家店")
+    assert set(load_config(out).stores) == {"store-1", "store-2", "store-3"}
+
+
+def _inline(tables: list[dict[str, Any]]) -> str:
+    return "[" + ", ".join("{" + ", ".join(f"{k} = {json.dumps(v)}" for k, v in t.items()) + "}" for t in tables) + "]"
 
 
 def _mutations() -> list[tuple[str, Any, str]]:
