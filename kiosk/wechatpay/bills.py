@@ -168,6 +168,9 @@ class TradeBill:
 
     __hash__ = None  # type: ignore[assignment]  # rows are a list, as in the dataclass this replaces
 
+    def __reduce__(self) -> tuple[type[TradeBill], tuple[str, list[BillRow], BillSummary]]:
+        return TradeBill, (self.bill_type, self.rows, self.summary)  # pickle and copy (slots, no __setattr__)
+
     def __repr__(self) -> str:
         return f"TradeBill(bill_type={self.bill_type!r}, rows=<{len(self)} rows>, summary={self.summary!r})"
 

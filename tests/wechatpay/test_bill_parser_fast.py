@@ -6,6 +6,7 @@ value and file by file, including the errors (which the fast path leaves to the 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import gc
 import pickle
@@ -293,6 +294,7 @@ def test_a_fast_bill_reads_columns_without_building_rows_and_rows_on_demand() ->
     with pytest.raises(ValueError, match="every BillRow field"):
         b.TradeBill.from_columns("ALL", {"out_trade_no": []}, fast.summary)
     assert "45 rows" in repr(fast)
+    assert pickle.loads(pickle.dumps(fast)) == fast == copy.deepcopy(fast)
 
 
 def test_the_garbage_collector_is_left_as_it_was() -> None:
