@@ -395,7 +395,7 @@ class Sandbox:
             due = now + REFUND_PROCESSING_SECONDS / self.time_scale
             row_id = db.execute(
                 """INSERT INTO refunds (owner, order_id, out_refund_no, refund_id, amount, reason, notify_url,
-                   funds_account, status, create_time, due_time) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                   funds_account, status, create_time, due_time, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     scope.owner,
                     order["id"],
@@ -408,6 +408,7 @@ class Sandbox:
                     "PROCESSING",
                     float(int(now)),
                     due,
+                    self.settings.refund_outcome,
                 ),
             ).lastrowid
             db.execute(
@@ -484,14 +485,15 @@ class Sandbox:
         return None if row is None or row["due"] is None else float(row["due"])
 
     def settle_refunds(self) -> None:
-        """Finish refunds whose processing time has passed (as ``Settings.refund_outcome`` says) and queue
-        their notifications. A CLOSED refund gives its amount back to the order's refundable amount."""
+        """Finish refunds whose processing time has passed (each as ``Settings.refund_outcome`` said when it was
+        created) and queue their notifications. A CLOSED refund gives its amount back to the order's refundable
+        amount."""
         now = self.clock.timestamp()
-        outcome = self.settings.refund_outcome
         settled: list[tuple[sqlite3.Row, sqlite3.Row]] = []
         with self.store.transaction() as db:
             due = db.execute("SELECT * FROM refunds WHERE status = 'PROCESSING' AND due_time <= ?", (now,)).fetchall()
             for refund in due:
+                outcome = refund["outcome"] if refund["outcome"] in REFUND_OUTCOMES else "SUCCESS"
                 success = float(int(max(refund["due_time"], refund["create_time"]))) if outcome == "SUCCESS" else None
                 db.execute(
                     "UPDATE refunds SET status = ?, success_time = ? WHERE id = ?", (outcome, success, refund["id"])
@@ -506,8 +508,8 @@ class Sandbox:
                 updated = db.execute("SELECT * FROM refunds WHERE id = ?", (refund["id"],)).fetchone()
                 order = db.execute("SELECT * FROM orders WHERE id = ?", (refund["order_id"],)).fetchone()
                 settled.append((updated, order))
-        event_type, summary = REFUND_OUTCOMES[outcome]
         for refund, order in settled:
+            event_type, summary = REFUND_OUTCOMES[refund["status"]]
             if refund["notify_url"]:
                 self._notify(
                     event_type=event_type,

@@ -28,7 +28,7 @@ class Settings:
     #: How refunds end when their processing time is over: "SUCCESS"; "ABNORMAL" (the customer's card was
     #: frozen or closed: the money left the merchant but did not arrive, to be handled in the merchant
     #: platform); or "CLOSED" (the merchant's balance never covered it: nothing moved, refundable again).
-    #: Applies to refunds that finish while it is set.
+    #: Applies to refunds created while it is set.
     refund_outcome: str = "SUCCESS"
 
     @property
