@@ -40,6 +40,14 @@ def printed(core: KioskCore, job_key: str) -> list[object]:
     return [job for job in core.print_queue.jobs() if job.job_key == job_key and job.state == "printed"]
 
 
+def recording(core: KioskCore) -> Recorder:
+    """Start ``core`` with a recorder of its events subscribed first (so none is missed)."""
+    recorder = Recorder()
+    core.subscribe(recorder)
+    core.start()
+    return recorder
+
+
 def relay_order(world: World, out_trade_no: str) -> dict[str, object]:
     response = httpx.get(
         f"{world.relay_url}/v1/orders/{out_trade_no}",
@@ -88,9 +96,7 @@ def test_a_full_sale(world: World) -> None:
 def test_relay_down_at_charge_then_back_creates_the_order_once(world: World) -> None:
     url = world.stop_relay()
     core = world.core(world.config(relay_url=url))
-    recorder = Recorder()
-    core.subscribe(recorder)
-    core.start()
+    recorder = recording(core)
     session = sell(core)
     pending = core.wait_for(session.out_trade_no, lambda s: s.state is State.PENDING_CREATION, 10)
     assert pending.last_error and "unreachable" in pending.last_error
@@ -167,9 +173,7 @@ def test_cancel_closes_at_wechat_pay(world: World) -> None:
 
 def test_payment_after_cancel_is_kept_and_shown(world: World) -> None:
     core = world.core()
-    recorder = Recorder()
-    core.subscribe(recorder)
-    core.start()
+    recorder = recording(core)
     session = awaiting(core, sell(core))
     assert session.code_url
     url = world.stop_relay()
@@ -195,9 +199,7 @@ def test_payment_after_cancel_is_kept_and_shown(world: World) -> None:
 
 def test_an_abnormal_refund_holds_its_amount_until_handled_in_the_merchant_platform(world: World) -> None:
     core = world.core()
-    recorder = Recorder()
-    core.subscribe(recorder)
-    core.start()
+    recorder = recording(core)
     session = awaiting(core, sell(core))
     assert session.code_url and session.amount_fen == 2000
     world.sandbox.pay(session.code_url)
@@ -254,9 +256,7 @@ def test_restart_resumes_an_open_payment_and_prints_once(world: World, tmp_path:
 
 def test_relay_killed_while_waiting_then_back(world: World) -> None:
     core = world.core()
-    recorder = Recorder()
-    core.subscribe(recorder)
-    core.start()
+    recorder = recording(core)
     session = awaiting(core, sell(core))
     assert session.code_url
     assert world.relay is not None
