@@ -277,6 +277,10 @@ class KioskCore:
         """Refund (full or partial) a paid order; needs ``[relay] manager_token``. Status arrives as RefundChanged."""
         return self.sessions.refund(out_trade_no, amount_fen, reason)
 
+    def recheck_abnormal_refunds(self, out_trade_no: str | None = None) -> list[str]:
+        """Ask the relay again about ABNORMAL refunds (one order's, or all); changes arrive as RefundChanged."""
+        return self.sessions.recheck_abnormal_refunds(out_trade_no)
+
     # ---- queries (journal; fast, local) -------------------------------------------------------
 
     def today(self) -> date:

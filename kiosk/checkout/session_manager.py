@@ -337,30 +337,33 @@ class SessionManager:
         except RelayNotFound:
             return self.apply(out_trade_no, RemoteNotFound("requery")).session
         result = self.apply(out_trade_no, self._remote_status(status, "requery", session)).session
-        self._recheck_abnormal_refunds(out_trade_no)
+        self.recheck_abnormal_refunds(out_trade_no)
         return result
 
-    def _recheck_abnormal_refunds(self, out_trade_no: str) -> None:
-        """An ABNORMAL refund moves on only once someone handles it in the merchant platform, so nothing follows
-        it on its own: a manager's re-query of the order asks again (through the journal, as every refund step)."""
+    def recheck_abnormal_refunds(self, out_trade_no: str | None = None) -> list[str]:
+        """Ask again about ABNORMAL refunds (of one order, or all): they move on only once someone handles them
+        in the merchant platform, so nothing follows them on its own. Each question goes through the journal, as
+        every refund step; returns the refund numbers asked about."""
         if not self.relay.has_manager_credential:
-            return
+            return []
         with self._lock:
             with self.journal.transaction():
+                abnormal = [r for r in self.journal.refunds(out_trade_no) if r.state == REFUND_ABNORMAL]
+                orders = {r.out_trade_no for r in abnormal}
                 queued = {
                     c.data.get("out_refund_no")
-                    for c in self.journal.pending_commands(out_trade_no)
+                    for order in orders
+                    for c in self.journal.pending_commands(order)
                     if c.kind == "refund" and c.data.get("phase") == "query"
                 }
-                abnormal = [
-                    r.out_refund_no
-                    for r in self.journal.refunds(out_trade_no)
-                    if r.state == REFUND_ABNORMAL and r.out_refund_no not in queued
-                ]
-                for out_refund_no in abnormal:
-                    self.journal.add_command(out_trade_no, "refund", {"out_refund_no": out_refund_no, "phase": "query"})
-            if abnormal:
-                self._ensure_workers(out_trade_no)
+                asked = [r for r in abnormal if r.out_refund_no not in queued]
+                for refund in asked:
+                    self.journal.add_command(
+                        refund.out_trade_no, "refund", {"out_refund_no": refund.out_refund_no, "phase": "query"}
+                    )
+            for order in sorted({r.out_trade_no for r in asked}):
+                self._ensure_workers(order)
+        return [r.out_refund_no for r in asked]
 
     def session(self, out_trade_no: str) -> PaymentSession:
         with self._lock:

@@ -170,6 +170,8 @@ class ManagerView(Retranslating, QWidget):
         self.slips = RefundSlipPrinter(core, on_error=self._background_message)
         self.slips.attach()
         self.ops.run(self.slips.sweep, label="refund slips")
+        # ABNORMAL refunds (any day's) change only when handled in the merchant platform: ask on every opening.
+        self.ops.run(core.recheck_abnormal_refunds, label="abnormal refunds")
         self.refresh_today()
 
     # ---- construction ----------------------------------------------------------------------

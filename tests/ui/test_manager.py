@@ -308,6 +308,26 @@ def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(ki
     view.close()
 
 
+def test_opening_the_manager_screen_asks_again_about_abnormal_refunds(kiosk: Kiosk) -> None:
+    core = core_of(kiosk)
+    sold = sell_and_pay(core, "CAF-002")
+    settings = f"{kiosk.sandbox_url}/sandbox/v1/settings"
+    httpx.post(settings, json={"refund_outcome": "ABNORMAL"}, timeout=10).raise_for_status()
+    refund = core.refund(sold.out_trade_no, sold.amount_fen, "顾客退货")
+    httpx.post(settings, json={"refund_outcome": "SUCCESS"}, timeout=10).raise_for_status()
+    kiosk.qtbot.waitUntil(lambda: core.refunds(sold.out_trade_no)[0].state == "ABNORMAL", timeout=30_000)
+    handled = httpx.post(
+        f"{kiosk.sandbox_url}/sandbox/v1/refunds", json={"out_refund_no": refund.out_refund_no}, timeout=10
+    )
+    handled.raise_for_status()
+    assert core.refunds(sold.out_trade_no)[0].state == "ABNORMAL"  # nothing follows it on its own
+
+    view = open_view(kiosk)  # no button pressed: opening asks
+    kiosk.qtbot.waitUntil(lambda: core.refunds(sold.out_trade_no)[0].state == "SUCCESS", timeout=30_000)
+    kiosk.qtbot.waitUntil(lambda: view.summary is not None and not view.summary.abnormal_refunds, timeout=WAIT_MS)
+    view.close()
+
+
 def test_blocking_pin_prompt_for_leaving_kiosk_mode(kiosk: Kiosk) -> None:
     from PySide6.QtCore import QTimer
 
