@@ -161,7 +161,8 @@ class SandboxServer:
         if wanted == self.identity.platform_public_key_id or not self.settings.certificates_available:
             key, serial = self.identity.public_key_signer, self.identity.platform_public_key_id
         else:
-            key, serial = self.identity.platform_cert_signer, self.identity.platform_cert_serial
+            certificate, key = self.identity.platform_certs.current  # one read: a rotation swaps both
+            serial = certificate.serial
         timestamp, nonce = wall_timestamp(), secrets.token_hex(16)
         message = response_message(timestamp, nonce, body)
         if corrupt:

@@ -112,14 +112,6 @@ class Identity:
     public_key_signer: rsa.RSAPrivateKey
     platform_certs: PlatformCerts
 
-    @property
-    def platform_cert_serial(self) -> str:
-        return self.platform_certs.current[0].serial
-
-    @property
-    def platform_cert_signer(self) -> rsa.RSAPrivateKey:
-        return self.platform_certs.current[1]
-
     def __repr__(self) -> str:  # keys stay out of logs and tracebacks
         return f"Identity(mchid={self.mchid!r}, sp_mchid={self.sp_mchid!r}, sub_mchid={self.sub_mchid!r})"
 

@@ -197,7 +197,8 @@ class Notifier:
         if self.settings.notifications_use_public_key:
             key, serial = self.identity.public_key_signer, self.identity.platform_public_key_id
         else:
-            key, serial = self.identity.platform_cert_signer, self.identity.platform_cert_serial
+            certificate, key = self.identity.platform_certs.current  # one read: a rotation swaps both
+            serial = certificate.serial
         if probe:
             signature = PROBE_PREFIX + base64.b64encode(secrets.token_bytes(48)).decode()
         else:
