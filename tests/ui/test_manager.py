@@ -43,6 +43,11 @@ def sell_and_pay(core: KioskCore, code: str = "6921168509256") -> PaymentSession
     return core.wait_for(session.out_trade_no, lambda s: s.is_paid, 15)
 
 
+def sandbox_control(kiosk: Kiosk, call: str, **body: Any) -> None:
+    """``POST /sandbox/v1/{call}`` on the training kiosk's embedded sandbox."""
+    httpx.post(f"{kiosk.sandbox_url}/sandbox/v1/{call}", json=body, timeout=10).raise_for_status()
+
+
 def enter_pin(kiosk: Kiosk, dialog: QDialog, pin: str) -> None:
     field = dialog.findChild(QLineEdit, "pinInput")
     assert field is not None
@@ -272,13 +277,12 @@ def test_paid_after_cancel_is_listed_for_attention_and_refundable(kiosk: Kiosk) 
 def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(kiosk: Kiosk) -> None:
     core = core_of(kiosk)
     sold = sell_and_pay(core, "CAF-002")
-    settings = f"{kiosk.sandbox_url}/sandbox/v1/settings"
-    httpx.post(settings, json={"refund_outcome": "ABNORMAL"}, timeout=10).raise_for_status()
+    sandbox_control(kiosk, "settings", refund_outcome="ABNORMAL")  # the customer's card was closed
     view = open_view(kiosk)
     refund = core.refund(sold.out_trade_no, 500, "顾客退货")
     status = child(view, QLabel, "refundStatusLabel")
     kiosk.qtbot.waitUntil(lambda: status.property("state") == "ABNORMAL", timeout=30_000)
-    httpx.post(settings, json={"refund_outcome": "SUCCESS"}, timeout=10).raise_for_status()
+    sandbox_control(kiosk, "settings", refund_outcome="SUCCESS")
     assert view.tr("abnormal: check in WeChat Pay") in status.text()
     refunds_value = child(view, QLabel, "refundsValue")
     kiosk.qtbot.waitUntil(lambda: view.summary is not None and len(view.summary.abnormal_refunds) == 1, timeout=WAIT_MS)
@@ -293,10 +297,7 @@ def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(ki
     view.refund_dialog.reject()
 
     # Handled in the merchant platform; Re-query order finds it, and the slip prints as for any refund.
-    handled = httpx.post(
-        f"{kiosk.sandbox_url}/sandbox/v1/refunds", json={"out_refund_no": refund.out_refund_no}, timeout=10
-    )
-    handled.raise_for_status()
+    sandbox_control(kiosk, "refunds", out_refund_no=refund.out_refund_no)  # handled in the merchant platform
     click(kiosk, view, "requeryOrderButton")
     kiosk.qtbot.waitUntil(lambda: status.property("state") == "SUCCESS", timeout=30_000)
     queue = core.print_queue
@@ -311,15 +312,11 @@ def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(ki
 def test_opening_the_manager_screen_asks_again_about_abnormal_refunds(kiosk: Kiosk) -> None:
     core = core_of(kiosk)
     sold = sell_and_pay(core, "CAF-002")
-    settings = f"{kiosk.sandbox_url}/sandbox/v1/settings"
-    httpx.post(settings, json={"refund_outcome": "ABNORMAL"}, timeout=10).raise_for_status()
+    sandbox_control(kiosk, "settings", refund_outcome="ABNORMAL")  # the customer's card was closed
     refund = core.refund(sold.out_trade_no, sold.amount_fen, "顾客退货")
-    httpx.post(settings, json={"refund_outcome": "SUCCESS"}, timeout=10).raise_for_status()
+    sandbox_control(kiosk, "settings", refund_outcome="SUCCESS")
     kiosk.qtbot.waitUntil(lambda: core.refunds(sold.out_trade_no)[0].state == "ABNORMAL", timeout=30_000)
-    handled = httpx.post(
-        f"{kiosk.sandbox_url}/sandbox/v1/refunds", json={"out_refund_no": refund.out_refund_no}, timeout=10
-    )
-    handled.raise_for_status()
+    sandbox_control(kiosk, "refunds", out_refund_no=refund.out_refund_no)  # handled in the merchant platform
     assert core.refunds(sold.out_trade_no)[0].state == "ABNORMAL"  # nothing follows it on its own
 
     view = open_view(kiosk)  # no button pressed: opening asks
