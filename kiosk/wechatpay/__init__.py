@@ -1,4 +1,4 @@
-"""WeChat Pay APIv3 client library for Native (scan-to-pay) payments, direct and partner mode.
+"""WeChat Pay APIv3 client library for Native (scan-to-pay) and payment-code payments, direct and partner mode.
 
 The public namespace is this module; the submodules are free to change. See docs/wechatpay.md.
 """
@@ -18,6 +18,15 @@ from .bills import (
 )
 from .certificates import PlatformCertificate
 from .client import SyncWeChatPayClient, WeChatPayClient
+from .codepay import (
+    CodePayOrder,
+    CodePayOutcome,
+    CodePayResult,
+    PaymentCodeKind,
+    classify_payment_code,
+    mask_payment_code,
+    normalize_payment_code,
+)
 from .credentials import Credentials, DirectMerchant, Merchant, PartnerMerchant
 from .errors import (
     APIError,
@@ -50,6 +59,9 @@ __all__ = [
     "BillSummary",
     "BillTicket",
     "CertificateVerifier",
+    "CodePayOrder",
+    "CodePayOutcome",
+    "CodePayResult",
     "CombinedVerifier",
     "ConfigurationError",
     "ConnectError",
@@ -66,6 +78,7 @@ __all__ = [
     "Notification",
     "NotificationParser",
     "PartnerMerchant",
+    "PaymentCodeKind",
     "PaymentEvent",
     "PlatformCertificate",
     "PublicKeyVerifier",
@@ -89,6 +102,9 @@ __all__ = [
     "Verifier",
     "WeChatPayClient",
     "WeChatPayError",
+    "classify_payment_code",
+    "mask_payment_code",
+    "normalize_payment_code",
     "parse_fundflow_bill",
     "parse_trade_bill",
 ]

@@ -25,9 +25,10 @@ import httpx
 
 from kiosk.clock import Clock, SystemClock
 
-from . import bills, certificates, native, refunds
+from . import bills, certificates, codepay, native, refunds
 from .bills import BillTicket, FundFlowBill, TradeBill
 from .certificates import PlatformCertificate
+from .codepay import CodePayOrder, CodePayResult
 from .core import Operation, Response, api_error
 from .credentials import Credentials, Merchant
 from .errors import (
@@ -91,6 +92,7 @@ class Engine:
         nonce: Callable[[], str] | None = None,
         retry: RetryPolicy | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
+        timeout: float = 10.0,
     ) -> None:
         if not isinstance(credentials, Credentials):
             raise ConfigurationError("credentials", "must be a Credentials")
@@ -103,6 +105,7 @@ class Engine:
         self.nonce = nonce or _default_nonce
         self.retry = retry or RetryPolicy()
         self.user_agent = user_agent
+        self.timeout = timeout
         try:
             self._user_agent = user_agent.encode("ascii")
         except UnicodeEncodeError:
@@ -177,7 +180,11 @@ class Engine:
         serial = self.request_serial()
         if serial is not None:
             headers.append((b"Wechatpay-Serial", serial.encode("ascii")))
-        return httpx.Request(op.method, url, headers=headers, stream=httpx.ByteStream(body))
+        request = httpx.Request(op.method, url, headers=headers, stream=httpx.ByteStream(body))
+        if op.min_timeout is not None and op.min_timeout > self.timeout:
+            # Without this extension the driver applies the client's own timeout.
+            request.extensions["timeout"] = httpx.Timeout(op.min_timeout).as_dict()
+        return request
 
     # -- flows ----------------------------------------------------------------------------------------
 
@@ -185,7 +192,8 @@ class Engine:
         """Send with retries, verify a success (204 included) and only then parse it."""
         yield from self._refresh_if_due()
         response = yield from self._exchange(op)
-        if op.signed_response:
+        unsigned_allowed = response.status in op.signature_optional and response.header("Wechatpay-Signature") is None
+        if op.signed_response and not unsigned_allowed:
             yield from self._verify(response)
         return op.parse(response)
 
@@ -257,6 +265,27 @@ class Engine:
         log.info("installed %d platform certificate(s)", len(fresh))
         return fresh
 
+    def charge_codepay(self, merchant: Merchant, order: CodePayOrder) -> Flow[CodePayResult]:
+        """Every answer or failure becomes an outcome; only an invalid order (nothing sent) raises, and so does a
+        certificate download that leaves nothing to verify with (nothing sent either)."""
+        op = codepay.charge(merchant, order)
+        yield from self._refresh_if_due()
+        try:
+            return (yield from self.run(op))
+        except ValidationError:
+            raise
+        except WeChatPayError as exc:
+            return codepay.charge_failed(order, exc)
+
+    def query_codepay(self, merchant: Merchant, out_trade_no: str) -> Flow[CodePayResult]:
+        op = codepay.query(merchant, out_trade_no)
+        try:
+            return (yield from self.run(op))
+        except ValidationError:
+            raise
+        except WeChatPayError as exc:
+            return codepay.query_failed(out_trade_no, exc)
+
     def trade_bill(self, merchant: Merchant, bill_date: date, bill_type: str) -> Flow[TradeBill]:
         ticket = yield from self.run(bills.apply_trade_bill(merchant, bill_date, bill_type, "GZIP"))
         data = yield from self.run(self.download_bill(ticket))
@@ -322,7 +351,14 @@ class WeChatPayClient:
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._engine = Engine(
-            credentials, merchant, base_url=base_url, clock=clock, nonce=nonce, retry=retry, user_agent=user_agent
+            credentials,
+            merchant,
+            base_url=base_url,
+            clock=clock,
+            nonce=nonce,
+            retry=retry,
+            user_agent=user_agent,
+            timeout=timeout,
         )
         self._sleep = sleep or asyncio.sleep
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
@@ -396,6 +432,18 @@ class WeChatPayClient:
     async def close_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> None:
         await self._run(native.close_order(self._engine.check_merchant(merchant), out_trade_no))
 
+    async def charge_codepay(self, order: CodePayOrder, *, merchant: Merchant | None = None) -> CodePayResult:
+        """Charge a scanned payment code once (never retried); every answer is an outcome, see CodePayResult."""
+        return await self._drive(self._engine.charge_codepay(self._engine.check_merchant(merchant), order))
+
+    async def query_codepay(self, out_trade_no: str, *, merchant: Merchant | None = None) -> CodePayResult:
+        """Query a code-pay order; a failed query is an UNKNOWN outcome, not an exception."""
+        return await self._drive(self._engine.query_codepay(self._engine.check_merchant(merchant), out_trade_no))
+
+    async def reverse_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> None:
+        """Reverse (撤销) a code-pay order: an unpaid one is closed, a paid one refunded. Re-entrant."""
+        await self._run(codepay.reverse(self._engine.check_merchant(merchant), out_trade_no))
+
     async def create_refund(self, request: RefundRequest, *, merchant: Merchant | None = None) -> Refund:
         return await self._run(refunds.create_refund(self._engine.check_merchant(merchant), request))
 
@@ -455,7 +503,14 @@ class SyncWeChatPayClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._engine = Engine(
-            credentials, merchant, base_url=base_url, clock=clock, nonce=nonce, retry=retry, user_agent=user_agent
+            credentials,
+            merchant,
+            base_url=base_url,
+            clock=clock,
+            nonce=nonce,
+            retry=retry,
+            user_agent=user_agent,
+            timeout=timeout,
         )
         self._sleep = sleep or time.sleep
         self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
@@ -525,6 +580,15 @@ class SyncWeChatPayClient:
 
     def close_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> None:
         self._run(native.close_order(self._engine.check_merchant(merchant), out_trade_no))
+
+    def charge_codepay(self, order: CodePayOrder, *, merchant: Merchant | None = None) -> CodePayResult:
+        return self._drive(self._engine.charge_codepay(self._engine.check_merchant(merchant), order))
+
+    def query_codepay(self, out_trade_no: str, *, merchant: Merchant | None = None) -> CodePayResult:
+        return self._drive(self._engine.query_codepay(self._engine.check_merchant(merchant), out_trade_no))
+
+    def reverse_order(self, out_trade_no: str, *, merchant: Merchant | None = None) -> None:
+        self._run(codepay.reverse(self._engine.check_merchant(merchant), out_trade_no))
 
     def create_refund(self, request: RefundRequest, *, merchant: Merchant | None = None) -> Refund:
         return self._run(refunds.create_refund(self._engine.check_merchant(merchant), request))

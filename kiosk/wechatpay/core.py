@@ -47,7 +47,10 @@ class Operation(Generic[T]):
     """One API call: what to send, whether it may be repeated, and how to read a verified answer.
 
     ``path`` is already percent-encoded; ``body`` is serialised once so that the bytes signed are the
-    bytes sent, on every attempt. ``url`` replaces base URL + path for absolute links (bill downloads).
+    bytes sent, on every attempt (it may carry a secret, so it stays out of the ``repr``). ``url`` replaces
+    base URL + path for absolute links (bill downloads). ``signature_optional`` lists 2xx statuses whose
+    answer is accepted unverified when it carries no signature at all (the parse must take nothing final from
+    it); ``min_timeout`` lengthens the client's timeout for a call known to be slow.
     """
 
     name: str
@@ -55,11 +58,13 @@ class Operation(Generic[T]):
     path: str
     parse: Callable[[Response], T] = field(repr=False)
     query: tuple[tuple[str, str], ...] = ()
-    body: bytes | None = None
+    body: bytes | None = field(default=None, repr=False)
     idempotent: bool = True
     signed_response: bool = True
     url: str | None = None
     accept: str = "application/json"
+    signature_optional: frozenset[int] = frozenset()
+    min_timeout: float | None = None
 
     def target(self) -> str:
         """Path and query as they go on the wire (the canonical URL before httpx normalisation)."""
