@@ -1,7 +1,8 @@
 """The sandbox's ASGI application: APIv3 endpoints, the control API and the page for people.
 
 Every APIv3 request goes through :func:`_apiv3`: faults, User-Agent, Authorization, then the handler;
-successful answers (204 included) are signed as WeChat Pay signs them, errors are not.
+successful answers (2xx) are signed as WeChat Pay signs them, errors are not. Before a handler runs, code-pay
+orders whose password wait is over are settled, so every answer sees the sandbox clock's present.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kiosk.wechatpay.signing import SCHEME, response_message, sign
 from . import bills, page
 from .auth import authenticate, canonical_url, check_user_agent
 from .clock import SandboxClock, wall_timestamp
+from .codepay import SCENARIOS, CodePay
 from .errors import ApiError, query_param_error
 from .identity import ensure_identity, load_identity
 from .notify import NOTIFICATION_FAULTS, Notifier, compact
@@ -141,6 +143,7 @@ class SandboxServer:
         self.sandbox = Sandbox(
             self.identity, self.store, self.clock, self.settings, time_scale, self.notifier.enqueue, self.notifier.wake
         )
+        self.codepay = CodePay(self.sandbox)
         self.notifier.before_tick = self.sandbox.settle_refunds
         self.notifier.next_due = self.sandbox.next_refund_due
         self.faults: list[Fault] = []
@@ -202,6 +205,7 @@ class SandboxServer:
                 wanted = request.headers.get("wechatpay-serial", "")
                 if wanted.startswith("PUB_KEY_ID_") and wanted != self.identity.platform_public_key_id:
                     raise ApiError(400, "INVALID_REQUEST", "Wechatpay-Serial中的微信支付公钥ID错误")
+                self.codepay.settle()
                 reply = handler(Call(request, caller, body, dict(request.query_params)))
             except ApiError as error:
                 response = _error(error)
@@ -285,6 +289,18 @@ class SandboxServer:
 
         return handler
 
+    def codepay_charge(self, partner: bool) -> Handler:
+        def handler(call: Call) -> Reply:
+            status, payload = self.codepay.charge(call.caller, partner, call.json())
+            return Reply(status=status, payload=payload)
+
+        return handler
+
+    def codepay_reverse(self, partner: bool) -> Handler:
+        return lambda call: Reply(
+            payload=self.codepay.reverse(call.caller, partner, call.param("out_trade_no"), call.json())
+        )
+
     def create_refund(self, call: Call) -> Reply:
         return Reply(payload=self.sandbox.create_refund(call.caller, call.json()))
 
@@ -312,10 +328,7 @@ class SandboxServer:
 
     async def control_payments(self, request: Request) -> Response:
         form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
-        if form:  # parsed by hand: Starlette's form parser needs python-multipart, which we do not ship
-            data: dict[str, Any] = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
-        else:
-            data = await _json(request)
+        data = _form(await request.body()) if form else await _json(request)
         try:
             for name in ("openid", "bank_type"):
                 if not isinstance(data.get(name, ""), str) or len(data.get(name) or "") > 128:
@@ -326,6 +339,24 @@ class SandboxServer:
                 openid=data.get("openid") or None,
                 bank_type=data.get("bank_type") or None,
             )
+        except ApiError as error:
+            if form:
+                return HTMLResponse(page.message(error.code, error.message), error.status)
+            return _error(error)
+        if form:
+            return RedirectResponse("/sandbox/", 303)
+        return _json_response(view)
+
+    async def control_payment_codes(self, request: Request) -> Response:
+        """``POST``: the customer opens 收付款 and shows a fresh code for a scenario; ``GET``: scenarios and codes."""
+        if request.method == "GET":
+            self.codepay.settle()
+            scenarios = [{"name": s.name, "zh": s.zh, "en": s.en} for s in SCENARIOS.values()]
+            return _json_response({"scenarios": scenarios, "codes": self.codepay.list_codes()})
+        form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
+        data = _form(await request.body()) if form else await _json(request)
+        try:
+            view = self.codepay.issue_code(data)
         except ApiError as error:
             if form:
                 return HTMLResponse(page.message(error.code, error.message), error.status)
@@ -389,6 +420,7 @@ class SandboxServer:
         )
 
     async def control_orders(self, request: Request) -> Response:
+        self.codepay.settle()
         return _json_response({"orders": self.sandbox.list_orders()})
 
     async def control_refunds(self, request: Request) -> Response:
@@ -417,7 +449,9 @@ class SandboxServer:
         return _json_response(self.settings.as_dict())
 
     async def html_page(self, request: Request) -> Response:
-        return HTMLResponse(page.render(self.sandbox.list_orders(), rfc3339(self.clock.now())))
+        self.codepay.settle()
+        codes = self.codepay.list_codes(limit=10)
+        return HTMLResponse(page.render(self.sandbox.list_orders(), rfc3339(self.clock.now()), codes))
 
     # -- the app --------------------------------------------------------------------------------------
 
@@ -434,6 +468,10 @@ class SandboxServer:
             Route(f"{pay}/id/{{transaction_id}}", a(self.query_by_id(False)), methods=["GET"]),
             Route(f"{partner}/id/{{transaction_id}}", a(self.query_by_id(True)), methods=["GET"]),
             Route(f"{pay}/out-trade-no/{{out_trade_no}}/close", a(self.close_order(False)), methods=["POST"]),
+            Route(f"{pay}/codepay", a(self.codepay_charge(False)), methods=["POST"]),
+            Route(f"{partner}/codepay", a(self.codepay_charge(True)), methods=["POST"]),
+            Route(f"{pay}/out-trade-no/{{out_trade_no}}/reverse", a(self.codepay_reverse(False)), methods=["POST"]),
+            Route(f"{partner}/out-trade-no/{{out_trade_no}}/reverse", a(self.codepay_reverse(True)), methods=["POST"]),
             Route(f"{partner}/out-trade-no/{{out_trade_no}}/close", a(self.close_order(True)), methods=["POST"]),
             Route("/v3/refund/domestic/refunds", a(self.create_refund, mch_not_exists_status=404), methods=["POST"]),
             Route(
@@ -445,6 +483,7 @@ class SandboxServer:
             Route("/v3/bill/fundflowbill", a(self.fundflow_bill), methods=["GET"]),
             Route("/v3/billdownload/file", a(self.bill_download), methods=["GET"]),
             Route("/sandbox/v1/payments", self.control_payments, methods=["POST"]),
+            Route("/sandbox/v1/payment-codes", self.control_payment_codes, methods=["GET", "POST"]),
             Route("/sandbox/v1/clock", self.control_clock, methods=["GET", "POST"]),
             Route("/sandbox/v1/faults", self.control_faults, methods=["GET", "POST", "DELETE"]),
             Route("/sandbox/v1/notifications", self.control_notifications, methods=["GET"]),
@@ -468,6 +507,11 @@ class SandboxServer:
 
     def shutdown(self) -> None:
         self.store.close()
+
+
+def _form(body: bytes) -> dict[str, Any]:
+    # Parsed by hand: Starlette's form parser needs python-multipart, which we do not ship.
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
 
 
 async def _json(request: Request) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 the uncompressed bytes, and short-lived download tokens under the sandbox's own base URL.
 
 Decisions where the reference is uncertain: the bill for day D is available from 09:00 (Beijing) on D+1
-(before that: STATEMENT_CREATING); refund rows belong to the day the refund was requested; summary numbers
+(before that: STATEMENT_CREATING); refund rows belong to the day the refund was requested (the reverse of a
+paid payment-code order is one, for the whole amount); summary numbers
 use an integer count, 2-decimal amounts and a 5-decimal fee; commas and newlines in free text are
 backslash-escaped; download URLs stay valid for 5 minutes of sandbox time.
 """
@@ -126,7 +127,7 @@ def render_trade_bill(sandbox: Sandbox, scope: Scope, all_subs: bool, day: date,
     )
     refunds = sandbox.store.all(
         f"""SELECT r.*, o.appid, o.mchid, o.sp_appid, o.sp_mchid, o.sub_mchid, o.mode, o.device_id, o.transaction_id,
-            o.out_trade_no, o.openid, o.bank_type, o.description, o.attach, o.success_time AS paid_time
+            o.out_trade_no, o.openid, o.bank_type, o.description, o.attach, o.success_time AS paid_time, o.trade_type
             FROM refunds r JOIN orders o ON o.id = r.order_id
             WHERE r.{owner_sql} AND r.create_time >= ? AND r.create_time < ? ORDER BY r.create_time, r.id""",
         owner,
@@ -148,7 +149,7 @@ def render_trade_bill(sandbox: Sandbox, scope: Scope, all_subs: bool, day: date,
             fees += fee
             order_total += o["total"]
             head = [_time(o["success_time"]), *ids(o), o["device_id"], o["transaction_id"], o["out_trade_no"]]
-            head += [o["openid"], "NATIVE", "SUCCESS", o["bank_type"], "CNY", yuan(o["total"]), "0.00"]
+            head += [o["openid"], o["trade_type"], "SUCCESS", o["bank_type"], "CNY", yuan(o["total"]), "0.00"]
             text = [_text(o["description"]), _text(o["attach"])]
             if bill_type == "ALL":
                 refund_part = ["0", "0", "0.00", "0.00", "", ""]
@@ -160,7 +161,7 @@ def render_trade_bill(sandbox: Sandbox, scope: Scope, all_subs: bool, day: date,
         for r in refunds:
             refund_total += r["amount"]
             head = [_time(r["paid_time"]), *ids(r), r["device_id"], r["transaction_id"], r["out_trade_no"]]
-            head += [r["openid"], "NATIVE", "REFUND", r["bank_type"], "CNY", "0.00", "0.00"]
+            head += [r["openid"], r["trade_type"], "REFUND", r["bank_type"], "CNY", "0.00", "0.00"]
             if bill_type == "REFUND":
                 head += [_time(r["create_time"]), _time(r["success_time"])]
             refund_part = [r["refund_id"], r["out_refund_no"], yuan(r["amount"]), "0.00", "ORIGINAL", r["status"]]

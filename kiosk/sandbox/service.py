@@ -1,4 +1,5 @@
 """The sandbox's business rules: Native orders, payments by the simulated customer, close, refunds.
+(Payment-code orders live in ``codepay.py`` on top of these.)
 
 Handlers in ``app.py`` authenticate and parse; this module decides, with WeChat Pay's error codes.
 """
@@ -49,6 +50,7 @@ STATE_DESC = {
     "CLOSED": "订单已关闭",
     "USERPAYING": "用户支付中",
     "PAYERROR": "支付失败，请重新下单支付",
+    "REVOKED": "已撤销",
 }
 OPEN_STATES = ("NOTPAY", "USERPAYING", "PAYERROR")
 PAID_STATES = ("SUCCESS", "REFUND")
@@ -56,13 +58,14 @@ CODE_URL = re.compile(r"weixin://wxpay/bizpayurl\?pr=([0-9A-Za-z]+)")
 _ALNUM = string.ascii_letters + string.digits
 
 MSG_MCHID_MISMATCH = "http header中的mchid与post payload中的mchid不匹配"
+MSG_CLOSE_MICROPAY = "当前交易不允许进行普通关单（只能撤销）"
 
 
 def _digits(n: int) -> str:
     return "".join(secrets.choice(string.digits) for _ in range(n))
 
 
-def _canonical(body: dict[str, Any]) -> str:
+def canonical_json(body: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -132,21 +135,26 @@ class Sandbox:
             return "CLOSED"
         return state
 
-    def create_native(self, caller: str, partner: bool, body: dict[str, Any]) -> dict[str, Any]:
-        validate_fields(body, PARTNER_ORDER if partner else DIRECT_ORDER)
+    def order_scope(self, caller: str, partner: bool, body: dict[str, Any]) -> Scope:
+        """The scope of a body that names the merchant and its appids (order creation, reverse)."""
         if partner:
             scope = self.partner_scope(caller, body["sp_mchid"], body["sub_mchid"])
-            if body["sp_appid"] != self.identity.sp_appid:
+            if body.get("sp_appid", self.identity.sp_appid) != self.identity.sp_appid:
                 raise ApiError(400, "APPID_MCHID_NOT_MATCH", "sp_appid和sp_mchid不匹配")
             if body.get("sub_appid") is not None:
                 # The sandbox's sub-merchant has no appid bound to it.
                 raise ApiError(400, "APPID_MCHID_NOT_MATCH", "sub_appid和sub_mchid不匹配")
-        else:
-            scope = self.direct_scope(caller, body["mchid"])
-            if body["appid"] != self.identity.appid:
-                raise ApiError(400, "APPID_MCHID_NOT_MATCH", "appid和mchid不匹配")
+            return scope
+        scope = self.direct_scope(caller, body["mchid"])
+        if body["appid"] != self.identity.appid:
+            raise ApiError(400, "APPID_MCHID_NOT_MATCH", "appid和mchid不匹配")
+        return scope
+
+    def create_native(self, caller: str, partner: bool, body: dict[str, Any]) -> dict[str, Any]:
+        validate_fields(body, PARTNER_ORDER if partner else DIRECT_ORDER)
+        scope = self.order_scope(caller, partner, body)
         now = self.clock.timestamp()
-        canonical = _canonical(body)
+        canonical = canonical_json(body)
         with self.store.transaction() as db:
             order = db.execute(
                 "SELECT * FROM orders WHERE owner = ? AND out_trade_no = ?", (scope.owner, body["out_trade_no"])
@@ -164,32 +172,7 @@ class Sandbox:
                 order_id = order["id"]
             else:
                 expire = self._expire_time(body.get("time_expire"), now)
-                scene = body.get("scene_info") or {}
-                order_id = db.execute(
-                    """INSERT INTO orders (owner, mode, mchid, appid, sp_mchid, sp_appid, sub_mchid, sub_appid,
-                       out_trade_no, request, description, attach, notify_url, device_id, total, create_time,
-                       expire_time, trade_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                    (
-                        scope.owner,
-                        "partner" if partner else "direct",
-                        body.get("mchid"),
-                        body.get("appid"),
-                        body.get("sp_mchid"),
-                        body.get("sp_appid"),
-                        body.get("sub_mchid"),
-                        body.get("sub_appid"),
-                        body["out_trade_no"],
-                        canonical,
-                        body["description"],
-                        body.get("attach", ""),
-                        body["notify_url"],
-                        scene.get("device_id", ""),
-                        body["amount"]["total"],
-                        now,
-                        expire,
-                        "NOTPAY",
-                    ),
-                ).lastrowid
+                order_id = insert_order(db, scope, body, canonical, now=now, expire=expire, state="NOTPAY")
             pr = self._issue_code_url(db, order_id, now)
         return {"code_url": f"weixin://wxpay/bizpayurl?pr={pr}"}
 
@@ -242,7 +225,7 @@ class Sandbox:
         view |= {"out_trade_no": order["out_trade_no"]}
         paid = order["transaction_id"] is not None
         if paid:
-            view |= {"transaction_id": order["transaction_id"], "trade_type": "NATIVE"}
+            view |= {"transaction_id": order["transaction_id"], "trade_type": order["trade_type"]}
         view |= {"trade_state": state, "trade_state_desc": STATE_DESC[state]}
         if paid:
             view |= {"bank_type": order["bank_type"]}
@@ -277,6 +260,8 @@ class Sandbox:
             ).fetchone()
             if order is None:
                 raise order_not_exist()
+            if order["trade_type"] == "MICROPAY":
+                raise invalid_request(MSG_CLOSE_MICROPAY)
             if order["trade_state"] in PAID_STATES:
                 raise ApiError(400, "ORDERPAID", "订单已支付，不能发起关单")
             # Closing a closed order is idempotent (204 again).
@@ -308,18 +293,7 @@ class Sandbox:
             if now >= row["issued_at"] + CODE_URL_LIFETIME:
                 raise ApiError(400, "CODE_URL_EXPIRED", "二维码已过期，请商户重新下单获取")
             if result == "SUCCESS":
-                transaction_id = "420000" + _digits(4) + to_datetime(now).strftime("%Y%m%d") + _digits(10)
-                db.execute(
-                    """UPDATE orders SET trade_state = 'SUCCESS', transaction_id = ?, openid = ?, bank_type = ?,
-                       success_time = ?, payer_total = total WHERE id = ?""",
-                    (
-                        transaction_id,
-                        openid or "o" + "".join(secrets.choice(_ALNUM + "_-") for _ in range(27)),
-                        bank_type or "OTHERS",
-                        float(int(now)),
-                        row["id"],
-                    ),
-                )
+                mark_paid(db, row["id"], now, openid=openid or new_openid(), bank_type=bank_type or "OTHERS")
             else:
                 db.execute("UPDATE orders SET trade_state = ? WHERE id = ?", (result, row["id"]))
             order = db.execute("SELECT * FROM orders WHERE id = ?", (row["id"],)).fetchone()
@@ -391,7 +365,7 @@ class Sandbox:
                 raise invalid_request("订单部分退款次数已达上限50次")
             if order["last_refund_time"] is not None and now - order["last_refund_time"] < REFUND_MIN_INTERVAL:
                 raise ApiError(429, "FREQUENCY_LIMITED", "同一笔订单的退款请求需间隔1分钟")
-            refund_id = "50" + _digits(8) + to_datetime(now).strftime("%Y%m%d") + _digits(11)
+            refund_id = new_refund_id(now)
             due = now + REFUND_PROCESSING_SECONDS / self.time_scale
             row_id = db.execute(
                 """INSERT INTO refunds (owner, order_id, out_refund_no, refund_id, amount, reason, notify_url,
@@ -563,6 +537,67 @@ class Sandbox:
             view["refunded"] = row["refunded"]
             result.append(view)
         return result
+
+
+def new_refund_id(now: float) -> str:
+    return "50" + _digits(8) + to_datetime(now).strftime("%Y%m%d") + _digits(11)
+
+
+def new_openid() -> str:
+    return "o" + "".join(secrets.choice(_ALNUM + "_-") for _ in range(27))
+
+
+def insert_order(
+    db: sqlite3.Connection,
+    scope: Scope,
+    body: dict[str, Any],
+    canonical: str,
+    *,
+    now: float,
+    expire: float,
+    state: str,
+    trade_type: str = "NATIVE",
+) -> int:
+    """Record a new order from its (validated) create request; returns its row id."""
+    scene = body.get("scene_info") or {}
+    order_id = db.execute(
+        """INSERT INTO orders (owner, mode, mchid, appid, sp_mchid, sp_appid, sub_mchid, sub_appid,
+           out_trade_no, request, description, attach, notify_url, device_id, total, create_time,
+           expire_time, trade_state, trade_type) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        (
+            scope.owner,
+            "partner" if scope.partner else "direct",
+            body.get("mchid"),
+            body.get("appid"),
+            body.get("sp_mchid"),
+            body.get("sp_appid"),
+            body.get("sub_mchid"),
+            body.get("sub_appid"),
+            body["out_trade_no"],
+            canonical,
+            body["description"],
+            body.get("attach", ""),
+            body.get("notify_url", ""),
+            scene.get("device_id", ""),
+            body["amount"]["total"],
+            now,
+            expire,
+            state,
+            trade_type,
+        ),
+    ).lastrowid
+    assert order_id is not None
+    return order_id
+
+
+def mark_paid(db: sqlite3.Connection, order_id: int, when: float, *, openid: str, bank_type: str) -> None:
+    """The customer paid at ``when``: a new transaction_id, the payer and the amount paid."""
+    transaction_id = "420000" + _digits(4) + to_datetime(when).strftime("%Y%m%d") + _digits(10)
+    db.execute(
+        """UPDATE orders SET trade_state = 'SUCCESS', transaction_id = ?, openid = ?, bank_type = ?,
+           success_time = ?, payer_total = total WHERE id = ?""",
+        (transaction_id, openid, bank_type, float(int(when)), order_id),
+    )
 
 
 def day_bounds(day: str) -> tuple[float, float]:

@@ -15,6 +15,13 @@ REFUND_OUTCOMES = {
 }
 
 
+_CHOICES = {
+    "expired_order_state": ("NOTPAY", "CLOSED"),
+    "refund_outcome": tuple(REFUND_OUTCOMES),
+    "codepay_unpaid_outcome": ("REVOKED", "PAYERROR"),
+}
+
+
 @dataclass
 class Settings:
     #: ``GET /v3/certificates`` serves platform certificates; False = a public-key-only merchant
@@ -30,6 +37,24 @@ class Settings:
     #: platform); or "CLOSED" (the merchant's balance never covered it: nothing moved, refundable again).
     #: Applies to refunds created while it is set.
     refund_outcome: str = "SUCCESS"
+
+    # Payment-code payment, where the reference is unconfirmed (docs/sandbox.md, "Payment-code payment").
+    #: Seconds of sandbox time a payment code stays valid after it was issued.
+    payment_code_lifetime: int = 60
+    #: What an order whose password is never entered becomes 45 s after it was created: "REVOKED" (WeChat Pay
+    #: reverses it itself) or "PAYERROR". Applies to orders charged while it is set.
+    codepay_unpaid_outcome: str = "REVOKED"
+    #: A charge refused for good (insufficient funds, a bad code) leaves an order that queries show as
+    #: PAYERROR (True), or none at all, so queries answer 404 ORDER_NOT_EXIST (False).
+    codepay_failure_recorded: bool = True
+    #: Reversing an order that does not exist answers 200 (True), as reported, or 404 ORDER_NOT_EXIST (False).
+    codepay_reverse_unknown_ok: bool = True
+    #: Fields the code-pay and reverse APIs do not define (notify_url, time_expire, payer.openid …) are
+    #: refused with 400 PARAM_ERROR (True) or ignored (False).
+    codepay_strict_fields: bool = True
+    #: Status and code of the refusals that have no published v3 code (expired, used or invalid payment code).
+    codepay_code_error_status: int = 403
+    codepay_code_error_code: str = "TRADE_ERROR"
 
     @property
     def notifications_use_public_key(self) -> bool:
@@ -49,10 +74,15 @@ class Settings:
             current = getattr(self, name)
             if type(value) is not type(current):
                 raise ValueError(f"{name} must be a {type(current).__name__}")
-            if name == "expired_order_state" and value not in ("NOTPAY", "CLOSED"):
-                raise ValueError("expired_order_state must be NOTPAY or CLOSED")
-            if name == "refund_outcome" and value not in REFUND_OUTCOMES:
-                raise ValueError("refund_outcome must be SUCCESS, ABNORMAL or CLOSED")
+            allowed = _CHOICES.get(name)
+            if allowed is not None and value not in allowed:
+                raise ValueError(f"{name} must be {' or '.join(allowed)}")
+            if name == "payment_code_lifetime" and value < 1:
+                raise ValueError("payment_code_lifetime must be at least 1 second")
+            if name == "codepay_code_error_status" and not 400 <= value <= 499:
+                raise ValueError("codepay_code_error_status must be a 4xx status")
+            if name == "codepay_code_error_code" and not value.strip():
+                raise ValueError("codepay_code_error_code must not be empty")
         for name, value in changes.items():
             setattr(self, name, value)
         store.set_setting("settings", asdict(self))

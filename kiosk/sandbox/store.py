@@ -1,4 +1,5 @@
-"""SQLite state under the state directory: orders, code_urls, refunds, notifications, bill tokens, settings.
+"""SQLite state under the state directory: orders, code_urls, refunds, notifications, bill tokens, settings,
+and the payment codes of the simulated customers with the code-pay side of their orders.
 
 One connection in WAL mode, used from the server's event loop; a lock keeps the embedded case
 (another thread reading for the HTML page or tests) safe. Times are stored as sandbox-clock epoch seconds.
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS orders (
     trade_state TEXT NOT NULL, closed_by_expiry INTEGER NOT NULL DEFAULT 0,
     transaction_id TEXT UNIQUE, openid TEXT, bank_type TEXT, success_time REAL, payer_total INTEGER,
     refunded INTEGER NOT NULL DEFAULT 0, last_refund_time REAL,
+    trade_type TEXT NOT NULL DEFAULT 'NATIVE',   -- 'NATIVE' | 'MICROPAY' (payment code)
     UNIQUE (owner, out_trade_no)
 );
 CREATE TABLE IF NOT EXISTS code_urls (
@@ -60,6 +62,19 @@ CREATE TABLE IF NOT EXISTS bill_tokens (
     expires REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS payment_codes (
+    auth_code TEXT PRIMARY KEY, scenario TEXT NOT NULL, issued_at REAL NOT NULL,
+    password_seconds REAL NOT NULL, openid TEXT NOT NULL, bank_type TEXT NOT NULL,
+    charges INTEGER NOT NULL DEFAULT 0,          -- charge requests that named this code
+    used_at REAL,                                -- single use: set by the charge that used it up
+    order_id INTEGER REFERENCES orders(id)      -- the order it paid or was refused for (if recorded)
+);
+CREATE TABLE IF NOT EXISTS codepay (
+    order_id INTEGER PRIMARY KEY REFERENCES orders(id),
+    pending TEXT, due_time REAL,                 -- USERPAYING becomes `pending` at `due_time`
+    failure TEXT                                 -- a final charge refusal (JSON), answered again on a replay
+);
+CREATE INDEX IF NOT EXISTS codepay_due ON codepay (due_time) WHERE due_time IS NOT NULL;
 """
 
 
@@ -75,6 +90,8 @@ class Store:
         columns = {row["name"] for row in self.db.execute("PRAGMA table_info(refunds)")}
         if "outcome" not in columns:
             self.db.execute("ALTER TABLE refunds ADD COLUMN outcome TEXT NOT NULL DEFAULT 'SUCCESS'")
+        if "trade_type" not in {row["name"] for row in self.db.execute("PRAGMA table_info(orders)")}:
+            self.db.execute("ALTER TABLE orders ADD COLUMN trade_type TEXT NOT NULL DEFAULT 'NATIVE'")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

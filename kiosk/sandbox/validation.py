@@ -31,6 +31,7 @@ class Field:
     children: dict[str, Field] = field(default_factory=dict)
     items: Field | None = None
     check: str | None = None  # named extra check: "rfc3339", "notify_url", "currency"
+    secret: bool = False  # never echoed in an error's detail (the payment code)
 
 
 OUT_TRADE_NO = re.compile(r"[0-9A-Za-z_\-|*]+")
@@ -168,6 +169,72 @@ _REFUND_COMMON: dict[str, Field] = {
 DIRECT_REFUND = dict(_REFUND_COMMON)
 PARTNER_REFUND = {"sub_mchid": Field("子商户号", S, True, 32), **_REFUND_COMMON}
 
+# Payment code (付款码): no notify_url, no time_expire; the payer is the scanned code; the store is required.
+_CODEPAY_GOODS = Field(
+    "单品列表",
+    "object",
+    children={
+        "merchant_goods_id": Field("商户侧商品编码", S, True, 32),
+        # The code-pay spec spells it wxpay_goods_id, Native wechatpay_goods_id: which one the server takes is
+        # unconfirmed, so both are accepted.
+        "wxpay_goods_id": Field("微信支付商品编码", S, False, 32),
+        "wechatpay_goods_id": Field("微信支付商品编码", S, False, 32),
+        "goods_name": Field("商品名称", S, False, 256),
+        "quantity": Field("商品数量", I, True, minimum=1, maximum=MAX_INT),
+        "unit_price": Field("商品单价", I, True, minimum=0, maximum=MAX_INT),
+    },
+)
+_COMMON_CODEPAY: dict[str, Field] = {
+    "description": _COMMON_ORDER["description"],
+    "out_trade_no": _COMMON_ORDER["out_trade_no"],
+    "attach": _COMMON_ORDER["attach"],
+    "goods_tag": _COMMON_ORDER["goods_tag"],
+    "support_fapiao": _COMMON_ORDER["support_fapiao"],
+    "payer": Field("支付者信息", "object", True, children={"auth_code": Field("付款码", S, True, 32, secret=True)}),
+    "amount": _COMMON_ORDER["amount"],
+    "scene_info": Field(
+        "场景信息",
+        "object",
+        True,
+        children={
+            "device_id": Field("商户端设备号", S, False, 32),
+            "device_ip": Field("商户端设备IP", S, False, 45, check="ip"),
+            "store_info": Field(
+                "门店信息",
+                "object",
+                True,
+                children={"id": Field("门店编号", S, False, 32), "out_id": Field("商户侧门店编码", S, False, 256)},
+            ),
+        },
+    ),
+    "detail": Field(
+        "优惠功能",
+        "object",
+        max_bytes=6144,
+        children={
+            "cost_price": Field("订单原价", I, minimum=0, maximum=MAX_INT),
+            "invoice_id": Field("商品小票ID", S, False, 32),
+            "goods_detail": Field("单品列表", "array", items=_CODEPAY_GOODS),
+        },
+    ),
+    "settle_info": _COMMON_ORDER["settle_info"],
+}
+DIRECT_CODEPAY = {"appid": DIRECT_ORDER["appid"], "mchid": DIRECT_ORDER["mchid"], **_COMMON_CODEPAY}
+PARTNER_CODEPAY = {
+    "sp_appid": PARTNER_ORDER["sp_appid"],
+    "sp_mchid": PARTNER_ORDER["sp_mchid"],
+    "sub_appid": PARTNER_ORDER["sub_appid"],
+    "sub_mchid": PARTNER_ORDER["sub_mchid"],
+    **_COMMON_CODEPAY,
+}
+DIRECT_REVERSE = {"appid": DIRECT_ORDER["appid"], "mchid": DIRECT_ORDER["mchid"]}
+PARTNER_REVERSE = {
+    "sp_appid": Field("服务商应用ID", S, False, 32),
+    "sp_mchid": PARTNER_ORDER["sp_mchid"],
+    "sub_appid": PARTNER_ORDER["sub_appid"],
+    "sub_mchid": PARTNER_ORDER["sub_mchid"],
+}
+
 _JSON_TYPE = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list}
 
 
@@ -228,27 +295,28 @@ def _extra_check(pointer: str, spec: Field, value: Any) -> None:
 
 
 def _validate_value(pointer: str, spec: Field, value: Any) -> None:
+    shown = None if spec.secret else value
     if not _is_type(value, spec.type):
         issue = f"此字段需要一个 {spec.type} 类型的 Json 值"
         raise param_error(
-            f"无法将 JSON 输入源“/body{pointer}”映射到目标字段“{spec.label}”中，{issue}", pointer, value, issue
+            f"无法将 JSON 输入源“/body{pointer}”映射到目标字段“{spec.label}”中，{issue}", pointer, shown, issue
         )
     if spec.type == "string":
         size = len(value.encode("utf-8"))
         if spec.max_bytes is not None and size > spec.max_bytes:
-            raise _rule(pointer, spec, value, f"字节数 {size}，大于最大值 {spec.max_bytes}")
+            raise _rule(pointer, spec, shown, f"字节数 {size}，大于最大值 {spec.max_bytes}")
         if spec.min_length is not None and size < spec.min_length:
-            raise _rule(pointer, spec, value, f"字节数 {size}，小于最小值 {spec.min_length}")
+            raise _rule(pointer, spec, shown, f"字节数 {size}，小于最小值 {spec.min_length}")
         if spec.pattern is not None and not spec.pattern.fullmatch(value):
-            raise _rule(pointer, spec, value, "字符串不符合格式要求")
+            raise _rule(pointer, spec, shown, "字符串不符合格式要求")
         _extra_check(pointer, spec, value)
     elif spec.type == "integer":
         if spec.minimum is not None and value < spec.minimum:
             issue = f"值低于最小值 {spec.minimum}"
-            raise param_error(f"输入源“/body{pointer}”映射到值字段“{spec.label}”{issue}", pointer, value, issue)
+            raise param_error(f"输入源“/body{pointer}”映射到值字段“{spec.label}”{issue}", pointer, shown, issue)
         if spec.maximum is not None and value > spec.maximum:
             issue = f"值高于最大值 {spec.maximum}"
-            raise param_error(f"输入源“/body{pointer}”映射到值字段“{spec.label}”{issue}", pointer, value, issue)
+            raise param_error(f"输入源“/body{pointer}”映射到值字段“{spec.label}”{issue}", pointer, shown, issue)
     elif spec.type == "object":
         if spec.max_bytes is not None:
             size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
@@ -273,3 +341,20 @@ def validate_fields(body: dict[str, Any], fields: dict[str, Field], prefix: str 
                 )
             continue
         _validate_value(pointer, spec, value)
+
+
+def reject_undeclared(body: dict[str, Any], fields: dict[str, Field], prefix: str = "") -> None:
+    """400 PARAM_ERROR for the first field the API does not define (APIv3 refuses them)."""
+    for name, value in body.items():
+        pointer = f"{prefix}/{name}"
+        spec = fields.get(name)
+        if spec is None:
+            raise param_error("请求中含有未在API文档中定义的参数", pointer, issue="undeclared field")
+        if spec.type == "object" and isinstance(value, dict):
+            reject_undeclared(value, spec.children, pointer)
+        elif (
+            spec.type == "array" and spec.items is not None and spec.items.type == "object" and isinstance(value, list)
+        ):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    reject_undeclared(item, spec.items.children, f"{pointer}/{index}")

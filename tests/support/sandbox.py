@@ -6,6 +6,7 @@
         sandbox = sandbox_factory(time_scale=100)
         sandbox.base_url, sandbox.info["mchid"], sandbox.info["merchant_private_key"]  # absolute paths
         sandbox.pay(code_url)                  # the customer pays (or result="PAYERROR")
+        sandbox.payment_code("password_then_success")  # a customer's code for payment-code payment
         sandbox.advance(86400)                 # move the sandbox clock
         sandbox.notifications()["attempts"]    # every delivery attempt
 
@@ -99,6 +100,12 @@ class SandboxProcess:
             "POST", "/sandbox/v1/payments", {"code_url": code_url, "result": result, **extra}
         )
         return result_body
+
+    def payment_code(self, scenario: str = "success", **extra: Any) -> str:
+        """The customer shows a fresh payment code that behaves as ``scenario`` when charged (docs/sandbox.md)."""
+        issued: dict[str, Any] = self.control("POST", "/sandbox/v1/payment-codes", {"scenario": scenario, **extra})
+        code: str = issued["auth_code"]
+        return code
 
     def advance(self, seconds: float) -> dict[str, Any]:
         now: dict[str, Any] = self.control("POST", "/sandbox/v1/clock", {"advance_seconds": seconds})
