@@ -66,7 +66,8 @@ def _phone(codes: list[dict[str, Any]]) -> str:
         f'<select name="scenario">{options}</select> '
         '<button type="submit">出示付款码 Show payment code</button></form>'
     )
-    live = next((c for c in codes if c["state"] == "unused"), None)
+    # The phone shows the code it showed last, until it is used or expires.
+    live = codes[0] if codes and codes[0]["state"] == "unused" else None
     if live is None:
         screen = "<p>没有可用的付款码 No payment code on screen</p>"
     else:

@@ -3,16 +3,22 @@ behaviours of the protocol reference in both modes, reverse, close refused, stri
 
 from __future__ import annotations
 
+import base64
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.sandbox.merchant import Merchant, new_out_trade_no, verify_signed
+from tests.sandbox.test_bills import BEIJING, _apply, _at, _download
 from tests.support.sandbox import SandboxProcess
 
 WECHAT_CODE = re.compile(r"1[0-4]\d{16}")
@@ -501,3 +507,79 @@ def test_no_notification_is_ever_sent_for_code_pay(direct: Till) -> None:
         n.get("out_trade_no") for n in listing["notifications"]
     }
     assert paid not in mentioned and reversed_ not in mentioned
+
+
+# -- bills and the page ---------------------------------------------------------------------------------
+
+
+def test_trade_bill_lists_micropay_orders_and_the_refund_of_a_reversed_payment(
+    sandbox_factory: Callable[..., SandboxProcess],
+) -> None:
+    sandbox = sandbox_factory(time_scale=100)
+    now = datetime.fromtimestamp(sandbox.control("GET", "/sandbox/v1/clock")["timestamp"], BEIJING)
+    trade_day = now.date() + timedelta(days=1)
+    _at(sandbox, datetime.combine(trade_day, datetime.min.time(), BEIJING) + timedelta(minutes=30))
+    kept, reversed_paid, reversed_unpaid, refused = (new_out_trade_no() for _ in range(4))
+    with Merchant(sandbox.base_url, sandbox.info) as m:
+        till = Till(sandbox, m, False)
+        assert till.charge(sandbox.payment_code("success"), kept, 1234).status_code == 200
+        assert till.charge(sandbox.payment_code("success"), reversed_paid, 500).status_code == 200
+        assert till.reverse(reversed_paid).status_code == 200
+        assert till.charge(sandbox.payment_code("password_never"), reversed_unpaid).status_code == 202
+        assert till.reverse(reversed_unpaid).status_code == 200
+        assert till.charge(sandbox.payment_code("insufficient_funds"), refused).status_code == 403
+        _at(
+            sandbox, datetime.combine(trade_day + timedelta(days=1), datetime.min.time(), BEIJING) + timedelta(hours=10)
+        )
+        applied = _apply(m, f"bill_date={trade_day}&bill_type=ALL")
+        assert applied.status_code == 200, applied.text
+        text = _download(m, applied.json()).content[3:].decode("utf-8")
+    lines = text.split("\r\n")[1:-3]
+    rows = {(r[6], r[9]): r for r in ([v.lstrip("`") for v in line.split(",`")] for line in lines)}
+    assert set(rows) == {(kept, "SUCCESS"), (reversed_paid, "SUCCESS"), (reversed_paid, "REFUND")}
+    assert {r[8] for r in rows.values()} == {"MICROPAY"}
+    assert rows[(kept, "SUCCESS")][12] == "12.34" and rows[(reversed_paid, "SUCCESS")][12] == "5.00"
+    refund = rows[(reversed_paid, "REFUND")]
+    # 商户退款单号 is the order number; the whole amount, at once, back the original way.
+    assert (refund[15], refund[16], refund[18], refund[19], refund[25]) == (
+        reversed_paid,
+        "5.00",
+        "ORIGINAL",
+        "SUCCESS",
+        "5.00",
+    )
+    assert text.split("\r\n")[-2].split(",")[:3] == ["`3", "`17.34", "`5.00"]
+
+
+def _images(html: str) -> dict[str, str]:
+    """The decoded content of every inline PNG on the page, by its class."""
+    found = {}
+    for kind, data in re.findall(r'<img class="(\w+)" alt="[^"]*" src="data:image/png;base64,([^"]+)"', html):
+        (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(data))))
+        found[kind] = decoded.text
+    return found
+
+
+def test_the_page_shows_the_customers_phone_with_a_scannable_code(sandbox: SandboxProcess) -> None:
+    with httpx.Client(base_url=sandbox.base_url, timeout=10) as web:
+        shown = web.post(
+            "/sandbox/v1/payment-codes",
+            content=b"scenario=password_then_success",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert shown.status_code == 303 and shown.headers["location"] == "/sandbox/"
+        code = sandbox.control("GET", "/sandbox/v1/payment-codes")["codes"][0]["auth_code"]
+        page = web.get("/sandbox/").text
+        # The clerk's scanner reads the code from the screen, as barcode or QR code.
+        assert _images(page) == {"barcode": code, "qr": code}
+        assert " ".join([code[:2], code[2:6], code[6:10], code[10:14], code[14:]]) in page
+        assert "输入密码后支付成功" in page and 'value="insufficient_funds"' in page
+        with Merchant(sandbox.base_url, sandbox.info) as m:
+            assert Till(sandbox, m, False).charge(code, new_out_trade_no()).status_code == 202
+        assert _images(web.get("/sandbox/").text) == {}  # a used code leaves the phone's screen
+        refused = web.post(
+            "/sandbox/v1/payment-codes",
+            content=b"scenario=lucky",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert refused.status_code == 400 and "PARAM_ERROR" in refused.text
