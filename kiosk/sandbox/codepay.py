@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.clock import rfc3339
-from kiosk.wechatpay.codepay import PaymentCodeKind, classify_payment_code, normalize_payment_code
+from kiosk.wechatpay.paycode import PaymentCodeKind, classify_payment_code, normalize_payment_code
 
 from .clock import to_datetime
 from .errors import ApiError, invalid_request, order_not_exist, param_error

@@ -18,15 +18,7 @@ from .bills import (
 )
 from .certificates import PlatformCertificate
 from .client import SyncWeChatPayClient, WeChatPayClient
-from .codepay import (
-    CodePayOrder,
-    CodePayOutcome,
-    CodePayResult,
-    PaymentCodeKind,
-    classify_payment_code,
-    mask_payment_code,
-    normalize_payment_code,
-)
+from .codepay import CodePayOrder, CodePayOutcome, CodePayResult
 from .credentials import Credentials, DirectMerchant, Merchant, PartnerMerchant
 from .errors import (
     APIError,
@@ -48,6 +40,7 @@ from .errors import (
 )
 from .native import GoodsDetail, NativeOrder, Transaction
 from .notifications import Notification, NotificationParser, PaymentEvent, RefundEvent
+from .paycode import PaymentCodeKind, classify_payment_code, mask_payment_code, normalize_payment_code
 from .refunds import Refund, RefundNotice, RefundRequest
 from .retry import RetryPolicy
 from .verifying import CertificateVerifier, CombinedVerifier, PublicKeyVerifier, Verifier

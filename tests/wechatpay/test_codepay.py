@@ -459,3 +459,16 @@ def test_async_client_charges_queries_and_reverses() -> None:
     charged, queried = asyncio.run(scenario())
     assert charged.outcome is CodePayOutcome.PAYING and queried.outcome is CodePayOutcome.PAID
     assert [r.url.path.rsplit("/", 1)[-1] for r in wire.requests] == ["codepay", OTN, "reverse"]
+
+
+def test_the_classifier_module_stands_alone() -> None:
+    """The kiosk side may use kiosk.wechatpay.paycode without pulling in the rest of the client."""
+    import ast
+    from pathlib import Path
+
+    import kiosk.wechatpay.paycode as paycode
+
+    tree = ast.parse(Path(paycode.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "." for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported == {"__future__", "enum", "re"}
