@@ -350,6 +350,8 @@ class Sandbox:
                 if refund["order_id"] != order["id"] or refund["amount"] != amount["refund"]:
                     raise invalid_request("商户退款单号已被使用，且退款参数与原请求不一致")
                 return self.refund_view(refund, order)  # the same out_refund_no refunds once
+            if order["trade_state"] == "REVOKED":
+                raise invalid_request("订单已撤销，不能发起退款")
             if order["trade_state"] not in PAID_STATES:
                 raise invalid_request("订单未支付，不能发起退款")
             if amount["total"] != order["total"]:

@@ -326,7 +326,11 @@ def test_reverse_of_a_paid_order_refunds_it_in_full(till: Till) -> None:
     refund = {"out_trade_no": otn, "out_refund_no": "R" + otn, "amount": {"refund": 1, "total": 300, "currency": "CNY"}}
     if till.partner:
         refund["sub_mchid"] = till.info["sub_mchid"]
-    assert error_of(till.merchant.post("/v3/refund/domestic/refunds", refund))[:2] == (400, "INVALID_REQUEST")
+    assert error_of(till.merchant.post("/v3/refund/domestic/refunds", refund)) == (
+        400,
+        "INVALID_REQUEST",
+        "订单已撤销，不能发起退款",
+    )
     (row,) = [o for o in till.sandbox.orders() if o["out_trade_no"] == otn]
     assert row["refunded"] == 300
 
