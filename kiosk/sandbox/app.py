@@ -327,25 +327,18 @@ class SandboxServer:
     # -- control API ----------------------------------------------------------------------------------
 
     async def control_payments(self, request: Request) -> Response:
-        form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
-        data = _form(await request.body()) if form else await _json(request)
-        try:
+        def pay(data: dict[str, Any]) -> Any:
             for name in ("openid", "bank_type"):
                 if not isinstance(data.get(name, ""), str) or len(data.get(name) or "") > 128:
                     raise ApiError(400, "PARAM_ERROR", f"{name} must be a string")
-            view = self.sandbox.pay(
+            return self.sandbox.pay(
                 str(data.get("code_url", "")),
                 str(data.get("result", "SUCCESS")),
                 openid=data.get("openid") or None,
                 bank_type=data.get("bank_type") or None,
             )
-        except ApiError as error:
-            if form:
-                return HTMLResponse(page.message(error.code, error.message), error.status)
-            return _error(error)
-        if form:
-            return RedirectResponse("/sandbox/", 303)
-        return _json_response(view)
+
+        return await _page_action(request, pay)
 
     async def control_payment_codes(self, request: Request) -> Response:
         """``POST``: the customer opens 收付款 and shows a fresh code for a scenario; ``GET``: scenarios and codes."""
@@ -353,17 +346,7 @@ class SandboxServer:
             self.codepay.settle()
             scenarios = [{"name": s.name, "zh": s.zh, "en": s.en} for s in SCENARIOS.values()]
             return _json_response({"scenarios": scenarios, "codes": self.codepay.list_codes()})
-        form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
-        data = _form(await request.body()) if form else await _json(request)
-        try:
-            view = self.codepay.issue_code(data)
-        except ApiError as error:
-            if form:
-                return HTMLResponse(page.message(error.code, error.message), error.status)
-            return _error(error)
-        if form:
-            return RedirectResponse("/sandbox/", 303)
-        return _json_response(view)
+        return await _page_action(request, self.codepay.issue_code)
 
     async def control_clock(self, request: Request) -> Response:
         if request.method == "POST":
@@ -509,9 +492,22 @@ class SandboxServer:
         self.store.close()
 
 
-def _form(body: bytes) -> dict[str, Any]:
-    # Parsed by hand: Starlette's form parser needs python-multipart, which we do not ship.
-    return {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+async def _page_action(request: Request, act: Callable[[dict[str, Any]], Any]) -> Response:
+    """A control call the page's forms post to as well: JSON in and out, or a form answered 303 back to the page."""
+    form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
+    if form:  # parsed by hand: Starlette's form parser needs python-multipart, which we do not ship
+        data: dict[str, Any] = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
+    else:
+        data = await _json(request)
+    try:
+        view = act(data)
+    except ApiError as error:
+        if form:
+            return HTMLResponse(page.message(error.code, error.message), error.status)
+        return _error(error)
+    if form:
+        return RedirectResponse("/sandbox/", 303)
+    return _json_response(view)
 
 
 async def _json(request: Request) -> dict[str, Any]:

@@ -23,7 +23,16 @@ from kiosk.wechatpay.paycode import PaymentCodeKind, classify_payment_code, norm
 
 from .clock import to_datetime
 from .errors import ApiError, invalid_request, order_not_exist, param_error
-from .service import PAID_STATES, Sandbox, Scope, canonical_json, insert_order, mark_paid, new_openid, new_refund_id
+from .service import (
+    PAID_STATES,
+    Sandbox,
+    Scope,
+    canonical_json,
+    insert_order,
+    insert_refund,
+    mark_paid,
+    new_openid,
+)
 from .validation import (
     DIRECT_CODEPAY,
     DIRECT_REVERSE,
@@ -333,23 +342,8 @@ class CodePay:
             raise invalid_request("订单已发生退款，不能撤销，请使用退款接口")
         if state == "SUCCESS":
             # The money goes back at once; the trade bill shows it as a refund of the whole order.
-            db.execute(
-                """INSERT INTO refunds (owner, order_id, out_refund_no, refund_id, amount, reason, notify_url,
-                   funds_account, status, create_time, due_time, success_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (
-                    order["owner"],
-                    order["id"],
-                    order["out_trade_no"],
-                    new_refund_id(now),
-                    order["total"],
-                    "撤销",
-                    "",
-                    "AVAILABLE",
-                    "SUCCESS",
-                    float(int(now)),
-                    now,
-                    float(int(now)),
-                ),
+            insert_refund(
+                db, order, order["out_trade_no"], order["total"], now=now, due=now, reason="撤销", status="SUCCESS"
             )
             db.execute("UPDATE orders SET refunded = total WHERE id = ?", (order["id"],))
         db.execute("UPDATE orders SET trade_state = 'REVOKED' WHERE id = ?", (order["id"],))

@@ -367,26 +367,19 @@ class Sandbox:
                 raise invalid_request("订单部分退款次数已达上限50次")
             if order["last_refund_time"] is not None and now - order["last_refund_time"] < REFUND_MIN_INTERVAL:
                 raise ApiError(429, "FREQUENCY_LIMITED", "同一笔订单的退款请求需间隔1分钟")
-            refund_id = new_refund_id(now)
             due = now + REFUND_PROCESSING_SECONDS / self.time_scale
-            row_id = db.execute(
-                """INSERT INTO refunds (owner, order_id, out_refund_no, refund_id, amount, reason, notify_url,
-                   funds_account, status, create_time, due_time, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (
-                    scope.owner,
-                    order["id"],
-                    body["out_refund_no"],
-                    refund_id,
-                    amount["refund"],
-                    body.get("reason", ""),
-                    body.get("notify_url", ""),
-                    body.get("funds_account", "AVAILABLE"),
-                    "PROCESSING",
-                    float(int(now)),
-                    due,
-                    self.settings.refund_outcome,
-                ),
-            ).lastrowid
+            row_id = insert_refund(
+                db,
+                order,
+                body["out_refund_no"],
+                amount["refund"],
+                now=now,
+                due=due,
+                reason=body.get("reason", ""),
+                notify_url=body.get("notify_url", ""),
+                funds_account=body.get("funds_account", "AVAILABLE"),
+                outcome=self.settings.refund_outcome,
+            )
             db.execute(
                 """UPDATE orders SET refunded = refunded + ?, trade_state = 'REFUND', last_refund_time = ?
                    WHERE id = ?""",
@@ -541,8 +534,44 @@ class Sandbox:
         return result
 
 
-def new_refund_id(now: float) -> str:
-    return "50" + _digits(8) + to_datetime(now).strftime("%Y%m%d") + _digits(11)
+def insert_refund(
+    db: sqlite3.Connection,
+    order: sqlite3.Row,
+    out_refund_no: str,
+    amount: int,
+    *,
+    now: float,
+    due: float,
+    reason: str = "",
+    notify_url: str = "",
+    funds_account: str = "AVAILABLE",
+    outcome: str = "SUCCESS",
+    status: str = "PROCESSING",
+) -> int:
+    """Record a refund of ``order`` (a new refund_id); it stays ``status`` until ``due``, then ends ``outcome``."""
+    refund_id = "50" + _digits(8) + to_datetime(now).strftime("%Y%m%d") + _digits(11)
+    success_time = float(int(now)) if status == "SUCCESS" else None
+    row_id = db.execute(
+        """INSERT INTO refunds (owner, order_id, out_refund_no, refund_id, amount, reason, notify_url,
+           funds_account, status, create_time, due_time, success_time, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        (
+            order["owner"],
+            order["id"],
+            out_refund_no,
+            refund_id,
+            amount,
+            reason,
+            notify_url,
+            funds_account,
+            status,
+            float(int(now)),
+            due,
+            success_time,
+            outcome,
+        ),
+    ).lastrowid
+    assert row_id is not None
+    return row_id
 
 
 def new_openid() -> str:

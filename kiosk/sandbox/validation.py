@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -170,19 +170,10 @@ DIRECT_REFUND = dict(_REFUND_COMMON)
 PARTNER_REFUND = {"sub_mchid": Field("子商户号", S, True, 32), **_REFUND_COMMON}
 
 # Payment code (付款码): no notify_url, no time_expire; the payer is the scanned code; the store is required.
+# The code-pay spec spells the item id wxpay_goods_id, Native wechatpay_goods_id: which one the server takes
+# is unconfirmed, so both are accepted.
 _CODEPAY_GOODS = Field(
-    "单品列表",
-    "object",
-    children={
-        "merchant_goods_id": Field("商户侧商品编码", S, True, 32),
-        # The code-pay spec spells it wxpay_goods_id, Native wechatpay_goods_id: which one the server takes is
-        # unconfirmed, so both are accepted.
-        "wxpay_goods_id": Field("微信支付商品编码", S, False, 32),
-        "wechatpay_goods_id": Field("微信支付商品编码", S, False, 32),
-        "goods_name": Field("商品名称", S, False, 256),
-        "quantity": Field("商品数量", I, True, minimum=1, maximum=MAX_INT),
-        "unit_price": Field("商品单价", I, True, minimum=0, maximum=MAX_INT),
-    },
+    "单品列表", "object", children={**_GOODS.children, "wxpay_goods_id": Field("微信支付商品编码", S, False, 32)}
 )
 _COMMON_CODEPAY: dict[str, Field] = {
     "description": _COMMON_ORDER["description"],
@@ -207,13 +198,10 @@ _COMMON_CODEPAY: dict[str, Field] = {
             ),
         },
     ),
-    "detail": Field(
-        "优惠功能",
-        "object",
-        max_bytes=6144,
+    "detail": replace(
+        _COMMON_ORDER["detail"],
         children={
-            "cost_price": Field("订单原价", I, minimum=0, maximum=MAX_INT),
-            "invoice_id": Field("商品小票ID", S, False, 32),
+            **_COMMON_ORDER["detail"].children,
             "goods_detail": Field("单品列表", "array", items=_CODEPAY_GOODS),
         },
     ),

@@ -91,9 +91,9 @@ class CodePayOrder:
             raise ValidationError("store_out_id", "give store_out_id or store_id: WeChat Pay requires the store")
         if self.store_out_id is not None:
             v.text(self.store_out_id, "store_out_id", max_chars=256)
+        v.optional_text(self.store_id, "store_id", max_chars=32)
         if self.store_id is not None and not (self.store_id.isascii() and self.store_id.isdigit()):
             raise ValidationError("store_id", "must be WeChat Pay's venue id (digits)")
-        v.optional_text(self.store_id, "store_id", max_chars=32)
         v.optional_text(self.device_id, "device_id", max_chars=32)
         if self.attach is not None:
             v.max_bytes(self.attach, "attach", 128)
