@@ -14,8 +14,8 @@ from pathlib import Path
 from kiosk.checkout.session import REFUND_RELEASED_STATES, PaymentSession
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
-from kiosk.manager.money import yuan
 from kiosk.manager.reconcile import Reconciliation, sort_for_display
+from kiosk.money import yuan
 
 BOM = "\ufeff"
 

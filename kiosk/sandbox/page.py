@@ -8,9 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-
-def _yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
+from kiosk.money import format_yuan
 
 
 def _actions(order: dict[str, Any]) -> str:
@@ -38,7 +36,7 @@ def render(orders: list[dict[str, Any]], now: str) -> str:
             f"<td>{escape(str(merchant))}</td>"
             f"<td>{escape(order['out_trade_no'])}</td>"
             f"<td>{escape(order['description'])}</td>"
-            f"<td>{_yuan(order['amount']['total'])}</td>"
+            f"<td>{format_yuan(order['amount']['total'], sign='¥')}</td>"
             f"<td>{escape(order['trade_state'])}<br><small>{escape(order['trade_state_desc'])}</small></td>"
             f"<td>{_actions(order)}</td>"
             "</tr>"

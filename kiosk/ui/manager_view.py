@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkout.events import CoreEvent, PaidAfterCancel, RefundChanged, SessionChanged
-from kiosk.checkout.money import format_yuan
 from kiosk.checkout.session import PAID_STATES, PaymentSession, State
 from kiosk.checkout.trade_no import trade_no_prefix
 from kiosk.clock import CHINA_TZ
@@ -55,6 +54,7 @@ from kiosk.manager.refunds import RefundSlipPrinter, refundable_fen
 from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise
 from kiosk.manager.training import advance_core_to_next_release, sandbox_url
 from kiosk.manager.zreport import job_key, print_z_report
+from kiosk.money import format_yuan
 from kiosk.printing.documents import StoreInfo
 from kiosk.ui.i18n import Retranslating
 
