@@ -6,6 +6,7 @@ import io
 from kiosk.checkout.session import State
 from kiosk.manager.export import BOM, default_name, orders_csv, reconciliation_csv, write_file
 from kiosk.manager.reconcile import reconcile
+from tests.manager.conftest import JournalOf
 from tests.manager.factories import DAY, PREFIX, at, day_bill, item, order, otn, payment, refund
 
 
@@ -42,9 +43,9 @@ def test_orders_csv_has_bom_chinese_headers_and_yuan():
     assert len(table) == 3
 
 
-def test_reconciliation_csv_lists_problems_first_with_labels():
+def test_reconciliation_csv_lists_problems_first_with_labels(journal_with: JournalOf):
     sold = order(1, 100)
-    result = reconcile(DAY, day_bill(payment(sold), payment(otn(9), 1999)), [sold], [], prefix=PREFIX)
+    result = reconcile(journal_with([sold]), day_bill(payment(sold), payment(otn(9), 1999)), prefix=PREFIX)
     table = rows(reconciliation_csv(result, {"missing_in_journal": "微信有付款、日记账无订单", "refund": "退款"}))
     assert table[0][:3] == ["类别 Category", "建议操作 Action", "订单号 Order no."]
     assert table[1][:3] == ["微信有付款、日记账无订单", "退款", otn(9)]
