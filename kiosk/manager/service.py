@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from kiosk.checkout.events import Subscriber
 from kiosk.checkout.session import PaymentSession
 from kiosk.checkout.session_manager import SessionError
 from kiosk.checkout.trade_no import trade_no_prefix
+from kiosk.clock import CHINA_TZ
 from kiosk.journal import RefundRow
 from kiosk.manager.bills import BillFetcher, BillResult, DayBill
 from kiosk.manager.export import orders_csv, reconciliation_csv, write_file
@@ -53,6 +54,14 @@ class RefundOffer:
     out_trade_no: str
     refundable_fen: int
     refusal: RefundRefusal | None = None
+
+
+@dataclass(frozen=True)
+class TrainingClock:
+    """Where training's sandbox clock now stands (Beijing), and the day whose bill can now be fetched."""
+
+    now: datetime
+    bill_day: date
 
 
 class ZReportOutcome(StrEnum):
@@ -154,9 +163,14 @@ class ManagerService:
         """*Blocking*: the bill against the journal (this kiosk's orders told apart from the store's others)."""
         return reconcile(self._core.journal, bill, prefix=self._prefix)
 
-    def advance_training_clock(self) -> datetime:
+    def advance_training_clock(self) -> TrainingClock:
         """*Blocking*, training only: the sandbox's clock to 10:00 tomorrow, when today's bill is published."""
-        return advance_core_to_next_release(self._core)
+        now = advance_core_to_next_release(self._core).astimezone(CHINA_TZ)
+        return TrainingClock(now, now.date() - timedelta(days=1))
+
+    def default_bill_day(self) -> date:
+        """Yesterday: the latest day with a bill (published the next morning)."""
+        return self.today() - timedelta(days=1)
 
     # ---- orders and refunds --------------------------------------------------------------------
 

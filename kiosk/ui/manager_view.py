@@ -40,7 +40,15 @@ from kiosk.clock import CHINA_TZ
 from kiosk.manager.bills import BillEntry, BillResult, BillState, NotAvailableReason
 from kiosk.manager.export import default_name
 from kiosk.manager.reconcile import Action, ReconCategory, Reconciliation, ReconItem, sort_for_display
-from kiosk.manager.service import DayReport, ManagerService, RefundOffer, RefundRefusal, ZReportOutcome, pin_guard
+from kiosk.manager.service import (
+    DayReport,
+    ManagerService,
+    RefundOffer,
+    RefundRefusal,
+    TrainingClock,
+    ZReportOutcome,
+    pin_guard,
+)
 from kiosk.manager.summaries import DayData, DaySummary
 from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
@@ -307,7 +315,7 @@ class ManagerView(Retranslating, QWidget):
         self.bill_date.setDisplayFormat("yyyy-MM-dd")
         today = self.service.today()
         self.bill_date.setMaximumDate(QDate(today.year, today.month, today.day))
-        yesterday = date.fromordinal(today.toordinal() - 1)
+        yesterday = self.service.default_bill_day()
         self.bill_date.setDate(QDate(yesterday.year, yesterday.month, yesterday.day))
         self.fetch_button = QPushButton(tab)
         self.fetch_button.setObjectName("fetchBillButton")
@@ -827,14 +835,14 @@ class ManagerView(Retranslating, QWidget):
         self.advance_button.setEnabled(True)
         self.show_status(str(exc), "error")
 
-    def _clock_moved(self, now: datetime) -> None:
+    def _clock_moved(self, clock: TrainingClock) -> None:
         self.advance_button.setEnabled(True)
-        day = date.fromordinal(now.astimezone(CHINA_TZ).date().toordinal() - 1)
+        day = clock.bill_day
         self.bill_date.setMaximumDate(QDate(day.year, day.month, day.day).addDays(1))
         self.bill_date.setDate(QDate(day.year, day.month, day.day))
         self.show_status(
             self.tr("Sandbox clock is now %1: the bill for %2 can be fetched.")
-            .replace("%1", now.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"))
+            .replace("%1", clock.now.strftime("%Y-%m-%d %H:%M"))
             .replace("%2", day.isoformat())
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from kiosk.checkout import KioskCore
@@ -22,7 +23,8 @@ def test_the_days_report_comes_from_the_journal(offline_core: KioskCore) -> None
     sold, cancelled = order(1, 1200, charged=at(9)), order(2, 300, State.CANCELLED, ended_by="clerk")
     write(offline_core.journal, [sold, cancelled], items={sold.out_trade_no: [item(sold.out_trade_no, 1, "A", 2, 600)]})
     service = ManagerService(offline_core)
-    assert service.today() == DAY and service.store_name == "测试便利店"
+    assert service.today() == DAY and service.default_bill_day() == DAY - timedelta(days=1)
+    assert service.store_name == "测试便利店"
     assert not service.training and service.has_printer and not service.can_advance_training_clock
     report = service.day_report()
     assert [o.out_trade_no for o in report.data.orders] == [sold.out_trade_no, cancelled.out_trade_no]
