@@ -178,7 +178,7 @@ def test_today_bill_and_reconciliation_tabs(kiosk: Kiosk, tmp_path: Path) -> Non
     kiosk.qtbot.waitUntil(lambda: len(exports) == 2 and view.last_export == tmp_path / exports[1], timeout=WAIT_MS)
     rows = list(csv.reader(io.StringIO((tmp_path / exports[1]).read_bytes().decode("utf-8-sig"))))
     assert exports[1] == f"kiosk-reconciliation-{today}.csv"
-    assert rows[1][0] == view.category_name(ReconCategory.MATCHED) and rows[1][2] == sold.out_trade_no
+    assert rows[1][0] == view.category_name(ReconCategory.MATCHED) and rows[1][2] == f"`{sold.out_trade_no}"
 
     # A live switch to English retranslates the open screen (manager_en.ts).
     kiosk.window.translations.switch("en")
