@@ -162,8 +162,10 @@ WHERE business_day BETWEEN :first AND :last
   AND julianday(COALESCE(success_time, charged_at)) < julianday(:end)
 """
 
+#: What the journal alone has (missing from the bill), payments and refunds alike: the columns of ReconItem.
 _UNBILLED_ORDERS = f"""
-SELECT out_trade_no, amount_fen, state, description, transaction_id, COALESCE(success_time, charged_at) AS paid_at
+SELECT out_trade_no, transaction_id, NULL AS out_refund_no, amount_fen AS journal_fen, state AS journal_state,
+       COALESCE(success_time, charged_at) AS at, description
 {_PAID_ON_DAY}
   AND NOT EXISTS (SELECT 1 FROM day_bill
                   WHERE day_bill.out_trade_no = orders.out_trade_no AND day_bill.trade_state = :success)
@@ -178,9 +180,10 @@ WHERE state NOT IN (SELECT value FROM json_each(:released))
 """
 
 _UNBILLED_REFUNDS = f"""
-SELECT refunds.out_refund_no, refunds.out_trade_no, refunds.amount_fen, refunds.state, refunds.reason,
-       refunds.requested_at,
-       (SELECT transaction_id FROM orders WHERE orders.out_trade_no = refunds.out_trade_no) AS transaction_id
+SELECT refunds.out_trade_no,
+       (SELECT transaction_id FROM orders WHERE orders.out_trade_no = refunds.out_trade_no) AS transaction_id,
+       refunds.out_refund_no, refunds.amount_fen AS journal_fen, refunds.state AS journal_state,
+       refunds.requested_at AS at, refunds.reason AS description
 {_REFUNDS_ON_DAY}
   AND NOT EXISTS (SELECT 1 FROM day_bill
                   WHERE day_bill.out_refund_no = refunds.out_refund_no AND day_bill.trade_state = :refund)
@@ -216,8 +219,10 @@ def reconcile(journal: Journal, bill: DayBill, *, prefix: str | None = None) -> 
         for row in db.execute(_BILL_ROWS, parameters):
             entry = entries[row["row"]]
             items.append(_refund_item(entry, row) if entry.is_refund else _payment_item(entry, row, prefix))
-        items += map(_unbilled_order_item, db.execute(_UNBILLED_ORDERS, parameters))
-        items += map(_unbilled_refund_item, db.execute(_UNBILLED_REFUNDS, parameters))
+        for row in db.execute(_UNBILLED_ORDERS, parameters):
+            items.append(_journal_only_item(ReconCategory.MISSING_IN_BILL, Action.CHECK_WECHAT, row))
+        for row in db.execute(_UNBILLED_REFUNDS, parameters):
+            items.append(_journal_only_item(ReconCategory.REFUND_MISSING_IN_BILL, Action.REQUERY_REFUND, row))
         journal_paid = db.execute(f"SELECT COALESCE(SUM(amount_fen), 0) {_PAID_ON_DAY}", parameters).fetchone()[0]
         journal_refund = db.execute(f"SELECT COALESCE(SUM(amount_fen), 0) {_REFUNDS_ON_DAY}", parameters).fetchone()[0]
     return Reconciliation(
@@ -297,32 +302,18 @@ def _refund_item(entry: BillEntry, row: sqlite3.Row) -> ReconItem:
     )
 
 
-def _unbilled_order_item(row: sqlite3.Row) -> ReconItem:
-    """A payment of the day in the journal that the bill lacks (or lists only as REVOKED)."""
+def _journal_only_item(category: ReconCategory, action: Action, row: sqlite3.Row) -> ReconItem:
+    """A payment (or refund) of the day in the journal that the bill lacks (or lists only as REVOKED)."""
     return ReconItem(
-        ReconCategory.MISSING_IN_BILL,
-        Action.CHECK_WECHAT,
-        row["out_trade_no"],
-        transaction_id=row["transaction_id"],
-        journal_fen=row["amount_fen"],
-        journal_state=row["state"],
-        time=parse_timestamp(row["paid_at"]),
-        description=row["description"],
-    )
-
-
-def _unbilled_refund_item(row: sqlite3.Row) -> ReconItem:
-    """A refund requested that day in the journal that the bill lacks."""
-    return ReconItem(
-        ReconCategory.REFUND_MISSING_IN_BILL,
-        Action.REQUERY_REFUND,
+        category,
+        action,
         row["out_trade_no"],
         transaction_id=row["transaction_id"],
         out_refund_no=row["out_refund_no"],
-        journal_fen=row["amount_fen"],
-        journal_state=row["state"],
-        time=parse_timestamp(row["requested_at"]),
-        description=row["reason"],
+        journal_fen=row["journal_fen"],
+        journal_state=row["journal_state"],
+        time=parse_timestamp(row["at"]),
+        description=row["description"],
     )
 
 
