@@ -17,7 +17,6 @@ from kiosk.checkout.events import (
     RefundChanged,
     SessionChanged,
 )
-from kiosk.checkout.money import format_yuan
 from kiosk.checkout.relay_client import RelayError, RelayRejected, RelayUnavailable
 from kiosk.checkout.session import PaymentSession, State
 from kiosk.checkout.session_manager import SessionError
@@ -49,7 +48,6 @@ __all__ = [
     "SessionError",
     "State",
     "UnknownCode",
-    "format_yuan",
     "load_catalogue",
     "load_config",
     "sample_catalogue",

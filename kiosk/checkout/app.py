@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +195,11 @@ class KioskCore:
         return self.bus.subscribe(callback)
 
     @property
+    def sandbox_url(self) -> str | None:
+        """The embedded sandbox of training mode (its clock moves the training bill day), else None."""
+        return self._sandbox_url if self.training else None
+
+    @property
     def online(self) -> bool | None:
         """Relay reachability as last seen (None until the first request)."""
         return self.relay.online
@@ -265,11 +270,6 @@ class KioskCore:
         answer: dict[str, Any] = response.json()
         return answer
 
-    def bill(self, day: date) -> dict[str, Any]:
-        """*Blocking*: the store's WeChat Pay trade bill for ``day`` through the relay (rows and summary in fen;
-        each row an array of the values named by ``columns``, see docs/relay.md)."""
-        return self.relay.bill(day.isoformat())
-
     def print_refund_slip(self, out_refund_no: str, *, reprint: bool = False) -> str:
         return self.sessions.print_refund_slip(out_refund_no, reprint=reprint)
 
@@ -293,9 +293,6 @@ class KioskCore:
         from kiosk.checkout.session_manager import session_from_row
 
         return [session_from_row(row) for row in self.journal.orders_between(first, last)]
-
-    def recent_days(self, days: int) -> list[PaymentSession]:
-        return self.orders_between(self.today() - timedelta(days=days - 1), self.today())
 
     def order_items(self, out_trade_no: str) -> list[OrderItemRow]:
         return self.journal.order_items(out_trade_no)

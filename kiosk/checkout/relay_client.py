@@ -225,10 +225,6 @@ class RelayClient:
         )
         return self._refund(data, out_refund_no)
 
-    def bill(self, day: str) -> dict[str, Any]:
-        """The relay's bill answer as is: ``columns`` and ``rows`` (arrays), ``summary`` (docs/relay.md)."""
-        return self._request("GET", f"/v1/bills/{quote(day, safe='')}", timeout=max(self._timeout, 30.0))
-
     def health(self) -> bool:
         try:
             self._request("GET", "/healthz", authenticate=False)

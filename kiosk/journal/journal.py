@@ -258,6 +258,30 @@ class Journal:
             raise JournalError("Journal.query is for SELECT statements; writes go through the core")
         return self._query(sql, parameters)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own, for a report over many rows (the manager's reconciliation).
+
+        It reads one consistent state of the journal (a read transaction from its first query on) without the
+        lock the core's writers share: WAL lets them commit meanwhile, so the cashier never waits for a report.
+        The report may keep TEMP tables of its own there (in memory, gone with the connection). Rows are
+        ``sqlite3.Row``; SQLite's errors become ``JournalError``."""
+        try:
+            connection = sqlite3.connect(
+                self.path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=10.0
+            )
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot read the journal {self.path}: {exc}") from exc
+        try:
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA temp_store=MEMORY")
+            connection.execute("BEGIN")
+            yield connection
+        except sqlite3.Error as exc:
+            raise JournalError(f"reading the journal {self.path} failed: {exc}") from exc
+        finally:
+            connection.close()
+
     def _now(self) -> str:
         return timestamp(self.clock.now())
 

@@ -1,7 +1,9 @@
-"""Fetch a day's trade bill through the relay (``GET /v1/bills/{YYYY-MM-DD}``) and say clearly what happened.
+"""A day's WeChat Pay trade bill, as the manager gets it through the relay (``GET /v1/bills/{YYYY-MM-DD}``).
 
 The relay downloads the file from WeChat Pay, checks its SHA-1 against the announced hash, parses it and
-answers JSON (amounts in fen). Its refusals map to one :class:`BillState` each::
+answers JSON in fen, column-wise: ``columns`` names the values of each array in ``rows`` (docs/relay.md).
+:func:`bill_from_json` reads that answer into a :class:`DayBill` of :class:`BillEntry` rows, and the rows are
+checked against the bill's own summary row (:func:`check_totals`). Each answer maps to one :class:`BillState`::
 
     200                                   READY            (rows + summary; the rows are re-checked
                                                             against the summary: a disagreement is INVALID)
@@ -11,24 +13,183 @@ answers JSON (amounts in fen). Its refusals map to one :class:`BillState` each::
     connection error, 5xx, 429            RELAY_DOWN       (the relay or WeChat Pay is unreachable: retry)
     401/403, other 4xx, unreadable JSON   REJECTED / INVALID
 
-Blocking (httpx, sync): call from a worker thread. The relay client of the core (``RelayClient.bill``) folds
-5xx answers into one "unavailable" error, which would hide a hash failure; hence the own request here.
+:class:`BillFetcher` makes its own request (blocking, httpx): the core's relay client folds every 5xx into one
+"unavailable" error, which would hide a hash failure.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import httpx
 
-from kiosk.bulk import gc_paused
+from kiosk.checkout.session import REFUND
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
-from kiosk.manager.reconcile import BillDataError, DayBill, bill_from_json, check_totals
+
+
+class BillEntry(NamedTuple):
+    """One bill row, reduced to what reconciliation and the screen need (amounts in fen)."""
+
+    trade_time: datetime
+    transaction_id: str
+    out_trade_no: str
+    trade_state: str  # SUCCESS, REFUND or REVOKED
+    settlement_fen: int
+    order_total_fen: int
+    fee_fen: int
+    out_refund_no: str | None = None
+    refund_id: str | None = None
+    refund_fen: int = 0
+    refund_status: str | None = None
+    goods_name: str = ""
+    #: How the customer paid, in the bill's words: NATIVE (the kiosk's QR), MICROPAY (a payment code), …
+    trade_type: str | None = None
+
+    @property
+    def is_refund(self) -> bool:
+        return self.trade_state == REFUND
+
+
+@dataclass(frozen=True)
+class BillTotals:
+    """The bill's own summary row (WeChat Pay's numbers, not recomputed)."""
+
+    trade_count: int
+    settlement_fen: int
+    refund_fen: int
+    fee_fen: int
+    order_total_fen: int
+
+
+@dataclass(frozen=True)
+class DayBill:
+    day: date
+    entries: tuple[BillEntry, ...]
+    totals: BillTotals
+    #: The relay kept only this store's rows of a merchant-wide bill (the totals are the merchant's).
+    filtered: bool = False
+
+    @property
+    def payments(self) -> list[BillEntry]:
+        return [e for e in self.entries if not e.is_refund]
+
+    @property
+    def refunds(self) -> list[BillEntry]:
+        return [e for e in self.entries if e.is_refund]
+
+
+class BillDataError(ValueError):
+    """The relay's bill JSON lacks a column or a field, or has a value of the wrong type."""
+
+
+class _Columns:
+    """The relay's rows read one named column at a time, every value of the column checked for its type."""
+
+    def __init__(self, names: Sequence[str], rows: Sequence[Sequence[Any]]):
+        self._at = {name: index for index, name in enumerate(names)}
+        self._rows = rows
+
+    def values(self, name: str, kind: type, *, required: bool = True) -> list[Any]:
+        at = self._at.get(name)
+        if at is None:
+            if required:
+                raise BillDataError(f"the bill has no {name!r} column")
+            return [None] * len(self._rows)
+        values = [row[at] for row in self._rows]
+        allowed = {kind} if required else {kind, type(None)}
+        if not set(map(type, values)) <= allowed:  # type(), not isinstance: True is not an amount
+            number, value = next((n, v) for n, v in enumerate(values, start=1) if type(v) not in allowed)
+            what = "text" if kind is str else "an integer"
+            raise BillDataError(f"bill row {number}: {name} {value!r} is not {what}")
+        return values
+
+
+def _aware_time(text: str, number: int) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BillDataError(f"bill row {number}: trade_time {text!r} is not an RFC 3339 time") from None
+    if moment.tzinfo is None:
+        raise BillDataError(f"bill row {number}: trade_time {text!r} has no UTC offset")
+    return moment
+
+
+def _no_placeholder(values: list[str | None]) -> list[str | None]:
+    # The ALL bill writes "0" for the refund numbers of a payment row.
+    return [None if value in (None, "", "0") else value for value in values]
+
+
+def _summary_int(summary: Mapping[str, Any], key: str, default: int | None = None) -> int:
+    value = summary.get(key, default)
+    if value is None and default is not None:
+        return default
+    if type(value) is not int:
+        raise BillDataError(f"bill summary {key!r} is not an integer: {value!r}")
+    return value
+
+
+def bill_from_json(day: date, body: Mapping[str, Any]) -> DayBill:
+    """The relay's bill answer: ``rows`` as arrays of the values named by ``columns``, and ``summary``.
+
+    A missing column or a value of the wrong type is a :class:`BillDataError` naming the row and column."""
+    names, rows, summary = body.get("columns"), body.get("rows"), body.get("summary")
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise BillDataError("the bill's columns are not a list of names")
+    if len(set(names)) != len(names):
+        raise BillDataError("the bill names a column twice")
+    if not isinstance(rows, list) or not isinstance(summary, dict):
+        raise BillDataError("the bill has no rows list or no summary")
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, list) or len(row) != len(names):
+            raise BillDataError(f"bill row {number} is not an array of {len(names)} values")
+    read = _Columns(names, rows)
+    fields = {
+        "trade_time": [_aware_time(text, n) for n, text in enumerate(read.values("trade_time", str), start=1)],
+        "transaction_id": read.values("transaction_id", str),
+        "out_trade_no": read.values("out_trade_no", str),
+        "trade_state": read.values("trade_state", str),
+        "settlement_fen": read.values("settlement_total_fen", int),
+        "order_total_fen": read.values("order_total_fen", int),
+        "fee_fen": [fen or 0 for fen in read.values("fee_fen", int, required=False)],
+        "out_refund_no": _no_placeholder(read.values("out_refund_no", str, required=False)),
+        "refund_id": _no_placeholder(read.values("refund_id", str, required=False)),
+        "refund_fen": [fen or 0 for fen in read.values("refund_fen", int, required=False)],
+        "refund_status": read.values("refund_status", str, required=False),
+        "goods_name": [name or "" for name in read.values("goods_name", str, required=False)],
+        "trade_type": read.values("trade_type", str, required=False),
+    }
+    entries = tuple(map(BillEntry, *(fields[name] for name in BillEntry._fields)))
+    totals = BillTotals(
+        trade_count=_summary_int(summary, "trade_count"),
+        settlement_fen=_summary_int(summary, "settlement_total_fen"),
+        refund_fen=_summary_int(summary, "refund_total_fen", 0),
+        fee_fen=_summary_int(summary, "fee_total_fen", 0),
+        order_total_fen=_summary_int(summary, "order_total_fen"),
+    )
+    return DayBill(day, entries, totals, filtered=bool(body.get("filtered_for_store")))
+
+
+def check_totals(bill: DayBill) -> list[str]:
+    """Disagreements between the bill's summary row and its rows (empty when consistent)."""
+    if bill.filtered:
+        return []  # the summary covers the whole merchant, the rows only this store
+    problems = []
+    if bill.totals.trade_count != len(bill.entries):
+        problems.append(f"summary counts {bill.totals.trade_count} rows, the bill has {len(bill.entries)}")
+    settled = sum(e.settlement_fen for e in bill.entries)
+    if settled != bill.totals.settlement_fen:
+        problems.append(f"settled amounts add up to {settled} fen, the summary says {bill.totals.settlement_fen}")
+    refunded = sum(e.refund_fen for e in bill.entries if e.is_refund)
+    if refunded != bill.totals.refund_fen:
+        problems.append(f"refunds add up to {refunded} fen, the summary says {bill.totals.refund_fen}")
+    return problems
+
 
 #: WeChat Pay generates day D's bill from about 09:00 on D+1 and asks merchants to fetch after 10:00.
 RELEASE_TIME = time(10, 0)
@@ -107,8 +268,7 @@ class BillFetcher:
     def interpret(self, day: date, status: int, content: bytes, retry_after: str | None = None) -> BillResult:
         """Map one relay answer to a result (pure; separate from the I/O for tests)."""
         try:
-            with gc_paused():  # a 100,000-row bill is ~80 MB of JSON
-                body: Any = json.loads(content) if content else {}
+            body: Any = json.loads(content) if content else {}
         except ValueError:
             body = None
         if status == 200:
@@ -161,8 +321,3 @@ def _seconds(value: Any) -> int | None:
         return max(int(float(value)), 0) if value is not None else None
     except (TypeError, ValueError):
         return None
-
-
-def fetcher_for(core: Any, *, transport: httpx.BaseTransport | None = None) -> BillFetcher:
-    """A fetcher over the kiosk's relay URL and kiosk token (``KioskCore.config``)."""
-    return BillFetcher(core.config.relay_url, core.config.relay_token, clock=core.clock, transport=transport)

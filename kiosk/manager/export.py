@@ -1,5 +1,5 @@
 """CSV exports for spreadsheets: UTF-8 *with BOM* (Excel and WPS in China then open it as UTF-8), CRLF,
-bilingual headers, amounts in yuan with two decimals (the only place besides the screen where yuan appear).
+bilingual headers, amounts in yuan with two decimals, and identifiers kept as text (:func:`identifier`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 from kiosk.checkout.session import REFUND_RELEASED_STATES, PaymentSession
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
-from kiosk.manager.money import yuan
 from kiosk.manager.reconcile import Reconciliation, sort_for_display
+from kiosk.money import yuan
 
 BOM = "\ufeff"
 
@@ -46,6 +46,20 @@ RECONCILIATION_HEADERS = (
     "时间 Time",
     "说明 Description",
 )
+
+
+#: WeChat Pay's own bill files start every value with it; Excel and WPS both show such a cell as written.
+TEXT_MARK = "`"
+
+
+def identifier(value: str | None) -> str:
+    """An order, refund or transaction number as a cell that stays text in Excel and WPS.
+
+    Both would read a cell of digits as a number: a 28-digit transaction id becomes 4.2E+27 and loses every
+    digit after the 15th. A leading backtick, as in WeChat Pay's own bills, makes it no number at all, so both
+    keep it as written; it is visible, which is what an accountant used to those bills expects (a leading tab
+    would hide in the cell and be copied along into a search, and ``="…"`` turns every id into a formula)."""
+    return f"{TEXT_MARK}{value}" if value else ""
 
 
 def _time(moment: datetime | None) -> str:
@@ -79,13 +93,13 @@ def orders_csv(
         lines = items.get(order.out_trade_no, ())
         rows.append(
             (
-                order.out_trade_no,
+                identifier(order.out_trade_no),
                 _time(order.charged_at),
                 order.state.value,
                 yuan(order.amount_fen),
                 _money(order.payer_total_fen),
                 yuan(refunded.get(order.out_trade_no, 0)),
-                order.transaction_id or "",
+                identifier(order.transaction_id),
                 _time(order.success_time),
                 "; ".join(f"{line.name_zh} x{line.quantity}" for line in lines) or order.description,
                 order.ended_by or "",
@@ -102,9 +116,9 @@ def reconciliation_csv(reconciliation: Reconciliation, labels: Mapping[str, str]
         (
             names.get(item.category.value, item.category.value),
             names.get(item.action.value, item.action.value),
-            item.out_trade_no,
-            item.out_refund_no or "",
-            item.transaction_id or "",
+            identifier(item.out_trade_no),
+            identifier(item.out_refund_no),
+            identifier(item.transaction_id),
             _money(item.bill_fen),
             _money(item.journal_fen),
             item.bill_state or "",

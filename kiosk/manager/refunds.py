@@ -1,9 +1,10 @@
 """Refund helpers for the manager screen: what is left to refund, and the refund slip.
 
 The core journals the refund (out_refund_no before the request, reused on retry) and reports its status as
-``RefundChanged`` events; it prints a refund slip only when asked (``KioskCore.print_refund_slip``).
-:class:`RefundSlipPrinter` asks for one per successful refund, job key ``{out_refund_no}:refund_slip`` — the
-print queue prints a key once, so the event and the sweep when the screen opens never print twice.
+``RefundChanged`` events; it prints a refund slip only when asked (``KioskCore.print_refund_slip``, the one
+builder of the slip). :class:`RefundSlipPrinter` asks for one per successful refund, job key
+``{out_refund_no}:refund_slip`` — the print queue prints a key once, so the event and the sweep when the screen
+opens never print twice.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.checkout.events import CoreEvent, RefundChanged
 from kiosk.checkout.session import REFUND_RELEASED_STATES
 from kiosk.journal import RefundRow, parse_timestamp
 from kiosk.manager.summaries import REFUND_DONE
-from kiosk.printing.documents import StoreInfo, refund_slip
+
+if TYPE_CHECKING:
+    from kiosk.checkout.app import KioskCore
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +38,9 @@ def refundable_fen(amount_fen: int, refunds: Iterable[RefundRow]) -> int:
 class RefundSlipPrinter:
     """Prints the slip of every successful refund (from events while attached, and by :meth:`sweep`)."""
 
-    def __init__(self, core: Any, *, on_error: Callable[[str], None] | None = None):
+    def __init__(self, core: KioskCore, *, on_error: Callable[[str], None] | None = None):
         self._core = core
         self._on_error = on_error
-        config = core.config
-        self._store = StoreInfo(config.store.name, config.store.address, config.store.phone)
         self._unsubscribe: Callable[[], None] | None = None
 
     def attach(self) -> None:
@@ -77,30 +78,13 @@ class RefundSlipPrinter:
         return keys
 
     def submit(self, refund: RefundRow) -> str | None:
-        """The core prints it when it can (``KioskCore.print_refund_slip``, same job key); else built here."""
-        queue = self._core.print_queue
-        if queue is None or refund.state != REFUND_DONE:
+        """Have the core print the slip of a successful refund; returns its job key (None when not printed)."""
+        if self._core.print_queue is None or refund.state != REFUND_DONE:
             return None
         try:
-            core_print = getattr(self._core, "print_refund_slip", None)
-            if core_print is not None:
-                return str(core_print(refund.out_refund_no))
-            at = parse_timestamp(refund.success_time) or parse_timestamp(refund.updated_at)
-            assert at is not None
-            document = refund_slip(
-                self._store,
-                refund.out_trade_no,
-                refund.out_refund_no,
-                refund.amount_fen,
-                refund.reason,
-                at,
-                training=bool(self._core.training),
-            )
-            key = refund_slip_key(refund.out_refund_no)
-            queue.submit(key, document)
+            return self._core.print_refund_slip(refund.out_refund_no)
         except Exception as exc:  # never lose the refund over a printer: report and carry on
             log.warning("refund slip for %s not submitted: %s", refund.out_refund_no, exc)
             if self._on_error is not None:
                 self._on_error(f"refund slip not printed: {exc}")
             return None
-        return key

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from kiosk.checkout.session import REFUND_ABNORMAL, REFUND_RELEASED_STATES, PaymentSession, State
+from kiosk.checkout.session import PAID_STATES, REFUND_ABNORMAL, REFUND_RELEASED_STATES, PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
 
@@ -30,7 +30,6 @@ STATE_ORDER = (
     State.EXPIRED,
     State.FAILED,
 )
-PAID = frozenset({State.PAID, State.PAID_AFTER_CANCEL})
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ def summarise_day(
         entry = counts.setdefault(order.state, [0, 0])
         entry[0] += 1
         entry[1] += order.amount_fen
-        if order.state not in PAID:
+        if order.state not in PAID_STATES:
             continue
         paid_count += 1
         paid_total += order.amount_fen

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from kiosk.clock import CHINA_TZ, parse_rfc3339
 from kiosk.manager.bills import RELEASE_TIME
 
+if TYPE_CHECKING:
+    from kiosk.checkout.app import KioskCore
+
 
 class SandboxClockError(RuntimeError):
     """The sandbox could not be reached or refused to move its clock."""
-
-
-def sandbox_url(core: Any) -> str | None:
-    """The training sandbox's base URL, or None outside training mode (or when the core has no sandbox).
-
-    ``KioskCore`` keeps it private (``_sandbox_url``); a public ``sandbox_url`` is preferred when it exists.
-    Only used to decide whether the "advance the clock" button makes sense; the move itself goes through
-    ``KioskCore.advance_training_clock``."""
-    if not getattr(core, "training", False):
-        return None
-    url = getattr(core, "sandbox_url", None) or getattr(core, "_sandbox_url", None)
-    return str(url) if url else None
 
 
 def seconds_to_next_release(now: datetime) -> float:
@@ -34,7 +25,7 @@ def seconds_to_next_release(now: datetime) -> float:
     return (target - local).total_seconds()
 
 
-def advance_core_to_next_release(core: Any) -> datetime:
+def advance_core_to_next_release(core: KioskCore) -> datetime:
     """Blocking: the same through ``KioskCore.advance_training_clock`` (raises outside training mode)."""
     try:
         now = parse_rfc3339(str(core.advance_training_clock(0)["now"]))

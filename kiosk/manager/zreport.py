@@ -8,8 +8,8 @@ from typing import Any, Protocol
 from kiosk.checkout.session import State
 from kiosk.clock import CHINA_TZ
 from kiosk.manager.summaries import DaySummary
+from kiosk.money import format_yuan
 from kiosk.printing.documents import Columns, Cut, Document, Feed, Field, Mark, Rule, StoreInfo, Text
-from kiosk.printing.text import format_fen
 
 KIND = "z_report"
 
@@ -39,7 +39,9 @@ def job_key(day: date, kiosk_id: str = "") -> str:
 def _hour_lines(summary: DaySummary) -> list[Columns]:
     """Only the hours with sales, as ``HH  count  amount`` (a 24-line table wastes paper)."""
     return [
-        Columns((f"{b.hour:02d}:00", str(b.count), format_fen(b.amount_fen)), (7, None, 12), ("left", "right", "right"))
+        Columns(
+            (f"{b.hour:02d}:00", str(b.count), format_yuan(b.amount_fen)), (7, None, 12), ("left", "right", "right")
+        )
         for b in summary.by_hour
         if b.count
     ]
@@ -73,19 +75,19 @@ def z_report(
     for total in summary.by_state:
         label = STATE_LABELS.get(total.state, total.state.value)
         blocks.append(
-            Columns((label, str(total.count), format_fen(total.amount_fen)), (None, 5, 12), ("left", "right", "right"))
+            Columns((label, str(total.count), format_yuan(total.amount_fen)), (None, 5, 12), ("left", "right", "right"))
         )
     blocks += [
         Rule(),
-        Field("收款 Paid", f"{summary.paid_count}  {format_fen(summary.paid_total_fen)}"),
-        Field("销售 Sales", f"{summary.sales_count}  {format_fen(summary.sales_total_fen)}"),
-        Field("退款 Refunds", f"{summary.refund_count}  {format_fen(-summary.refunds_total_fen)}"),
+        Field("收款 Paid", f"{summary.paid_count}  {format_yuan(summary.paid_total_fen)}"),
+        Field("销售 Sales", f"{summary.sales_count}  {format_yuan(summary.sales_total_fen)}"),
+        Field("退款 Refunds", f"{summary.refund_count}  {format_yuan(-summary.refunds_total_fen)}"),
     ]
     if summary.refunds_pending_fen:
-        blocks.append(Field("退款处理中 Refunds pending", format_fen(summary.refunds_pending_fen)))
+        blocks.append(Field("退款处理中 Refunds pending", format_yuan(summary.refunds_pending_fen)))
     blocks += [
-        Field("净收入 Net", format_fen(summary.net_fen), bold=True),
-        Field("客单价 Avg. ticket", format_fen(summary.average_ticket_fen)),
+        Field("净收入 Net", format_yuan(summary.net_fen), bold=True),
+        Field("客单价 Avg. ticket", format_yuan(summary.average_ticket_fen)),
     ]
     hours = _hour_lines(summary)
     if hours:
@@ -95,7 +97,7 @@ def z_report(
         for item in summary.top_by_quantity[:top]:
             blocks.append(
                 Columns(
-                    (item.name_zh, str(item.quantity), format_fen(item.amount_fen)),
+                    (item.name_zh, str(item.quantity), format_yuan(item.amount_fen)),
                     (None, 5, 12),
                     ("left", "right", "right"),
                 )
@@ -104,12 +106,12 @@ def z_report(
     if open_cases:
         blocks += [Rule(), Text(f"待处理: 取消后付款 {len(open_cases)} 笔 / paid after cancel", bold=True)]
         for case in open_cases:
-            blocks.append(Field(case.out_trade_no, format_fen(case.refundable_fen)))
+            blocks.append(Field(case.out_trade_no, format_yuan(case.refundable_fen)))
     if summary.abnormal_refunds:
         count = len(summary.abnormal_refunds)
         blocks += [Rule(), Text(f"待处理: 退款异常 {count} 笔 / abnormal refunds", bold=True)]
         for refund in summary.abnormal_refunds:
-            blocks.append(Field(refund.out_refund_no, format_fen(refund.amount_fen)))
+            blocks.append(Field(refund.out_refund_no, format_yuan(refund.amount_fen)))
         blocks.append(Text("请在商户平台-交易中心处理 Handle in the merchant platform"))
     blocks += [Rule("="), Text("签名 Signature:"), Feed(2)]
     if summary.training:

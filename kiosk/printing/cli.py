@@ -16,11 +16,11 @@ from typing import TextIO
 import platformdirs
 
 from kiosk.clock import CHINA_TZ
+from kiosk.money import format_yuan
 from kiosk.printing.documents import QR, Columns, Cut, Document, Feed, Field, Rule, Text
 from kiosk.printing.errors import PrinterError, PrinterUnavailable, ProfileError
 from kiosk.printing.printers import open_printer
 from kiosk.printing.profiles import Profile, apply_connection_overrides, find_profile
-from kiosk.printing.text import format_fen
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -43,10 +43,12 @@ def test_page(profile: Profile, qr_text: str, now: datetime) -> Document:
         Text("倍高 Tall", height=2),
         Rule(),
         Columns(("商品 Item", "数量", "金额"), (None, 5, 11), ("left", "right", "right")),
-        Columns(("矿泉水 Water", "2", format_fen(400)), (None, 5, 11), ("left", "right", "right")),
-        Columns(("红烧牛肉面（桶装）Instant noodles", "1", format_fen(650)), (None, 5, 11), ("left", "right", "right")),
+        Columns(("矿泉水 Water", "2", format_yuan(400)), (None, 5, 11), ("left", "right", "right")),
+        Columns(
+            ("红烧牛肉面（桶装）Instant noodles", "1", format_yuan(650)), (None, 5, 11), ("left", "right", "right")
+        ),
         Rule(),
-        Field("合计 Total", format_fen(1050), bold=True),
+        Field("合计 Total", format_yuan(1050), bold=True),
         Text("|" + ("1234567890" * 10)[: cols - 2] + "|"),
         Feed(1),
         Text(f"QR ({profile.qr.mode}, module {profile.qr.module}, EC {profile.qr.ec}):", "center"),

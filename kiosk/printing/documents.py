@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from kiosk.clock import CHINA_TZ
-from kiosk.printing.text import display_width, format_fen, pad, sanitize, strip_controls, wrap
+from kiosk.money import format_yuan
+from kiosk.printing.text import display_width, pad, sanitize, strip_controls, wrap
 
 Align = Literal["left", "center", "right"]
 
@@ -345,15 +346,15 @@ def _items(items: Sequence[ReceiptItem], total_fen: int) -> list[Block]:
         _check_fen("total_fen", item.total_fen)
         blocks.append(
             Columns(
-                (item.name, str(item.quantity), format_fen(item.total_fen)),
+                (item.name, str(item.quantity), format_yuan(item.total_fen)),
                 (None, QTY_WIDTH, AMOUNT_WIDTH),
                 ("left", "right", "right"),
             )
         )
         if item.quantity != 1:
-            blocks.append(Text(f"  @ {format_fen(item.unit_price_fen)}"))
+            blocks.append(Text(f"  @ {format_yuan(item.unit_price_fen)}"))
     blocks.append(Rule())
-    blocks.append(Field("合计 Total", format_fen(total_fen), bold=True))
+    blocks.append(Field("合计 Total", format_yuan(total_fen), bold=True))
     return blocks
 
 
@@ -387,7 +388,7 @@ def payment_slip(
         Text("请使用微信扫一扫支付", "center", bold=True),
         Text("Scan with WeChat to pay", "center"),
         QR(code_url),
-        Text(f"应付 {format_fen(total_fen)}", "center", bold=True, height=2),
+        Text(f"应付 {format_yuan(total_fen)}", "center", bold=True, height=2),
         Text(f"请在 {_when(expires_at)} 前支付", "center"),
         Text("Pay before the time above", "center"),
     ]
@@ -413,7 +414,7 @@ def paid_receipt(
     blocks += _items(items, total_fen)
     if payer_total_fen is not None and payer_total_fen != total_fen:
         _check_fen("payer_total_fen", payer_total_fen)
-        blocks.append(Field("实付 Paid", format_fen(payer_total_fen), bold=True))
+        blocks.append(Field("实付 Paid", format_yuan(payer_total_fen), bold=True))
     blocks += [
         Field("支付方式 Method", "微信支付 WeChat Pay"),
         Field("微信支付单号 Transaction", transaction_id),
@@ -443,7 +444,7 @@ def refund_slip(
         Field("订单号 Order", out_trade_no),
         Field("退款单号 Refund", out_refund_no),
         Rule(),
-        Field("退款金额 Amount", format_fen(refund_fen), bold=True),
+        Field("退款金额 Amount", format_yuan(refund_fen), bold=True),
         Field("原因 Reason", reason),
         Field("退款时间 Time", _when(refunded_at)),
         Text("款项将原路退回 Refunded to the original payment method"),

@@ -109,7 +109,7 @@ class PrintQueue:
     """Journaled print jobs and the worker that prints them.
 
     ``sleep(seconds)`` waits between retries; by default it is an event wait that :meth:`submit`,
-    :meth:`retry_now` and :meth:`stop` cut short. Listeners run on the worker thread (the UI must hand
+    :meth:`retry` and :meth:`stop` cut short. Listeners run on the worker thread (the UI must hand
     the job over to its own thread) and also on the caller's thread for :meth:`submit`.
     """
 
@@ -219,10 +219,6 @@ class PrintQueue:
             self._notify(job)
         self._wake.set()
         return job
-
-    def retry_now(self) -> None:
-        """Cut the current back-off short (the clerk has just loaded paper)."""
-        self._wake.set()
 
     def add_listener(self, callback: Listener) -> None:
         self._listeners.append(callback)

@@ -139,12 +139,3 @@ def pad(text: str, columns: int, align: str = "left", encoding: str = "gbk") -> 
         left = gap // 2
         return " " * left + text + " " * (gap - left)
     return text + " " * gap
-
-
-def format_fen(fen: int, *, sign: str = "￥") -> str:
-    """``1250`` → ``"￥12.50"``; negative amounts (refunds) keep their minus sign before the currency sign."""
-    if not isinstance(fen, int) or isinstance(fen, bool):
-        raise TypeError(f"amounts are int fen, got {fen!r}")
-    minus = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{minus}{sign}{yuan}.{cents:02d}"

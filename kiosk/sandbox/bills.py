@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from kiosk.clock import CHINA_TZ
+from kiosk.money import yuan
 
 from .clock import to_datetime
 from .errors import ApiError, invalid_request, query_param_error
@@ -40,12 +41,6 @@ SUCCESS_COLUMNS = (
 REFUND_COLUMNS = ALL_COLUMNS.replace("代金券金额,", "代金券金额,退款申请时间,退款成功时间,")
 ALL_SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
 SUCCESS_SUMMARY = "总交易单数,应结订单总金额,手续费总金额,订单总金额"
-
-
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
 def fee_text(fen: int) -> str:

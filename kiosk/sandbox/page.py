@@ -16,11 +16,9 @@ import barcode
 import qrcode
 from barcode.writer import ImageWriter
 
+from kiosk.money import format_yuan
+
 from .codepay import SCENARIOS
-
-
-def _yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 def _actions(order: dict[str, Any]) -> str:
@@ -103,7 +101,7 @@ def render(orders: list[dict[str, Any]], now: str, codes: list[dict[str, Any]]) 
             f"<td>{escape(str(merchant))}</td>"
             f"<td>{escape(order['out_trade_no'])}</td>"
             f"<td>{escape(order['description'])}</td>"
-            f"<td>{_yuan(order['amount']['total'])}</td>"
+            f"<td>{format_yuan(order['amount']['total'], sign='¥')}</td>"
             f"<td>{escape(order['trade_state'])}<br><small>{escape(order['trade_state_desc'])}</small></td>"
             f"<td>{_actions(order)}</td>"
             "</tr>"

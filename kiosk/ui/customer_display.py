@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.checkout import PaymentSession, State, format_yuan
+from kiosk.checkout import PaymentSession, State
+from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
 

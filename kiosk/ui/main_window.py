@@ -429,7 +429,7 @@ class MainWindow(Retranslating, QMainWindow):
             self.back_to_sale()
 
     def _paid_after_cancel(self, event: PaidAfterCancel) -> None:
-        from kiosk.checkout import format_yuan
+        from kiosk.money import format_yuan
 
         session = event.session
         self._latest[session.out_trade_no] = session

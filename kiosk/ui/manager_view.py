@@ -1,8 +1,8 @@
 """The manager screen: today's numbers, the WeChat Pay bill, reconciliation, refunds, Z-report and CSV export.
 
-Opened from the cashier window by :func:`open_manager` after the manager PIN. Everything it shows is computed
-by the Qt-free :mod:`kiosk.manager`; every blocking call (journal, relay, sandbox, files, printing) runs on
-the cashier's :class:`~kiosk.ui.ops.BackgroundOps` and comes back on the GUI thread.
+Opened from the cashier window by :func:`open_manager` after the manager PIN. It presents what the Qt-free
+:class:`~kiosk.manager.service.ManagerService` returns and forwards the manager's actions to it; every
+blocking call runs on a :class:`~kiosk.ui.ops.BackgroundOps` worker and comes back on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -32,30 +33,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.checkout.app import KioskCore
 from kiosk.checkout.events import CoreEvent, PaidAfterCancel, RefundChanged, SessionChanged
-from kiosk.checkout.money import format_yuan
-from kiosk.checkout.session import PAID_STATES, PaymentSession, State
-from kiosk.checkout.trade_no import trade_no_prefix
+from kiosk.checkout.session import PaymentSession, State
 from kiosk.clock import CHINA_TZ
-from kiosk.manager.bills import BillResult, BillState, NotAvailableReason, fetcher_for
-from kiosk.manager.export import default_name, orders_csv, reconciliation_csv, write_file
-from kiosk.manager.pin import SETTING_KEY, PinGuard, configured_pin
-from kiosk.manager.reconcile import (
-    Action,
-    BillEntry,
-    Category,
-    Reconciliation,
-    ReconItem,
-    journal_window,
-    read_orders,
-    reconcile,
-    sort_for_display,
+from kiosk.manager.bills import BillEntry, BillResult, BillState, NotAvailableReason
+from kiosk.manager.export import default_name
+from kiosk.manager.reconcile import Action, ReconCategory, Reconciliation, ReconItem, sort_for_display
+from kiosk.manager.service import (
+    DayReport,
+    ManagerService,
+    RefundOffer,
+    RefundRefusal,
+    TrainingClock,
+    ZReportOutcome,
+    pin_guard,
 )
-from kiosk.manager.refunds import RefundSlipPrinter, refundable_fen
-from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise
-from kiosk.manager.training import advance_core_to_next_release, sandbox_url
-from kiosk.manager.zreport import job_key, print_z_report
-from kiosk.printing.documents import StoreInfo
+from kiosk.manager.summaries import DayData, DaySummary
+from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
 
 from .manager_widgets import HourChart, ManagerPinDialog, RefundDialog
@@ -137,21 +132,18 @@ class ManagerView(Retranslating, QWidget):
 
     def __init__(
         self,
-        core: Any,
+        service: ManagerService,
         parent: QWidget | None = None,
         *,
         save_path: Callable[[str], Path | None] | None = None,
-        bill_transport: Any = None,
     ):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("managerView")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.core = core
+        self.service = service
         self.ops = BackgroundOps(self)
         self.ops.failed.connect(lambda label, exc: self.show_status(f"{label}: {exc}", "error"))
-        self.fetcher = fetcher_for(core, transport=bill_transport)
         self._save_path = save_path or self._ask_save_path
-        self._sandbox = sandbox_url(core)
         self.day_data: DayData | None = None
         self.summary: DaySummary | None = None
         self.bill_result: BillResult | None = None
@@ -166,12 +158,10 @@ class ManagerView(Retranslating, QWidget):
         self.retranslate()
         self.coreEvent.connect(self._core_event)
         self.backgroundMessage.connect(lambda text: self.show_status(text, "error"))
-        self._unsubscribe: Callable[[], None] | None = core.subscribe(self._on_core_event)
-        self.slips = RefundSlipPrinter(core, on_error=self._background_message)
-        self.slips.attach()
-        self.ops.run(self.slips.sweep, label="refund slips")
-        # ABNORMAL refunds (any day's) change only when handled in the merchant platform: ask on every opening.
-        self.ops.run(core.recheck_abnormal_refunds, label="abnormal refunds")
+        self._unsubscribe: Callable[[], None] | None = service.subscribe(self._on_core_event)
+        service.open(on_slip_error=self._background_message)
+        self.ops.run(service.print_missed_refund_slips, label="refund slips")
+        self.ops.run(service.recheck_abnormal_refunds, label="abnormal refunds")
         self.refresh_today()
 
     # ---- construction ----------------------------------------------------------------------
@@ -181,7 +171,7 @@ class ManagerView(Retranslating, QWidget):
         self.title.setObjectName("managerTitle")
         self.training_badge = QLabel(self)
         self.training_badge.setObjectName("trainingBadge")
-        self.training_badge.setVisible(bool(self.core.training))
+        self.training_badge.setVisible(self.service.training)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("managerStatusLabel")
         self.status_label.setWordWrap(True)
@@ -257,7 +247,7 @@ class ManagerView(Retranslating, QWidget):
         self.chart = HourChart(tab)
         self.top_model = RowsModel(
             [
-                ("", lambda t: t.name_zh if self.core.language == "zh_CN" else t.name_en),
+                ("", lambda t: t.name_zh if self.service.language == "zh_CN" else t.name_en),
                 ("", lambda t: str(t.quantity)),
                 ("", lambda t: format_yuan(t.amount_fen)),
             ],
@@ -323,16 +313,16 @@ class ManagerView(Retranslating, QWidget):
         self.bill_date.setObjectName("billDateEdit")
         self.bill_date.setCalendarPopup(True)
         self.bill_date.setDisplayFormat("yyyy-MM-dd")
-        today = self.core.today()
+        today = self.service.today()
         self.bill_date.setMaximumDate(QDate(today.year, today.month, today.day))
-        yesterday = date.fromordinal(today.toordinal() - 1)
+        yesterday = self.service.default_bill_day()
         self.bill_date.setDate(QDate(yesterday.year, yesterday.month, yesterday.day))
         self.fetch_button = QPushButton(tab)
         self.fetch_button.setObjectName("fetchBillButton")
         self.fetch_button.clicked.connect(self.fetch_bill)
         self.advance_button = QPushButton(tab)
         self.advance_button.setObjectName("advanceClockButton")
-        self.advance_button.setVisible(self._sandbox is not None)
+        self.advance_button.setVisible(self.service.can_advance_training_clock)
         self.advance_button.clicked.connect(self.advance_sandbox_clock)
         self.bill_status = QLabel(tab)
         self.bill_status.setObjectName("billStatusLabel")
@@ -405,9 +395,9 @@ class ManagerView(Retranslating, QWidget):
     # ---- texts -------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        training = self.tr(" (training)") if self.core.training else ""
+        training = self.tr(" (training)") if self.service.training else ""
         self.setWindowTitle(self.tr("Manager") + training)
-        self.title.setText(self.tr("Manager — %1").replace("%1", self.core.config.store.name))
+        self.title.setText(self.tr("Manager — %1").replace("%1", self.service.store_name))
         self.training_badge.setText(self.tr("TRAINING"))
         self.tabs.setTabText(0, self.tr("Today"))
         self.tabs.setTabText(1, self.tr("WeChat Pay bill"))
@@ -500,20 +490,20 @@ class ManagerView(Retranslating, QWidget):
         known = _STATES.get(str(state)) if state is not None else None
         return names[known] if known is not None else str(state or "")
 
-    def category_name(self, category: Category) -> str:
+    def category_name(self, category: ReconCategory) -> str:
         names = {
-            Category.MATCHED: self.tr("Matched"),
-            Category.MISSING_IN_JOURNAL: self.tr("Paid in WeChat Pay, no order in the journal"),
-            Category.UNPAID_IN_JOURNAL: self.tr("Paid in WeChat Pay, unpaid in the journal"),
-            Category.PAID_AFTER_CANCEL: self.tr("Paid in WeChat Pay after the sale was cancelled"),
-            Category.AMOUNT_MISMATCH: self.tr("Amounts differ"),
-            Category.MISSING_IN_BILL: self.tr("Paid in the journal, missing from the bill"),
-            Category.DUPLICATE_IN_BILL: self.tr("Paid twice in the bill"),
-            Category.OTHER_KIOSK: self.tr("Another kiosk's order"),
-            Category.REFUND_MATCHED: self.tr("Refund matched"),
-            Category.REFUND_MISMATCH: self.tr("Refund differs"),
-            Category.REFUND_MISSING_IN_JOURNAL: self.tr("Refund not made by this kiosk"),
-            Category.REFUND_MISSING_IN_BILL: self.tr("Refund missing from the bill"),
+            ReconCategory.MATCHED: self.tr("Matched"),
+            ReconCategory.MISSING_IN_JOURNAL: self.tr("Paid in WeChat Pay, no order in the journal"),
+            ReconCategory.UNPAID_IN_JOURNAL: self.tr("Paid in WeChat Pay, unpaid in the journal"),
+            ReconCategory.PAID_AFTER_CANCEL: self.tr("Paid in WeChat Pay after the sale was cancelled"),
+            ReconCategory.AMOUNT_MISMATCH: self.tr("Amounts differ"),
+            ReconCategory.MISSING_IN_BILL: self.tr("Paid in the journal, missing from the bill"),
+            ReconCategory.DUPLICATE_IN_BILL: self.tr("Paid twice in the bill"),
+            ReconCategory.OTHER_KIOSK: self.tr("Another kiosk's order"),
+            ReconCategory.REFUND_MATCHED: self.tr("Refund matched"),
+            ReconCategory.REFUND_MISMATCH: self.tr("Refund differs"),
+            ReconCategory.REFUND_MISSING_IN_JOURNAL: self.tr("Refund not made by this kiosk"),
+            ReconCategory.REFUND_MISSING_IN_BILL: self.tr("Refund missing from the bill"),
         }
         return names[category]
 
@@ -535,17 +525,10 @@ class ManagerView(Retranslating, QWidget):
     # ---- today -------------------------------------------------------------------------------
 
     def refresh_today(self) -> None:
-        core = self.core
-        day = core.today()
+        self.ops.run(self.service.day_report, on_done=self._show_today, label=self.tr("Loading today's numbers"))
 
-        def work() -> tuple[DayData, DaySummary]:
-            data = load_day(core, day)
-            return data, summarise(data)
-
-        self.ops.run(work, on_done=self._show_today, label=self.tr("Loading today's numbers"))
-
-    def _show_today(self, result: tuple[DayData, DaySummary]) -> None:
-        self.day_data, self.summary = result
+    def _show_today(self, report: DayReport) -> None:
+        self.day_data, self.summary = report.data, report.summary
         s = self.summary
         self.numbers["orders"].setText(str(s.order_count))
         self.numbers["paid"].setText(f"{s.paid_count} · {format_yuan(s.paid_total_fen)}")
@@ -606,19 +589,12 @@ class ManagerView(Retranslating, QWidget):
         if otn is None:
             self.show_status(self.tr("Select a paid order first (Today or Reconciliation)."), "error")
             return
-        core = self.core
+        service = self.service
+        self.ops.run(lambda: service.refund_offer(otn), on_done=self._open_refund, label=self.tr("Refund"))
 
-        def look() -> tuple[PaymentSession | None, int]:
-            try:
-                session = core.session(otn)
-            except Exception:
-                return None, 0
-            return session, refundable_fen(session.amount_fen, core.refunds(otn))
-
-        self.ops.run(look, on_done=lambda found: self._open_refund(otn, *found), label=self.tr("Refund"))
-
-    def _open_refund(self, otn: str, session: PaymentSession | None, left: int) -> None:
-        if session is None:
+    def _open_refund(self, offer: RefundOffer) -> None:
+        otn = offer.out_trade_no
+        if offer.refusal is RefundRefusal.NOT_IN_JOURNAL:
             self.show_status(
                 self.tr(
                     "Order %1 is not in this kiosk's journal: refund it in the WeChat Pay merchant platform."
@@ -626,15 +602,17 @@ class ManagerView(Retranslating, QWidget):
                 "error",
             )
             return
-        if session.state not in PAID_STATES:
+        if offer.refusal is RefundRefusal.NOT_PAID:
             self.show_status(
                 self.tr("Order %1 is not paid in the journal; re-query it first.").replace("%1", otn), "error"
             )
             return
-        if left <= 0:
+        if offer.refusal is RefundRefusal.FULLY_REFUNDED:
             self.show_status(self.tr("Order %1 is already fully refunded.").replace("%1", otn), "error")
             return
-        self.refund_dialog = RefundDialog(otn, left, lambda fen, reason: self._refund(otn, fen, reason), self)
+        self.refund_dialog = RefundDialog(
+            otn, offer.refundable_fen, lambda fen, reason: self._refund(otn, fen, reason), self
+        )
         self.refund_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.refund_dialog.finished.connect(self._refund_dialog_closed)
         self.refund_dialog.open()
@@ -643,9 +621,9 @@ class ManagerView(Retranslating, QWidget):
         self.refund_dialog = None
 
     def _refund(self, otn: str, fen: int, reason: str) -> None:
-        core = self.core
+        service = self.service
         self.ops.run(
-            lambda: core.refund(otn, fen, reason),
+            lambda: service.refund(otn, fen, reason),
             on_done=lambda row: self._refund_requested(row.out_refund_no, row.state, fen),
             on_error=lambda exc: self.show_status(self.tr("Refund refused: %1").replace("%1", str(exc)), "error"),
             label=self.tr("Refund"),
@@ -705,9 +683,9 @@ class ManagerView(Retranslating, QWidget):
         if otn is None:
             self.show_status(self.tr("Select an order first."), "error")
             return
-        core = self.core
+        service = self.service
         self.ops.run(
-            lambda: core.requery(otn),
+            lambda: service.requery(otn),
             on_done=lambda s: self._requeried(s),
             on_error=lambda exc: self.show_status(self.tr("Re-query failed: %1").replace("%1", str(exc)), "error"),
             label=self.tr("Re-query"),
@@ -734,8 +712,9 @@ class ManagerView(Retranslating, QWidget):
         self.fetch_button.setEnabled(False)
         self.bill_status.setProperty("state", "loading")
         self.bill_status.setText(self.tr("Fetching the bill for %1…").replace("%1", day.isoformat()))
+        service = self.service
         self.ops.run(
-            lambda: self.fetcher.fetch(day),
+            lambda: service.fetch_bill(day),
             on_done=self._show_bill,
             on_error=lambda exc: self._bill_failed(day, exc),
             label=self.tr("Fetch bill"),
@@ -806,18 +785,12 @@ class ManagerView(Retranslating, QWidget):
     def _start_reconcile(self, result: BillResult) -> None:
         bill = result.bill
         assert bill is not None
-        core = self.core
-        config = core.config
-        day = result.day
-
-        def work() -> Reconciliation:
-            orders = read_orders(core.journal.path, *journal_window(day))
-            prefix = trade_no_prefix(config.store.id, config.kiosk_id)
-            return reconcile(day, bill, orders, core.refunds(), prefix=prefix)
-
+        service = self.service
         self.reconcile_status.setText(self.tr("Reconciling…"))
         self.ops.run(
-            work, on_done=lambda done: self._show_reconciliation(done, result), label=self.tr("Reconciliation")
+            lambda: service.reconcile(bill),
+            on_done=lambda done: self._show_reconciliation(done, result),
+            label=self.tr("Reconciliation"),
         )
 
     def _show_reconciliation(self, result: Reconciliation, source: BillResult) -> None:
@@ -848,12 +821,11 @@ class ManagerView(Retranslating, QWidget):
         return list(self.bill_model.rows)
 
     def advance_sandbox_clock(self) -> None:
-        if self._sandbox is None:
+        if not self.service.can_advance_training_clock:
             return
-        core = self.core
         self.advance_button.setEnabled(False)
         self.ops.run(
-            lambda: advance_core_to_next_release(core),
+            self.service.advance_training_clock,
             on_done=self._clock_moved,
             on_error=lambda exc: self._clock_failed(exc),
             label=self.tr("Sandbox clock"),
@@ -863,56 +835,50 @@ class ManagerView(Retranslating, QWidget):
         self.advance_button.setEnabled(True)
         self.show_status(str(exc), "error")
 
-    def _clock_moved(self, now: datetime) -> None:
+    def _clock_moved(self, clock: TrainingClock) -> None:
         self.advance_button.setEnabled(True)
-        day = date.fromordinal(now.astimezone(CHINA_TZ).date().toordinal() - 1)
+        day = clock.bill_day
         self.bill_date.setMaximumDate(QDate(day.year, day.month, day.day).addDays(1))
         self.bill_date.setDate(QDate(day.year, day.month, day.day))
         self.show_status(
             self.tr("Sandbox clock is now %1: the bill for %2 can be fetched.")
-            .replace("%1", now.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"))
+            .replace("%1", clock.now.strftime("%Y-%m-%d %H:%M"))
             .replace("%2", day.isoformat())
         )
 
     # ---- Z-report and export -----------------------------------------------------------------
 
     def print_z_report(self) -> None:
-        core = self.core
-        queue = core.print_queue
-        if queue is None:
+        if not self.service.has_printer:
             self.show_status(self.tr("No receipt printer is configured."), "error")
             return
-        day = core.today()
+        service = self.service
+        day = service.today()
         reprint = self._z_reprint_day == day
-        key = job_key(day, core.config.kiosk_id)
-        config = core.config
-        store = StoreInfo(config.store.name, config.store.address, config.store.phone)
+        self.ops.run(
+            lambda: service.print_z_report(day, reprint=reprint),
+            on_done=lambda outcome: self._z_report_done(day, outcome),
+            label=self.tr("Z-report"),
+        )
 
-        def work() -> bool:
-            if not reprint and any(job.job_key == key and not job.reprint for job in queue.jobs(limit=1000)):
-                return False
-            summary = summarise(load_day(core, day))
-            print_z_report(
-                queue, summary, store, printed_at=core.clock.now(), kiosk_id=config.kiosk_id, reprint=reprint
-            )
-            return True
-
-        def done(printed: bool) -> None:
-            if printed:
-                self._z_reprint_day = None
-                self.z_button.setText(self.tr("Print Z-report"))
-                text = self.tr("Z-report reprinted.") if reprint else self.tr("Z-report for %1 sent to the printer.")
-                self.show_status(text.replace("%1", day.isoformat()))
-            else:
-                self._z_reprint_day = day
-                self.z_button.setText(self.tr("Reprint Z-report"))
-                self.show_status(
-                    self.tr(
-                        "The Z-report for %1 was already printed. Press again to print a copy marked REPRINT."
-                    ).replace("%1", day.isoformat())
+    def _z_report_done(self, day: date, outcome: ZReportOutcome) -> None:
+        if outcome is ZReportOutcome.NO_PRINTER:
+            self.show_status(self.tr("No receipt printer is configured."), "error")
+        elif outcome is ZReportOutcome.ALREADY_PRINTED:
+            self._z_reprint_day = day
+            self.z_button.setText(self.tr("Reprint Z-report"))
+            self.show_status(
+                self.tr("The Z-report for %1 was already printed. Press again to print a copy marked REPRINT.").replace(
+                    "%1", day.isoformat()
                 )
-
-        self.ops.run(work, on_done=done, label=self.tr("Z-report"))
+            )
+        else:
+            self._z_reprint_day = None
+            self.z_button.setText(self.tr("Print Z-report"))
+            if outcome is ZReportOutcome.REPRINTED:
+                self.show_status(self.tr("Z-report reprinted."))
+            else:
+                self.show_status(self.tr("Z-report for %1 sent to the printer.").replace("%1", day.isoformat()))
 
     def _ask_save_path(self, suggested: str) -> Path | None:
         name, _filter = QFileDialog.getSaveFileName(
@@ -922,33 +888,30 @@ class ManagerView(Retranslating, QWidget):
 
     def export_csv(self) -> None:
         """Reconciliation tab: the reconciliation; otherwise the orders of the day shown (today or bill day)."""
-        core = self.core
+        service = self.service
         if self.tabs.currentIndex() == 2:
-            if self.reconciliation is None:
+            reconciliation = self.reconciliation
+            if reconciliation is None:
                 self.show_status(self.tr("Fetch a bill first: there is no reconciliation to export."), "error")
                 return
-            reconciliation = self.reconciliation
-            labels = {c.value: self.category_name(c) for c in Category} | {a.value: self.action_name(a) for a in Action}
-            chosen = self._save_path(default_name("reconciliation", reconciliation.day))
-            if chosen is None:
+            labels = {c.value: self.category_name(c) for c in ReconCategory} | {
+                a.value: self.action_name(a) for a in Action
+            }
+            path = self._save_path(default_name("reconciliation", reconciliation.day))
+            if path is None:
                 return
-            path = chosen
+            chosen = path
             self.ops.run(
-                lambda: write_file(path, reconciliation_csv(reconciliation, labels)),
+                lambda: service.export_reconciliation(reconciliation, chosen, labels),
                 on_done=self._exported,
                 label=self.tr("Export CSV"),
             )
             return
-        day = self.bill_day() if self.tabs.currentIndex() == 1 else core.today()
+        day = self.bill_day() if self.tabs.currentIndex() == 1 else service.today()
         target = self._save_path(default_name("orders", day))
         if target is None:
             return
-
-        def work() -> Path:
-            data = load_day(core, day)
-            return write_file(target, orders_csv(data.orders, data.items, data.refunds))
-
-        self.ops.run(work, on_done=self._exported, label=self.tr("Export CSV"))
+        self.ops.run(lambda: service.export_orders(day, target), on_done=self._exported, label=self.tr("Export CSV"))
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
@@ -972,35 +935,30 @@ class ManagerView(Retranslating, QWidget):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        self.slips.detach()
+        self.service.close()
 
 
 # ---- entry points used by the cashier window ---------------------------------------------------
 
 
-def pin_guard_for(core: Any) -> PinGuard:
-    """The PIN guard over ``[manager] pin_sha256``, its lock-out state kept in the journal's settings."""
-    journal = core.journal
-    return PinGuard(
-        configured_pin(core.config.manager, training=bool(core.training)),
-        clock=core.clock,
-        load=lambda: journal.setting(SETTING_KEY),
-        save=lambda value: journal.set_setting(SETTING_KEY, value),
-    )
-
-
-def open_manager(parent: QWidget | None, core: Any, **options: Any) -> ManagerPinDialog:
+def open_manager(
+    parent: QWidget | None,
+    core: KioskCore,
+    *,
+    save_path: Callable[[str], Path | None] | None = None,
+    bill_transport: httpx.BaseTransport | None = None,
+) -> ManagerPinDialog:
     """Ask for the PIN (non-blocking, window-modal); the manager screen opens once it is right.
 
-    Returns the PIN dialog; its ``view`` attribute holds the :class:`ManagerView` once opened. ``options`` go
-    to :class:`ManagerView` (``save_path`` for tests)."""
+    Returns the PIN dialog; its ``view`` attribute holds the :class:`ManagerView` once opened. ``save_path``
+    chooses export files and ``bill_transport`` carries the bill requests (seams for tests)."""
     ops = BackgroundOps()
-    dialog = ManagerPinDialog(pin_guard_for(core), ops, parent)
+    dialog = ManagerPinDialog(pin_guard(core), ops, parent)
     ops.setParent(dialog)
     dialog.view = None  # type: ignore[attr-defined]
 
     def accepted() -> None:
-        view = ManagerView(core, parent, **options)
+        view = ManagerView(ManagerService(core, bill_transport=bill_transport), parent, save_path=save_path)
         dialog.view = view  # type: ignore[attr-defined]
         view.show()
         view.raise_()
@@ -1010,10 +968,10 @@ def open_manager(parent: QWidget | None, core: Any, **options: Any) -> ManagerPi
     return dialog
 
 
-def ask_manager_pin(parent: QWidget | None, core: Any) -> bool:
+def ask_manager_pin(parent: QWidget | None, core: KioskCore) -> bool:
     """Blocking PIN prompt with the same lock-out (the cashier window uses it to leave ``--kiosk`` mode)."""
     ops = BackgroundOps()
-    dialog = ManagerPinDialog(pin_guard_for(core), ops, parent)
+    dialog = ManagerPinDialog(pin_guard(core), ops, parent)
     ops.setParent(dialog)
     try:
         return dialog.exec() == QDialog.DialogCode.Accepted

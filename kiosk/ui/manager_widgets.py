@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkout.money import format_yuan
-from kiosk.manager.money import parse_yuan, yuan
 from kiosk.manager.pin import Outcome, PinGuard, PinResult
+from kiosk.money import format_yuan, parse_yuan, yuan
 
 from .ops import BackgroundOps
 

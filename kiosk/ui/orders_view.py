@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkout import PaymentSession, State, format_yuan
+from kiosk.checkout import PaymentSession, State
 from kiosk.clock import CHINA_TZ
+from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.checkout import PaymentSession, State, format_yuan
+from kiosk.checkout import PaymentSession, State
+from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
 

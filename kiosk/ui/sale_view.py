@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, UnknownCode, format_yuan
+from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, UnknownCode
+from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
 
 CATALOG_COLUMNS = 3

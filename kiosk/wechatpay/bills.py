@@ -10,7 +10,7 @@ and fees of the ``d.ddddd`` form take an integer fast path, canonical times a ``
 anything else goes through the reference ``Decimal``/``strptime`` converters, which define the semantics.
 When anything in the detail rows is wrong the file is parsed again row by row by the reference code, so a
 ``BillFormatError`` names the same line and problem as it always did. The result keeps its columns and
-builds its rows on first use, without the cost of a frozen dataclass ``__init__`` (see :func:`_new_rows`).
+builds its ``BillRow`` objects only when ``rows`` is first used (the relay reads the columns only).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import re
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,7 +29,6 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
-from kiosk.bulk import gc_paused
 from kiosk.clock import CHINA_TZ
 
 from . import validation as v
@@ -140,8 +138,7 @@ class TradeBill:
         if rows is None:
             columns = self._columns
             assert columns is not None
-            with gc_paused():
-                rows = _new_rows(*(columns[name] for name in _ROW_FIELDS))
+            rows = [BillRow(*values) for values in zip(*(columns[name] for name in _ROW_FIELDS), strict=True)]
             object.__setattr__(self, "_rows", rows)
         return rows
 
@@ -392,27 +389,6 @@ def _trade_time(text: str, column: str) -> datetime | None:
     return _time(text, 0, column)
 
 
-_MutableBillRow = dataclasses.make_dataclass(
-    "_MutableBillRow",
-    [(f.name, f.type, f) for f in dataclasses.fields(BillRow)],
-    slots=True,
-    eq=False,
-    repr=False,
-)
-
-
-def _new_rows(*columns: Iterable[Any]) -> list[BillRow]:
-    """``[BillRow(*values) for values in zip(*columns)]`` at a fraction of the frozen ``__init__``'s cost (one
-    ``object.__setattr__`` call per field).
-
-    Each row is built as a mutable twin with the very same slots and then becomes a ``BillRow``: CPython allows
-    ``__class__`` assignment between classes of identical layout. What comes out are ordinary, frozen
-    ``BillRow``s (``tests/wechatpay/test_bill_parser_fast.py`` checks type, equality, hash and frozenness)."""
-    rows: list[Any] = list(map(_MutableBillRow, *columns))
-    deque(map(object.__setattr__, rows, repeat("__class__"), repeat(BillRow)), maxlen=0)
-    return rows
-
-
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(BillRow))
 _ROW_FIELD_SET = frozenset(_ROW_FIELDS)
 _FIELD_COLUMN = {name: column for column, name in _COLUMNS.items()}
@@ -535,9 +511,8 @@ def _fast_trade_bill(data: bytes) -> TradeBill | None:
 
 def parse_trade_bill(data: bytes) -> TradeBill:
     """Parse a (decompressed) trade bill of type ALL, SUCCESS or REFUND; BillFormatError names the line."""
-    with gc_paused():
-        bill = _fast_trade_bill(data)
-        return bill if bill is not None else _parse_trade_bill(data)
+    bill = _fast_trade_bill(data)
+    return bill if bill is not None else _parse_trade_bill(data)
 
 
 def _parse_trade_bill(data: bytes) -> TradeBill:

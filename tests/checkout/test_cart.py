@@ -4,7 +4,6 @@ import pytest
 
 from kiosk.checkout.cart import DESCRIPTION_LIMIT, Cart, CartError, UnknownCode
 from kiosk.checkout.catalogue import Catalogue, Category, Item
-from kiosk.checkout.money import format_yuan
 
 WATER = Item("W1", "6921168509256", "农夫山泉 550ml", "Water", 200, "drinks")
 LATTE = Item("C1", None, "拿铁（中杯）", "Latte", 1800, "cafe")
@@ -97,15 +96,3 @@ def test_clear_describes_the_change() -> None:
     cart.add(WATER)
     change = cart.clear()
     assert change.kind == "cleared" and change.snapshot.is_empty
-
-
-@pytest.mark.parametrize(
-    "fen, text", [(0, "￥0.00"), (5, "￥0.05"), (350, "￥3.50"), (123456, "￥1234.56"), (-250, "-￥2.50")]
-)
-def test_format_yuan(fen: int, text: str) -> None:
-    assert format_yuan(fen) == text
-
-
-def test_format_yuan_refuses_floats() -> None:
-    with pytest.raises(TypeError):
-        format_yuan(3.5)  # type: ignore[arg-type]

@@ -257,7 +257,7 @@ def test_public_names() -> None:
             "Category", "ConfigError", "ConnectionChanged", "CoreError", "CoreEvent", "Item", "KioskConfig",
             "KioskCore", "PaidAfterCancel", "PaymentSession", "PrintSubmitted", "RefundChanged", "RelayError",
             "RelayRejected", "RelayUnavailable", "SessionChanged", "SessionError", "State", "UnknownCode",
-            "format_yuan", "load_catalogue", "load_config", "sample_catalogue",
+            "load_catalogue", "load_config", "sample_catalogue",
         ]
     )  # fmt: skip
     assert all(hasattr(checkout, name) for name in checkout.__all__)

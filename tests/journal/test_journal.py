@@ -193,3 +193,21 @@ def test_refunds_and_settings(journal: Journal) -> None:
     journal.set_setting("language", "en")
     journal.set_setting("language", "zh_CN")
     assert journal.setting("language") == "zh_CN"
+
+
+def test_a_snapshot_reads_one_state_without_holding_up_the_writers(journal: Journal) -> None:
+    journal.insert_order(order("A"), [ITEM])
+    with journal.snapshot() as db:
+        assert [row["out_trade_no"] for row in db.execute("SELECT out_trade_no FROM orders")] == ["A"]
+        journal.insert_order(order("B", sequence=2), [ITEM])  # the core commits meanwhile, without waiting
+        assert db.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 1  # still the state it started with
+        db.execute("CREATE TEMP TABLE wanted (out_trade_no TEXT)")  # a report's own scratch table
+        db.executemany("INSERT INTO wanted VALUES (?)", [("A",), ("B",)])
+        joined = db.execute("SELECT w.out_trade_no FROM wanted AS w JOIN orders USING (out_trade_no)").fetchall()
+        assert [row[0] for row in joined] == ["A"]
+        with pytest.raises(JournalError, match="readonly"), journal.snapshot() as other:
+            other.execute("DELETE FROM orders")
+    assert journal.count_orders() == 2
+    with journal.snapshot() as db:
+        assert db.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 2
+        assert db.execute("SELECT name FROM sqlite_temp_master WHERE name = 'wanted'").fetchone() is None

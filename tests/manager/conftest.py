@@ -1,10 +1,12 @@
-"""Real sandbox and relay processes for the manager's end-to-end checks, and a bill-corrupting proxy."""
+"""Real journals of test data, real sandbox and relay processes for the manager's end-to-end checks, and a
+bill-corrupting proxy."""
 
 from __future__ import annotations
 
 import gzip
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,33 @@ from typing import Any
 import httpx
 import pytest
 
+from kiosk.checkout import KioskCore
+from kiosk.checkout.config import KioskConfig, StoreInfoConfig
+from kiosk.checkout.session import PaymentSession
+from kiosk.clock import CHINA_TZ
+from kiosk.journal import Journal, RefundRow
+from tests.manager.factories import DAY, journal_of
 from tests.support import waiting
 from tests.support.world import World, start_world, stop_world
 
-__all__ = ["BillProxy", "World", "wait_until"]
+__all__ = ["BillProxy", "FixedClock", "World", "make_offline_core", "wait_until"]
+
+JournalOf = Callable[..., Journal]
+
+
+@pytest.fixture
+def journal_with(tmp_path: Path) -> Iterator[JournalOf]:
+    """``journal_with(orders, refunds=())``: a real journal file holding them (closed after the test)."""
+    opened: list[Journal] = []
+
+    def build(orders: Iterable[PaymentSession], refunds: Iterable[RefundRow] = ()) -> Journal:
+        journal = journal_of(tmp_path / f"journal-{len(opened)}.sqlite3", orders, refunds)
+        opened.append(journal)
+        return journal
+
+    yield build
+    for journal in opened:
+        journal.close()
 
 
 def _world(root: Path, *, proxy: Callable[[str], str] | None = None) -> World:
@@ -30,6 +55,37 @@ def world(tmp_path: Path) -> Iterator[World]:
         yield built
     finally:
         stop_world(built)
+
+
+class FixedClock:
+    """The kiosk's clock, standing still at 18:00 on the factories' day (Beijing)."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(DAY.year, DAY.month, DAY.day, 18, 0, tzinfo=CHINA_TZ)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture
+def offline_core(tmp_path: Path) -> Iterator[KioskCore]:
+    """A real kiosk core, never started: journal and virtual printer on disk, no relay (a closed port)."""
+    core = make_offline_core(tmp_path / "kiosk")
+    yield core
+    core.stop()
+
+
+def make_offline_core(data_dir: Path, **config: Any) -> KioskCore:
+    values: dict[str, Any] = {
+        "relay_url": "http://127.0.0.1:9",
+        "relay_token": "kiosk-token",
+        "store": StoreInfoConfig("S1", "测试便利店", "测试路 1 号"),
+        "kiosk_id": "K1",
+        "data_dir": data_dir,
+        "printer": {"profile": "virtual"},
+        **config,
+    }
+    return KioskCore(KioskConfig(**values), clock=FixedClock())
 
 
 class BillProxy:

@@ -1,13 +1,16 @@
-"""Small builders for journal-shaped test data (sessions, items, refunds, bill entries)."""
+"""Small builders for journal-shaped test data (sessions, items, refunds, bill entries) and a real journal of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from kiosk.checkout.session import PaymentSession, State
+from kiosk.checkout.session_manager import session_columns
 from kiosk.clock import CHINA_TZ
-from kiosk.journal import OrderItemRow, RefundRow, timestamp
-from kiosk.manager.reconcile import BillEntry, BillTotals, DayBill
+from kiosk.journal import Journal, OrderItemRow, RefundRow, timestamp
+from kiosk.manager.bills import BillEntry, BillTotals, DayBill
 
 DAY = date(2026, 11, 28)
 PREFIX = "S1-K1-"
@@ -111,3 +114,60 @@ def day_bill(*entries: BillEntry, day: date = DAY) -> DayBill:
     refunds = sum(e.refund_fen for e in entries if e.is_refund)
     totals = BillTotals(len(entries), settled, refunds, sum(e.fee_fen for e in entries), settled)
     return DayBill(day, tuple(entries), totals)
+
+
+def journal_of(path: Path, orders: Iterable[PaymentSession], refunds: Iterable[RefundRow] = ()) -> Journal:
+    """A real journal file holding these orders and refunds, as the core would have written them."""
+    journal = Journal.open(path)
+    write(journal, orders, refunds)
+    return journal
+
+
+def write(
+    journal: Journal,
+    orders: Iterable[PaymentSession],
+    refunds: Iterable[RefundRow] = (),
+    items: Mapping[str, Sequence[OrderItemRow]] | None = None,
+) -> None:
+    """Write the orders (with their ``items``) and refunds into ``journal`` as the core would have."""
+    for sequence, session in enumerate(orders, start=1):
+        lines = (items or {}).get(session.out_trade_no, ())
+        journal.insert_order(
+            {
+                "out_trade_no": session.out_trade_no,
+                "business_day": session.charged_at.astimezone(CHINA_TZ).date().isoformat(),
+                "sequence": sequence,
+                "store_id": "S1",
+                "kiosk_id": "K1",
+                "amount_fen": session.amount_fen,
+                "description": session.description,
+                "charged_at": timestamp(session.charged_at),
+                "expires_at": timestamp(session.expires_at),
+                **session_columns(session),
+            },
+            [
+                {
+                    "sku": line.sku,
+                    "barcode": line.barcode,
+                    "name_zh": line.name_zh,
+                    "name_en": line.name_en,
+                    "category": line.category,
+                    "quantity": line.quantity,
+                    "unit_price_fen": line.unit_price_fen,
+                    "total_fen": line.total_fen,
+                }
+                for line in lines
+            ],
+        )
+    for row in refunds:
+        journal.insert_refund(row.out_refund_no, row.out_trade_no, row.amount_fen, row.reason)
+        journal.update_refund(
+            row.out_refund_no,
+            {
+                "requested_at": row.requested_at,
+                "state": row.state,
+                "refund_id": row.refund_id,
+                "success_time": row.success_time,
+                "last_error": row.last_error,
+            },
+        )

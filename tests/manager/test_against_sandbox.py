@@ -12,9 +12,9 @@ import pytest
 from kiosk.checkout import KioskCore, PaymentSession, State
 from kiosk.checkout.trade_no import trade_no_prefix
 from kiosk.clock import CHINA_TZ
-from kiosk.journal import Journal
 from kiosk.manager.bills import BillFetcher, BillState, NotAvailableReason
-from kiosk.manager.reconcile import Action, Category, journal_window, read_orders, reconcile
+from kiosk.manager.reconcile import Action, ReconCategory
+from kiosk.manager.service import ManagerService
 from kiosk.manager.training import advance_to_next_release
 from kiosk.wechatpay.bills import BillTicket, check_file
 from kiosk.wechatpay.errors import HashMismatchError
@@ -104,31 +104,26 @@ def test_a_day_of_sales_reconciles_against_the_next_mornings_bill(world: World) 
     assert bill.totals.trade_count == 6 and bill.totals.refund_fen == refunded.amount_fen
     assert bill.totals.settlement_fen == sum(e.order_total_fen for e in bill.payments)
 
-    prefix = trade_no_prefix(core.config.store.id, core.config.kiosk_id)
-    orders = read_orders(core.config.journal_path, *journal_window(day))
-    journal = Journal.open(core.config.journal_path)
-    try:
-        refunds = journal.refunds()
-    finally:
-        journal.close()
-    outcome = reconcile(day, bill, orders, refunds, prefix=prefix)
+    service = ManagerService(core)  # what the manager screen uses: the bill against the core's own journal
+    assert service.fetch_bill(day).bill == bill
+    outcome = service.reconcile(bill)
     found = {(item.category, item.out_trade_no): item for item in outcome.items}
     assert set(found) == {
-        (Category.MATCHED, sold.out_trade_no),
-        (Category.MATCHED, refunded.out_trade_no),
-        (Category.REFUND_MATCHED, refunded.out_trade_no),
-        (Category.PAID_AFTER_CANCEL, late.out_trade_no),
-        (Category.MISSING_IN_JOURNAL, stray_no),
-        (Category.UNPAID_IN_JOURNAL, unseen.out_trade_no),
+        (ReconCategory.MATCHED, sold.out_trade_no),
+        (ReconCategory.MATCHED, refunded.out_trade_no),
+        (ReconCategory.REFUND_MATCHED, refunded.out_trade_no),
+        (ReconCategory.PAID_AFTER_CANCEL, late.out_trade_no),
+        (ReconCategory.MISSING_IN_JOURNAL, stray_no),
+        (ReconCategory.UNPAID_IN_JOURNAL, unseen.out_trade_no),
     }
     assert not any(item.out_trade_no == cancelled.out_trade_no for item in outcome.items)
-    assert found[(Category.PAID_AFTER_CANCEL, late.out_trade_no)].action is Action.REFUND
-    assert found[(Category.PAID_AFTER_CANCEL, late.out_trade_no)].refundable_fen == late.amount_fen
-    assert found[(Category.MISSING_IN_JOURNAL, stray_no)].action is Action.REFUND
-    assert found[(Category.MISSING_IN_JOURNAL, stray_no)].bill_fen == 1234
-    assert found[(Category.UNPAID_IN_JOURNAL, unseen.out_trade_no)].action is Action.REQUERY
-    assert found[(Category.UNPAID_IN_JOURNAL, unseen.out_trade_no)].journal_state == "cancelled"
-    assert found[(Category.MATCHED, refunded.out_trade_no)].refundable_fen == 0
+    assert found[(ReconCategory.PAID_AFTER_CANCEL, late.out_trade_no)].action is Action.REFUND
+    assert found[(ReconCategory.PAID_AFTER_CANCEL, late.out_trade_no)].refundable_fen == late.amount_fen
+    assert found[(ReconCategory.MISSING_IN_JOURNAL, stray_no)].action is Action.REFUND
+    assert found[(ReconCategory.MISSING_IN_JOURNAL, stray_no)].bill_fen == 1234
+    assert found[(ReconCategory.UNPAID_IN_JOURNAL, unseen.out_trade_no)].action is Action.REQUERY
+    assert found[(ReconCategory.UNPAID_IN_JOURNAL, unseen.out_trade_no)].journal_state == "cancelled"
+    assert found[(ReconCategory.MATCHED, refunded.out_trade_no)].refundable_fen == 0
     assert outcome.bill_refund_fen == outcome.journal_refund_fen == refunded.amount_fen
     assert not outcome.ok and len(outcome.problems) == 3
 

@@ -17,7 +17,7 @@ def test_the_pin_module_alone_stays_light_and_nothing_imports_qt():
         "import sys, kiosk.manager.pin;"
         "heavy = [m for m in sys.modules if m.startswith(('httpx', 'kiosk.printing', 'kiosk.wechatpay'))];"
         "import kiosk.manager.summaries, kiosk.manager.reconcile, kiosk.manager.bills, kiosk.manager.export;"
-        "import kiosk.manager.zreport, kiosk.manager.refunds, kiosk.manager.training;"
+        "import kiosk.manager.zreport, kiosk.manager.refunds, kiosk.manager.training, kiosk.manager.service;"
         "qt = [m for m in sys.modules if m.startswith('PySide6')];"
         "print(len([m for m in heavy if m.startswith('httpx')]), len(qt))"
     )

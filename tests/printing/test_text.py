@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.printing.text import MISSING_NARROW, MISSING_WIDE, display_width, format_fen, pad, sanitize, wrap
+from kiosk.printing.text import MISSING_NARROW, MISSING_WIDE, display_width, pad, sanitize, wrap
 
 
 def test_display_width_counts_gbk_bytes() -> None:
@@ -43,11 +43,3 @@ def test_pad_aligns_by_display_width() -> None:
     assert pad("ab", 5, "center") == " ab  "
     with pytest.raises(ValueError):
         pad("中文字", 5)
-
-
-def test_format_fen() -> None:
-    assert format_fen(1250) == "￥12.50"
-    assert format_fen(5) == "￥0.05"
-    assert format_fen(-300) == "-￥3.00"
-    with pytest.raises(TypeError):
-        format_fen(12.5)  # type: ignore[arg-type]

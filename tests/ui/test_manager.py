@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QTableVie
 
 from kiosk.checkout import KioskCore, PaymentSession, State
 from kiosk.manager.pin import SETTING_KEY
-from kiosk.manager.reconcile import Category
+from kiosk.manager.reconcile import ReconCategory
 from kiosk.manager.refunds import refund_slip_key
 from kiosk.manager.zreport import job_key
 from kiosk.ui.manager_view import ManagerView, ask_manager_pin, open_manager
@@ -169,8 +169,8 @@ def test_today_bill_and_reconciliation_tabs(kiosk: Kiosk, tmp_path: Path) -> Non
     reconcile_view = child(view, QTableView, "reconcileView")
     assert reconcile_view.model().rowCount() == 1
     [item] = view.reconcile_items()
-    assert (item.category, item.out_trade_no) == (Category.MATCHED, sold.out_trade_no)
-    assert reconcile_view.model().index(0, 0).data() == view.category_name(Category.MATCHED)
+    assert (item.category, item.out_trade_no) == (ReconCategory.MATCHED, sold.out_trade_no)
+    assert reconcile_view.model().index(0, 0).data() == view.category_name(ReconCategory.MATCHED)
 
     # Export the reconciliation from its tab.
     view.tabs.setCurrentIndex(2)
@@ -178,7 +178,7 @@ def test_today_bill_and_reconciliation_tabs(kiosk: Kiosk, tmp_path: Path) -> Non
     kiosk.qtbot.waitUntil(lambda: len(exports) == 2 and view.last_export == tmp_path / exports[1], timeout=WAIT_MS)
     rows = list(csv.reader(io.StringIO((tmp_path / exports[1]).read_bytes().decode("utf-8-sig"))))
     assert exports[1] == f"kiosk-reconciliation-{today}.csv"
-    assert rows[1][0] == view.category_name(Category.MATCHED) and rows[1][2] == sold.out_trade_no
+    assert rows[1][0] == view.category_name(ReconCategory.MATCHED) and rows[1][2] == f"`{sold.out_trade_no}"
 
     # A live switch to English retranslates the open screen (manager_en.ts).
     kiosk.window.translations.switch("en")
