@@ -56,7 +56,7 @@ class PostgresUnavailable(Exception):
 
 
 class PostgresError(Exception):
-    """The server did not start or stop; the message carries the end of its log."""
+    """initdb or the server failed to start; the message carries their output."""
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,6 @@ class PostgresServer:
     def data_dir(self) -> Path:
         return self.directory / "data"
 
-    @property
-    def log_path(self) -> Path:
-        return self.directory / "server.log"
-
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@/{dbname}?host={quote(str(self.directory))}&port={PORT}"
 
@@ -131,24 +127,22 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(query)
 
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text("utf-8", errors="replace").splitlines()[-lines:])
-        except FileNotFoundError:
-            return "(no log)"
+    def _log_tail(self, lines: int = 20) -> str:
+        text = (self.directory / "server.log").read_text("utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise PostgresError(f"postgres exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise PostgresError(f"postgres exited with {self.process.returncode}:\n{self._log_tail()}")
             try:
                 with psycopg.connect(self.url(), connect_timeout=2):
                     return
             except psycopg.OperationalError:
                 # No socket yet, or "the database system is starting up".
                 if time.monotonic() > deadline:
-                    raise PostgresError(f"postgres not ready after {timeout}s:\n{self.log_tail()}") from None
+                    raise PostgresError(f"postgres not ready after {timeout}s:\n{self._log_tail()}") from None
                 time.sleep(0.02)
 
     def _stop(self) -> None:
@@ -170,7 +164,8 @@ def running_postgres(binaries: Binaries | None = None, *, timeout: float = 30.0)
     account = _server_account()
     directory = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
     # The server is our child, not a pg_ctl daemon: setpriv switches the account (when we are root) and asks the
-    # kernel to stop the server (SIGQUIT) when we die, so a killed test run leaves no server behind.
+    # kernel to stop the server (SIGQUIT) when we die, so a killed test run leaves no server behind. (The kernel
+    # watches the thread that started it: use the context manager within one thread.)
     wrapper = [binaries.setpriv, "--pdeathsig", "QUIT"]
     if account is not None:
         os.chown(directory, account.pw_uid, account.pw_gid)
@@ -200,13 +195,13 @@ def running_postgres(binaries: Binaries | None = None, *, timeout: float = 30.0)
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def require_postgres() -> bool:
+def _required() -> bool:
     """Whether a missing PostgreSQL is an error (CI) rather than a reason to skip (a developer machine)."""
     return any(os.environ.get(name, "").lower() not in ("", "0", "false") for name in ("CI", REQUIRE_ENV))
 
 
 def postgres_missing(reason: str) -> NoReturn:
-    if require_postgres():
+    if _required():
         pytest.fail(f"PostgreSQL is required here (CI or {REQUIRE_ENV} is set): {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL tests need the server binaries (Debian: apt-get install postgresql): {reason}")
 
