@@ -33,6 +33,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.support.processes import stop_process
+
 DEBIAN_ROOT = Path("/usr/lib/postgresql")
 REQUIRE_ENV = "KIOSK_REQUIRE_POSTGRES"
 SUPERUSER = "kiosk"
@@ -147,13 +149,7 @@ class PostgresServer:
 
     def _stop(self) -> None:
         # Immediate shutdown: the data is deleted next, so there is nothing to checkpoint.
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, signal.SIGQUIT, timeout=15)
 
 
 @contextlib.contextmanager
