@@ -24,13 +24,7 @@ class ServerProcess:
         return str(self.ready["base_url"])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
         self._close_pipe()
 
     def kill(self) -> None:
@@ -46,6 +40,17 @@ class ServerProcess:
             self.drain.join(5)
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def stop_process(process: subprocess.Popen[Any], how: signal.Signals = signal.SIGTERM, timeout: float = 10) -> None:
+    """Ask a child to stop with ``how``; SIGKILL it if it has not exited within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.send_signal(how)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 def start_server(args: Sequence[str], *, timeout: float = 30.0, env: dict[str, str] | None = None) -> ServerProcess:
