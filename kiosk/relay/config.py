@@ -14,7 +14,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from urllib.parse import urlsplit
 import tomli_w
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kiosk.files import private_temp
 
 #: ``notify_url = "auto"``: derive it from the address the relay is bound to (loopback, sandbox, embedded).
 AUTO = "auto"
@@ -425,16 +426,15 @@ def _append_entry(path: Path, array: str, entry: Mapping[str, Any], document: Ma
 
 def _write_private(path: Path, data: bytes) -> None:
     path = path.resolve()
-    fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    temp = private_temp(path.parent, path.name + ".")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
