@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import math
 import sqlite3
@@ -27,6 +26,7 @@ from starlette.routing import Route
 
 from kiosk.clock import Clock, SystemClock, parse_rfc3339
 
+from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
 from .config import ConfigError, Kiosk, RelayConfig, load_config
 from .db import Database, StorageError
 from .gateway import Gateway, NotificationRejected
@@ -56,54 +56,6 @@ def wechat_fail(status: int, message: str) -> JSONResponse:
     return JSONResponse({"code": "FAIL", "message": message}, status)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes, by Content-Length up front or while streaming."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = self.limit + 1
-                if declared > self.limit:
-                    await self._refuse(scope, receive, send)
-                    return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except BodyTooLarge:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("path", "").startswith("/wechatpay/"):
-            response: Response = wechat_fail(413, "body too large")
-        else:
-            response = error_response(413, "payload_too_large", f"request bodies are limited to {self.limit} bytes")
-        await response(scope, receive, send)
-
-
 class RateLimiter:
     """A token bucket per kiosk: ``rate`` requests per second, bursts up to ``burst``."""
 
@@ -125,12 +77,8 @@ class RateLimiter:
         return (1.0 - tokens) / self.rate
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    try:
-        value = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise RelayError(400, "invalid_json", "the request body is not JSON") from None
+async def _json_object(request: Request, limit: int) -> dict[str, Any]:
+    value = await read_json(request, limit)
     if not isinstance(value, dict):
         raise RelayError(400, "invalid_json", "the request body must be a JSON object")
     return value
@@ -209,12 +157,13 @@ class RelayApp:
             routes=routes,
             lifespan=self.lifespan,
             exception_handlers={
+                BodyError: self._body_error,
                 RelayError: self._relay_error,
                 HTTPException: self._http_error,
                 Exception: self._internal_error,
             },
         )
-        self.asgi: ASGIApp = BodyLimit(self.starlette, config.server.max_body_bytes)
+        self.asgi: ASGIApp = self.starlette
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.asgi(scope, receive, send)
@@ -258,6 +207,23 @@ class RelayApp:
         if exc.status == 429 or "retry_after" in exc.extra:
             headers = {"Retry-After": str(math.ceil(float(exc.extra.get("retry_after", 1))))}
         return error_response(exc.status, exc.code, exc.message, headers, **exc.extra)
+
+    async def _body_error(self, request: Request, exc: Exception) -> Response:
+        """Bad bodies are permanent: 413 or 400, never a 5xx that a kiosk or WeChat Pay would retry."""
+        assert isinstance(exc, BodyError)
+        if isinstance(exc, BodyIncomplete):
+            return Response(status_code=499)  # the client is gone; nothing is sent
+        notification = request.url.path.startswith("/wechatpay/")
+        if isinstance(exc, BodyTooLarge):
+            # Close rather than read the rest of an oversized body only to discard it.
+            response = (
+                wechat_fail(413, "body too large")
+                if notification
+                else error_response(413, "payload_too_large", str(exc))
+            )
+            response.headers["Connection"] = "close"
+            return response
+        return wechat_fail(400, str(exc)) if notification else error_response(400, "invalid_json", str(exc))
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -339,7 +305,8 @@ class RelayApp:
         )
 
     async def notify(self, request: Request) -> Response:
-        body = await request.body()  # raw bytes: verified before anything parses them
+        # Raw bytes, verified before anything parses them; the same cap and timeouts as every body.
+        body = await read_body(request, self.config.server.max_body_bytes)
         try:
             notice = await self.relay.gateway.parse_notification(dict(request.headers), body)
         except NotificationRejected as exc:
@@ -358,7 +325,7 @@ class RelayApp:
 
     async def create_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        body = await _json_object(request)
+        body = await _json_object(request, self.config.server.max_body_bytes)
         out_trade_no = _field_string(body, "out_trade_no")
         assert out_trade_no is not None
         if not OUT_TRADE_NO.fullmatch(out_trade_no):
@@ -429,7 +396,7 @@ class RelayApp:
         kiosk = self.authenticate(request)
         if kiosk.role != "manager":
             raise RelayError(403, "forbidden", "refunds need a manager credential")
-        body = await _json_object(request)
+        body = await _json_object(request, self.config.server.max_body_bytes)
         out_refund_no = _field_string(body, "out_refund_no")
         assert out_refund_no is not None
         if not OUT_REFUND_NO.fullmatch(out_refund_no):
