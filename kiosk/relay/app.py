@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kiosk.clock import Clock, SystemClock, parse_rfc3339
+from kiosk.serving import LogThrottle
 
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
 from .config import ConfigError, Kiosk, RelayConfig, load_config
@@ -143,6 +144,7 @@ class RelayApp:
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
+        self._rejected = LogThrottle(log, logging.WARNING, "notifications rejected")
         routes = [
             Route("/healthz", self.healthz, methods=["GET"]),
             Route("/wechatpay/notify", self.notify, methods=["POST"]),
@@ -311,7 +313,7 @@ class RelayApp:
             notice = await self.relay.gateway.parse_notification(dict(request.headers), body)
         except NotificationRejected as exc:
             self.notifications["rejected"] += 1
-            log.warning("notification rejected: %s", exc.reason)
+            self._rejected.note(exc.reason)  # anyone can send these: counted, not logged one by one
             return wechat_fail(401, "verification failed")
         try:
             outcome = await asyncio.wait_for(self.relay.handle_notification(notice), NOTIFY_DEADLINE)

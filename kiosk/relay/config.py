@@ -76,6 +76,13 @@ class ServerSettings:
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 60
     max_body_bytes: int = 64 * 1024
+    #: Open connections at most (fewer if the open-file limit is lower); long-polls count.
+    max_connections: int = 4096
+    #: A request head must arrive within this time of connecting; its body within the second of the head.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 10.0
+    #: An idle keep-alive connection is closed after this time.
+    keep_alive_seconds: int = 5
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,17 @@ _WECHATPAY_KEYS = (
     "notify_url",
     "platform_certificates",
 )
-_SERVER_KEYS = ("host", "port", "rate_limit_per_second", "rate_limit_burst", "max_body_bytes")
+_SERVER_KEYS = (
+    "host",
+    "port",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+    "max_body_bytes",
+    "max_connections",
+    "header_timeout_seconds",
+    "body_timeout_seconds",
+    "keep_alive_seconds",
+)
 _TOP_KEYS = ("wechatpay", "server", "storage", "orders", "stores", "kiosks")
 
 
@@ -226,6 +243,16 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
             server_table, "server.rate_limit_burst", "rate_limit_burst", defaults.rate_limit_burst, 1
         ),
         max_body_bytes=_int(server_table, "server.max_body_bytes", "max_body_bytes", defaults.max_body_bytes, 1024),
+        max_connections=_int(server_table, "server.max_connections", "max_connections", defaults.max_connections, 16),
+        header_timeout_seconds=_number(
+            server_table, "server.header_timeout_seconds", "header_timeout_seconds", defaults.header_timeout_seconds
+        ),
+        body_timeout_seconds=_number(
+            server_table, "server.body_timeout_seconds", "body_timeout_seconds", defaults.body_timeout_seconds
+        ),
+        keep_alive_seconds=_int(
+            server_table, "server.keep_alive_seconds", "keep_alive_seconds", defaults.keep_alive_seconds, 1, 300
+        ),
     )
 
     storage = _table(document, "storage", required=True)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from kiosk.relay.body import MAX_DEPTH, MalformedBody, parse_json
-from tests.support.relay import RelayProcess, init_relay, start_relay
 from tests.relay.conftest import offline_sandbox_dir
+from tests.support.relay import RelayProcess, init_relay, start_relay
 
 ORDER = {"out_trade_no": "T0000000001", "description": "拿铁", "amount_fen": 1}
 
