@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import math
 import sqlite3
@@ -28,7 +27,7 @@ from kiosk.clock import Clock, SystemClock, parse_rfc3339
 from kiosk.serving import LogThrottle
 
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
-from .config import ConfigError, Kiosk, RelayConfig, load_config
+from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .db import Database, StorageError
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
@@ -125,11 +124,8 @@ class RelayApp:
         clock: Clock | None = None,
     ) -> None:
         self.config = config
-        self._config_checked = time.monotonic()
-        try:
-            self._config_stamp: int | None = config.path.stat().st_mtime_ns
-        except OSError:
-            self._config_stamp = None
+        #: This instance's view of the file's credentials; ``reloader.failure`` is for the health check.
+        self.reloader = KioskReloader(config)
         if gateway is None:
             from .wechat import build_gateway
 
@@ -241,41 +237,11 @@ class RelayApp:
     # -- auth
 
     def reload_kiosks(self) -> None:
-        """Pick up ``[[kiosks]]`` edits (add-kiosk, a removed credential) without a restart.
-
-        Checked at most once a second, on requests; other changes (stores, keys, server) need a restart
-        and are only logged. A file that does not validate is ignored until it does.
-        """
-        now = time.monotonic()
-        if now - self._config_checked < 1.0:
-            return
-        self._config_checked = now
-        try:
-            stamp = self.config.path.stat().st_mtime_ns
-        except OSError:
-            return
-        if stamp == self._config_stamp:
-            return
-        self._config_stamp = stamp
-        try:
-            fresh = load_config(self.config.path)
-        except ConfigError as exc:
-            log.warning("configuration change ignored: %s", exc)
-            return
-        current = self.config
-        if (fresh.wechatpay, fresh.stores, fresh.server, fresh.orders, fresh.storage_path) != (
-            current.wechatpay,
-            current.stores,
-            current.server,
-            current.orders,
-            current.storage_path,
-        ):
-            log.warning("configuration changed beyond [[kiosks]]; restart the relay to apply it")
-        kiosks = tuple(kiosk for kiosk in fresh.kiosks if kiosk.store in current.stores)
-        if kiosks != current.kiosks:
-            self.config = dataclasses.replace(current, kiosks=kiosks)
-            self.relay.config = self.config
-            log.info("kiosk credentials reloaded: %d", len(kiosks))
+        """Pick up ``[[kiosks]]`` edits (add-kiosk, remove-kiosk, rotate-token) without a restart."""
+        fresh = self.reloader.check()
+        if fresh is not None:
+            self.config = fresh
+            self.relay.config = fresh
 
     def authenticate(self, request: Request) -> Kiosk:
         self.reload_kiosks()
