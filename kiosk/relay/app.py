@@ -144,6 +144,7 @@ class RelayApp:
         routes = [
             Route("/healthz", self.healthz, methods=["GET"]),
             Route("/wechatpay/notify", self.notify, methods=["POST"]),
+            Route("/v1/ping", self.ping, methods=["GET"]),
             Route("/v1/orders", self.create_order, methods=["POST"]),
             Route("/v1/orders/{out_trade_no}", self.get_order, methods=["GET"]),
             Route("/v1/orders/{out_trade_no}/close", self.close_order, methods=["POST"]),
@@ -271,6 +272,11 @@ class RelayApp:
                 "notifications": self.notifications,
             }
         )
+
+    async def ping(self, request: Request) -> Response:
+        """The kiosks' heartbeat: 200 only for a credential in force, 401 for a wrong or revoked one."""
+        kiosk = self.authenticate(request)
+        return JSONResponse({"kiosk_id": kiosk.id, "store_id": kiosk.store})
 
     async def notify(self, request: Request) -> Response:
         # Raw bytes, verified before anything parses them; the same cap and timeouts as every body.

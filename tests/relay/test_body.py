@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from kiosk.relay.body import MAX_DEPTH, MalformedBody, parse_json
-from tests.relay.conftest import offline_sandbox_dir
 from tests.support.relay import RelayProcess, init_relay, start_relay
+from tests.support.sandbox import offline_state_dir
 
 ORDER = {"out_trade_no": "T0000000001", "description": "拿铁", "amount_fen": 1}
 
@@ -68,7 +68,7 @@ def test_an_escaped_surrogate_pair_is_one_character() -> None:
 def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelayProcess]:
     root = tmp_path_factory.mktemp("relay-body")
     # No sandbox process: every body here is refused before anything reaches WeChat Pay.
-    process = start_relay(init_relay(offline_sandbox_dir(root / "sandbox"), root))
+    process = start_relay(init_relay(offline_state_dir(root / "sandbox"), root))
     yield process
     process.stop()
 
