@@ -21,21 +21,16 @@ def create_private(path: Path) -> bool:
 
     Returns whether it was created."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
     except FileExistsError:
         return False
-    try:
-        os.fchmod(fd, PRIVATE)  # the umask may have taken bits away (0277 → 0400); set exactly 0600
-    finally:
-        os.close(fd)
+    os.chmod(path, PRIVATE)  # the umask may have taken bits away (0277 → 0400); set exactly 0600
     return True
 
 
 def private_temp(directory: Path, prefix: str, suffix: str = ".tmp") -> Path:
     """A new empty file with mode 0600 in ``directory``, for writing and then renaming into place."""
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
-    try:
-        os.fchmod(fd, PRIVATE)
-    finally:
-        os.close(fd)
+    os.close(fd)
+    os.chmod(name, PRIVATE)
     return Path(name)
