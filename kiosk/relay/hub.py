@@ -56,7 +56,7 @@ class VersionHub:
         self._evict()
         return snapshot
 
-    def __len__(self) -> int:
+    def held(self) -> int:
         """How many orders the hub holds anything for (at most ``capacity`` plus those being waited on)."""
         return len(self._snapshots.keys() | self._events.keys() | self._waiting.keys())
 

@@ -96,7 +96,7 @@ def test_eviction_keeps_snapshots_that_someone_waits_on() -> None:
 
 def test_a_hundred_thousand_final_orders_polled_once_leave_memory_flat() -> None:
     """Each poll waits on a final order (``since`` = its version) until its wait runs out. Afterwards the hub
-    holds nothing for it beyond its bounded snapshot cache: no event, no waiter count. ``len(hub)`` counts
+    holds nothing for it beyond its bounded snapshot cache: no event, no waiter count. ``hub.held()`` counts
     every order any of its structures holds."""
     capacity = 2_000
     batch = 1_000
@@ -112,7 +112,7 @@ def test_a_hundred_thousand_final_orders_polled_once_leave_memory_flat() -> None
         held = []
         for start in range(0, 100_000, batch):
             await poll(hub, start)
-            held.append(len(hub))
+            held.append(hub.held())
         assert hub.total_waiters() == 0
         return held
 
