@@ -52,6 +52,7 @@ class KioskCore:
         sandbox_url: str | None = None,
         on_stop: list[Callable[[], None]] | None = None,
         sleep: Callable[[threading.Event, float], bool] | None = None,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ):
         self.config = config
         self.training = config.training
@@ -97,6 +98,7 @@ class KioskCore:
         self._on_stop = list(on_stop or [])
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        self._heartbeat_seconds = heartbeat_seconds
         self._stopped = False
 
     # ---- construction ------------------------------------------------------------------------
@@ -185,8 +187,8 @@ class KioskCore:
 
     def _heartbeat_loop(self) -> None:
         while not self._stop.is_set():
-            self.relay.health()
-            self._stop.wait(HEARTBEAT_SECONDS)
+            self.relay.ping()  # carries the token: a wrong or revoked one shows as not authorized
+            self._stop.wait(self._heartbeat_seconds)
 
     # ---- events ------------------------------------------------------------------------------
 
@@ -203,6 +205,11 @@ class KioskCore:
     def online(self) -> bool | None:
         """Relay reachability as last seen (None until the first request)."""
         return self.relay.online
+
+    @property
+    def authorized(self) -> bool:
+        """False while the relay refuses this kiosk's token (wrong or revoked)."""
+        return self.relay.authorized is not False
 
     # ---- selling -----------------------------------------------------------------------------
 

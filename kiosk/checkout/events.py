@@ -38,10 +38,14 @@ class PaidAfterCancel:
 
 @dataclass(frozen=True)
 class ConnectionChanged:
-    """The relay became reachable (``online``) or unreachable."""
+    """The relay became reachable (``online``) or unreachable, or started or stopped taking the kiosk's token.
+
+    ``authorized`` is False while the relay answers 401 to the kiosk's token (wrong, or revoked on the relay):
+    reachable, but refusing everything this kiosk asks. The clerk sees "not authorized", not "offline"."""
 
     online: bool
     error: str | None = None
+    authorized: bool = True
 
 
 @dataclass(frozen=True)

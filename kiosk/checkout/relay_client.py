@@ -110,7 +110,8 @@ def _int(value: Any) -> int | None:
 
 
 class RelayClient:
-    """Thread-safe (one httpx connection pool); reports reachability changes through ``on_connectivity``."""
+    """Thread-safe (one httpx connection pool); reports changes of reachability and of whether the relay takes
+    this kiosk's token through ``on_connectivity(online, error, authorized)``."""
 
     def __init__(
         self,
@@ -120,7 +121,7 @@ class RelayClient:
         manager_token: str | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 5.0,
-        on_connectivity: Callable[[bool, str | None], None] | None = None,
+        on_connectivity: Callable[[bool, str | None, bool], None] | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self._token = token
@@ -128,6 +129,7 @@ class RelayClient:
         self._timeout = timeout
         self._on_connectivity = on_connectivity
         self._online: bool | None = None
+        self._authorized: bool | None = None
         self._lock = threading.Lock()
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -147,6 +149,11 @@ class RelayClient:
     def online(self) -> bool | None:
         """True/False once known; None before the first request."""
         return self._online
+
+    @property
+    def authorized(self) -> bool | None:
+        """False while the relay refuses this kiosk's token (401: wrong or revoked); None before it answered."""
+        return self._authorized
 
     @property
     def has_manager_credential(self) -> bool:
@@ -225,9 +232,10 @@ class RelayClient:
         )
         return self._refund(data, out_refund_no)
 
-    def health(self) -> bool:
+    def ping(self) -> bool:
+        """The heartbeat (``GET /v1/ping``): whether the relay is reachable and takes this kiosk's token."""
         try:
-            self._request("GET", "/healthz", authenticate=False)
+            self._request("GET", "/v1/ping")
         except RelayError:
             return False
         return True
@@ -268,14 +276,11 @@ class RelayClient:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
         manager: bool = False,
-        authenticate: bool = True,
     ) -> dict[str, Any]:
-        headers = {}
-        if authenticate:
-            token = self._manager_token if manager else self._token
-            if manager and not token:
-                raise RelayRejected(403, "NO_MANAGER_CREDENTIAL", "this kiosk has no [relay] manager_token")
-            headers["Authorization"] = f"Bearer {token}"
+        token = self._manager_token if manager else self._token
+        if manager and not token:
+            raise RelayRejected(403, "NO_MANAGER_CREDENTIAL", "this kiosk has no [relay] manager_token")
+        headers = {"Authorization": f"Bearer {token}"}
         try:
             response = self._http.request(
                 method,
@@ -301,23 +306,31 @@ class RelayClient:
         code = error.get("code") if isinstance(error.get("code"), str) else None
         message = str(error.get("message") or error.get("detail") or "")
         status = response.status_code
+        # The relay's answer tells whether it took the kiosk's token, unless it is a 5xx (maybe a proxy's)
+        # or the request carried the manager's token.
+        authorized = None if manager or status >= 500 else status != 401
         retryable = status >= 500 or status in (408, 429)
         if status == 502 and error.get("retryable") is False:
             retryable = False  # WeChat Pay refused the request itself: retrying cannot help
         if retryable:
             text = f"relay answered {status}" + (f" {code}" if code else "")
             # A relay that answers with its own error body is reachable (WeChat Pay may not be).
-            self._connectivity(status < 500 or code is not None, text)
+            self._connectivity(status < 500 or code is not None, text, authorized)
             raise RelayUnavailable(text)
-        self._connectivity(True, None)
+        self._connectivity(
+            True, None if authorized is not False else "the relay refused this kiosk's token", authorized
+        )
         if status >= 400:
             kind = RelayNotFound if status == 404 else RelayRejected
             raise kind(status, code, message)
         return data
 
-    def _connectivity(self, online: bool, error: str | None) -> None:
+    def _connectivity(self, online: bool, error: str | None, authorized: bool | None = None) -> None:
+        """Record what the last request showed; ``authorized`` None: it did not tell (keep what is known)."""
         with self._lock:
-            changed = self._online is not online
-            self._online = online
+            if authorized is None:
+                authorized = self._authorized
+            changed = (self._online, self._authorized) != (online, authorized)
+            self._online, self._authorized = online, authorized
         if changed and self._on_connectivity is not None:
-            self._on_connectivity(online, error)
+            self._on_connectivity(online, error, authorized is not False)

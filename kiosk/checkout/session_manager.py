@@ -791,8 +791,8 @@ def _due(command: CommandRow, now: datetime) -> bool:
     return at is None or at <= now
 
 
-def connectivity_publisher(bus: EventBus) -> Callable[[bool, str | None], None]:
-    def publish(online: bool, error: str | None) -> None:
-        bus.publish(ConnectionChanged(online, error))
+def connectivity_publisher(bus: EventBus) -> Callable[[bool, str | None, bool], None]:
+    def publish(online: bool, error: str | None, authorized: bool) -> None:
+        bus.publish(ConnectionChanged(online, error, authorized))
 
     return publish

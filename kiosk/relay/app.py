@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import json
 import logging
 import math
 import sqlite3
@@ -26,8 +24,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kiosk.clock import Clock, SystemClock, parse_rfc3339
+from kiosk.serving import LogThrottle
 
-from .config import ConfigError, Kiosk, RelayConfig, load_config
+from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
+from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .db import Database, StorageError
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
@@ -56,54 +56,6 @@ def wechat_fail(status: int, message: str) -> JSONResponse:
     return JSONResponse({"code": "FAIL", "message": message}, status)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes, by Content-Length up front or while streaming."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = self.limit + 1
-                if declared > self.limit:
-                    await self._refuse(scope, receive, send)
-                    return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except BodyTooLarge:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("path", "").startswith("/wechatpay/"):
-            response: Response = wechat_fail(413, "body too large")
-        else:
-            response = error_response(413, "payload_too_large", f"request bodies are limited to {self.limit} bytes")
-        await response(scope, receive, send)
-
-
 class RateLimiter:
     """A token bucket per kiosk: ``rate`` requests per second, bursts up to ``burst``."""
 
@@ -125,12 +77,8 @@ class RateLimiter:
         return (1.0 - tokens) / self.rate
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    try:
-        value = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise RelayError(400, "invalid_json", "the request body is not JSON") from None
+async def _json_object(request: Request, limit: int) -> dict[str, Any]:
+    value = await read_json(request, limit)
     if not isinstance(value, dict):
         raise RelayError(400, "invalid_json", "the request body must be a JSON object")
     return value
@@ -176,11 +124,8 @@ class RelayApp:
         clock: Clock | None = None,
     ) -> None:
         self.config = config
-        self._config_checked = time.monotonic()
-        try:
-            self._config_stamp: int | None = config.path.stat().st_mtime_ns
-        except OSError:
-            self._config_stamp = None
+        #: This instance's view of the file's credentials; ``reloader.failure`` is for the health check.
+        self.reloader = KioskReloader(config)
         if gateway is None:
             from .wechat import build_gateway
 
@@ -195,9 +140,11 @@ class RelayApp:
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
+        self._rejected = LogThrottle(log, logging.WARNING, "notifications rejected")
         routes = [
             Route("/healthz", self.healthz, methods=["GET"]),
             Route("/wechatpay/notify", self.notify, methods=["POST"]),
+            Route("/v1/ping", self.ping, methods=["GET"]),
             Route("/v1/orders", self.create_order, methods=["POST"]),
             Route("/v1/orders/{out_trade_no}", self.get_order, methods=["GET"]),
             Route("/v1/orders/{out_trade_no}/close", self.close_order, methods=["POST"]),
@@ -209,12 +156,13 @@ class RelayApp:
             routes=routes,
             lifespan=self.lifespan,
             exception_handlers={
+                BodyError: self._body_error,
                 RelayError: self._relay_error,
                 HTTPException: self._http_error,
                 Exception: self._internal_error,
             },
         )
-        self.asgi: ASGIApp = BodyLimit(self.starlette, config.server.max_body_bytes)
+        self.asgi: ASGIApp = self.starlette
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.asgi(scope, receive, send)
@@ -259,6 +207,23 @@ class RelayApp:
             headers = {"Retry-After": str(math.ceil(float(exc.extra.get("retry_after", 1))))}
         return error_response(exc.status, exc.code, exc.message, headers, **exc.extra)
 
+    async def _body_error(self, request: Request, exc: Exception) -> Response:
+        """Bad bodies are permanent: 413 or 400, never a 5xx that a kiosk or WeChat Pay would retry."""
+        assert isinstance(exc, BodyError)
+        if isinstance(exc, BodyIncomplete):
+            return Response(status_code=499)  # the client is gone; nothing is sent
+        notification = request.url.path.startswith("/wechatpay/")
+        if isinstance(exc, BodyTooLarge):
+            # Close rather than read the rest of an oversized body only to discard it.
+            response = (
+                wechat_fail(413, "body too large")
+                if notification
+                else error_response(413, "payload_too_large", str(exc))
+            )
+            response.headers["Connection"] = "close"
+            return response
+        return wechat_fail(400, str(exc)) if notification else error_response(400, "invalid_json", str(exc))
+
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -273,41 +238,11 @@ class RelayApp:
     # -- auth
 
     def reload_kiosks(self) -> None:
-        """Pick up ``[[kiosks]]`` edits (add-kiosk, a removed credential) without a restart.
-
-        Checked at most once a second, on requests; other changes (stores, keys, server) need a restart
-        and are only logged. A file that does not validate is ignored until it does.
-        """
-        now = time.monotonic()
-        if now - self._config_checked < 1.0:
-            return
-        self._config_checked = now
-        try:
-            stamp = self.config.path.stat().st_mtime_ns
-        except OSError:
-            return
-        if stamp == self._config_stamp:
-            return
-        self._config_stamp = stamp
-        try:
-            fresh = load_config(self.config.path)
-        except ConfigError as exc:
-            log.warning("configuration change ignored: %s", exc)
-            return
-        current = self.config
-        if (fresh.wechatpay, fresh.stores, fresh.server, fresh.orders, fresh.storage_path) != (
-            current.wechatpay,
-            current.stores,
-            current.server,
-            current.orders,
-            current.storage_path,
-        ):
-            log.warning("configuration changed beyond [[kiosks]]; restart the relay to apply it")
-        kiosks = tuple(kiosk for kiosk in fresh.kiosks if kiosk.store in current.stores)
-        if kiosks != current.kiosks:
-            self.config = dataclasses.replace(current, kiosks=kiosks)
-            self.relay.config = self.config
-            log.info("kiosk credentials reloaded: %d", len(kiosks))
+        """Pick up ``[[kiosks]]`` edits (add-kiosk, remove-kiosk, rotate-token) without a restart."""
+        fresh = self.reloader.check()
+        if fresh is not None:
+            self.config = fresh
+            self.relay.config = fresh
 
     def authenticate(self, request: Request) -> Kiosk:
         self.reload_kiosks()
@@ -338,13 +273,19 @@ class RelayApp:
             }
         )
 
+    async def ping(self, request: Request) -> Response:
+        """The kiosks' heartbeat: 200 only for a credential in force, 401 for a wrong or revoked one."""
+        kiosk = self.authenticate(request)
+        return JSONResponse({"kiosk_id": kiosk.id, "store_id": kiosk.store})
+
     async def notify(self, request: Request) -> Response:
-        body = await request.body()  # raw bytes: verified before anything parses them
+        # Raw bytes, verified before anything parses them; the same cap and timeouts as every body.
+        body = await read_body(request, self.config.server.max_body_bytes)
         try:
             notice = await self.relay.gateway.parse_notification(dict(request.headers), body)
         except NotificationRejected as exc:
             self.notifications["rejected"] += 1
-            log.warning("notification rejected: %s", exc.reason)
+            self._rejected.note(exc.reason)  # anyone can send these: counted, not logged one by one
             return wechat_fail(401, "verification failed")
         try:
             outcome = await asyncio.wait_for(self.relay.handle_notification(notice), NOTIFY_DEADLINE)
@@ -358,7 +299,7 @@ class RelayApp:
 
     async def create_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        body = await _json_object(request)
+        body = await _json_object(request, self.config.server.max_body_bytes)
         out_trade_no = _field_string(body, "out_trade_no")
         assert out_trade_no is not None
         if not OUT_TRADE_NO.fullmatch(out_trade_no):
@@ -429,7 +370,7 @@ class RelayApp:
         kiosk = self.authenticate(request)
         if kiosk.role != "manager":
             raise RelayError(403, "forbidden", "refunds need a manager credential")
-        body = await _json_object(request)
+        body = await _json_object(request, self.config.server.max_body_bytes)
         out_refund_no = _field_string(body, "out_refund_no")
         assert out_refund_no is not None
         if not OUT_REFUND_NO.fullmatch(out_refund_no):

@@ -1,8 +1,8 @@
-"""``kiosk-relay``: init / add-store / add-kiosk / serve.
+"""``kiosk-relay``: init / add-store / add-kiosk / remove-kiosk / rotate-token / serve.
 
 Each command prints exactly one JSON line on success. Configuration problems go to stderr as
 ``kiosk-relay: <key>: <problem>`` with exit code 2. Secrets are never printed, except the one-time token
-that ``init`` and ``add-kiosk`` must hand over.
+that ``init``, ``add-kiosk`` and ``rotate-token`` must hand over.
 """
 
 from __future__ import annotations
@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import AUTO, ROLES, ConfigError, add_kiosk, add_store, init_config, load_config
+from .config import (
+    AUTO,
+    ROLES,
+    ConfigError,
+    add_kiosk,
+    add_store,
+    init_config,
+    load_config,
+    remove_kiosk,
+    rotate_token,
+)
 
 EXIT_CONFIG = 2
 
@@ -48,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--role", choices=ROLES, default="kiosk")
     kiosk.add_argument("--id", help="kiosk id (default: <role>-<n>)")
 
+    remove = commands.add_parser("remove-kiosk", help="remove a kiosk (or manager) credential")
+    remove.add_argument("--config", required=True, type=Path)
+    remove.add_argument("--id", required=True)
+
+    rotate = commands.add_parser("rotate-token", help="give a credential a new token; prints it once")
+    rotate.add_argument("--config", required=True, type=Path)
+    rotate.add_argument("--id", required=True)
+
     serve = commands.add_parser("serve", help="run the relay")
     serve.add_argument("--config", required=True, type=Path)
     serve.add_argument("--host")
@@ -67,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print(add_store(args.config, args.id, args.name, args.sub_mchid))
         elif args.command == "add-kiosk":
             _print(add_kiosk(args.config, args.store, args.role, args.id))
+        elif args.command == "remove-kiosk":
+            _print(remove_kiosk(args.config, args.id))
+        elif args.command == "rotate-token":
+            _print(rotate_token(args.config, args.id))
         elif args.command == "serve":
             return _serve(args)
     except ConfigError as exc:

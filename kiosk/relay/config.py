@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
-import tempfile
+import time
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,10 @@ from urllib.parse import urlsplit
 import tomli_w
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kiosk.files import private_temp
+
+log = logging.getLogger("kiosk.relay")
 
 #: ``notify_url = "auto"``: derive it from the address the relay is bound to (loopback, sandbox, embedded).
 AUTO = "auto"
@@ -75,6 +80,13 @@ class ServerSettings:
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 60
     max_body_bytes: int = 64 * 1024
+    #: Open connections at most (fewer if the open-file limit is lower); long-polls count.
+    max_connections: int = 4096
+    #: A request head must arrive within this time of connecting; its body within the second of the head.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 10.0
+    #: An idle keep-alive connection is closed after this time.
+    keep_alive_seconds: int = 5
 
 
 @dataclass(frozen=True)
@@ -147,7 +159,17 @@ _WECHATPAY_KEYS = (
     "notify_url",
     "platform_certificates",
 )
-_SERVER_KEYS = ("host", "port", "rate_limit_per_second", "rate_limit_burst", "max_body_bytes")
+_SERVER_KEYS = (
+    "host",
+    "port",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+    "max_body_bytes",
+    "max_connections",
+    "header_timeout_seconds",
+    "body_timeout_seconds",
+    "keep_alive_seconds",
+)
 _TOP_KEYS = ("wechatpay", "server", "storage", "orders", "stores", "kiosks")
 
 
@@ -225,6 +247,16 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
             server_table, "server.rate_limit_burst", "rate_limit_burst", defaults.rate_limit_burst, 1
         ),
         max_body_bytes=_int(server_table, "server.max_body_bytes", "max_body_bytes", defaults.max_body_bytes, 1024),
+        max_connections=_int(server_table, "server.max_connections", "max_connections", defaults.max_connections, 16),
+        header_timeout_seconds=_number(
+            server_table, "server.header_timeout_seconds", "header_timeout_seconds", defaults.header_timeout_seconds
+        ),
+        body_timeout_seconds=_number(
+            server_table, "server.body_timeout_seconds", "body_timeout_seconds", defaults.body_timeout_seconds
+        ),
+        keep_alive_seconds=_int(
+            server_table, "server.keep_alive_seconds", "keep_alive_seconds", defaults.keep_alive_seconds, 1, 300
+        ),
     )
 
     storage = _table(document, "storage", required=True)
@@ -374,6 +406,118 @@ def _check_public_key(path: Path, key: str) -> None:
         raise ConfigError(key, f"{path} is not an RSA public key")
 
 
+# -- reloading (a running relay) ---------------------------------------------------------------------------
+
+
+class KioskReloader:
+    """Keeps one running relay's kiosk credentials in step with its configuration file.
+
+    :meth:`check` looks at the file at most once per ``interval`` seconds (the relay calls it before every
+    authentication). A valid file replaces the credentials in force; changes beyond ``[[kiosks]]`` are
+    logged and wait for a restart (:attr:`restart_needed`).
+
+    A file that does not validate fails closed, because a credential is usually removed in a hurry (a lost
+    tablet, a leaked manager token) and a typo elsewhere in the file must not keep it alive: a credential
+    stays in force only while an entry with the same id, store, role and hash is still in the file; if the
+    file cannot even be read as TOML, none does. Nothing is added from an invalid file. The failure is
+    logged as an ERROR and kept in :attr:`failure` until the file is valid again, and the file is re-read
+    every interval meanwhile.
+    """
+
+    def __init__(
+        self, config: RelayConfig, *, interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.config = config
+        #: Why the file on disk is not in force (None when it is); for the health check.
+        self.failure: str | None = None
+        #: The file changes more than ``[[kiosks]]``; a restart applies it.
+        self.restart_needed = False
+        self._interval = interval
+        self._monotonic = monotonic
+        self._valid = config.kiosks  # the credentials of the last valid file
+        self._stamp = _stamp(config.path)
+        self._checked = monotonic()
+
+    def check(self) -> RelayConfig | None:
+        """The configuration to use from now on if its credentials changed, else None."""
+        now = self._monotonic()
+        if now - self._checked < self._interval:
+            return None
+        self._checked = now
+        stamp = _stamp(self.config.path)
+        if stamp == self._stamp and self.failure is None:
+            return None
+        self._stamp = stamp
+        try:
+            fresh = load_config(self.config.path)
+        except ConfigError as exc:
+            return self._failed(exc)
+        if self.failure is not None:
+            log.info("configuration valid again; kiosk credentials reloaded from it")
+            self.failure = None
+        current = self.config
+        self.restart_needed = (fresh.wechatpay, fresh.stores, fresh.server, fresh.orders, fresh.storage_path) != (
+            current.wechatpay,
+            current.stores,
+            current.server,
+            current.orders,
+            current.storage_path,
+        )
+        if self.restart_needed:
+            log.warning("configuration changed beyond [[kiosks]]; restart the relay to apply it")
+        self._valid = tuple(kiosk for kiosk in fresh.kiosks if kiosk.store in current.stores)
+        return self._use(self._valid)
+
+    def _failed(self, exc: ConfigError) -> RelayConfig | None:
+        kept = tuple(kiosk for kiosk in self._valid if _listed(kiosk, self.config.path))
+        if self.failure != str(exc):
+            log.error(
+                "configuration reload failed: %s; %d of %d kiosk credentials refused until the file is valid",
+                exc,
+                len(self._valid) - len(kept),
+                len(self._valid),
+            )
+        self.failure = str(exc)
+        return self._use(kept)
+
+    def _use(self, kiosks: tuple[Kiosk, ...]) -> RelayConfig | None:
+        if kiosks == self.config.kiosks:
+            return None
+        self.config = replace(self.config, kiosks=kiosks)
+        log.info("kiosk credentials in force: %d", len(kiosks))
+        return self.config
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Changes whenever the file does, including an atomic replace within one clock tick."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _listed(kiosk: Kiosk, path: Path) -> bool:
+    """Whether ``kiosk`` is still in the raw file, unchanged, whatever else in the file is wrong."""
+    try:
+        entries = tomllib.loads(path.read_text("utf-8")).get("kiosks")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    if not isinstance(entries, list):
+        return False
+
+    def text(entry: dict[str, Any], name: str, default: str = "") -> str:
+        value = entry.get(name, default)
+        return value.strip() if isinstance(value, str) else ""
+
+    return any(
+        isinstance(entry, dict)
+        and (text(entry, "id"), text(entry, "store"), text(entry, "role", "kiosk"), text(entry, "token_sha256"))
+        == (kiosk.id, kiosk.store, kiosk.role, kiosk.token_sha256)
+        for entry in entries
+    )
+
+
 # -- editing (the CLI's init / add-store / add-kiosk) ----------------------------------------------------
 
 
@@ -409,32 +553,65 @@ def _render(document: Mapping[str, Any]) -> str:
 
 def _append_entry(path: Path, array: str, entry: Mapping[str, Any], document: Mapping[str, Any]) -> None:
     """Add ``entry`` to the array of tables ``array`` by appending ``[[array]]`` to the file as it is, so the
-    owner's comments and layout stay; ``document`` is the whole configuration the file must then hold. A file
-    where that cannot work (e.g. the array written inline) is written out anew instead."""
+    owner's comments and layout stay; ``document`` is the whole configuration the file must then hold."""
     text = path.read_text("utf-8")
-    appended = text.rstrip("\n") + f"\n\n[[{array}]]\n" + tomli_w.dumps(dict(entry))
+    _write_edited(path, text.rstrip("\n") + f"\n\n[[{array}]]\n" + tomli_w.dumps(dict(entry)), document)
+
+
+def _write_edited(path: Path, edited: str | None, document: Mapping[str, Any]) -> None:
+    """Write ``edited`` (the file's own text with one change) if it holds exactly ``document``. A file where
+    an edit in place cannot work (e.g. an array written inline) is written out anew instead."""
     try:
-        fits = tomllib.loads(appended) == document
+        fits = edited is not None and tomllib.loads(edited) == document
     except tomllib.TOMLDecodeError:
         fits = False
     if fits:
-        _write_private(path, appended.encode("utf-8"))
+        assert edited is not None
+        _write_private(path, edited.encode("utf-8"))
     else:
         write_document(path, document)
 
 
+def _section(text: str, array: str, index: int) -> tuple[int, int] | None:
+    """Where the ``index``-th ``[[array]]`` section is in ``text``: from its header to the end of its last
+    key line (comments after it belong to what follows). None if the file has no such section."""
+    header = re.compile(rf"[ \t]*\[\[[ \t]*{re.escape(array)}[ \t]*\]\][ \t]*(#.*)?")
+    seen = -1
+    start: int | None = None
+    end = offset = 0
+    for line in text.splitlines(keepends=True):
+        content = line.strip()
+        if start is None:
+            if header.fullmatch(line.rstrip("\r\n")):
+                seen += 1
+                if seen == index:
+                    start, end = offset, offset + len(line)
+        elif content.startswith("["):
+            break
+        elif content and not content.startswith("#"):
+            end = offset + len(line)
+        offset += len(line)
+    return None if start is None else (start, end)
+
+
+def _kiosk_index(document: Mapping[str, Any], kiosk_id: str) -> int:
+    for index, entry in enumerate(document.get("kiosks", [])):
+        if isinstance(entry, dict) and entry.get("id") == kiosk_id:
+            return index
+    raise ConfigError("--id", f"no kiosk with id {kiosk_id!r}")
+
+
 def _write_private(path: Path, data: bytes) -> None:
     path = path.resolve()
-    fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    temp = private_temp(path.parent, path.name + ".")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
@@ -543,3 +720,44 @@ def add_kiosk(config_path: Path, store_id: str, role: str = "kiosk", kiosk_id: s
     parse_config(document, config_path)
     _append_entry(config_path, "kiosks", entry, document)
     return {"kiosk_id": kiosk_id, "store_id": store_id, "role": role, "token": token}
+
+
+def remove_kiosk(config_path: Path, kiosk_id: str) -> dict[str, Any]:
+    """Take a credential out of the file; a running relay refuses its token within seconds."""
+    config_path = Path(config_path).resolve()
+    text = config_path.read_text("utf-8")
+    document = read_document(config_path)
+    index = _kiosk_index(document, kiosk_id)
+    entry = document["kiosks"].pop(index)
+    parse_config(document, config_path)
+    span = _section(text, "kiosks", index)
+    edited = None
+    if span is not None:
+        before, after = text[: span[0]], text[span[1] :]
+        if before.endswith("\n\n") and (not after or after.startswith("\n")):
+            before = before[:-1]  # one blank line between the neighbours, as before
+        edited = before + after
+    _write_edited(config_path, edited, document)
+    return {"kiosk_id": kiosk_id, "store_id": entry.get("store"), "role": entry.get("role", "kiosk"), "removed": True}
+
+
+def rotate_token(config_path: Path, kiosk_id: str) -> dict[str, Any]:
+    """Give a credential a new token (printed once; only its hash is stored). The old one stops working
+    within seconds, so the kiosk must get the new one at once."""
+    config_path = Path(config_path).resolve()
+    text = config_path.read_text("utf-8")
+    document = read_document(config_path)
+    index = _kiosk_index(document, kiosk_id)
+    entry = document["kiosks"][index]
+    old = entry.get("token_sha256")
+    token, digest = new_token()
+    entry["token_sha256"] = digest
+    parse_config(document, config_path)
+    span = _section(text, "kiosks", index)
+    edited = None
+    if span is not None and isinstance(old, str) and old:
+        section = text[span[0] : span[1]]
+        if section.count(old) == 1:
+            edited = text[: span[0]] + section.replace(old, digest) + text[span[1] :]
+    _write_edited(config_path, edited, document)
+    return {"kiosk_id": kiosk_id, "store_id": entry.get("store"), "role": entry.get("role", "kiosk"), "token": token}

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.files import create_private
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -108,7 +110,9 @@ def connect(path: Path) -> sqlite3.Connection:
 
 def _exclusive_lock(path: Path) -> Any:
     """One relay per SQLite file: it must be the only writer. The OS drops the lock if the process dies."""
-    handle = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 - held for the object's life
+    lock_path = path.with_name(path.name + ".lock")
+    create_private(lock_path)
+    handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the object's life
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -133,6 +137,7 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = _exclusive_lock(self.path)
+        create_private(self.path)  # before SQLite creates it: its -wal and -shm files take the same mode
         self._writer_connection = connect(self.path)
         self._writer_connection.executescript(SCHEMA)
         self._reader_connection = connect(self.path)

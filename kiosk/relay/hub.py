@@ -16,7 +16,9 @@ Snapshot = dict[str, Any]
 
 
 class VersionHub:
-    """In-memory version index keyed by out_trade_no; a bounded LRU of snapshots plus per-key events."""
+    """In-memory version index keyed by out_trade_no: a bounded LRU of snapshots, plus a wake-up event and a
+    waiter count per order only while someone waits on it, so memory stays flat however many orders are
+    polled."""
 
     def __init__(self, capacity: int = 20_000) -> None:
         self.capacity = capacity
@@ -54,6 +56,10 @@ class VersionHub:
         self._evict()
         return snapshot
 
+    def held(self) -> int:
+        """How many orders the hub holds anything for (at most ``capacity`` plus those being waited on)."""
+        return len(self._snapshots.keys() | self._events.keys() | self._waiting.keys())
+
     def waiters(self, key: str) -> int:
         return self._waiting.get(key, 0)
 
@@ -85,7 +91,10 @@ class VersionHub:
             if left:
                 self._waiting[key] = left
             else:
+                # The last waiter is gone: its event would otherwise stay until the order changes again,
+                # which for a final order is never.
                 del self._waiting[key]
+                self._events.pop(key, None)
 
     def _evict(self) -> None:
         # Only snapshots nobody waits on go; the store can reload them.

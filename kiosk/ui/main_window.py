@@ -138,6 +138,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.statusBar().addPermanentWidget(self.training_badge)
         self.statusBar().setSizeGripEnabled(False)
         self._relay_online: bool | None = None
+        self._relay_authorized = True
         self._printer_text: str | None = None
         self._printer_ok = True
 
@@ -202,6 +203,7 @@ class MainWindow(Retranslating, QMainWindow):
             button.setEnabled(True)
         self.training_badge.setVisible(core.training)
         self._relay_online = core.online
+        self._relay_authorized = core.authorized
         if core.print_queue is None:
             self._printer_text = None
         else:
@@ -446,6 +448,7 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _connection_changed(self, event: ConnectionChanged) -> None:
         self._relay_online = event.online
+        self._relay_authorized = event.authorized
         self._show_relay()
 
     def _core_error(self, event: CoreError) -> None:
@@ -477,6 +480,9 @@ class MainWindow(Retranslating, QMainWindow):
         online = self._relay_online
         if online is None:
             text = self.tr("Relay: connecting…")
+        elif online and not self._relay_authorized:
+            online = False  # reachable, but nothing this kiosk asks will be done: not shown as online
+            text = self.tr("Relay: not authorized (check the kiosk token)")
         elif online:
             text = self.tr("Relay: online")
         else:

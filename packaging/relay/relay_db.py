@@ -12,7 +12,8 @@ integrity_check``, fsynced and only then given its final name. ``restore`` check
 current database (and its -wal/-shm) aside as ``*.replaced-<time>`` and puts the backup in its place; the
 relay must be stopped (restore.sh does that). Each command prints one JSON line.
 
-Standard library only (Python >= 3.11 for tomllib): it runs with the relay's own interpreter.
+It runs with the relay's own interpreter (``/opt/kiosk-relay/bin/python``): backups are created 0600
+through ``kiosk.files``, whatever the umask.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import json
 import os
 import sqlite3
 import sys
-import tempfile
 import time
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from kiosk.files import private_temp
 
 BACKUP_PREFIX = "relay-"
 BACKUP_SUFFIX = ".sqlite3"
@@ -92,9 +94,8 @@ def backup(source: Path, dest_dir: Path, *, keep: int | None = None) -> dict[str
     while final.exists():  # two backups within one second
         final = dest_dir / f"{BACKUP_PREFIX}{stamp}-{counter}{BACKUP_SUFFIX}"
         counter += 1
-    fd, temp_name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=dest_dir)
-    os.close(fd)
-    temp = Path(temp_name)
+    # 0600 from the start (SQLite gives its journal beside it the same mode), whatever the umask.
+    temp = private_temp(dest_dir, ".backup-")
     try:
         src = sqlite3.connect(source, timeout=30)
         try:
@@ -107,7 +108,6 @@ def backup(source: Path, dest_dir: Path, *, keep: int | None = None) -> dict[str
                 dst.close()
         finally:
             src.close()
-        os.chmod(temp, 0o600)
         with open(temp, "rb") as handle:
             os.fsync(handle.fileno())
         report = summary(temp)
@@ -143,18 +143,17 @@ def restore(backup_file: Path, target: Path) -> dict[str, Any]:
             aside = Path(f"{target}.replaced-{stamp}{suffix}")
             os.replace(current, aside)
             moved.append(str(aside))
-    fd, temp_name = tempfile.mkstemp(prefix=".restore-", suffix=".tmp", dir=target.parent)
+    temp = private_temp(target.parent, ".restore-")
     try:
-        with os.fdopen(fd, "wb") as out, open(backup_file, "rb") as src:
+        with open(temp, "wb") as out, open(backup_file, "rb") as src:
             while chunk := src.read(1 << 20):
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp_name, 0o600)
-        os.replace(temp_name, target)
+        os.replace(temp, target)
         _fsync_dir(target.parent)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
     restored = summary(target)
     if restored["rows"] != report["rows"]:

@@ -134,6 +134,10 @@
         <translation>Relay: connecting…</translation>
     </message>
     <message>
+        <source>Relay: not authorized (check the kiosk token)</source>
+        <translation>Relay: not authorized (check the kiosk token)</translation>
+    </message>
+    <message>
         <source>Relay: online</source>
         <translation>Relay: online</translation>
     </message>

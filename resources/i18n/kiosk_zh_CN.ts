@@ -134,6 +134,10 @@
         <translation>服务器：正在连接…</translation>
     </message>
     <message>
+        <source>Relay: not authorized (check the kiosk token)</source>
+        <translation>服务器：未授权（请检查收银机令牌）</translation>
+    </message>
+    <message>
         <source>Relay: online</source>
         <translation>服务器：在线</translation>
     </message>

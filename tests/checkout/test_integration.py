@@ -19,6 +19,7 @@ from kiosk.checkout import (
 from kiosk.checkout.events import PrintSubmitted, RefundChanged
 from kiosk.checkout.session_manager import receipt_job_key
 from tests.checkout.conftest import MovableClock, Recorder, World, wait_until
+from tests.support.relay import add_kiosk, run_cli
 
 
 def sell(core: KioskCore, *codes: str) -> PaymentSession:
@@ -269,3 +270,26 @@ def test_relay_killed_while_waiting_then_back(world: World) -> None:
     paid = core.wait_for(session.out_trade_no, lambda s: s.is_paid, 30)
     assert paid.state is State.PAID and paid.transaction_id
     assert recorder.of(ConnectionChanged)[-1].online is True
+
+
+def test_a_wrong_token_shows_as_not_authorized_not_offline(world: World) -> None:
+    core = world.core(world.config(relay_token="not-the-kiosk-token"))
+    recorder = recording(core)
+    wait_until(lambda: recorder.of(ConnectionChanged), message="the first heartbeat")
+    assert recorder.of(ConnectionChanged)[0] == ConnectionChanged(True, "the relay refused this kiosk's token", False)
+    assert (core.online, core.authorized) == (True, False)
+
+
+def test_a_revoked_token_shows_as_not_authorized_at_the_next_heartbeat(world: World) -> None:
+    # A credential of its own: the module's relay serves the other tests with kiosk-1.
+    spare = add_kiosk(world.credentials.config_path, world.credentials.store_id)
+    ping = f"{world.relay_url}/v1/ping"
+    headers = {"Authorization": f"Bearer {spare['token']}"}
+    wait_until(lambda: httpx.get(ping, headers=headers, timeout=10).status_code == 200, message="relay reloaded")
+    core = world.core(world.config(relay_token=spare["token"], kiosk_id=spare["kiosk_id"]), heartbeat_seconds=0.2)
+    recorder = recording(core)
+    wait_until(lambda: core.authorized and core.online, message="online with the new credential")
+    run_cli(["remove-kiosk", "--config", str(world.credentials.config_path), "--id", spare["kiosk_id"]])
+    wait_until(lambda: not core.authorized, timeout=15, message="not authorized once revoked")
+    changes = recorder.of(ConnectionChanged)
+    assert [(e.online, e.authorized) for e in changes] == [(True, True), (True, False)]

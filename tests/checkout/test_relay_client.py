@@ -37,19 +37,22 @@ def fake() -> FakeRelay:
     return FakeRelay()
 
 
+Seen = list[tuple[bool, str | None, bool]]
+
+
 @pytest.fixture
-def seen() -> list[tuple[bool, str | None]]:
+def seen() -> Seen:
     return []
 
 
 @pytest.fixture
-def client(fake: FakeRelay, seen: list[tuple[bool, str | None]]) -> RelayClient:
+def client(fake: FakeRelay, seen: Seen) -> RelayClient:
     return RelayClient(
         "http://relay.test/",
         TOKEN,
         manager_token="manager-secret",
         transport=httpx.MockTransport(fake),
-        on_connectivity=lambda online, error: seen.append((online, error)),
+        on_connectivity=lambda online, error, authorized: seen.append((online, error, authorized)),
     )
 
 
@@ -143,7 +146,7 @@ def test_refunds_need_a_manager_credential(fake: FakeRelay) -> None:
 def test_errors_are_mapped(
     client: RelayClient,
     fake: FakeRelay,
-    seen: list[tuple[bool, str | None]],
+    seen: Seen,
     response: httpx.Response | Exception,
     kind: type[Exception],
     online: bool,
@@ -158,18 +161,53 @@ def test_errors_are_mapped(
         assert caught.value.code in {"not_found", "out_trade_no_used", "wechatpay_error"}
 
 
-def test_connectivity_is_reported_on_change_only(
-    client: RelayClient, fake: FakeRelay, seen: list[tuple[bool, str | None]]
-) -> None:
-    fake.answer = httpx.Response(200, json={"status": "ok"})
-    assert client.online is None
-    assert client.health() and client.health()
+def test_connectivity_is_reported_on_change_only(client: RelayClient, fake: FakeRelay, seen: Seen) -> None:
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S1"})
+    assert client.online is None and client.authorized is None
+    assert client.ping() and client.ping()
     fake.answer = httpx.ConnectError("down")
-    assert not client.health() and not client.health()
-    fake.answer = httpx.Response(200, json={"status": "ok"})
-    assert client.health()
-    assert [online for online, _ in seen] == [True, False, True]
-    assert "Authorization" not in fake.requests[0].headers  # /healthz needs no token
+    assert not client.ping() and not client.ping()
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S1"})
+    assert client.ping()
+    assert [online for online, _, _ in seen] == [True, False, True]
+    assert all(authorized for _, _, authorized in seen)
+
+
+def test_the_heartbeat_carries_the_token_and_a_refused_one_is_not_authorized(
+    client: RelayClient, fake: FakeRelay, seen: Seen
+) -> None:
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S1"})
+    assert client.ping()
+    request = fake.requests[-1]
+    assert (request.method, request.url.path, request.headers["Authorization"]) == (
+        "GET",
+        "/v1/ping",
+        f"Bearer {TOKEN}",
+    )
+    fake.answer = httpx.Response(401, json={"error": {"code": "unauthorized", "message": "a valid kiosk token…"}})
+    assert not client.ping() and not client.ping()
+    assert (client.online, client.authorized) == (True, False)  # reachable, but refusing this kiosk
+    fake.answer = httpx.ConnectError("down")
+    assert not client.ping()
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S1"})
+    assert client.ping()
+    assert seen == [
+        (True, None, True),
+        (True, "the relay refused this kiosk's token", False),
+        (False, "relay unreachable (ConnectError)", False),
+        (True, None, True),
+    ]
+
+
+def test_a_refused_manager_token_says_nothing_about_the_kiosks(
+    client: RelayClient, fake: FakeRelay, seen: Seen
+) -> None:
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S1"})
+    assert client.ping()
+    fake.answer = httpx.Response(401, json={"error": {"code": "unauthorized", "message": "no"}})
+    with pytest.raises(RelayRejected):
+        client.get_refund("R1")
+    assert client.authorized is True and seen == [(True, None, True)]
 
 
 def test_backoff_grows_with_jitter_and_a_cap() -> None:

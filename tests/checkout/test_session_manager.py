@@ -37,8 +37,8 @@ class FakeRelay:
         if self.down:
             raise httpx.ConnectError("relay down")
         path = request.url.path
-        if path == "/healthz":
-            return httpx.Response(200, json={"status": "ok"})
+        if path == "/v1/ping":
+            return httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S1"})
         if path == "/v1/orders" and request.method == "POST":
             body = json.loads(request.content)
             otn = body["out_trade_no"]

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.relay.config import load_config
+from kiosk.serving import FD_RESERVE
 from tests.support.relay import update_config
 
 RELAY_DIR = Path(__file__).resolve().parents[2] / "packaging" / "relay"
@@ -76,3 +77,16 @@ def test_nginx_proxies_to_the_relay_port_with_long_poll_and_body_limits(tmp_path
     body_cap = re.search(r"client_max_body_size (\d+)k;", conf)
     assert body_cap is not None and int(body_cap.group(1)) * 1024 <= config.server.max_body_bytes
     assert re.search(r"listen 443 ssl", conf) and "return 301 https://" in conf
+    # nginx drops its idle upstream connections before the relay does, so it never sends on a closing one.
+    keepalive = re.search(r"upstream kiosk_relay \{[^}]*keepalive_timeout (\d+)s;", conf)
+    assert keepalive is not None and int(keepalive.group(1)) < config.server.keep_alive_seconds
+
+
+def test_the_service_may_open_every_connection_the_example_allows(tmp_path: Path) -> None:
+    config_path = install_example(tmp_path / "etc")
+    (tmp_path / "state").mkdir()
+    update_config(config_path, {"storage": {"path": str(tmp_path / "state" / "relay.sqlite3")}})
+    config = load_config(config_path)
+    unit = (RELAY_DIR / "kiosk-relay.service").read_text("utf-8")
+    limit = re.search(r"^LimitNOFILE=(\d+)$", unit, re.M)
+    assert limit is not None and int(limit.group(1)) >= config.server.max_connections + FD_RESERVE

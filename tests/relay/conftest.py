@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from tests.support.relay import relay_factory
-from tests.support.sandbox import prepare_state_dir, sandbox_factory
+from tests.support.sandbox import offline_state_dir, sandbox_factory
 
 __all__ = ["relay_factory", "sandbox_factory"]
 
@@ -14,9 +13,4 @@ __all__ = ["relay_factory", "sandbox_factory"]
 @pytest.fixture
 def sandbox_dir(tmp_path: Path) -> Path:
     """A sandbox state directory (identity only, no process) with a placeholder base_url."""
-    state = prepare_state_dir(tmp_path / "sandbox")
-    info_path = state / "sandbox.json"
-    info = json.loads(info_path.read_text("utf-8"))
-    info["base_url"] = "http://127.0.0.1:9"
-    info_path.write_text(json.dumps(info), "utf-8")
-    return state
+    return offline_state_dir(tmp_path / "sandbox")

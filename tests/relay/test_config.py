@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import stat
 import tomllib
 from pathlib import Path
@@ -12,7 +13,19 @@ from typing import Any
 import pytest
 import tomli_w
 
-from kiosk.relay.config import ConfigError, add_kiosk, add_store, hash_token, init_config, load_config, parse_config
+from kiosk.relay.config import (
+    ConfigError,
+    KioskReloader,
+    RelayConfig,
+    add_kiosk,
+    add_store,
+    hash_token,
+    init_config,
+    load_config,
+    parse_config,
+    remove_kiosk,
+    rotate_token,
+)
 from tests.support.relay import run_cli
 
 
@@ -125,6 +138,10 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("notify_url", set_key("wechatpay", "notify_url", "https://x/notify?a=1"), "wechatpay.notify_url"),
         ("typo", set_key("wechatpay", "mchd", "1"), "wechatpay.mchd"),
         ("port", set_key("server", "port", 70000), "server.port"),
+        ("connections", set_key("server", "max_connections", 0), "server.max_connections"),
+        ("header timeout", set_key("server", "header_timeout_seconds", 0), "server.header_timeout_seconds"),
+        ("body timeout", set_key("server", "body_timeout_seconds", "10"), "server.body_timeout_seconds"),
+        ("keep-alive", set_key("server", "keep_alive_seconds", 3600), "server.keep_alive_seconds"),
         ("storage", drop_key("storage", "path"), "storage.path"),
         ("role", kiosk("role", "owner"), "kiosks[1].role"),
         ("store ref", kiosk("store", "nowhere"), "kiosks[1].store"),
@@ -180,3 +197,162 @@ def test_cli_init_and_add_kiosk_print_one_json_line_each(sandbox_dir: Path, tmp_
     assert again.returncode == 2 and "--out" in again.stderr
     missing = run_cli(["add-kiosk", "--config", str(tmp_path / "nope.toml"), "--store", "s"], check=False)
     assert missing.returncode == 2 and "config:" in missing.stderr
+
+
+# -- removing and rotating credentials ---------------------------------------------------------------------
+
+
+def annotated_config(sandbox_dir: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """init's file with an owner's comments, a second kiosk and a comment on each entry."""
+    out = tmp_path / "relay.toml"
+    printed = init_config(sandbox_dir, 0, out)
+    printed["kiosk-2"] = add_kiosk(out, "store-1")["token"]
+    text = out.read_text("utf-8").replace("[[kiosks]]", "# the till by the door\n[[kiosks]]", 1)
+    out.write_text("# 邻里便利 relay: edit with care\n" + text + "# end of file\n", "utf-8")
+    return out, printed
+
+
+def test_remove_kiosk_takes_out_only_its_section(sandbox_dir: Path, tmp_path: Path) -> None:
+    out, printed = annotated_config(sandbox_dir, tmp_path)
+    before = out.read_text("utf-8")
+    assert remove_kiosk(out, "manager-1") == {
+        "kiosk_id": "manager-1",
+        "store_id": "store-1",
+        "role": "manager",
+        "removed": True,
+    }
+    after = out.read_text("utf-8")
+    config = load_config(out)
+    assert [kiosk.id for kiosk in config.kiosks] == ["kiosk-1", "kiosk-2"]
+    assert config.authenticate(printed["manager_token"]) is None
+    assert config.authenticate(printed["token"]) is not None
+    section = (
+        '[[kiosks]]\nid = "manager-1"\nstore = "store-1"\nrole = "manager"\n'
+        f'token_sha256 = "{hash_token(printed["manager_token"])}"\n\n'
+    )
+    assert section in before and after == before.replace(section, "")
+    for comment in ("# 邻里便利 relay: edit with care", "# the till by the door", "# end of file"):
+        assert comment in after
+    assert "\n\n\n" not in after and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_rotate_token_changes_one_hash_and_prints_the_new_token_once(sandbox_dir: Path, tmp_path: Path) -> None:
+    out, printed = annotated_config(sandbox_dir, tmp_path)
+    before = out.read_text("utf-8").splitlines()
+    rotated = rotate_token(out, "kiosk-1")
+    after = out.read_text("utf-8").splitlines()
+    assert {key: rotated[key] for key in ("kiosk_id", "store_id", "role")} == {
+        "kiosk_id": "kiosk-1",
+        "store_id": "store-1",
+        "role": "kiosk",
+    }
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert changed == [
+        (f'token_sha256 = "{hash_token(printed["token"])}"', f'token_sha256 = "{hash_token(rotated["token"])}"')
+    ]
+    assert rotated["token"] not in "\n".join(after)
+    config = load_config(out)
+    assert config.authenticate(printed["token"]) is None
+    found = config.authenticate(rotated["token"])
+    assert found is not None and found.id == "kiosk-1"
+
+
+def test_remove_and_rotate_check_the_whole_new_file_first(sandbox_dir: Path, tmp_path: Path) -> None:
+    out, _ = annotated_config(sandbox_dir, tmp_path)
+    with pytest.raises(ConfigError) as unknown:
+        remove_kiosk(out, "kiosk-9")
+    assert unknown.value.key == "--id"
+    broken = out.read_text("utf-8").replace("[server]", "[server]\nmax_connections = 0")
+    out.write_text(broken, "utf-8")
+    for command in (remove_kiosk, rotate_token):
+        with pytest.raises(ConfigError) as invalid:
+            command(out, "kiosk-1")
+        assert invalid.value.key == "server.max_connections"
+        assert out.read_text("utf-8") == broken
+
+
+def test_cli_remove_kiosk_and_rotate_token_print_one_json_line(sandbox_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "relay.toml"
+    init_config(sandbox_dir, 0, out)
+    rotated = run_cli(["rotate-token", "--config", str(out), "--id", "kiosk-1"]).stdout.strip().splitlines()
+    assert len(rotated) == 1 and load_config(out).authenticate(json.loads(rotated[0])["token"]) is not None
+    removed = run_cli(["remove-kiosk", "--config", str(out), "--id", "kiosk-1"]).stdout.strip().splitlines()
+    assert len(removed) == 1 and json.loads(removed[0])["removed"] is True
+    again = run_cli(["remove-kiosk", "--config", str(out), "--id", "kiosk-1"], check=False)
+    assert again.returncode == 2 and "--id: no kiosk with id 'kiosk-1'" in again.stderr
+
+
+# -- reloading a running relay's credentials -------------------------------------------------------------
+
+
+class Ticks:
+    """A monotonic clock that moves a second on every call, so each check looks at the file."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def ids(config: RelayConfig | None) -> list[str]:
+    assert config is not None
+    return [kiosk.id for kiosk in config.kiosks]
+
+
+def test_a_valid_edit_applies_and_needs_no_restart(sandbox_dir: Path, tmp_path: Path) -> None:
+    out, _ = annotated_config(sandbox_dir, tmp_path)
+    reloader = KioskReloader(load_config(out), monotonic=Ticks())
+    assert reloader.check() is None  # nothing changed
+    remove_kiosk(out, "kiosk-2")
+    assert ids(reloader.check()) == ["kiosk-1", "manager-1"]
+    assert reloader.failure is None and reloader.restart_needed is False
+
+
+def test_an_invalid_file_refuses_the_credentials_it_no_longer_lists(
+    sandbox_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out, printed = annotated_config(sandbox_dir, tmp_path)
+    reloader = KioskReloader(load_config(out), monotonic=Ticks())
+    valid = out.read_text("utf-8")
+    manager_hash = hash_token(printed["manager_token"])
+    kiosk_hash = hash_token(printed["token"])
+
+    # The manager's entry is deleted and a typo made elsewhere: the typo must not keep the manager alive.
+    remove_kiosk(out, "manager-1")
+    without_manager = out.read_text("utf-8")
+    assert manager_hash not in without_manager
+    with caplog.at_level(logging.INFO, logger="kiosk.relay"):
+        out.write_text(without_manager.replace("[server]", "[server]\nprot = 1"), "utf-8")
+        assert ids(reloader.check()) == ["kiosk-1", "kiosk-2"]
+        assert reloader.check() is None  # re-read every second while invalid; logged once
+    assert reloader.failure == "server.prot: unknown key"
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == [
+        "configuration reload failed: server.prot: unknown key; 1 of 3 kiosk credentials refused until the file "
+        "is valid"
+    ]
+
+    # An entry whose hash changed in the invalid file is refused too; nothing new is taken from it.
+    changed = without_manager.replace(kiosk_hash, "0" * 64).replace("[server]", "[server]\nprot = 1")
+    out.write_text(changed + f'\n[[kiosks]]\nid = "new"\nstore = "store-1"\ntoken_sha256 = "{"1" * 64}"\n', "utf-8")
+    assert ids(reloader.check()) == ["kiosk-2"]
+
+    # Not even TOML: no credential can be told apart, so none is in force.
+    out.write_text(valid.replace("[server]", "[server"), "utf-8")
+    assert ids(reloader.check()) == []
+    assert reloader.failure is not None and "not valid TOML" in reloader.failure
+
+    # Valid again: everything the file lists, the failure cleared.
+    out.write_text(valid, "utf-8")
+    assert ids(reloader.check()) == ["kiosk-1", "manager-1", "kiosk-2"]
+    assert reloader.failure is None
+
+
+def test_a_change_beyond_the_kiosks_waits_for_a_restart(sandbox_dir: Path, tmp_path: Path) -> None:
+    out, _ = annotated_config(sandbox_dir, tmp_path)
+    reloader = KioskReloader(load_config(out), monotonic=Ticks())
+    out.write_text(out.read_text("utf-8").replace("[server]", "[server]\nmax_connections = 100"), "utf-8")
+    assert reloader.check() is None and reloader.restart_needed is True
+    assert reloader.config.server.max_connections == 4096

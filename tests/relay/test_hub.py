@@ -92,3 +92,29 @@ def test_eviction_keeps_snapshots_that_someone_waits_on() -> None:
         return kept, int(str(result["version"]))
 
     assert asyncio.run(scenario()) == (True, 2)
+
+
+def test_a_hundred_thousand_final_orders_polled_once_leave_memory_flat() -> None:
+    """Each poll waits on a final order (``since`` = its version) until its wait runs out. Afterwards the hub
+    holds nothing for it beyond its bounded snapshot cache: no event, no waiter count. ``hub.held()`` counts
+    every order any of its structures holds."""
+    capacity = 2_000
+    batch = 1_000
+
+    async def poll(hub: VersionHub, start: int) -> None:
+        keys = [f"K{n:07d}" for n in range(start, start + batch)]
+        for key in keys:
+            hub.prime(key, {"out_trade_no": key, "version": 2, "state": "SUCCESS"})
+        await asyncio.gather(*(hub.wait_newer(key, since=2, timeout=0.001) for key in keys))
+
+    async def scenario() -> list[int]:
+        hub = VersionHub(capacity=capacity)
+        held = []
+        for start in range(0, 100_000, batch):
+            await poll(hub, start)
+            held.append(hub.held())
+        assert hub.total_waiters() == 0
+        return held
+
+    held = asyncio.run(scenario())
+    assert held[:2] == [1_000, 2_000] and set(held[2:]) == {capacity}

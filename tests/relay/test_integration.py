@@ -566,19 +566,38 @@ def test_kiosk_credentials_added_or_removed_apply_without_a_restart(world: World
     assert get_order(world.kiosk, create_order(world.kiosk)["out_trade_no"])["state"] == "NOTPAY"
 
 
+def _long_polls(world: World) -> int:
+    held: int = httpx.get(world.relay.base_url + "/healthz", timeout=10).json()["long_polls"]
+    return held
+
+
 def test_a_kiosk_that_hangs_up_releases_its_long_poll(world: World) -> None:
     order = create_order(world.kiosk)
-    with pytest.raises(httpx.ReadTimeout):
-        httpx.get(
-            f"{world.relay.base_url}/v1/orders/{order['out_trade_no']}",
-            params={"since": order["version"], "wait": 30},
-            headers=world.relay.kiosk_headers(),
-            timeout=httpx.Timeout(10, read=0.5),
-        )
+    hung_up: list[type[Exception]] = []
+
+    def hang_up_after_a_while() -> None:
+        try:
+            httpx.get(
+                f"{world.relay.base_url}/v1/orders/{order['out_trade_no']}",
+                params={"since": order["version"], "wait": 30},
+                headers=world.relay.kiosk_headers(),
+                timeout=httpx.Timeout(10, read=3),
+            )
+        except httpx.ReadTimeout as exc:
+            hung_up.append(type(exc))
+
+    kiosk = threading.Thread(target=hang_up_after_a_while)
+    kiosk.start()
+    deadline = time.monotonic() + 10
+    while _long_polls(world) != 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _long_polls(world) == 1  # held, and counted by the hub the reconciler watches
+    kiosk.join(10)
+    assert hung_up == [httpx.ReadTimeout]
     deadline = time.monotonic() + 10
     held = -1
     while time.monotonic() < deadline:
-        held = httpx.get(world.relay.base_url + "/healthz", timeout=10).json()["long_polls"]
+        held = _long_polls(world)
         if held == 0:
             break
         time.sleep(0.1)

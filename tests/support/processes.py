@@ -8,9 +8,9 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 
 @dataclass
@@ -53,14 +53,25 @@ def stop_process(process: subprocess.Popen[Any], how: signal.Signals = signal.SI
             process.wait(5)
 
 
-def start_server(args: Sequence[str], *, timeout: float = 30.0, env: dict[str, str] | None = None) -> ServerProcess:
-    """Run ``python -m <args>`` and wait for the first JSON line on stdout."""
+def start_server(
+    args: Sequence[str],
+    *,
+    timeout: float = 30.0,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
+    stderr: IO[str] | None = None,
+) -> ServerProcess:
+    """Run ``python -m <args>`` and wait for the first JSON line on stdout.
+
+    ``preexec`` runs in the child before the server starts (a umask, a lower file limit); ``stderr`` takes
+    the server's log (default: this process's stderr)."""
     process = subprocess.Popen(
         [sys.executable, "-m", *args],
         stdout=subprocess.PIPE,
-        stderr=None,
+        stderr=stderr,
         text=True,
         env={**os.environ, **(env or {})},
+        preexec_fn=preexec,
     )
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(process.stdout.readline() if process.stdout else ""))

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 import tomli_w
@@ -163,10 +163,19 @@ class RelayProcess:
         return start_relay(self.credentials)
 
 
-def start_relay(credentials: RelayCredentials, *, timeout: float = 30.0) -> RelayProcess:
+def start_relay(
+    credentials: RelayCredentials,
+    *,
+    timeout: float = 30.0,
+    preexec: Callable[[], None] | None = None,
+    stderr: IO[str] | None = None,
+) -> RelayProcess:
+    """``kiosk-relay serve`` on port 0; ``preexec`` and ``stderr`` as in :func:`start_server`."""
     server = start_server(
         ["kiosk.relay", "serve", "--config", str(credentials.config_path), "--port", "0", "--log-level", "warning"],
         timeout=timeout,
+        preexec=preexec,
+        stderr=stderr,
     )
     return RelayProcess(credentials, server)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import shutil
 import tempfile
 import threading
@@ -49,6 +50,17 @@ def prepare_state_dir(target: Path) -> Path:
             _template = root / "state"
     shutil.copytree(_template, target, dirs_exist_ok=True)  # copy2 keeps the 0600 modes
     return target
+
+
+def offline_state_dir(target: Path) -> Path:
+    """A sandbox state directory (identity only, no process) whose base_url nothing listens on: enough for a
+    relay whose test never reaches WeChat Pay."""
+    state = prepare_state_dir(target)
+    info_path = state / "sandbox.json"
+    info = json.loads(info_path.read_text("utf-8"))
+    info["base_url"] = "http://127.0.0.1:9"
+    info_path.write_text(json.dumps(info), "utf-8")
+    return state
 
 
 @dataclass

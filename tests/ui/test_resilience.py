@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from kiosk.ui.qr import QrView
+from tests.support.relay import init_relay, start_relay
+from tests.support.sandbox import offline_state_dir
 from tests.ui.conftest import WAIT_MS, Kiosk, StalledRelay, free_port, write_config
 
 
@@ -70,3 +72,17 @@ def test_window_keeps_repainting_while_the_relay_hangs(make_kiosk: Callable[...,
         assert kiosk.wait_state("CANCELLED") == "CANCELLED"
     finally:
         relay.close()
+
+
+def test_a_token_the_relay_refuses_shows_as_not_authorized(make_kiosk: Callable[..., Kiosk], tmp_path: Path) -> None:
+    relay = start_relay(init_relay(offline_state_dir(tmp_path / "sandbox"), tmp_path))
+    try:
+        # write_config's token is no token of this relay: it answers the heartbeat with 401.
+        kiosk = make_kiosk(write_config(tmp_path / "kiosk.toml", relay.base_url, tmp_path / "data"))
+        status = kiosk.label("relayStatus")
+        expected = kiosk.window.tr("Relay: not authorized (check the kiosk token)")
+        kiosk.qtbot.waitUntil(lambda: status.text() == expected, timeout=WAIT_MS)
+        assert expected == "服务器：未授权（请检查收银机令牌）"  # zh_CN is the default language
+        assert status.property("online") == "false"  # not shown as online
+    finally:
+        relay.stop()
