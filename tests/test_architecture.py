@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+from kiosk.trade import RefundStatus, TradeState
 
 KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
 
@@ -41,5 +44,25 @@ def test_the_kiosk_side_never_talks_to_wechat_pay_directly() -> None:
             (name == "kiosk.wechatpay" or name.startswith("kiosk.wechatpay.")) and name not in allowed
             for name in _imported_modules(path)
         )
+    ]
+    assert offenders == []
+
+
+def test_trade_states_and_refund_statuses_are_spelled_only_in_kiosk_trade() -> None:
+    # One home for the payment vocabulary: every other module uses kiosk.trade's names (also in SQL, as bound
+    # parameters). The APIv3 client library (kiosk.wechatpay) mirrors WeChat Pay's own documents and stands alone.
+    words = {str(name) for name in (*TradeState, *RefundStatus)}
+    quoted = re.compile("'(" + "|".join(sorted(words)) + ")'")
+    # Bill types (the download's ``bill_type``: ALL, SUCCESS, REFUND) share two words with trade states.
+    bill_types = {("sandbox/bills.py", "SUCCESS"), ("sandbox/bills.py", "REFUND")}
+    offenders = [
+        f"{path.relative_to(KIOSK)}:{node.lineno}: {node.value[:60]!r}"
+        for path in sorted(KIOSK.rglob("*.py"))
+        if path != KIOSK / "trade.py" and path.relative_to(KIOSK).parts[0] != "wechatpay"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (node.value in words or quoted.search(node.value))
+        and (path.relative_to(KIOSK).as_posix(), node.value) not in bill_types
     ]
     assert offenders == []

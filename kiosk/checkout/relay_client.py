@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
+from kiosk import trade
 from kiosk.clock import parse_rfc3339, rfc3339
 
 #: The relay holds a long-poll at most this long (issue 4); we ask for a little less.
@@ -180,7 +181,7 @@ class RelayClient:
                 out_trade_no=str(data["out_trade_no"]),
                 code_url=str(data["code_url"]),
                 expires_at=_time(data.get("expires_at")),
-                state=str(data.get("state") or "NOTPAY"),
+                state=str(data.get("state") or trade.TradeState.NOTPAY),
                 version=int(data.get("version") or 0),
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -254,7 +255,7 @@ class RelayClient:
 
     @staticmethod
     def _refund(data: dict[str, Any], out_refund_no: str) -> RefundStatus:
-        state = data.get("status") or data.get("state") or "PROCESSING"
+        state = data.get("status") or data.get("state") or trade.RefundStatus.PROCESSING
         return RefundStatus(
             out_refund_no=str(data.get("out_refund_no") or out_refund_no),
             state=str(state),

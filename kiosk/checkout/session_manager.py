@@ -43,9 +43,6 @@ from kiosk.checkout.relay_client import (
 )
 from kiosk.checkout.session import (
     PAID_STATES,
-    REFUND_ABNORMAL,
-    REFUND_FINAL_STATES,
-    REFUND_RELEASED_STATES,
     Cancel,
     Charge,
     CloseRemote,
@@ -68,6 +65,7 @@ from kiosk.checkout.session import (
 from kiosk.checkout.trade_no import make_out_trade_no, new_epoch, trade_no_prefix
 from kiosk.clock import CHINA_TZ, Clock
 from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow, parse_timestamp, timestamp
+from kiosk.trade import RefundStatus, held_fen, refund_in_flight
 
 log = logging.getLogger(__name__)
 
@@ -348,7 +346,7 @@ class SessionManager:
             return []
         with self._lock:
             with self.journal.transaction():
-                abnormal = [r for r in self.journal.refunds(out_trade_no) if r.state == REFUND_ABNORMAL]
+                abnormal = [r for r in self.journal.refunds(out_trade_no) if r.state == RefundStatus.ABNORMAL]
                 orders = {r.out_trade_no for r in abnormal}
                 queued = {
                     c.data.get("out_refund_no")
@@ -428,7 +426,7 @@ class SessionManager:
                 if session.state not in PAID_STATES:
                     raise SessionError(f"{out_trade_no} is {session.state}, only paid orders can be refunded")
                 existing = self.journal.refunds(out_trade_no)
-                refunded = sum(r.amount_fen for r in existing if r.state not in REFUND_RELEASED_STATES)
+                refunded = held_fen((r.state, r.amount_fen) for r in existing)
                 paid = session.payer_total_fen or session.amount_fen
                 if refunded + amount_fen > session.amount_fen:
                     raise SessionError(
@@ -720,12 +718,14 @@ class SessionManager:
                 status = self.relay.create_refund(refund.out_trade_no, out_refund_no, refund.amount_fen, refund.reason)
         except RelayRejected as exc:
             with self.journal.transaction():
-                self.journal.update_refund(out_refund_no, {"state": "FAILED", "last_error": str(exc)})
+                self.journal.update_refund(out_refund_no, {"state": RefundStatus.FAILED, "last_error": str(exc)})
                 self.journal.append_event(
                     refund.out_trade_no, "refund_failed", detail={"out_refund_no": out_refund_no, "error": str(exc)}
                 )
                 self.journal.complete_command(command.id, "rejected")
-            self.bus.publish(RefundChanged(out_refund_no, refund.out_trade_no, "FAILED", refund.amount_fen, str(exc)))
+            self.bus.publish(
+                RefundChanged(out_refund_no, refund.out_trade_no, RefundStatus.FAILED, refund.amount_fen, str(exc))
+            )
             return
         with self.journal.transaction():
             self.journal.update_refund(
@@ -744,7 +744,7 @@ class SessionManager:
                     detail={"out_refund_no": out_refund_no, "state": status.state},
                 )
             self.journal.complete_command(command.id, status.state)
-            if status.state not in REFUND_FINAL_STATES:
+            if refund_in_flight(status.state):
                 follow = self.journal.add_command(
                     refund.out_trade_no, "refund", {"out_refund_no": out_refund_no, "phase": "query"}
                 )

@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from kiosk.bulk import gc_paused
-from kiosk.checkout.session import REFUND_RELEASED_STATES, State
+from kiosk.checkout.session import State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import RefundRow, parse_timestamp
 from kiosk.manager.summaries import refunded_by_order
+from kiosk.trade import REFUND_RELEASED, TradeState
 from kiosk.wechatpay.bills import BillRow, TradeBill
 
 PAID = frozenset({State.PAID, State.PAID_AFTER_CANCEL})
@@ -149,7 +150,7 @@ class BillEntry(NamedTuple):
 
     @property
     def is_refund(self) -> bool:
-        return self.trade_state == "REFUND"
+        return self.trade_state == TradeState.REFUND
 
 
 @dataclass(frozen=True)
@@ -526,10 +527,11 @@ def _reconcile(
     seen_add = seen_payments.add
     paid, paid_after_cancel = State.PAID, State.PAID_AFTER_CANCEL
     matched, none = Category.MATCHED, Action.NONE
+    success = TradeState.SUCCESS
     for entry in bill.entries:
         trade_time, tx, otn, trade_state, _, total, _, _, _, refund_fen, _, goods = entry
-        if trade_state != "SUCCESS":
-            if trade_state == "REFUND":
+        if trade_state != success:
+            if trade_state == TradeState.REFUND:
                 bill_refund += refund_fen
                 append(_refund_item(entry, refunds_by_no, by_otn, seen_refunds))
             continue  # REVOKED: no money moved; a journal "paid" for it shows up as missing_in_bill
@@ -544,7 +546,7 @@ def _reconcile(
             else:
                 category, action = Category.MISSING_IN_JOURNAL, Action.REFUND
             seen_add(otn)
-            append(new_item((category, action, otn, tx, None, total, None, None, "SUCCESS", trade_time, goods, left)))
+            append(new_item((category, action, otn, tx, None, total, None, None, success, trade_time, goods, left)))
             continue
         amount = order.amount_fen
         state = order.state
@@ -562,7 +564,7 @@ def _reconcile(
         seen_add(otn)
         append(
             new_item(
-                (category, action, otn, tx, None, total, amount, state, "SUCCESS", trade_time, order.description, left)
+                (category, action, otn, tx, None, total, amount, state, success, trade_time, order.description, left)
             )
         )
 
@@ -598,7 +600,7 @@ def _reconcile(
     journal_refund = 0
     for refund in refund_list:
         requested = parse_timestamp(refund.requested_at)
-        if refund.state in REFUND_RELEASED_STATES or requested is None or requested.astimezone(CHINA_TZ).date() != day:
+        if refund.state in REFUND_RELEASED or requested is None or requested.astimezone(CHINA_TZ).date() != day:
             continue
         journal_refund += refund.amount_fen
         if refund.out_refund_no in seen_refunds:

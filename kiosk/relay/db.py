@@ -20,11 +20,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.trade import PAYABLE
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SCHEMA = """
+_PAYABLE = ", ".join(sorted(f"'{state}'" for state in PAYABLE))  # SQL literals: a partial index needs them
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS orders (
     out_trade_no     TEXT PRIMARY KEY,
     store_id         TEXT NOT NULL,
@@ -47,7 +51,7 @@ CREATE TABLE IF NOT EXISTS orders (
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS orders_open ON orders(state) WHERE state IN ('NOTPAY', 'USERPAYING');
+CREATE INDEX IF NOT EXISTS orders_payable ON orders(state) WHERE state IN ({_PAYABLE});
 CREATE TABLE IF NOT EXISTS notifications (
     id            TEXT PRIMARY KEY,
     event_type    TEXT NOT NULL,

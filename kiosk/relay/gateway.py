@@ -26,7 +26,7 @@ class NewOrder:
 
 
 @dataclass(frozen=True)
-class TradeStatus:
+class TradeReport:
     """An order's state as WeChat Pay reports it (query answer or verified notification)."""
 
     out_trade_no: str
@@ -52,7 +52,7 @@ class NewRefund:
 
 
 @dataclass(frozen=True)
-class RefundStatus:
+class RefundReport:
     out_refund_no: str
     status: str
     refund_id: str | None = None
@@ -65,14 +65,14 @@ class RefundStatus:
 class PaymentNotice:
     id: str
     event_type: str
-    trade: TradeStatus
+    trade: TradeReport
 
 
 @dataclass(frozen=True)
 class RefundNotice:
     id: str
     event_type: str
-    refund: RefundStatus
+    refund: RefundReport
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,13 @@ class Gateway(Protocol):
         """Place (or re-place) a Native order; returns the code_url."""
         ...
 
-    async def query_order(self, store: Store, out_trade_no: str) -> TradeStatus: ...
+    async def query_order(self, store: Store, out_trade_no: str) -> TradeReport: ...
 
     async def close_order(self, store: Store, out_trade_no: str) -> None: ...
 
-    async def create_refund(self, store: Store, refund: NewRefund) -> RefundStatus: ...
+    async def create_refund(self, store: Store, refund: NewRefund) -> RefundReport: ...
 
-    async def query_refund(self, store: Store, out_refund_no: str) -> RefundStatus: ...
+    async def query_refund(self, store: Store, out_refund_no: str) -> RefundReport: ...
 
     async def trade_bill(self, store: Store, bill_date: date) -> Bill: ...
 

@@ -1,6 +1,6 @@
 """Active queries: the relay asks WeChat Pay itself, because notifications get lost or arrive late.
 
-Each open order (NOTPAY/USERPAYING) and each unfinished refund has a next-query time. While a kiosk is
+Each payable order (NOTPAY, USERPAYING, PAYERROR) and each unfinished refund has a next-query time. While a kiosk is
 long-polling an order, a customer is standing at the counter: the first query goes out about a second
 after the kiosk starts watching, then every couple of seconds. Orders nobody watches back off to
 minutes. Orders past their ``time_expire`` are closed at WeChat Pay (a close that finds the order paid
@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 
 from kiosk.clock import parse_rfc3339
+from kiosk.trade import PAYABLE, REFUND_FINAL, RefundStatus, is_payable, refund_is_final
 
-from . import states
 from .gateway import GatewayError
 from .service import Relay, RelayError
 
@@ -105,14 +105,19 @@ class Reconciler:
         """Pick up open orders and unfinished refunds from storage (after a restart)."""
         open_orders = await self.relay.db.read(
             lambda c: [
-                r[0] for r in c.execute("SELECT out_trade_no FROM orders WHERE state IN ('NOTPAY', 'USERPAYING')")
+                r[0]
+                for r in c.execute(
+                    f"SELECT out_trade_no FROM orders WHERE state IN ({','.join('?' for _ in PAYABLE)})",
+                    sorted(PAYABLE),
+                )
             ]
         )
         pending = await self.relay.db.read(
             lambda c: [
                 r[0]
                 for r in c.execute(
-                    "SELECT out_refund_no FROM refunds WHERE status IN ('PENDING', 'PROCESSING', 'ABNORMAL')"
+                    f"SELECT out_refund_no FROM refunds WHERE status NOT IN ({','.join('?' for _ in REFUND_FINAL)})",
+                    sorted(REFUND_FINAL),
                 )
             ]
         )
@@ -173,7 +178,7 @@ class Reconciler:
     async def _order(self, out_trade_no: str) -> None:
         relay = self.relay
         snapshot = await relay.load_order(out_trade_no)
-        if snapshot is None or not states.is_open(snapshot["state"]):
+        if snapshot is None or not is_payable(snapshot["state"]):
             return
         now = relay.now()
         expires = parse_rfc3339(snapshot["expires_at"])
@@ -189,7 +194,7 @@ class Reconciler:
         except (GatewayError, RelayError) as exc:
             log.info("%s of %s failed: %s", "close" if expired else "query", out_trade_no, exc)
         current = await relay.load_order(out_trade_no)
-        if current is None or not states.is_open(current["state"]):
+        if current is None or not is_payable(current["state"]):
             return
         if expired:
             self.schedule("o:" + out_trade_no, CLOSE_RETRY)  # WeChat Pay unreachable: try the close again
@@ -205,8 +210,8 @@ class Reconciler:
             view = await self.relay.refresh_refund(out_refund_no)
         except (GatewayError, RelayError) as exc:
             log.info("refund %s: %s", out_refund_no, exc)
-            view = {"status": states.REFUND_PENDING}
-        if view is not None and not states.refund_is_final(str(view["status"])):
+            view = {"status": RefundStatus.PENDING}
+        if view is not None and not refund_is_final(str(view["status"])):
             self.schedule("r:" + out_refund_no, refund_query_delay(attempt))
         else:
             self._refund_attempts.pop(out_refund_no, None)

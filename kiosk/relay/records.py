@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import states
-from .gateway import RefundStatus, TradeStatus
+from kiosk.trade import RefundStatus, TradeState, refund_moves_forward, trade_moves_forward, trade_predecessors
+
+from .gateway import RefundReport, TradeReport
 from .hub import Snapshot
 
 log = logging.getLogger("kiosk.relay")
@@ -88,7 +89,7 @@ class Applied:
 
 
 def apply_trade(
-    connection: sqlite3.Connection, status: TradeStatus, *, now: str, source: str, expect: Callable[[sqlite3.Row], str]
+    connection: sqlite3.Connection, status: TradeReport, *, now: str, source: str, expect: Callable[[sqlite3.Row], str]
 ) -> Applied:
     """Apply ``status`` if it moves the order forward; ``expect`` names an identity mismatch or returns ''."""
     row = order_row(connection, status.out_trade_no)
@@ -104,9 +105,9 @@ def apply_trade(
         record_event(connection, now, "mismatch", status.out_trade_no, {"source": source, "problem": mismatch})
         log.warning("order %s: %s reports %s; not applied", status.out_trade_no, source, mismatch)
         return Applied("mismatch", order_view(row))
-    if not states.is_forward(row["state"], status.trade_state):
+    if not trade_moves_forward(row["state"], status.trade_state):
         return Applied("stale", order_view(row))
-    allowed = states.predecessors(status.trade_state)
+    allowed = trade_predecessors(status.trade_state)
     placeholders = ",".join("?" for _ in allowed)
     cursor = connection.execute(
         f"""UPDATE orders SET state = ?, trade_state_desc = ?, transaction_id = COALESCE(?, transaction_id),
@@ -140,7 +141,7 @@ def apply_trade(
 
 
 def apply_refund(
-    connection: sqlite3.Connection, status: RefundStatus, *, now: str, source: str
+    connection: sqlite3.Connection, status: RefundReport, *, now: str, source: str
 ) -> tuple[dict[str, Any] | None, Snapshot | None]:
     """Move a refund forward; a successful refund moves its order to REFUND. Returns the changed views."""
     row = connection.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (status.out_refund_no,)).fetchone()
@@ -149,7 +150,7 @@ def apply_refund(
             connection, now, "unknown_refund", status.out_trade_no, {"source": source, "refund": status.out_refund_no}
         )
         return None, None
-    refund_changed = states.refund_is_forward(row["status"], status.status)
+    refund_changed = refund_moves_forward(row["status"], status.status)
     if refund_changed:
         connection.execute(
             """UPDATE refunds SET status = ?, refund_id = COALESCE(?, refund_id),
@@ -170,19 +171,19 @@ def apply_refund(
             (status.refund_id, now, status.out_refund_no),
         )
     order_changed: Snapshot | None = None
-    if refund_changed and status.status == states.REFUND_SUCCESS:
+    if refund_changed and status.status == RefundStatus.SUCCESS:
         out_trade_no = row["out_trade_no"]
         refunded = connection.execute(
             "SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE out_trade_no = ? AND status = ?",
-            (out_trade_no, states.REFUND_SUCCESS),
+            (out_trade_no, RefundStatus.SUCCESS),
         ).fetchone()[0]
         order = order_row(connection, out_trade_no)
         assert order is not None
-        if order["state"] == states.SUCCESS:
+        if order["state"] == TradeState.SUCCESS:
             connection.execute(
                 "UPDATE orders SET state = ?, refunded_fen = ?, version = version + 1, updated_at = ? "
                 "WHERE out_trade_no = ? AND state = ?",
-                (states.REFUND, refunded, now, out_trade_no, states.SUCCESS),
+                (TradeState.REFUND, refunded, now, out_trade_no, TradeState.SUCCESS),
             )
         else:
             connection.execute(

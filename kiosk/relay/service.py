@@ -20,9 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kiosk.clock import CHINA_TZ, Clock, parse_rfc3339, rfc3339
+from kiosk.trade import PAID, REFUND_RELEASED, RefundStatus, TradeState, is_payable, refund_is_final
 from kiosk.wechatpay.bills import BillRow
 
-from . import states
 from .config import AUTO, Kiosk, RelayConfig, Store
 from .db import Database, StorageError
 from .gateway import (
@@ -33,8 +33,8 @@ from .gateway import (
     Notice,
     PaymentNotice,
     RefundNotice,
-    RefundStatus,
-    TradeStatus,
+    RefundReport,
+    TradeReport,
 )
 from .hub import Snapshot, VersionHub
 from .records import (
@@ -144,7 +144,7 @@ class Relay:
             raise RelayError(503, "not_ready", "the relay does not know its own address yet")
         return base.rstrip("/") + "/wechatpay/notify"
 
-    async def _apply(self, status: TradeStatus, source: str) -> Applied:
+    async def _apply(self, status: TradeReport, source: str) -> Applied:
         now = self.stamp()
         expect = self._identity_check(status)
         applied = await self.db.write(lambda c: apply_trade(c, status, now=now, source=source, expect=expect))
@@ -153,7 +153,7 @@ class Relay:
             log.info("order %s -> %s (%s)", status.out_trade_no, status.trade_state, source)
         return applied
 
-    def _identity_check(self, status: TradeStatus) -> Callable[[sqlite3.Row], str]:
+    def _identity_check(self, status: TradeReport) -> Callable[[sqlite3.Row], str]:
         settings = self.config.wechatpay
         stores = self.config.stores
 
@@ -217,7 +217,7 @@ class Relay:
                     request.attach,
                     items,
                     rfc3339(time_expire),
-                    states.NOTPAY,
+                    TradeState.NOTPAY,
                     stamp,
                     stamp,
                 ),
@@ -237,7 +237,7 @@ class Relay:
         if outcome == "conflict":
             raise RelayError(409, "out_trade_no_used", "this out_trade_no was used with different parameters")
         view = self.hub.prime(request.out_trade_no, order_view(row))
-        if not states.is_open(view["state"]):
+        if not is_payable(view["state"]):
             return view
         code_url_at = row["code_url_at"]
         if view.get("code_url") and code_url_at and parse_rfc3339(code_url_at) + CODE_URL_REFRESH > now:
@@ -258,7 +258,7 @@ class Relay:
         except GatewayError as exc:
             self.on_open_order(request.out_trade_no)  # the call may have landed: let the reconciler look
             if exc.code == "ORDER_CLOSED":
-                await self._apply(TradeStatus(request.out_trade_no, states.CLOSED), "create")
+                await self._apply(TradeReport(request.out_trade_no, TradeState.CLOSED), "create")
                 return await self._fresh(request.out_trade_no)
             if exc.code == "ORDERPAID":
                 await self.refresh(request.out_trade_no)
@@ -292,7 +292,7 @@ class Relay:
         self, kiosk: Kiosk, out_trade_no: str, *, since: int | None, wait: float, refresh: bool
     ) -> Snapshot:
         snapshot = await self.order_for(kiosk, out_trade_no)
-        if refresh and states.is_open(snapshot["state"]):
+        if refresh and is_payable(snapshot["state"]):
             try:
                 await asyncio.wait_for(self.refresh(out_trade_no), 5.0)
             except (TimeoutError, GatewayError) as exc:
@@ -315,14 +315,14 @@ class Relay:
 
     async def close_order(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
         snapshot = await self.order_for(kiosk, out_trade_no)
-        if not states.is_open(snapshot["state"]):
+        if not is_payable(snapshot["state"]):
             return snapshot  # paid, refunded or already closed: answer the state, not an error
         await self.close_at_wechat(out_trade_no, reason="kiosk")
         return await self.order_for(kiosk, out_trade_no)
 
     async def close_at_wechat(self, out_trade_no: str, *, reason: str) -> None:
         snapshot = await self.load_order(out_trade_no)
-        if snapshot is None or not states.is_open(snapshot["state"]):
+        if snapshot is None or not is_payable(snapshot["state"]):
             return
         store = self.store(snapshot["store_id"])
         try:
@@ -330,14 +330,14 @@ class Relay:
         except GatewayError as exc:
             if exc.not_found:
                 # WeChat never saw the order (placing it failed): nobody can pay it.
-                await self._apply(TradeStatus(out_trade_no, states.CLOSED, "订单已关闭"), f"close:{reason}")
+                await self._apply(TradeReport(out_trade_no, TradeState.CLOSED, "订单已关闭"), f"close:{reason}")
                 return
             if exc.code == "TRANSPORT" or exc.retryable:
                 raise gateway_failure(exc) from None
             # ORDERPAID and friends: ask what happened instead of guessing.
             await self.refresh(out_trade_no)
             return
-        await self._apply(TradeStatus(out_trade_no, states.CLOSED, "订单已关闭"), f"close:{reason}")
+        await self._apply(TradeReport(out_trade_no, TradeState.CLOSED, "订单已关闭"), f"close:{reason}")
 
     # -- notifications
 
@@ -402,12 +402,12 @@ class Relay:
                 return ("existing" if same else "conflict"), row
             current = order_row(connection, out_trade_no)
             assert current is not None
-            if current["state"] not in states.PAID_STATES:
+            if current["state"] not in PAID:
                 return "unpaid", current
             held = connection.execute(
                 f"SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE out_trade_no = ? "
-                f"AND status IN ({','.join('?' for _ in states.REFUND_HOLDING)})",
-                (out_trade_no, *sorted(states.REFUND_HOLDING)),
+                f"AND status NOT IN ({','.join('?' for _ in REFUND_RELEASED)})",
+                (out_trade_no, *sorted(REFUND_RELEASED)),
             ).fetchone()[0]
             if held + request.amount_fen > current["amount_fen"]:
                 return "exceeds", current
@@ -423,7 +423,7 @@ class Relay:
                     request.amount_fen,
                     current["amount_fen"],
                     request.reason,
-                    states.REFUND_PENDING,
+                    RefundStatus.PENDING,
                     stamp,
                     stamp,
                 ),
@@ -447,7 +447,7 @@ class Relay:
             raise RelayError(409, "order_not_paid", f"order is {order['state']}, only paid orders can be refunded")
         if outcome == "exceeds":
             raise RelayError(409, "refund_exceeds_amount", "the refunds would exceed the amount paid")
-        if row["status"] != states.REFUND_PENDING:
+        if row["status"] != RefundStatus.PENDING:
             return refund_view(row)
         return await self.submit_refund(request.out_refund_no)
 
@@ -456,7 +456,7 @@ class Relay:
         row = await self.db.read(
             lambda c: c.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)).fetchone()
         )
-        if row["status"] != states.REFUND_PENDING:
+        if row["status"] != RefundStatus.PENDING:
             return refund_view(row)
         store = self.store(row["store_id"])
         notify_url = self.notify_url() if (self.base_url or self.config.wechatpay.notify_url != AUTO) else None
@@ -483,7 +483,7 @@ class Relay:
                 connection.execute(
                     "UPDATE refunds SET status = ?, error_code = ?, error_message = ?, version = version + 1, "
                     "updated_at = ? WHERE out_refund_no = ? AND status = ?",
-                    (states.REFUND_FAILED, code, message, stamp, out_refund_no, states.REFUND_PENDING),
+                    (RefundStatus.FAILED, code, message, stamp, out_refund_no, RefundStatus.PENDING),
                 )
                 result: sqlite3.Row = connection.execute(
                     "SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)
@@ -496,7 +496,7 @@ class Relay:
             ) from None
         return await self._apply_refund_status(status, "create")
 
-    async def _apply_refund_status(self, status: RefundStatus, source: str) -> dict[str, Any]:
+    async def _apply_refund_status(self, status: RefundReport, source: str) -> dict[str, Any]:
         stamp = self.stamp()
         _, order = await self.db.write(lambda c: apply_refund(c, status, now=stamp, source=source))
         if order is not None:
@@ -504,7 +504,7 @@ class Relay:
         row = await self.db.read(
             lambda c: c.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (status.out_refund_no,)).fetchone()
         )
-        if not states.refund_is_final(row["status"]):
+        if not refund_is_final(row["status"]):
             self.on_pending_refund(status.out_refund_no)
         return refund_view(row)
 
@@ -514,9 +514,9 @@ class Relay:
         )
         if row is None:
             return None
-        if row["status"] == states.REFUND_PENDING:
+        if row["status"] == RefundStatus.PENDING:
             return await self.submit_refund(out_refund_no)
-        if states.refund_is_final(row["status"]):
+        if refund_is_final(row["status"]):
             return refund_view(row)
         status = await self.gateway.query_refund(self.store(row["store_id"]), out_refund_no)
         return await self._apply_refund_status(status, "query")
@@ -530,7 +530,7 @@ class Relay:
             )
         if row is None or row["store_id"] != kiosk.store:
             raise not_found("refund")
-        if refresh and not states.refund_is_final(row["status"]):
+        if refresh and not refund_is_final(row["status"]):
             try:
                 view = await self.refresh_refund(out_refund_no)
             except (GatewayError, RelayError) as exc:

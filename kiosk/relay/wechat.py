@@ -54,8 +54,8 @@ from .gateway import (
     OtherNotice,
     PaymentNotice,
     RefundNotice,
-    RefundStatus,
-    TradeStatus,
+    RefundReport,
+    TradeReport,
 )
 
 T = TypeVar("T")
@@ -92,8 +92,8 @@ def _time(value: datetime | None) -> str | None:
     return rfc3339(value) if value is not None else None
 
 
-def trade_status(tx: Transaction) -> TradeStatus:
-    return TradeStatus(
+def trade_status(tx: Transaction) -> TradeReport:
+    return TradeReport(
         out_trade_no=tx.out_trade_no,
         trade_state=tx.trade_state,
         trade_state_desc=tx.trade_state_desc,
@@ -217,14 +217,14 @@ class WeChatGateway:
         )
         return await self._call(lambda: self.client.create_native_order(request, merchant=self.merchant(store)))
 
-    async def query_order(self, store: Store, out_trade_no: str) -> TradeStatus:
+    async def query_order(self, store: Store, out_trade_no: str) -> TradeReport:
         tx = await self._call(lambda: self.client.query_order(out_trade_no, merchant=self.merchant(store)))
         return trade_status(tx)
 
     async def close_order(self, store: Store, out_trade_no: str) -> None:
         await self._call(lambda: self.client.close_order(out_trade_no, merchant=self.merchant(store)))
 
-    async def create_refund(self, store: Store, refund: NewRefund) -> RefundStatus:
+    async def create_refund(self, store: Store, refund: NewRefund) -> RefundReport:
         request = ClientRefundRequest(
             out_refund_no=refund.out_refund_no,
             amount_fen=refund.amount_fen,
@@ -236,7 +236,7 @@ class WeChatGateway:
         result = await self._call(lambda: self.client.create_refund(request, merchant=self.merchant(store)))
         return _refund_status(result)
 
-    async def query_refund(self, store: Store, out_refund_no: str) -> RefundStatus:
+    async def query_refund(self, store: Store, out_refund_no: str) -> RefundReport:
         result = await self._call(lambda: self.client.query_refund(out_refund_no, merchant=self.merchant(store)))
         return _refund_status(result)
 
@@ -296,7 +296,7 @@ class WeChatGateway:
                 return RefundNotice(
                     note.id,
                     note.event_type,
-                    RefundStatus(
+                    RefundReport(
                         out_refund_no=refund.out_refund_no,
                         status=refund.refund_status,
                         refund_id=refund.refund_id,
@@ -317,8 +317,8 @@ def build_gateway(config: RelayConfig) -> WeChatGateway:
     return WeChatGateway(config)
 
 
-def _refund_status(refund: Refund) -> RefundStatus:
-    return RefundStatus(
+def _refund_status(refund: Refund) -> RefundReport:
+    return RefundReport(
         out_refund_no=refund.out_refund_no,
         status=refund.status,
         refund_id=refund.refund_id,

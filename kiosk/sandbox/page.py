@@ -8,17 +8,19 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from kiosk.trade import PAYABLE, TradeState
+
 
 def _yuan(fen: int) -> str:
     return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 def _actions(order: dict[str, Any]) -> str:
-    if order["trade_state"] not in ("NOTPAY", "USERPAYING", "PAYERROR") or "code_url" not in order:
+    if order["trade_state"] not in PAYABLE or "code_url" not in order:
         return ""
     code_url = escape(order["code_url"])
     buttons = []
-    for result, label in (("SUCCESS", "支付 Pay"), ("PAYERROR", "失败 Fail")):
+    for result, label in ((TradeState.SUCCESS, "支付 Pay"), (TradeState.PAYERROR, "失败 Fail")):
         buttons.append(
             f'<form method="post" action="/sandbox/v1/payments" style="display:inline">'
             f'<input type="hidden" name="code_url" value="{code_url}">'

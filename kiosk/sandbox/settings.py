@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from kiosk.trade import RefundStatus, TradeState
+
 from .store import Store
 
 #: The final refund statuses a refund in PROCESSING can reach, with the notification each one sends.
 REFUND_OUTCOMES = {
-    "SUCCESS": ("REFUND.SUCCESS", "退款成功"),
-    "ABNORMAL": ("REFUND.ABNORMAL", "退款异常"),
-    "CLOSED": ("REFUND.CLOSED", "退款关闭"),
+    RefundStatus.SUCCESS: ("REFUND.SUCCESS", "退款成功"),
+    RefundStatus.ABNORMAL: ("REFUND.ABNORMAL", "退款异常"),
+    RefundStatus.CLOSED: ("REFUND.CLOSED", "退款关闭"),
 }
 
 
@@ -24,12 +26,12 @@ class Settings:
     #: the platform certificate. Forced on when certificates are unavailable.
     public_key_mode: bool = False
     #: What a query shows for an unpaid order past time_expire: "NOTPAY" (reported behaviour) or "CLOSED".
-    expired_order_state: str = "NOTPAY"
+    expired_order_state: str = TradeState.NOTPAY.value
     #: How refunds end when their processing time is over: "SUCCESS"; "ABNORMAL" (the customer's card was
     #: frozen or closed: the money left the merchant but did not arrive, to be handled in the merchant
     #: platform); or "CLOSED" (the merchant's balance never covered it: nothing moved, refundable again).
     #: Applies to refunds created while it is set.
-    refund_outcome: str = "SUCCESS"
+    refund_outcome: str = RefundStatus.SUCCESS.value
 
     @property
     def notifications_use_public_key(self) -> bool:
@@ -49,7 +51,7 @@ class Settings:
             current = getattr(self, name)
             if type(value) is not type(current):
                 raise ValueError(f"{name} must be a {type(current).__name__}")
-            if name == "expired_order_state" and value not in ("NOTPAY", "CLOSED"):
+            if name == "expired_order_state" and value not in (TradeState.NOTPAY, TradeState.CLOSED):
                 raise ValueError("expired_order_state must be NOTPAY or CLOSED")
             if name == "refund_outcome" and value not in REFUND_OUTCOMES:
                 raise ValueError("refund_outcome must be SUCCESS, ABNORMAL or CLOSED")

@@ -56,6 +56,7 @@ from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise
 from kiosk.manager.training import advance_core_to_next_release, sandbox_url
 from kiosk.manager.zreport import job_key, print_z_report
 from kiosk.printing.documents import StoreInfo
+from kiosk.trade import RefundStatus
 from kiosk.ui.i18n import Retranslating
 
 from .manager_widgets import HourChart, ManagerPinDialog, RefundDialog
@@ -657,13 +658,13 @@ class ManagerView(Retranslating, QWidget):
 
     def _show_refund_state(self, out_refund_no: str, state: str, fen: int, error: str | None) -> None:
         self._refund_states[out_refund_no] = state
-        names = {
-            "REQUESTED": self.tr("requested"),
-            "PROCESSING": self.tr("processing"),
-            "SUCCESS": self.tr("refunded — slip printed"),
-            "FAILED": self.tr("failed"),
-            "CLOSED": self.tr("closed"),
-            "ABNORMAL": self.tr("abnormal: check in WeChat Pay"),
+        names: dict[str, str] = {
+            RefundStatus.REQUESTED: self.tr("requested"),
+            RefundStatus.PROCESSING: self.tr("processing"),
+            RefundStatus.SUCCESS: self.tr("refunded — slip printed"),
+            RefundStatus.FAILED: self.tr("failed"),
+            RefundStatus.CLOSED: self.tr("closed"),
+            RefundStatus.ABNORMAL: self.tr("abnormal: check in WeChat Pay"),
         }
         text = (
             self.tr("Refund %1 of %2: %3")

@@ -20,8 +20,8 @@ from kiosk.relay.gateway import (
     NewRefund,
     Notice,
     PaymentNotice,
-    RefundStatus,
-    TradeStatus,
+    RefundReport,
+    TradeReport,
 )
 from kiosk.relay.reconciler import Reconciler
 from kiosk.relay.service import OrderRequest, Relay
@@ -39,15 +39,15 @@ class FakeWeChat:
     """Records calls; answers queries from ``states`` and closes unless told the order is paid."""
 
     def __init__(self) -> None:
-        self.states: dict[str, TradeStatus] = {}
+        self.states: dict[str, TradeReport] = {}
         self.calls: list[tuple[str, str]] = []
 
     async def create_order(self, store: Any, order: NewOrder) -> str:
         self.calls.append(("create", order.out_trade_no))
-        self.states.setdefault(order.out_trade_no, TradeStatus(order.out_trade_no, "NOTPAY"))
+        self.states.setdefault(order.out_trade_no, TradeReport(order.out_trade_no, "NOTPAY"))
         return f"weixin://wxpay/bizpayurl?pr={order.out_trade_no[-6:]}"
 
-    async def query_order(self, store: Any, out_trade_no: str) -> TradeStatus:
+    async def query_order(self, store: Any, out_trade_no: str) -> TradeReport:
         self.calls.append(("query", out_trade_no))
         return self.states[out_trade_no]
 
@@ -55,12 +55,12 @@ class FakeWeChat:
         self.calls.append(("close", out_trade_no))
         if self.states[out_trade_no].trade_state == "SUCCESS":
             raise GatewayError("ORDERPAID", "订单已支付", status=400)
-        self.states[out_trade_no] = TradeStatus(out_trade_no, "CLOSED")
+        self.states[out_trade_no] = TradeReport(out_trade_no, "CLOSED")
 
-    async def create_refund(self, store: Any, refund: NewRefund) -> RefundStatus:
+    async def create_refund(self, store: Any, refund: NewRefund) -> RefundReport:
         raise AssertionError("not used")
 
-    async def query_refund(self, store: Any, out_refund_no: str) -> RefundStatus:
+    async def query_refund(self, store: Any, out_refund_no: str) -> RefundReport:
         raise AssertionError("not used")
 
     async def trade_bill(self, store: Any, bill_date: date) -> Bill:
@@ -93,8 +93,8 @@ def parts(sandbox_dir: Path, tmp_path: Path) -> Iterator[Parts]:
     database.close()
 
 
-def paid(out_trade_no: str, amount_fen: int = 100) -> TradeStatus:
-    return TradeStatus(
+def paid(out_trade_no: str, amount_fen: int = 100) -> TradeReport:
+    return TradeReport(
         out_trade_no,
         "SUCCESS",
         "支付成功",
@@ -167,7 +167,7 @@ def test_a_payment_for_another_merchant_is_not_applied(parts: Parts) -> None:
 
     async def scenario() -> tuple[str, dict[str, Any]]:
         await relay.create_order(KIOSK, OrderRequest("Q000000005", "d", 100, None, None, None))
-        status = TradeStatus("Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
+        status = TradeReport("Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
         outcome = await relay.handle_notification(PaymentNotice("N-2", "TRANSACTION.SUCCESS", status))
         return outcome, await relay.order_for(KIOSK, "Q000000005")
 
