@@ -15,6 +15,7 @@ session and the commands in one transaction, then acts on the commands; every in
                       failed              cancelled | expired ──close/status SUCCESS──▶ paid_after_cancel
                                                 │
                                   close/status CLOSED, or 404 ──▶ settled (nothing left to learn)
+                                  close answers a payable state ──▶ close again, keep listening
 
 ``settled`` means the relay has nothing more to tell us about the order. ``cancelled``, ``expired`` and
 ``failed`` orders that are not settled still listen: a payment that lands after them becomes
@@ -339,10 +340,9 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
         if not is_payable(event.trade_state):
             return Transition(session, replace(known, settled=True))  # closed or revoked: nobody can pay it
         if event.source == "close":
-            if event.trade_state == TradeState.USERPAYING:
-                # The customer is mid-payment: ask again until the relay gives a final answer.
-                return Transition(session, known, (CloseRemote(),))
-            return Transition(session, replace(known, settled=True))
+            # The close answered a state the customer can still pay in (mid-payment, or WeChat Pay refused the
+            # close): ask again, and keep listening so that a payment still becomes paid_after_cancel.
+            return Transition(session, known, (CloseRemote(),))
         return Transition(session, known)
 
     return _ignore(session, f"status {event.trade_state} in {state}")

@@ -65,7 +65,7 @@ from kiosk.checkout.session import (
 from kiosk.checkout.trade_no import make_out_trade_no, new_epoch, trade_no_prefix
 from kiosk.clock import CHINA_TZ, Clock
 from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow, parse_timestamp, timestamp
-from kiosk.trade import RefundStatus, held_fen, refund_in_flight
+from kiosk.trade import RefundStatus, held_fen, is_payable, refund_in_flight
 
 log = logging.getLogger(__name__)
 
@@ -654,8 +654,14 @@ class SessionManager:
             # The relay closes expired orders itself; keep asking until it gives a state.
             self._retry_later(command, str(exc))
             return
-        session = self.session(otn)
-        self.apply(otn, self._remote_status(status, "close", session), done=(command.id, f"closed:{status.state}"))
+        answer = self._remote_status(status, "close", self.session(otn))
+        if is_payable(status.state):
+            # Not closed (the customer is mid-payment, or WeChat Pay refused the close): ask again later, and
+            # keep listening meanwhile so that a payment still arrives as paid_after_cancel.
+            self.apply(otn, answer)
+            self._retry_later(command, f"still {status.state}")
+            return
+        self.apply(otn, answer, done=(command.id, f"closed:{status.state}"))
 
     def _do_print(self, command: CommandRow, session: PaymentSession) -> None:
         if command.kind == "print_slip" and session.state is not State.AWAITING_PAYMENT:

@@ -193,3 +193,20 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
         return answer
 
     assert asyncio.run(scenario())["state"] == "SUCCESS"
+
+
+@pytest.mark.parametrize("trade_state", ["USERPAYING", "PAYERROR"])
+def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, trade_state: str) -> None:
+    relay, wechat, _ = parts
+    number = f"Q0000007{len(trade_state):02d}"
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        await relay.create_order(KIOSK, OrderRequest(number, "d", 100, None, None, None))
+        wechat.states[number] = TradeReport(number, trade_state)
+        await relay.refresh(number)
+        seen = await relay.order_for(KIOSK, number)
+        return seen, await relay.close_order(KIOSK, number)
+
+    seen, closed = asyncio.run(scenario())
+    assert seen["state"] == trade_state
+    assert closed["state"] == "CLOSED" and wechat.calls[-1] == ("close", number)
