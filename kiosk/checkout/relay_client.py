@@ -2,7 +2,7 @@
 
 Exceptions (every httpx error is mapped here, none leaks)::
 
-    RelayError                 base
+    RelayError                 base (a CheckoutError, like every error of the kiosk core)
     ├── RelayUnavailable       connection failed, timed out, 5xx, 408 or 429: retry with back-off
     └── RelayRejected          the relay answered 4xx for good (carries status, code, message)
         └── RelayNotFound      404: no such order/refund for this kiosk's store
@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from kiosk import trade
+from kiosk.checkout.errors import CheckoutError
 from kiosk.clock import parse_rfc3339, rfc3339
 
 #: The relay holds a long-poll at most this long (issue 4); we ask for a little less.
@@ -30,7 +31,7 @@ MAX_WAIT_SECONDS = 30
 DEFAULT_WAIT_SECONDS = 20
 
 
-class RelayError(Exception):
+class RelayError(CheckoutError):
     """Base of every relay client error."""
 
 

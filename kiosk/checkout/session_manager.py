@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kiosk.checkout.cart import CartError, CartSnapshot
+from kiosk.checkout.errors import CheckoutError
 from kiosk.checkout.events import (
     ConnectionChanged,
     CoreError,
@@ -92,7 +93,7 @@ class Documents(Protocol):
     def refund_slip(self, refund: RefundRow) -> Any: ...
 
 
-class SessionError(RuntimeError):
+class SessionError(CheckoutError):
     """A request the current state does not allow (unknown order, refund of an unpaid order, …)."""
 
 

@@ -254,10 +254,22 @@ def test_public_names() -> None:
     assert sorted(checkout.__all__) == sorted(
         [
             "Cart", "CartChange", "CartError", "CartLine", "CartSnapshot", "Catalogue", "CatalogueError",
-            "Category", "ConfigError", "ConnectionChanged", "CoreError", "CoreEvent", "Item", "KioskConfig",
-            "KioskCore", "PaidAfterCancel", "PaymentSession", "PrintSubmitted", "RefundChanged", "RelayError",
-            "RelayRejected", "RelayUnavailable", "SessionChanged", "SessionError", "State", "UnknownCode",
+            "Category", "CheckoutError", "ConnectionChanged", "CoreError", "CoreEvent", "Item", "KioskConfig",
+            "KioskConfigError", "KioskCore", "PaidAfterCancel", "PaymentSession", "PrintSubmitted", "RefundChanged",
+            "RelayError", "RelayRejected", "RelayUnavailable", "SessionChanged", "SessionError", "State", "UnknownCode",
             "format_yuan", "load_catalogue", "load_config", "sample_catalogue",
         ]
     )  # fmt: skip
     assert all(hasattr(checkout, name) for name in checkout.__all__)
+
+
+def test_every_error_of_the_core_is_a_checkout_error() -> None:
+    import kiosk.checkout as checkout
+    from kiosk.checkout.relay_client import RelayNotFound
+
+    exceptions = [v for v in vars(checkout).values() if isinstance(v, type) and issubclass(v, Exception)]
+    assert {e.__name__ for e in exceptions} == {
+        "CartError", "CatalogueError", "CheckoutError", "KioskConfigError", "RelayError", "RelayRejected",
+        "RelayUnavailable", "SessionError", "UnknownCode",
+    }  # fmt: skip
+    assert all(issubclass(error, checkout.CheckoutError) for error in [*exceptions, RelayNotFound])
