@@ -26,6 +26,7 @@ from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, S
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
 from kiosk.trade import TradeState
+from kiosk.wire import BillAnswer
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +267,7 @@ class KioskCore:
         answer: dict[str, Any] = response.json()
         return answer
 
-    def bill(self, day: date) -> dict[str, Any]:
+    def bill(self, day: date) -> BillAnswer:
         """*Blocking*: the store's WeChat Pay trade bill for ``day`` through the relay (rows and summary in fen;
         each row an array of the values named by ``columns``, see docs/relay.md)."""
         return self.relay.bill(day.isoformat())

@@ -4,10 +4,13 @@ Exceptions (every httpx error is mapped here, none leaks)::
 
     RelayError                 base (a CheckoutError, like every error of the kiosk core)
     ├── RelayUnavailable       connection failed, timed out, 5xx, 408 or 429: retry with back-off
+    │   └── RelayAnswerInvalid the answer breaks the contract (kiosk.wire): a field missing, unknown or wrong
     └── RelayRejected          the relay answered 4xx for good (carries status, code, message)
         └── RelayNotFound      404: no such order/refund for this kiosk's store
 
-Tokens are sent as ``Authorization: Bearer …`` and appear in no message or ``repr``.
+Requests are encoded and answers decoded with :mod:`kiosk.wire`, strictly: an answer the contract does not
+allow is an error here, never filled in with a default. Tokens are sent as ``Authorization: Bearer …`` and
+appear in no message or ``repr``.
 """
 
 from __future__ import annotations
@@ -17,14 +20,26 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from kiosk import trade
 from kiosk.checkout.errors import CheckoutError
-from kiosk.clock import parse_rfc3339, rfc3339
+from kiosk.wire import (
+    BillAnswer,
+    ErrorAnswer,
+    ErrorDetail,
+    OrderCreate,
+    OrderView,
+    RefundCreate,
+    RefundView,
+    WireError,
+    decode,
+    encode,
+)
+
+M = TypeVar("M")
 
 #: The relay holds a long-poll at most this long (issue 4); we ask for a little less.
 MAX_WAIT_SECONDS = 30
@@ -37,6 +52,11 @@ class RelayError(CheckoutError):
 
 class RelayUnavailable(RelayError):
     """The relay could not be reached or is temporarily failing; the same request may be retried."""
+
+
+class RelayAnswerInvalid(RelayUnavailable):
+    """The relay's answer does not follow the contract (e.g. a relay of another version): retried like an outage,
+    and the message names what is wrong."""
 
 
 class RelayRejected(RelayError):
@@ -56,34 +76,6 @@ class RelayNotFound(RelayRejected):
 
 
 @dataclass(frozen=True)
-class OrderCreated:
-    out_trade_no: str
-    code_url: str
-    expires_at: datetime | None
-    state: str
-    version: int
-
-
-@dataclass(frozen=True)
-class OrderStatus:
-    out_trade_no: str
-    state: str
-    version: int
-    transaction_id: str | None = None
-    success_time: datetime | None = None
-    payer_total_fen: int | None = None
-
-
-@dataclass(frozen=True)
-class RefundStatus:
-    out_refund_no: str
-    state: str
-    refund_id: str | None = None
-    success_time: datetime | None = None
-    amount_fen: int | None = None
-
-
-@dataclass(frozen=True)
 class Backoff:
     """Capped exponential back-off with full jitter; ``random`` is the seam for tests."""
 
@@ -98,17 +90,12 @@ class Backoff:
         return max(ceiling * float(self.random()), self.base / 4)
 
 
-def _time(value: Any) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
+def _error_detail(response: httpx.Response) -> ErrorDetail | None:
+    """The relay's ``{"error": {...}}`` body, or None when the answer is not one (e.g. from a proxy)."""
     try:
-        return parse_rfc3339(value)
-    except ValueError:
+        return decode(ErrorAnswer, response.json()).error
+    except (ValueError, WireError):
         return None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class RelayClient:
@@ -165,32 +152,20 @@ class RelayClient:
         *,
         attach: str | None = None,
         items: list[dict[str, Any]] | None = None,
-    ) -> OrderCreated:
-        body: dict[str, Any] = {
-            "out_trade_no": out_trade_no,
-            "description": description,
-            "amount_fen": amount_fen,
-            "time_expire": rfc3339(time_expire),
-        }
-        if attach is not None:
-            body["attach"] = attach
-        if items:
-            body["items"] = items
-        data = self._request("POST", "/v1/orders", json=body)
-        try:
-            return OrderCreated(
-                out_trade_no=str(data["out_trade_no"]),
-                code_url=str(data["code_url"]),
-                expires_at=_time(data.get("expires_at")),
-                state=str(data.get("state") or trade.TradeState.NOTPAY),
-                version=int(data.get("version") or 0),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise RelayUnavailable(f"relay answered an unexpected create body ({exc!r})") from exc
+    ) -> OrderView:
+        request = OrderCreate(
+            out_trade_no=out_trade_no,
+            description=description,
+            amount_fen=amount_fen,
+            time_expire=time_expire,
+            attach=attach,
+            items=items or None,
+        )
+        return self._order(self._request("POST", "/v1/orders", json=encode(request)), out_trade_no)
 
     def get_order(
         self, out_trade_no: str, *, since: int | None = None, wait: float = 0, refresh: bool = False
-    ) -> OrderStatus:
+    ) -> OrderView:
         """The order's state; with ``since``/``wait`` a long-poll that answers once the version moves past ``since``."""
         params: dict[str, Any] = {}
         if since is not None:
@@ -203,22 +178,18 @@ class RelayClient:
         data = self._request(
             "GET", f"/v1/orders/{quote(out_trade_no, safe='')}", params=params, timeout=self._timeout + wait
         )
-        return self._status(data, out_trade_no)
+        return self._order(data, out_trade_no)
 
-    def close_order(self, out_trade_no: str) -> OrderStatus:
+    def close_order(self, out_trade_no: str) -> OrderView:
         data = self._request("POST", f"/v1/orders/{quote(out_trade_no, safe='')}/close")
-        return self._status(data, out_trade_no)
+        return self._order(data, out_trade_no)
 
-    def create_refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> RefundStatus:
-        data = self._request(
-            "POST",
-            f"/v1/orders/{quote(out_trade_no, safe='')}/refunds",
-            json={"out_refund_no": out_refund_no, "amount_fen": amount_fen, "reason": reason},
-            manager=True,
-        )
-        return self._refund(data, out_refund_no)
+    def create_refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> RefundView:
+        request = RefundCreate(out_refund_no=out_refund_no, amount_fen=amount_fen, reason=reason)
+        path = f"/v1/orders/{quote(out_trade_no, safe='')}/refunds"
+        return self._refund(self._request("POST", path, json=encode(request), manager=True), out_refund_no)
 
-    def get_refund(self, out_refund_no: str, *, refresh: bool = False) -> RefundStatus:
+    def get_refund(self, out_refund_no: str, *, refresh: bool = False) -> RefundView:
         data = self._request(
             "GET",
             f"/v1/refunds/{quote(out_refund_no, safe='')}",
@@ -227,9 +198,10 @@ class RelayClient:
         )
         return self._refund(data, out_refund_no)
 
-    def bill(self, day: str) -> dict[str, Any]:
-        """The relay's bill answer as is: ``columns`` and ``rows`` (arrays), ``summary`` (docs/relay.md)."""
-        return self._request("GET", f"/v1/bills/{quote(day, safe='')}", timeout=max(self._timeout, 30.0))
+    def bill(self, day: str) -> BillAnswer:
+        """The store's trade bill for ``day`` (YYYY-MM-DD): ``columns`` and ``rows`` (arrays), ``summary``."""
+        data = self._request("GET", f"/v1/bills/{quote(day, safe='')}", timeout=max(self._timeout, 30.0))
+        return self._decode(BillAnswer, data)
 
     def health(self) -> bool:
         try:
@@ -240,30 +212,26 @@ class RelayClient:
 
     # ---- plumbing --------------------------------------------------------------------------
 
-    @staticmethod
-    def _status(data: dict[str, Any], out_trade_no: str) -> OrderStatus:
-        state = data.get("state") or data.get("trade_state")
-        if not isinstance(state, str):
-            raise RelayUnavailable("relay answered an order without a state")
-        return OrderStatus(
-            out_trade_no=str(data.get("out_trade_no") or out_trade_no),
-            state=state,
-            version=int(data.get("version") or 0),
-            transaction_id=data.get("transaction_id") or None,
-            success_time=_time(data.get("success_time")),
-            payer_total_fen=_int(data.get("payer_total_fen")),
-        )
+    @classmethod
+    def _order(cls, data: Any, out_trade_no: str) -> OrderView:
+        view = cls._decode(OrderView, data)
+        if view.out_trade_no != out_trade_no:
+            raise RelayAnswerInvalid(f"asked about order {out_trade_no}, the relay answered {view.out_trade_no}")
+        return view
+
+    @classmethod
+    def _refund(cls, data: Any, out_refund_no: str) -> RefundView:
+        view = cls._decode(RefundView, data)
+        if view.out_refund_no != out_refund_no:
+            raise RelayAnswerInvalid(f"asked about refund {out_refund_no}, the relay answered {view.out_refund_no}")
+        return view
 
     @staticmethod
-    def _refund(data: dict[str, Any], out_refund_no: str) -> RefundStatus:
-        state = data.get("status") or data.get("state") or trade.RefundStatus.PROCESSING
-        return RefundStatus(
-            out_refund_no=str(data.get("out_refund_no") or out_refund_no),
-            state=str(state),
-            refund_id=data.get("refund_id") or None,
-            success_time=_time(data.get("success_time")),
-            amount_fen=_int(data.get("amount_fen") or data.get("refund_fen")),
-        )
+    def _decode(kind: type[M], data: Any) -> M:
+        try:
+            return decode(kind, data)
+        except WireError as exc:
+            raise RelayAnswerInvalid(f"the relay answered a {kind.__name__} outside the contract: {exc}") from None
 
     def _request(
         self,
@@ -275,7 +243,8 @@ class RelayClient:
         timeout: float | None = None,
         manager: bool = False,
         authenticate: bool = True,
-    ) -> dict[str, Any]:
+    ) -> Any:
+        """The answer's JSON value; an error answer is raised as the matching :class:`RelayError`."""
         headers = {}
         if authenticate:
             token = self._manager_token if manager else self._token
@@ -295,31 +264,29 @@ class RelayClient:
             message = f"relay unreachable ({type(exc).__name__})"
             self._connectivity(False, message)
             raise RelayUnavailable(message) from exc
-        try:
-            data = response.json() if response.content else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {"value": data}
-        # The relay answers errors as {"error": {"code", "message", "retryable"?}}.
-        nested = data.get("error")
-        error: dict[str, Any] = nested if isinstance(nested, dict) else data
-        code = error.get("code") if isinstance(error.get("code"), str) else None
-        message = str(error.get("message") or error.get("detail") or "")
         status = response.status_code
+        if status < 400:
+            self._connectivity(True, None)
+            try:
+                return response.json()
+            except ValueError:
+                raise RelayAnswerInvalid(f"relay answered {status} with a body that is not JSON") from None
+        error = _error_detail(response)
         retryable = status >= 500 or status in (408, 429)
-        if status == 502 and error.get("retryable") is False:
+        if status == 502 and error is not None and error.retryable is False:
             retryable = False  # WeChat Pay refused the request itself: retrying cannot help
         if retryable:
-            text = f"relay answered {status}" + (f" {code}" if code else "")
-            # A relay that answers with its own error body is reachable (WeChat Pay may not be).
-            self._connectivity(status < 500 or code is not None, text)
+            text = f"relay answered {status}" + (f" {error.code}" if error is not None else "")
+            # A relay that answers with its own error body is reachable (WeChat Pay may not be); a bare 5xx
+            # comes from something in between (a proxy) or a relay that is down.
+            self._connectivity(status < 500 or error is not None, text)
             raise RelayUnavailable(text)
         self._connectivity(True, None)
-        if status >= 400:
-            kind = RelayNotFound if status == 404 else RelayRejected
-            raise kind(status, code, message)
-        return data
+        if error is None:
+            # Not the relay's error format (a proxy's 404 page, say): never read as "no such order".
+            raise RelayAnswerInvalid(f"relay answered {status} without an error body of the contract")
+        kind = RelayNotFound if status == 404 else RelayRejected
+        raise kind(status, error.code, error.message)
 
     def _connectivity(self, online: bool, error: str | None) -> None:
         with self._lock:

@@ -31,6 +31,9 @@ from typing import Literal
 
 from kiosk.trade import TRADE_STATES, TradeState, is_paid, is_payable
 
+#: Where an answer about the order came from: a long-poll, the clerk's re-query, or the answer to a close.
+Source = Literal["poll", "requery", "close"]
+
 
 class State(StrEnum):
     DRAFT = "draft"
@@ -135,7 +138,7 @@ class RemoteStatus:
 
     trade_state: str
     version: int
-    source: Literal["poll", "requery", "close"] = "poll"
+    source: Source = "poll"
     transaction_id: str | None = None
     success_time: datetime | None = None
     payer_total_fen: int | None = None
@@ -145,7 +148,7 @@ class RemoteStatus:
 class RemoteNotFound:
     """The relay has no such order (a create that never arrived)."""
 
-    source: Literal["poll", "requery", "close"] = "close"
+    source: Source = "close"
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ from kiosk.checkout.session import (
     PrintSlip,
     RemoteNotFound,
     RemoteStatus,
+    Source,
     State,
     Transition,
     transition,
@@ -67,6 +68,7 @@ from kiosk.checkout.trade_no import make_out_trade_no, new_epoch, trade_no_prefi
 from kiosk.clock import CHINA_TZ, Clock
 from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow, parse_timestamp, timestamp
 from kiosk.trade import RefundStatus, held_fen, is_payable, refund_in_flight
+from kiosk.wire import OrderView
 
 log = logging.getLogger(__name__)
 
@@ -330,12 +332,12 @@ class SessionManager:
 
     def requery(self, out_trade_no: str) -> PaymentSession:
         """Ask the relay to query WeChat Pay now (``refresh=1``). Blocking: call from a worker thread."""
-        session = self.session(out_trade_no)
+        self.session(out_trade_no)  # an unknown order is a SessionError before any request
         try:
             status = self.relay.get_order(out_trade_no, refresh=True)
         except RelayNotFound:
             return self.apply(out_trade_no, RemoteNotFound("requery")).session
-        result = self.apply(out_trade_no, self._remote_status(status, "requery", session)).session
+        result = self.apply(out_trade_no, remote_status(status, "requery")).session
         self.recheck_abnormal_refunds(out_trade_no)
         return result
 
@@ -509,16 +511,6 @@ class SessionManager:
         with self._lock:
             self._changed.notify_all()
 
-    def _remote_status(self, status: Any, source: Any, session: PaymentSession) -> RemoteStatus:
-        return RemoteStatus(
-            trade_state=status.state,
-            version=status.version,
-            source=source,
-            transaction_id=status.transaction_id,
-            success_time=status.success_time,
-            payer_total_fen=status.payer_total_fen,
-        )
-
     # ---- workers ---------------------------------------------------------------------------
 
     def _ensure_workers(self, otn: str) -> None:
@@ -642,6 +634,8 @@ class SessionManager:
             self.apply(otn, CreateRejected(str(exc)), done=(command.id, "rejected"))
             self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn))
             return
+        if created.code_url is None:  # an order that can no longer be paid: retried until it expires, then closed
+            raise RelayUnavailable(f"the relay has no QR code for {otn} ({created.state})")
         self.apply(otn, CreateSucceeded(created.code_url, created.state, created.version), done=(command.id, "created"))
 
     def _do_close(self, command: CommandRow) -> None:
@@ -655,7 +649,7 @@ class SessionManager:
             # The relay closes expired orders itself; keep asking until it gives a state.
             self._retry_later(command, str(exc))
             return
-        answer = self._remote_status(status, "close", self.session(otn))
+        answer = remote_status(status, "close")
         if is_payable(status.state):
             # Not closed (the customer is mid-payment, or WeChat Pay refused the close): ask again later, and
             # keep listening meanwhile so that a payment still arrives as paid_after_cancel.
@@ -738,25 +732,25 @@ class SessionManager:
             self.journal.update_refund(
                 out_refund_no,
                 {
-                    "state": status.state,
+                    "state": status.status,
                     "refund_id": status.refund_id,
                     "success_time": timestamp(status.success_time) if status.success_time else None,
                     "last_error": None,
                 },
             )
-            if status.state != refund.state:
+            if status.status != refund.state:
                 self.journal.append_event(
                     refund.out_trade_no,
                     "refund_status",
-                    detail={"out_refund_no": out_refund_no, "state": status.state},
+                    detail={"out_refund_no": out_refund_no, "state": status.status},
                 )
-            self.journal.complete_command(command.id, status.state)
-            if refund_in_flight(status.state):
+            self.journal.complete_command(command.id, status.status)
+            if refund_in_flight(status.status):
                 follow = self.journal.add_command(
                     refund.out_trade_no, "refund", {"out_refund_no": out_refund_no, "phase": "query"}
                 )
                 self.journal.retry_command(follow, "", self.clock.now() + _REFUND_QUERY_DELAY)
-        self.bus.publish(RefundChanged(out_refund_no, refund.out_trade_no, status.state, refund.amount_fen))
+        self.bus.publish(RefundChanged(out_refund_no, refund.out_trade_no, status.status, refund.amount_fen))
 
     def _watch_loop(self, otn: str, wake: threading.Event) -> None:
         attempt = 0
@@ -783,7 +777,7 @@ class SessionManager:
                     continue
                 attempt = 0
                 # Answers come back at once on a change: apply and re-poll immediately.
-                self.apply(otn, self._remote_status(status, "poll", session))
+                self.apply(otn, remote_status(status, "poll"))
         except Exception as exc:
             if self._stopping.is_set():
                 return
@@ -791,6 +785,18 @@ class SessionManager:
             self.bus.publish(CoreError(f"internal error while watching {otn}: {exc}", otn))
             with self._lock:
                 self._retire(otn, "watch")
+
+
+def remote_status(view: OrderView, source: Source) -> RemoteStatus:
+    """What the relay's answer says about the order, as an event of the payment machine."""
+    return RemoteStatus(
+        trade_state=view.state,
+        version=view.version,
+        source=source,
+        transaction_id=view.transaction_id,
+        success_time=view.success_time,
+        payer_total_fen=view.payer_total_fen,
+    )
 
 
 def _due(command: CommandRow, now: datetime) -> bool:
