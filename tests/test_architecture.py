@@ -66,3 +66,29 @@ def test_trade_states_and_refund_statuses_are_spelled_only_in_kiosk_trade() -> N
         and (path.relative_to(KIOSK).as_posix(), node.value) not in bill_types
     ]
     assert offenders == []
+
+
+def test_the_relay_keeps_its_sql_in_storage_and_http_in_its_asgi_layer() -> None:
+    # The seam another storage engine plugs into: SQL only under kiosk/relay/storage; the core's rules know
+    # neither SQL nor HTTP (app.py maps their refusals to status codes).
+    relay = KIOSK / "relay"
+    statement = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE|BEGIN)\b")
+    sql_outside_storage = [
+        f"{path.relative_to(KIOSK)}:{node.lineno}"
+        for path in sorted(relay.rglob("*.py"))
+        if path.relative_to(relay).parts[0] != "storage"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and statement.search(node.value)
+    ]
+    sqlite_outside_storage = [
+        str(path.relative_to(KIOSK))
+        for path in relay.rglob("*.py")
+        if path.relative_to(relay).parts[0] != "storage" and "sqlite3" in _imported_modules(path)
+    ]
+    web = {"starlette", "uvicorn", "httpx", "http", "sqlite3"}
+    core_with_web_or_sql = [
+        f"{name}: {sorted(found)}"
+        for name in ("service.py", "reconciler.py", "gateway.py")
+        if (found := {module.split(".")[0] for module in _imported_modules(relay / name)} & web)
+    ]
+    assert (sql_outside_storage, sqlite_outside_storage, core_with_web_or_sql) == ([], [], [])

@@ -1,8 +1,10 @@
 """The relay's ASGI application (Starlette): the kiosk API, the notification receiver and health.
 
-Middleware is pure ASGI (no ``BaseHTTPMiddleware``): the long-poll path must see client disconnects and
-must not be buffered. Kiosk errors are ``{"error": {"code", "message", ...}}``; the notification
-receiver answers WeChat Pay's own ``{"code": "FAIL", "message"}`` format.
+The HTTP mapping lives here and only here: requests are decoded with the contract (``kiosk.wire``), the
+core's answers are encoded with it, and a :class:`~kiosk.relay.service.RequestRefused` becomes the status
+code of its error code (:data:`STATUS`) and the error body ``{"error": {"code", "message", ...}}``. The
+notification receiver answers WeChat Pay's own ``{"code": "FAIL", "message"}`` format. Middleware is pure
+ASGI (no ``BaseHTTPMiddleware``): the long-poll path must see client disconnects and must not be buffered.
 """
 
 from __future__ import annotations
@@ -10,14 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import math
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,14 +25,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.clock import Clock, SystemClock, parse_rfc3339
+from kiosk.clock import Clock, SystemClock
+from kiosk.wire import ErrorAnswer, ErrorCode, ErrorDetail, OrderCreate, RefundCreate, WireError, decode_bytes, encode
 
 from .config import ConfigError, Kiosk, RelayConfig, load_config
-from .db import Database, StorageError
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
 from .reconciler import Reconciler
-from .service import MAX_WAIT, OUT_REFUND_NO, OUT_TRADE_NO, OrderRequest, RefundRequest, Relay, RelayError
+from .service import MAX_WAIT, Relay, RequestRefused
+from .storage import StorageError, open_storage
 
 log = logging.getLogger("kiosk.relay")
 
@@ -42,14 +43,46 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+M = TypeVar("M")
+
 #: WeChat Pay gives a notification receiver 5 seconds; answer (or fail) well within that.
 NOTIFY_DEADLINE = 4.0
 
+#: The HTTP status of each error code (docs/relay.md, "Error format").
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.INVALID_JSON: 400,
+    ErrorCode.INVALID_REQUEST: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.NO_STATEMENT: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.OUT_TRADE_NO_USED: 409,
+    ErrorCode.OUT_REFUND_NO_USED: 409,
+    ErrorCode.ORDER_NOT_PAID: 409,
+    ErrorCode.REFUND_EXCEEDS_AMOUNT: 409,
+    ErrorCode.REFUND_REJECTED: 409,
+    ErrorCode.BILL_NOT_AVAILABLE: 409,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INTERNAL: 500,
+    ErrorCode.WECHATPAY_ERROR: 502,
+    ErrorCode.BILL_HASH_MISMATCH: 502,
+    ErrorCode.WECHATPAY_UNAVAILABLE: 503,
+    ErrorCode.NOT_READY: 503,
+}
+
 
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+    status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None, **details: Any
 ) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status, headers=headers)
+    body = ErrorAnswer(error=ErrorDetail(code=code, message=message, **details))
+    return JSONResponse(encode(body), status, headers=headers)
+
+
+def answer(message: Any) -> JSONResponse:
+    """A successful answer: the contract's message, encoded."""
+    return JSONResponse(encode(message))
 
 
 def wechat_fail(status: int, message: str) -> JSONResponse:
@@ -100,7 +133,8 @@ class BodyLimit:
         if scope.get("path", "").startswith("/wechatpay/"):
             response: Response = wechat_fail(413, "body too large")
         else:
-            response = error_response(413, "payload_too_large", f"request bodies are limited to {self.limit} bytes")
+            limit = f"request bodies are limited to {self.limit} bytes"
+            response = error_response(413, ErrorCode.PAYLOAD_TOO_LARGE, limit)
         await response(scope, receive, send)
 
 
@@ -125,37 +159,20 @@ class RateLimiter:
         return (1.0 - tokens) / self.rate
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await request.body()
+async def _request_body(request: Request, kind: type[M]) -> M:
+    """The body as the contract's ``kind`` request; a body that breaks the contract is 400 naming the field."""
     try:
-        value = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise RelayError(400, "invalid_json", "the request body is not JSON") from None
-    if not isinstance(value, dict):
-        raise RelayError(400, "invalid_json", "the request body must be a JSON object")
-    return value
-
-
-def _field_string(
-    body: dict[str, Any], name: str, *, required: bool = True, max_bytes: int | None = None
-) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise RelayError(400, "invalid_request", f"{name} is required", field=name)
-        return None
-    if not isinstance(value, str) or (required and not value):
-        raise RelayError(400, "invalid_request", f"{name} must be a non-empty string", field=name)
-    if max_bytes is not None and len(value.encode("utf-8")) > max_bytes:
-        raise RelayError(400, "invalid_request", f"{name} is longer than {max_bytes} bytes", field=name)
-    return value
-
-
-def _field_fen(body: dict[str, Any], name: str) -> int:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RelayError(400, "invalid_request", f"{name} must be a positive integer (fen)", field=name)
-    return value
+        return decode_bytes(kind, await request.body())
+    except WireError as exc:
+        if exc.field is None:
+            code = ErrorCode.INVALID_JSON
+            message = (
+                "the request body must be a JSON object"
+                if exc.message != "the body is not JSON"
+                else ("the request body is not JSON")
+            )
+            raise RequestRefused(code, message) from None
+        raise RequestRefused(ErrorCode.INVALID_REQUEST, exc.message, field=exc.field) from None
 
 
 async def _wait_for_disconnect(request: Request) -> None:
@@ -186,11 +203,11 @@ class RelayApp:
 
             gateway = build_gateway(config)
         try:
-            self.database = Database(config.storage_path)
-        except (StorageError, sqlite3.Error, OSError) as exc:
+            self.storage = open_storage(config.storage_path)
+        except (StorageError, OSError) as exc:
             raise ConfigError("storage.path", f"cannot open {config.storage_path}: {exc}") from None
         self.hub = VersionHub()
-        self.relay = Relay(config, gateway, self.database, clock or SystemClock(), self.hub)
+        self.relay = Relay(config, gateway, self.storage, clock or SystemClock(), self.hub)
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
@@ -209,7 +226,7 @@ class RelayApp:
             routes=routes,
             lifespan=self.lifespan,
             exception_handlers={
-                RelayError: self._relay_error,
+                RequestRefused: self._refused,
                 HTTPException: self._http_error,
                 Exception: self._internal_error,
             },
@@ -237,7 +254,7 @@ class RelayApp:
                 await task
             await reconciler.stop()
             await self.relay.gateway.aclose()
-            self.database.close()
+            self.storage.close()
 
     async def _supervise(self, reconciler: Reconciler) -> None:
         """Keep the reconciler alive: without it, lost notifications would never be found."""
@@ -252,23 +269,26 @@ class RelayApp:
 
     # -- errors
 
-    async def _relay_error(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RelayError)
+    async def _refused(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestRefused)
         headers = None
-        if exc.status == 429 or "retry_after" in exc.extra:
-            headers = {"Retry-After": str(math.ceil(float(exc.extra.get("retry_after", 1))))}
-        return error_response(exc.status, exc.code, exc.message, headers, **exc.extra)
+        retry_after = exc.details.get("retry_after")
+        if retry_after is not None:
+            headers = {"Retry-After": str(math.ceil(float(retry_after)))}
+        return error_response(STATUS[exc.code], exc.code, exc.message, headers, **exc.details)
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        codes = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
+        code = codes.get(exc.status_code, ErrorCode.HTTP_ERROR)
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
     async def _internal_error(self, request: Request, exc: Exception) -> Response:
         # Starlette logs the exception after this answer; the answer itself stays in our formats.
         if request.url.path.startswith("/wechatpay/"):
             return wechat_fail(500, "internal error")
-        return error_response(500, "internal", "internal error; the request may be retried", retryable=True)
+        message = "internal error; the request may be retried"
+        return error_response(STATUS[ErrorCode.INTERNAL], ErrorCode.INTERNAL, message, retryable=True)
 
     # -- auth
 
@@ -315,18 +335,18 @@ class RelayApp:
         scheme, _, token = header.partition(" ")
         kiosk = self.config.authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         if kiosk is None:
-            raise RelayError(401, "unauthorized", "a valid kiosk token is required (Authorization: Bearer …)")
+            raise RequestRefused(ErrorCode.UNAUTHORIZED, "a valid kiosk token is required (Authorization: Bearer …)")
         wait = self.limiter.take(kiosk.id)
         if wait > 0:
-            raise RelayError(429, "rate_limited", "too many requests from this kiosk", retry_after=wait)
+            raise RequestRefused(ErrorCode.RATE_LIMITED, "too many requests from this kiosk", retry_after=wait)
         return kiosk
 
     # -- routes
 
     async def healthz(self, request: Request) -> Response:
         try:
-            await self.database.read(lambda c: c.execute("SELECT 1").fetchone())
-        except Exception:
+            await self.storage.check()
+        except StorageError:
             return JSONResponse({"status": "unhealthy", "storage": "unavailable"}, 503)
         return JSONResponse(
             {
@@ -358,39 +378,10 @@ class RelayApp:
 
     async def create_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        body = await _json_object(request)
-        out_trade_no = _field_string(body, "out_trade_no")
-        assert out_trade_no is not None
-        if not OUT_TRADE_NO.fullmatch(out_trade_no):
-            raise RelayError(
-                400, "invalid_request", "out_trade_no must be 6-32 of [0-9A-Za-z_-|*]", field="out_trade_no"
-            )
-        description = _field_string(body, "description", max_bytes=381)
-        assert description is not None
-        if len(description) > 127:
-            raise RelayError(400, "invalid_request", "description is longer than 127 characters", field="description")
-        amount = _field_fen(body, "amount_fen")
-        attach = _field_string(body, "attach", required=False, max_bytes=128)
-        time_expire = None
-        raw_expire = body.get("time_expire")
-        if raw_expire is not None:
-            try:
-                time_expire = parse_rfc3339(str(raw_expire))
-            except ValueError:
-                raise RelayError(
-                    400, "invalid_request", "time_expire must be RFC 3339 with an offset", field="time_expire"
-                ) from None
-        items = body.get("items")
-        if items is not None and not isinstance(items, list | dict):
-            raise RelayError(400, "invalid_request", "items must be a JSON array or object", field="items")
+        order = await _request_body(request, OrderCreate)
         server = request.scope.get("server")
         fallback = f"http://{server[0]}:{server[1]}" if server else None
-        view = await self.relay.create_order(
-            kiosk,
-            OrderRequest(out_trade_no, description, amount, time_expire, attach, items),
-            fallback_base=fallback,
-        )
-        return JSONResponse(view)
+        return answer(await self.relay.create_order(kiosk, order, fallback_base=fallback))
 
     async def get_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
@@ -399,9 +390,11 @@ class RelayApp:
             since = int(params["since"]) if params.get("since") not in (None, "") else None
             wait = float(params.get("wait") or 0)
         except ValueError:
-            raise RelayError(400, "invalid_request", "since must be an integer and wait a number of seconds") from None
+            raise RequestRefused(
+                ErrorCode.INVALID_REQUEST, "since must be an integer and wait a number of seconds"
+            ) from None
         if not math.isfinite(wait) or wait < 0:
-            raise RelayError(400, "invalid_request", "wait must be a number of seconds >= 0")
+            raise RequestRefused(ErrorCode.INVALID_REQUEST, "wait must be a number of seconds >= 0")
         refresh = params.get("refresh") in ("1", "true", "yes")
         watch = asyncio.create_task(
             self.relay.watch_order(
@@ -419,34 +412,22 @@ class RelayApp:
                 await asyncio.gather(watch, gone, return_exceptions=True)
         if watch.cancelled():
             return Response(status_code=499)
-        return JSONResponse(watch.result())
+        return answer(watch.result())
 
     async def close_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        return JSONResponse(await self.relay.close_order(kiosk, request.path_params["out_trade_no"]))
+        return answer(await self.relay.close_order(kiosk, request.path_params["out_trade_no"]))
 
     async def create_refund(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        if kiosk.role != "manager":
-            raise RelayError(403, "forbidden", "refunds need a manager credential")
-        body = await _json_object(request)
-        out_refund_no = _field_string(body, "out_refund_no")
-        assert out_refund_no is not None
-        if not OUT_REFUND_NO.fullmatch(out_refund_no):
-            raise RelayError(
-                400, "invalid_request", "out_refund_no must be 1-64 of [0-9A-Za-z_-|*@]", field="out_refund_no"
-            )
-        amount = _field_fen(body, "amount_fen")
-        reason = _field_string(body, "reason", required=False, max_bytes=80)
-        view = await self.relay.create_refund(
-            kiosk, request.path_params["out_trade_no"], RefundRequest(out_refund_no, amount, reason or None)
-        )
-        return JSONResponse(view)
+        self.relay.require_manager(kiosk)  # before reading the body: a kiosk learns nothing more
+        refund = await _request_body(request, RefundCreate)
+        return answer(await self.relay.create_refund(kiosk, request.path_params["out_trade_no"], refund))
 
     async def get_refund(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
         refresh = request.query_params.get("refresh") in ("1", "true", "yes")
-        return JSONResponse(await self.relay.get_refund(kiosk, request.path_params["out_refund_no"], refresh=refresh))
+        return answer(await self.relay.get_refund(kiosk, request.path_params["out_refund_no"], refresh=refresh))
 
     async def get_bill(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
@@ -456,8 +437,8 @@ class RelayApp:
                 raise ValueError(raw)
             bill_date = date.fromisoformat(raw)
         except ValueError:
-            raise RelayError(400, "invalid_request", "the bill date must be YYYY-MM-DD") from None
-        return JSONResponse(await self.relay.bill(kiosk, bill_date))
+            raise RequestRefused(ErrorCode.INVALID_REQUEST, "the bill date must be YYYY-MM-DD") from None
+        return answer(await self.relay.bill(kiosk, bill_date))
 
 
 def create_app(config: RelayConfig, *, gateway: Gateway | None = None, clock: Clock | None = None) -> RelayApp:

@@ -33,7 +33,7 @@ class TradeReport:
     trade_state: str
     trade_state_desc: str | None = None
     transaction_id: str | None = None
-    success_time: str | None = None
+    success_time: datetime | None = None
     payer_total_fen: int | None = None
     total_fen: int | None = None
     bank_type: str | None = None
@@ -58,7 +58,7 @@ class RefundReport:
     refund_id: str | None = None
     out_trade_no: str | None = None
     refund_fen: int | None = None
-    success_time: str | None = None
+    success_time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,17 @@ Notice = PaymentNotice | RefundNotice | OtherNotice
 
 @dataclass(frozen=True)
 class Bill:
-    """A day's trade bill as JSON values: each row an array of the values named by ``columns``."""
+    """A day's trade bill as JSON values: each row an array of the values named by ``columns``
+    (``kiosk.wire.BILL_COLUMNS``), the summary row by name."""
 
     columns: list[str]
     rows: list[list[Any]]
     summary: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # the bill's own fields beyond these: bill_type
+
+    @property
+    def bill_type(self) -> str:
+        return str(self.extra["bill_type"])
 
 
 class GatewayError(Exception):

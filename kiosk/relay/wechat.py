@@ -20,7 +20,6 @@ from kiosk.bulk import gc_paused
 from kiosk.clock import Clock, rfc3339
 from kiosk.wechatpay import (
     APIError,
-    BillRow,
     ConfigurationError,
     Credentials,
     DirectMerchant,
@@ -42,6 +41,7 @@ from kiosk.wechatpay import (
 )
 from kiosk.wechatpay import RefundRequest as ClientRefundRequest
 from kiosk.wechatpay.refunds import RefundNotice as ClientRefundNotice
+from kiosk.wire import BILL_COLUMNS
 
 from .config import ConfigError, RelayConfig, Store
 from .gateway import (
@@ -88,17 +88,13 @@ def _config_error(exc: ConfigurationError, partner: bool) -> ConfigError:
     return ConfigError(key, exc.problem)
 
 
-def _time(value: datetime | None) -> str | None:
-    return rfc3339(value) if value is not None else None
-
-
 def trade_status(tx: Transaction) -> TradeReport:
     return TradeReport(
         out_trade_no=tx.out_trade_no,
         trade_state=tx.trade_state,
         trade_state_desc=tx.trade_state_desc,
         transaction_id=tx.transaction_id,
-        success_time=_time(tx.success_time),
+        success_time=tx.success_time,
         payer_total_fen=tx.payer_total_fen,
         total_fen=tx.total_fen,
         bank_type=tx.bank_type,
@@ -121,8 +117,8 @@ def _jsonable(value: Any) -> Any:
 
 def bill_answer(bill: TradeBill) -> Bill:
     """The bill as JSON values, column by column (a 100,000-row day never builds its row objects): times in
-    RFC 3339, the fee as its exact decimal text, the rest as they are."""
-    columns = [f.name for f in dataclasses.fields(BillRow)]
+    RFC 3339, the fee as its exact decimal text, the rest as they are; the columns are the contract's."""
+    columns = list(BILL_COLUMNS)
     values: list[list[Any]] = []
     with gc_paused():
         for name in columns:
@@ -302,7 +298,7 @@ class WeChatGateway:
                         refund_id=refund.refund_id,
                         out_trade_no=refund.out_trade_no,
                         refund_fen=refund.refund_fen,
-                        success_time=_time(refund.success_time),
+                        success_time=refund.success_time,
                     ),
                 )
         except (ValueError, WeChatPayError) as exc:
@@ -324,5 +320,5 @@ def _refund_status(refund: Refund) -> RefundReport:
         refund_id=refund.refund_id,
         out_trade_no=refund.out_trade_no,
         refund_fen=refund.refund_fen,
-        success_time=_time(refund.success_time),
+        success_time=refund.success_time,
     )
