@@ -132,11 +132,8 @@ class KioskCore:
             raise
 
     def _build_printing(self) -> tuple[Any, Documents | None]:
-        try:
-            from kiosk.checkout.receipts import build_print_queue
-        except ImportError as exc:  # printing not installed in this build: sell without printing
-            log.warning("printing unavailable: %s", exc)
-            return None, None
+        from kiosk.checkout.receipts import build_print_queue  # imported when needed: keeps start-up light
+
         try:
             queue, documents = build_print_queue(self.config, self.journal.path)
         except Exception as exc:
