@@ -214,16 +214,18 @@ class RelayClient:
 
     @classmethod
     def _order(cls, data: Any, out_trade_no: str) -> OrderView:
-        view = cls._decode(OrderView, data)
-        if view.out_trade_no != out_trade_no:
-            raise RelayAnswerInvalid(f"asked about order {out_trade_no}, the relay answered {view.out_trade_no}")
-        return view
+        return cls._about(cls._decode(OrderView, data), "out_trade_no", out_trade_no)
 
     @classmethod
     def _refund(cls, data: Any, out_refund_no: str) -> RefundView:
-        view = cls._decode(RefundView, data)
-        if view.out_refund_no != out_refund_no:
-            raise RelayAnswerInvalid(f"asked about refund {out_refund_no}, the relay answered {view.out_refund_no}")
+        return cls._about(cls._decode(RefundView, data), "out_refund_no", out_refund_no)
+
+    @staticmethod
+    def _about(view: M, field: str, asked: str) -> M:
+        """``view`` if it answers what was asked: an answer about another order or refund breaks the contract."""
+        answered = getattr(view, field)
+        if answered != asked:
+            raise RelayAnswerInvalid(f"asked about {field} {asked}, the relay answered {answered}")
         return view
 
     @staticmethod

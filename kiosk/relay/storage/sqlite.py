@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import fcntl
 import json
 import logging
@@ -260,53 +261,32 @@ class Writer:
 # ---- rows -----------------------------------------------------------------------------------------------
 
 
-def _time(text: str | None) -> datetime | None:
-    return parse_rfc3339(text) if text is not None else None
+#: Columns stored as RFC 3339 text and JSON text; every other column is read as it is.
+_TIMES = frozenset({"time_expire", "success_time", "code_url_at", "created_at", "updated_at", "at"})
+_JSON = frozenset({"items", "detail"})
+
+R = TypeVar("R", OrderRecord, RefundRecord, EventRecord)
+
+
+def _record(kind: type[R], row: sqlite3.Row) -> R:
+    """A row as its record: the record's fields are the table's columns."""
+    values = {}
+    for field in dataclasses.fields(kind):
+        value = row[field.name]
+        if value is not None and field.name in _TIMES:
+            value = parse_rfc3339(value)
+        elif value is not None and field.name in _JSON:
+            value = json.loads(value)
+        values[field.name] = value
+    return kind(**values)
 
 
 def _order(row: sqlite3.Row) -> OrderRecord:
-    return OrderRecord(
-        out_trade_no=row["out_trade_no"],
-        store_id=row["store_id"],
-        kiosk_id=row["kiosk_id"],
-        amount_fen=row["amount_fen"],
-        description=row["description"],
-        attach=row["attach"],
-        items=json.loads(row["items"]) if row["items"] is not None else None,
-        time_expire=parse_rfc3339(row["time_expire"]),
-        state=row["state"],
-        trade_state_desc=row["trade_state_desc"],
-        version=row["version"],
-        transaction_id=row["transaction_id"],
-        success_time=_time(row["success_time"]),
-        payer_total_fen=row["payer_total_fen"],
-        bank_type=row["bank_type"],
-        code_url=row["code_url"],
-        code_url_at=_time(row["code_url_at"]),
-        refunded_fen=row["refunded_fen"],
-        created_at=parse_rfc3339(row["created_at"]),
-        updated_at=parse_rfc3339(row["updated_at"]),
-    )
+    return _record(OrderRecord, row)
 
 
 def _refund(row: sqlite3.Row) -> RefundRecord:
-    return RefundRecord(
-        out_refund_no=row["out_refund_no"],
-        out_trade_no=row["out_trade_no"],
-        store_id=row["store_id"],
-        kiosk_id=row["kiosk_id"],
-        amount_fen=row["amount_fen"],
-        total_fen=row["total_fen"],
-        reason=row["reason"],
-        status=row["status"],
-        refund_id=row["refund_id"],
-        success_time=_time(row["success_time"]),
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-        version=row["version"],
-        created_at=parse_rfc3339(row["created_at"]),
-        updated_at=parse_rfc3339(row["updated_at"]),
-    )
+    return _record(RefundRecord, row)
 
 
 RELEASED = sorted(REFUND_RELEASED)
@@ -742,13 +722,4 @@ class SQLiteStorage:
         rows = await self._read(
             lambda c: c.execute("SELECT * FROM events WHERE out_trade_no = ? ORDER BY seq", (out_trade_no,)).fetchall()
         )
-        return [
-            EventRecord(
-                seq=row["seq"],
-                at=parse_rfc3339(row["at"]),
-                kind=row["kind"],
-                out_trade_no=row["out_trade_no"],
-                detail=json.loads(row["detail"]) if row["detail"] is not None else None,
-            )
-            for row in rows
-        ]
+        return [_record(EventRecord, row) for row in rows]
