@@ -280,11 +280,22 @@ class ErrorAnswer:
 def encode(message: Any) -> dict[str, Any]:
     """The JSON object for ``message`` (optional fields that are ``None`` left out)."""
     result: dict[str, Any] = {}
-    for field in dataclasses.fields(message):
-        value = getattr(message, field.name)
+    for name in _names(type(message)):
+        value = getattr(message, name)
         if value is not None:
-            result[field.name] = _encode_value(value)
+            result[name] = value if type(value) in _PLAIN else _encode_value(value)
     return result
+
+
+_PLAIN = (str, int, bool, float)
+_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _names(kind: type[Any]) -> tuple[str, ...]:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(field.name for field in dataclasses.fields(kind))
+    return names
 
 
 def encode_bytes(message: Any) -> bytes:

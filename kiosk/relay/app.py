@@ -412,7 +412,7 @@ class RelayApp:
                 await asyncio.gather(watch, gone, return_exceptions=True)
         if watch.cancelled():
             return Response(status_code=499)
-        return answer(watch.result())
+        return JSONResponse(watch.result())  # already the contract's encoded OrderView
 
     async def close_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)

@@ -42,7 +42,7 @@ from .gateway import (
     RefundReport,
     TradeReport,
 )
-from .hub import VersionHub
+from .hub import Snapshot, VersionHub
 from .storage import Inserted, OrderChange, OrderDraft, OrderRecord, RefundDraft, RefundRecord, RelayStorage
 
 log = logging.getLogger("kiosk.relay")
@@ -187,21 +187,29 @@ class Relay:
 
         return check
 
-    async def load_order(self, out_trade_no: str) -> OrderView | None:
-        """The order as the hub knows it (loaded from storage on a miss)."""
+    async def _snapshot(self, out_trade_no: str) -> Snapshot | None:
+        """The order's encoded view as the hub keeps it (loaded from storage on a miss)."""
         snapshot = self.hub.get(out_trade_no)
         if snapshot is None:
             order = await self.storage.order(out_trade_no)
             if order is None:
                 return None
             snapshot = self.hub.prime(out_trade_no, encode(order_view(order)))
-        return decode(OrderView, snapshot)
+        return snapshot
+
+    async def _owned_snapshot(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
+        snapshot = await self._snapshot(out_trade_no) if OUT_TRADE_NO.fullmatch(out_trade_no) else None
+        if snapshot is None or snapshot["store_id"] != kiosk.store:
+            raise not_found()
+        return snapshot
+
+    async def load_order(self, out_trade_no: str) -> OrderView | None:
+        snapshot = await self._snapshot(out_trade_no)
+        return decode(OrderView, snapshot) if snapshot is not None else None
 
     async def order_for(self, kiosk: Kiosk, out_trade_no: str) -> OrderView:
-        view = await self.load_order(out_trade_no) if OUT_TRADE_NO.fullmatch(out_trade_no) else None
-        if view is None or view.store_id != kiosk.store:
-            raise not_found()
-        return view
+        """The order if it belongs to the kiosk's store; any other is not found, exactly like an unknown one."""
+        return decode(OrderView, await self._owned_snapshot(kiosk, out_trade_no))
 
     # -- orders
 
@@ -270,20 +278,21 @@ class Relay:
 
     async def watch_order(
         self, kiosk: Kiosk, out_trade_no: str, *, since: int | None, wait: float, refresh: bool
-    ) -> OrderView:
-        view = await self.order_for(kiosk, out_trade_no)
-        if refresh and is_payable(view.state):
+    ) -> Snapshot:
+        """The long-poll: the order's view, encoded (the hub keeps it so, and the answer needs nothing more)."""
+        snapshot = await self._owned_snapshot(kiosk, out_trade_no)
+        if refresh and is_payable(snapshot["state"]):
             try:
                 await asyncio.wait_for(self.refresh(out_trade_no), REFRESH_DEADLINE)
             except (TimeoutError, GatewayError) as exc:
                 log.info("refresh of %s failed: %s", out_trade_no, exc)
-            view = await self.order_for(kiosk, out_trade_no)
+            snapshot = await self._owned_snapshot(kiosk, out_trade_no)
         # A ``since`` ahead of the relay (storage restored from a backup) answers at once, as Consul resets
         # an index that went backwards: the kiosk must resynchronise, not wait.
-        if since is None or view.version != since or wait <= 0:
-            return view
+        if since is None or snapshot["version"] != since or wait <= 0:
+            return snapshot
         waited = await self.hub.wait_newer(out_trade_no, since, min(wait, MAX_WAIT))
-        return decode(OrderView, waited) if waited is not None else view
+        return waited if waited is not None else snapshot
 
     async def refresh(self, out_trade_no: str) -> OrderChange | None:
         """Query WeChat Pay for one order and apply what it says (the active query)."""

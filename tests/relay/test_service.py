@@ -25,7 +25,7 @@ from kiosk.relay.gateway import (
 from kiosk.relay.reconciler import Reconciler
 from kiosk.relay.service import Relay
 from kiosk.relay.storage import SQLiteStorage
-from kiosk.wire import OrderCreate, OrderView
+from kiosk.wire import OrderCreate, OrderView, decode
 
 
 class FakeClock:
@@ -195,7 +195,7 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
             loop.cancel()
             await asyncio.gather(loop, return_exceptions=True)
             await reconciler.stop()
-        return answer
+        return decode(OrderView, answer)  # the long-poll's answer is the contract's encoded view
 
     assert asyncio.run(scenario()).state == "SUCCESS"
 

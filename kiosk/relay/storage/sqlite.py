@@ -268,16 +268,22 @@ _JSON = frozenset({"items", "detail"})
 R = TypeVar("R", OrderRecord, RefundRecord, EventRecord)
 
 
+def _reader(name: str) -> Callable[[Any], Any] | None:
+    return parse_rfc3339 if name in _TIMES else json.loads if name in _JSON else None
+
+
+_COLUMNS = {
+    kind: tuple((field.name, _reader(field.name)) for field in dataclasses.fields(kind))
+    for kind in (OrderRecord, RefundRecord, EventRecord)
+}
+
+
 def _record(kind: type[R], row: sqlite3.Row) -> R:
     """A row as its record: the record's fields are the table's columns."""
     values = {}
-    for field in dataclasses.fields(kind):
-        value = row[field.name]
-        if value is not None and field.name in _TIMES:
-            value = parse_rfc3339(value)
-        elif value is not None and field.name in _JSON:
-            value = json.loads(value)
-        values[field.name] = value
+    for name, read in _COLUMNS[kind]:
+        value = row[name]
+        values[name] = read(value) if read is not None and value is not None else value
     return kind(**values)
 
 
