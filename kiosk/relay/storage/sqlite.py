@@ -532,7 +532,7 @@ class SQLiteStorage:
     async def check(self) -> None:
         try:
             await self._read(lambda c: c.execute("SELECT 1").fetchone())
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, RuntimeError) as exc:  # RuntimeError: the reader thread has been shut down
             raise StorageError(f"cannot read {self.path}: {exc}") from None
 
     # -- orders
