@@ -7,7 +7,8 @@ tests and tools.
 from kiosk.checkout.app import KioskCore
 from kiosk.checkout.cart import Cart, CartChange, CartError, CartLine, CartSnapshot, UnknownCode
 from kiosk.checkout.catalogue import Catalogue, CatalogueError, Category, Item, load_catalogue, sample_catalogue
-from kiosk.checkout.config import ConfigError, KioskConfig, load_config
+from kiosk.checkout.config import KioskConfig, KioskConfigError, load_config
+from kiosk.checkout.errors import CheckoutError
 from kiosk.checkout.events import (
     ConnectionChanged,
     CoreError,
@@ -30,12 +31,13 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "Category",
-    "ConfigError",
+    "CheckoutError",
     "ConnectionChanged",
     "CoreError",
     "CoreEvent",
     "Item",
     "KioskConfig",
+    "KioskConfigError",
     "KioskCore",
     "PaidAfterCancel",
     "PaymentSession",

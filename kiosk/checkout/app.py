@@ -25,6 +25,7 @@ from kiosk.checkout.session import PaymentSession
 from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
+from kiosk.trade import TradeState
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +133,8 @@ class KioskCore:
             raise
 
     def _build_printing(self) -> tuple[Any, Documents | None]:
-        try:
-            from kiosk.checkout.receipts import build_print_queue
-        except ImportError as exc:  # printing not installed in this build: sell without printing
-            log.warning("printing unavailable: %s", exc)
-            return None, None
+        from kiosk.checkout.receipts import build_print_queue  # imported when needed: keeps start-up light
+
         try:
             queue, documents = build_print_queue(self.config, self.journal.path)
         except Exception as exc:
@@ -252,7 +250,7 @@ class KioskCore:
     def reprint_receipt(self, out_trade_no: str) -> str:
         return self.sessions.reprint_receipt(out_trade_no)
 
-    def simulate_payment(self, out_trade_no: str, result: str = "SUCCESS") -> None:
+    def simulate_payment(self, out_trade_no: str, result: str = TradeState.SUCCESS) -> None:
         """*Blocking*, training only: the customer pays through the sandbox."""
         if not self.training or self._sandbox_url is None:
             raise SessionError("simulated payments exist only in training mode")

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.checkout.catalogue import Catalogue, Item
+from kiosk.checkout.errors import CheckoutError
 
 #: WeChat Pay's ``description`` is at most 127 characters (and, to be safe, 127 UTF-8 bytes).
 DESCRIPTION_LIMIT = 127
 MAX_LINE_QUANTITY = 999
 
 
-class CartError(ValueError):
+class CartError(CheckoutError):
     """A cart operation that cannot be done (unknown code, bad quantity, empty cart at Charge)."""
 
 

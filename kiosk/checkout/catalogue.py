@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.checkout.errors import CheckoutError
 from kiosk.resources import resource_path
 
 SAMPLE_CATALOGUE = "catalogue.toml"
@@ -22,7 +23,7 @@ _SKU = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,31}$")
 _MAX_PRICE_FEN = 10_000_000  # 100,000 yuan: anything above is a typo, not a price
 
 
-class CatalogueError(ValueError):
+class CatalogueError(CheckoutError):
     """The catalogue file is malformed; the message names the file, line and field."""
 
     def __init__(self, message: str, *, path: Path | None = None, line: int | None = None, field: str | None = None):

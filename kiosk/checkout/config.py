@@ -40,6 +40,8 @@ from typing import Any
 
 import platformdirs
 
+from kiosk.checkout.errors import CheckoutError
+
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_TIMEOUT_SECONDS = 300
 MIN_TIMEOUT_SECONDS = 60  # WeChat Pay wants time_expire at least a minute out
@@ -47,7 +49,7 @@ MAX_TIMEOUT_SECONDS = 2 * 60 * 60
 _KNOWN_TABLES = {"relay", "store", "kiosk", "printer", "payment", "ui", "manager"}
 
 
-class ConfigError(ValueError):
+class KioskConfigError(CheckoutError):
     """The configuration is unusable; the message names the file and the key."""
 
     def __init__(self, key: str, message: str, *, path: Path | None = None):
@@ -98,14 +100,14 @@ class _Table:
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
-            raise ConfigError(f"[{name}]", "must be a table", path=path)
+            raise KioskConfigError(f"[{name}]", "must be a table", path=path)
         self.raw: dict[str, Any] = raw
 
     def key(self, key: str) -> str:
         return f"[{self.name}] {key}"
 
-    def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(self.key(key), message, path=self.path)
+    def error(self, key: str, message: str) -> KioskConfigError:
+        return KioskConfigError(self.key(key), message, path=self.path)
 
     def text(self, key: str, default: str | None = None, *, required: bool = True) -> str | None:
         value = self.raw.get(key)
@@ -133,16 +135,18 @@ def load_config(path: Path | str) -> KioskConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
-        raise ConfigError("file", "not found", path=path) from exc
+        raise KioskConfigError("file", "not found", path=path) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("file", f"not valid TOML ({exc})", path=path) from exc
+        raise KioskConfigError("file", f"not valid TOML ({exc})", path=path) from exc
     return parse_config(data, path=path)
 
 
 def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bool = False) -> KioskConfig:
     unknown = sorted(set(data) - _KNOWN_TABLES)
     if unknown:
-        raise ConfigError(f"[{unknown[0]}]", f"unknown table (known: {', '.join(sorted(_KNOWN_TABLES))})", path=path)
+        raise KioskConfigError(
+            f"[{unknown[0]}]", f"unknown table (known: {', '.join(sorted(_KNOWN_TABLES))})", path=path
+        )
     relay = _Table("relay", data.get("relay"), path)
     store = _Table("store", data.get("store"), path)
     kiosk = _Table("kiosk", data.get("kiosk"), path)

@@ -2,12 +2,15 @@
 
 Exceptions (every httpx error is mapped here, none leaks)::
 
-    RelayError                 base
+    RelayError                 base (a CheckoutError, like every error of the kiosk core)
     ├── RelayUnavailable       connection failed, timed out, 5xx, 408 or 429: retry with back-off
+    │   └── RelayAnswerInvalid the answer breaks the contract (kiosk.wire): a field missing, unknown or wrong
     └── RelayRejected          the relay answered 4xx for good (carries status, code, message)
         └── RelayNotFound      404: no such order/refund for this kiosk's store
 
-Tokens are sent as ``Authorization: Bearer …`` and appear in no message or ``repr``.
+Requests are encoded and answers decoded with :mod:`kiosk.wire`, strictly: an answer the contract does not
+allow is an error here, never filled in with a default. Tokens are sent as ``Authorization: Bearer …`` and
+appear in no message or ``repr``.
 """
 
 from __future__ import annotations
@@ -17,24 +20,43 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from kiosk.clock import parse_rfc3339, rfc3339
+from kiosk.checkout.errors import CheckoutError
+from kiosk.wire import (
+    ErrorAnswer,
+    ErrorDetail,
+    OrderCreate,
+    OrderView,
+    PingAnswer,
+    RefundCreate,
+    RefundView,
+    WireError,
+    decode,
+    encode,
+)
+
+M = TypeVar("M")
 
 #: The relay holds a long-poll at most this long (issue 4); we ask for a little less.
 MAX_WAIT_SECONDS = 30
 DEFAULT_WAIT_SECONDS = 20
 
 
-class RelayError(Exception):
+class RelayError(CheckoutError):
     """Base of every relay client error."""
 
 
 class RelayUnavailable(RelayError):
     """The relay could not be reached or is temporarily failing; the same request may be retried."""
+
+
+class RelayAnswerInvalid(RelayUnavailable):
+    """The relay's answer does not follow the contract (e.g. a relay of another version): retried like an outage,
+    and the message names what is wrong."""
 
 
 class RelayRejected(RelayError):
@@ -54,34 +76,6 @@ class RelayNotFound(RelayRejected):
 
 
 @dataclass(frozen=True)
-class OrderCreated:
-    out_trade_no: str
-    code_url: str
-    expires_at: datetime | None
-    state: str
-    version: int
-
-
-@dataclass(frozen=True)
-class OrderStatus:
-    out_trade_no: str
-    state: str
-    version: int
-    transaction_id: str | None = None
-    success_time: datetime | None = None
-    payer_total_fen: int | None = None
-
-
-@dataclass(frozen=True)
-class RefundStatus:
-    out_refund_no: str
-    state: str
-    refund_id: str | None = None
-    success_time: datetime | None = None
-    amount_fen: int | None = None
-
-
-@dataclass(frozen=True)
 class Backoff:
     """Capped exponential back-off with full jitter; ``random`` is the seam for tests."""
 
@@ -96,17 +90,12 @@ class Backoff:
         return max(ceiling * float(self.random()), self.base / 4)
 
 
-def _time(value: Any) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
+def _error_detail(response: httpx.Response) -> ErrorDetail | None:
+    """The relay's ``{"error": {...}}`` body, or None when the answer is not one (e.g. from a proxy)."""
     try:
-        return parse_rfc3339(value)
-    except ValueError:
+        return decode(ErrorAnswer, response.json()).error
+    except (ValueError, WireError):
         return None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class RelayClient:
@@ -170,32 +159,20 @@ class RelayClient:
         *,
         attach: str | None = None,
         items: list[dict[str, Any]] | None = None,
-    ) -> OrderCreated:
-        body: dict[str, Any] = {
-            "out_trade_no": out_trade_no,
-            "description": description,
-            "amount_fen": amount_fen,
-            "time_expire": rfc3339(time_expire),
-        }
-        if attach is not None:
-            body["attach"] = attach
-        if items:
-            body["items"] = items
-        data = self._request("POST", "/v1/orders", json=body)
-        try:
-            return OrderCreated(
-                out_trade_no=str(data["out_trade_no"]),
-                code_url=str(data["code_url"]),
-                expires_at=_time(data.get("expires_at")),
-                state=str(data.get("state") or "NOTPAY"),
-                version=int(data.get("version") or 0),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise RelayUnavailable(f"relay answered an unexpected create body ({exc!r})") from exc
+    ) -> OrderView:
+        request = OrderCreate(
+            out_trade_no=out_trade_no,
+            description=description,
+            amount_fen=amount_fen,
+            time_expire=time_expire,
+            attach=attach,
+            items=items or None,
+        )
+        return self._order(self._request("POST", "/v1/orders", json=encode(request)), out_trade_no)
 
     def get_order(
         self, out_trade_no: str, *, since: int | None = None, wait: float = 0, refresh: bool = False
-    ) -> OrderStatus:
+    ) -> OrderView:
         """The order's state; with ``since``/``wait`` a long-poll that answers once the version moves past ``since``."""
         params: dict[str, Any] = {}
         if since is not None:
@@ -208,22 +185,18 @@ class RelayClient:
         data = self._request(
             "GET", f"/v1/orders/{quote(out_trade_no, safe='')}", params=params, timeout=self._timeout + wait
         )
-        return self._status(data, out_trade_no)
+        return self._order(data, out_trade_no)
 
-    def close_order(self, out_trade_no: str) -> OrderStatus:
+    def close_order(self, out_trade_no: str) -> OrderView:
         data = self._request("POST", f"/v1/orders/{quote(out_trade_no, safe='')}/close")
-        return self._status(data, out_trade_no)
+        return self._order(data, out_trade_no)
 
-    def create_refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> RefundStatus:
-        data = self._request(
-            "POST",
-            f"/v1/orders/{quote(out_trade_no, safe='')}/refunds",
-            json={"out_refund_no": out_refund_no, "amount_fen": amount_fen, "reason": reason},
-            manager=True,
-        )
-        return self._refund(data, out_refund_no)
+    def create_refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, reason: str) -> RefundView:
+        request = RefundCreate(out_refund_no=out_refund_no, amount_fen=amount_fen, reason=reason)
+        path = f"/v1/orders/{quote(out_trade_no, safe='')}/refunds"
+        return self._refund(self._request("POST", path, json=encode(request), manager=True), out_refund_no)
 
-    def get_refund(self, out_refund_no: str, *, refresh: bool = False) -> RefundStatus:
+    def get_refund(self, out_refund_no: str, *, refresh: bool = False) -> RefundView:
         data = self._request(
             "GET",
             f"/v1/refunds/{quote(out_refund_no, safe='')}",
@@ -233,39 +206,38 @@ class RelayClient:
         return self._refund(data, out_refund_no)
 
     def ping(self) -> bool:
-        """The heartbeat (``GET /v1/ping``): whether the relay is reachable and takes this kiosk's token."""
+        """The heartbeat (``GET /v1/ping``): whether the relay is reachable, takes this kiosk's token and answers
+        a :class:`~kiosk.wire.PingAnswer` of the contract."""
         try:
-            self._request("GET", "/v1/ping")
+            self._decode(PingAnswer, self._request("GET", "/v1/ping"))
         except RelayError:
             return False
         return True
 
     # ---- plumbing --------------------------------------------------------------------------
 
-    @staticmethod
-    def _status(data: dict[str, Any], out_trade_no: str) -> OrderStatus:
-        state = data.get("state") or data.get("trade_state")
-        if not isinstance(state, str):
-            raise RelayUnavailable("relay answered an order without a state")
-        return OrderStatus(
-            out_trade_no=str(data.get("out_trade_no") or out_trade_no),
-            state=state,
-            version=int(data.get("version") or 0),
-            transaction_id=data.get("transaction_id") or None,
-            success_time=_time(data.get("success_time")),
-            payer_total_fen=_int(data.get("payer_total_fen")),
-        )
+    @classmethod
+    def _order(cls, data: Any, out_trade_no: str) -> OrderView:
+        return cls._about(cls._decode(OrderView, data), "out_trade_no", out_trade_no)
+
+    @classmethod
+    def _refund(cls, data: Any, out_refund_no: str) -> RefundView:
+        return cls._about(cls._decode(RefundView, data), "out_refund_no", out_refund_no)
 
     @staticmethod
-    def _refund(data: dict[str, Any], out_refund_no: str) -> RefundStatus:
-        state = data.get("status") or data.get("state") or "PROCESSING"
-        return RefundStatus(
-            out_refund_no=str(data.get("out_refund_no") or out_refund_no),
-            state=str(state),
-            refund_id=data.get("refund_id") or None,
-            success_time=_time(data.get("success_time")),
-            amount_fen=_int(data.get("amount_fen") or data.get("refund_fen")),
-        )
+    def _about(view: M, field: str, asked: str) -> M:
+        """``view`` if it answers what was asked: an answer about another order or refund breaks the contract."""
+        answered = getattr(view, field)
+        if answered != asked:
+            raise RelayAnswerInvalid(f"asked about {field} {asked}, the relay answered {answered}")
+        return view
+
+    @staticmethod
+    def _decode(kind: type[M], data: Any) -> M:
+        try:
+            return decode(kind, data)
+        except WireError as exc:
+            raise RelayAnswerInvalid(f"the relay answered a {kind.__name__} outside the contract: {exc}") from None
 
     def _request(
         self,
@@ -276,7 +248,8 @@ class RelayClient:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
         manager: bool = False,
-    ) -> dict[str, Any]:
+    ) -> Any:
+        """The answer's JSON value; an error answer is raised as the matching :class:`RelayError`."""
         token = self._manager_token if manager else self._token
         if manager and not token:
             raise RelayRejected(403, "NO_MANAGER_CREDENTIAL", "this kiosk has no [relay] manager_token")
@@ -294,36 +267,34 @@ class RelayClient:
             message = f"relay unreachable ({type(exc).__name__})"
             self._connectivity(False, message)
             raise RelayUnavailable(message) from exc
-        try:
-            data = response.json() if response.content else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {"value": data}
-        # The relay answers errors as {"error": {"code", "message", "retryable"?}}.
-        nested = data.get("error")
-        error: dict[str, Any] = nested if isinstance(nested, dict) else data
-        code = error.get("code") if isinstance(error.get("code"), str) else None
-        message = str(error.get("message") or error.get("detail") or "")
         status = response.status_code
         # The relay's answer tells whether it took the kiosk's token, unless it is a 5xx (maybe a proxy's)
         # or the request carried the manager's token.
         authorized = None if manager or status >= 500 else status != 401
+        if status < 400:
+            self._connectivity(True, None, authorized)
+            try:
+                return response.json()
+            except ValueError:
+                raise RelayAnswerInvalid(f"relay answered {status} with a body that is not JSON") from None
+        error = _error_detail(response)
         retryable = status >= 500 or status in (408, 429)
-        if status == 502 and error.get("retryable") is False:
+        if status == 502 and error is not None and error.retryable is False:
             retryable = False  # WeChat Pay refused the request itself: retrying cannot help
         if retryable:
-            text = f"relay answered {status}" + (f" {code}" if code else "")
-            # A relay that answers with its own error body is reachable (WeChat Pay may not be).
-            self._connectivity(status < 500 or code is not None, text, authorized)
+            text = f"relay answered {status}" + (f" {error.code}" if error is not None else "")
+            # A relay that answers with its own error body is reachable (WeChat Pay may not be); a bare 5xx
+            # comes from something in between (a proxy) or a relay that is down.
+            self._connectivity(status < 500 or error is not None, text, authorized)
             raise RelayUnavailable(text)
         self._connectivity(
             True, None if authorized is not False else "the relay refused this kiosk's token", authorized
         )
-        if status >= 400:
-            kind = RelayNotFound if status == 404 else RelayRejected
-            raise kind(status, code, message)
-        return data
+        if error is None:
+            # Not the relay's error format (a proxy's 404 page, say): never read as "no such order".
+            raise RelayAnswerInvalid(f"relay answered {status} without an error body of the contract")
+        kind = RelayNotFound if status == 404 else RelayRejected
+        raise kind(status, error.code, error.message)
 
     def _connectivity(self, online: bool, error: str | None, authorized: bool | None = None) -> None:
         """Record what the last request showed; ``authorized`` None: it did not tell (keep what is known)."""

@@ -15,6 +15,7 @@ session and the commands in one transaction, then acts on the commands; every in
                       failed              cancelled | expired ──close/status SUCCESS──▶ paid_after_cancel
                                                 │
                                   close/status CLOSED, or 404 ──▶ settled (nothing left to learn)
+                                  close answers a payable state ──▶ close again, keep listening
 
 ``settled`` means the relay has nothing more to tell us about the order. ``cancelled``, ``expired`` and
 ``failed`` orders that are not settled still listen: a payment that lands after them becomes
@@ -27,6 +28,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
+
+from kiosk.trade import TRADE_STATES, TradeState, is_paid, is_payable
+
+#: Where an answer about the order came from: a long-poll, the clerk's re-query, or the answer to a close.
+Source = Literal["poll", "requery", "close"]
 
 
 class State(StrEnum):
@@ -46,27 +52,6 @@ OPEN_STATES = frozenset({State.DRAFT, State.CREATING, State.PENDING_CREATION, St
 PAID_STATES = frozenset({State.PAID, State.PAID_AFTER_CANCEL})
 #: Ended for the clerk, but a late payment may still turn them into paid_after_cancel until settled.
 ENDED_STATES = frozenset({State.CANCELLED, State.EXPIRED, State.FAILED})
-
-# WeChat Pay trade_state values, as the relay passes them on.
-NOTPAY = "NOTPAY"
-USERPAYING = "USERPAYING"
-SUCCESS = "SUCCESS"
-CLOSED = "CLOSED"
-PAYERROR = "PAYERROR"
-REFUND = "REFUND"
-REVOKED = "REVOKED"
-TRADE_STATES = frozenset({NOTPAY, USERPAYING, SUCCESS, CLOSED, PAYERROR, REFUND, REVOKED})
-#: A refund only exists on a paid order.
-_PAID_TRADE_STATES = frozenset({SUCCESS, REFUND})
-
-# Refund states: WeChat Pay's refund ``status`` plus the core's REQUESTED (journaled, not yet answered) and
-# FAILED (the request was refused: nothing was refunded).
-REFUND_ABNORMAL = "ABNORMAL"
-#: Refunds that give their amount back to the order: it may be refunded again (with a new out_refund_no).
-#: ABNORMAL is not one: the money has left the merchant and waits in WeChat Pay to be sent on by hand.
-REFUND_RELEASED_STATES = frozenset({"CLOSED", "FAILED"})
-#: Refunds WeChat Pay will not move on by itself (ABNORMAL moves on only after handling in the merchant platform).
-REFUND_FINAL_STATES = frozenset({"SUCCESS", "CLOSED", REFUND_ABNORMAL, "FAILED"})
 
 
 @dataclass(frozen=True)
@@ -153,7 +138,7 @@ class RemoteStatus:
 
     trade_state: str
     version: int
-    source: Literal["poll", "requery", "close"] = "poll"
+    source: Source = "poll"
     transaction_id: str | None = None
     success_time: datetime | None = None
     payer_total_fen: int | None = None
@@ -163,7 +148,7 @@ class RemoteStatus:
 class RemoteNotFound:
     """The relay has no such order (a create that never arrived)."""
 
-    source: Literal["poll", "requery", "close"] = "close"
+    source: Source = "close"
 
 
 @dataclass(frozen=True)
@@ -261,7 +246,7 @@ def transition(session: PaymentSession, event: Event) -> Transition:
                 version=event.version,
             )
             commands: tuple[Command, ...] = (PrintSlip(),) if session.auto_print_slip else ()
-            if event.trade_state != NOTPAY:
+            if event.trade_state != TradeState.NOTPAY:
                 # An idempotent retry of a create that had already gone further: apply its state too.
                 follow = _status(created, RemoteStatus(event.trade_state, event.version, "poll"))
                 return Transition(session, follow.session, commands + follow.commands)
@@ -316,7 +301,7 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
     if event.version < session.version and event.source == "poll":
         return _ignore(session, f"stale version {event.version} < {session.version}")
     known = replace(session, trade_state=event.trade_state, version=max(event.version, session.version))
-    paid = event.trade_state in _PAID_TRADE_STATES
+    paid = is_paid(event.trade_state)
     if paid:
         known = replace(
             known,
@@ -337,12 +322,12 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
     if state is State.AWAITING_PAYMENT:
         if paid:
             return Transition(session, replace(known, state=State.PAID, settled=True), (PrintReceipt(),))
-        if event.trade_state == CLOSED:
+        if event.trade_state == TradeState.CLOSED:
             return Transition(session, replace(known, state=State.EXPIRED, settled=True, ended_by="relay"))
-        if event.trade_state == REVOKED:
+        if event.trade_state == TradeState.REVOKED:
             return Transition(session, replace(known, state=State.FAILED, settled=True, ended_by="relay"))
-        # NOTPAY / USERPAYING / PAYERROR: still open. After PAYERROR (the bank refused) the customer may pay
-        # again with the same QR; the clerk sees the failure and decides whether to cancel.
+        # Payable: still open. After PAYERROR (the bank refused) the customer may pay again with the same QR;
+        # the clerk sees the failure and decides whether to cancel.
         return Transition(session, known)
 
     if state in ENDED_STATES:
@@ -355,13 +340,12 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
         if paid:
             late = replace(known, state=State.PAID_AFTER_CANCEL, settled=True)
             return Transition(session, late, (PrintReceipt(),))
-        if event.trade_state in (CLOSED, REVOKED):
-            return Transition(session, replace(known, settled=True))
+        if not is_payable(event.trade_state):
+            return Transition(session, replace(known, settled=True))  # closed or revoked: nobody can pay it
         if event.source == "close":
-            if event.trade_state == USERPAYING:
-                # The customer is mid-payment: ask again until the relay gives a final answer.
-                return Transition(session, known, (CloseRemote(),))
-            return Transition(session, replace(known, settled=True))
+            # The close answered a state the customer can still pay in (mid-payment, or WeChat Pay refused the
+            # close): ask again, and keep listening so that a payment still becomes paid_after_cancel.
+            return Transition(session, known, (CloseRemote(),))
         return Transition(session, known)
 
     return _ignore(session, f"status {event.trade_state} in {state}")

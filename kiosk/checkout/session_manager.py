@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kiosk.checkout.cart import CartError, CartSnapshot
+from kiosk.checkout.errors import CheckoutError
 from kiosk.checkout.events import (
     ConnectionChanged,
     CoreError,
@@ -32,6 +33,17 @@ from kiosk.checkout.events import (
     RefundChanged,
     SessionChanged,
 )
+from kiosk.checkout.refund import (
+    FOLLOW_UP,
+    Recheck,
+    RefundAnswered,
+    RefundEvent,
+    RefundRefused,
+    RefundSession,
+    RefundTransition,
+    refundable_fen,
+)
+from kiosk.checkout.refund import transition as refund_transition
 from kiosk.checkout.relay_client import (
     DEFAULT_WAIT_SECONDS,
     Backoff,
@@ -43,9 +55,6 @@ from kiosk.checkout.relay_client import (
 )
 from kiosk.checkout.session import (
     PAID_STATES,
-    REFUND_ABNORMAL,
-    REFUND_FINAL_STATES,
-    REFUND_RELEASED_STATES,
     Cancel,
     Charge,
     CloseRemote,
@@ -61,6 +70,7 @@ from kiosk.checkout.session import (
     PrintSlip,
     RemoteNotFound,
     RemoteStatus,
+    Source,
     State,
     Transition,
     transition,
@@ -68,11 +78,11 @@ from kiosk.checkout.session import (
 from kiosk.checkout.trade_no import make_out_trade_no, new_epoch, trade_no_prefix
 from kiosk.clock import CHINA_TZ, Clock
 from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow, parse_timestamp, timestamp
+from kiosk.trade import RefundStatus, is_payable
+from kiosk.wire import OrderView
 
 log = logging.getLogger(__name__)
 
-#: How soon a refund still in progress is asked about again.
-_REFUND_QUERY_DELAY = timedelta(seconds=2)
 EPOCH_SETTING = "out_trade_no_epoch"
 #: The relay refuses a time_expire less than 30 s ahead; keep a margin for the round trip.
 CREATE_MARGIN = timedelta(seconds=35)
@@ -94,7 +104,7 @@ class Documents(Protocol):
     def refund_slip(self, refund: RefundRow) -> Any: ...
 
 
-class SessionError(RuntimeError):
+class SessionError(CheckoutError):
     """A request the current state does not allow (unknown order, refund of an unpaid order, …)."""
 
 
@@ -331,12 +341,12 @@ class SessionManager:
 
     def requery(self, out_trade_no: str) -> PaymentSession:
         """Ask the relay to query WeChat Pay now (``refresh=1``). Blocking: call from a worker thread."""
-        session = self.session(out_trade_no)
+        self.session(out_trade_no)  # an unknown order is a SessionError before any request
         try:
             status = self.relay.get_order(out_trade_no, refresh=True)
         except RelayNotFound:
             return self.apply(out_trade_no, RemoteNotFound("requery")).session
-        result = self.apply(out_trade_no, self._remote_status(status, "requery", session)).session
+        result = self.apply(out_trade_no, remote_status(status, "requery")).session
         self.recheck_abnormal_refunds(out_trade_no)
         return result
 
@@ -347,23 +357,8 @@ class SessionManager:
         if not self.relay.has_manager_credential:
             return []
         with self._lock:
-            with self.journal.transaction():
-                abnormal = [r for r in self.journal.refunds(out_trade_no) if r.state == REFUND_ABNORMAL]
-                orders = {r.out_trade_no for r in abnormal}
-                queued = {
-                    c.data.get("out_refund_no")
-                    for order in orders
-                    for c in self.journal.pending_commands(order)
-                    if c.kind == "refund" and c.data.get("phase") == "query"
-                }
-                asked = [r for r in abnormal if r.out_refund_no not in queued]
-                for refund in asked:
-                    self.journal.add_command(
-                        refund.out_trade_no, "refund", {"out_refund_no": refund.out_refund_no, "phase": "query"}
-                    )
-            for order in sorted({r.out_trade_no for r in asked}):
-                self._ensure_workers(order)
-        return [r.out_refund_no for r in asked]
+            abnormal = [r for r in self.journal.refunds(out_trade_no) if r.state == RefundStatus.ABNORMAL]
+            return [r.out_refund_no for r in abnormal if self._apply_refund(refund_from_row(r), Recheck(), None)]
 
     def session(self, out_trade_no: str) -> PaymentSession:
         with self._lock:
@@ -428,11 +423,11 @@ class SessionManager:
                 if session.state not in PAID_STATES:
                     raise SessionError(f"{out_trade_no} is {session.state}, only paid orders can be refunded")
                 existing = self.journal.refunds(out_trade_no)
-                refunded = sum(r.amount_fen for r in existing if r.state not in REFUND_RELEASED_STATES)
+                left = refundable_fen(session.amount_fen, existing)
                 paid = session.payer_total_fen or session.amount_fen
-                if refunded + amount_fen > session.amount_fen:
+                if amount_fen > left:
                     raise SessionError(
-                        f"refund of {amount_fen} fen exceeds what is left ({session.amount_fen - refunded} fen"
+                        f"refund of {amount_fen} fen exceeds what is left ({left} fen"
                         f" of {session.amount_fen}; payer paid {paid})"
                     )
                 out_refund_no = f"{out_trade_no}R{len(existing) + 1}"
@@ -509,16 +504,6 @@ class SessionManager:
     def _notify(self) -> None:
         with self._lock:
             self._changed.notify_all()
-
-    def _remote_status(self, status: Any, source: Any, session: PaymentSession) -> RemoteStatus:
-        return RemoteStatus(
-            trade_state=status.state,
-            version=status.version,
-            source=source,
-            transaction_id=status.transaction_id,
-            success_time=status.success_time,
-            payer_total_fen=status.payer_total_fen,
-        )
 
     # ---- workers ---------------------------------------------------------------------------
 
@@ -643,6 +628,8 @@ class SessionManager:
             self.apply(otn, CreateRejected(str(exc)), done=(command.id, "rejected"))
             self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn))
             return
+        if created.code_url is None:  # an order that can no longer be paid: retried until it expires, then closed
+            raise RelayUnavailable(f"the relay has no QR code for {otn} ({created.state})")
         self.apply(otn, CreateSucceeded(created.code_url, created.state, created.version), done=(command.id, "created"))
 
     def _do_close(self, command: CommandRow) -> None:
@@ -656,8 +643,14 @@ class SessionManager:
             # The relay closes expired orders itself; keep asking until it gives a state.
             self._retry_later(command, str(exc))
             return
-        session = self.session(otn)
-        self.apply(otn, self._remote_status(status, "close", session), done=(command.id, f"closed:{status.state}"))
+        answer = remote_status(status, "close")
+        if is_payable(status.state):
+            # Not closed (the customer is mid-payment, or WeChat Pay refused the close): ask again later, and
+            # keep listening meanwhile so that a payment still arrives as paid_after_cancel.
+            self.apply(otn, answer)
+            self._retry_later(command, f"still {status.state}")
+            return
+        self.apply(otn, answer, done=(command.id, f"closed:{status.state}"))
 
     def _do_print(self, command: CommandRow, session: PaymentSession) -> None:
         if command.kind == "print_slip" and session.state is not State.AWAITING_PAYMENT:
@@ -707,49 +700,54 @@ class SessionManager:
         return key
 
     def _do_refund(self, command: CommandRow) -> None:
-        data = command.data
-        out_refund_no = str(data["out_refund_no"])
-        refund = self.journal.refund(out_refund_no)
-        if refund is None:
+        phase = command.data.get("phase")
+        row = self.journal.refund(str(command.data["out_refund_no"]))
+        if row is None:
             self.journal.complete_command(command.id, "unknown refund")
             return
+        refund = refund_from_row(row)
+        number, otn = refund.out_refund_no, refund.out_trade_no
+        event: RefundEvent
         try:
-            if data.get("phase") == "query":
-                status = self.relay.get_refund(out_refund_no, refresh=True)
+            if phase == "query":
+                view = self.relay.get_refund(number, refresh=True)
             else:
-                status = self.relay.create_refund(refund.out_trade_no, out_refund_no, refund.amount_fen, refund.reason)
+                view = self.relay.create_refund(otn, number, refund.amount_fen, row.reason)
         except RelayRejected as exc:
-            with self.journal.transaction():
-                self.journal.update_refund(out_refund_no, {"state": "FAILED", "last_error": str(exc)})
-                self.journal.append_event(
-                    refund.out_trade_no, "refund_failed", detail={"out_refund_no": out_refund_no, "error": str(exc)}
-                )
-                self.journal.complete_command(command.id, "rejected")
-            self.bus.publish(RefundChanged(out_refund_no, refund.out_trade_no, "FAILED", refund.amount_fen, str(exc)))
-            return
+            event = RefundRefused(str(exc), "query" if phase == "query" else "request")
+        else:
+            event = RefundAnswered(view.status, view.refund_id, view.success_time)
+        with self._lock:
+            self._apply_refund(refund, event, command.id)
+
+    def _apply_refund(self, refund: RefundSession, event: RefundEvent, done: int | None) -> bool:
+        """Run one refund event through its machine; journal, then publish (call with the lock held). True when
+        a question to the relay was queued."""
+        step = refund_transition(refund, event)
+        number, otn = refund.out_refund_no, refund.out_trade_no
         with self.journal.transaction():
-            self.journal.update_refund(
-                out_refund_no,
-                {
-                    "state": status.state,
-                    "refund_id": status.refund_id,
-                    "success_time": timestamp(status.success_time) if status.success_time else None,
-                    "last_error": None,
-                },
+            if step.changed:
+                self.journal.update_refund(number, refund_columns(step.refund))
+            entry = _refund_event(step, event)
+            if entry is not None:
+                self.journal.append_event(otn, entry[0], detail={"out_refund_no": number, **entry[1]})
+            if done is not None:
+                outcome = "rejected" if isinstance(event, RefundRefused) else step.refund.state
+                self.journal.complete_command(done, outcome)
+            queued = any(
+                c.kind == "refund" and c.data.get("out_refund_no") == number for c in self.journal.pending_commands(otn)
             )
-            if status.state != refund.state:
-                self.journal.append_event(
-                    refund.out_trade_no,
-                    "refund_status",
-                    detail={"out_refund_no": out_refund_no, "state": status.state},
-                )
-            self.journal.complete_command(command.id, status.state)
-            if status.state not in REFUND_FINAL_STATES:
-                follow = self.journal.add_command(
-                    refund.out_trade_no, "refund", {"out_refund_no": out_refund_no, "phase": "query"}
-                )
-                self.journal.retry_command(follow, "", self.clock.now() + _REFUND_QUERY_DELAY)
-        self.bus.publish(RefundChanged(out_refund_no, refund.out_trade_no, status.state, refund.amount_fen))
+            asks = bool(step.commands) and not queued  # one question about a refund at a time
+            for command in step.commands if asks else ():
+                follow = self.journal.add_command(otn, "refund", {"out_refund_no": number, "phase": "query"})
+                if command.later:
+                    self.journal.retry_command(follow, "", self.clock.now() + FOLLOW_UP)
+        if asks:
+            self._ensure_workers(otn)
+        if step.changed or done is not None:
+            new = step.refund
+            self.bus.publish(RefundChanged(number, otn, new.state, new.amount_fen, new.last_error))
+        return asks
 
     def _watch_loop(self, otn: str, wake: threading.Event) -> None:
         attempt = 0
@@ -776,7 +774,7 @@ class SessionManager:
                     continue
                 attempt = 0
                 # Answers come back at once on a change: apply and re-poll immediately.
-                self.apply(otn, self._remote_status(status, "poll", session))
+                self.apply(otn, remote_status(status, "poll"))
         except Exception as exc:
             if self._stopping.is_set():
                 return
@@ -784,6 +782,50 @@ class SessionManager:
             self.bus.publish(CoreError(f"internal error while watching {otn}: {exc}", otn))
             with self._lock:
                 self._retire(otn, "watch")
+
+
+def refund_from_row(row: RefundRow) -> RefundSession:
+    return RefundSession(
+        out_refund_no=row.out_refund_no,
+        out_trade_no=row.out_trade_no,
+        amount_fen=row.amount_fen,
+        state=row.state,
+        refund_id=row.refund_id,
+        success_time=parse_timestamp(row.success_time),
+        last_error=row.last_error,
+    )
+
+
+def refund_columns(refund: RefundSession) -> dict[str, Any]:
+    return {
+        "state": refund.state,
+        "refund_id": refund.refund_id,
+        "success_time": timestamp(refund.success_time) if refund.success_time else None,
+        "last_error": refund.last_error,
+    }
+
+
+def _refund_event(step: RefundTransition, event: RefundEvent) -> tuple[str, dict[str, Any]] | None:
+    """The journal's event kind and detail for a refund step worth a line in the order's history."""
+    if isinstance(event, RefundRefused) and step.changed:
+        if step.refund.state == RefundStatus.FAILED:
+            return "refund_failed", {"error": event.error}
+        return "refund_query_refused", {"error": event.error}
+    if step.state_changed:
+        return "refund_status", {"state": step.refund.state}
+    return None
+
+
+def remote_status(view: OrderView, source: Source) -> RemoteStatus:
+    """What the relay's answer says about the order, as an event of the payment machine."""
+    return RemoteStatus(
+        trade_state=view.state,
+        version=view.version,
+        source=source,
+        transaction_id=view.transaction_id,
+        success_time=view.success_time,
+        payer_total_fen=view.payer_total_fen,
+    )
 
 
 def _due(command: CommandRow, now: datetime) -> bool:

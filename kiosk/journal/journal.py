@@ -21,6 +21,7 @@ import sqlite_utils
 
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal.schema import LATEST_VERSION, MIGRATIONS, Migration
+from kiosk.trade import RefundStatus
 
 
 class JournalError(RuntimeError):
@@ -473,8 +474,8 @@ class Journal:
         with self.transaction():
             self._execute(
                 "INSERT INTO refunds (out_refund_no, out_trade_no, amount_fen, reason, requested_at, state,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, 'REQUESTED', ?)",
-                (out_refund_no, out_trade_no, amount_fen, reason, now, now),
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (out_refund_no, out_trade_no, amount_fen, reason, now, RefundStatus.REQUESTED, now),
             )
         refund = self.refund(out_refund_no)
         assert refund is not None

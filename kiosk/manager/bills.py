@@ -29,8 +29,8 @@ from urllib.parse import quote
 
 import httpx
 
-from kiosk.checkout.session import REFUND
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
+from kiosk.trade import TradeState
 
 
 class BillEntry(NamedTuple):
@@ -53,7 +53,7 @@ class BillEntry(NamedTuple):
 
     @property
     def is_refund(self) -> bool:
-        return self.trade_state == REFUND
+        return self.trade_state == TradeState.REFUND
 
 
 @dataclass(frozen=True)

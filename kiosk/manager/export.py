@@ -11,11 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.checkout.session import REFUND_RELEASED_STATES, PaymentSession
+from kiosk.checkout.session import PaymentSession
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
 from kiosk.manager.reconcile import Reconciliation, sort_for_display
 from kiosk.money import yuan
+from kiosk.trade import REFUND_RELEASED
 
 BOM = "\ufeff"
 
@@ -86,7 +87,7 @@ def orders_csv(
     """The day's orders, one row each, oldest first."""
     refunded: dict[str, int] = {}
     for refund in refunds:
-        if refund.state not in REFUND_RELEASED_STATES:
+        if refund.state not in REFUND_RELEASED:
             refunded[refund.out_trade_no] = refunded.get(refund.out_trade_no, 0) + refund.amount_fen
     rows = []
     for order in orders:

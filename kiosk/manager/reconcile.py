@@ -35,10 +35,11 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from kiosk.checkout.session import PAID_STATES, REFUND, REFUND_RELEASED_STATES, SUCCESS, State
+from kiosk.checkout.session import PAID_STATES, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import Journal, parse_timestamp
 from kiosk.manager.bills import BillEntry, DayBill
+from kiosk.trade import REFUND_RELEASED, TradeState
 
 
 class ReconCategory(StrEnum):
@@ -197,10 +198,10 @@ def reconcile(journal: Journal, bill: DayBill, *, prefix: str | None = None) -> 
     day = bill.day
     start = datetime.combine(day, time(0), CHINA_TZ)
     parameters = {
-        "success": SUCCESS,
-        "refund": REFUND,
+        "success": TradeState.SUCCESS,
+        "refund": TradeState.REFUND,
         "paid": json.dumps(sorted(PAID_STATES)),
-        "released": json.dumps(sorted(REFUND_RELEASED_STATES)),
+        "released": json.dumps(sorted(REFUND_RELEASED)),
         # An order paid on D was charged on D-1 (paid after midnight) or on D.
         "first": (day - timedelta(days=1)).isoformat(),
         "last": (day + timedelta(days=1)).isoformat(),
@@ -228,9 +229,9 @@ def reconcile(journal: Journal, bill: DayBill, *, prefix: str | None = None) -> 
     return Reconciliation(
         day=day,
         items=tuple(items),
-        bill_paid_fen=sum(e.order_total_fen for e in entries if e.trade_state == SUCCESS),
+        bill_paid_fen=sum(e.order_total_fen for e in entries if e.trade_state == TradeState.SUCCESS),
         journal_paid_fen=journal_paid,
-        bill_refund_fen=sum(e.refund_fen for e in entries if e.trade_state == REFUND),
+        bill_refund_fen=sum(e.refund_fen for e in entries if e.trade_state == TradeState.REFUND),
         journal_refund_fen=journal_refund,
         counts=dict(Counter(item.category for item in items)),
     )

@@ -15,9 +15,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.checkout.events import CoreEvent, RefundChanged
-from kiosk.checkout.session import REFUND_RELEASED_STATES
 from kiosk.journal import RefundRow, parse_timestamp
 from kiosk.manager.summaries import REFUND_DONE
+from kiosk.trade import REFUND_RELEASED
 
 if TYPE_CHECKING:
     from kiosk.checkout.app import KioskCore
@@ -31,7 +31,7 @@ def refund_slip_key(out_refund_no: str) -> str:
 
 def refundable_fen(amount_fen: int, refunds: Iterable[RefundRow]) -> int:
     """What is left to refund on an order of ``amount_fen`` (refunds in progress count as taken)."""
-    taken = sum(r.amount_fen for r in refunds if r.state not in REFUND_RELEASED_STATES)
+    taken = sum(r.amount_fen for r in refunds if r.state not in REFUND_RELEASED)
     return max(amount_fen - taken, 0)
 
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from kiosk.checkout.session import PAID_STATES, REFUND_ABNORMAL, REFUND_RELEASED_STATES, PaymentSession, State
+from kiosk.checkout.session import PAID_STATES, PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
+from kiosk.trade import REFUND_RELEASED, RefundStatus
 
-REFUND_DONE = "SUCCESS"
+REFUND_DONE = RefundStatus.SUCCESS
 #: The order in which states are listed on screen and on the Z-report.
 STATE_ORDER = (
     State.PAID,
@@ -164,7 +165,7 @@ def refunded_by_order(refunds: Iterable[RefundRow]) -> dict[str, int]:
     """Fen refunded or being refunded per order (failed and closed refunds do not count, abnormal ones do)."""
     totals: dict[str, int] = defaultdict(int)
     for refund in refunds:
-        if refund.state not in REFUND_RELEASED_STATES:
+        if refund.state not in REFUND_RELEASED:
             totals[refund.out_trade_no] += refund.amount_fen
     return dict(totals)
 
@@ -250,7 +251,7 @@ def summarise_day(
 
     day_refunds = [r for r in refunds if refund_day(r) == day]
     done = [r for r in day_refunds if r.state == REFUND_DONE]
-    settled = {REFUND_DONE, REFUND_ABNORMAL, *REFUND_RELEASED_STATES}
+    settled = {REFUND_DONE, RefundStatus.ABNORMAL, *REFUND_RELEASED}
     pending = [r for r in day_refunds if r.state not in settled]
     refunds_total = sum(r.amount_fen for r in done)
 
@@ -269,7 +270,7 @@ def summarise_day(
         refund_count=len(done),
         refunds_total_fen=refunds_total,
         refunds_pending_fen=sum(r.amount_fen for r in pending),
-        abnormal_refunds=tuple(sorted((r for r in refunds if r.state == REFUND_ABNORMAL), key=_requested_order)),
+        abnormal_refunds=tuple(sorted((r for r in refunds if r.state == RefundStatus.ABNORMAL), key=_requested_order)),
         net_fen=paid_total - refunds_total,
         average_ticket_fen=_half_up_div(sales_total, sales_count),
         by_hour=tuple(HourBucket(h, c, a) for h, (c, a) in enumerate(hours)),

@@ -1,8 +1,10 @@
 """The relay's ASGI application (Starlette): the kiosk API, the notification receiver and health.
 
-Middleware is pure ASGI (no ``BaseHTTPMiddleware``): the long-poll path must see client disconnects and
-must not be buffered. Kiosk errors are ``{"error": {"code", "message", ...}}``; the notification
-receiver answers WeChat Pay's own ``{"code": "FAIL", "message"}`` format.
+The HTTP mapping lives here and only here: requests are decoded with the contract (``kiosk.wire``), the
+core's answers are encoded with it, and a :class:`~kiosk.relay.service.RequestRefused` becomes the status
+code of its error code (:data:`STATUS`) and the error body ``{"error": {"code", "message", ...}}``. The
+notification receiver answers WeChat Pay's own ``{"code": "FAIL", "message"}`` format. Middleware is pure
+ASGI (no ``BaseHTTPMiddleware``): the long-poll path must see client disconnects and must not be buffered.
 """
 
 from __future__ import annotations
@@ -11,11 +13,10 @@ import asyncio
 import contextlib
 import logging
 import math
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,16 +24,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kiosk.clock import Clock, SystemClock, parse_rfc3339
+from kiosk.clock import Clock, SystemClock
 from kiosk.serving import LogThrottle
+from kiosk.wire import (
+    ErrorAnswer,
+    ErrorCode,
+    ErrorDetail,
+    OrderCreate,
+    PingAnswer,
+    RefundCreate,
+    WireError,
+    decode,
+    encode,
+)
 
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
 from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
-from .db import Database, StorageError
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
 from .reconciler import Reconciler
-from .service import MAX_WAIT, OUT_REFUND_NO, OUT_TRADE_NO, OrderRequest, RefundRequest, Relay, RelayError
+from .service import MAX_WAIT, Relay, RequestRefused
+from .storage import StorageError, open_storage
 
 log = logging.getLogger("kiosk.relay")
 
@@ -42,14 +54,46 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+M = TypeVar("M")
+
 #: WeChat Pay gives a notification receiver 5 seconds; answer (or fail) well within that.
 NOTIFY_DEADLINE = 4.0
 
+#: The HTTP status of each error code (docs/relay.md, "Error format").
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.INVALID_JSON: 400,
+    ErrorCode.INVALID_REQUEST: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.NO_STATEMENT: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.OUT_TRADE_NO_USED: 409,
+    ErrorCode.OUT_REFUND_NO_USED: 409,
+    ErrorCode.ORDER_NOT_PAID: 409,
+    ErrorCode.REFUND_EXCEEDS_AMOUNT: 409,
+    ErrorCode.REFUND_REJECTED: 409,
+    ErrorCode.BILL_NOT_AVAILABLE: 409,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INTERNAL: 500,
+    ErrorCode.WECHATPAY_ERROR: 502,
+    ErrorCode.BILL_HASH_MISMATCH: 502,
+    ErrorCode.WECHATPAY_UNAVAILABLE: 503,
+    ErrorCode.NOT_READY: 503,
+}
+
 
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+    status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None, **details: Any
 ) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status, headers=headers)
+    body = ErrorAnswer(error=ErrorDetail(code=code, message=message, **details))
+    return JSONResponse(encode(body), status, headers=headers)
+
+
+def answer(message: Any) -> JSONResponse:
+    """A successful answer: the contract's message, encoded."""
+    return JSONResponse(encode(message))
 
 
 def wechat_fail(status: int, message: str) -> JSONResponse:
@@ -77,33 +121,16 @@ class RateLimiter:
         return (1.0 - tokens) / self.rate
 
 
-async def _json_object(request: Request, limit: int) -> dict[str, Any]:
+async def _request_body(request: Request, kind: type[M], limit: int) -> M:
+    """The body as the contract's ``kind`` request: :mod:`.body` reads and parses it (413, or 400 for JSON it
+    will not take), :mod:`kiosk.wire` decodes the value (400 ``invalid_request`` naming the field)."""
     value = await read_json(request, limit)
-    if not isinstance(value, dict):
-        raise RelayError(400, "invalid_json", "the request body must be a JSON object")
-    return value
-
-
-def _field_string(
-    body: dict[str, Any], name: str, *, required: bool = True, max_bytes: int | None = None
-) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise RelayError(400, "invalid_request", f"{name} is required", field=name)
-        return None
-    if not isinstance(value, str) or (required and not value):
-        raise RelayError(400, "invalid_request", f"{name} must be a non-empty string", field=name)
-    if max_bytes is not None and len(value.encode("utf-8")) > max_bytes:
-        raise RelayError(400, "invalid_request", f"{name} is longer than {max_bytes} bytes", field=name)
-    return value
-
-
-def _field_fen(body: dict[str, Any], name: str) -> int:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RelayError(400, "invalid_request", f"{name} must be a positive integer (fen)", field=name)
-    return value
+    try:
+        return decode(kind, value)
+    except WireError as exc:
+        if exc.field is None:  # not a JSON object at all
+            raise RequestRefused(ErrorCode.INVALID_JSON, "the request body must be a JSON object") from None
+        raise RequestRefused(ErrorCode.INVALID_REQUEST, exc.message, field=exc.field) from None
 
 
 async def _wait_for_disconnect(request: Request) -> None:
@@ -131,11 +158,11 @@ class RelayApp:
 
             gateway = build_gateway(config)
         try:
-            self.database = Database(config.storage_path)
-        except (StorageError, sqlite3.Error, OSError) as exc:
+            self.storage = open_storage(config.storage_path)
+        except (StorageError, OSError) as exc:
             raise ConfigError("storage.path", f"cannot open {config.storage_path}: {exc}") from None
         self.hub = VersionHub()
-        self.relay = Relay(config, gateway, self.database, clock or SystemClock(), self.hub)
+        self.relay = Relay(config, gateway, self.storage, clock or SystemClock(), self.hub)
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
@@ -157,7 +184,7 @@ class RelayApp:
             lifespan=self.lifespan,
             exception_handlers={
                 BodyError: self._body_error,
-                RelayError: self._relay_error,
+                RequestRefused: self._refused,
                 HTTPException: self._http_error,
                 Exception: self._internal_error,
             },
@@ -185,7 +212,7 @@ class RelayApp:
                 await task
             await reconciler.stop()
             await self.relay.gateway.aclose()
-            self.database.close()
+            self.storage.close()
 
     async def _supervise(self, reconciler: Reconciler) -> None:
         """Keep the reconciler alive: without it, lost notifications would never be found."""
@@ -200,40 +227,41 @@ class RelayApp:
 
     # -- errors
 
-    async def _relay_error(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RelayError)
+    async def _refused(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestRefused)
         headers = None
-        if exc.status == 429 or "retry_after" in exc.extra:
-            headers = {"Retry-After": str(math.ceil(float(exc.extra.get("retry_after", 1))))}
-        return error_response(exc.status, exc.code, exc.message, headers, **exc.extra)
+        retry_after = exc.details.get("retry_after")
+        if retry_after is not None:
+            headers = {"Retry-After": str(math.ceil(float(retry_after)))}
+        return error_response(STATUS[exc.code], exc.code, exc.message, headers, **exc.details)
 
     async def _body_error(self, request: Request, exc: Exception) -> Response:
         """Bad bodies are permanent: 413 or 400, never a 5xx that a kiosk or WeChat Pay would retry."""
         assert isinstance(exc, BodyError)
         if isinstance(exc, BodyIncomplete):
             return Response(status_code=499)  # the client is gone; nothing is sent
-        notification = request.url.path.startswith("/wechatpay/")
-        if isinstance(exc, BodyTooLarge):
-            # Close rather than read the rest of an oversized body only to discard it.
-            response = (
-                wechat_fail(413, "body too large")
-                if notification
-                else error_response(413, "payload_too_large", str(exc))
-            )
-            response.headers["Connection"] = "close"
-            return response
-        return wechat_fail(400, str(exc)) if notification else error_response(400, "invalid_json", str(exc))
+        too_large = isinstance(exc, BodyTooLarge)
+        code = ErrorCode.PAYLOAD_TOO_LARGE if too_large else ErrorCode.INVALID_JSON
+        if request.url.path.startswith("/wechatpay/"):
+            response = wechat_fail(STATUS[code], "body too large" if too_large else str(exc))
+        else:
+            response = error_response(STATUS[code], code, str(exc))
+        if too_large:
+            response.headers["Connection"] = "close"  # rather than read the rest of it only to discard it
+        return response
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        codes = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
+        code = codes.get(exc.status_code, ErrorCode.HTTP_ERROR)
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
     async def _internal_error(self, request: Request, exc: Exception) -> Response:
         # Starlette logs the exception after this answer; the answer itself stays in our formats.
         if request.url.path.startswith("/wechatpay/"):
             return wechat_fail(500, "internal error")
-        return error_response(500, "internal", "internal error; the request may be retried", retryable=True)
+        message = "internal error; the request may be retried"
+        return error_response(STATUS[ErrorCode.INTERNAL], ErrorCode.INTERNAL, message, retryable=True)
 
     # -- auth
 
@@ -250,18 +278,18 @@ class RelayApp:
         scheme, _, token = header.partition(" ")
         kiosk = self.config.authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         if kiosk is None:
-            raise RelayError(401, "unauthorized", "a valid kiosk token is required (Authorization: Bearer …)")
+            raise RequestRefused(ErrorCode.UNAUTHORIZED, "a valid kiosk token is required (Authorization: Bearer …)")
         wait = self.limiter.take(kiosk.id)
         if wait > 0:
-            raise RelayError(429, "rate_limited", "too many requests from this kiosk", retry_after=wait)
+            raise RequestRefused(ErrorCode.RATE_LIMITED, "too many requests from this kiosk", retry_after=wait)
         return kiosk
 
     # -- routes
 
     async def healthz(self, request: Request) -> Response:
         try:
-            await self.database.read(lambda c: c.execute("SELECT 1").fetchone())
-        except Exception:
+            await self.storage.check()
+        except StorageError:
             return JSONResponse({"status": "unhealthy", "storage": "unavailable"}, 503)
         return JSONResponse(
             {
@@ -276,7 +304,7 @@ class RelayApp:
     async def ping(self, request: Request) -> Response:
         """The kiosks' heartbeat: 200 only for a credential in force, 401 for a wrong or revoked one."""
         kiosk = self.authenticate(request)
-        return JSONResponse({"kiosk_id": kiosk.id, "store_id": kiosk.store})
+        return answer(PingAnswer(kiosk_id=kiosk.id, store_id=kiosk.store))
 
     async def notify(self, request: Request) -> Response:
         # Raw bytes, verified before anything parses them; the same cap and timeouts as every body.
@@ -299,39 +327,10 @@ class RelayApp:
 
     async def create_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        body = await _json_object(request, self.config.server.max_body_bytes)
-        out_trade_no = _field_string(body, "out_trade_no")
-        assert out_trade_no is not None
-        if not OUT_TRADE_NO.fullmatch(out_trade_no):
-            raise RelayError(
-                400, "invalid_request", "out_trade_no must be 6-32 of [0-9A-Za-z_-|*]", field="out_trade_no"
-            )
-        description = _field_string(body, "description", max_bytes=381)
-        assert description is not None
-        if len(description) > 127:
-            raise RelayError(400, "invalid_request", "description is longer than 127 characters", field="description")
-        amount = _field_fen(body, "amount_fen")
-        attach = _field_string(body, "attach", required=False, max_bytes=128)
-        time_expire = None
-        raw_expire = body.get("time_expire")
-        if raw_expire is not None:
-            try:
-                time_expire = parse_rfc3339(str(raw_expire))
-            except ValueError:
-                raise RelayError(
-                    400, "invalid_request", "time_expire must be RFC 3339 with an offset", field="time_expire"
-                ) from None
-        items = body.get("items")
-        if items is not None and not isinstance(items, list | dict):
-            raise RelayError(400, "invalid_request", "items must be a JSON array or object", field="items")
+        order = await _request_body(request, OrderCreate, self.config.server.max_body_bytes)
         server = request.scope.get("server")
         fallback = f"http://{server[0]}:{server[1]}" if server else None
-        view = await self.relay.create_order(
-            kiosk,
-            OrderRequest(out_trade_no, description, amount, time_expire, attach, items),
-            fallback_base=fallback,
-        )
-        return JSONResponse(view)
+        return answer(await self.relay.create_order(kiosk, order, fallback_base=fallback))
 
     async def get_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
@@ -340,9 +339,11 @@ class RelayApp:
             since = int(params["since"]) if params.get("since") not in (None, "") else None
             wait = float(params.get("wait") or 0)
         except ValueError:
-            raise RelayError(400, "invalid_request", "since must be an integer and wait a number of seconds") from None
+            raise RequestRefused(
+                ErrorCode.INVALID_REQUEST, "since must be an integer and wait a number of seconds"
+            ) from None
         if not math.isfinite(wait) or wait < 0:
-            raise RelayError(400, "invalid_request", "wait must be a number of seconds >= 0")
+            raise RequestRefused(ErrorCode.INVALID_REQUEST, "wait must be a number of seconds >= 0")
         refresh = params.get("refresh") in ("1", "true", "yes")
         watch = asyncio.create_task(
             self.relay.watch_order(
@@ -360,34 +361,22 @@ class RelayApp:
                 await asyncio.gather(watch, gone, return_exceptions=True)
         if watch.cancelled():
             return Response(status_code=499)
-        return JSONResponse(watch.result())
+        return JSONResponse(watch.result())  # already the contract's encoded OrderView
 
     async def close_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        return JSONResponse(await self.relay.close_order(kiosk, request.path_params["out_trade_no"]))
+        return answer(await self.relay.close_order(kiosk, request.path_params["out_trade_no"]))
 
     async def create_refund(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
-        if kiosk.role != "manager":
-            raise RelayError(403, "forbidden", "refunds need a manager credential")
-        body = await _json_object(request, self.config.server.max_body_bytes)
-        out_refund_no = _field_string(body, "out_refund_no")
-        assert out_refund_no is not None
-        if not OUT_REFUND_NO.fullmatch(out_refund_no):
-            raise RelayError(
-                400, "invalid_request", "out_refund_no must be 1-64 of [0-9A-Za-z_-|*@]", field="out_refund_no"
-            )
-        amount = _field_fen(body, "amount_fen")
-        reason = _field_string(body, "reason", required=False, max_bytes=80)
-        view = await self.relay.create_refund(
-            kiosk, request.path_params["out_trade_no"], RefundRequest(out_refund_no, amount, reason or None)
-        )
-        return JSONResponse(view)
+        self.relay.require_manager(kiosk)  # before reading the body: a kiosk learns nothing more
+        refund = await _request_body(request, RefundCreate, self.config.server.max_body_bytes)
+        return answer(await self.relay.create_refund(kiosk, request.path_params["out_trade_no"], refund))
 
     async def get_refund(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
         refresh = request.query_params.get("refresh") in ("1", "true", "yes")
-        return JSONResponse(await self.relay.get_refund(kiosk, request.path_params["out_refund_no"], refresh=refresh))
+        return answer(await self.relay.get_refund(kiosk, request.path_params["out_refund_no"], refresh=refresh))
 
     async def get_bill(self, request: Request) -> Response:
         kiosk = self.authenticate(request)
@@ -397,8 +386,8 @@ class RelayApp:
                 raise ValueError(raw)
             bill_date = date.fromisoformat(raw)
         except ValueError:
-            raise RelayError(400, "invalid_request", "the bill date must be YYYY-MM-DD") from None
-        return JSONResponse(await self.relay.bill(kiosk, bill_date))
+            raise RequestRefused(ErrorCode.INVALID_REQUEST, "the bill date must be YYYY-MM-DD") from None
+        return answer(await self.relay.bill(kiosk, bill_date))
 
 
 def create_app(config: RelayConfig, *, gateway: Gateway | None = None, clock: Clock | None = None) -> RelayApp:

@@ -26,14 +26,14 @@ class NewOrder:
 
 
 @dataclass(frozen=True)
-class TradeStatus:
+class TradeReport:
     """An order's state as WeChat Pay reports it (query answer or verified notification)."""
 
     out_trade_no: str
     trade_state: str
     trade_state_desc: str | None = None
     transaction_id: str | None = None
-    success_time: str | None = None
+    success_time: datetime | None = None
     payer_total_fen: int | None = None
     total_fen: int | None = None
     bank_type: str | None = None
@@ -52,27 +52,27 @@ class NewRefund:
 
 
 @dataclass(frozen=True)
-class RefundStatus:
+class RefundReport:
     out_refund_no: str
     status: str
     refund_id: str | None = None
     out_trade_no: str | None = None
     refund_fen: int | None = None
-    success_time: str | None = None
+    success_time: datetime | None = None
 
 
 @dataclass(frozen=True)
 class PaymentNotice:
     id: str
     event_type: str
-    trade: TradeStatus
+    trade: TradeReport
 
 
 @dataclass(frozen=True)
 class RefundNotice:
     id: str
     event_type: str
-    refund: RefundStatus
+    refund: RefundReport
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,17 @@ Notice = PaymentNotice | RefundNotice | OtherNotice
 
 @dataclass(frozen=True)
 class Bill:
-    """A day's trade bill as JSON values: each row an array of the values named by ``columns``."""
+    """A day's trade bill as JSON values: each row an array of the values named by ``columns``
+    (``kiosk.wire.BILL_COLUMNS``), the summary row by name."""
 
     columns: list[str]
     rows: list[list[Any]]
     summary: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # the bill's own fields beyond these: bill_type
+
+    @property
+    def bill_type(self) -> str:
+        return str(self.extra["bill_type"])
 
 
 class GatewayError(Exception):
@@ -124,13 +129,13 @@ class Gateway(Protocol):
         """Place (or re-place) a Native order; returns the code_url."""
         ...
 
-    async def query_order(self, store: Store, out_trade_no: str) -> TradeStatus: ...
+    async def query_order(self, store: Store, out_trade_no: str) -> TradeReport: ...
 
     async def close_order(self, store: Store, out_trade_no: str) -> None: ...
 
-    async def create_refund(self, store: Store, refund: NewRefund) -> RefundStatus: ...
+    async def create_refund(self, store: Store, refund: NewRefund) -> RefundReport: ...
 
-    async def query_refund(self, store: Store, out_refund_no: str) -> RefundStatus: ...
+    async def query_refund(self, store: Store, out_refund_no: str) -> RefundReport: ...
 
     async def trade_bill(self, store: Store, bill_date: date) -> Bill: ...
 

@@ -1,6 +1,6 @@
 """Active queries: the relay asks WeChat Pay itself, because notifications get lost or arrive late.
 
-Each open order (NOTPAY/USERPAYING) and each unfinished refund has a next-query time. While a kiosk is
+Each payable order (NOTPAY, USERPAYING, PAYERROR) and each unfinished refund has a next-query time. While a kiosk is
 long-polling an order, a customer is standing at the counter: the first query goes out about a second
 after the kiosk starts watching, then every couple of seconds. Orders nobody watches back off to
 minutes. Orders past their ``time_expire`` are closed at WeChat Pay (a close that finds the order paid
@@ -16,11 +16,10 @@ import logging
 import time
 from collections.abc import Callable
 
-from kiosk.clock import parse_rfc3339
+from kiosk.trade import RefundStatus, is_payable, refund_is_final
 
-from . import states
 from .gateway import GatewayError
-from .service import Relay, RelayError
+from .service import Relay, RequestRefused
 
 log = logging.getLogger("kiosk.relay.reconciler")
 
@@ -102,20 +101,9 @@ class Reconciler:
         self.schedule("r:" + out_refund_no, refund_query_delay(attempt))
 
     async def load(self) -> None:
-        """Pick up open orders and unfinished refunds from storage (after a restart)."""
-        open_orders = await self.relay.db.read(
-            lambda c: [
-                r[0] for r in c.execute("SELECT out_trade_no FROM orders WHERE state IN ('NOTPAY', 'USERPAYING')")
-            ]
-        )
-        pending = await self.relay.db.read(
-            lambda c: [
-                r[0]
-                for r in c.execute(
-                    "SELECT out_refund_no FROM refunds WHERE status IN ('PENDING', 'PROCESSING', 'ABNORMAL')"
-                )
-            ]
-        )
+        """Pick up payable orders and unfinished refunds from storage (after a restart)."""
+        open_orders = await self.relay.storage.payable_orders()
+        pending = await self.relay.storage.unfinished_refunds()
         for index, out_trade_no in enumerate(open_orders):
             self.schedule("o:" + out_trade_no, 1.0 + index * 0.05)
         for out_refund_no in pending:
@@ -172,13 +160,13 @@ class Reconciler:
 
     async def _order(self, out_trade_no: str) -> None:
         relay = self.relay
-        snapshot = await relay.load_order(out_trade_no)
-        if snapshot is None or not states.is_open(snapshot["state"]):
+        order = await relay.load_order(out_trade_no)
+        if order is None or not is_payable(order.state):
             return
         now = relay.now()
-        expires = parse_rfc3339(snapshot["expires_at"])
+        expires = order.expires_at
         watched = relay.hub.waiters(out_trade_no) > 0
-        age = (now - parse_rfc3339(snapshot["created_at"])).total_seconds()
+        age = (now - order.created_at).total_seconds()
         expired = (now - expires).total_seconds() >= CLOSE_GRACE
         try:
             if expired:
@@ -186,10 +174,10 @@ class Reconciler:
             else:
                 self.queries += 1
                 await relay.refresh(out_trade_no)
-        except (GatewayError, RelayError) as exc:
+        except (GatewayError, RequestRefused) as exc:
             log.info("%s of %s failed: %s", "close" if expired else "query", out_trade_no, exc)
         current = await relay.load_order(out_trade_no)
-        if current is None or not states.is_open(current["state"]):
+        if current is None or not is_payable(current.state):
             return
         if expired:
             self.schedule("o:" + out_trade_no, CLOSE_RETRY)  # WeChat Pay unreachable: try the close again
@@ -201,12 +189,14 @@ class Reconciler:
     async def _refund(self, out_refund_no: str) -> None:
         attempt = self._refund_attempts.get(out_refund_no, 0) + 1
         self._refund_attempts[out_refund_no] = attempt
+        status: str | None
         try:
             view = await self.relay.refresh_refund(out_refund_no)
-        except (GatewayError, RelayError) as exc:
+            status = view.status if view is not None else None
+        except (GatewayError, RequestRefused) as exc:
             log.info("refund %s: %s", out_refund_no, exc)
-            view = {"status": states.REFUND_PENDING}
-        if view is not None and not states.refund_is_final(str(view["status"])):
+            status = RefundStatus.PENDING  # unknown: ask again
+        if status is not None and not refund_is_final(status):
             self.schedule("r:" + out_refund_no, refund_query_delay(attempt))
         else:
             self._refund_attempts.pop(out_refund_no, None)

@@ -1,31 +1,37 @@
-"""The relay's core: orders, notifications, refunds and bills over storage, the hub and the gateway.
+"""The relay's core: the rules for orders, notifications, refunds and bills, over storage, the hub and the gateway.
 
-HTTP-free: the ASGI layer (``app.py``) turns requests into calls here and ``RelayError`` into JSON. All
-SQL runs in jobs on the storage threads; every change to an order bumps its version and is published to
-the long-poll hub after it is durable.
+No SQL (``storage``), no HTTP (``app.py`` maps :class:`RequestRefused` to a status code and the error body):
+answers are the contract's messages (``kiosk.wire``). Every change to an order bumps its version in storage
+and is published to the long-poll hub (as its encoded view) once it is durable.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import logging
-import re
-import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from kiosk.clock import CHINA_TZ, Clock, parse_rfc3339, rfc3339
-from kiosk.wechatpay.bills import BillRow
+from kiosk.clock import CHINA_TZ, Clock
+from kiosk.trade import RefundStatus, TradeState, is_payable, refund_is_final
+from kiosk.wire import (
+    OUT_REFUND_NO,
+    OUT_TRADE_NO,
+    BillAnswer,
+    ErrorCode,
+    OrderCreate,
+    OrderView,
+    RefundCreate,
+    RefundView,
+    decode,
+    encode,
+)
 
-from . import states
 from .config import AUTO, Kiosk, RelayConfig, Store
-from .db import Database, StorageError
 from .gateway import (
+    Bill,
     Gateway,
     GatewayError,
     NewOrder,
@@ -33,72 +39,83 @@ from .gateway import (
     Notice,
     PaymentNotice,
     RefundNotice,
-    RefundStatus,
-    TradeStatus,
+    RefundReport,
+    TradeReport,
 )
 from .hub import Snapshot, VersionHub
-from .records import (
-    Applied,
-    apply_refund,
-    apply_trade,
-    claim_notification,
-    order_row,
-    order_view,
-    record_event,
-    refund_view,
-    settle_notification,
-)
+from .storage import Inserted, OrderChange, OrderDraft, OrderRecord, RefundDraft, RefundRecord, RelayStorage
 
 log = logging.getLogger("kiosk.relay")
 
-OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
-OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
 MAX_WAIT = 30.0
 #: code_url lives 2 hours at WeChat Pay; re-place the order a little before that.
 CODE_URL_REFRESH = timedelta(minutes=110)
-#: The bill answer's ``columns``: every row is an array of these values (BillRow's fields, in its order).
-BILL_COLUMNS = tuple(f.name for f in dataclasses.fields(BillRow))
+#: WeChat Pay wants time_expire a little ahead; the relay asks for 30 s.
+MIN_EXPIRE_LEAD = timedelta(seconds=30)
+#: A refresh (``refresh=1``) waits at most this long for WeChat Pay.
+REFRESH_DEADLINE = 5.0
 
 
-class RelayError(Exception):
-    """An error answered to a kiosk as ``{"error": {"code", "message", ...}}``."""
+class RequestRefused(Exception):
+    """The relay refuses a kiosk's request: answered as the contract's error body (``kiosk.wire.ErrorAnswer``)."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(self, code: ErrorCode, message: str, **details: Any) -> None:
         super().__init__(message)
-        self.status = status
         self.code = code
         self.message = message
-        self.extra = extra
+        #: The optional fields of ``kiosk.wire.ErrorDetail`` (field, retryable, retry_after, wechatpay_code, refund).
+        self.details = details
 
 
-def not_found(what: str = "order") -> RelayError:
-    return RelayError(404, "not_found", f"no such {what}")
+def not_found(what: str = "order") -> RequestRefused:
+    return RequestRefused(ErrorCode.NOT_FOUND, f"no such {what}")
 
 
-def gateway_failure(exc: GatewayError) -> RelayError:
+def gateway_failure(exc: GatewayError) -> RequestRefused:
     if exc.code == "TRANSPORT":
-        return RelayError(503, "wechatpay_unavailable", "WeChat Pay could not be reached; retry", retryable=True)
-    return RelayError(502, "wechatpay_error", exc.message, wechatpay_code=exc.code, retryable=exc.retryable)
+        return RequestRefused(ErrorCode.WECHATPAY_UNAVAILABLE, "WeChat Pay could not be reached; retry", retryable=True)
+    return RequestRefused(ErrorCode.WECHATPAY_ERROR, exc.message, wechatpay_code=exc.code, retryable=exc.retryable)
 
 
-# -- the service ----------------------------------------------------------------------------------------
+def order_view(order: OrderRecord) -> OrderView:
+    return OrderView(
+        out_trade_no=order.out_trade_no,
+        store_id=order.store_id,
+        state=TradeState(order.state),
+        version=order.version,
+        amount_fen=order.amount_fen,
+        description=order.description,
+        expires_at=order.time_expire,
+        refunded_fen=order.refunded_fen,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        code_url=order.code_url,
+        trade_state_desc=order.trade_state_desc,
+        transaction_id=order.transaction_id,
+        success_time=order.success_time,
+        payer_total_fen=order.payer_total_fen,
+        attach=order.attach,
+        items=order.items,
+    )
 
 
-@dataclass(frozen=True)
-class OrderRequest:
-    out_trade_no: str
-    description: str
-    amount_fen: int
-    time_expire: datetime | None
-    attach: str | None
-    items: Any
-
-
-@dataclass(frozen=True)
-class RefundRequest:
-    out_refund_no: str
-    amount_fen: int
-    reason: str | None
+def refund_view(refund: RefundRecord) -> RefundView:
+    return RefundView(
+        out_refund_no=refund.out_refund_no,
+        out_trade_no=refund.out_trade_no,
+        store_id=refund.store_id,
+        amount_fen=refund.amount_fen,
+        total_fen=refund.total_fen,
+        status=RefundStatus(refund.status),
+        version=refund.version,
+        created_at=refund.created_at,
+        updated_at=refund.updated_at,
+        reason=refund.reason,
+        refund_id=refund.refund_id,
+        success_time=refund.success_time,
+        error_code=refund.error_code,
+        error_message=refund.error_message,
+    )
 
 
 class Relay:
@@ -106,18 +123,18 @@ class Relay:
         self,
         config: RelayConfig,
         gateway: Gateway,
-        database: Database,
+        storage: RelayStorage,
         clock: Clock,
         hub: VersionHub | None = None,
     ) -> None:
         self.config = config
         self.gateway = gateway
-        self.db = database
+        self.storage = storage
         self.clock = clock
         self.hub = hub or VersionHub()
         #: Set once the server is bound, for ``notify_url = "auto"``.
         self.base_url: str | None = None
-        #: Called with (out_trade_no, reason) when an order needs the reconciler's attention.
+        #: Called with the number of an order or refund that needs the reconciler's attention.
         self.on_open_order: Callable[[str], None] = lambda out_trade_no: None
         self.on_pending_refund: Callable[[str], None] = lambda out_refund_no: None
 
@@ -125,9 +142,6 @@ class Relay:
 
     def now(self) -> datetime:
         return self.clock.now()
-
-    def stamp(self) -> str:
-        return rfc3339(self.clock.now())
 
     def store(self, store_id: str) -> Store:
         return self.config.stores[store_id]
@@ -141,499 +155,359 @@ class Relay:
             # Bound to every interface: the address the request came in on is the reachable one.
             base = fallback_base or base
         if base is None:
-            raise RelayError(503, "not_ready", "the relay does not know its own address yet")
+            raise RequestRefused(ErrorCode.NOT_READY, "the relay does not know its own address yet")
         return base.rstrip("/") + "/wechatpay/notify"
 
-    async def _apply(self, status: TradeStatus, source: str) -> Applied:
-        now = self.stamp()
-        expect = self._identity_check(status)
-        applied = await self.db.write(lambda c: apply_trade(c, status, now=now, source=source, expect=expect))
-        if applied.outcome == "applied" and applied.view is not None:
-            self.hub.publish(status.out_trade_no, applied.view)
-            log.info("order %s -> %s (%s)", status.out_trade_no, status.trade_state, source)
-        return applied
+    def _publish(self, order: OrderRecord) -> OrderView:
+        view = order_view(order)
+        self.hub.publish(order.out_trade_no, encode(view))
+        return view
 
-    def _identity_check(self, status: TradeStatus) -> Callable[[sqlite3.Row], str]:
+    async def _apply(self, report: TradeReport, source: str) -> OrderChange:
+        change = await self.storage.advance_order(
+            report, at=self.now(), source=source, mismatch=self._identity_check(report)
+        )
+        if change.outcome == "applied" and change.order is not None:
+            self._publish(change.order)
+            log.info("order %s -> %s (%s)", report.out_trade_no, report.trade_state, source)
+        return change
+
+    def _identity_check(self, report: TradeReport) -> Callable[[OrderRecord], str]:
         settings = self.config.wechatpay
         stores = self.config.stores
 
-        def check(row: sqlite3.Row) -> str:
-            if status.mchid is not None and status.mchid != settings.signing_mchid:
-                return f"mchid {status.mchid}"
-            if settings.partner and status.sub_mchid is not None:
-                owner = stores.get(row["store_id"])
-                if owner is not None and owner.sub_mchid != status.sub_mchid:
-                    return f"sub_mchid {status.sub_mchid}"
+        def check(order: OrderRecord) -> str:
+            if report.mchid is not None and report.mchid != settings.signing_mchid:
+                return f"mchid {report.mchid}"
+            if settings.partner and report.sub_mchid is not None:
+                owner = stores.get(order.store_id)
+                if owner is not None and owner.sub_mchid != report.sub_mchid:
+                    return f"sub_mchid {report.sub_mchid}"
             return ""
 
         return check
 
-    async def load_order(self, out_trade_no: str) -> Snapshot | None:
+    async def _snapshot(self, out_trade_no: str) -> Snapshot | None:
+        """The order's encoded view as the hub keeps it (loaded from storage on a miss)."""
         snapshot = self.hub.get(out_trade_no)
-        if snapshot is not None:
-            return snapshot
-        row = await self.db.read(lambda c: order_row(c, out_trade_no))
-        if row is None:
-            return None
-        return self.hub.prime(out_trade_no, order_view(row))
+        if snapshot is None:
+            order = await self.storage.order(out_trade_no)
+            if order is None:
+                return None
+            snapshot = self.hub.prime(out_trade_no, encode(order_view(order)))
+        return snapshot
 
-    async def order_for(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
-        snapshot = await self.load_order(out_trade_no) if OUT_TRADE_NO.fullmatch(out_trade_no) else None
+    async def _owned_snapshot(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
+        snapshot = await self._snapshot(out_trade_no) if OUT_TRADE_NO.fullmatch(out_trade_no) else None
         if snapshot is None or snapshot["store_id"] != kiosk.store:
             raise not_found()
         return snapshot
 
+    async def load_order(self, out_trade_no: str) -> OrderView | None:
+        snapshot = await self._snapshot(out_trade_no)
+        return decode(OrderView, snapshot) if snapshot is not None else None
+
+    async def order_for(self, kiosk: Kiosk, out_trade_no: str) -> OrderView:
+        """The order if it belongs to the kiosk's store; any other is not found, exactly like an unknown one."""
+        return decode(OrderView, await self._owned_snapshot(kiosk, out_trade_no))
+
     # -- orders
 
-    async def create_order(self, kiosk: Kiosk, request: OrderRequest, *, fallback_base: str | None = None) -> Snapshot:
+    async def create_order(self, kiosk: Kiosk, request: OrderCreate, *, fallback_base: str | None = None) -> OrderView:
         now = self.now()
         time_expire = request.time_expire or now + timedelta(seconds=self.config.orders.default_expire_seconds)
-        if time_expire <= now + timedelta(seconds=30):
-            raise RelayError(400, "invalid_request", "time_expire must be at least 30 seconds in the future")
+        if time_expire <= now + MIN_EXPIRE_LEAD:
+            raise RequestRefused(
+                ErrorCode.INVALID_REQUEST, "time_expire must be at least 30 seconds in the future", field="time_expire"
+            )
         notify_url = self.notify_url(fallback_base)
-        stamp = rfc3339(now)
-        items = json.dumps(request.items, ensure_ascii=False) if request.items is not None else None
-
-        def insert(connection: sqlite3.Connection) -> tuple[str, sqlite3.Row]:
-            row = order_row(connection, request.out_trade_no)
-            if row is not None:
-                same = (
-                    row["store_id"] == kiosk.store
-                    and row["amount_fen"] == request.amount_fen
-                    and row["description"] == request.description
-                    and row["attach"] == request.attach
-                )
-                return ("existing" if same else "conflict"), row
-            connection.execute(
-                """INSERT INTO orders (out_trade_no, store_id, kiosk_id, amount_fen, description, attach, items,
-                       time_expire, state, version, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-                (
-                    request.out_trade_no,
-                    kiosk.store,
-                    kiosk.id,
-                    request.amount_fen,
-                    request.description,
-                    request.attach,
-                    items,
-                    rfc3339(time_expire),
-                    states.NOTPAY,
-                    stamp,
-                    stamp,
-                ),
-            )
-            record_event(
-                connection,
-                stamp,
-                "created",
-                request.out_trade_no,
-                {"kiosk": kiosk.id, "amount_fen": request.amount_fen},
-            )
-            created = order_row(connection, request.out_trade_no)
-            assert created is not None
-            return "created", created
-
-        outcome, row = await self.db.write(insert)
-        if outcome == "conflict":
-            raise RelayError(409, "out_trade_no_used", "this out_trade_no was used with different parameters")
-        view = self.hub.prime(request.out_trade_no, order_view(row))
-        if not states.is_open(view["state"]):
+        draft = OrderDraft(
+            out_trade_no=request.out_trade_no,
+            store_id=kiosk.store,
+            kiosk_id=kiosk.id,
+            amount_fen=request.amount_fen,
+            description=request.description,
+            attach=request.attach,
+            items=request.items,
+            time_expire=time_expire,
+            at=now,
+        )
+        inserted, order = await self.storage.insert_order(draft)
+        if inserted is Inserted.EXISTS and (order.store_id, order.amount_fen, order.description, order.attach) != (
+            kiosk.store,
+            request.amount_fen,
+            request.description,
+            request.attach,
+        ):
+            raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
+        view = decode(OrderView, self.hub.prime(order.out_trade_no, encode(order_view(order))))
+        if not is_payable(view.state):
             return view
-        code_url_at = row["code_url_at"]
-        if view.get("code_url") and code_url_at and parse_rfc3339(code_url_at) + CODE_URL_REFRESH > now:
+        if order.code_url and order.code_url_at and order.code_url_at + CODE_URL_REFRESH > now:
             return view
-        store = self.store(kiosk.store)
         try:
             code_url = await self.gateway.create_order(
-                store,
+                self.store(order.store_id),
                 NewOrder(
-                    out_trade_no=request.out_trade_no,
-                    description=row["description"],
-                    amount_fen=row["amount_fen"],
+                    out_trade_no=order.out_trade_no,
+                    description=order.description,
+                    amount_fen=order.amount_fen,
                     notify_url=notify_url,
-                    time_expire=parse_rfc3339(row["time_expire"]),
-                    attach=row["attach"],
+                    time_expire=order.time_expire,
+                    attach=order.attach,
                 ),
             )
         except GatewayError as exc:
-            self.on_open_order(request.out_trade_no)  # the call may have landed: let the reconciler look
+            self.on_open_order(order.out_trade_no)  # the call may have landed: let the reconciler look
             if exc.code == "ORDER_CLOSED":
-                await self._apply(TradeStatus(request.out_trade_no, states.CLOSED), "create")
-                return await self._fresh(request.out_trade_no)
+                await self._apply(TradeReport(order.out_trade_no, TradeState.CLOSED), "create")
+                return await self._fresh(order.out_trade_no)
             if exc.code == "ORDERPAID":
-                await self.refresh(request.out_trade_no)
-                return await self._fresh(request.out_trade_no)
+                await self.refresh(order.out_trade_no)
+                return await self._fresh(order.out_trade_no)
             raise gateway_failure(exc) from None
-        set_at = self.stamp()
-
-        def remember(connection: sqlite3.Connection) -> sqlite3.Row | None:
-            connection.execute(
-                "UPDATE orders SET code_url = ?, code_url_at = ?, updated_at = ? WHERE out_trade_no = ?",
-                (code_url, set_at, set_at, request.out_trade_no),
-            )
-            return order_row(connection, request.out_trade_no)
-
-        updated = await self.db.write(remember)
-        assert updated is not None
-        view = order_view(updated)
-        self.hub.publish(request.out_trade_no, view)
-        self.on_open_order(request.out_trade_no)
+        view = self._publish(await self.storage.set_code_url(order.out_trade_no, code_url, self.now()))
+        self.on_open_order(order.out_trade_no)
         return view
 
-    async def _fresh(self, out_trade_no: str) -> Snapshot:
-        row = await self.db.read(lambda c: order_row(c, out_trade_no))
-        if row is None:
+    async def _fresh(self, out_trade_no: str) -> OrderView:
+        order = await self.storage.order(out_trade_no)
+        if order is None:
             raise not_found()
-        view = order_view(row)
-        self.hub.publish(out_trade_no, view)
-        return view
+        return self._publish(order)
 
     async def watch_order(
         self, kiosk: Kiosk, out_trade_no: str, *, since: int | None, wait: float, refresh: bool
     ) -> Snapshot:
-        snapshot = await self.order_for(kiosk, out_trade_no)
-        if refresh and states.is_open(snapshot["state"]):
+        """The long-poll: the order's view, encoded (the hub keeps it so, and the answer needs nothing more)."""
+        snapshot = await self._owned_snapshot(kiosk, out_trade_no)
+        if refresh and is_payable(snapshot["state"]):
             try:
-                await asyncio.wait_for(self.refresh(out_trade_no), 5.0)
+                await asyncio.wait_for(self.refresh(out_trade_no), REFRESH_DEADLINE)
             except (TimeoutError, GatewayError) as exc:
                 log.info("refresh of %s failed: %s", out_trade_no, exc)
-            snapshot = await self.order_for(kiosk, out_trade_no)
+            snapshot = await self._owned_snapshot(kiosk, out_trade_no)
         # A ``since`` ahead of the relay (storage restored from a backup) answers at once, as Consul resets
         # an index that went backwards: the kiosk must resynchronise, not wait.
-        if since is None or int(snapshot["version"]) != since or wait <= 0:
+        if since is None or snapshot["version"] != since or wait <= 0:
             return snapshot
         waited = await self.hub.wait_newer(out_trade_no, since, min(wait, MAX_WAIT))
         return waited if waited is not None else snapshot
 
-    async def refresh(self, out_trade_no: str) -> Applied | None:
+    async def refresh(self, out_trade_no: str) -> OrderChange | None:
         """Query WeChat Pay for one order and apply what it says (the active query)."""
-        snapshot = await self.load_order(out_trade_no)
-        if snapshot is None:
+        view = await self.load_order(out_trade_no)
+        if view is None:
             return None
-        status = await self.gateway.query_order(self.store(snapshot["store_id"]), out_trade_no)
-        return await self._apply(status, "query")
+        report = await self.gateway.query_order(self.store(view.store_id), out_trade_no)
+        return await self._apply(report, "query")
 
-    async def close_order(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
-        snapshot = await self.order_for(kiosk, out_trade_no)
-        if not states.is_open(snapshot["state"]):
-            return snapshot  # paid, refunded or already closed: answer the state, not an error
+    async def close_order(self, kiosk: Kiosk, out_trade_no: str) -> OrderView:
+        view = await self.order_for(kiosk, out_trade_no)
+        if not is_payable(view.state):
+            return view  # paid, refunded or already closed: answer the state, not an error
         await self.close_at_wechat(out_trade_no, reason="kiosk")
         return await self.order_for(kiosk, out_trade_no)
 
     async def close_at_wechat(self, out_trade_no: str, *, reason: str) -> None:
-        snapshot = await self.load_order(out_trade_no)
-        if snapshot is None or not states.is_open(snapshot["state"]):
+        view = await self.load_order(out_trade_no)
+        if view is None or not is_payable(view.state):
             return
-        store = self.store(snapshot["store_id"])
+        closed = TradeReport(out_trade_no, TradeState.CLOSED, "订单已关闭")
         try:
-            await self.gateway.close_order(store, out_trade_no)
+            await self.gateway.close_order(self.store(view.store_id), out_trade_no)
         except GatewayError as exc:
             if exc.not_found:
                 # WeChat never saw the order (placing it failed): nobody can pay it.
-                await self._apply(TradeStatus(out_trade_no, states.CLOSED, "订单已关闭"), f"close:{reason}")
+                await self._apply(closed, f"close:{reason}")
                 return
             if exc.code == "TRANSPORT" or exc.retryable:
                 raise gateway_failure(exc) from None
             # ORDERPAID and friends: ask what happened instead of guessing.
             await self.refresh(out_trade_no)
             return
-        await self._apply(TradeStatus(out_trade_no, states.CLOSED, "订单已关闭"), f"close:{reason}")
+        await self._apply(closed, f"close:{reason}")
 
     # -- notifications
 
     async def handle_notification(self, notice: Notice) -> str:
         """Record the notification id and apply its change in one transaction; returns the outcome."""
-        now = self.stamp()
+        now = self.now()
         if isinstance(notice, PaymentNotice):
-            status = notice.trade
-            expect = self._identity_check(status)
-
-            def job(connection: sqlite3.Connection) -> tuple[str, Snapshot | None, Snapshot | None]:
-                if not claim_notification(connection, notice.id, notice.event_type, status.out_trade_no, None, now):
-                    return "duplicate", None, None
-                applied = apply_trade(connection, status, now=now, source="notification", expect=expect)
-                settle_notification(connection, notice.id, applied.outcome)
-                return applied.outcome, (applied.view if applied.outcome == "applied" else None), None
-
-        elif isinstance(notice, RefundNotice):
-            refund = notice.refund
-
-            def job(connection: sqlite3.Connection) -> tuple[str, Snapshot | None, Snapshot | None]:
-                if not claim_notification(
-                    connection, notice.id, notice.event_type, refund.out_trade_no, refund.out_refund_no, now
-                ):
-                    return "duplicate", None, None
-                changed, order = apply_refund(connection, refund, now=now, source="notification")
-                outcome = "applied" if changed else "stale"
-                settle_notification(connection, notice.id, outcome)
-                return outcome, order, changed
-
-        else:
-
-            def job(connection: sqlite3.Connection) -> tuple[str, Snapshot | None, Snapshot | None]:
-                if not claim_notification(connection, notice.id, notice.event_type, None, None, now):
-                    return "duplicate", None, None
-                settle_notification(connection, notice.id, "ignored")
-                return "ignored", None, None
-
-        outcome, order, _ = await self.db.write(job)
-        if order is not None:
-            self.hub.publish(order["out_trade_no"], order)
-            log.info("order %s -> %s (notification)", order["out_trade_no"], order["state"])
-        return outcome
+            report = notice.trade
+            change = await self.storage.record_payment_notification(
+                notice.id, notice.event_type, report, at=now, mismatch=self._identity_check(report)
+            )
+            if change.outcome == "applied" and change.order is not None:
+                self._publish(change.order)
+                log.info("order %s -> %s (notification)", report.out_trade_no, report.trade_state)
+            return change.outcome
+        if isinstance(notice, RefundNotice):
+            refund_change = await self.storage.record_refund_notification(
+                notice.id, notice.event_type, notice.refund, at=now
+            )
+            if refund_change.order is not None:
+                self._publish(refund_change.order)
+            return refund_change.outcome
+        return await self.storage.record_other_notification(notice.id, notice.event_type, at=now)
 
     # -- refunds
 
-    async def create_refund(self, kiosk: Kiosk, out_trade_no: str, request: RefundRequest) -> dict[str, Any]:
-        self._require_manager(kiosk)
+    async def create_refund(self, kiosk: Kiosk, out_trade_no: str, request: RefundCreate) -> RefundView:
+        self.require_manager(kiosk)
         order = await self.order_for(kiosk, out_trade_no)
-        stamp = self.stamp()
-
-        def journal(connection: sqlite3.Connection) -> tuple[str, sqlite3.Row]:
-            row = connection.execute(
-                "SELECT * FROM refunds WHERE out_refund_no = ?", (request.out_refund_no,)
-            ).fetchone()
-            if row is not None:
-                same = (
-                    row["out_trade_no"] == out_trade_no
-                    and row["amount_fen"] == request.amount_fen
-                    and row["store_id"] == kiosk.store
-                )
-                return ("existing" if same else "conflict"), row
-            current = order_row(connection, out_trade_no)
-            assert current is not None
-            if current["state"] not in states.PAID_STATES:
-                return "unpaid", current
-            held = connection.execute(
-                f"SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE out_trade_no = ? "
-                f"AND status IN ({','.join('?' for _ in states.REFUND_HOLDING)})",
-                (out_trade_no, *sorted(states.REFUND_HOLDING)),
-            ).fetchone()[0]
-            if held + request.amount_fen > current["amount_fen"]:
-                return "exceeds", current
-            connection.execute(
-                """INSERT INTO refunds (out_refund_no, out_trade_no, store_id, kiosk_id, amount_fen, total_fen,
-                       reason, status, version, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-                (
-                    request.out_refund_no,
-                    out_trade_no,
-                    kiosk.store,
-                    kiosk.id,
-                    request.amount_fen,
-                    current["amount_fen"],
-                    request.reason,
-                    states.REFUND_PENDING,
-                    stamp,
-                    stamp,
-                ),
-            )
-            record_event(
-                connection,
-                stamp,
-                "refund_requested",
-                out_trade_no,
-                {"refund": request.out_refund_no, "amount_fen": request.amount_fen, "by": kiosk.id},
-            )
-            created = connection.execute(
-                "SELECT * FROM refunds WHERE out_refund_no = ?", (request.out_refund_no,)
-            ).fetchone()
-            return "created", created
-
-        outcome, row = await self.db.write(journal)
-        if outcome == "conflict":
-            raise RelayError(409, "out_refund_no_used", "this out_refund_no was used with different parameters")
-        if outcome == "unpaid":
-            raise RelayError(409, "order_not_paid", f"order is {order['state']}, only paid orders can be refunded")
-        if outcome == "exceeds":
-            raise RelayError(409, "refund_exceeds_amount", "the refunds would exceed the amount paid")
-        if row["status"] != states.REFUND_PENDING:
-            return refund_view(row)
-        return await self.submit_refund(request.out_refund_no)
-
-    async def submit_refund(self, out_refund_no: str) -> dict[str, Any]:
-        """Send a journaled PENDING refund to WeChat Pay (again: the same out_refund_no refunds once)."""
-        row = await self.db.read(
-            lambda c: c.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)).fetchone()
+        draft = RefundDraft(
+            out_refund_no=request.out_refund_no,
+            out_trade_no=out_trade_no,
+            store_id=kiosk.store,
+            kiosk_id=kiosk.id,
+            amount_fen=request.amount_fen,
+            reason=request.reason or None,
+            at=self.now(),
         )
-        if row["status"] != states.REFUND_PENDING:
-            return refund_view(row)
-        store = self.store(row["store_id"])
+        inserted, refund = await self.storage.insert_refund(draft)
+        if inserted is Inserted.ORDER_NOT_PAID:
+            raise RequestRefused(ErrorCode.ORDER_NOT_PAID, f"order is {order.state}, only paid orders can be refunded")
+        if inserted is Inserted.EXCEEDS_AMOUNT:
+            raise RequestRefused(ErrorCode.REFUND_EXCEEDS_AMOUNT, "the refunds would exceed the amount paid")
+        assert refund is not None
+        if inserted is Inserted.EXISTS and (refund.out_trade_no, refund.amount_fen, refund.store_id) != (
+            out_trade_no,
+            request.amount_fen,
+            kiosk.store,
+        ):
+            raise RequestRefused(ErrorCode.OUT_REFUND_NO_USED, "this out_refund_no was used with different parameters")
+        if refund.status != RefundStatus.PENDING:
+            return refund_view(refund)
+        return await self.submit_refund(refund)
+
+    async def submit_refund(self, refund: RefundRecord) -> RefundView:
+        """Send a stored PENDING refund to WeChat Pay (again: the same out_refund_no refunds once)."""
         notify_url = self.notify_url() if (self.base_url or self.config.wechatpay.notify_url != AUTO) else None
         try:
-            status = await self.gateway.create_refund(
-                store,
+            report = await self.gateway.create_refund(
+                self.store(refund.store_id),
                 NewRefund(
-                    out_refund_no=out_refund_no,
-                    out_trade_no=row["out_trade_no"],
-                    amount_fen=row["amount_fen"],
-                    total_fen=row["total_fen"],
-                    reason=row["reason"],
+                    out_refund_no=refund.out_refund_no,
+                    out_trade_no=refund.out_trade_no,
+                    amount_fen=refund.amount_fen,
+                    total_fen=refund.total_fen,
+                    reason=refund.reason,
                     notify_url=notify_url,
                 ),
             )
         except GatewayError as exc:
             if exc.code == "TRANSPORT" or exc.retryable:
-                self.on_pending_refund(out_refund_no)
+                self.on_pending_refund(refund.out_refund_no)
                 raise gateway_failure(exc) from None
-            stamp = self.stamp()
-            code, message = exc.code, exc.message
-
-            def refuse(connection: sqlite3.Connection) -> sqlite3.Row:
-                connection.execute(
-                    "UPDATE refunds SET status = ?, error_code = ?, error_message = ?, version = version + 1, "
-                    "updated_at = ? WHERE out_refund_no = ? AND status = ?",
-                    (states.REFUND_FAILED, code, message, stamp, out_refund_no, states.REFUND_PENDING),
-                )
-                result: sqlite3.Row = connection.execute(
-                    "SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)
-                ).fetchone()
-                return result
-
-            failed = await self.db.write(refuse)
-            raise RelayError(
-                409, "refund_rejected", exc.message, wechatpay_code=exc.code, refund=refund_view(failed)
+            failed = await self.storage.refuse_refund(refund.out_refund_no, exc.code, exc.message, at=self.now())
+            raise RequestRefused(
+                ErrorCode.REFUND_REJECTED, exc.message, wechatpay_code=exc.code, refund=refund_view(failed)
             ) from None
-        return await self._apply_refund_status(status, "create")
+        return await self._apply_refund(report, "create")
 
-    async def _apply_refund_status(self, status: RefundStatus, source: str) -> dict[str, Any]:
-        stamp = self.stamp()
-        _, order = await self.db.write(lambda c: apply_refund(c, status, now=stamp, source=source))
-        if order is not None:
-            self.hub.publish(order["out_trade_no"], order)
-        row = await self.db.read(
-            lambda c: c.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (status.out_refund_no,)).fetchone()
-        )
-        if not states.refund_is_final(row["status"]):
-            self.on_pending_refund(status.out_refund_no)
-        return refund_view(row)
+    async def _apply_refund(self, report: RefundReport, source: str) -> RefundView:
+        change = await self.storage.advance_refund(report, at=self.now(), source=source)
+        if change.order is not None:
+            self._publish(change.order)
+        refund = change.refund
+        assert refund is not None  # the refund was stored before WeChat Pay heard of it
+        if not refund_is_final(refund.status):
+            self.on_pending_refund(refund.out_refund_no)
+        return refund_view(refund)
 
-    async def refresh_refund(self, out_refund_no: str) -> dict[str, Any] | None:
-        row = await self.db.read(
-            lambda c: c.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)).fetchone()
-        )
-        if row is None:
+    async def refresh_refund(self, out_refund_no: str) -> RefundView | None:
+        refund = await self.storage.refund(out_refund_no)
+        if refund is None:
             return None
-        if row["status"] == states.REFUND_PENDING:
-            return await self.submit_refund(out_refund_no)
-        if states.refund_is_final(row["status"]):
-            return refund_view(row)
-        status = await self.gateway.query_refund(self.store(row["store_id"]), out_refund_no)
-        return await self._apply_refund_status(status, "query")
+        if refund.status == RefundStatus.PENDING:
+            return await self.submit_refund(refund)
+        if refund_is_final(refund.status):
+            return refund_view(refund)
+        report = await self.gateway.query_refund(self.store(refund.store_id), out_refund_no)
+        return await self._apply_refund(report, "query")
 
-    async def get_refund(self, kiosk: Kiosk, out_refund_no: str, *, refresh: bool = False) -> dict[str, Any]:
-        self._require_manager(kiosk)
-        row = None
-        if OUT_REFUND_NO.fullmatch(out_refund_no):
-            row = await self.db.read(
-                lambda c: c.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)).fetchone()
-            )
-        if row is None or row["store_id"] != kiosk.store:
+    async def get_refund(self, kiosk: Kiosk, out_refund_no: str, *, refresh: bool = False) -> RefundView:
+        self.require_manager(kiosk)
+        refund = await self.storage.refund(out_refund_no) if OUT_REFUND_NO.fullmatch(out_refund_no) else None
+        if refund is None or refund.store_id != kiosk.store:
             raise not_found("refund")
-        if refresh and not states.refund_is_final(row["status"]):
+        if refresh and not refund_is_final(refund.status):
             try:
                 view = await self.refresh_refund(out_refund_no)
-            except (GatewayError, RelayError) as exc:
+            except (GatewayError, RequestRefused) as exc:
                 log.info("refresh of refund %s failed: %s", out_refund_no, exc)
             else:
                 if view is not None:
                     return view
-        return refund_view(row)
+        return refund_view(refund)
 
     @staticmethod
-    def _require_manager(kiosk: Kiosk) -> None:
+    def require_manager(kiosk: Kiosk) -> None:
         if kiosk.role != "manager":
-            raise RelayError(403, "forbidden", "refunds need a manager credential")
+            raise RequestRefused(ErrorCode.FORBIDDEN, "refunds need a manager credential")
 
     # -- bills
 
-    async def bill(self, kiosk: Kiosk, bill_date: date) -> dict[str, Any]:
+    async def bill(self, kiosk: Kiosk, bill_date: date) -> BillAnswer:
         # Only clearly impossible dates are refused here; "today" and "not generated yet" are WeChat Pay's
         # to say (its business day may differ from ours, e.g. the sandbox's shifted clock).
         today = self.now().astimezone(CHINA_TZ).date()
         if bill_date > today:
-            raise RelayError(409, "bill_not_available", "bills exist only for past days")
+            raise RequestRefused(ErrorCode.BILL_NOT_AVAILABLE, "bills exist only for past days")
         if bill_date < today - timedelta(days=92):
-            raise RelayError(409, "bill_not_available", "WeChat Pay keeps bills for 3 months only")
+            raise RequestRefused(ErrorCode.BILL_NOT_AVAILABLE, "WeChat Pay keeps bills for 3 months only")
         store = self.store(kiosk.store)
         merchant = self._bill_merchant(store)
-        key = bill_date.isoformat()
-        cached = await self.db.read(
-            lambda c: c.execute(
-                "SELECT body FROM bills WHERE merchant = ? AND bill_date = ? AND bill_type = 'ALL'", (merchant, key)
-            ).fetchone()
+        bill = await self.storage.cached_bill(merchant, bill_date, "ALL")
+        cached = bill is not None
+        if bill is None:
+            bill = await self._download_bill(store, bill_date)
+            await self.storage.cache_bill(merchant, bill_date, bill, at=self.now())
+        rows, filtered = await self._store_rows(store, bill)
+        return BillAnswer(
+            bill_date=bill_date,
+            store_id=store.id,
+            cached=cached,
+            bill_type=bill.bill_type,
+            columns=bill.columns,
+            rows=rows,
+            summary=bill.summary,
+            filtered_for_store=filtered,
         )
-        if cached is not None:
-            body: dict[str, Any] = _columnar(json.loads(cached["body"]))
-            cached_flag = True
-        else:
-            try:
-                bill = await self.gateway.trade_bill(store, bill_date)
-            except GatewayError as exc:
-                if exc.code == "NO_STATEMENT_EXIST":
-                    raise RelayError(404, "no_statement", "WeChat Pay has no bill for this day (no trades)") from None
-                if exc.code == "STATEMENT_CREATING":
-                    raise RelayError(
-                        409, "bill_not_available", "WeChat Pay is still generating this bill", retry_after=1800
-                    ) from None
-                if exc.code in ("INVALID_REQUEST", "PARAM_ERROR"):
-                    raise RelayError(409, "bill_not_available", exc.message, wechatpay_code=exc.code) from None
-                if exc.code == "HASH_MISMATCH":
-                    raise RelayError(502, "bill_hash_mismatch", "the downloaded bill failed its hash check") from None
-                raise gateway_failure(exc) from None
-            body = {"columns": bill.columns, "rows": bill.rows, "summary": bill.summary, **bill.extra}
-            stamp = self.stamp()
-            text = json.dumps(body, ensure_ascii=False)
-            await self.db.write(
-                lambda c: c.execute(
-                    "INSERT OR REPLACE INTO bills (merchant, bill_date, bill_type, body, fetched_at) "
-                    "VALUES (?, ?, 'ALL', ?, ?)",
-                    (merchant, key, text, stamp),
-                )
-            )
-            cached_flag = False
-        answer = await self._store_bill(store, body)
-        return {"bill_date": key, "store_id": store.id, "cached": cached_flag, **answer}
+
+    async def _download_bill(self, store: Store, bill_date: date) -> Bill:
+        try:
+            return await self.gateway.trade_bill(store, bill_date)
+        except GatewayError as exc:
+            if exc.code == "NO_STATEMENT_EXIST":
+                raise RequestRefused(
+                    ErrorCode.NO_STATEMENT, "WeChat Pay has no bill for this day (no trades)"
+                ) from None
+            if exc.code == "STATEMENT_CREATING":
+                raise RequestRefused(
+                    ErrorCode.BILL_NOT_AVAILABLE, "WeChat Pay is still generating this bill", retry_after=1800
+                ) from None
+            if exc.code in ("INVALID_REQUEST", "PARAM_ERROR"):
+                raise RequestRefused(ErrorCode.BILL_NOT_AVAILABLE, exc.message, wechatpay_code=exc.code) from None
+            if exc.code == "HASH_MISMATCH":
+                raise RequestRefused(
+                    ErrorCode.BILL_HASH_MISMATCH, "the downloaded bill failed its hash check"
+                ) from None
+            raise gateway_failure(exc) from None
 
     def _bill_merchant(self, store: Store) -> str:
         settings = self.config.wechatpay
         return f"{settings.sp_mchid}/{store.sub_mchid}" if settings.partner else settings.mchid
 
-    async def _store_bill(self, store: Store, body: dict[str, Any]) -> dict[str, Any]:
+    async def _store_rows(self, store: Store, bill: Bill) -> tuple[list[list[Any]], bool | None]:
         """In direct mode one merchant bill covers every store: keep this store's rows only."""
         if self.config.wechatpay.partner or len(self.config.stores) == 1:
-            return body
-        rows = body.get("rows", [])
-        at = body["columns"].index("out_trade_no")
-        numbers = [str(row[at]) for row in rows]
-
-        def owned(connection: sqlite3.Connection) -> set[str]:
-            found: set[str] = set()
-            for start in range(0, len(numbers), 500):  # stay under SQLite's bound-parameter limit
-                chunk = numbers[start : start + 500]
-                found.update(
-                    r[0]
-                    for r in connection.execute(
-                        f"SELECT out_trade_no FROM orders WHERE store_id = ? "
-                        f"AND out_trade_no IN ({','.join('?' for _ in chunk)})",
-                        (store.id, *chunk),
-                    )
-                )
-            return found
-
-        mine = await self.db.read(owned)
-        kept = [row for row, number in zip(rows, numbers, strict=True) if number in mine]
-        return {**body, "rows": kept, "filtered_for_store": True}
+            return bill.rows, None
+        at = bill.columns.index("out_trade_no")
+        numbers = [str(row[at]) for row in bill.rows]
+        mine = await self.storage.orders_of_store(store.id, numbers)
+        return [row for row, number in zip(bill.rows, numbers, strict=True) if number in mine], True
 
 
-def _columnar(body: dict[str, Any]) -> dict[str, Any]:
-    """A cached bill as the answer has it: rows as arrays under named ``columns`` (a 100,000-row day is ~80 MB
-    of JSON objects, each repeating 30 keys, but ~33 MB of arrays, which decode about three times as fast).
-    Relays before this one cached rows as objects: those are converted when read."""
-    if "columns" in body:
-        return body
-    rows = body.get("rows", [])
-    return {**body, "columns": list(BILL_COLUMNS), "rows": [[row.get(name) for name in BILL_COLUMNS] for row in rows]}
-
-
-__all__ = ["BILL_COLUMNS", "OrderRequest", "RefundRequest", "Relay", "RelayError", "StorageError"]
+__all__ = ["Relay", "RequestRefused", "order_view", "refund_view"]

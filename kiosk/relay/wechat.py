@@ -20,7 +20,6 @@ from kiosk.bulk import gc_paused
 from kiosk.clock import Clock, rfc3339
 from kiosk.wechatpay import (
     APIError,
-    BillRow,
     ConfigurationError,
     Credentials,
     DirectMerchant,
@@ -42,6 +41,7 @@ from kiosk.wechatpay import (
 )
 from kiosk.wechatpay import RefundRequest as ClientRefundRequest
 from kiosk.wechatpay.refunds import RefundNotice as ClientRefundNotice
+from kiosk.wire import BILL_COLUMNS
 
 from .config import ConfigError, RelayConfig, Store
 from .gateway import (
@@ -54,8 +54,8 @@ from .gateway import (
     OtherNotice,
     PaymentNotice,
     RefundNotice,
-    RefundStatus,
-    TradeStatus,
+    RefundReport,
+    TradeReport,
 )
 
 T = TypeVar("T")
@@ -88,17 +88,13 @@ def _config_error(exc: ConfigurationError, partner: bool) -> ConfigError:
     return ConfigError(key, exc.problem)
 
 
-def _time(value: datetime | None) -> str | None:
-    return rfc3339(value) if value is not None else None
-
-
-def trade_status(tx: Transaction) -> TradeStatus:
-    return TradeStatus(
+def trade_status(tx: Transaction) -> TradeReport:
+    return TradeReport(
         out_trade_no=tx.out_trade_no,
         trade_state=tx.trade_state,
         trade_state_desc=tx.trade_state_desc,
         transaction_id=tx.transaction_id,
-        success_time=_time(tx.success_time),
+        success_time=tx.success_time,
         payer_total_fen=tx.payer_total_fen,
         total_fen=tx.total_fen,
         bank_type=tx.bank_type,
@@ -121,8 +117,8 @@ def _jsonable(value: Any) -> Any:
 
 def bill_answer(bill: TradeBill) -> Bill:
     """The bill as JSON values, column by column (a 100,000-row day never builds its row objects): times in
-    RFC 3339, the fee as its exact decimal text, the rest as they are."""
-    columns = [f.name for f in dataclasses.fields(BillRow)]
+    RFC 3339, the fee as its exact decimal text, the rest as they are; the columns are the contract's."""
+    columns = list(BILL_COLUMNS)
     values: list[list[Any]] = []
     with gc_paused():
         for name in columns:
@@ -217,14 +213,14 @@ class WeChatGateway:
         )
         return await self._call(lambda: self.client.create_native_order(request, merchant=self.merchant(store)))
 
-    async def query_order(self, store: Store, out_trade_no: str) -> TradeStatus:
+    async def query_order(self, store: Store, out_trade_no: str) -> TradeReport:
         tx = await self._call(lambda: self.client.query_order(out_trade_no, merchant=self.merchant(store)))
         return trade_status(tx)
 
     async def close_order(self, store: Store, out_trade_no: str) -> None:
         await self._call(lambda: self.client.close_order(out_trade_no, merchant=self.merchant(store)))
 
-    async def create_refund(self, store: Store, refund: NewRefund) -> RefundStatus:
+    async def create_refund(self, store: Store, refund: NewRefund) -> RefundReport:
         request = ClientRefundRequest(
             out_refund_no=refund.out_refund_no,
             amount_fen=refund.amount_fen,
@@ -236,7 +232,7 @@ class WeChatGateway:
         result = await self._call(lambda: self.client.create_refund(request, merchant=self.merchant(store)))
         return _refund_status(result)
 
-    async def query_refund(self, store: Store, out_refund_no: str) -> RefundStatus:
+    async def query_refund(self, store: Store, out_refund_no: str) -> RefundReport:
         result = await self._call(lambda: self.client.query_refund(out_refund_no, merchant=self.merchant(store)))
         return _refund_status(result)
 
@@ -296,13 +292,13 @@ class WeChatGateway:
                 return RefundNotice(
                     note.id,
                     note.event_type,
-                    RefundStatus(
+                    RefundReport(
                         out_refund_no=refund.out_refund_no,
                         status=refund.refund_status,
                         refund_id=refund.refund_id,
                         out_trade_no=refund.out_trade_no,
                         refund_fen=refund.refund_fen,
-                        success_time=_time(refund.success_time),
+                        success_time=refund.success_time,
                     ),
                 )
         except (ValueError, WeChatPayError) as exc:
@@ -317,12 +313,12 @@ def build_gateway(config: RelayConfig) -> WeChatGateway:
     return WeChatGateway(config)
 
 
-def _refund_status(refund: Refund) -> RefundStatus:
-    return RefundStatus(
+def _refund_status(refund: Refund) -> RefundReport:
+    return RefundReport(
         out_refund_no=refund.out_refund_no,
         status=refund.status,
         refund_id=refund.refund_id,
         out_trade_no=refund.out_trade_no,
         refund_fen=refund.refund_fen,
-        success_time=_time(refund.success_time),
+        success_time=refund.success_time,
     )

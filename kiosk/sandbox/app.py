@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.clock import rfc3339
+from kiosk.trade import TradeState
 from kiosk.wechatpay.aead import ALGORITHM, encrypt
 from kiosk.wechatpay.signing import SCHEME, response_message, sign
 
@@ -333,7 +334,7 @@ class SandboxServer:
                     raise ApiError(400, "PARAM_ERROR", f"{name} must be a string")
             return self.sandbox.pay(
                 str(data.get("code_url", "")),
-                str(data.get("result", "SUCCESS")),
+                str(data.get("result", TradeState.SUCCESS)),
                 openid=data.get("openid") or None,
                 bank_type=data.get("bank_type") or None,
             )

@@ -19,6 +19,7 @@ from typing import Any
 
 from kiosk.clock import CHINA_TZ
 from kiosk.money import yuan
+from kiosk.trade import RefundStatus, TradeState
 
 from .clock import to_datetime
 from .errors import ApiError, invalid_request, query_param_error
@@ -144,7 +145,7 @@ def render_trade_bill(sandbox: Sandbox, scope: Scope, all_subs: bool, day: date,
             fees += fee
             order_total += o["total"]
             head = [_time(o["success_time"]), *ids(o), o["device_id"], o["transaction_id"], o["out_trade_no"]]
-            head += [o["openid"], o["trade_type"], "SUCCESS", o["bank_type"], "CNY", yuan(o["total"]), "0.00"]
+            head += [o["openid"], o["trade_type"], TradeState.SUCCESS, o["bank_type"], "CNY", yuan(o["total"]), "0.00"]
             text = [_text(o["description"]), _text(o["attach"])]
             if bill_type == "ALL":
                 refund_part = ["0", "0", "0.00", "0.00", "", ""]
@@ -156,7 +157,7 @@ def render_trade_bill(sandbox: Sandbox, scope: Scope, all_subs: bool, day: date,
         for r in refunds:
             refund_total += r["amount"]
             head = [_time(r["paid_time"]), *ids(r), r["device_id"], r["transaction_id"], r["out_trade_no"]]
-            head += [r["openid"], r["trade_type"], "REFUND", r["bank_type"], "CNY", "0.00", "0.00"]
+            head += [r["openid"], r["trade_type"], TradeState.REFUND, r["bank_type"], "CNY", "0.00", "0.00"]
             if bill_type == "REFUND":
                 head += [_time(r["create_time"]), _time(r["success_time"])]
             refund_part = [r["refund_id"], r["out_refund_no"], yuan(r["amount"]), "0.00", "ORIGINAL", r["status"]]
@@ -246,8 +247,9 @@ def render_fundflow_bill(sandbox: Sandbox, caller: str, day: date, account_type:
             events.append(((t, 0, o["id"], 1), values, -fee))
     for r in sandbox.store.all(
         """SELECT r.*, o.transaction_id FROM refunds r JOIN orders o ON o.id = r.order_id
-           WHERE r.owner = ? AND r.status = 'SUCCESS' AND r.success_time < ?""",
+           WHERE r.owner = ? AND r.status = ? AND r.success_time < ?""",
         caller,
+        RefundStatus.SUCCESS,
         end,
     ):
         values = [r["refund_id"], _flow_id("refund" + r["refund_id"]), "退款", "退款", "支出", r["out_refund_no"]]

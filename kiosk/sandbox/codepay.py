@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.clock import rfc3339
+from kiosk.trade import PAID, RefundStatus, TradeState
 from kiosk.wechatpay.paycode import PaymentCodeKind, classify_payment_code, normalize_payment_code
 
 from .clock import to_datetime
 from .errors import ApiError, invalid_request, order_not_exist, param_error
 from .service import (
-    PAID_STATES,
     Sandbox,
     Scope,
     canonical_json,
@@ -223,14 +223,15 @@ class CodePay:
             return Refusal(500, "SYSTEM_ERROR", "系统繁忙,请稍后重试")
 
         large = body["amount"]["total"] > PASSWORD_ABOVE_FEN
-        pending, due = None, None
+        pending: str | None = None
+        due: float | None = None
         if scenario in ("password_then_success", "bank_error") or (scenario == "success" and large):
-            pending, due = "SUCCESS", now + row["password_seconds"]
+            pending, due = TradeState.SUCCESS, now + row["password_seconds"]
         elif scenario == "password_then_failure":
-            pending, due = "PAYERROR", now + row["password_seconds"]
+            pending, due = TradeState.PAYERROR, now + row["password_seconds"]
         elif scenario == "password_never":
             pending, due = self.settings.codepay_unpaid_outcome, now + AUTO_REVERSE_SECONDS
-        state = "USERPAYING" if pending is not None else "NOTPAY"
+        state = TradeState.USERPAYING if pending is not None else TradeState.NOTPAY
         order_id = self._insert(db, scope, body, canonical, now, state)
         db.execute("UPDATE payment_codes SET used_at = ?, order_id = ? WHERE auth_code = ?", (now, order_id, code))
         db.execute("INSERT INTO codepay (order_id, pending, due_time) VALUES (?,?,?)", (order_id, pending, due))
@@ -241,7 +242,7 @@ class CodePay:
         if scenario == "bank_error":
             return Refusal(500, "BANK_ERROR", "银行系统异常，请稍后查询订单")
         if pending is not None:
-            return 202, {"trade_state": "USERPAYING"}
+            return 202, {"trade_state": TradeState.USERPAYING}
         order = db.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
         return 200, self.sandbox.order_view(order)
 
@@ -267,7 +268,7 @@ class CodePay:
     ) -> Refusal:
         """A final refusal: the code is used up; the order is recorded as PAYERROR if the setting says so."""
         if self.settings.codepay_failure_recorded:
-            order_id = self._insert(db, scope, body, canonical, now, "PAYERROR")
+            order_id = self._insert(db, scope, body, canonical, now, TradeState.PAYERROR)
             failure = json.dumps({"status": refusal.status, "code": refusal.code, "message": refusal.message})
             db.execute("INSERT INTO codepay (order_id, failure) VALUES (?,?)", (order_id, failure))
             if code is not None:
@@ -280,14 +281,14 @@ class CodePay:
         """The out_trade_no exists: a replay of the same request gets the order as it stands."""
         state = self.sandbox.effective_state(order)
         if order["trade_type"] != "MICROPAY" or order["request"] != canonical:
-            if state in ("REVOKED", "CLOSED"):
+            if state in (TradeState.REVOKED, TradeState.CLOSED):
                 return Refusal(400, "ORDER_CLOSED", "订单已撤销或关闭")
             return Refusal(403, "OUT_TRADE_NO_USED", "商户订单号重复")
-        if state in PAID_STATES:
+        if state in PAID:
             return 200, self.sandbox.order_view(order)
-        if state == "USERPAYING":
-            return 202, {"trade_state": "USERPAYING"}
-        if state == "PAYERROR":
+        if state == TradeState.USERPAYING:
+            return 202, {"trade_state": TradeState.USERPAYING}
+        if state == TradeState.PAYERROR:
             side = db.execute("SELECT failure FROM codepay WHERE order_id = ?", (order["id"],)).fetchone()
             if side is not None and side["failure"]:
                 return Refusal(**json.loads(side["failure"]))
@@ -304,7 +305,7 @@ class CodePay:
         with self.store.transaction() as db:
             for row in db.execute("SELECT * FROM codepay WHERE due_time <= ?", (now,)).fetchall():
                 order_id = row["order_id"]
-                if row["pending"] == "SUCCESS":
+                if row["pending"] == TradeState.SUCCESS:
                     payer = db.execute("SELECT * FROM payment_codes WHERE order_id = ?", (order_id,)).fetchone()
                     mark_paid(db, order_id, row["due_time"], openid=payer["openid"], bank_type=payer["bank_type"])
                 else:
@@ -334,18 +335,25 @@ class CodePay:
         if order["trade_type"] != "MICROPAY":
             raise invalid_request("该订单不是付款码支付订单，不能撤销，请使用关单接口")
         state = order["trade_state"]
-        if state in ("REVOKED", "CLOSED"):
+        if state in (TradeState.REVOKED, TradeState.CLOSED):
             return  # reversing again answers 200 again
         if now > order["create_time"] + REVERSE_WINDOW:
             raise invalid_request("订单已超过可撤销期限（7天），请使用退款接口")
-        if state == "REFUND":
+        if state == TradeState.REFUND:
             raise invalid_request("订单已发生退款，不能撤销，请使用退款接口")
-        if state == "SUCCESS":
+        if state == TradeState.SUCCESS:
             # The money goes back at once; the trade bill shows it as a refund of the whole order.
             insert_refund(
-                db, order, order["out_trade_no"], order["total"], now=now, due=now, reason="撤销", status="SUCCESS"
+                db,
+                order,
+                order["out_trade_no"],
+                order["total"],
+                now=now,
+                due=now,
+                reason="撤销",
+                status=RefundStatus.SUCCESS,
             )
             db.execute("UPDATE orders SET refunded = total WHERE id = ?", (order["id"],))
-        db.execute("UPDATE orders SET trade_state = 'REVOKED' WHERE id = ?", (order["id"],))
+        db.execute("UPDATE orders SET trade_state = ? WHERE id = ?", (TradeState.REVOKED, order["id"]))
         # A password entered after the reverse pays nothing.
         db.execute("UPDATE codepay SET pending = NULL, due_time = NULL WHERE order_id = ?", (order["id"],))

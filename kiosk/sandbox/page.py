@@ -17,16 +17,17 @@ import qrcode
 from barcode.writer import ImageWriter
 
 from kiosk.money import format_yuan
+from kiosk.trade import PAYABLE, TradeState
 
 from .codepay import SCENARIOS
 
 
 def _actions(order: dict[str, Any]) -> str:
-    if order["trade_state"] not in ("NOTPAY", "USERPAYING", "PAYERROR") or "code_url" not in order:
+    if order["trade_state"] not in PAYABLE or "code_url" not in order:
         return ""
     code_url = escape(order["code_url"])
     buttons = []
-    for result, label in (("SUCCESS", "支付 Pay"), ("PAYERROR", "失败 Fail")):
+    for result, label in ((TradeState.SUCCESS, "支付 Pay"), (TradeState.PAYERROR, "失败 Fail")):
         buttons.append(
             f'<form method="post" action="/sandbox/v1/payments" style="display:inline">'
             f'<input type="hidden" name="code_url" value="{code_url}">'

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from kiosk.clock import CHINA_TZ, parse_rfc3339, rfc3339
+from kiosk.trade import PAID, PAYABLE, RefundStatus, TradeState
 
 from .clock import SandboxClock, to_datetime
 from .errors import ApiError, invalid_request, order_not_exist, param_error, query_param_error
@@ -43,17 +44,15 @@ REFUND_MIN_INTERVAL = 60
 REFUND_WINDOW = 365 * 24 * 3600
 MAX_REFUNDS_PER_ORDER = 50
 
-STATE_DESC = {
-    "NOTPAY": "订单未支付",
-    "SUCCESS": "支付成功",
-    "REFUND": "订单发生过退款，退款详情请查询退款单",
-    "CLOSED": "订单已关闭",
-    "USERPAYING": "用户支付中",
-    "PAYERROR": "支付失败，请重新下单支付",
-    "REVOKED": "已撤销",
+STATE_DESC: dict[str, str] = {
+    TradeState.NOTPAY: "订单未支付",
+    TradeState.SUCCESS: "支付成功",
+    TradeState.REFUND: "订单发生过退款，退款详情请查询退款单",
+    TradeState.CLOSED: "订单已关闭",
+    TradeState.USERPAYING: "用户支付中",
+    TradeState.PAYERROR: "支付失败，请重新下单支付",
+    TradeState.REVOKED: "已撤销",
 }
-OPEN_STATES = ("NOTPAY", "USERPAYING", "PAYERROR")
-PAID_STATES = ("SUCCESS", "REFUND")
 CODE_URL = re.compile(r"weixin://wxpay/bizpayurl\?pr=([0-9A-Za-z]+)")
 _ALNUM = string.ascii_letters + string.digits
 
@@ -131,8 +130,9 @@ class Sandbox:
     def effective_state(self, order: sqlite3.Row, now: float | None = None) -> str:
         now = self.clock.timestamp() if now is None else now
         state: str = order["trade_state"]
-        if state in OPEN_STATES and now >= order["expire_time"] and self.settings.expired_order_state == "CLOSED":
-            return "CLOSED"
+        expired = now >= order["expire_time"] and self.settings.expired_order_state == TradeState.CLOSED
+        if state in PAYABLE and expired:
+            return TradeState.CLOSED
         return state
 
     def order_scope(self, caller: str, partner: bool, body: dict[str, Any]) -> Scope:
@@ -161,18 +161,18 @@ class Sandbox:
             ).fetchone()
             if order is not None:
                 state = self.effective_state(order, now)
-                if state == "CLOSED":
+                if state == TradeState.CLOSED:
                     raise ApiError(400, "ORDER_CLOSED", "订单已关闭")
                 if order["request"] != canonical:
                     raise ApiError(403, "OUT_TRADE_NO_USED", "商户订单号重复")
-                if state in PAID_STATES:
+                if state in PAID:
                     raise ApiError(400, "ORDERPAID", "该订单已支付")
                 if now >= order["expire_time"]:
                     raise ApiError(400, "ORDER_CLOSED", "订单已过期关闭")
                 order_id = order["id"]
             else:
                 expire = self._expire_time(body.get("time_expire"), now)
-                order_id = insert_order(db, scope, body, canonical, now=now, expire=expire, state="NOTPAY")
+                order_id = insert_order(db, scope, body, canonical, now=now, expire=expire, state=TradeState.NOTPAY)
             pr = self._issue_code_url(db, order_id, now)
         return {"code_url": f"weixin://wxpay/bizpayurl?pr={pr}"}
 
@@ -262,10 +262,10 @@ class Sandbox:
                 raise order_not_exist()
             if order["trade_type"] == "MICROPAY":
                 raise invalid_request(MSG_CLOSE_MICROPAY)
-            if order["trade_state"] in PAID_STATES:
+            if order["trade_state"] in PAID:
                 raise ApiError(400, "ORDERPAID", "订单已支付，不能发起关单")
             # Closing a closed order is idempotent (204 again).
-            db.execute("UPDATE orders SET trade_state = 'CLOSED' WHERE id = ?", (order["id"],))
+            db.execute("UPDATE orders SET trade_state = ? WHERE id = ?", (TradeState.CLOSED, order["id"]))
 
     # -- the customer ---------------------------------------------------------------------------------
 
@@ -273,8 +273,9 @@ class Sandbox:
         match = CODE_URL.fullmatch(code_url.strip())
         if match is None:
             raise ApiError(404, "CODE_URL_NOT_FOUND", "二维码无效")
-        if result not in ("SUCCESS", "USERPAYING", "PAYERROR"):
-            raise ApiError(400, "PARAM_ERROR", "result must be SUCCESS, USERPAYING or PAYERROR")
+        outcomes = (TradeState.SUCCESS, TradeState.USERPAYING, TradeState.PAYERROR)
+        if result not in outcomes:
+            raise ApiError(400, "PARAM_ERROR", f"result must be {', '.join(outcomes)}")
         now = self.clock.timestamp()
         with self.store.transaction() as db:
             row = db.execute(
@@ -284,21 +285,21 @@ class Sandbox:
             if row is None:
                 raise ApiError(404, "CODE_URL_NOT_FOUND", "二维码无效")
             state = self.effective_state(row, now)
-            if state == "CLOSED":
+            if state == TradeState.CLOSED:
                 raise ApiError(400, "ORDER_CLOSED", "订单已关闭")
-            if state in PAID_STATES:
+            if state in PAID:
                 raise ApiError(400, "ORDERPAID", "订单已支付")
             if now >= row["expire_time"]:
                 raise ApiError(400, "ORDER_EXPIRED", "订单已过期，无法支付")
             if now >= row["issued_at"] + CODE_URL_LIFETIME:
                 raise ApiError(400, "CODE_URL_EXPIRED", "二维码已过期，请商户重新下单获取")
-            if result == "SUCCESS":
+            if result == TradeState.SUCCESS:
                 mark_paid(db, row["id"], now, openid=openid or new_openid(), bank_type=bank_type or "OTHERS")
             else:
                 db.execute("UPDATE orders SET trade_state = ? WHERE id = ?", (result, row["id"]))
             order = db.execute("SELECT * FROM orders WHERE id = ?", (row["id"],)).fetchone()
         view = self.order_view(order)
-        if result == "SUCCESS":
+        if result == TradeState.SUCCESS:
             self._notify(
                 event_type="TRANSACTION.SUCCESS",
                 summary="支付成功",
@@ -350,9 +351,9 @@ class Sandbox:
                 if refund["order_id"] != order["id"] or refund["amount"] != amount["refund"]:
                     raise invalid_request("商户退款单号已被使用，且退款参数与原请求不一致")
                 return self.refund_view(refund, order)  # the same out_refund_no refunds once
-            if order["trade_state"] == "REVOKED":
+            if order["trade_state"] == TradeState.REVOKED:
                 raise invalid_request("订单已撤销，不能发起退款")
-            if order["trade_state"] not in PAID_STATES:
+            if order["trade_state"] not in PAID:
                 raise invalid_request("订单未支付，不能发起退款")
             if amount["total"] != order["total"]:
                 raise invalid_request("订单金额与原订单金额不一致")
@@ -381,9 +382,9 @@ class Sandbox:
                 outcome=self.settings.refund_outcome,
             )
             db.execute(
-                """UPDATE orders SET refunded = refunded + ?, trade_state = 'REFUND', last_refund_time = ?
+                """UPDATE orders SET refunded = refunded + ?, trade_state = ?, last_refund_time = ?
                    WHERE id = ?""",
-                (amount["refund"], now, order["id"]),
+                (amount["refund"], TradeState.REFUND, now, order["id"]),
             )
             refund = db.execute("SELECT * FROM refunds WHERE id = ?", (row_id,)).fetchone()
         self._wake()
@@ -442,15 +443,18 @@ class Sandbox:
             refund = db.execute("SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)).fetchone()
             if refund is None:
                 raise ApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
-            if refund["status"] != "ABNORMAL":
+            if refund["status"] != RefundStatus.ABNORMAL:
                 raise ApiError(400, "INVALID_REQUEST", f"退款单状态为{refund['status']}，不是退款异常")
-            db.execute("UPDATE refunds SET status = 'SUCCESS', success_time = ? WHERE id = ?", (now, refund["id"]))
+            db.execute(
+                "UPDATE refunds SET status = ?, success_time = ? WHERE id = ?",
+                (RefundStatus.SUCCESS, now, refund["id"]),
+            )
             refund = db.execute("SELECT * FROM refunds WHERE id = ?", (refund["id"],)).fetchone()
             order = db.execute("SELECT * FROM orders WHERE id = ?", (refund["order_id"],)).fetchone()
         return self.refund_view(refund, order)
 
     def next_refund_due(self) -> float | None:
-        row = self.store.one("SELECT MIN(due_time) AS due FROM refunds WHERE status = 'PROCESSING'")
+        row = self.store.one("SELECT MIN(due_time) AS due FROM refunds WHERE status = ?", RefundStatus.PROCESSING)
         return None if row is None or row["due"] is None else float(row["due"])
 
     def settle_refunds(self) -> None:
@@ -460,19 +464,22 @@ class Sandbox:
         now = self.clock.timestamp()
         settled: list[tuple[sqlite3.Row, sqlite3.Row]] = []
         with self.store.transaction() as db:
-            due = db.execute("SELECT * FROM refunds WHERE status = 'PROCESSING' AND due_time <= ?", (now,)).fetchall()
+            due = db.execute(
+                "SELECT * FROM refunds WHERE status = ? AND due_time <= ?", (RefundStatus.PROCESSING, now)
+            ).fetchall()
             for refund in due:
-                outcome = refund["outcome"] if refund["outcome"] in REFUND_OUTCOMES else "SUCCESS"
-                success = float(int(max(refund["due_time"], refund["create_time"]))) if outcome == "SUCCESS" else None
+                outcome = refund["outcome"]
+                ended = float(int(max(refund["due_time"], refund["create_time"])))
+                success = ended if outcome == RefundStatus.SUCCESS else None
                 db.execute(
                     "UPDATE refunds SET status = ?, success_time = ? WHERE id = ?", (outcome, success, refund["id"])
                 )
-                if outcome == "CLOSED":
+                if outcome == RefundStatus.CLOSED:
                     db.execute(
                         """UPDATE orders SET refunded = refunded - ?,
-                               trade_state = CASE WHEN refunded = ? THEN 'SUCCESS' ELSE trade_state END
+                               trade_state = CASE WHEN refunded = ? THEN ? ELSE trade_state END
                            WHERE id = ?""",
-                        (refund["amount"], refund["amount"], refund["order_id"]),
+                        (refund["amount"], refund["amount"], TradeState.SUCCESS, refund["order_id"]),
                     )
                 updated = db.execute("SELECT * FROM refunds WHERE id = ?", (refund["id"],)).fetchone()
                 order = db.execute("SELECT * FROM orders WHERE id = ?", (refund["order_id"],)).fetchone()
@@ -545,12 +552,12 @@ def insert_refund(
     reason: str = "",
     notify_url: str = "",
     funds_account: str = "AVAILABLE",
-    outcome: str = "SUCCESS",
-    status: str = "PROCESSING",
+    outcome: str = RefundStatus.SUCCESS,
+    status: str = RefundStatus.PROCESSING,
 ) -> int:
     """Record a refund of ``order`` (a new refund_id); it stays ``status`` until ``due``, then ends ``outcome``."""
     refund_id = "50" + _digits(8) + to_datetime(now).strftime("%Y%m%d") + _digits(11)
-    success_time = float(int(now)) if status == "SUCCESS" else None
+    success_time = float(int(now)) if status == RefundStatus.SUCCESS else None
     row_id = db.execute(
         """INSERT INTO refunds (owner, order_id, out_refund_no, refund_id, amount, reason, notify_url,
            funds_account, status, create_time, due_time, success_time, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
@@ -625,9 +632,9 @@ def mark_paid(db: sqlite3.Connection, order_id: int, when: float, *, openid: str
     """The customer paid at ``when``: a new transaction_id, the payer and the amount paid."""
     transaction_id = "420000" + _digits(4) + to_datetime(when).strftime("%Y%m%d") + _digits(10)
     db.execute(
-        """UPDATE orders SET trade_state = 'SUCCESS', transaction_id = ?, openid = ?, bank_type = ?,
+        """UPDATE orders SET trade_state = ?, transaction_id = ?, openid = ?, bank_type = ?,
            success_time = ?, payer_total = total WHERE id = ?""",
-        (transaction_id, openid, bank_type, float(int(when)), order_id),
+        (TradeState.SUCCESS, transaction_id, openid, bank_type, float(int(when)), order_id),
     )
 
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from kiosk.trade import RefundStatus, TradeState
+
 from .store import Store
 
 #: The final refund statuses a refund in PROCESSING can reach, with the notification each one sends.
 REFUND_OUTCOMES = {
-    "SUCCESS": ("REFUND.SUCCESS", "退款成功"),
-    "ABNORMAL": ("REFUND.ABNORMAL", "退款异常"),
-    "CLOSED": ("REFUND.CLOSED", "退款关闭"),
+    RefundStatus.SUCCESS: ("REFUND.SUCCESS", "退款成功"),
+    RefundStatus.ABNORMAL: ("REFUND.ABNORMAL", "退款异常"),
+    RefundStatus.CLOSED: ("REFUND.CLOSED", "退款关闭"),
 }
 
 
 _CHOICES = {
-    "expired_order_state": ("NOTPAY", "CLOSED"),
+    "expired_order_state": (TradeState.NOTPAY, TradeState.CLOSED),
     "refund_outcome": tuple(REFUND_OUTCOMES),
-    "codepay_unpaid_outcome": ("REVOKED", "PAYERROR"),
+    "codepay_unpaid_outcome": (TradeState.REVOKED, TradeState.PAYERROR),
 }
 
 
@@ -31,19 +33,19 @@ class Settings:
     #: the platform certificate. Forced on when certificates are unavailable.
     public_key_mode: bool = False
     #: What a query shows for an unpaid order past time_expire: "NOTPAY" (reported behaviour) or "CLOSED".
-    expired_order_state: str = "NOTPAY"
+    expired_order_state: str = TradeState.NOTPAY.value
     #: How refunds end when their processing time is over: "SUCCESS"; "ABNORMAL" (the customer's card was
     #: frozen or closed: the money left the merchant but did not arrive, to be handled in the merchant
     #: platform); or "CLOSED" (the merchant's balance never covered it: nothing moved, refundable again).
     #: Applies to refunds created while it is set.
-    refund_outcome: str = "SUCCESS"
+    refund_outcome: str = RefundStatus.SUCCESS.value
 
     # Payment-code payment, where the reference is unconfirmed (docs/sandbox.md, "Payment-code payment").
     #: Seconds of sandbox time a payment code stays valid after it was issued.
     payment_code_lifetime: int = 60
     #: What an order whose password is never entered becomes 45 s after it was created: "REVOKED" (WeChat Pay
     #: reverses it itself) or "PAYERROR". Applies to orders charged while it is set.
-    codepay_unpaid_outcome: str = "REVOKED"
+    codepay_unpaid_outcome: str = TradeState.REVOKED.value
     #: A charge refused for good (insufficient funds, a bad code) leaves an order that queries show as
     #: PAYERROR (True), or none at all, so queries answer 404 ORDER_NOT_EXIST (False).
     codepay_failure_recorded: bool = True

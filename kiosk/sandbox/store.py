@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS refunds (
     out_refund_no TEXT NOT NULL, refund_id TEXT NOT NULL UNIQUE,
     amount INTEGER NOT NULL, reason TEXT NOT NULL, notify_url TEXT NOT NULL, funds_account TEXT NOT NULL,
     status TEXT NOT NULL, create_time REAL NOT NULL, due_time REAL NOT NULL, success_time REAL,
-    outcome TEXT NOT NULL DEFAULT 'SUCCESS',  -- how it ends when processed (the setting when it was created)
+    outcome TEXT NOT NULL,            -- how it ends when processed (the setting when it was created)
     UNIQUE (owner, out_refund_no)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -86,12 +86,6 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
-        # State directories from before a column was added get it here (SQLite fills in the default).
-        columns = {row["name"] for row in self.db.execute("PRAGMA table_info(refunds)")}
-        if "outcome" not in columns:
-            self.db.execute("ALTER TABLE refunds ADD COLUMN outcome TEXT NOT NULL DEFAULT 'SUCCESS'")
-        if "trade_type" not in {row["name"] for row in self.db.execute("PRAGMA table_info(orders)")}:
-            self.db.execute("ALTER TABLE orders ADD COLUMN trade_type TEXT NOT NULL DEFAULT 'NATIVE'")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -63,11 +63,11 @@ def run(args: list[str]) -> int:
 
     language = options.lang
     if options.config is not None:
-        from kiosk.checkout import ConfigError, load_config
+        from kiosk.checkout import KioskConfigError, load_config
 
         try:
             config = load_config(options.config)  # fail fast, with the key named, before any window
-        except ConfigError as exc:
+        except KioskConfigError as exc:
             print(f"kiosk: {exc}", file=sys.stderr)
             return 2
         language = language or config.language

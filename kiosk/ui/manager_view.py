@@ -51,6 +51,7 @@ from kiosk.manager.service import (
 )
 from kiosk.manager.summaries import DayData, DaySummary
 from kiosk.money import format_yuan
+from kiosk.trade import RefundStatus
 from kiosk.ui.i18n import Retranslating
 
 from .manager_widgets import HourChart, ManagerPinDialog, RefundDialog
@@ -635,13 +636,13 @@ class ManagerView(Retranslating, QWidget):
 
     def _show_refund_state(self, out_refund_no: str, state: str, fen: int, error: str | None) -> None:
         self._refund_states[out_refund_no] = state
-        names = {
-            "REQUESTED": self.tr("requested"),
-            "PROCESSING": self.tr("processing"),
-            "SUCCESS": self.tr("refunded — slip printed"),
-            "FAILED": self.tr("failed"),
-            "CLOSED": self.tr("closed"),
-            "ABNORMAL": self.tr("abnormal: check in WeChat Pay"),
+        names: dict[str, str] = {
+            RefundStatus.REQUESTED: self.tr("requested"),
+            RefundStatus.PROCESSING: self.tr("processing"),
+            RefundStatus.SUCCESS: self.tr("refunded — slip printed"),
+            RefundStatus.FAILED: self.tr("failed"),
+            RefundStatus.CLOSED: self.tr("closed"),
+            RefundStatus.ABNORMAL: self.tr("abnormal: check in WeChat Pay"),
         }
         text = (
             self.tr("Refund %1 of %2: %3")

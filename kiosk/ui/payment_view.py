@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from kiosk.checkout import PaymentSession, State
 from kiosk.money import format_yuan
+from kiosk.trade import TradeState
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
 
@@ -22,9 +23,10 @@ def display_state(session: PaymentSession) -> str:
     CANCELLED, EXPIRED, FAILED."""
     match session.state:
         case State.AWAITING_PAYMENT:
-            return session.trade_state if session.trade_state in ("USERPAYING", "PAYERROR") else "NOTPAY"
+            shown = (TradeState.USERPAYING, TradeState.PAYERROR)
+            return session.trade_state if session.trade_state in shown else TradeState.NOTPAY
         case State.PAID:
-            return "SUCCESS"
+            return TradeState.SUCCESS
         case State.DRAFT | State.CREATING:
             return "CREATING"
     return session.state.name
@@ -190,17 +192,17 @@ class PaymentView(Retranslating, QWidget):
         texts = {
             "CREATING": self.tr("Creating the order…"),
             "PENDING_CREATION": self.tr("Relay unreachable — retrying. You can cancel."),
-            "NOTPAY": self.tr("Waiting for payment"),
-            "USERPAYING": self.tr("Customer is paying…"),
-            "PAYERROR": self.tr("Payment failed — the customer may try again"),
-            "SUCCESS": self.tr("Paid"),
+            TradeState.NOTPAY: self.tr("Waiting for payment"),
+            TradeState.USERPAYING: self.tr("Customer is paying…"),
+            TradeState.PAYERROR: self.tr("Payment failed — the customer may try again"),
+            TradeState.SUCCESS: self.tr("Paid"),
             "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
             "CANCELLED": self.tr("Cancelled"),
             "EXPIRED": self.tr("Expired"),
-            "FAILED": self.tr("Failed"),
+            State.FAILED.name: self.tr("Failed"),
         }
         text = texts.get(state, state)
-        if state == "FAILED" and session.last_error:
+        if state == State.FAILED.name and session.last_error:
             text = f"{text}: {session.last_error}"
         return text
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.checkout.config import DEFAULT_TIMEOUT_SECONDS, ConfigError, load_config
+from kiosk.checkout.config import DEFAULT_TIMEOUT_SECONDS, KioskConfigError, load_config
 
 GOOD = """
 [relay]
@@ -95,7 +95,7 @@ pin_sha256 = "abc"
 )
 def test_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str) -> None:
     assert old in GOOD
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(KioskConfigError) as caught:
         load_config(write(tmp_path, GOOD.replace(old, new, 1)))
     assert caught.value.key == key
     assert key in str(caught.value) and "kiosk.toml" in str(caught.value)
@@ -103,5 +103,5 @@ def test_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str) -> No
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(KioskConfigError, match="not found"):
         load_config(tmp_path / "nope.toml")

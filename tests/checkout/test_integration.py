@@ -161,21 +161,42 @@ def test_requery_asks_the_relay_to_refresh(private_world: World) -> None:
     assert answered.state is State.PAID and answered.trade_state == "SUCCESS" and answered.transaction_id
 
 
-def test_cancel_closes_at_wechat_pay(world: World) -> None:
+PAYABLE = ["NOTPAY", "USERPAYING", "PAYERROR"]
+
+
+def payable_in(world: World, core: KioskCore, trade_state: str) -> PaymentSession:
+    """A sale waiting for payment whose order is in ``trade_state`` at WeChat Pay, as the kiosk knows it."""
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    if trade_state != "NOTPAY":
+        world.sandbox.pay(session.code_url, result=trade_state)  # the customer is paying, or the card failed
+        session = core.requery(session.out_trade_no)  # the relay asks WeChat Pay (no notification for these)
+    assert (session.state, session.trade_state) == (State.AWAITING_PAYMENT, trade_state)
+    return session
+
+
+@pytest.mark.parametrize("trade_state", PAYABLE)
+def test_cancel_closes_a_payable_order_at_wechat_pay(world: World, trade_state: str) -> None:
     core = world.core()
     core.start()
-    session = awaiting(core, sell(core))
+    session = payable_in(world, core, trade_state)
+    assert session.code_url
     assert core.cancel(session.out_trade_no).state is State.CANCELLED
     settled = core.wait_for(session.out_trade_no, lambda s: s.settled, 15)
     assert (settled.state, settled.trade_state, settled.ended_by) == (State.CANCELLED, "CLOSED", "clerk")
     assert sandbox_order(world, session.out_trade_no)[0]["trade_state"] == "CLOSED"
+    assert relay_order(world, session.out_trade_no)["state"] == "CLOSED"
     assert core.journal.pending_commands() == []
+    with pytest.raises(httpx.HTTPStatusError) as refused:  # nobody can pay it any more
+        world.sandbox.pay(session.code_url)
+    assert refused.value.response.json()["code"] == "ORDER_CLOSED"
 
 
-def test_payment_after_cancel_is_kept_and_shown(world: World) -> None:
+@pytest.mark.parametrize("trade_state", PAYABLE)
+def test_payment_after_cancel_is_kept_and_shown(world: World, trade_state: str) -> None:
     core = world.core()
     recorder = recording(core)
-    session = awaiting(core, sell(core))
+    session = payable_in(world, core, trade_state)
     assert session.code_url
     url = world.stop_relay()
     assert core.cancel(session.out_trade_no).state is State.CANCELLED  # the close waits in the outbox

@@ -10,12 +10,14 @@ import pytest
 
 from kiosk.checkout.relay_client import (
     Backoff,
+    RelayAnswerInvalid,
     RelayClient,
     RelayNotFound,
     RelayRejected,
     RelayUnavailable,
 )
 from kiosk.clock import CHINA_TZ
+from tests.checkout.answers import order_answer, refund_answer
 
 TOKEN = "kiosk-token-secret"
 
@@ -57,16 +59,7 @@ def client(fake: FakeRelay, seen: Seen) -> RelayClient:
 
 
 def test_create_sends_the_contract_fields(client: RelayClient, fake: FakeRelay) -> None:
-    fake.answer = httpx.Response(
-        200,
-        json={
-            "out_trade_no": "S-K-1",
-            "code_url": "weixin://x",
-            "expires_at": "2026-11-29T12:05:00+08:00",
-            "state": "NOTPAY",
-            "version": 1,
-        },
-    )
+    fake.answer = httpx.Response(200, json=order_answer("S-K-1", code_url="weixin://x"))
     created = client.create_order("S-K-1", "可乐", 350, datetime(2026, 11, 29, 12, 5, 0, 123, tzinfo=CHINA_TZ))
     assert (created.code_url, created.state, created.version) == ("weixin://x", "NOTPAY", 1)
     assert created.expires_at == datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ)
@@ -82,17 +75,9 @@ def test_create_sends_the_contract_fields(client: RelayClient, fake: FakeRelay) 
 
 
 def test_long_poll_and_requery_parameters(client: RelayClient, fake: FakeRelay) -> None:
-    fake.answer = httpx.Response(
-        200,
-        json={
-            "out_trade_no": "S-K-1",
-            "state": "SUCCESS",
-            "version": 3,
-            "transaction_id": "42",
-            "success_time": "2026-11-29T12:01:00+08:00",
-            "payer_total_fen": 350,
-        },
-    )
+    paid_at = datetime(2026, 11, 29, 12, 1, tzinfo=CHINA_TZ)
+    answer = order_answer("S-K-1", "SUCCESS", 3, transaction_id="42", success_time=paid_at, payer_total_fen=350)
+    fake.answer = httpx.Response(200, json=answer)
     status = client.get_order("S-K-1", since=2, wait=20)
     assert (status.state, status.version, status.transaction_id, status.payer_total_fen) == ("SUCCESS", 3, "42", 350)
     assert dict(fake.requests[0].url.params) == {"since": "2", "wait": "20"}
@@ -103,12 +88,12 @@ def test_long_poll_and_requery_parameters(client: RelayClient, fake: FakeRelay) 
 
 
 def test_close_and_refunds_use_the_right_credentials(client: RelayClient, fake: FakeRelay) -> None:
-    fake.answer = httpx.Response(200, json={"out_trade_no": "S-K-1", "state": "CLOSED", "version": 2})
+    fake.answer = httpx.Response(200, json=order_answer("S-K-1", "CLOSED", 2))
     assert client.close_order("S-K-1").state == "CLOSED"
     assert fake.requests[0].url.path == "/v1/orders/S-K-1/close"
-    fake.answer = httpx.Response(200, json={"out_refund_no": "S-K-1R1", "status": "PROCESSING"})
+    fake.answer = httpx.Response(200, json=refund_answer("S-K-1R1"))
     refund = client.create_refund("S-K-1", "S-K-1R1", 100, "退货")
-    assert refund.state == "PROCESSING"
+    assert (refund.status, refund.amount_fen) == ("PROCESSING", 100)
     assert fake.requests[1].headers["Authorization"] == "Bearer manager-secret"
     assert json.loads(fake.requests[1].content) == {"out_refund_no": "S-K-1R1", "amount_fen": 100, "reason": "退货"}
     client.get_refund("S-K-1R1", refresh=True)
@@ -138,6 +123,8 @@ def test_refunds_need_a_manager_credential(fake: FakeRelay) -> None:
             True,
         ),
         (httpx.Response(502, text="bad gateway"), RelayUnavailable, False),
+        (httpx.Response(404, text="<h1>Not Found</h1>"), RelayAnswerInvalid, True),  # a proxy: not "no such order"
+        (httpx.Response(409, json={"error": {"code": "new_code", "message": "x"}}), RelayAnswerInvalid, True),
         (httpx.Response(429, json={"error": {"code": "rate_limited", "message": "slow down"}}), RelayUnavailable, True),
         (httpx.ConnectError("refused"), RelayUnavailable, False),
         (httpx.ReadTimeout("slow"), RelayUnavailable, False),
@@ -159,6 +146,35 @@ def test_errors_are_mapped(
     assert TOKEN not in str(caught.value) and TOKEN not in repr(client)
     if isinstance(caught.value, RelayRejected):
         assert caught.value.code in {"not_found", "out_trade_no_used", "wechatpay_error"}
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"state": None}, "state is required"),  # never read as NOTPAY
+        ({"version": None}, "version is required"),
+        ({"state": "ACCEPT"}, "state 'ACCEPT' is not a known TradeState"),
+        ({"version": "3"}, "version must be an integer"),
+        ({"success_time": "yesterday"}, "success_time must be RFC 3339"),
+        ({"surprise": 1}, "surprise is not a field of OrderView"),
+        ({"out_trade_no": "S-K-2"}, "the relay answered S-K-2"),
+    ],
+)
+def test_an_answer_outside_the_contract_is_an_error_never_a_default(
+    client: RelayClient, fake: FakeRelay, change: dict[str, object], named: str
+) -> None:
+    answer = {**order_answer("S-K-1", "SUCCESS", 3), **change}
+    fake.answer = httpx.Response(200, json={k: v for k, v in answer.items() if v is not None})
+    with pytest.raises(RelayAnswerInvalid, match=named):
+        client.get_order("S-K-1")
+
+
+def test_a_refund_without_its_status_is_an_error(client: RelayClient, fake: FakeRelay) -> None:
+    answer = refund_answer("S-K-1R1")
+    del answer["status"]
+    fake.answer = httpx.Response(200, json=answer)
+    with pytest.raises(RelayAnswerInvalid, match="status is required"):  # never read as PROCESSING
+        client.get_refund("S-K-1R1")
 
 
 def test_connectivity_is_reported_on_change_only(client: RelayClient, fake: FakeRelay, seen: Seen) -> None:
@@ -197,6 +213,17 @@ def test_the_heartbeat_carries_the_token_and_a_refused_one_is_not_authorized(
         (False, "relay unreachable (ConnectError)", False),
         (True, None, True),
     ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"kiosk_id": "K1"}, {"kiosk_id": "K1", "store_id": 7}, {"status": "ok"}, ["K1", "S1"]],
+)
+def test_a_ping_answer_outside_the_contract_is_no_heartbeat(
+    client: RelayClient, fake: FakeRelay, answer: object
+) -> None:
+    fake.answer = httpx.Response(200, json=answer)
+    assert not client.ping()
 
 
 def test_a_refused_manager_token_says_nothing_about_the_kiosks(

@@ -267,15 +267,22 @@ def test_close_confirmed_settles() -> None:
     assert step.session.is_final and not step.session.needs_watch
 
 
-def test_close_answering_notpay_still_settles() -> None:
+@pytest.mark.parametrize("trade_state", ["NOTPAY", "USERPAYING", "PAYERROR"])
+def test_a_close_answering_a_payable_state_asks_again_and_keeps_listening(trade_state: str) -> None:
+    # The customer can still pay: the order is not closed, and a payment must still reach the kiosk.
     cancelled = transition(awaiting(), Cancel(T0)).session
-    assert transition(cancelled, RemoteStatus("NOTPAY", 1, "close")).session.settled
-
-
-def test_close_during_userpaying_asks_again() -> None:
-    cancelled = transition(awaiting(), Cancel(T0)).session
-    step = transition(cancelled, RemoteStatus("USERPAYING", 2, "close"))
+    step = transition(cancelled, RemoteStatus(trade_state, 2, "close"))
     assert not step.session.settled and step.commands == (CloseRemote(),)
+    assert step.session.needs_watch and step.session.trade_state == trade_state
+    late = transition(step.session, success())
+    assert (late.session.state, late.session.settled) == (State.PAID_AFTER_CANCEL, True)
+
+
+@pytest.mark.parametrize("trade_state", ["CLOSED", "REVOKED"])
+def test_a_close_answering_an_unpayable_state_settles(trade_state: str) -> None:
+    cancelled = transition(awaiting(), Cancel(T0)).session
+    step = transition(cancelled, RemoteStatus(trade_state, 2, "close"))
+    assert step.session.settled and step.commands == ()
 
 
 def test_poll_noise_after_cancel_only_updates() -> None:

@@ -18,6 +18,7 @@ from kiosk.checkout.catalogue import sample_catalogue
 from kiosk.checkout.config import KioskConfig, StoreInfoConfig
 from kiosk.checkout.events import EventBus
 from kiosk.checkout.relay_client import Backoff
+from tests.checkout.answers import order_answer
 from tests.checkout.conftest import MovableClock, Recorder, wait_until
 
 
@@ -51,20 +52,18 @@ class FakeRelay:
                 )
             if self.reject_create:
                 return httpx.Response(400, json={"error": {"code": "invalid_request", "message": "bad description"}})
-            return httpx.Response(
-                200, json={"out_trade_no": otn, "code_url": f"weixin://pay/{otn}", "state": "NOTPAY", "version": 1}
-            )
+            return httpx.Response(200, json=order_answer(otn, code_url=f"weixin://pay/{otn}"))
         if path.endswith("/close"):
             otn = path.split("/")[3]
             with self.lock:
                 self.closes.append(otn)
             if otn not in self.creates:
                 return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such order"}})
-            return httpx.Response(200, json={"out_trade_no": otn, "state": "CLOSED", "version": 2})
+            return httpx.Response(200, json=order_answer(otn, "CLOSED", 2))
         if path.startswith("/v1/orders/"):
             threading.Event().wait(0.05)  # a short long-poll
             otn = path.split("/")[3]
-            return httpx.Response(200, json={"out_trade_no": otn, "state": "NOTPAY", "version": 1})
+            return httpx.Response(200, json=order_answer(otn))
         return httpx.Response(404, json={"error": {"code": "not_found", "message": path}})
 
 
@@ -254,10 +253,22 @@ def test_public_names() -> None:
     assert sorted(checkout.__all__) == sorted(
         [
             "Cart", "CartChange", "CartError", "CartLine", "CartSnapshot", "Catalogue", "CatalogueError",
-            "Category", "ConfigError", "ConnectionChanged", "CoreError", "CoreEvent", "Item", "KioskConfig",
-            "KioskCore", "PaidAfterCancel", "PaymentSession", "PrintSubmitted", "RefundChanged", "RelayError",
-            "RelayRejected", "RelayUnavailable", "SessionChanged", "SessionError", "State", "UnknownCode",
+            "Category", "CheckoutError", "ConnectionChanged", "CoreError", "CoreEvent", "Item", "KioskConfig",
+            "KioskConfigError", "KioskCore", "PaidAfterCancel", "PaymentSession", "PrintSubmitted", "RefundChanged",
+            "RelayError", "RelayRejected", "RelayUnavailable", "SessionChanged", "SessionError", "State", "UnknownCode",
             "load_catalogue", "load_config", "sample_catalogue",
         ]
     )  # fmt: skip
     assert all(hasattr(checkout, name) for name in checkout.__all__)
+
+
+def test_every_error_of_the_core_is_a_checkout_error() -> None:
+    import kiosk.checkout as checkout
+    from kiosk.checkout.relay_client import RelayNotFound
+
+    exceptions = [v for v in vars(checkout).values() if isinstance(v, type) and issubclass(v, Exception)]
+    assert {e.__name__ for e in exceptions} == {
+        "CartError", "CatalogueError", "CheckoutError", "KioskConfigError", "RelayError", "RelayRejected",
+        "RelayUnavailable", "SessionError", "UnknownCode",
+    }  # fmt: skip
+    assert all(issubclass(error, checkout.CheckoutError) for error in [*exceptions, RelayNotFound])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
-import tomllib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -82,39 +80,3 @@ def test_the_answer_holds_the_values_of_every_row_column_by_column() -> None:
     assert [dict(zip(answer.columns, row, strict=True)) for row in answer.rows] == [_record(r) for r in bill.rows]
     assert answer.summary == _record(bill.summary) and answer.extra == {"bill_type": "ALL"}
     json.dumps(answer.rows)  # plain JSON values only
-
-
-def test_a_bill_cached_by_an_older_relay_is_still_answered_columnar(
-    sandbox_factory: Callable[..., SandboxProcess], tmp_path: Path
-) -> None:
-    sandbox = sandbox_factory(time_scale=10)
-    credentials = init_relay(sandbox.state_dir, tmp_path)
-    relay = start_relay(credentials)
-    try:
-        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
-            order = kiosk.post(
-                "/v1/orders", json={"out_trade_no": "BILL00000003", "description": "账单", "amount_fen": 500}
-            ).json()
-            day = parse_rfc3339(sandbox.pay(order["code_url"])["success_time"]).date()
-            sandbox.advance(36 * 3600)
-            fresh = kiosk.get(f"/v1/bills/{day.isoformat()}").json()
-    finally:
-        relay.stop()
-    assert fresh["cached"] is False and len(fresh["rows"]) == 1
-    # Rewrite the cache as relays before the columnar cache stored it: rows as objects.
-    document = tomllib.loads(credentials.config_path.read_text("utf-8"))
-    database = Path(document["storage"]["path"])
-    database = database if database.is_absolute() else credentials.config_path.parent / database
-    with sqlite3.connect(database) as db:
-        (text,) = db.execute("SELECT body FROM bills").fetchone()
-        body = json.loads(text)
-        body["rows"] = [dict(zip(body.pop("columns"), row, strict=True)) for row in body["rows"]]
-        db.execute("UPDATE bills SET body = ?", (json.dumps(body, ensure_ascii=False),))
-    relay = start_relay(credentials)
-    try:
-        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
-            old = kiosk.get(f"/v1/bills/{day.isoformat()}").json()
-    finally:
-        relay.stop()
-    assert old["cached"] is True
-    assert (old["columns"], old["rows"], old["summary"]) == (fresh["columns"], fresh["rows"], fresh["summary"])

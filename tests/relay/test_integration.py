@@ -530,10 +530,10 @@ def test_a_notification_that_cannot_be_stored_gets_a_5xx_and_is_accepted_when_re
                 "/v1/orders", json={"out_trade_no": "E2026000002", "description": "磁盘", "amount_fen": 300}
             ).json()
             headers, body = signer.signed(signer.transaction("E2026000002", 300))
-            app.database.fail_writes = OSError("disk full")
+            app.storage.writer.fail_writes = OSError("disk full")
             failed = httpx.post(handle.base_url + "/wechatpay/notify", headers=headers, content=body)
             unchanged = kiosk.get("/v1/orders/E2026000002").json()
-            app.database.fail_writes = None
+            app.storage.writer.fail_writes = None
             retried = httpx.post(handle.base_url + "/wechatpay/notify", headers=signer.headers(body), content=body)
             paid = kiosk.get("/v1/orders/E2026000002").json()
     finally:

@@ -12,7 +12,6 @@ import pytest
 
 from kiosk.clock import CHINA_TZ
 from kiosk.relay.config import Kiosk, init_config, load_config
-from kiosk.relay.db import Database
 from kiosk.relay.gateway import (
     Bill,
     GatewayError,
@@ -20,11 +19,13 @@ from kiosk.relay.gateway import (
     NewRefund,
     Notice,
     PaymentNotice,
-    RefundStatus,
-    TradeStatus,
+    RefundReport,
+    TradeReport,
 )
 from kiosk.relay.reconciler import Reconciler
-from kiosk.relay.service import OrderRequest, Relay
+from kiosk.relay.service import Relay
+from kiosk.relay.storage import SQLiteStorage
+from kiosk.wire import OrderCreate, OrderView, decode
 
 
 class FakeClock:
@@ -39,15 +40,15 @@ class FakeWeChat:
     """Records calls; answers queries from ``states`` and closes unless told the order is paid."""
 
     def __init__(self) -> None:
-        self.states: dict[str, TradeStatus] = {}
+        self.states: dict[str, TradeReport] = {}
         self.calls: list[tuple[str, str]] = []
 
     async def create_order(self, store: Any, order: NewOrder) -> str:
         self.calls.append(("create", order.out_trade_no))
-        self.states.setdefault(order.out_trade_no, TradeStatus(order.out_trade_no, "NOTPAY"))
+        self.states.setdefault(order.out_trade_no, TradeReport(order.out_trade_no, "NOTPAY"))
         return f"weixin://wxpay/bizpayurl?pr={order.out_trade_no[-6:]}"
 
-    async def query_order(self, store: Any, out_trade_no: str) -> TradeStatus:
+    async def query_order(self, store: Any, out_trade_no: str) -> TradeReport:
         self.calls.append(("query", out_trade_no))
         return self.states[out_trade_no]
 
@@ -55,12 +56,12 @@ class FakeWeChat:
         self.calls.append(("close", out_trade_no))
         if self.states[out_trade_no].trade_state == "SUCCESS":
             raise GatewayError("ORDERPAID", "订单已支付", status=400)
-        self.states[out_trade_no] = TradeStatus(out_trade_no, "CLOSED")
+        self.states[out_trade_no] = TradeReport(out_trade_no, "CLOSED")
 
-    async def create_refund(self, store: Any, refund: NewRefund) -> RefundStatus:
+    async def create_refund(self, store: Any, refund: NewRefund) -> RefundReport:
         raise AssertionError("not used")
 
-    async def query_refund(self, store: Any, out_refund_no: str) -> RefundStatus:
+    async def query_refund(self, store: Any, out_refund_no: str) -> RefundReport:
         raise AssertionError("not used")
 
     async def trade_bill(self, store: Any, bill_date: date) -> Bill:
@@ -84,22 +85,26 @@ KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
 def parts(sandbox_dir: Path, tmp_path: Path) -> Iterator[Parts]:
     init_config(sandbox_dir, 0, tmp_path / "relay.toml")
     config = load_config(tmp_path / "relay.toml")
-    database = Database(config.storage_path)
+    storage = SQLiteStorage(config.storage_path)
     wechat = FakeWeChat()
     clock = FakeClock()
-    relay = Relay(config, wechat, database, clock)
+    relay = Relay(config, wechat, storage, clock)
     relay.base_url = "http://127.0.0.1:1"
     yield relay, wechat, clock
-    database.close()
+    storage.close()
 
 
-def paid(out_trade_no: str, amount_fen: int = 100) -> TradeStatus:
-    return TradeStatus(
+def new_order(out_trade_no: str) -> OrderCreate:
+    return OrderCreate(out_trade_no=out_trade_no, description="d", amount_fen=100)
+
+
+def paid(out_trade_no: str, amount_fen: int = 100) -> TradeReport:
+    return TradeReport(
         out_trade_no,
         "SUCCESS",
         "支付成功",
         "4200000000000000000000000001",
-        "2026-03-01T12:00:30+08:00",
+        datetime(2026, 3, 1, 12, 0, 30, tzinfo=CHINA_TZ),
         amount_fen,
         amount_fen,
     )
@@ -108,49 +113,49 @@ def paid(out_trade_no: str, amount_fen: int = 100) -> TradeStatus:
 def test_the_reconciler_finds_a_payment_by_query(parts: Parts) -> None:
     relay, wechat, _ = parts
 
-    async def scenario() -> dict[str, Any]:
-        await relay.create_order(KIOSK, OrderRequest("Q000000001", "d", 100, None, None, None))
+    async def scenario() -> OrderView:
+        await relay.create_order(KIOSK, new_order("Q000000001"))
         wechat.states["Q000000001"] = paid("Q000000001")
         await Reconciler(relay)._order("Q000000001")
         return await relay.order_for(KIOSK, "Q000000001")
 
     order = asyncio.run(scenario())
-    assert (order["state"], order["version"], order["payer_total_fen"]) == ("SUCCESS", 2, 100)
+    assert (order.state, order.version, order.payer_total_fen) == ("SUCCESS", 2, 100)
     assert ("query", "Q000000001") in wechat.calls
 
 
 def test_an_expired_order_is_closed_at_wechat_pay(parts: Parts) -> None:
     relay, wechat, clock = parts
 
-    async def scenario() -> dict[str, Any]:
-        await relay.create_order(KIOSK, OrderRequest("Q000000002", "d", 100, None, None, None))
+    async def scenario() -> OrderView:
+        await relay.create_order(KIOSK, new_order("Q000000002"))
         clock.moment += timedelta(seconds=relay.config.orders.default_expire_seconds + 10)
         await Reconciler(relay)._order("Q000000002")
         return await relay.order_for(KIOSK, "Q000000002")
 
-    assert asyncio.run(scenario())["state"] == "CLOSED"
+    assert asyncio.run(scenario()).state == "CLOSED"
     assert wechat.calls[-1] == ("close", "Q000000002")
 
 
 def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(parts: Parts) -> None:
     relay, wechat, clock = parts
 
-    async def scenario() -> dict[str, Any]:
-        await relay.create_order(KIOSK, OrderRequest("Q000000003", "d", 100, None, None, None))
+    async def scenario() -> OrderView:
+        await relay.create_order(KIOSK, new_order("Q000000003"))
         wechat.states["Q000000003"] = paid("Q000000003")
         clock.moment += timedelta(hours=1)
         await Reconciler(relay)._order("Q000000003")
         return await relay.order_for(KIOSK, "Q000000003")
 
-    assert asyncio.run(scenario())["state"] == "SUCCESS"
+    assert asyncio.run(scenario()).state == "SUCCESS"
     assert wechat.calls[-2:] == [("close", "Q000000003"), ("query", "Q000000003")]
 
 
 def test_queries_and_notifications_converge_on_one_change(parts: Parts) -> None:
     relay, wechat, _ = parts
 
-    async def scenario() -> tuple[str, str, dict[str, Any]]:
-        await relay.create_order(KIOSK, OrderRequest("Q000000004", "d", 100, None, None, None))
+    async def scenario() -> tuple[str, str, OrderView]:
+        await relay.create_order(KIOSK, new_order("Q000000004"))
         wechat.states["Q000000004"] = paid("Q000000004")
         await relay.refresh("Q000000004")
         late = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
@@ -159,27 +164,27 @@ def test_queries_and_notifications_converge_on_one_change(parts: Parts) -> None:
 
     late, again, order = asyncio.run(scenario())
     assert (late, again) == ("stale", "duplicate")
-    assert (order["state"], order["version"]) == ("SUCCESS", 2)
+    assert (order.state, order.version) == ("SUCCESS", 2)
 
 
 def test_a_payment_for_another_merchant_is_not_applied(parts: Parts) -> None:
     relay, _, _ = parts
 
-    async def scenario() -> tuple[str, dict[str, Any]]:
-        await relay.create_order(KIOSK, OrderRequest("Q000000005", "d", 100, None, None, None))
-        status = TradeStatus("Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
+    async def scenario() -> tuple[str, OrderView]:
+        await relay.create_order(KIOSK, new_order("Q000000005"))
+        status = TradeReport("Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
         outcome = await relay.handle_notification(PaymentNotice("N-2", "TRANSACTION.SUCCESS", status))
         return outcome, await relay.order_for(KIOSK, "Q000000005")
 
     outcome, order = asyncio.run(scenario())
-    assert outcome == "mismatch" and order["state"] == "NOTPAY"
+    assert outcome == "mismatch" and order.state == "NOTPAY"
 
 
 def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> None:
     relay, wechat, _ = parts
 
-    async def scenario() -> dict[str, Any]:
-        await relay.create_order(KIOSK, OrderRequest("Q000000006", "d", 100, None, None, None))
+    async def scenario() -> OrderView:
+        await relay.create_order(KIOSK, new_order("Q000000006"))
         wechat.states["Q000000006"] = paid("Q000000006")
         reconciler = Reconciler(relay)
         relay.hub.on_interest = reconciler.kiosk_waiting
@@ -190,6 +195,32 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
             loop.cancel()
             await asyncio.gather(loop, return_exceptions=True)
             await reconciler.stop()
-        return answer
+        return decode(OrderView, answer)  # the long-poll's answer is the contract's encoded view
 
-    assert asyncio.run(scenario())["state"] == "SUCCESS"
+    assert asyncio.run(scenario()).state == "SUCCESS"
+
+
+@pytest.mark.parametrize("trade_state", ["USERPAYING", "PAYERROR"])
+def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, trade_state: str) -> None:
+    relay, wechat, _ = parts
+    number = f"Q0000007{len(trade_state):02d}"
+
+    async def scenario() -> tuple[OrderView, OrderView]:
+        await relay.create_order(KIOSK, new_order(number))
+        wechat.states[number] = TradeReport(number, trade_state)
+        await relay.refresh(number)
+        seen = await relay.order_for(KIOSK, number)
+        return seen, await relay.close_order(KIOSK, number)
+
+    seen, closed = asyncio.run(scenario())
+    assert seen.state == trade_state
+    assert closed.state == "CLOSED" and wechat.calls[-1] == ("close", number)
+
+
+def test_every_refusal_of_the_core_has_its_http_status() -> None:
+    from kiosk.relay.app import STATUS
+    from kiosk.wire import ErrorCode
+
+    # HTTP_ERROR is Starlette's own (any other status of the routing layer), answered with that status.
+    assert set(STATUS) == set(ErrorCode) - {ErrorCode.HTTP_ERROR}
+    assert STATUS[ErrorCode.REFUND_REJECTED] == 409 and STATUS[ErrorCode.WECHATPAY_UNAVAILABLE] == 503

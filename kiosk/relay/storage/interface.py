@@ -1,0 +1,213 @@
+"""What the relay stores, behind one interface: orders, notifications, refunds, the bill cache and events.
+
+The relay's core (``service.py``, ``reconciler.py``) talks to a :class:`RelayStorage` and never sees SQL.
+Each method is one transaction, and every state rule the store must keep under concurrency is part of the
+method, expressed the way several writers can share it: a state moves only by a conditional ``UPDATE … WHERE
+state IN (its predecessors)`` (``kiosk.trade``), a notification id is recorded once by its primary key in the
+same transaction as its change, and a refund is inserted only while the refunds that hold the order's amount
+leave room for it. Engines: :mod:`kiosk.relay.storage.sqlite` (embedded, one writer thread with group commit);
+another engine implements the same async methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+
+
+class StorageError(Exception):
+    """The store could not complete a write (disk full, I/O error, closed, in use by another relay)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRecord:
+    out_trade_no: str
+    store_id: str
+    kiosk_id: str
+    amount_fen: int
+    description: str
+    attach: str | None
+    items: Any  # the kiosk's JSON array or object, or None
+    time_expire: datetime
+    state: str
+    trade_state_desc: str | None
+    version: int
+    transaction_id: str | None
+    success_time: datetime | None
+    payer_total_fen: int | None
+    bank_type: str | None
+    code_url: str | None
+    code_url_at: datetime | None
+    refunded_fen: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundRecord:
+    out_refund_no: str
+    out_trade_no: str
+    store_id: str
+    kiosk_id: str
+    amount_fen: int
+    total_fen: int
+    reason: str | None
+    status: str
+    refund_id: str | None
+    success_time: datetime | None
+    error_code: str | None
+    error_message: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventRecord:
+    """One line of the audit trail: an order created, a state change, a mismatch, a refund request, …"""
+
+    seq: int
+    at: datetime
+    kind: str
+    out_trade_no: str | None
+    detail: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDraft:
+    """A kiosk's new order, stored NOTPAY at version 1 before WeChat Pay hears of it."""
+
+    out_trade_no: str
+    store_id: str
+    kiosk_id: str
+    amount_fen: int
+    description: str
+    attach: str | None
+    items: Any
+    time_expire: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundDraft:
+    """A manager's new refund, stored PENDING before WeChat Pay hears of it."""
+
+    out_refund_no: str
+    out_trade_no: str
+    store_id: str
+    kiosk_id: str
+    amount_fen: int
+    reason: str | None
+    at: datetime
+
+
+class Inserted(StrEnum):
+    CREATED = "created"
+    EXISTS = "exists"  # the number is taken: the stored record is returned, for the caller to compare
+    ORDER_NOT_PAID = "order_not_paid"  # refunds only: the order has taken no money
+    EXCEEDS_AMOUNT = "exceeds_amount"  # refunds only: the refunds holding the amount leave no room for it
+
+
+#: What offering a WeChat Pay report to an order did.
+Outcome = Literal["applied", "stale", "unknown_order", "unknown_refund", "mismatch", "duplicate", "ignored"]
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    outcome: Outcome
+    order: OrderRecord | None  # the order as it is now (None for an unknown order or a duplicate)
+
+
+@dataclass(frozen=True)
+class RefundChange:
+    outcome: Outcome
+    refund: RefundRecord | None  # the refund as it is now (None for an unknown refund or a duplicate)
+    order: OrderRecord | None  # the order, when the refund changed it (refunded_fen, REFUND)
+
+
+#: Names what is wrong when a verified report does not belong to the stored order ('' when it does).
+Mismatch = Callable[[OrderRecord], str]
+
+
+class RelayStorage(Protocol):
+    # -- orders
+
+    async def insert_order(self, draft: OrderDraft) -> tuple[Inserted, OrderRecord]:
+        """Store a new order, or return the one stored under its number (``Inserted.EXISTS``)."""
+        ...
+
+    async def order(self, out_trade_no: str) -> OrderRecord | None: ...
+
+    async def set_code_url(self, out_trade_no: str, code_url: str, at: datetime) -> OrderRecord:
+        """Remember the QR code WeChat Pay issued (not a change of the order: the version stays)."""
+        ...
+
+    async def advance_order(self, report: TradeReport, *, at: datetime, source: str, mismatch: Mismatch) -> OrderChange:
+        """Apply ``report`` if it moves the order forward (``kiosk.trade.trade_moves_forward``)."""
+        ...
+
+    async def payable_orders(self) -> list[str]:
+        """The orders a customer may still pay (the reconciler queries them)."""
+        ...
+
+    async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
+        """Which of ``out_trade_nos`` belong to ``store_id``."""
+        ...
+
+    # -- notifications: each id once, in the same transaction as the change it carries
+
+    async def record_payment_notification(
+        self, notification_id: str, event_type: str, report: TradeReport, *, at: datetime, mismatch: Mismatch
+    ) -> OrderChange: ...
+
+    async def record_refund_notification(
+        self, notification_id: str, event_type: str, report: RefundReport, *, at: datetime
+    ) -> RefundChange: ...
+
+    async def record_other_notification(self, notification_id: str, event_type: str, *, at: datetime) -> Outcome:
+        """A verified notification the relay does not act on: ``ignored``, or ``duplicate``."""
+        ...
+
+    # -- refunds
+
+    async def insert_refund(self, draft: RefundDraft) -> tuple[Inserted, RefundRecord | None]:
+        """Store a PENDING refund if the order is paid and the refunds holding its amount leave room for it; or
+        return the refund stored under its number (``Inserted.EXISTS``)."""
+        ...
+
+    async def refund(self, out_refund_no: str) -> RefundRecord | None: ...
+
+    async def refuse_refund(self, out_refund_no: str, code: str, message: str, *, at: datetime) -> RefundRecord:
+        """WeChat Pay refused a PENDING refund: it becomes FAILED (and stops holding the amount)."""
+        ...
+
+    async def advance_refund(self, report: RefundReport, *, at: datetime, source: str) -> RefundChange:
+        """Apply ``report`` if it moves the refund forward; a SUCCESS updates its order."""
+        ...
+
+    async def unfinished_refunds(self) -> list[str]:
+        """Refunds that are not final (the reconciler follows them up)."""
+        ...
+
+    # -- bill cache
+
+    async def cached_bill(self, merchant: str, bill_date: date, bill_type: str) -> Bill | None: ...
+
+    async def cache_bill(self, merchant: str, bill_date: date, bill: Bill, *, at: datetime) -> None: ...
+
+    # -- events (the audit trail: orders created, state changes, mismatches, refund requests)
+
+    async def events(self, out_trade_no: str) -> list[EventRecord]: ...
+
+    # -- life cycle
+
+    async def check(self) -> None:
+        """Raise :class:`StorageError` unless the store can be read."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,143 @@
+"""WeChat Pay's payment vocabulary and the rules decided once for every part of Kiosk.
+
+An order's ``trade_state`` and a refund's ``status`` are named here, and so is every rule about them: may
+the customer still pay, has money been taken, is the outcome known, does a refund hold the refundable
+amount, which state may follow which. The relay, the kiosk core, the sandbox, the manager and the UI's
+label tables all use this module; no other module spells these names (``tests/test_architecture.py``).
+It imports nothing from Kiosk, so the kiosk side can use it without importing ``kiosk.wechatpay``.
+
+Payment methods (today every order is a Native QR order) belong here too when a second one arrives.
+
+Notifications and queries arrive late, twice and out of order, so a state is applied only when it moves
+forward: money taken outranks every unpaid outcome, a refund outranks the payment it refunds, and a paid
+order never goes back. A SUCCESS after a CLOSED still applies (the customer paid just before the close
+landed): losing a payment is worse than a surprise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Final
+
+
+class TradeState(StrEnum):
+    """An order's ``trade_state`` as WeChat Pay reports it."""
+
+    NOTPAY = "NOTPAY"  # created, not paid yet
+    USERPAYING = "USERPAYING"  # the customer is paying (e.g. entering a password)
+    PAYERROR = "PAYERROR"  # a payment attempt failed; the customer may pay again with the same code
+    SUCCESS = "SUCCESS"  # paid
+    REFUND = "REFUND"  # paid, and (part of) it was refunded
+    CLOSED = "CLOSED"  # closed by the merchant or after time_expire: nobody can pay it
+    REVOKED = "REVOKED"  # reversed by the merchant (payment-code orders): nobody can pay it
+
+
+class RefundStatus(StrEnum):
+    """A refund's ``status``: WeChat Pay's values plus the two "not answered yet" states of Kiosk's own."""
+
+    REQUESTED = "REQUESTED"  # the kiosk's: journaled at the kiosk, the relay has not answered yet
+    PENDING = "PENDING"  # the relay's: journaled at the relay, WeChat Pay has not answered yet
+    PROCESSING = "PROCESSING"  # WeChat Pay is sending the money back
+    SUCCESS = "SUCCESS"  # the customer has the money
+    ABNORMAL = "ABNORMAL"  # the money left the merchant but did not arrive (card closed): handled by a person
+    CLOSED = "CLOSED"  # WeChat Pay gave up (e.g. the merchant's balance never covered it): nothing moved
+    FAILED = "FAILED"  # WeChat Pay (or the relay) refused the request: nothing moved
+
+
+TRADE_STATES: Final = frozenset(TradeState)
+REFUND_STATUSES: Final = frozenset(RefundStatus)
+
+#: The customer may still pay: Cancel and expiry close these at WeChat Pay, and the relay keeps asking about them.
+PAYABLE: Final = frozenset({TradeState.NOTPAY, TradeState.USERPAYING, TradeState.PAYERROR})
+#: Money has been taken.
+PAID: Final = frozenset({TradeState.SUCCESS, TradeState.REFUND})
+
+#: Refunds that moved nothing: their amount may be refunded again (with a new out_refund_no). Every other
+#: refund holds its amount, ABNORMAL too: its money has left the merchant and waits in WeChat Pay to be sent
+#: on by hand, so refunding it again would pay the customer twice.
+REFUND_RELEASED: Final = frozenset({RefundStatus.CLOSED, RefundStatus.FAILED})
+#: Refunds that move on by themselves (the relay or WeChat Pay answers in time): follow them up.
+REFUND_IN_FLIGHT: Final = frozenset({RefundStatus.REQUESTED, RefundStatus.PENDING, RefundStatus.PROCESSING})
+#: Refunds that never change again. ABNORMAL is neither in flight nor final: it becomes SUCCESS once someone
+#: handles it in the merchant platform, and only a question (query) finds that out.
+REFUND_FINAL: Final = frozenset({RefundStatus.SUCCESS, RefundStatus.CLOSED, RefundStatus.FAILED})
+
+# CLOSED and REVOKED share a rank: neither replaces the other. PAYERROR ranks below them, so that closing an
+# order after a failed attempt applies.
+_TRADE_RANK: Final[Mapping[str, int]] = {
+    TradeState.NOTPAY: 0,
+    TradeState.USERPAYING: 1,
+    TradeState.PAYERROR: 2,
+    TradeState.CLOSED: 3,
+    TradeState.REVOKED: 3,
+    TradeState.SUCCESS: 4,
+    TradeState.REFUND: 5,
+}
+_REFUND_RANK: Final[Mapping[str, int]] = {
+    RefundStatus.REQUESTED: 0,
+    RefundStatus.PENDING: 1,
+    RefundStatus.PROCESSING: 2,
+    RefundStatus.ABNORMAL: 3,
+    RefundStatus.SUCCESS: 4,
+    RefundStatus.CLOSED: 4,
+    RefundStatus.FAILED: 4,
+}
+
+
+def is_payable(state: str | None) -> bool:
+    """The customer may still pay this order."""
+    return state in PAYABLE
+
+
+def is_paid(state: str | None) -> bool:
+    """Money has been taken for this order."""
+    return state in PAID
+
+
+def outcome_known(state: str | None) -> bool:
+    """Nobody can pay any more: the order is paid, closed or revoked (a known state that is not payable)."""
+    return state in TRADE_STATES and state not in PAYABLE
+
+
+def trade_moves_forward(current: str, new: str) -> bool:
+    """True when ``new`` may replace ``current``; unknown states never apply."""
+    if new not in _TRADE_RANK or current not in _TRADE_RANK:
+        return False
+    return _TRADE_RANK[new] > _TRADE_RANK[current]
+
+
+def trade_predecessors(new: str) -> tuple[TradeState, ...]:
+    """The states ``new`` may replace (for a conditional ``UPDATE … WHERE state IN …``), sorted."""
+    return tuple(sorted(TradeState(state) for state in _TRADE_RANK if trade_moves_forward(state, new)))
+
+
+def refund_holds(status: str) -> bool:
+    """The refund counts against what is left to refund: anything but CLOSED and FAILED (an unknown status
+    holds too: when in doubt, money is not refunded twice)."""
+    return status not in REFUND_RELEASED
+
+
+def refund_in_flight(status: str) -> bool:
+    return status in REFUND_IN_FLIGHT
+
+
+def refund_is_final(status: str) -> bool:
+    return status in REFUND_FINAL
+
+
+def refund_moves_forward(current: str, new: str) -> bool:
+    """Refund statuses only move forward too; a final one is never replaced."""
+    if new not in _REFUND_RANK or current not in _REFUND_RANK:
+        return False
+    return _REFUND_RANK[new] > _REFUND_RANK[current]
+
+
+def refund_predecessors(new: str) -> tuple[RefundStatus, ...]:
+    """The statuses ``new`` may replace (for a conditional ``UPDATE``), sorted."""
+    return tuple(sorted(RefundStatus(status) for status in _REFUND_RANK if refund_moves_forward(status, new)))
+
+
+def held_fen(refunds: Iterable[tuple[str, int]]) -> int:
+    """What ``(status, amount_fen)`` refunds hold of an order's amount."""
+    return sum(amount for status, amount in refunds if refund_holds(status))

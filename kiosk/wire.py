@@ -1,0 +1,477 @@
+"""The kiosk–relay contract: every message of the relay's kiosk API as a dataclass, with one strict codec.
+
+Both sides use this module: the kiosk encodes its requests and decodes the relay's answers with it, the
+relay decodes the requests and builds its answers from these dataclasses. :func:`decode` refuses a
+missing required field, an unknown field and a value of the wrong type or outside the contract, naming the
+field (:class:`WireError`); nothing is defaulted. :func:`encode` leaves out optional fields that are
+``None``, so an answer carries exactly the keys docs/relay.md lists. The JSON field names and HTTP paths are
+documented contracts: never rename one here without docs/relay.md.
+
+The bill answer is columnar (``columns`` names the values of each row array) and stays so on both sides:
+neither the codec nor the relay builds an object per row; the kiosk checks the column names and each row's
+width only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import types
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from kiosk.clock import parse_rfc3339, rfc3339
+from kiosk.trade import RefundStatus, TradeState
+
+M = TypeVar("M")
+
+OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
+OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
+#: WeChat Pay counts the description in characters (127) and stores it in at most 381 bytes.
+DESCRIPTION_CHARS = 127
+DESCRIPTION_BYTES = 381
+ATTACH_BYTES = 128
+REASON_BYTES = 80
+
+#: The bill answer's ``columns``: the trade bill's fields, in this order (the relay fills them from
+#: ``kiosk.wechatpay.bills.BillRow``; a test keeps the two equal).
+BILL_COLUMNS: tuple[str, ...] = (
+    "trade_time",
+    "appid",
+    "mchid",
+    "sub_mchid",
+    "device_id",
+    "transaction_id",
+    "out_trade_no",
+    "openid",
+    "trade_type",
+    "trade_state",
+    "bank_type",
+    "currency",
+    "settlement_total_fen",
+    "coupon_fen",
+    "refund_id",
+    "out_refund_no",
+    "refund_fen",
+    "recharge_coupon_refund_fen",
+    "refund_type",
+    "refund_status",
+    "goods_name",
+    "attach",
+    "fee",
+    "fee_fen",
+    "rate",
+    "order_total_fen",
+    "refund_requested_fen",
+    "rate_note",
+    "refund_apply_time",
+    "refund_success_time",
+)
+#: The bill answer's ``summary`` keys (the bill's summary row, amounts in fen, ``fee_total`` as decimal text).
+BILL_SUMMARY_KEYS: frozenset[str] = frozenset(
+    {
+        "trade_count",
+        "settlement_total_fen",
+        "refund_total_fen",
+        "recharge_coupon_refund_total_fen",
+        "fee_total",
+        "fee_total_fen",
+        "order_total_fen",
+        "refund_requested_total_fen",
+    }
+)
+
+
+class WireError(ValueError):
+    """A message does not follow the contract; ``field`` names the offending field when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ErrorCode(StrEnum):
+    """The ``error.code`` of every error answer of the kiosk API (docs/relay.md, "Error format")."""
+
+    INVALID_JSON = "invalid_json"
+    INVALID_REQUEST = "invalid_request"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    NO_STATEMENT = "no_statement"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    HTTP_ERROR = "http_error"
+    OUT_TRADE_NO_USED = "out_trade_no_used"
+    OUT_REFUND_NO_USED = "out_refund_no_used"
+    ORDER_NOT_PAID = "order_not_paid"
+    REFUND_EXCEEDS_AMOUNT = "refund_exceeds_amount"
+    REFUND_REJECTED = "refund_rejected"
+    BILL_NOT_AVAILABLE = "bill_not_available"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL = "internal"
+    WECHATPAY_ERROR = "wechatpay_error"
+    BILL_HASH_MISMATCH = "bill_hash_mismatch"
+    WECHATPAY_UNAVAILABLE = "wechatpay_unavailable"
+    NOT_READY = "not_ready"
+
+
+# ---- field rules ----------------------------------------------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+
+def _rule(check: Check, expected: str) -> dict[str, Any]:
+    """Field metadata: ``check(value)`` must hold, else "<field> <expected>"."""
+    return {"check": check, "expected": expected}
+
+
+def _matches(pattern: re.Pattern[str]) -> Check:
+    return lambda value: pattern.fullmatch(value) is not None
+
+
+def _max_bytes(limit: int) -> Check:
+    return lambda value: len(value.encode("utf-8")) <= limit
+
+
+_POSITIVE_FEN = _rule(lambda value: value >= 1, "must be a positive integer (fen)")
+_FEN = _rule(lambda value: value >= 0, "must be an integer of fen >= 0")
+
+
+def _description_check(value: str) -> bool:
+    return bool(value) and len(value) <= DESCRIPTION_CHARS and len(value.encode("utf-8")) <= DESCRIPTION_BYTES
+
+
+# ---- requests -------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderCreate:
+    """``POST /v1/orders``."""
+
+    out_trade_no: str = dataclasses.field(metadata=_rule(_matches(OUT_TRADE_NO), "must be 6-32 of [0-9A-Za-z_-|*]"))
+    description: str = dataclasses.field(
+        metadata=_rule(_description_check, f"must be 1-{DESCRIPTION_CHARS} characters ({DESCRIPTION_BYTES} bytes)")
+    )
+    amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
+    time_expire: datetime | None = None
+    attach: str | None = dataclasses.field(
+        default=None, metadata=_rule(_max_bytes(ATTACH_BYTES), f"is longer than {ATTACH_BYTES} bytes")
+    )
+    #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay.
+    items: list[Any] | dict[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RefundCreate:
+    """``POST /v1/orders/{out_trade_no}/refunds`` (manager credential)."""
+
+    out_refund_no: str = dataclasses.field(metadata=_rule(_matches(OUT_REFUND_NO), "must be 1-64 of [0-9A-Za-z_-|*@]"))
+    amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
+    reason: str | None = dataclasses.field(
+        default=None, metadata=_rule(_max_bytes(REASON_BYTES), f"is longer than {REASON_BYTES} bytes")
+    )
+
+
+# ---- answers --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderView:
+    """An order as the relay answers it (create, status and long-poll, close). ``version`` grows with every change."""
+
+    out_trade_no: str
+    store_id: str
+    state: TradeState
+    version: int
+    amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
+    description: str
+    expires_at: datetime
+    refunded_fen: int = dataclasses.field(metadata=_FEN)
+    created_at: datetime
+    updated_at: datetime
+    code_url: str | None = None
+    trade_state_desc: str | None = None
+    transaction_id: str | None = None
+    success_time: datetime | None = None
+    payer_total_fen: int | None = None
+    attach: str | None = None
+    items: list[Any] | dict[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RefundView:
+    """A refund as the relay answers it (create, status)."""
+
+    out_refund_no: str
+    out_trade_no: str
+    store_id: str
+    amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
+    total_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
+    status: RefundStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    reason: str | None = None
+    refund_id: str | None = None
+    success_time: datetime | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+def _bill_columns(columns: list[str]) -> bool:
+    return tuple(columns) == BILL_COLUMNS
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BillAnswer:
+    """``GET /v1/bills/{YYYY-MM-DD}``: the store's trade bill, each row an array of the values named by ``columns``
+    (amounts in fen, ``fee`` as its decimal text, times in RFC 3339)."""
+
+    bill_date: date
+    store_id: str
+    cached: bool
+    bill_type: str
+    columns: list[str] = dataclasses.field(metadata=_rule(_bill_columns, "must be the bill columns of this contract"))
+    rows: list[list[Any]]
+    summary: dict[str, Any] = dataclasses.field(
+        metadata=_rule(lambda value: value.keys() == BILL_SUMMARY_KEYS, "must have the bill summary's keys")
+    )
+    #: Direct mode with several stores: only this store's rows are kept; ``summary`` stays the merchant's.
+    filtered_for_store: bool | None = None
+
+    def __post_init__(self) -> None:
+        width = len(self.columns)
+        for number, row in enumerate(self.rows, start=1):
+            if not isinstance(row, list) or len(row) != width:
+                raise WireError(f"rows: row {number} is not an array of {width} values", "rows")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PingAnswer:
+    """``GET /v1/ping``: the kiosks' heartbeat; answered only for a credential in force, naming its owner."""
+
+    kiosk_id: str
+    store_id: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ErrorDetail:
+    code: ErrorCode
+    message: str
+    #: The request field that is wrong (``invalid_request``).
+    field: str | None = None
+    #: Whether the same request may be sent again (5xx answers and ``wechatpay_error``).
+    retryable: bool | None = None
+    #: Seconds to wait before asking again (``rate_limited``, ``bill_not_available`` while generating).
+    retry_after: float | None = None
+    #: WeChat Pay's own error code, when WeChat Pay refused the call.
+    wechatpay_code: str | None = None
+    #: The refund as stored, when WeChat Pay refused it (``refund_rejected``).
+    refund: RefundView | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ErrorAnswer:
+    """Every error answer of the kiosk API: ``{"error": {"code", "message", ...}}``."""
+
+    error: ErrorDetail
+
+
+# ---- the codec ------------------------------------------------------------------------------------------
+
+
+def encode(message: Any) -> dict[str, Any]:
+    """The JSON object for ``message`` (optional fields that are ``None`` left out)."""
+    result: dict[str, Any] = {}
+    for name in _names(type(message)):
+        value = getattr(message, name)
+        if value is not None:
+            result[name] = value if type(value) in _PLAIN else _encode_value(value)
+    return result
+
+
+_PLAIN = (str, int, bool, float)
+_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _names(kind: type[Any]) -> tuple[str, ...]:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(field.name for field in dataclasses.fields(kind))
+    return names
+
+
+def encode_bytes(message: Any) -> bytes:
+    return json.dumps(encode(message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return encode(value)
+    return value  # str (and StrEnum), int, float, bool and JSON values as they are
+
+
+def decode(kind: type[M], data: Any) -> M:
+    """``data`` (a decoded JSON value) as a ``kind`` message; :class:`WireError` if it breaks the contract."""
+    if not isinstance(data, dict):
+        raise WireError(f"a {kind.__name__} must be a JSON object")
+    fields = _fields(kind)
+    unknown = sorted(set(data) - fields.keys())
+    if unknown:
+        raise WireError(f"{unknown[0]} is not a field of {kind.__name__}", unknown[0])
+    values: dict[str, Any] = {}
+    for name, (convert, required, rule) in fields.items():
+        value = data.get(name)
+        if value is None:
+            if required:
+                raise WireError(f"{name} is required", name)
+            continue
+        converted = convert(name, value)
+        if rule is not None and not rule["check"](converted):
+            raise WireError(f"{name} {rule['expected']}", name)
+        values[name] = converted
+    return kind(**values)
+
+
+def decode_bytes(kind: type[M], body: bytes) -> M:
+    """Parse a JSON body and decode it (invalid JSON is a :class:`WireError` too)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise WireError("the body is not JSON") from None
+    return decode(kind, data)
+
+
+Converter = Callable[[str, Any], Any]
+FieldSpec = tuple[Converter, bool, Mapping[str, Any] | None]  # (converter, required, rule)
+_SPECS: dict[type[Any], Mapping[str, FieldSpec]] = {}
+
+
+def _fields(kind: type[Any]) -> Mapping[str, FieldSpec]:
+    known = _SPECS.get(kind)
+    if known is not None:
+        return known
+    hints = get_type_hints(kind)
+    fields = {}
+    for field in dataclasses.fields(kind):
+        annotation = hints[field.name]
+        options = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else (annotation,)
+        required = type(None) not in options
+        concrete = tuple(option for option in options if option is not type(None))
+        fields[field.name] = (_converter(concrete), required, field.metadata or None)
+    _SPECS[kind] = fields
+    return fields
+
+
+def _converter(options: tuple[Any, ...]) -> Converter:
+    if len(options) > 1:  # items: any JSON array or object
+        return _json_container
+    kind = options[0]
+    origin = get_origin(kind)
+    if origin is list:
+        (item,) = get_args(kind)
+        return _list_of(item)
+    if origin is dict:
+        return _typed(dict, "a JSON object")
+    if kind is str:
+        return _typed(str, "a string")
+    if kind is bool:
+        return _typed(bool, "true or false")
+    if kind is int:
+        return _integer
+    if kind is float:
+        return _number
+    if kind is datetime:
+        return _datetime
+    if kind is date:
+        return _date
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return _member_of(kind)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        message: type[Any] = kind
+        return lambda name, value: _nested(message, name, value)
+    raise TypeError(f"no wire converter for {kind!r}")  # pragma: no cover - a new field type needs one
+
+
+def _typed(kind: type[Any], expected: str) -> Converter:
+    def convert(name: str, value: Any) -> Any:
+        if not isinstance(value, kind):
+            raise WireError(f"{name} must be {expected}", name)
+        return value
+
+    return convert
+
+
+def _integer(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WireError(f"{name} must be an integer", name)
+    return value
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WireError(f"{name} must be a number", name)
+    return float(value)
+
+
+def _datetime(name: str, value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            return parse_rfc3339(value)
+        except ValueError:
+            pass
+    raise WireError(f"{name} must be RFC 3339 with an offset", name)
+
+
+def _date(name: str, value: Any) -> date:
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise WireError(f"{name} must be a date (YYYY-MM-DD)", name)
+
+
+def _member_of(kind: type[StrEnum]) -> Converter:
+    def convert(name: str, value: Any) -> StrEnum:
+        try:
+            return kind(value)
+        except ValueError:
+            raise WireError(f"{name} {value!r} is not a known {kind.__name__}", name) from None
+
+    return convert
+
+
+def _json_container(name: str, value: Any) -> Any:
+    if not isinstance(value, list | dict):
+        raise WireError(f"{name} must be a JSON array or object", name)
+    return value
+
+
+def _list_of(item: Any) -> Converter:
+    # Only the outer shape is checked here: a bill's rows are checked by BillAnswer, column by column.
+    expected = "an array of strings" if item is str else "an array"
+    inner = str if item is str else None
+
+    def convert(name: str, value: Any) -> list[Any]:
+        if not isinstance(value, list) or (inner is not None and not all(isinstance(v, inner) for v in value)):
+            raise WireError(f"{name} must be {expected}", name)
+        return value
+
+    return convert
+
+
+def _nested(kind: type[Any], name: str, value: Any) -> Any:
+    try:
+        return decode(kind, value)
+    except WireError as exc:
+        raise WireError(f"{name}.{exc.message}", f"{name}.{exc.field}" if exc.field else name) from None
