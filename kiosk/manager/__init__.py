@@ -10,7 +10,7 @@ The Qt screen (``kiosk.ui.manager_view``) only presents what :class:`ManagerServ
 * :mod:`~kiosk.manager.pin` — :class:`PinGuard`, :func:`hash_pin`, :func:`verify_pin`
 * :mod:`~kiosk.manager.export` — :func:`orders_csv`, :func:`reconciliation_csv` (UTF-8 with BOM)
 * :mod:`~kiosk.manager.zreport` — :func:`z_report`, :func:`print_z_report`
-* :mod:`~kiosk.manager.refunds` — :class:`RefundSlipPrinter`, :func:`refundable_fen`
+* :mod:`~kiosk.manager.refunds` — :class:`RefundSlipPrinter`
 
 
 Imports are lazy (PEP 562): ``import kiosk.manager.pin`` — which the cashier's PIN dialog does at start-up —
@@ -55,7 +55,6 @@ _EXPORTS = {
     "print_z_report": "kiosk.manager.zreport",
     "reconciliation_csv": "kiosk.manager.export",
     "refund_slip_key": "kiosk.manager.refunds",
-    "refundable_fen": "kiosk.manager.refunds",
     "summarise": "kiosk.manager.summaries",
     "summarise_day": "kiosk.manager.summaries",
     "verify_pin": "kiosk.manager.pin",
@@ -106,7 +105,6 @@ __all__ = [
     "print_z_report",
     "reconciliation_csv",
     "refund_slip_key",
-    "refundable_fen",
     "summarise",
     "summarise_day",
     "verify_pin",

@@ -15,8 +15,8 @@ from kiosk.checkout.session import PaymentSession
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
 from kiosk.manager.reconcile import Reconciliation, sort_for_display
+from kiosk.manager.summaries import refunded_by_order
 from kiosk.money import yuan
-from kiosk.trade import REFUND_RELEASED
 
 BOM = "\ufeff"
 
@@ -85,10 +85,7 @@ def orders_csv(
     refunds: Iterable[RefundRow] = (),
 ) -> bytes:
     """The day's orders, one row each, oldest first."""
-    refunded: dict[str, int] = {}
-    for refund in refunds:
-        if refund.state not in REFUND_RELEASED:
-            refunded[refund.out_trade_no] = refunded.get(refund.out_trade_no, 0) + refund.amount_fen
+    refunded = refunded_by_order(refunds)
     rows = []
     for order in orders:
         lines = items.get(order.out_trade_no, ())

@@ -1,4 +1,4 @@
-"""Refund helpers for the manager screen: what is left to refund, and the refund slip.
+"""The manager screen's refund slips (what is left to refund is ``kiosk.checkout.refund.refundable_fen``).
 
 The core journals the refund (out_refund_no before the request, reused on retry) and reports its status as
 ``RefundChanged`` events; it prints a refund slip only when asked (``KioskCore.print_refund_slip``, the one
@@ -10,14 +10,13 @@ opens never print twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.checkout.events import CoreEvent, RefundChanged
 from kiosk.journal import RefundRow, parse_timestamp
 from kiosk.manager.summaries import REFUND_DONE
-from kiosk.trade import REFUND_RELEASED
 
 if TYPE_CHECKING:
     from kiosk.checkout.app import KioskCore
@@ -27,12 +26,6 @@ log = logging.getLogger(__name__)
 
 def refund_slip_key(out_refund_no: str) -> str:
     return f"{out_refund_no}:refund_slip"
-
-
-def refundable_fen(amount_fen: int, refunds: Iterable[RefundRow]) -> int:
-    """What is left to refund on an order of ``amount_fen`` (refunds in progress count as taken)."""
-    taken = sum(r.amount_fen for r in refunds if r.state not in REFUND_RELEASED)
-    return max(amount_fen - taken, 0)
 
 
 class RefundSlipPrinter:

@@ -17,6 +17,7 @@ import httpx
 
 from kiosk.checkout.app import KioskCore
 from kiosk.checkout.events import Subscriber
+from kiosk.checkout.refund import refundable_fen
 from kiosk.checkout.session import PaymentSession
 from kiosk.checkout.session_manager import SessionError
 from kiosk.checkout.trade_no import trade_no_prefix
@@ -26,7 +27,7 @@ from kiosk.manager.bills import BillFetcher, BillResult, DayBill
 from kiosk.manager.export import orders_csv, reconciliation_csv, write_file
 from kiosk.manager.pin import SETTING_KEY, PinGuard, configured_pin
 from kiosk.manager.reconcile import Reconciliation, reconcile
-from kiosk.manager.refunds import RefundSlipPrinter, refundable_fen
+from kiosk.manager.refunds import RefundSlipPrinter
 from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise
 from kiosk.manager.training import advance_core_to_next_release
 from kiosk.manager.zreport import job_key, print_z_report

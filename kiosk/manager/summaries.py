@@ -16,7 +16,7 @@ from typing import Protocol
 from kiosk.checkout.session import PAID_STATES, PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
-from kiosk.trade import REFUND_RELEASED, RefundStatus
+from kiosk.trade import REFUND_RELEASED, RefundStatus, refund_holds
 
 REFUND_DONE = RefundStatus.SUCCESS
 #: The order in which states are listed on screen and on the Z-report.
@@ -165,7 +165,7 @@ def refunded_by_order(refunds: Iterable[RefundRow]) -> dict[str, int]:
     """Fen refunded or being refunded per order (failed and closed refunds do not count, abnormal ones do)."""
     totals: dict[str, int] = defaultdict(int)
     for refund in refunds:
-        if refund.state not in REFUND_RELEASED:
+        if refund_holds(refund.state):
             totals[refund.out_trade_no] += refund.amount_fen
     return dict(totals)
 

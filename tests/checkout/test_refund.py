@@ -16,6 +16,7 @@ from kiosk.checkout.refund import (
     transition,
 )
 from kiosk.clock import CHINA_TZ
+from kiosk.journal import RefundRow
 
 DONE_AT = datetime(2026, 3, 1, 12, 5, tzinfo=CHINA_TZ)
 
@@ -91,3 +92,14 @@ def test_what_is_left_to_refund_counts_every_refund_but_closed_and_failed() -> N
     ]
     assert refundable_fen(1000, refunds) == 650
     assert refundable_fen(300, refunds) == 0
+
+
+def test_the_journals_refund_rows_count_alike() -> None:
+    # The manager offers refunds from the journal's rows: the same rule, the same function.
+    def row(n: int, amount_fen: int, state: str) -> RefundRow:
+        requested_at = "2026-03-01T12:00:00+08:00"
+        return RefundRow(f"OTN1R{n}", "OTN1", amount_fen, "退货", requested_at, state, None, None, None, requested_at)
+
+    rows = [row(1, 300, "ABNORMAL"), row(2, 200, "CLOSED"), row(3, 100, "PROCESSING"), row(4, 50, "FAILED")]
+    assert refundable_fen(1000, rows) == 600
+    assert refundable_fen(350, rows) == 0

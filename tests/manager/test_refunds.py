@@ -4,21 +4,9 @@ from datetime import datetime, timedelta
 
 from kiosk.checkout import KioskCore
 from kiosk.clock import CHINA_TZ
-from kiosk.manager.refunds import RefundSlipPrinter, refundable_fen
+from kiosk.manager.refunds import RefundSlipPrinter
 from kiosk.manager.training import seconds_to_next_release
-from tests.manager.factories import at, order, otn, refund, write
-
-
-def test_refundable_ignores_failed_refunds():
-    rows = [refund(otn(1), 1, 300), refund(otn(1), 2, 200, "PROCESSING"), refund(otn(1), 3, 500, "FAILED")]
-    assert refundable_fen(1000, rows) == 500
-    assert refundable_fen(400, rows) == 0
-
-
-def test_refundable_counts_abnormal_refunds_as_taken_and_closed_ones_as_given_back():
-    # ABNORMAL: the money left the merchant and waits in WeChat Pay; refunding it again would pay twice.
-    rows = [refund(otn(1), 1, 300, "ABNORMAL"), refund(otn(1), 2, 200, "CLOSED")]
-    assert refundable_fen(1000, rows) == 700
+from tests.manager.factories import at, order, refund, write
 
 
 def test_a_printer_failure_is_reported_not_raised(offline_core: KioskCore) -> None:
