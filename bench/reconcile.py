@@ -6,10 +6,12 @@ Target: the manager screen's path under 2 s. Prints one JSON object as its last 
 What is timed:
 
 * ``screen_path`` (the target): the relay's JSON answer, as the manager screen receives it →
-  ``BillFetcher.interpret`` (decode, read the columns, check the rows against the summary) → ``reconcile``
+  ``BillFetcher.interpret`` (decode with ``kiosk.wire``, read and check the columns, check the rows against the
+  summary) → ``reconcile``
   (the bill into a TEMP table of a journal snapshot, joined with the orders and refunds in SQL);
 * ``relay``: what the relay does once per day before that (its answer is cached): ``parse_trade_bill`` over
-  the file's bytes, ``bill_answer`` and the JSON encoding; ``file_to_reconciliation`` adds the two up.
+  the file's bytes, ``bill_answer`` and the JSON encoding of the ``BillAnswer``; ``file_to_reconciliation``
+  adds the two up.
 
 The data has every category: ~1 % of payments missing from the journal, amount mismatches, cancelled orders
 paid in WeChat Pay, journal payments missing from the bill, and refunds.
@@ -29,7 +31,6 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,8 +38,10 @@ from kiosk.clock import CHINA_TZ
 from kiosk.journal import Journal
 from kiosk.manager.bills import BillFetcher
 from kiosk.manager.reconcile import reconcile
+from kiosk.relay.gateway import Bill
 from kiosk.relay.wechat import bill_answer
 from kiosk.wechatpay.bills import parse_trade_bill
+from kiosk.wire import BillAnswer, encode_bytes
 
 DAY = date(2026, 11, 28)
 PREFIX = "S1-K1-"
@@ -173,9 +176,18 @@ def relay_json(data: bytes) -> bytes:
     return encode_answer(bill_answer(parse_trade_bill(data)))
 
 
-def encode_answer(answer: Any) -> bytes:
-    body = {"bill_date": DAY.isoformat(), "columns": answer.columns, "rows": answer.rows, "summary": answer.summary}
-    return json.dumps({**body, **answer.extra}, ensure_ascii=False).encode()
+def encode_answer(bill: Bill) -> bytes:
+    """The relay's answer as it sends it: the contract's ``BillAnswer`` (its rows checked for width), encoded."""
+    answer = BillAnswer(
+        bill_date=DAY,
+        store_id="store-1",
+        cached=False,
+        bill_type=bill.bill_type,
+        columns=bill.columns,
+        rows=bill.rows,
+        summary=bill.summary,
+    )
+    return encode_bytes(answer)
 
 
 REPEAT = 3

@@ -7,18 +7,22 @@ import dataclasses
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import httpx
 import pytest
 
 from kiosk.checkout.relay_client import RelayAnswerInvalid, RelayClient, RelayNotFound, RelayRejected, RelayUnavailable
 from kiosk.clock import CHINA_TZ, parse_rfc3339
+from kiosk.manager.bills import BillFetcher, BillState
+from kiosk.relay.wechat import bill_answer
 from kiosk.trade import RefundStatus, TradeState
-from kiosk.wechatpay.bills import BillRow, BillSummary
+from kiosk.wechatpay.bills import BillRow, BillSummary, parse_trade_bill
 from kiosk.wire import (
+    BILL_COLUMN_TYPES,
     BILL_COLUMNS,
     BILL_SUMMARY_KEYS,
+    BILL_SUMMARY_TYPES,
     BillAnswer,
     ErrorAnswer,
     ErrorCode,
@@ -32,6 +36,7 @@ from kiosk.wire import (
     decode,
     decode_bytes,
     encode,
+    encode_bytes,
 )
 from tests.support.relay import RelayProcess, init_relay, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
@@ -118,7 +123,7 @@ def test_requests_carry_the_field_rules_of_docs_relay_md() -> None:
 
 
 def test_the_bill_answer_is_checked_column_by_column_not_row_by_row() -> None:
-    summary = dict.fromkeys(BILL_SUMMARY_KEYS, 0)
+    summary = {**dict.fromkeys(BILL_SUMMARY_KEYS, 0), "fee_total": "0.00000", "refund_total_fen": None}
     row = [None] * len(BILL_COLUMNS)
     data = {
         "bill_date": "2026-03-01",
@@ -129,19 +134,56 @@ def test_the_bill_answer_is_checked_column_by_column_not_row_by_row() -> None:
         "rows": [row, row],
         "summary": summary,
     }
-    bill = decode(BillAnswer, data)
+    bill = decode(BillAnswer, data)  # the rows' values are checked as their columns are read
     assert bill.bill_date == date(2026, 3, 1) and bill.rows[1] is row and bill.filtered_for_store is None
+    assert bill.column("refund_fen") == [None, None]  # a column the bill type may lack
+    with pytest.raises(WireError, match="rows: row 1: out_trade_no None is not text"):
+        bill.column("out_trade_no")
+    with pytest.raises(KeyError):
+        bill.column("surprise")
     with pytest.raises(WireError, match="columns must be the bill columns"):
         decode(BillAnswer, {**data, "columns": list(BILL_COLUMNS)[:-1]})
     with pytest.raises(WireError, match="row 2 is not an array of 30 values"):
         decode(BillAnswer, {**data, "rows": [row, row[:-1]]})
-    with pytest.raises(WireError, match="summary must have the bill summary's keys"):
-        decode(BillAnswer, {**data, "summary": {**summary, "extra": 1}})
+    refused = [
+        {**summary, "extra": 1},
+        {**summary, "trade_count": None},
+        {**summary, "trade_count": True},
+        {**summary, "fee_total": 0},
+        {**summary, "fee_total": "NaN"},
+    ]
+    for wrong in refused:
+        with pytest.raises(WireError, match="summary must have the bill summary's keys, each value of its type"):
+            decode(BillAnswer, {**data, "summary": wrong})
 
 
 def test_the_bill_contract_matches_the_client_librarys_bill() -> None:
     assert tuple(f.name for f in dataclasses.fields(BillRow)) == BILL_COLUMNS
     assert {f.name for f in dataclasses.fields(BillSummary)} == BILL_SUMMARY_KEYS
+    for contract, library in ((BILL_COLUMN_TYPES, BillRow), (BILL_SUMMARY_TYPES, BillSummary)):
+        hints = get_type_hints(library)
+        assert {name: (kind | None if nullable else kind) for name, (kind, nullable) in contract.items()} == {
+            name: hints[name] for name in contract
+        }
+
+
+def test_every_bill_column_reads_back_as_the_client_library_parsed_it() -> None:
+    # The relay's own answer of a real bill file, through JSON: what the kiosk reads is what the relay parsed.
+    parsed = parse_trade_bill((Path(__file__).parent / "wechatpay" / "vectors" / "bill.ALL.csv").read_bytes())
+    built = bill_answer(parsed)
+    answer = BillAnswer(
+        bill_date=date(2019, 2, 19),
+        store_id="store-1",
+        cached=False,
+        bill_type=built.bill_type,
+        columns=built.columns,
+        rows=built.rows,
+        summary=built.summary,
+    )
+    decoded = decode_bytes(BillAnswer, encode_bytes(answer))
+    for name in BILL_COLUMNS:
+        assert decoded.column(name) == parsed.column(name), name
+    assert decoded.summary == built.summary
 
 
 # ---- the real relay through the kiosk's decoder -----------------------------------------------------------
@@ -271,13 +313,18 @@ def test_bill_answers_and_refusals_decode(parties: Parties) -> None:
 
     bill = decode(BillAnswer, get_bill(day.isoformat()).json())
     assert (bill.bill_date, bill.cached, bill.bill_type, tuple(bill.columns)) == (day, False, "ALL", BILL_COLUMNS)
-    at = bill.columns.index("out_trade_no")
-    assert "CONTRACT0101" in [row[at] for row in bill.rows] and bill.summary["trade_count"] == len(bill.rows)
-    assert decode(BillAnswer, get_bill(day.isoformat()).json()).cached is True
+    assert "CONTRACT0101" in bill.column("out_trade_no") and bill.summary["trade_count"] == len(bill.rows)
 
+    # The kiosk side's reader of bills: the manager's, which decodes with the same codec.
+    fetcher = BillFetcher(parties.relay.base_url, parties.relay.kiosk_token)
+    ready = fetcher.fetch(day)
+    assert ready.ok and ready.cached and ready.bill is not None
+    assert [e.order_total_fen for e in ready.bill.entries if e.out_trade_no == "CONTRACT0101"] == [1288]
+    assert fetcher.fetch(day - timedelta(days=1)).state is BillState.NO_TRANSACTIONS
     assert raw_error(get_bill((day - timedelta(days=1)).isoformat())).code == ErrorCode.NO_STATEMENT
-    future = (date.today() + timedelta(days=2)).isoformat()
-    assert raw_error(get_bill(future)).code == ErrorCode.BILL_NOT_AVAILABLE
+    future = date.today() + timedelta(days=2)
+    assert fetcher.fetch(future).state is BillState.NOT_AVAILABLE
+    assert raw_error(get_bill(future.isoformat())).code == ErrorCode.BILL_NOT_AVAILABLE
     assert raw_error(get_bill("2026-13-40")).code == ErrorCode.INVALID_REQUEST
 
     # WeChat Pay refuses a refund for good (past its one-year window): 409 refund_rejected carries the refund.

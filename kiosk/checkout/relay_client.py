@@ -27,8 +27,6 @@ import httpx
 
 from kiosk.checkout.errors import CheckoutError
 from kiosk.wire import (
-    ErrorAnswer,
-    ErrorDetail,
     OrderCreate,
     OrderView,
     PingAnswer,
@@ -37,6 +35,7 @@ from kiosk.wire import (
     WireError,
     decode,
     encode,
+    error_detail,
 )
 
 M = TypeVar("M")
@@ -88,14 +87,6 @@ class Backoff:
         ceiling = min(self.cap, self.base * 2.0 ** min(attempt, 30))
         # Never zero: a tight loop against a dead relay helps nobody.
         return max(ceiling * float(self.random()), self.base / 4)
-
-
-def _error_detail(response: httpx.Response) -> ErrorDetail | None:
-    """The relay's ``{"error": {...}}`` body, or None when the answer is not one (e.g. from a proxy)."""
-    try:
-        return decode(ErrorAnswer, response.json()).error
-    except (ValueError, WireError):
-        return None
 
 
 class RelayClient:
@@ -277,7 +268,7 @@ class RelayClient:
                 return response.json()
             except ValueError:
                 raise RelayAnswerInvalid(f"relay answered {status} with a body that is not JSON") from None
-        error = _error_detail(response)
+        error = error_detail(response.content)
         retryable = status >= 500 or status in (408, 429)
         if status == 502 and error is not None and error.retryable is False:
             retryable = False  # WeChat Pay refused the request itself: retrying cannot help

@@ -1,17 +1,19 @@
 """A day's WeChat Pay trade bill, as the manager gets it through the relay (``GET /v1/bills/{YYYY-MM-DD}``).
 
 The relay downloads the file from WeChat Pay, checks its SHA-1 against the announced hash, parses it and
-answers JSON in fen, column-wise: ``columns`` names the values of each array in ``rows`` (docs/relay.md).
-:func:`bill_from_json` reads that answer into a :class:`DayBill` of :class:`BillEntry` rows, and the rows are
-checked against the bill's own summary row (:func:`check_totals`). Each answer maps to one :class:`BillState`::
+answers JSON in fen, column-wise: a :class:`kiosk.wire.BillAnswer` (docs/relay.md), decoded here with the
+contract's own codec. :func:`bill_from_answer` reads its columns (each checked by ``BillAnswer.column``) into a
+:class:`DayBill` of :class:`BillEntry` rows, and the rows are checked against the bill's own summary row
+(:func:`check_totals`). Each answer maps to one :class:`BillState`::
 
     200                                   READY            (rows + summary; the rows are re-checked
                                                             against the summary: a disagreement is INVALID)
     409 bill_not_available                NOT_AVAILABLE    reason: day_not_ended | generating | too_old | other
     404 no_statement                      NO_TRANSACTIONS  (NO_STATEMENT_EXIST: nothing was paid that day)
     502 bill_hash_mismatch                HASH_FAILED      (the file failed its hash check: never shown)
-    connection error, 5xx, 429            RELAY_DOWN       (the relay or WeChat Pay is unreachable: retry)
-    401/403, other 4xx, unreadable JSON   REJECTED / INVALID
+    connection error, 5xx, 408, 429       RELAY_DOWN       (the relay or WeChat Pay is unreachable: retry)
+    401/403, other 4xx                    REJECTED
+    an answer outside the contract        INVALID          (a bill or a 4xx error body that kiosk.wire refuses)
 
 :class:`BillFetcher` makes its own request (blocking, httpx): the core's relay client folds every 5xx into one
 "unavailable" error, which would hide a hash failure.
@@ -19,8 +21,7 @@ checked against the bill's own summary row (:func:`check_totals`). Each answer m
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -31,6 +32,7 @@ import httpx
 
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.trade import TradeState
+from kiosk.wire import BillAnswer, ErrorCode, WireError, decode_bytes, error_detail
 
 
 class BillEntry(NamedTuple):
@@ -84,95 +86,40 @@ class DayBill:
         return [e for e in self.entries if e.is_refund]
 
 
-class BillDataError(ValueError):
-    """The relay's bill JSON lacks a column or a field, or has a value of the wrong type."""
-
-
-class _Columns:
-    """The relay's rows read one named column at a time, every value of the column checked for its type."""
-
-    def __init__(self, names: Sequence[str], rows: Sequence[Sequence[Any]]):
-        self._at = {name: index for index, name in enumerate(names)}
-        self._rows = rows
-
-    def values(self, name: str, kind: type, *, required: bool = True) -> list[Any]:
-        at = self._at.get(name)
-        if at is None:
-            if required:
-                raise BillDataError(f"the bill has no {name!r} column")
-            return [None] * len(self._rows)
-        values = [row[at] for row in self._rows]
-        allowed = {kind} if required else {kind, type(None)}
-        if not set(map(type, values)) <= allowed:  # type(), not isinstance: True is not an amount
-            number, value = next((n, v) for n, v in enumerate(values, start=1) if type(v) not in allowed)
-            what = "text" if kind is str else "an integer"
-            raise BillDataError(f"bill row {number}: {name} {value!r} is not {what}")
-        return values
-
-
-def _aware_time(text: str, number: int) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise BillDataError(f"bill row {number}: trade_time {text!r} is not an RFC 3339 time") from None
-    if moment.tzinfo is None:
-        raise BillDataError(f"bill row {number}: trade_time {text!r} has no UTC offset")
-    return moment
-
-
-def _no_placeholder(values: list[str | None]) -> list[str | None]:
+def _no_placeholder(values: Sequence[str | None]) -> list[str | None]:
     # The ALL bill writes "0" for the refund numbers of a payment row.
     return [None if value in (None, "", "0") else value for value in values]
 
 
-def _summary_int(summary: Mapping[str, Any], key: str, default: int | None = None) -> int:
-    value = summary.get(key, default)
-    if value is None and default is not None:
-        return default
-    if type(value) is not int:
-        raise BillDataError(f"bill summary {key!r} is not an integer: {value!r}")
-    return value
-
-
-def bill_from_json(day: date, body: Mapping[str, Any]) -> DayBill:
-    """The relay's bill answer: ``rows`` as arrays of the values named by ``columns``, and ``summary``.
-
-    A missing column or a value of the wrong type is a :class:`BillDataError` naming the row and column."""
-    names, rows, summary = body.get("columns"), body.get("rows"), body.get("summary")
-    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise BillDataError("the bill's columns are not a list of names")
-    if len(set(names)) != len(names):
-        raise BillDataError("the bill names a column twice")
-    if not isinstance(rows, list) or not isinstance(summary, dict):
-        raise BillDataError("the bill has no rows list or no summary")
-    for number, row in enumerate(rows, start=1):
-        if not isinstance(row, list) or len(row) != len(names):
-            raise BillDataError(f"bill row {number} is not an array of {len(names)} values")
-    read = _Columns(names, rows)
+def bill_from_answer(answer: BillAnswer) -> DayBill:
+    """The relay's bill as entries, read column by column (a 100,000-row day builds its entries and nothing
+    else per row); a value outside the contract is a :class:`~kiosk.wire.WireError` naming its row and column."""
+    column = answer.column
     fields = {
-        "trade_time": [_aware_time(text, n) for n, text in enumerate(read.values("trade_time", str), start=1)],
-        "transaction_id": read.values("transaction_id", str),
-        "out_trade_no": read.values("out_trade_no", str),
-        "trade_state": read.values("trade_state", str),
-        "settlement_fen": read.values("settlement_total_fen", int),
-        "order_total_fen": read.values("order_total_fen", int),
-        "fee_fen": [fen or 0 for fen in read.values("fee_fen", int, required=False)],
-        "out_refund_no": _no_placeholder(read.values("out_refund_no", str, required=False)),
-        "refund_id": _no_placeholder(read.values("refund_id", str, required=False)),
-        "refund_fen": [fen or 0 for fen in read.values("refund_fen", int, required=False)],
-        "refund_status": read.values("refund_status", str, required=False),
-        "goods_name": [name or "" for name in read.values("goods_name", str, required=False)],
-        "trade_type": read.values("trade_type", str, required=False),
+        "trade_time": column("trade_time"),
+        "transaction_id": column("transaction_id"),
+        "out_trade_no": column("out_trade_no"),
+        "trade_state": column("trade_state"),
+        "settlement_fen": column("settlement_total_fen"),
+        "order_total_fen": column("order_total_fen"),
+        "fee_fen": column("fee_fen"),
+        "out_refund_no": _no_placeholder(column("out_refund_no")),
+        "refund_id": _no_placeholder(column("refund_id")),
+        "refund_fen": [fen or 0 for fen in column("refund_fen")],
+        "refund_status": column("refund_status"),
+        "goods_name": [name or "" for name in column("goods_name")],
+        "trade_type": column("trade_type"),
     }
     entries = tuple(map(BillEntry, *(fields[name] for name in BillEntry._fields)))
+    summary = answer.summary
     totals = BillTotals(
-        trade_count=_summary_int(summary, "trade_count"),
-        settlement_fen=_summary_int(summary, "settlement_total_fen"),
-        refund_fen=_summary_int(summary, "refund_total_fen", 0),
-        fee_fen=_summary_int(summary, "fee_total_fen", 0),
-        order_total_fen=_summary_int(summary, "order_total_fen"),
+        trade_count=summary["trade_count"],
+        settlement_fen=summary["settlement_total_fen"],
+        refund_fen=summary["refund_total_fen"] or 0,
+        fee_fen=summary["fee_total_fen"],
+        order_total_fen=summary["order_total_fen"],
     )
-    return DayBill(day, entries, totals, filtered=bool(body.get("filtered_for_store")))
+    return DayBill(answer.bill_date, entries, totals, filtered=bool(answer.filtered_for_store))
 
 
 def check_totals(bill: DayBill) -> list[str]:
@@ -267,41 +214,42 @@ class BillFetcher:
 
     def interpret(self, day: date, status: int, content: bytes, retry_after: str | None = None) -> BillResult:
         """Map one relay answer to a result (pure; separate from the I/O for tests)."""
-        try:
-            body: Any = json.loads(content) if content else {}
-        except ValueError:
-            body = None
         if status == 200:
-            if not isinstance(body, dict):
-                return BillResult(BillState.INVALID, day, detail="the relay answered a bill that is not JSON")
             try:
-                bill = bill_from_json(day, body)
-            except BillDataError as exc:
-                return BillResult(BillState.INVALID, day, detail=str(exc))
+                answer = decode_bytes(BillAnswer, content)
+                bill = bill_from_answer(answer)
+            except WireError as exc:
+                return BillResult(BillState.INVALID, day, detail=f"the relay's bill breaks the contract: {exc}")
+            if bill.day != day:
+                return BillResult(BillState.INVALID, day, detail=f"asked for {day}, the relay answered {bill.day}")
             problems = check_totals(bill)
             if problems:
                 return BillResult(BillState.INVALID, day, detail="; ".join(problems))
-            return BillResult(BillState.READY, day, bill, cached=bool(body.get("cached")))
-        error = body.get("error") if isinstance(body, dict) else None
-        error = error if isinstance(error, dict) else {}
-        code = str(error.get("code") or "")
-        message = str(error.get("message") or "")
-        detail = f"{status} {code}: {message}".strip()
-        if status == 409 and code == "bill_not_available":
-            seconds = _seconds(error.get("retry_after") or retry_after)
-            return BillResult(
-                BillState.NOT_AVAILABLE,
-                day,
-                reason=self._reason(day, seconds, message),
-                detail=detail,
-                retry_after_seconds=seconds,
-                available_from=release_time(day),
-            )
-        if status == 404 and code == "no_statement":
-            return BillResult(BillState.NO_TRANSACTIONS, day, detail=detail)
-        if code == "bill_hash_mismatch":
-            return BillResult(BillState.HASH_FAILED, day, detail=detail)
-        if status >= 500 or status in (408, 429):
+            return BillResult(BillState.READY, day, bill, cached=answer.cached)
+        unavailable = status >= 500 or status in (408, 429)
+        error = error_detail(content)
+        if error is None and not unavailable:
+            # Not the relay's error format (a proxy's 404 page, say): never read as "no transactions".
+            return BillResult(BillState.INVALID, day, detail=f"{status} without an error body of the contract")
+        if error is not None:
+            detail = f"{status} {error.code}: {error.message}"
+            if status == 409 and error.code == ErrorCode.BILL_NOT_AVAILABLE:
+                seconds = _seconds(error.retry_after if error.retry_after is not None else retry_after)
+                return BillResult(
+                    BillState.NOT_AVAILABLE,
+                    day,
+                    reason=self._reason(day, seconds, error.message),
+                    detail=detail,
+                    retry_after_seconds=seconds,
+                    available_from=release_time(day),
+                )
+            if status == 404 and error.code == ErrorCode.NO_STATEMENT:
+                return BillResult(BillState.NO_TRANSACTIONS, day, detail=detail)
+            if error.code == ErrorCode.BILL_HASH_MISMATCH:
+                return BillResult(BillState.HASH_FAILED, day, detail=detail)
+        else:
+            detail = f"{status} (not the relay's answer)"  # a proxy's page, or a relay that is down
+        if unavailable:
             return BillResult(BillState.RELAY_DOWN, day, detail=detail, retry_after_seconds=_seconds(retry_after))
         return BillResult(BillState.REJECTED, day, detail=detail)
 

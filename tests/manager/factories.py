@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from kiosk.checkout.session import PaymentSession, State
 from kiosk.checkout.session_manager import session_columns
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import Journal, OrderItemRow, RefundRow, timestamp
 from kiosk.manager.bills import BillEntry, BillTotals, DayBill
+from kiosk.wire import BILL_COLUMNS
 
 DAY = date(2026, 11, 28)
 PREFIX = "S1-K1-"
@@ -171,3 +174,64 @@ def write(
                 "last_error": row.last_error,
             },
         )
+
+
+#: A payment row of the relay's bill answer: every column of the contract (``kiosk.wire.BILL_COLUMNS``) by name.
+BILL_ROW: dict[str, Any] = {
+    "trade_time": "2026-11-28T10:01:00+08:00",
+    "appid": "wx0000000000000001",
+    "mchid": "1900000001",
+    "sub_mchid": None,
+    "device_id": None,
+    "transaction_id": "4200000001",
+    "out_trade_no": "S1-K1-2026112800001",
+    "openid": "oUser",
+    "trade_type": "NATIVE",
+    "trade_state": "SUCCESS",
+    "bank_type": "OTHERS",
+    "currency": "CNY",
+    "settlement_total_fen": 1200,
+    "coupon_fen": 0,
+    "refund_id": "0",
+    "out_refund_no": "0",
+    "refund_fen": 0,
+    "recharge_coupon_refund_fen": 0,
+    "refund_type": None,
+    "refund_status": None,
+    "goods_name": "水",
+    "attach": None,
+    "fee": "0.07000",
+    "fee_fen": 7,
+    "rate": "0.60%",
+    "order_total_fen": 1200,
+    "refund_requested_fen": 0,
+    "rate_note": None,
+    "refund_apply_time": None,
+    "refund_success_time": None,
+}
+assert tuple(BILL_ROW) == BILL_COLUMNS
+
+
+def relay_bill(day: date, *changes: Mapping[str, Any], cached: bool = False) -> dict[str, Any]:
+    """The relay's bill answer for ``day`` (a ``kiosk.wire.BillAnswer`` as JSON): a :data:`BILL_ROW` per mapping of
+    changed columns (one unchanged row if none), each paid at 10:01 that day, and the summary that adds them up."""
+    rows = [{**BILL_ROW, "trade_time": f"{day}T10:01:00+08:00", **change} for change in changes or ({},)]
+    refunds = [row for row in rows if row["trade_state"] == "REFUND"]
+    return {
+        "bill_date": day.isoformat(),
+        "store_id": "store-1",
+        "cached": cached,
+        "bill_type": "ALL",
+        "columns": list(BILL_COLUMNS),
+        "rows": [list(row.values()) for row in rows],
+        "summary": {
+            "trade_count": len(rows),
+            "settlement_total_fen": sum(row["settlement_total_fen"] for row in rows),
+            "refund_total_fen": sum(row["refund_fen"] for row in refunds),
+            "recharge_coupon_refund_total_fen": 0,
+            "fee_total": str(sum(Decimal(row["fee"]) for row in rows)),
+            "fee_total_fen": sum(row["fee_fen"] for row in rows),
+            "order_total_fen": sum(row["order_total_fen"] for row in rows),
+            "refund_requested_total_fen": sum(row["refund_requested_fen"] for row in refunds),
+        },
+    }

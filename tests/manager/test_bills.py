@@ -4,34 +4,11 @@ import httpx
 import pytest
 
 from kiosk.manager.bills import BillFetcher, BillState, NotAvailableReason, release_time
-from tests.manager.factories import DAY, at
+from kiosk.wire import BILL_COLUMNS
+from tests.manager.factories import BILL_ROW, DAY, at, relay_bill
 
-ROW = {
-    "trade_time": "2026-11-28T10:01:00+08:00",
-    "transaction_id": "4200000001",
-    "out_trade_no": "S1-K1-2026112800001",
-    "trade_state": "SUCCESS",
-    "settlement_total_fen": 1200,
-    "order_total_fen": 1200,
-    "fee": "0.07000",
-    "fee_fen": 7,
-    "out_refund_no": "0",
-    "refund_id": "0",
-    "refund_fen": 0,
-    "refund_status": None,
-    "goods_name": "水",
-}
-COLUMNS = list(ROW)
-#: How the relay answers: each row an array of the values named by ``columns``.
-ANSWER = {"bill_date": "2026-11-28", "columns": COLUMNS, "rows": [list(ROW.values())]}
-SUMMARY = {
-    "trade_count": 1,
-    "settlement_total_fen": 1200,
-    "refund_total_fen": 0,
-    "fee_total": "0.07000",
-    "fee_total_fen": 7,
-    "order_total_fen": 1200,
-}
+ANSWER = relay_bill(DAY)
+SUMMARY = ANSWER["summary"]
 
 
 class Clock:
@@ -54,7 +31,7 @@ def error(status, code, message, **extra):
 
 def test_ready_bill_is_parsed_and_the_request_authenticated():
     seen: list[httpx.Request] = []
-    result = fetcher(200, {**ANSWER, "summary": SUMMARY, "cached": True}, seen=seen).fetch(DAY)
+    result = fetcher(200, relay_bill(DAY, cached=True), seen=seen).fetch(DAY)
     assert result.ok and result.state is BillState.READY and result.cached
     assert result.bill is not None and result.bill.entries[0].order_total_fen == 1200
     assert result.bill.entries[0].out_refund_no is None  # the bill's "0" placeholder
@@ -143,15 +120,35 @@ def test_a_bill_whose_rows_disagree_with_its_summary_is_invalid_not_shown():
     "body",
     [
         {"rows": "x", "summary": {}},
-        {"rows": [ROW], "summary": SUMMARY},  # rows as objects, without columns: no relay sends that
-        {"columns": COLUMNS, "rows": [list({**ROW, "order_total_fen": "12.00"}.values())], "summary": SUMMARY},
-        {"columns": COLUMNS, "rows": [list(ROW.values())[:-1]], "summary": SUMMARY},
-        {"columns": "trade_time", "rows": [list(ROW.values())], "summary": SUMMARY},
+        {**ANSWER, "rows": [BILL_ROW]},  # rows as objects: no relay sends that
+        {**ANSWER, "rows": [list({**BILL_ROW, "order_total_fen": "12.00"}.values())]},
+        {**ANSWER, "rows": [list(BILL_ROW.values())[:-1]]},
+        {**ANSWER, "columns": list(BILL_COLUMNS)[:-1]},
+        {**ANSWER, "columns": "trade_time"},
+        {**ANSWER, "summary": {**SUMMARY, "fee_total": 0.07}},
+        {**ANSWER, "surprise": 1},
+        {key: value for key, value in ANSWER.items() if key != "store_id"},
         ["not", "an", "object"],
     ],
 )
 def test_malformed_bills_are_invalid(body):
-    assert fetcher(200, body).fetch(DAY).state is BillState.INVALID
+    result = fetcher(200, body).fetch(DAY)
+    assert result.state is BillState.INVALID and "breaks the contract" in result.detail
+
+
+def test_the_bill_of_another_day_is_invalid():
+    result = fetcher(200, {**ANSWER, "bill_date": "2026-11-27"}).fetch(DAY)
+    assert result.state is BillState.INVALID and "2026-11-27" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [(404, BillState.INVALID), (409, BillState.INVALID), (502, BillState.RELAY_DOWN), (429, BillState.RELAY_DOWN)],
+)
+def test_an_error_without_the_relays_error_body_is_never_read_as_an_answer(status, state):
+    # A proxy's page: a 404 is not "no transactions", a 409 not "not available yet".
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, content=b"<h1>Not Found</h1>"))
+    assert BillFetcher("http://r", "t", transport=transport).fetch(DAY).state is state
 
 
 def test_non_json_answer_is_invalid():

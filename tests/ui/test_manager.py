@@ -25,6 +25,7 @@ from kiosk.manager.refunds import refund_slip_key
 from kiosk.manager.zreport import job_key
 from kiosk.ui.manager_view import ManagerView, ask_manager_pin, open_manager
 from kiosk.ui.manager_widgets import ManagerPinDialog, RefundDialog
+from tests.manager.factories import relay_bill
 from tests.ui.conftest import WAIT_MS, Kiosk, MovableClock
 
 
@@ -352,14 +353,7 @@ def test_blocking_pin_prompt_for_leaving_kiosk_mode(kiosk: Kiosk) -> None:
 
 def test_a_bill_that_fails_its_hash_check_is_never_shown(kiosk: Kiosk) -> None:
     day = core_of(kiosk).today() - timedelta(days=1)
-    good = {  # the relay's columnar answer: each row an array of the values named by "columns"
-        "columns": [
-            *("trade_time", "transaction_id", "out_trade_no", "trade_state"),
-            *("settlement_total_fen", "order_total_fen", "fee_fen"),
-        ],
-        "rows": [[f"{day}T10:01:00+08:00", "4200000001", "S1-K1-X1", "SUCCESS", 1200, 1200, 7]],
-        "summary": {"trade_count": 1, "settlement_total_fen": 1200, "fee_total_fen": 7, "order_total_fen": 1200},
-    }
+    good = relay_bill(day, {"out_trade_no": "S1-K1-X1"})  # the relay's columnar answer
     answers = [
         httpx.Response(200, json=good),
         httpx.Response(502, json={"error": {"code": "bill_hash_mismatch", "message": "failed its hash check"}}),
