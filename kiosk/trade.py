@@ -1,12 +1,10 @@
 """WeChat Pay's payment vocabulary and the rules decided once for every part of Kiosk.
 
-An order's ``trade_state`` and a refund's ``status`` are named here, and so is every rule about them: may
-the customer still pay, has money been taken, is the outcome known, does a refund hold the refundable
-amount, which state may follow which. The relay, the kiosk core, the sandbox, the manager and the UI's
+An order's ``trade_state`` and ``trade_type`` and a refund's ``status`` are named here, and so is every rule
+about them: may the customer still pay, has money been taken, is the outcome known, does a refund hold the
+refundable amount, which state may follow which. The relay, the kiosk core, the sandbox, the manager and the UI's
 label tables all use this module; no other module spells these names (``tests/test_architecture.py``).
 It imports nothing from Kiosk, so the kiosk side can use it without importing ``kiosk.wechatpay``.
-
-Payment methods (today every order is a Native QR order) belong here too when a second one arrives.
 
 Notifications and queries arrive late, twice and out of order, so a state is applied only when it moves
 forward: money taken outranks every unpaid outcome, a refund outranks the payment it refunds, and a paid
@@ -31,6 +29,13 @@ class TradeState(StrEnum):
     REFUND = "REFUND"  # paid, and (part of) it was refunded
     CLOSED = "CLOSED"  # closed by the merchant or after time_expire: nobody can pay it
     REVOKED = "REVOKED"  # reversed by the merchant (payment-code orders): nobody can pay it
+
+
+class TradeType(StrEnum):
+    """How the customer paid: an order's and a bill row's ``trade_type``."""
+
+    NATIVE = "NATIVE"  # the merchant shows a QR code and the customer scans it (the kiosk's sales)
+    MICROPAY = "MICROPAY"  # the customer shows a payment code and the merchant scans it
 
 
 class RefundStatus(StrEnum):

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from kiosk.trade import RefundStatus, TradeState
+from kiosk.trade import RefundStatus, TradeState, TradeType
 
 KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
 
@@ -48,10 +48,10 @@ def test_the_kiosk_side_never_talks_to_wechat_pay_directly() -> None:
     assert offenders == []
 
 
-def test_trade_states_and_refund_statuses_are_spelled_only_in_kiosk_trade() -> None:
+def test_trade_states_types_and_refund_statuses_are_spelled_only_in_kiosk_trade() -> None:
     # One home for the payment vocabulary: every other module uses kiosk.trade's names (also in SQL, as bound
     # parameters). The APIv3 client library (kiosk.wechatpay) mirrors WeChat Pay's own documents and stands alone.
-    words = {str(name) for name in (*TradeState, *RefundStatus)}
+    words = {str(name) for name in (*TradeState, *TradeType, *RefundStatus)}
     quoted = re.compile("'(" + "|".join(sorted(words)) + ")'")
     # Bill types (the download's ``bill_type``: ALL, SUCCESS, REFUND) share two words with trade states.
     bill_types = {("sandbox/bills.py", "SUCCESS"), ("sandbox/bills.py", "REFUND")}

@@ -14,6 +14,7 @@ from kiosk.trade import (
     TRADE_STATES,
     RefundStatus,
     TradeState,
+    TradeType,
     held_fen,
     is_paid,
     is_payable,
@@ -122,3 +123,8 @@ def test_the_names_are_the_wire_strings() -> None:
     names = ["NOTPAY", "USERPAYING", "PAYERROR", "SUCCESS", "REFUND", "CLOSED", "REVOKED"]
     assert [str(s) for s in TradeState] == names
     assert TradeState("SUCCESS") is TradeState.SUCCESS and RefundStatus("ABNORMAL") == "ABNORMAL"
+
+
+def test_the_payment_methods_are_the_bills_trade_type_words() -> None:
+    # The kiosk's Native QR sales and payment-code (付款码) sales, as a bill row and the sandbox's orders say them.
+    assert {"NATIVE", "MICROPAY"} == set(TradeType)

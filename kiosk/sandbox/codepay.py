@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.clock import rfc3339
-from kiosk.trade import PAID, RefundStatus, TradeState
+from kiosk.trade import PAID, RefundStatus, TradeState, TradeType
 from kiosk.wechatpay.paycode import PaymentCodeKind, classify_payment_code, normalize_payment_code
 
 from .clock import to_datetime
@@ -254,7 +254,8 @@ class CodePay:
         self, db: sqlite3.Connection, scope: Scope, body: dict[str, Any], canonical: str, now: float, state: str
     ) -> int:
         expire = now + REVERSE_WINDOW
-        return insert_order(db, scope, body, canonical, now=now, expire=expire, state=state, trade_type="MICROPAY")
+        micropay = TradeType.MICROPAY
+        return insert_order(db, scope, body, canonical, now=now, expire=expire, state=state, trade_type=micropay)
 
     def _refuse(
         self,
@@ -280,7 +281,7 @@ class CodePay:
     def _again(self, db: sqlite3.Connection, order: sqlite3.Row, canonical: str) -> Answer:
         """The out_trade_no exists: a replay of the same request gets the order as it stands."""
         state = self.sandbox.effective_state(order)
-        if order["trade_type"] != "MICROPAY" or order["request"] != canonical:
+        if order["trade_type"] != TradeType.MICROPAY or order["request"] != canonical:
             if state in (TradeState.REVOKED, TradeState.CLOSED):
                 return Refusal(400, "ORDER_CLOSED", "订单已撤销或关闭")
             return Refusal(403, "OUT_TRADE_NO_USED", "商户订单号重复")
@@ -332,7 +333,7 @@ class CodePay:
         return {**{k: body[k] for k in ids if k in body}, "out_trade_no": out_trade_no}
 
     def _reverse(self, db: sqlite3.Connection, order: sqlite3.Row, now: float) -> None:
-        if order["trade_type"] != "MICROPAY":
+        if order["trade_type"] != TradeType.MICROPAY:
             raise invalid_request("该订单不是付款码支付订单，不能撤销，请使用关单接口")
         state = order["trade_state"]
         if state in (TradeState.REVOKED, TradeState.CLOSED):

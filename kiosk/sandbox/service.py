@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from kiosk.clock import CHINA_TZ, parse_rfc3339, rfc3339
-from kiosk.trade import PAID, PAYABLE, RefundStatus, TradeState
+from kiosk.trade import PAID, PAYABLE, RefundStatus, TradeState, TradeType
 
 from .clock import SandboxClock, to_datetime
 from .errors import ApiError, invalid_request, order_not_exist, param_error, query_param_error
@@ -260,7 +260,7 @@ class Sandbox:
             ).fetchone()
             if order is None:
                 raise order_not_exist()
-            if order["trade_type"] == "MICROPAY":
+            if order["trade_type"] == TradeType.MICROPAY:
                 raise invalid_request(MSG_CLOSE_MICROPAY)
             if order["trade_state"] in PAID:
                 raise ApiError(400, "ORDERPAID", "订单已支付，不能发起关单")
@@ -594,7 +594,7 @@ def insert_order(
     now: float,
     expire: float,
     state: str,
-    trade_type: str = "NATIVE",
+    trade_type: TradeType = TradeType.NATIVE,
 ) -> int:
     """Record a new order from its (validated) create request; returns its row id."""
     scene = body.get("scene_info") or {}

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS orders (
     trade_state TEXT NOT NULL, closed_by_expiry INTEGER NOT NULL DEFAULT 0,
     transaction_id TEXT UNIQUE, openid TEXT, bank_type TEXT, success_time REAL, payer_total INTEGER,
     refunded INTEGER NOT NULL DEFAULT 0, last_refund_time REAL,
-    trade_type TEXT NOT NULL DEFAULT 'NATIVE',   -- 'NATIVE' | 'MICROPAY' (payment code)
+    trade_type TEXT NOT NULL,                    -- kiosk.trade.TradeType: NATIVE, or MICROPAY (payment code)
     UNIQUE (owner, out_trade_no)
 );
 CREATE TABLE IF NOT EXISTS code_urls (
