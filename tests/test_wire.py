@@ -15,7 +15,6 @@ import pytest
 from kiosk.checkout.relay_client import RelayAnswerInvalid, RelayClient, RelayNotFound, RelayRejected, RelayUnavailable
 from kiosk.clock import CHINA_TZ, parse_rfc3339
 from kiosk.manager.bills import BillFetcher, BillState
-from kiosk.relay.wechat import bill_answer
 from kiosk.trade import RefundStatus, TradeState
 from kiosk.wechatpay.bills import BillRow, BillSummary, parse_trade_bill
 from kiosk.wire import (
@@ -38,6 +37,7 @@ from kiosk.wire import (
     encode,
     encode_bytes,
 )
+from tests.support.bills import BILL_FILE, relay_bill_answer
 from tests.support.relay import RelayProcess, init_relay, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 from tests.support.waiting import wait_until
@@ -169,21 +169,12 @@ def test_the_bill_contract_matches_the_client_librarys_bill() -> None:
 
 def test_every_bill_column_reads_back_as_the_client_library_parsed_it() -> None:
     # The relay's own answer of a real bill file, through JSON: what the kiosk reads is what the relay parsed.
-    parsed = parse_trade_bill((Path(__file__).parent / "wechatpay" / "vectors" / "bill.ALL.csv").read_bytes())
-    built = bill_answer(parsed)
-    answer = BillAnswer(
-        bill_date=date(2019, 2, 19),
-        store_id="store-1",
-        cached=False,
-        bill_type=built.bill_type,
-        columns=built.columns,
-        rows=built.rows,
-        summary=built.summary,
-    )
+    parsed = parse_trade_bill(BILL_FILE.read_bytes())
+    answer = relay_bill_answer()
     decoded = decode_bytes(BillAnswer, encode_bytes(answer))
     for name in BILL_COLUMNS:
         assert decoded.column(name) == parsed.column(name), name
-    assert decoded.summary == built.summary
+    assert decoded.summary == answer.summary
 
 
 # ---- the real relay through the kiosk's decoder -----------------------------------------------------------

@@ -4,34 +4,19 @@ real bill file, through JSON as on the wire) into BillEntry rows, and names the 
 from __future__ import annotations
 
 import json
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kiosk.manager.bills import BillEntry, DayBill, bill_from_answer, check_totals
-from kiosk.relay.wechat import bill_answer
 from kiosk.wechatpay import parse_trade_bill
 from kiosk.wire import BillAnswer, WireError, decode, encode_bytes
-
-FIXTURE = (Path(__file__).parents[1] / "wechatpay" / "vectors" / "bill.ALL.csv").read_bytes()
-DAY = date(2019, 2, 19)
+from tests.support.bills import BILL_DAY, BILL_FILE, relay_bill_answer
 
 
-def relay_body(data: bytes = FIXTURE) -> dict[str, Any]:
-    """What the relay sends for ``data``, through JSON as on the wire."""
-    bill = bill_answer(parse_trade_bill(data))
-    answer = BillAnswer(
-        bill_date=DAY,
-        store_id="store-1",
-        cached=False,
-        bill_type=bill.bill_type,
-        columns=bill.columns,
-        rows=bill.rows,
-        summary=bill.summary,
-    )
-    loaded: dict[str, Any] = json.loads(encode_bytes(answer))
+def relay_body() -> dict[str, Any]:
+    """What the relay sends for the test bill, through JSON as on the wire."""
+    loaded: dict[str, Any] = json.loads(encode_bytes(relay_bill_answer()))
     return loaded
 
 
@@ -40,9 +25,9 @@ def read(body: dict[str, Any]) -> DayBill:
 
 
 def test_every_row_of_the_relays_answer_becomes_its_entry() -> None:
-    parsed = parse_trade_bill(FIXTURE)
+    parsed = parse_trade_bill(BILL_FILE.read_bytes())
     bill = read(relay_body())
-    assert bill.day == DAY and len(bill.entries) == len(parsed.rows) and check_totals(bill) == []
+    assert bill.day == BILL_DAY and len(bill.entries) == len(parsed.rows) and check_totals(bill) == []
     for entry, row in zip(bill.entries, parsed.rows, strict=True):
         assert type(entry) is BillEntry
         assert (entry.trade_time, entry.transaction_id, entry.out_trade_no, entry.trade_state) == (
