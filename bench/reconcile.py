@@ -39,9 +39,10 @@ from kiosk.journal import Journal
 from kiosk.manager.bills import BillFetcher
 from kiosk.manager.reconcile import reconcile
 from kiosk.relay.gateway import Bill
+from kiosk.relay.service import bill_view
 from kiosk.relay.wechat import bill_answer
 from kiosk.wechatpay.bills import parse_trade_bill
-from kiosk.wire import BillAnswer, encode_bytes
+from kiosk.wire import encode_bytes
 
 DAY = date(2026, 11, 28)
 PREFIX = "S1-K1-"
@@ -178,16 +179,7 @@ def relay_json(data: bytes) -> bytes:
 
 def encode_answer(bill: Bill) -> bytes:
     """The relay's answer as it sends it: the contract's ``BillAnswer`` (its rows checked for width), encoded."""
-    answer = BillAnswer(
-        bill_date=DAY,
-        store_id="store-1",
-        cached=False,
-        bill_type=bill.bill_type,
-        columns=bill.columns,
-        rows=bill.rows,
-        summary=bill.summary,
-    )
-    return encode_bytes(answer)
+    return encode_bytes(bill_view(bill, DAY, "store-1", cached=False))
 
 
 REPEAT = 3

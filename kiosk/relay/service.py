@@ -118,6 +118,28 @@ def refund_view(refund: RefundRecord) -> RefundView:
     )
 
 
+def bill_view(
+    bill: Bill,
+    bill_date: date,
+    store_id: str,
+    *,
+    cached: bool,
+    rows: list[list[Any]] | None = None,
+    filtered_for_store: bool | None = None,
+) -> BillAnswer:
+    """The answer for a store's ``bill`` of ``bill_date``; ``rows``: the store's rows when filtered (else all)."""
+    return BillAnswer(
+        bill_date=bill_date,
+        store_id=store_id,
+        cached=cached,
+        bill_type=bill.bill_type,
+        columns=bill.columns,
+        rows=bill.rows if rows is None else rows,
+        summary=bill.summary,
+        filtered_for_store=filtered_for_store,
+    )
+
+
 class Relay:
     def __init__(
         self,
@@ -465,16 +487,7 @@ class Relay:
             bill = await self._download_bill(store, bill_date)
             await self.storage.cache_bill(merchant, bill_date, bill, at=self.now())
         rows, filtered = await self._store_rows(store, bill)
-        return BillAnswer(
-            bill_date=bill_date,
-            store_id=store.id,
-            cached=cached,
-            bill_type=bill.bill_type,
-            columns=bill.columns,
-            rows=rows,
-            summary=bill.summary,
-            filtered_for_store=filtered,
-        )
+        return bill_view(bill, bill_date, store.id, cached=cached, rows=rows, filtered_for_store=filtered)
 
     async def _download_bill(self, store: Store, bill_date: date) -> Bill:
         try:
@@ -510,4 +523,4 @@ class Relay:
         return [row for row, number in zip(bill.rows, numbers, strict=True) if number in mine], True
 
 
-__all__ = ["Relay", "RequestRefused", "order_view", "refund_view"]
+__all__ = ["Relay", "RequestRefused", "bill_view", "order_view", "refund_view"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from kiosk.relay.service import bill_view
 from kiosk.relay.wechat import bill_answer
 from kiosk.wechatpay.bills import parse_trade_bill
 from kiosk.wire import BillAnswer
@@ -21,12 +22,4 @@ BILL_DAY = date(2019, 2, 19)
 def relay_bill_answer(data: bytes | None = None, day: date = BILL_DAY) -> BillAnswer:
     """What the relay answers for the bill file ``data`` (by default :data:`BILL_FILE`), before JSON."""
     bill = bill_answer(parse_trade_bill(BILL_FILE.read_bytes() if data is None else data))
-    return BillAnswer(
-        bill_date=day,
-        store_id="store-1",
-        cached=False,
-        bill_type=bill.bill_type,
-        columns=bill.columns,
-        rows=bill.rows,
-        summary=bill.summary,
-    )
+    return bill_view(bill, day, "store-1", cached=False)
