@@ -91,7 +91,7 @@ class Documents(Protocol):
 
     def paid_receipt(self, session: PaymentSession, items: list[OrderItemRow], *, reprint: bool) -> Any: ...
 
-    def refund_slip(self, refund: RefundRow) -> Any: ...
+    def refund_slip(self, refund: RefundRow, session: PaymentSession, items: list[OrderItemRow]) -> Any: ...
 
 
 class SessionError(RuntimeError):
@@ -701,7 +701,10 @@ class SessionManager:
         key = f"{out_refund_no}:refund_slip"
         if self.printer is None or self.documents is None:
             return key
-        self.printer.submit(key, self.documents.refund_slip(refund), reprint=reprint)
+        document = self.documents.refund_slip(
+            refund, self.session(refund.out_trade_no), self.journal.order_items(refund.out_trade_no)
+        )
+        self.printer.submit(key, document, reprint=reprint)
         self.journal.append_event(refund.out_trade_no, "print_submitted", detail={"job_key": key, "reprint": reprint})
         self.bus.publish(PrintSubmitted(refund.out_trade_no, key, reprint))
         return key
