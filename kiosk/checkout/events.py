@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.checkout.session import PaymentSession, State
+from kiosk.printing.faults import FaultAdvice
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,31 @@ class PrintSubmitted:
 
 
 @dataclass(frozen=True)
+class PrintJobChanged:
+    """A print job moved on. ``state``: ``pending`` (waiting; ``fault`` says why while the printer holds it
+    up), ``sending``, ``printed``, ``failed`` (this document cannot be printed; ``fault`` says so),
+    ``dropped`` (a payment slip whose order closed before it could print) or ``skipped`` (by the clerk)."""
+
+    job_id: int
+    job_key: str
+    #: The document kind: ``payment_slip``, ``paid_receipt``, ``refund_slip``, ``z_report`` …
+    document: str
+    out_trade_no: str | None
+    state: str
+    fault: FaultAdvice | None = None
+    reprint: bool = False
+
+
+@dataclass(frozen=True)
+class PrinterFaultChanged:
+    """The printer stopped with a fault the clerk must clear (``fault``, and the ``job`` it holds at the head of
+    the queue: what Retry and Skip act on), or it prints again (both ``None``)."""
+
+    fault: FaultAdvice | None
+    job: PrintJobChanged | None = None
+
+
+@dataclass(frozen=True)
 class CoreError:
     """Something failed in the background that the clerk should know about (never silently swallowed)."""
 
@@ -70,7 +96,16 @@ class CoreError:
     out_trade_no: str | None = None
 
 
-CoreEvent = SessionChanged | PaidAfterCancel | ConnectionChanged | RefundChanged | PrintSubmitted | CoreError
+CoreEvent = (
+    SessionChanged
+    | PaidAfterCancel
+    | ConnectionChanged
+    | RefundChanged
+    | PrintSubmitted
+    | PrintJobChanged
+    | PrinterFaultChanged
+    | CoreError
+)
 Subscriber = Callable[[CoreEvent], None]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from kiosk.checkout.config import KioskConfig
+from kiosk.checkout.print_monitor import order_is_open
 from kiosk.checkout.session import PaymentSession
 from kiosk.checkout.trade_no import short_trade_no
-from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
+from kiosk.journal import Journal, OrderItemRow, RefundRow, parse_timestamp
 from kiosk.printing import (
     Document,
     PrintQueue,
@@ -83,12 +84,15 @@ class PrintingDocuments:
         )
 
 
-def build_print_queue(config: KioskConfig, db_path: Path) -> tuple[Any, PrintingDocuments | None]:
-    """The print queue over the journal's SQLite file, or ``(None, None)`` when no printer is configured."""
+def build_print_queue(config: KioskConfig, journal: Journal) -> tuple[Any, PrintingDocuments | None]:
+    """The print queue in the journal's SQLite file, or ``(None, None)`` when no printer is configured.
+
+    The queue asks the journal, at print time, whether a payment slip's order is still open."""
     table = config.printer or (TRAINING_PRINTER if config.training else None)
     if not table:
         return None, None
     profile = load_printer_settings(table, source=config.source or "kiosk.toml")
     printer = open_printer(profile, data_dir=config.data_dir)
     store = StoreInfo(config.store.name, config.store.address, config.store.phone)
-    return PrintQueue(db_path, printer), PrintingDocuments(store, kiosk_id=config.kiosk_id, training=config.training)
+    queue = PrintQueue(journal.path, printer, order_open=partial(order_is_open, journal))
+    return queue, PrintingDocuments(store, kiosk_id=config.kiosk_id, training=config.training)

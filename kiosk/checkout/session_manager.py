@@ -81,7 +81,15 @@ CREATE_MARGIN = timedelta(seconds=35)
 class PrintSink(Protocol):
     """What the manager needs from the print queue (``kiosk.printing.queue.PrintQueue``)."""
 
-    def submit(self, job_key: str, document: Any, *, reprint: bool = False) -> Any: ...
+    def submit(
+        self,
+        job_key: str,
+        document: Any,
+        *,
+        reprint: bool = False,
+        out_trade_no: str | None = None,
+        while_open: bool = False,
+    ) -> Any: ...
 
 
 class Documents(Protocol):
@@ -682,7 +690,8 @@ class SessionManager:
             document = self.documents.payment_slip(session, items, reprint=reprint)
         else:
             document = self.documents.paid_receipt(session, items, reprint=reprint)
-        self.printer.submit(key, document, reprint=reprint)
+        # A QR slip must never reach a customer once its order is closed: the queue checks at print time.
+        self.printer.submit(key, document, reprint=reprint, out_trade_no=otn, while_open=what == "slip")
         self.journal.append_event(
             otn,
             "print_submitted",
@@ -704,7 +713,7 @@ class SessionManager:
         document = self.documents.refund_slip(
             refund, self.session(refund.out_trade_no), self.journal.order_items(refund.out_trade_no)
         )
-        self.printer.submit(key, document, reprint=reprint)
+        self.printer.submit(key, document, reprint=reprint, out_trade_no=refund.out_trade_no)
         self.journal.append_event(refund.out_trade_no, "print_submitted", detail={"job_key": key, "reprint": reprint})
         self.bus.publish(PrintSubmitted(refund.out_trade_no, key, reprint))
         return key
