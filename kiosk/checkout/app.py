@@ -24,6 +24,7 @@ from kiosk.checkout.print_monitor import PrintMonitor
 from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
 from kiosk.checkout.session import PaymentSession
 from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
+from kiosk.checkout.sound import Sounds
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
 
@@ -94,6 +95,8 @@ class KioskCore:
             wait_seconds=wait_seconds,
             sleep=sleep,
         )
+        #: Chime and spoken amounts as SoundCue events; the shop's on/off and volume (``sound.configure``).
+        self.sound = Sounds(self.bus, self.journal, config.sound)
         #: Printer faults and jobs as core events; Retry and Skip (None without a printer).
         self.print_monitor = (
             None if self.print_queue is None else PrintMonitor(self.print_queue, self.bus, self.journal)

@@ -89,6 +89,17 @@ class PrinterFaultChanged:
 
 
 @dataclass(frozen=True)
+class SoundCue:
+    """Play these clips (``resources/sounds/<name>.wav``) one after another, at ``volume`` (0–100).
+
+    ``reason``: ``payment_received``, ``payment_failed``, ``paid_after_cancel`` or ``unknown_code``."""
+
+    clips: tuple[str, ...]
+    volume: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class CoreError:
     """Something failed in the background that the clerk should know about (never silently swallowed)."""
 
@@ -104,6 +115,7 @@ CoreEvent = (
     | PrintSubmitted
     | PrintJobChanged
     | PrinterFaultChanged
+    | SoundCue
     | CoreError
 )
 Subscriber = Callable[[CoreEvent], None]
