@@ -182,9 +182,11 @@ def _wrap_paragraph(text: str, columns: int, encoding: str, indent: int) -> list
     units = _units(text, encoding)
     if not units:
         return [""]
+    # A paragraph's own leading spaces (an indented "@ ￥2.00" line) stay on its first line.
+    lead = min(len(text) - len(text.lstrip(" ")), columns - 2)
     lines: list[list[_Unit]] = [[]]
     width = 0
-    room = columns
+    room = columns - lead
     i = 0
     while i < len(units):
         unit = units[i]
@@ -214,7 +216,7 @@ def _wrap_paragraph(text: str, columns: int, encoding: str, indent: int) -> list
         room = columns - indent
         width = 0
     prefix = " " * indent
-    return [(prefix if n else "") + _join(line) for n, line in enumerate(lines) if line or n == 0]
+    return [(prefix if n else " " * lead) + _join(line) for n, line in enumerate(lines) if line or n == 0]
 
 
 def _join(line: list[_Unit]) -> str:
