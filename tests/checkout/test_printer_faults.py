@@ -3,11 +3,11 @@ the fault in the clerk's words, Retry and Skip, and a QR slip never printed once
 
 from __future__ import annotations
 
-from kiosk.checkout import KioskCore, State
+from kiosk.checkout import KioskCore, PaymentSession, State
 from kiosk.checkout.events import PrinterFaultChanged, PrintJobChanged
 from kiosk.checkout.session_manager import receipt_job_key, slip_job_key
 from kiosk.printing import FaultKind, VirtualPrinter
-from tests.checkout.conftest import World, wait_until
+from tests.checkout.conftest import Recorder, World, wait_until
 from tests.checkout.test_integration import awaiting, printed, recording, sell
 from tests.printing.escpos_decoder import decode
 
@@ -26,11 +26,18 @@ def job(core: KioskCore, key: str) -> object:
     return next(j for j in core.print_queue.jobs() if j.job_key == key)
 
 
-def test_a_paid_orders_slip_is_dropped_after_the_paper_comes_back(world: World) -> None:
+def selling_with(world: World, fault: str) -> tuple[KioskCore, Recorder, PaymentSession]:
+    """A started core whose printer has ``fault``, and an order showing its QR."""
     core = world.core()
     recorder = recording(core)
-    virtual_printer(core).fault = "paper_out"
+    virtual_printer(core).fault = fault
     session = awaiting(core, sell(core))
+    assert session.code_url
+    return core, recorder, session
+
+
+def test_a_paid_orders_slip_is_dropped_after_the_paper_comes_back(world: World) -> None:
+    core, recorder, session = selling_with(world, "paper_out")
     assert session.code_url
     slip_key = core.print_slip(session.out_trade_no)
 
@@ -62,10 +69,7 @@ def test_a_paid_orders_slip_is_dropped_after_the_paper_comes_back(world: World) 
 
 
 def test_the_clerk_skips_a_receipt_the_printer_cannot_print(world: World) -> None:
-    core = world.core()
-    recorder = recording(core)
-    virtual_printer(core).fault = "cover_open"
-    session = awaiting(core, sell(core))
+    core, recorder, session = selling_with(world, "cover_open")
     assert session.code_url
     world.sandbox.pay(session.code_url)
     held = wait_until(
