@@ -37,8 +37,8 @@ PEAK = 0.8 * 32767
 def speak(pinyin: str, target: Path, speed: int, scratch: Path) -> None:
     raw = scratch / "raw.wav"
     subprocess.run(["espeak-ng", "-v", VOICE, "-s", str(speed), "-w", str(raw), pinyin], check=True)
-    # Resample (no dither: the same input gives the same file); trim the silence after and before (eSpeak pads both ends), fading each edge so that no clip
-    # starts or ends with a click; normalise.
+    # Resample (no dither: the same input gives the same file); trim the silence after and before (eSpeak
+    # pads both ends), fading each edge so that no clip starts or ends with a click; normalise.
     convert = ["-r", str(SAMPLE_RATE), "-c", str(CHANNELS), "-b", str(8 * SAMPLE_WIDTH)]
     trim = ["silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%", "fade", "t", "0.01"]
     subprocess.run(
