@@ -26,5 +26,6 @@ def test_data_folders_are_mapped_into_the_wheel() -> None:
     }
     data = table["package-data"]
     assert data["kiosk._resources.i18n"] == ["*.ts"]  # type: ignore[index]
+    assert data["kiosk._resources.sounds"] == ["*.wav"]  # type: ignore[index]
     assert (ROOT / "resources" / "catalogue.toml").is_file()
     assert list((ROOT / "printer_profiles").glob("*.toml"))

@@ -19,10 +19,12 @@ import httpx
 from kiosk.checkout.cart import Cart, CartSnapshot
 from kiosk.checkout.catalogue import Catalogue, load_catalogue, sample_catalogue
 from kiosk.checkout.config import KioskConfig, load_config
-from kiosk.checkout.events import CoreError, EventBus, Subscriber
+from kiosk.checkout.events import CoreError, EventBus, PrinterFaultChanged, PrintJobChanged, Subscriber
+from kiosk.checkout.print_monitor import PrintMonitor
 from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
 from kiosk.checkout.session import PaymentSession
 from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
+from kiosk.checkout.sound import Sounds
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
 from kiosk.trade import TradeState
@@ -95,6 +97,12 @@ class KioskCore:
             wait_seconds=wait_seconds,
             sleep=sleep,
         )
+        #: Chime and spoken amounts as SoundCue events; the shop's on/off and volume (``sound.configure``).
+        self.sound = Sounds(self.bus, self.journal, config.sound)
+        #: Printer faults and jobs as core events; Retry and Skip (None without a printer).
+        self.print_monitor = (
+            None if self.print_queue is None else PrintMonitor(self.print_queue, self.bus, self.journal)
+        )
         self._sandbox_url = sandbox_url
         self._on_stop = list(on_stop or [])
         self._stop = threading.Event()
@@ -136,7 +144,7 @@ class KioskCore:
         from kiosk.checkout.receipts import build_print_queue  # imported when needed: keeps start-up light
 
         try:
-            queue, documents = build_print_queue(self.config, self.journal.path)
+            queue, documents = build_print_queue(self.config, self.journal)
         except Exception as exc:
             # Sell without printing rather than not at all; the clerk sees why once start() runs.
             log.exception("printer set-up failed")
@@ -274,6 +282,21 @@ class KioskCore:
             raise SessionError(f"the sandbox refused the clock change: {response.status_code}")
         answer: dict[str, Any] = response.json()
         return answer
+
+    def printer_fault(self) -> PrinterFaultChanged:
+        """What holds the printer up now (``fault`` None: nothing); later changes arrive as events."""
+        return PrinterFaultChanged(None) if self.print_monitor is None else self.print_monitor.current_fault()
+
+    def retry_printing(self, job_id: int | None = None) -> None:
+        """The clerk's Retry after fixing the printer (``job_id``: also put that failed job back in the queue)."""
+        if self.print_monitor is not None:
+            self.print_monitor.retry(job_id)
+
+    def skip_print_job(self, job_id: int) -> PrintJobChanged:
+        """*Blocking* while a job is being sent: the clerk's "skip this receipt" (journaled in its order)."""
+        if self.print_monitor is None:
+            raise SessionError("no printer is configured")
+        return self.print_monitor.skip(job_id)
 
     def print_refund_slip(self, out_refund_no: str, *, reprint: bool = False) -> str:
         return self.sessions.print_refund_slip(out_refund_no, reprint=reprint)

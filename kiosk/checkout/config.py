@@ -28,6 +28,10 @@
     [ui]
     language = "zh_CN"          # or "en"
 
+    [sound]                     # the chime and "微信收款 … 元" for every payment, error tones
+    enabled = true
+    volume = 80                 # 0-100
+
     [manager]                   # read by the manager screen (pin_sha256, …)
 """
 
@@ -41,12 +45,13 @@ from typing import Any
 import platformdirs
 
 from kiosk.checkout.errors import CheckoutError
+from kiosk.checkout.sound import SoundSettings
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_TIMEOUT_SECONDS = 300
 MIN_TIMEOUT_SECONDS = 60  # WeChat Pay wants time_expire at least a minute out
 MAX_TIMEOUT_SECONDS = 2 * 60 * 60
-_KNOWN_TABLES = {"relay", "store", "kiosk", "printer", "payment", "ui", "manager"}
+_KNOWN_TABLES = {"relay", "store", "kiosk", "printer", "payment", "ui", "manager", "sound"}
 
 
 class KioskConfigError(CheckoutError):
@@ -87,6 +92,7 @@ class KioskConfig:
     catalogue_path: Path | None = None
     training: bool = False
     source: Path | None = None
+    sound: SoundSettings = field(default_factory=SoundSettings)
 
     @property
     def journal_path(self) -> Path:
@@ -154,6 +160,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     ui = _Table("ui", data.get("ui"), path)
     printer = _Table("printer", data.get("printer"), path)
     manager = _Table("manager", data.get("manager"), path)
+    sound = _Table("sound", data.get("sound"), path)
 
     for table, known in (
         (relay, {"url", "token", "manager_token"}),
@@ -161,6 +168,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         (kiosk, {"id", "data_dir", "catalogue"}),
         (payment, {"timeout_seconds", "auto_print_slip"}),
         (ui, {"language"}),
+        (sound, {"enabled", "volume"}),
     ):
         for key in table.raw:
             if key not in known:
@@ -186,6 +194,11 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     auto_print = payment.raw.get("auto_print_slip", False)
     if not isinstance(auto_print, bool):
         raise payment.error("auto_print_slip", f"must be true or false, not {auto_print!r}")
+    try:
+        sound_settings = SoundSettings(**sound.raw)
+    except ValueError as exc:  # "volume must be …": the message starts with the key
+        key, _, message = str(exc).partition(" ")
+        raise sound.error(key, message) from exc
     language = ui.text("language", "zh_CN") or "zh_CN"
     if language not in LANGUAGES:
         raise ui.error("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
@@ -210,4 +223,5 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         catalogue_path=catalogue,
         training=training,
         source=path,
+        sound=sound_settings,
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.checkout.session import PaymentSession, State
+from kiosk.printing.faults import FaultAdvice
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,42 @@ class PrintSubmitted:
 
 
 @dataclass(frozen=True)
+class PrintJobChanged:
+    """A print job moved on. ``state``: ``pending`` (waiting; ``fault`` says why while the printer holds it
+    up), ``sending``, ``printed``, ``failed`` (this document cannot be printed; ``fault`` says so),
+    ``dropped`` (a payment slip whose order closed before it could print) or ``skipped`` (by the clerk)."""
+
+    job_id: int
+    job_key: str
+    #: The document kind: ``payment_slip``, ``paid_receipt``, ``refund_slip``, ``z_report`` …
+    document: str
+    out_trade_no: str | None
+    state: str
+    fault: FaultAdvice | None = None
+    reprint: bool = False
+
+
+@dataclass(frozen=True)
+class PrinterFaultChanged:
+    """The printer stopped with a fault the clerk must clear (``fault``, and the ``job`` it holds at the head of
+    the queue: what Retry and Skip act on), or it prints again (both ``None``)."""
+
+    fault: FaultAdvice | None
+    job: PrintJobChanged | None = None
+
+
+@dataclass(frozen=True)
+class SoundCue:
+    """Play these clips (``resources/sounds/<name>.wav``) one after another, at ``volume`` (0–100).
+
+    ``reason``: ``payment_received``, ``payment_failed``, ``paid_after_cancel`` or ``unknown_code``."""
+
+    clips: tuple[str, ...]
+    volume: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class CoreError:
     """Something failed in the background that the clerk should know about (never silently swallowed)."""
 
@@ -74,7 +111,17 @@ class CoreError:
     out_trade_no: str | None = None
 
 
-CoreEvent = SessionChanged | PaidAfterCancel | ConnectionChanged | RefundChanged | PrintSubmitted | CoreError
+CoreEvent = (
+    SessionChanged
+    | PaidAfterCancel
+    | ConnectionChanged
+    | RefundChanged
+    | PrintSubmitted
+    | PrintJobChanged
+    | PrinterFaultChanged
+    | SoundCue
+    | CoreError
+)
 Subscriber = Callable[[CoreEvent], None]
 
 

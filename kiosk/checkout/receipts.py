@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from kiosk.checkout.config import KioskConfig
+from kiosk.checkout.print_monitor import order_is_open
 from kiosk.checkout.session import PaymentSession
-from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
+from kiosk.checkout.trade_no import short_trade_no
+from kiosk.journal import Journal, OrderItemRow, RefundRow, parse_timestamp
 from kiosk.printing import (
     Document,
     PrintQueue,
@@ -31,8 +33,9 @@ def _items(items: list[OrderItemRow]) -> list[ReceiptItem]:
 class PrintingDocuments:
     """Builds slips and receipts; the print queue adds the reprint mark itself (``submit(reprint=True)``)."""
 
-    def __init__(self, store: StoreInfo, *, training: bool):
+    def __init__(self, store: StoreInfo, *, kiosk_id: str, training: bool):
         self.store = store
+        self.kiosk_id = kiosk_id
         self.training = training
 
     def payment_slip(self, session: PaymentSession, items: list[OrderItemRow], *, reprint: bool) -> Document:
@@ -44,6 +47,8 @@ class PrintingDocuments:
             session.amount_fen,
             session.code_url,
             session.expires_at,
+            short_no=short_trade_no(session.out_trade_no),
+            kiosk=self.kiosk_id,
             training=self.training,
         )
 
@@ -56,10 +61,12 @@ class PrintingDocuments:
             session.transaction_id or "-",
             session.success_time or session.charged_at,
             session.payer_total_fen,
+            short_no=short_trade_no(session.out_trade_no),
+            kiosk=self.kiosk_id,
             training=self.training,
         )
 
-    def refund_slip(self, refund: RefundRow) -> Document:
+    def refund_slip(self, refund: RefundRow, session: PaymentSession, items: list[OrderItemRow]) -> Document:
         at = parse_timestamp(refund.success_time) or parse_timestamp(refund.updated_at)
         assert at is not None
         return refund_slip(
@@ -69,16 +76,23 @@ class PrintingDocuments:
             refund.amount_fen,
             refund.reason,
             at,
+            order_total_fen=session.amount_fen,
+            order_items=_items(items),
+            short_no=short_trade_no(refund.out_trade_no),
+            kiosk=self.kiosk_id,
             training=self.training,
         )
 
 
-def build_print_queue(config: KioskConfig, db_path: Path) -> tuple[Any, PrintingDocuments | None]:
-    """The print queue over the journal's SQLite file, or ``(None, None)`` when no printer is configured."""
+def build_print_queue(config: KioskConfig, journal: Journal) -> tuple[Any, PrintingDocuments | None]:
+    """The print queue in the journal's SQLite file, or ``(None, None)`` when no printer is configured.
+
+    The queue asks the journal, at print time, whether a payment slip's order is still open."""
     table = config.printer or (TRAINING_PRINTER if config.training else None)
     if not table:
         return None, None
     profile = load_printer_settings(table, source=config.source or "kiosk.toml")
     printer = open_printer(profile, data_dir=config.data_dir)
     store = StoreInfo(config.store.name, config.store.address, config.store.phone)
-    return PrintQueue(db_path, printer), PrintingDocuments(store, training=config.training)
+    queue = PrintQueue(journal.path, printer, order_open=partial(order_is_open, journal))
+    return queue, PrintingDocuments(store, kiosk_id=config.kiosk_id, training=config.training)

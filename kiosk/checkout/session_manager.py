@@ -91,7 +91,15 @@ CREATE_MARGIN = timedelta(seconds=35)
 class PrintSink(Protocol):
     """What the manager needs from the print queue (``kiosk.printing.queue.PrintQueue``)."""
 
-    def submit(self, job_key: str, document: Any, *, reprint: bool = False) -> Any: ...
+    def submit(
+        self,
+        job_key: str,
+        document: Any,
+        *,
+        reprint: bool = False,
+        out_trade_no: str | None = None,
+        while_open: bool = False,
+    ) -> Any: ...
 
 
 class Documents(Protocol):
@@ -101,7 +109,7 @@ class Documents(Protocol):
 
     def paid_receipt(self, session: PaymentSession, items: list[OrderItemRow], *, reprint: bool) -> Any: ...
 
-    def refund_slip(self, refund: RefundRow) -> Any: ...
+    def refund_slip(self, refund: RefundRow, session: PaymentSession, items: list[OrderItemRow]) -> Any: ...
 
 
 class SessionError(CheckoutError):
@@ -675,7 +683,8 @@ class SessionManager:
             document = self.documents.payment_slip(session, items, reprint=reprint)
         else:
             document = self.documents.paid_receipt(session, items, reprint=reprint)
-        self.printer.submit(key, document, reprint=reprint)
+        # A QR slip must never reach a customer once its order is closed: the queue checks at print time.
+        self.printer.submit(key, document, reprint=reprint, out_trade_no=otn, while_open=what == "slip")
         self.journal.append_event(
             otn,
             "print_submitted",
@@ -694,7 +703,10 @@ class SessionManager:
         key = f"{out_refund_no}:refund_slip"
         if self.printer is None or self.documents is None:
             return key
-        self.printer.submit(key, self.documents.refund_slip(refund), reprint=reprint)
+        document = self.documents.refund_slip(
+            refund, self.session(refund.out_trade_no), self.journal.order_items(refund.out_trade_no)
+        )
+        self.printer.submit(key, document, reprint=reprint, out_trade_no=refund.out_trade_no)
         self.journal.append_event(refund.out_trade_no, "print_submitted", detail={"job_key": key, "reprint": reprint})
         self.bus.publish(PrintSubmitted(refund.out_trade_no, key, reprint))
         return key

@@ -23,6 +23,8 @@ _NOT_ALLOWED = re.compile(r"[^0-9A-Za-z]")
 #: Room left for store + kiosk once the date (8), epoch (3) and sequence (5) are in.
 _PREFIX_ROOM = MAX_LENGTH - 8 - EPOCH_LENGTH - SEQUENCE_DIGITS
 _EPOCH = re.compile(r"^[0-9A-Z]{3}$")
+#: How many trailing characters of an out_trade_no make its short number.
+SHORT_LENGTH = SEQUENCE_DIGITS
 
 
 def is_valid_out_trade_no(value: str) -> bool:
@@ -57,3 +59,10 @@ def make_out_trade_no(prefix: str, day: date, sequence: int, epoch: str) -> str:
     if not is_valid_out_trade_no(value):
         raise ValueError(f"{value!r} is not a valid out_trade_no")
     return value
+
+
+def short_trade_no(out_trade_no: str) -> str:
+    """The number a clerk calls an order by: its last five characters (``S1-K1-20261129A7K00042`` → ``00042``)."""
+    if not out_trade_no:
+        raise ValueError("empty out_trade_no")
+    return out_trade_no[-SHORT_LENGTH:]

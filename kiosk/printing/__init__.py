@@ -17,6 +17,7 @@ from kiosk.printing.errors import (
     PaperOut,
     PrinterError,
     PrinterFault,
+    PrinterMalfunction,
     PrinterOffline,
     PrinterUnavailable,
     PrintingError,
@@ -24,6 +25,7 @@ from kiosk.printing.errors import (
     RenderError,
 )
 from kiosk.printing.escpos_render import render
+from kiosk.printing.faults import FaultAdvice, FaultKind, advice_for, fault_of
 from kiosk.printing.fonts import cjk_font_path
 from kiosk.printing.printers import EscPosPrinter, Printer, PrinterStatus, VirtualPrinter, open_printer
 from kiosk.printing.profiles import Profile, find_profile, load_printer_settings
@@ -33,12 +35,15 @@ __all__ = [
     "CoverOpen",
     "Document",
     "EscPosPrinter",
+    "FaultAdvice",
+    "FaultKind",
     "PaperOut",
     "PrintJob",
     "PrintQueue",
     "Printer",
     "PrinterError",
     "PrinterFault",
+    "PrinterMalfunction",
     "PrinterOffline",
     "PrinterStatus",
     "PrinterUnavailable",
@@ -49,7 +54,9 @@ __all__ = [
     "RenderError",
     "StoreInfo",
     "VirtualPrinter",
+    "advice_for",
     "cjk_font_path",
+    "fault_of",
     "find_profile",
     "load_printer_settings",
     "open_printer",

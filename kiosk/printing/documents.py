@@ -58,12 +58,14 @@ class Text:
 @dataclass(frozen=True)
 class Columns:
     """One table row. ``widths``: a fixed column width, or ``None`` for the one column that takes the rest
-    (and wraps). Fixed cells never wrap; the flexible cell's continuation lines leave them blank."""
+    (and wraps). Fixed cells never wrap; the flexible cell's continuation lines leave them blank and start
+    ``indent`` columns in (so a long item name does not read as the next item)."""
 
     cells: tuple[str, ...]
     widths: tuple[int | None, ...]
     aligns: tuple[Align, ...]
     bold: bool = False
+    indent: int = 0
 
 
 @dataclass(frozen=True)
@@ -208,8 +210,8 @@ class Metrics:
     def width(self, text: str) -> int:
         return display_width(text, self.encoding) if self.double_byte else len(text)
 
-    def wrap(self, text: str, columns: int) -> list[str]:
-        return wrap(text, columns, self.encoding if self.double_byte else "latin-1")
+    def wrap(self, text: str, columns: int, indent: int = 0) -> list[str]:
+        return wrap(text, columns, self.encoding if self.double_byte else "latin-1", indent=indent)
 
     def pad(self, text: str, columns: int, align: Align) -> str:
         return pad(text, columns, align, self.encoding if self.double_byte else "latin-1")
@@ -267,7 +269,7 @@ def _layout_columns(block: Columns, metrics: Metrics) -> list[Line]:
     rest = metrics.columns - fixed_total
     if flexible and rest < 2:
         # Not even room for one character: the flexible cell goes on lines of its own.
-        alone = [Line(t, bold=block.bold) for t in metrics.wrap(cells[flexible[0]], metrics.columns)]
+        alone = [Line(t, bold=block.bold) for t in metrics.wrap(cells[flexible[0]], metrics.columns, block.indent)]
         others = Columns(
             tuple(c for i, c in enumerate(cells) if i != flexible[0]),
             tuple(w for i, w in enumerate(widths) if i != flexible[0]),
@@ -277,7 +279,7 @@ def _layout_columns(block: Columns, metrics: Metrics) -> list[Line]:
         return alone + _layout_columns(replace(others, widths=(None, *others.widths[1:])), metrics)
     resolved = [rest if w is None else w for w in widths]
     wrapped = [
-        metrics.wrap(cell, width) if i in flexible else [cell]
+        metrics.wrap(cell, width, block.indent) if i in flexible else [cell]
         for i, (cell, width) in enumerate(zip(cells, resolved, strict=True))
     ]
     height = max(len(parts) for parts in wrapped)
@@ -307,6 +309,8 @@ def _layout_field(block: Field, metrics: Metrics) -> list[Line]:
 #: (their right edges are the paper's last columns: 32 on 58 mm, 48 on 80 mm).
 QTY_WIDTH = 5
 AMOUNT_WIDTH = 11
+#: Continuation lines of a long item name start this far in.
+NAME_INDENT = 2
 
 
 def _when(moment: datetime) -> str:
@@ -335,7 +339,20 @@ def _header(store: StoreInfo, title: str, *, training: bool, reprint: bool) -> l
     return blocks
 
 
-def _items(items: Sequence[ReceiptItem], total_fen: int) -> list[Block]:
+def _order(out_trade_no: str, short_no: str | None, kiosk: str | None, clerk: str | None) -> list[Block]:
+    """The order's short number, large (what the clerk and customer call it), then the full number."""
+    blocks: list[Block] = []
+    if short_no:
+        blocks.append(Text(f"单号 No. {short_no}", "center", bold=True, width=2, height=2))
+    blocks.append(Field("订单号 Order", out_trade_no))
+    if kiosk:
+        blocks.append(Field("收银机 Kiosk", kiosk))
+    if clerk:
+        blocks.append(Field("收银员 Clerk", clerk))
+    return blocks
+
+
+def _items(items: Sequence[ReceiptItem], total_fen: int, total_label: str = "合计 Total") -> list[Block]:
     _check_fen("total_fen", total_fen)
     blocks: list[Block] = [
         Rule(),
@@ -349,12 +366,14 @@ def _items(items: Sequence[ReceiptItem], total_fen: int) -> list[Block]:
                 (item.name, str(item.quantity), format_yuan(item.total_fen)),
                 (None, QTY_WIDTH, AMOUNT_WIDTH),
                 ("left", "right", "right"),
+                indent=NAME_INDENT,
             )
         )
         if item.quantity != 1:
-            blocks.append(Text(f"  @ {format_yuan(item.unit_price_fen)}"))
+            blocks.append(Text(f"{' ' * NAME_INDENT}@ {format_yuan(item.unit_price_fen)}"))
     blocks.append(Rule())
-    blocks.append(Field("合计 Total", format_yuan(total_fen), bold=True))
+    blocks.append(Field("件数 Items", str(sum(item.quantity for item in items))))
+    blocks.append(Field(total_label, format_yuan(total_fen), bold=True))
     return blocks
 
 
@@ -374,6 +393,8 @@ def payment_slip(
     code_url: str,
     expires_at: datetime,
     *,
+    short_no: str | None = None,
+    kiosk: str | None = None,
     training: bool = False,
     reprint: bool = False,
 ) -> Document:
@@ -381,7 +402,7 @@ def payment_slip(
     if not code_url:
         raise ValueError("payment slip without a code_url")
     blocks = _header(store, "付款单 PAYMENT SLIP", training=training, reprint=reprint)
-    blocks.append(Field("订单号 Order", out_trade_no))
+    blocks += _order(out_trade_no, short_no, kiosk, None)
     blocks += _items(items, total_fen)
     blocks += [
         Feed(1),
@@ -405,12 +426,15 @@ def paid_receipt(
     paid_at: datetime,
     payer_total_fen: int | None = None,
     *,
+    short_no: str | None = None,
+    kiosk: str | None = None,
+    clerk: str | None = None,
     training: bool = False,
     reprint: bool = False,
 ) -> Document:
     """The receipt after WeChat Pay confirmed the payment."""
     blocks = _header(store, "收据 RECEIPT", training=training, reprint=reprint)
-    blocks.append(Field("订单号 Order", out_trade_no))
+    blocks += _order(out_trade_no, short_no, kiosk, clerk)
     blocks += _items(items, total_fen)
     if payer_total_fen is not None and payer_total_fen != total_fen:
         _check_fen("payer_total_fen", payer_total_fen)
@@ -434,15 +458,24 @@ def refund_slip(
     reason: str,
     refunded_at: datetime,
     *,
+    order_total_fen: int | None = None,
+    order_items: Sequence[ReceiptItem] = (),
+    short_no: str | None = None,
+    kiosk: str | None = None,
+    clerk: str | None = None,
     training: bool = False,
     reprint: bool = False,
 ) -> Document:
-    """Proof of a refund for the customer (the money goes back to their WeChat balance or card)."""
+    """Proof of a refund for the customer (the money goes back to their WeChat balance or card), with the
+    original order's items and total when known, so the customer sees what the refund was taken from."""
     _check_fen("refund_fen", refund_fen)
     blocks = _header(store, "退款单 REFUND", training=training, reprint=reprint)
+    blocks += _order(out_trade_no, short_no, kiosk, clerk)
+    blocks.append(Field("退款单号 Refund", out_refund_no))
+    if order_total_fen is not None:
+        blocks.append(Text("原订单 Original order", bold=True))
+        blocks += _items(order_items, order_total_fen, "原订单金额 Order total")
     blocks += [
-        Field("订单号 Order", out_trade_no),
-        Field("退款单号 Refund", out_refund_no),
         Rule(),
         Field("退款金额 Amount", format_yuan(refund_fen), bold=True),
         Field("原因 Reason", reason),

@@ -9,7 +9,8 @@
         ├── PrinterUnavailable  transient: retried by the print queue
         │   ├── PrinterOffline  unreachable, powered off, cable out, timed out
         │   ├── PaperOut        the roll is empty (DLE EOT)
-        │   └── CoverOpen       the cover is open (DLE EOT)
+        │   ├── CoverOpen       the cover is open (DLE EOT)
+        │   └── PrinterMalfunction  the printer reports an error: cutter jam, overheating (DLE EOT)
         └── PrinterFault        permanent: bad device path, missing driver; needs the installer
 """
 
@@ -55,6 +56,10 @@ class PaperOut(PrinterUnavailable):
 
 class CoverOpen(PrinterUnavailable):
     """The printer reports that its cover is open."""
+
+
+class PrinterMalfunction(PrinterUnavailable):
+    """The printer reports an error of its own (cutter jammed, print head too hot); it may clear by itself."""
 
 
 class PrinterFault(PrinterError):

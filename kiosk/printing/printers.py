@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.printing.documents import Document
-from kiosk.printing.errors import CoverOpen, PaperOut, PrinterError, PrinterFault, PrinterOffline
+from kiosk.printing.errors import CoverOpen, PaperOut, PrinterError, PrinterFault, PrinterMalfunction, PrinterOffline
 from kiosk.printing.escpos_render import render
 from kiosk.printing.profiles import (
     CupsConnection,
@@ -73,7 +73,7 @@ class PrinterStatus:
         if self.paper_out:
             raise PaperOut(self.describe())
         if self.error:
-            raise PrinterOffline(self.describe())
+            raise PrinterMalfunction(self.describe())
 
 
 def parse_dle_eot(offline_cause: int | None, paper: int | None, printer: int | None = None) -> PrinterStatus:
@@ -334,21 +334,47 @@ def safe_job_name(name: str) -> str:
     return _SAFE_NAME.sub("_", name).strip("._") or "job"
 
 
+#: What :attr:`VirtualPrinter.fault` can simulate, as the status a real printer would report.
+VIRTUAL_FAULTS: dict[str, PrinterStatus] = {
+    "paper_out": PrinterStatus(online=True, paper_out=True),
+    "cover_open": PrinterStatus(online=True, cover_open=True),
+    "offline": PrinterStatus(online=False, detail="virtual printer switched off"),
+    "printer_error": PrinterStatus(online=True, error=True),
+}
+
+
 class VirtualPrinter:
-    """Training mode and tests: each job's raw bytes go to ``<job>.bin`` and a preview to ``<job>.png``."""
+    """Training mode and tests: each job's raw bytes go to ``<job>.bin`` and a preview to ``<job>.png``.
+
+    Set :attr:`fault` to one of :data:`VIRTUAL_FAULTS` (``"paper_out"``, ``"cover_open"``, ``"offline"``,
+    ``"printer_error"``) to make it behave like a real printer in that state until it is set back to ``None``:
+    a trainee practises the clerk's side of a printer fault, tests drive the print queue through one."""
 
     def __init__(self, out_dir: Path, profile: Profile | None = None) -> None:
         from kiosk.printing.profiles import find_profile
 
         self.out_dir = Path(out_dir)
         self.profile = profile if profile is not None else find_profile("virtual")
+        self._fault: str | None = None
+
+    @property
+    def fault(self) -> str | None:
+        return self._fault
+
+    @fault.setter
+    def fault(self, fault: str | None) -> None:
+        if fault is not None and fault not in VIRTUAL_FAULTS:
+            raise ValueError(f"unknown virtual printer fault {fault!r} (known: {', '.join(VIRTUAL_FAULTS)})")
+        self._fault = fault
 
     def status(self) -> PrinterStatus:
-        return PrinterStatus(online=True)
+        fault = self._fault
+        return PrinterStatus(online=True) if fault is None else VIRTUAL_FAULTS[fault]
 
     def print_document(self, document: Document, *, job_name: str) -> int:
         from kiosk.printing.preview import render_preview
 
+        self.status().raise_if_unavailable()
         data = render(document, self.profile)
         name = safe_job_name(job_name)
         try:

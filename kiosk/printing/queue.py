@@ -11,6 +11,11 @@ Guarantees
   have printed) is printed again *with the reprint mark*, so a duplicate can never pass for an original.
 - A job that cannot be rendered at all becomes ``failed`` (visible to listeners, :meth:`retry` re-queues it)
   and does not block the jobs behind it.
+- A job submitted ``while_open`` (a payment slip) is printed only while its order is still open, as the
+  injected ``order_open`` says at print time; otherwise it becomes ``dropped`` (a QR for an order that is
+  paid, cancelled or expired must never reach a customer). A clerk may :meth:`skip` a waiting job.
+- Every job the printer held up carries the :class:`~kiosk.printing.faults.FaultKind` of the last refusal
+  (``fault``), so the UI can say 缺纸 / 纸仓盖打开 / 打印机未连接 and what to do.
 """
 
 from __future__ import annotations
@@ -27,11 +32,15 @@ from typing import Literal
 from kiosk.clock import Clock, SystemClock
 from kiosk.printing.documents import Document
 from kiosk.printing.errors import PrinterError
+from kiosk.printing.faults import FaultKind, fault_of
 from kiosk.printing.printers import Printer, safe_job_name
 
 log = logging.getLogger(__name__)
 
-JobState = Literal["pending", "sending", "printed", "failed"]
+#: ``dropped``: not printed because it no longer applies (its order closed); ``skipped``: the clerk said so.
+JobState = Literal["pending", "sending", "printed", "failed", "dropped", "skipped"]
+#: States a job never leaves.
+DONE_STATES = frozenset({"printed", "dropped", "skipped"})
 Listener = Callable[["PrintJob"], None]
 #: Document kind standing in for a journal entry that cannot be parsed.
 UNREADABLE = "unreadable-journal-entry"
@@ -41,20 +50,30 @@ CREATE TABLE IF NOT EXISTS print_jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     job_key TEXT NOT NULL,
     reprint INTEGER NOT NULL DEFAULT 0 CHECK (reprint IN (0, 1)),
-    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'printed', 'failed')),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'printed', 'failed', 'dropped', 'skipped')),
     document TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     bytes_sent INTEGER,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    printed_at TEXT
+    printed_at TEXT,
+    out_trade_no TEXT,
+    while_open INTEGER NOT NULL DEFAULT 0 CHECK (while_open IN (0, 1)),
+    fault TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS print_jobs_original_key ON print_jobs (job_key) WHERE reprint = 0;
 CREATE INDEX IF NOT EXISTS print_jobs_state ON print_jobs (state, id);
 """
 
-_COLUMNS = "id, job_key, reprint, state, document, attempts, last_error, bytes_sent, created_at, updated_at, printed_at"
+_COLUMNS = (
+    "id, job_key, reprint, state, document, attempts, last_error, bytes_sent, created_at, updated_at, printed_at,"
+    " out_trade_no, while_open, fault"
+)
+#: Columns of the first print_jobs table (before jobs knew their order and fault): copied when it is rebuilt.
+_FIRST_COLUMNS = (
+    "id, job_key, reprint, state, document, attempts, last_error, bytes_sent, created_at, updated_at, printed_at"
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,12 @@ class PrintJob:
     created_at: datetime
     updated_at: datetime
     printed_at: datetime | None
+    #: The order the job belongs to (slips, receipts, refund slips), if any.
+    out_trade_no: str | None = None
+    #: Print only while that order is open (payment slips).
+    while_open: bool = False
+    #: Why the printer refused the last attempt (pending jobs), or why the job failed.
+    fault: FaultKind | None = None
 
     @property
     def name(self) -> str:
@@ -78,7 +103,8 @@ class PrintJob:
 
     @classmethod
     def _from_row(cls, row: tuple[object, ...]) -> PrintJob:
-        (id_, key, reprint, state, document, attempts, error, sent, created, updated, printed) = row
+        (id_, key, reprint, state, document, attempts, error, sent, created, updated, printed, *order_fields) = row
+        order, while_open, fault = order_fields
         try:
             parsed = Document.from_json(str(document))
         except (ValueError, KeyError, TypeError) as err:
@@ -97,6 +123,9 @@ class PrintJob:
             created_at=datetime.fromisoformat(str(created)),
             updated_at=datetime.fromisoformat(str(updated)),
             printed_at=None if printed is None else datetime.fromisoformat(str(printed)),
+            out_trade_no=None if order is None else str(order),
+            while_open=bool(while_open),
+            fault=None if fault is None else FaultKind(str(fault)),
         )
 
 
@@ -121,8 +150,10 @@ class PrintQueue:
         clock: Clock | None = None,
         backoff: Callable[[int], float] = default_backoff,
         sleep: Callable[[float], object] | None = None,
+        order_open: Callable[[str], bool] | None = None,
     ) -> None:
         self.printer = printer
+        self._order_open = order_open
         self._clock = clock or SystemClock()
         self._backoff = backoff
         self._wake = threading.Event()
@@ -138,10 +169,30 @@ class PrintQueue:
             # Like the journal: a job marked printed must survive a power cut, or it prints again unmarked.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
+            self._upgrade_first_table()
             self._db.executescript(_SCHEMA)
         self._recover_interrupted()
 
     # ------------------------------------------------------------------------------------------ journal
+
+    def _upgrade_first_table(self) -> None:
+        """A journal from before jobs knew their order: rebuild the table (SQLite cannot alter a CHECK)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(print_jobs)")}
+        if not columns or "fault" in columns:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("ALTER TABLE print_jobs RENAME TO print_jobs_first")
+            self._db.execute("DROP INDEX IF EXISTS print_jobs_original_key")
+            self._db.execute("DROP INDEX IF EXISTS print_jobs_state")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                self._db.execute(statement)
+            self._db.execute(f"INSERT INTO print_jobs ({_FIRST_COLUMNS}) SELECT {_FIRST_COLUMNS} FROM print_jobs_first")
+            self._db.execute("DROP TABLE print_jobs_first")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _now(self) -> str:
         moment = self._clock.now()
@@ -190,10 +241,23 @@ class PrintQueue:
 
     # ------------------------------------------------------------------------------------------ API
 
-    def submit(self, job_key: str, document: Document, *, reprint: bool = False) -> PrintJob:
-        """Queue ``document`` under ``job_key``; a repeated key returns the existing job unless ``reprint``."""
+    def submit(
+        self,
+        job_key: str,
+        document: Document,
+        *,
+        reprint: bool = False,
+        out_trade_no: str | None = None,
+        while_open: bool = False,
+    ) -> PrintJob:
+        """Queue ``document`` under ``job_key``; a repeated key returns the existing job unless ``reprint``.
+
+        ``out_trade_no`` names the order the job belongs to; with ``while_open`` the job prints only if
+        ``order_open(out_trade_no)`` still holds when its turn comes (otherwise it is ``dropped``)."""
         if not job_key:
             raise ValueError("empty job_key")
+        if while_open and not out_trade_no:
+            raise ValueError("while_open needs the out_trade_no of the order")
         now = self._now()
         with self._lock:
             if not reprint:
@@ -202,9 +266,10 @@ class PrintQueue:
                     return existing[0]
             stored = document.marked_reprint() if reprint else document
             cursor = self._db.execute(
-                "INSERT INTO print_jobs (job_key, reprint, state, document, created_at, updated_at)"
-                " VALUES (?, ?, 'pending', ?, ?, ?)",
-                (job_key, int(reprint), stored.to_json(), now, now),
+                "INSERT INTO print_jobs"
+                " (job_key, reprint, state, document, created_at, updated_at, out_trade_no, while_open)"
+                " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)",
+                (job_key, int(reprint), stored.to_json(), now, now, out_trade_no, int(while_open)),
             )
             job = self.get(int(cursor.lastrowid or 0))
         self._notify(job)
@@ -215,10 +280,32 @@ class PrintQueue:
         """Put a ``failed`` job back in the queue (a clerk's "try again")."""
         job = self.get(job_id)
         if job.state == "failed":
-            job = self._update(job_id, state="pending")
+            job = self._update(job_id, state="pending", fault=None)
             self._notify(job)
         self._wake.set()
         return job
+
+    def retry_now(self) -> None:
+        """Cut the current back-off short (the clerk has just loaded paper)."""
+        self._wake.set()
+
+    def skip(self, job_id: int) -> PrintJob:
+        """The clerk's "skip this receipt": a waiting (or failed) job is not printed, the ones behind it go on.
+
+        Waits for a job being sent to finish first (a job is never abandoned half-sent); a job that is done
+        is returned as it is."""
+        with self._printing:
+            job = self.get(job_id)
+            if job.state in ("pending", "sending", "failed"):
+                job = self._update(job_id, state="skipped", last_error="skipped by the clerk")
+                self._notify(job)
+        self._wake.set()
+        return job
+
+    def stalled(self) -> PrintJob | None:
+        """The job at the head of the queue if the printer is holding it up (it has a fault), else ``None``."""
+        head = self._fetch("state IN ('pending', 'sending') ORDER BY id LIMIT 1")
+        return head[0] if head and head[0].fault is not None else None
 
     def add_listener(self, callback: Listener) -> None:
         self._listeners.append(callback)
@@ -247,22 +334,44 @@ class PrintQueue:
         waiting = self._fetch("state IN ('pending', 'sending') ORDER BY id LIMIT 1")
         if not waiting:
             return None
-        if waiting[0].document.kind == UNREADABLE:
-            job = self._update(waiting[0].id, state="failed", last_error="the journaled document is unreadable")
+        head = waiting[0]
+        if head.document.kind == UNREADABLE:
+            job = self._update(
+                head.id, state="failed", last_error="the journaled document is unreadable", fault=FaultKind.JOB_FAILED
+            )
             self._notify(job)
             return job
-        job = self._update(waiting[0].id, state="sending", attempts=waiting[0].attempts + 1)
+        if head.while_open and head.out_trade_no and self._order_open is not None:
+            try:
+                still_open = self._order_open(head.out_trade_no)
+            except Exception as err:
+                # Cannot tell (the journal is busy or failing): not printing a QR is the safe side; ask again.
+                log.warning("cannot tell whether order %s is open: %s", head.out_trade_no, err)
+                job = self._update(head.id, state="pending", last_error=f"order state unknown: {err}")
+                self._notify(job)
+                return job
+            if not still_open:
+                job = self._update(
+                    head.id, state="dropped", last_error=f"not printed: order {head.out_trade_no} is no longer open"
+                )
+                self._notify(job)
+                return job
+        job = self._update(head.id, state="sending", attempts=head.attempts + 1)
         self._notify(job)
         try:
             sent = self.printer.print_document(job.document, job_name=job.name)
         except PrinterError as err:
             # Offline, out of paper, cover open, unplugged, bad permissions: wait and try again.
-            job = self._update(job.id, state="pending", last_error=str(err))
+            job = self._update(job.id, state="pending", last_error=str(err), fault=fault_of(err))
         except Exception as err:
             log.exception("print job %s cannot be printed", job.id)
-            job = self._update(job.id, state="failed", last_error=f"{type(err).__name__}: {err}")
+            job = self._update(
+                job.id, state="failed", last_error=f"{type(err).__name__}: {err}", fault=FaultKind.JOB_FAILED
+            )
         else:
-            job = self._update(job.id, state="printed", bytes_sent=sent, printed_at=self._now(), last_error=None)
+            job = self._update(
+                job.id, state="printed", bytes_sent=sent, printed_at=self._now(), last_error=None, fault=None
+            )
         self._notify(job)
         return job
 

@@ -7,7 +7,6 @@ so the printed width of a string is its length in the printer's encoding: ``len(
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 
 #: Shown instead of a character the printer cannot print (in GBK, so it prints in Chinese mode).
 MISSING_WIDE = "□"
@@ -93,39 +92,144 @@ def display_width(text: str, encoding: str = "gbk") -> int:
     return width
 
 
-def wrap(text: str, columns: int, encoding: str = "gbk") -> list[str]:
-    """Break ``text`` into lines at most ``columns`` wide; prefers spaces between ASCII words."""
+#: Never at the start of a line: closing brackets and punctuation stay with what they close.
+_NO_BREAK_BEFORE = frozenset("）)]}」』】》〉”’，。、：；！？,.;:!?%…")
+#: Never at the end of a line: opening brackets and currency signs stay with what they open.
+_NO_BREAK_AFTER = frozenset("（([{「『【《〈“‘￥$")
+_OPENING = frozenset("（([{「『【《〈")
+_CLOSING = frozenset("）)]}」』】》〉")
+
+
+class _Unit:
+    """What a line may not be broken inside: an ideograph, a word, or either with the punctuation that
+    sticks to it. ``depth`` is the bracket depth just before it (a break there is inside brackets)."""
+
+    __slots__ = ("depth", "space_before", "text", "width")
+
+    def __init__(self, text: str, width: int, space_before: bool, depth: int) -> None:
+        self.text = text
+        self.width = width
+        self.space_before = space_before
+        self.depth = depth
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _units(text: str, encoding: str) -> list[_Unit]:
+    units: list[_Unit] = []
+    depth = 0
+    space = False
+    glue = False  # the previous unit ended with an opening bracket: this one joins it
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == " ":
+            space, glue = True, False
+            i += 1
+            continue
+        # A word runs until a space or an ideograph; an ideograph is a unit of its own.
+        j = i + 1
+        if not _wide(char):
+            while j < len(text) and text[j] != " " and not _wide(text[j]):
+                j += 1
+        piece = text[i:j]
+        width = display_width(piece, encoding)
+        joins = units and not space and (glue or piece[0] in _NO_BREAK_BEFORE)
+        if joins:
+            units[-1].text += piece
+            units[-1].width += width
+        else:
+            units.append(_Unit(piece, width, space, depth))
+        for c in piece:
+            depth += (c in _OPENING) - (c in _CLOSING and depth > 0)
+        glue = piece[-1] in _NO_BREAK_AFTER
+        space = False
+        i = j
+    return units
+
+
+def _group_width(units: list[_Unit], start: int) -> int:
+    """Width from ``units[start]`` to the end of the bracketed group it is in (or to the end of the text)."""
+    width = 0
+    for k in range(start, len(units)):
+        if k > start and units[k].depth == 0:
+            break
+        width += units[k].width + (1 if k > start and units[k].space_before else 0)
+    return width
+
+
+def wrap(text: str, columns: int, encoding: str = "gbk", *, indent: int = 0) -> list[str]:
+    """Break ``text`` into lines at most ``columns`` wide, like a typesetter would for mixed Chinese and English.
+
+    Lines break between ideographs or at spaces, never inside a word that fits a line, never before closing
+    punctuation (「）」「，」) or after an opening bracket, and not inside a bracketed group that fits a line of
+    its own (「培训门店 / （训练模式）」 rather than 「培训门店（训练模 / 式）」). Continuation lines start with
+    ``indent`` spaces (so a long item name does not read as a new item).
+    """
     if columns < 2:
         raise ValueError("need at least two columns to print a double-width character")
+    if columns - indent < 2:
+        indent = 0
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines.extend(_wrap_paragraph(paragraph, columns, encoding))
+        lines.extend(_wrap_paragraph(paragraph, columns, encoding, indent))
     return lines
 
 
-def _wrap_paragraph(text: str, columns: int, encoding: str) -> Iterator[str]:
-    if not text:
-        yield ""
-        return
-    line = ""
+def _wrap_paragraph(text: str, columns: int, encoding: str, indent: int) -> list[str]:
+    units = _units(text, encoding)
+    if not units:
+        return [""]
+    # A paragraph's own leading spaces (an indented "@ ￥2.00" line) stay on its first line.
+    lead = min(len(text) - len(text.lstrip(" ")), columns - 2)
+    lines: list[list[_Unit]] = [[]]
     width = 0
-    for char in text:
-        char_width = display_width(char, encoding)
-        if width + char_width > columns:
-            # Break at the last space if the line holds ASCII words, otherwise hard-break (CJK has no spaces).
-            cut = line.rfind(" ")
-            if cut > 0 and char != " " and display_width(line[cut + 1 :], encoding) + char_width <= columns:
-                yield line[:cut].rstrip()
-                line = line[cut + 1 :]
-            else:
-                yield line.rstrip()
-                line = ""
-            width = display_width(line, encoding)
-            if char == " " and not line:
-                continue
-        line += char
-        width += char_width
-    yield line.rstrip()
+    room = columns - lead
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        line = lines[-1]
+        gap = 1 if line and unit.space_before else 0
+        if width + gap + unit.width <= room:
+            line.append(unit)
+            width += gap + unit.width
+            i += 1
+            continue
+        if not line:
+            # Wider than a whole line by itself: cut it by display width.
+            head, tail = _cut(unit.text, room, encoding)
+            line.append(_Unit(head, display_width(head, encoding), False, unit.depth))
+            units[i] = _Unit(tail, display_width(tail, encoding), False, unit.depth)
+        else:
+            start = len(line)
+            if unit.depth > 0:
+                # Inside brackets: move the whole group down if it fits a line of its own.
+                k = next((k for k in range(len(line) - 1, 0, -1) if line[k].depth == 0), None)
+                if k is not None and _group_width(line[k:] + units[i:], 0) <= columns - indent:
+                    start = k
+            carried = line[start:]
+            del line[start:]
+            i -= len(carried)
+        lines.append([])
+        room = columns - indent
+        width = 0
+    prefix = " " * indent
+    return [(prefix if n else " " * lead) + _join(line) for n, line in enumerate(lines) if line or n == 0]
+
+
+def _join(line: list[_Unit]) -> str:
+    return "".join((" " if n and unit.space_before else "") + unit.text for n, unit in enumerate(line))
+
+
+def _cut(text: str, columns: int, encoding: str) -> tuple[str, str]:
+    width = 0
+    for n, char in enumerate(text):
+        width += display_width(char, encoding)
+        if width > columns:
+            return text[:n], text[n:]
+    return text, ""
 
 
 def pad(text: str, columns: int, align: str = "left", encoding: str = "gbk") -> str:

@@ -170,9 +170,11 @@ class MainWindow(Retranslating, QMainWindow):
         from kiosk.ui.orders_view import OrdersView
         from kiosk.ui.payment_view import PaidView, PaymentView
         from kiosk.ui.sale_view import SaleView
+        from kiosk.ui.sound import SoundPlayer
 
         self.core = core
         self.bridge = CoreBridge(core, self)
+        self.sound = SoundPlayer(core, self)  # the chime and "微信收款 … 元", error tones
         self.bridge.sessionChanged.connect(self._session_changed)
         self.bridge.paidAfterCancel.connect(self._paid_after_cancel)
         self.bridge.connectionChanged.connect(self._connection_changed)
@@ -183,6 +185,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.sale_view = SaleView(core.catalogue, core.new_cart(), self.language, self)
         self.sale_view.chargeRequested.connect(self.charge)
         self.sale_view.message.connect(self.notice.show_info)
+        self.sale_view.message.connect(lambda _text: core.sound.unknown_code())  # a bad scan beeps
         self.payment_view = PaymentView(core.seconds_left, core.training, self)
         self.payment_view.cancelRequested.connect(self.cancel_payment)
         self.payment_view.printSlipRequested.connect(self.print_slip)
@@ -583,6 +586,7 @@ class MainWindow(Retranslating, QMainWindow):
             self.customer_display.close()
         if self.bridge is not None:
             self.bridge.detach()
+            self.sound.detach()
         self.ops.wait(15_000)
         if self.core is not None:
             self.core.stop()

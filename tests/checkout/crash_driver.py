@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     printer = LoggingPrinter(VirtualPrinter(config.data_dir / "virtual-printer"), config.data_dir / "prints.log")
     queue = PrintQueue(config.journal_path, printer)  # type: ignore[arg-type]
-    documents = PrintingDocuments(StoreInfo(config.store.name, config.store.address), training=False)
+    documents = PrintingDocuments(
+        StoreInfo(config.store.name, config.store.address), kiosk_id=config.kiosk_id, training=False
+    )
     core = KioskCore(config, printer=queue, documents=documents, backoff=Backoff(0.05, 0.3), wait_seconds=10)
 
     def crash_if_planned(event: CoreEvent) -> None:

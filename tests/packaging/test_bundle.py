@@ -75,9 +75,10 @@ def bundle(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 
 
 def shop_env(home: Path) -> dict[str, str]:
-    """What a counter PC gives the kiosk: no Python, no project paths; a home and temp dir of its own."""
-    for name in ("home", "tmp"):
-        (home / name).mkdir(parents=True, exist_ok=True)
+    """What a counter PC gives the kiosk: no Python, no project paths; a home, temp dir and (as a desktop
+    session's logind does) a runtime dir of its own, where the sound system keeps its socket and lock."""
+    for name in ("home", "tmp", "run"):
+        (home / name).mkdir(mode=0o700, parents=True, exist_ok=True)
     env = {name: os.environ[name] for name in ("SYSTEMROOT", "WINDIR") if name in os.environ}  # Windows needs them
     return env | {
         "PATH": "/usr/bin:/bin" if os.name == "posix" else os.environ.get("SYSTEMROOT", r"C:\Windows"),
@@ -85,6 +86,7 @@ def shop_env(home: Path) -> dict[str, str]:
         "TMPDIR": str(home / "tmp"),
         "TEMP": str(home / "tmp"),
         "TMP": str(home / "tmp"),
+        "XDG_RUNTIME_DIR": str(home / "run"),
         "LANG": "C.UTF-8",
         "QT_QPA_PLATFORM": "offscreen",
     }

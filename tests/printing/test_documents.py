@@ -65,7 +65,7 @@ def test_long_names_wrap_under_the_name_column() -> None:
     lines = [line.text for line in layout(_slip(), Metrics(32)) if isinstance(line, Line)]
     start = lines.index(next(t for t in lines if t.startswith("康师傅")))
     assert lines[start].startswith("康师傅红烧牛肉面")
-    assert lines[start + 1].startswith("（超大桶装）")
+    assert lines[start + 1].startswith("  （超大桶装）")  # continuation lines are indented
     assert all(display_width(lines[i]) <= 32 - 5 - AMOUNT_WIDTH for i in (start + 1, start + 2))
 
 

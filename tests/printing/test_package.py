@@ -20,11 +20,11 @@ from tests.printing.test_render import _slip
 def test_public_api_is_pinned() -> None:
     assert sorted(kiosk.printing.__all__) == sorted(
         [
-            "CoverOpen", "Document", "EscPosPrinter", "PaperOut", "PrintJob", "PrintQueue", "Printer",
-            "PrinterError", "PrinterFault", "PrinterOffline", "PrinterStatus", "PrinterUnavailable",
-            "PrintingError", "Profile", "ProfileError", "ReceiptItem", "RenderError", "StoreInfo",
-            "VirtualPrinter", "cjk_font_path", "find_profile", "load_printer_settings", "open_printer",
-            "paid_receipt", "payment_slip", "refund_slip", "render",
+            "CoverOpen", "Document", "EscPosPrinter", "FaultAdvice", "FaultKind", "PaperOut", "PrintJob",
+            "PrintQueue", "Printer", "PrinterError", "PrinterFault", "PrinterMalfunction", "PrinterOffline",
+            "PrinterStatus", "PrinterUnavailable", "PrintingError", "Profile", "ProfileError", "ReceiptItem",
+            "RenderError", "StoreInfo", "VirtualPrinter", "advice_for", "cjk_font_path", "fault_of", "find_profile",
+            "load_printer_settings", "open_printer", "paid_receipt", "payment_slip", "refund_slip", "render",
         ]
     )  # fmt: skip
 
