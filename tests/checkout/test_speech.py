@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.checkout import speech
-from kiosk.checkout.config import ConfigError, parse_config
+from kiosk.checkout.config import KioskConfigError, parse_config
 from kiosk.checkout.events import EventBus, PaidAfterCancel, SessionChanged, SoundCue
 from kiosk.checkout.session import PaymentSession, State
 from kiosk.checkout.sound import (
@@ -236,7 +236,7 @@ def test_sound_table_in_kiosk_toml() -> None:
     assert parse_config(BASE).sound == SoundSettings(enabled=True, volume=80)
     assert parse_config({**BASE, "sound": {"enabled": False, "volume": 35}}).sound == SoundSettings(False, 35)
     for table, key in (({"volume": 150}, "volume"), ({"volume": "loud"}, "volume"), ({"enabled": "yes"}, "enabled")):
-        with pytest.raises(ConfigError, match=rf"\[sound\] {key}: must be"):
+        with pytest.raises(KioskConfigError, match=rf"\[sound\] {key}: must be"):
             parse_config({**BASE, "sound": table})
-    with pytest.raises(ConfigError, match=r"\[sound\] beep: unknown key"):
+    with pytest.raises(KioskConfigError, match=r"\[sound\] beep: unknown key"):
         parse_config({**BASE, "sound": {"beep": True}})
