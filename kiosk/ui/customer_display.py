@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtGui import QGuiApplication, QResizeEvent, QScreen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -137,7 +137,7 @@ class CustomerDisplay(Retranslating, QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(COUNTDOWN_MS)
         self.timer.timeout.connect(self._tick)
-        self.scaler = Scaler(self, lambda factor: self.setStyleSheet(scaled(stylesheet(), factor)), CUSTOMER_DESIGN)
+        self.scaler = Scaler(lambda factor: self.setStyleSheet(scaled(stylesheet(), factor)), CUSTOMER_DESIGN)
         self.retranslate()
 
     # ---- content -------------------------------------------------------------------------------
@@ -158,6 +158,10 @@ class CustomerDisplay(Retranslating, QWidget):
         self._fill_cart()
         if self.session is not None and self.mode in (PAYMENT, THANKS):
             self.show_session(self.session)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.scaler.follow(event.size())
+        super().resizeEvent(event)
 
     def place_on(self, screen: QScreen) -> None:
         self.setScreen(screen)

@@ -8,6 +8,7 @@ and by ``scripts/screenshots.py``, which refuses to write a screenshot of a scre
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractScrollArea,
+    QApplication,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -79,6 +81,30 @@ def misfits(window: QWidget, *, min_target: int = 0) -> list[Misfit]:
                 problems.append(f"touch target {size.width()}×{size.height()} < {min_target}×{min_target}")
         found += [Misfit(name, problem) for problem in problems]
     return found
+
+
+def settle(rounds: int = 50) -> None:
+    """Run the event loop until nothing on screen moves or changes its text any more: a resize restyles,
+    a restyle re-wraps tile names, re-wrapped names resize rows... Measure only after this."""
+    previous = None
+    for _ in range(rounds):
+        QApplication.processEvents()
+        time.sleep(0.005)  # let other threads post what they have
+        current = _signature()
+        if current == previous:
+            return
+        previous = current
+    raise RuntimeError("the layout never settled")
+
+
+def _signature() -> tuple[object, ...]:
+    return tuple(
+        (widget.objectName(), widget.geometry().getRect(), _text(widget))
+        for top in QApplication.topLevelWidgets()
+        if top.isVisible()
+        for widget in [top, *top.findChildren(QWidget)]
+        if widget.isVisible()
+    )
 
 
 def describe(widget: QWidget) -> str:

@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QScreen
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -150,7 +150,7 @@ class MainWindow(Retranslating, QMainWindow):
         self._printer_ok = True
 
         # Fonts, buttons and tiles follow the window's size (the app's stylesheet, so dialogs follow too).
-        self.scaler = Scaler(self, self._rescale)
+        self.scaler = Scaler(self._rescale)
         screen = QGuiApplication.primaryScreen()
         room = screen.availableSize() if screen is not None else DESKTOP_SIZE
         self.setMinimumSize(SMALLEST.boundedTo(room))
@@ -589,6 +589,10 @@ class MainWindow(Retranslating, QMainWindow):
         self.show_error(f"{label}: {format_exception(exc)}")
 
     # ---- life cycle ----------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.scaler.follow(event.size())
+        super().resizeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QSize
 
 #: The design size of the cashier window and of the customer display.
 MAIN_DESIGN = QSize(1280, 800)
@@ -42,24 +41,17 @@ def scaled(stylesheet: str, factor: float) -> str:
     return _PIXELS.sub(one, stylesheet)
 
 
-class Scaler(QObject):
-    """Follows a top-level widget's size and calls ``apply(factor)`` whenever its scale step changes."""
+class Scaler:
+    """Calls ``apply(factor)`` whenever the scale step of the size it follows changes; a window calls
+    :meth:`follow` from its ``resizeEvent``."""
 
-    def __init__(self, window: QWidget, apply: Callable[[float], None], design: QSize = MAIN_DESIGN):
-        super().__init__(window)
-        self._window = window
+    def __init__(self, apply: Callable[[float], None], design: QSize = MAIN_DESIGN):
         self._apply = apply
         self._design = design
         self.factor: float | None = None
-        window.installEventFilter(self)
 
     def follow(self, size: QSize) -> None:
         factor = scale_for(size, self._design)
         if factor != self.factor:
             self.factor = factor
             self._apply(factor)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.Resize:
-            self.follow(self._window.size())
-        return False

@@ -15,45 +15,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QRect, QSize
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QLineEdit, QWidget
-from pytestqt.qtbot import QtBot
+from PySide6.QtWidgets import QDialog, QWidget
 
 from kiosk.checkout import PaymentSession, State
 from kiosk.clock import CHINA_TZ
-from kiosk.ui.fit import TOUCH_TARGET, misfits
+from kiosk.ui.fit import TOUCH_TARGET, misfits, settle
 
 #: The cashier's supported window sizes; the first is where touch targets are checked.
 MAIN_SIZES = (QSize(1024, 768), QSize(1280, 800), QSize(1366, 768), QSize(1920, 1080))
 CUSTOMER_SIZES = (QSize(800, 480), QSize(1024, 600), QSize(1280, 800))
 TOUCH_SIZE = MAIN_SIZES[0]
 
-Screen = Callable[[Any], list[QWidget]]
 _numbers = itertools.count(1)
-TEXTS = (QLabel, QAbstractButton, QLineEdit)
-
-
-def _signature() -> tuple[object, ...]:
-    return tuple(
-        (widget.objectName(), widget.geometry().getRect(), widget.text() if isinstance(widget, TEXTS) else "")
-        for top in QApplication.topLevelWidgets()
-        if top.isVisible()
-        for widget in [top, *top.findChildren(QWidget)]
-        if widget.isVisible()
-    )
-
-
-def settle(qtbot: QtBot, rounds: int = 40) -> None:
-    """Run the event loop until nothing on screen moves any more: a resize restyles, a restyle re-wraps
-    tile names, re-wrapped names resize rows... (each round is one pass of posted events and timers)."""
-    previous = None
-    for _ in range(rounds):
-        QApplication.processEvents()
-        qtbot.wait(5)
-        current = _signature()
-        if current == previous:
-            return
-        previous = current
-    raise AssertionError("the layout never settled")
 
 
 def problems_in(top: QWidget, size: QSize, window: QWidget | None = None) -> list[str]:
@@ -68,28 +41,26 @@ def problems_in(top: QWidget, size: QSize, window: QWidget | None = None) -> lis
     return found
 
 
-def check_screen(
-    qtbot: QtBot, window: QWidget, show: Callable[[], Iterable[QWidget]], sizes: Iterable[QSize]
-) -> list[str]:
+def check_screen(window: QWidget, show: Callable[[], Iterable[QWidget]], sizes: Iterable[QSize]) -> list[str]:
     """Bring ``window`` to each size, run ``show`` (which returns what to check) and collect the misfits.
 
     Dialogs that ``show`` opened are closed again after each size."""
     found: list[str] = []
     for size in sizes:
         window.resize(size)
-        settle(qtbot)
+        settle()
         tops = list(show())
-        settle(qtbot)
+        settle()
         for top in tops:
             if isinstance(top, QDialog):
                 top.fit()  # type: ignore[attr-defined]  # ActionDialog: follows the window's new size
-                settle(qtbot)
+                settle()
             found += problems_in(top, size, window)
         for top in tops:
             if isinstance(top, QDialog):
                 top.reject()
                 top.deleteLater()
-        settle(qtbot)
+        settle()
     return found
 
 

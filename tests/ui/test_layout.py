@@ -252,7 +252,7 @@ def test_every_cashier_screen_fits(
     kiosk = Kiosk(window_for(language), tmp_path, qtbot)
     found: list[str] = []
     for name, screen in SCREENS.items():
-        shown = check_screen(qtbot, kiosk.window, lambda screen=screen: screen(kiosk), [size])
+        shown = check_screen(kiosk.window, lambda screen=screen: screen(kiosk), [size])
         found += [f"{name}: {line}" for line in shown]
     assert not found, "\n".join(found)
 
@@ -265,12 +265,12 @@ def test_the_checker_catches_what_does_not_fit(
     assert window.sale_view is not None
     clipped = window.sale_view.charge_button
     clipped.setText("Charge " * 20)
-    found = check_screen(qtbot, window, lambda: [window], MAIN_SIZES[:1])
+    found = check_screen(window, lambda: [window], MAIN_SIZES[:1])
     clipped.setText(window.tr("Charge"))
     assert any("chargeButton" in line and "text needs" in line for line in found), found
     tiny = window.sale_view.clear_button
     tiny.setFixedSize(30, 30)
-    found = check_screen(qtbot, window, lambda: [window], MAIN_SIZES[:1])
+    found = check_screen(window, lambda: [window], MAIN_SIZES[:1])
     tiny.setMinimumSize(0, 0)
     tiny.setMaximumSize(16777215, 16777215)
     assert any("clearCartButton" in line and "touch target" in line for line in found), found
@@ -298,7 +298,7 @@ def test_customer_display_fits_its_screens(
     ]
     found: list[str] = []
     for name, show in states:
-        shown = check_screen(qtbot, display, lambda show=show: (show(), [display])[1], CUSTOMER_SIZES)
+        shown = check_screen(display, lambda show=show: (show(), [display])[1], CUSTOMER_SIZES)
         found += [f"{name}: {line}" for line in shown]
     assert not found, "\n".join(found)
 
@@ -306,7 +306,7 @@ def test_customer_display_fits_its_screens(
 def test_the_window_goes_down_to_1024_by_768(window_for: Callable[[str], MainWindow], qtbot: QtBot) -> None:
     window = window_for("en")
     window.resize(QSize(1024, 768))
-    settle(qtbot)
+    settle()
     assert (window.width(), window.height()) == (1024, 768)
     assert window.minimumSize().width() <= 1024 and window.minimumSize().height() <= 768
     assert QApplication.activeModalWidget() is None
