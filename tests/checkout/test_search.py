@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.checkout.catalogue import Catalogue, Category, Item, sample_catalogue
-from kiosk.checkout.search import SearchIndex, normalise, syllables, walks
+from kiosk.checkout.search import SearchIndex, normalise, syllables, walk_pattern
 
 COLA = Item("DRK-001", "6901939621257", "可口可乐 330ml", "Coca-Cola 330ml", 350, "drinks")
 PEPSI = Item("DRK-009", "6901939691236", "百事可乐 330ml", "Pepsi 330ml", 350, "drinks")
@@ -64,11 +64,15 @@ def test_limit_and_catalogue_order() -> None:
 
 def test_pieces() -> None:
     assert normalise("ＤＲＫ－００１ ") == "drk001"
-    assert syllables("可口可乐 330ml") == (("ke",), ("kou",), ("ke",), ("le",), ("330ml",))
-    assert syllables("Coca-Cola 330ml") == (("coca",), ("cola",), ("330ml",))
-    assert walks(syllables("百事可乐"), "kl") == 2
-    assert walks(syllables("百事可乐"), "bsk") == 0
-    assert walks(syllables("百事可乐"), "x") is None
+    assert syllables("可口可乐 330ml") == ("ke", "kou", "ke", "le", "330ml")
+    assert syllables("Coca-Cola 330ml") == ("coca", "cola", "330ml")
+    assert syllables("拿铁（中杯）") == ("na", "tie", "zhong", "bei")
+    line = "|bai|shi|ke|le|"
+    assert walk_pattern("kl").search(line).start() == 8  # type: ignore[union-attr]  # the | before ke
+    assert walk_pattern("bsk").search(line).start() == 0  # type: ignore[union-attr]
+    assert walk_pattern("baishik").search(line) is not None
+    assert walk_pattern("bk").search(line) is None  # skips shi
+    assert walk_pattern("x").search(line) is None
 
 
 def test_the_catalogue_builds_its_index_once_and_searches_it() -> None:
