@@ -24,6 +24,14 @@ class CartError(ValueError):
     """A cart operation that cannot be done (unknown code, bad quantity, empty cart at Charge)."""
 
 
+class TooMany(CartError):
+    """More of one item than a line may hold (:data:`MAX_LINE_QUANTITY`)."""
+
+    def __init__(self, quantity: int):
+        super().__init__(f"quantity {quantity} is more than {MAX_LINE_QUANTITY} on one line")
+        self.quantity = quantity
+
+
 class UnknownCode(CartError):
     def __init__(self, code: str):
         super().__init__(f"no item with barcode or SKU {code!r}")
@@ -228,4 +236,4 @@ def _check_quantity(quantity: int) -> None:
     if quantity < 1:
         raise CartError(f"quantity must be positive, not {quantity}")
     if quantity > MAX_LINE_QUANTITY:
-        raise CartError(f"quantity {quantity} is more than {MAX_LINE_QUANTITY} on one line")
+        raise TooMany(quantity)

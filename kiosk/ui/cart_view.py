@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkout import CartSnapshot, format_yuan
-from kiosk.checkout.cart import Removal
+from kiosk.checkout.cart import MAX_LINE_QUANTITY, Removal
 from kiosk.ui.i18n import Retranslating
 
 #: How long a removed line or a cleared cart can be brought back.
@@ -110,6 +110,7 @@ class CartView(Retranslating, QTableWidget):
             for widget, prefix in ((minus, "minus"), (count, "quantity"), (plus, "plus"), (remove, "remove")):
                 widget.setObjectName(f"{prefix}_{line.sku}")
             minus.setEnabled(line.quantity > 1)  # − stops at 1; ✕ takes the line out
+            plus.setEnabled(line.quantity < MAX_LINE_QUANTITY)
             remove.setToolTip(self.tr("Remove"))
             count.setToolTip(self.tr("Tap to type the quantity"))
         self.highlighted = highlight if highlight in self.skus() else None

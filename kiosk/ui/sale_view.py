@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, format_yuan
-from kiosk.checkout.cart import MAX_LINE_QUANTITY
+from kiosk.checkout.cart import MAX_LINE_QUANTITY, TooMany
 from kiosk.ui.cart_view import CartView, UndoBar
 from kiosk.ui.catalog_view import CatalogView, CategoryBar, SearchResults
 from kiosk.ui.i18n import Retranslating
@@ -286,7 +286,9 @@ class SaleView(Retranslating, QWidget):
     def _apply(self, mutate: Callable[[], CartChange]) -> None:
         try:
             change = mutate()
-        except CartError as exc:
+        except TooMany:
+            self.error.emit(self.tr("At most {0} of one item per order").format(MAX_LINE_QUANTITY))
+        except CartError as exc:  # a tap on a line that is gone: nothing the clerk can do about it
             self.error.emit(str(exc))
         else:
             touched = change.sku if change.kind in ("added", "updated", "restored") else None

@@ -507,6 +507,10 @@
         <translation>Quantity (1 to {0})</translation>
     </message>
     <message>
+        <source>At most {0} of one item per order</source>
+        <translation>At most {0} of one item per order</translation>
+    </message>
+    <message>
         <source>Total {0}</source>
         <translation>Total {0}</translation>
     </message>

@@ -507,6 +507,10 @@
         <translation>数量（1 至 {0}）</translation>
     </message>
     <message>
+        <source>At most {0} of one item per order</source>
+        <translation>同一商品每单最多 {0} 件</translation>
+    </message>
+    <message>
         <source>Total {0}</source>
         <translation>合计 {0}</translation>
     </message>

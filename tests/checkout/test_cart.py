@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.checkout.cart import DESCRIPTION_LIMIT, Cart, CartError, CartLine, UnknownCode
+from kiosk.checkout.cart import DESCRIPTION_LIMIT, Cart, CartError, CartLine, TooMany, UnknownCode
 from kiosk.checkout.catalogue import Catalogue, Category, Item
 from kiosk.checkout.money import format_yuan
 
@@ -127,6 +127,17 @@ def test_bad_quantities_are_refused(quantity: object) -> None:
     with pytest.raises(CartError):
         cart.add(WATER, quantity)  # type: ignore[arg-type]
     assert cart.snapshot().is_empty
+
+
+def test_a_line_holds_at_most_999() -> None:
+    cart = Cart(CATALOGUE)
+    cart.set_quantity(cart.add(WATER).sku or "", 999)
+    with pytest.raises(TooMany) as caught:
+        cart.add(WATER)
+    assert caught.value.quantity == 1000
+    with pytest.raises(TooMany):
+        cart.increment("W1")
+    assert cart.lines[0].quantity == 999
 
 
 def test_snapshot_is_immutable_and_detached() -> None:

@@ -244,3 +244,19 @@ def test_catalogue_is_grouped_by_category_with_prices(kiosk: Kiosk) -> None:
     text = kiosk.button("item_CAF-001").text()
     assert "美式咖啡" in text and "￥" in text
     assert kiosk.button("item_CAF-001").height() >= 64  # touch-sized
+
+
+def test_more_than_999_of_one_item_is_refused_in_plain_words(kiosk: Kiosk) -> None:
+    kiosk.add("DRK-001")
+    kiosk.qtbot.mouseClick(kiosk.label("quantity_DRK-001"), Qt.MouseButton.LeftButton)
+    dialog = kiosk.window.sale_view.quantity_dialog
+    assert dialog is not None
+    for key in ("key9", "key9", "key9"):
+        kiosk.qtbot.mouseClick(dialog.findChild(QPushButton, key), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.mouseClick(dialog.findChild(QPushButton, "keypadOkButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.label("quantity_DRK-001").text() == "999"
+    assert not kiosk.button("plus_DRK-001").isEnabled()
+    kiosk.add("DRK-001")  # one more from the tile
+    notice = kiosk.child("noticeBar")
+    assert notice.level == "error" and "999" in notice.text and "quantity" not in notice.text
+    assert kiosk.label("quantity_DRK-001").text() == "999"
