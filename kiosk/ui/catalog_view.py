@@ -75,7 +75,7 @@ class ItemTile(QPushButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.item = item
         self.language = language
-        self._wrapped_for = -1
+        self._wrapped_for: tuple[int, str, str] | None = None  # (width, font, language) of the current text
         self.clicked.connect(lambda: self.chosen.emit(self.item))
         self.refresh()
 
@@ -85,7 +85,10 @@ class ItemTile(QPushButton):
 
     def refresh(self) -> None:
         width = text_room(self).width()
-        self._wrapped_for = width
+        key = (width, self.font().key(), self.language)
+        if key == self._wrapped_for:
+            return  # polish, restyle and resize events come in bursts
+        self._wrapped_for = key
         lines = wrap_lines(self.item.name(self.language), self.font(), width, NAME_LINES)
         self.setText("\n".join([*lines, format_yuan(self.item.price_fen)]).replace("&", "&&"))
         # A stylesheet's min-height would be the tile's minimum whatever its text: the text decides.
@@ -103,13 +106,15 @@ class ItemTile(QPushButton):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if text_room(self).width() != self._wrapped_for:
-            self.refresh()
+        self.refresh()
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
-        if event.type() in (QEvent.Type.Polish, QEvent.Type.StyleChange, QEvent.Type.FontChange):
-            self.refresh()  # styled or rescaled: new font, new padding
+        kind = event.type()
+        if kind == QEvent.Type.Show or (
+            kind in (QEvent.Type.Polish, QEvent.Type.StyleChange, QEvent.Type.FontChange) and self.isVisible()
+        ):
+            self.refresh()  # shown, styled or rescaled: new font, new padding (hidden pages wait until shown)
         return handled
 
 
