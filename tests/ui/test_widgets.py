@@ -231,3 +231,30 @@ def test_manager_button_without_a_manager_screen_says_so(kiosk: Kiosk, monkeypat
     notice = kiosk.child("noticeBar")
     assert notice.isVisible() and notice.text
     assert QApplication.activeModalWidget() is None
+
+
+def test_many_categories_wrap_to_two_rows_then_scroll_with_the_bar_showing(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from kiosk.checkout import Catalogue, Category, Item
+    from kiosk.ui.catalog_view import CatalogView, CategoryBar
+
+    categories = [Category(f"c{n}", f"第{n}类商品", f"Category {n}") for n in range(20)]
+    items = [Item(f"S{n}", None, f"商品{n}", f"Item {n}", 100, f"c{n}") for n in range(20)]
+    catalog = CatalogView(Catalogue(categories, items), "zh_CN")
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    bar = CategoryBar(catalog, holder)
+    layout.addWidget(bar)
+    layout.addWidget(catalog, 1)
+    holder.resize(600, 700)
+    holder.show()
+    qtbot.waitUntil(lambda: bar.verticalScrollBar().isVisible())
+    row = bar.buttons[0].height()
+    assert bar.height() < 3 * row  # two rows at most, then it scrolls
+    assert all(bar.widget().rect().contains(button.geometry()) for button in bar.buttons)
+    last = bar.buttons[-1]
+    assert last.y() > bar.viewport().height()  # below the fold, reached by scrolling
+    qtbot.mouseClick(last, Qt.MouseButton.LeftButton)
+    assert catalog.currentIndex() == 19
