@@ -151,6 +151,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         # Fonts, buttons and tiles follow the window's size (the app's stylesheet, so dialogs follow too).
         self.scaler = Scaler(self._rescale)
+        self._watched_screen: QScreen | None = None
         screen = QGuiApplication.primaryScreen()
         room = screen.availableSize() if screen is not None else DESKTOP_SIZE
         self.setMinimumSize(SMALLEST.boundedTo(room))
@@ -180,7 +181,7 @@ class MainWindow(Retranslating, QMainWindow):
         asked for (a desktop or cage honours it), and again whenever the screen changes size."""
         self.scaler.follow(screen.geometry().size())  # styled for the screen before the first layout
         self.setGeometry(screen.geometry())
-        if getattr(self, "_watched_screen", None) is not screen:
+        if self._watched_screen is not screen:
             self._watched_screen = screen
             screen.geometryChanged.connect(lambda _rect: self._screen_changed())
 
