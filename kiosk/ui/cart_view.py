@@ -85,9 +85,6 @@ class CartView(Retranslating, QTableWidget):
     def skus(self) -> list[str]:
         return [line.sku for line in self._snapshot.lines]
 
-    def quantity(self, sku: str) -> int:
-        return next((line.quantity for line in self._snapshot.lines if line.sku == sku), 0)
-
     def show_snapshot(self, snapshot: CartSnapshot, highlight: str | None = None) -> None:
         """Draw ``snapshot``; ``highlight`` is the line just added or changed (selected and scrolled to)."""
         self._snapshot = snapshot

@@ -191,10 +191,6 @@ class CustomerDisplay(Retranslating, QWidget):
         else:
             self.show_idle()
 
-    def show_thanks(self) -> None:
-        self.qr.set_text(None)
-        self._switch(THANKS)
-
     def show_idle(self) -> None:
         """Welcome, or the cart when the clerk still has one (after a cancel)."""
         self.qr.set_text(None)

@@ -72,12 +72,12 @@ class ActionDialog(QDialog):
         # The body's whole height when there is room: scrolling is only for short screens.
         hint = super().sizeHint()
         inner = self.body_widget.sizeHint()
-        margins = self.contentsMargins() + self.layout_margins()
+        margins = self.contentsMargins() + self._layout_margins()
         hint.setHeight(hint.height() - self.body_scroll.sizeHint().height() + inner.height() + 4)
         hint.setWidth(max(hint.width(), inner.width() + margins.left() + margins.right()))
         return hint.boundedTo(self._room())
 
-    def layout_margins(self) -> QMargins:
+    def _layout_margins(self) -> QMargins:
         layout = self.layout()
         return layout.contentsMargins() if layout is not None else QMargins()
 

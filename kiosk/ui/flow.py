@@ -26,10 +26,6 @@ class FlowLayout(QLayout):
     def takeAt(self, index: int) -> QLayoutItem | None:
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
-    def set_spacing(self, spacing: int) -> None:
-        self._spacing = spacing
-        self.invalidate()
-
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
 
@@ -55,11 +51,6 @@ class FlowLayout(QLayout):
             size = size.expandedTo(_hint(item))
         margins = self.contentsMargins()
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
-
-    def rows(self) -> int:
-        """How many rows the items take at the current width (tests and the category row's affordance)."""
-        tops = {item.geometry().top() for item in self._items if not item.isEmpty()}
-        return len(tops)
 
     def _place(self, rect: QRect, *, move: bool) -> int:
         margins = self.contentsMargins()

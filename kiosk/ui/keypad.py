@@ -54,17 +54,9 @@ class Keypad(Retranslating, QWidget):
         self.target = target
         self._prefix = name_prefix
         self.keys: dict[str, QPushButton] = {}
-        self._grid = QGridLayout(self)
-        self._grid.setContentsMargins(0, 0, 0, 0)
-        self.set_rows(rows)
-
-    def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
-        for button in self.keys.values():
-            self._grid.removeWidget(button)
-            button.deleteLater()
-        self.keys = {}
-        self.rows = tuple(tuple(row) for row in rows)
-        for r, row in enumerate(self.rows):
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for r, row in enumerate(rows):
             c = 0
             while c < len(row):
                 key = row[c]
@@ -78,7 +70,7 @@ class Keypad(Retranslating, QWidget):
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.setAutoRepeat(key == BACKSPACE)
                 button.clicked.connect(lambda _=False, pressed=key: self.press(pressed))
-                self._grid.addWidget(button, r, c, 1, span)
+                grid.addWidget(button, r, c, 1, span)
                 self.keys[key] = button
                 c += span
         self.retranslate()
