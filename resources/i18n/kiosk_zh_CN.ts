@@ -122,7 +122,7 @@
         <translation>正在启动…</translation>
     </message>
     <message>
-        <source>Today's orders</source>
+        <source>Today&apos;s orders</source>
         <translation>今日订单</translation>
     </message>
     <message>
@@ -214,7 +214,7 @@
         <translation>打印机：就绪</translation>
     </message>
     <message>
-        <source>Loading today's orders</source>
+        <source>Loading today&apos;s orders</source>
         <translation>读取今日订单</translation>
     </message>
     <message>
@@ -230,7 +230,7 @@
 <context>
     <name>OrdersView</name>
     <message>
-        <source>Today's orders</source>
+        <source>Today&apos;s orders</source>
         <translation>今日订单</translation>
     </message>
     <message>
@@ -439,7 +439,7 @@
     <name>ReasonPicker</name>
     <message>
         <source>Customer returned the goods</source>
-        <extracomment>WeChat Pay shows a refund's reason to the payer and takes at most 80 characters.</extracomment>
+        <extracomment>WeChat Pay shows a refund&apos;s reason to the payer and takes at most 80 characters.</extracomment>
         <translation>顾客退货</translation>
     </message>
     <message>
@@ -475,7 +475,7 @@
     <name>SaleView</name>
     <message>
         <source>Scan, or search by name, pinyin or code</source>
-        <extracomment>Typing pauses this long before the search runs: a scanner's burst of digits never flashes results.</extracomment>
+        <extracomment>Typing pauses this long before the search runs: a scanner&apos;s burst of digits never flashes results.</extracomment>
         <translation>扫码，或按名称、拼音、编号搜索</translation>
     </message>
     <message>
