@@ -1,7 +1,12 @@
-"""Render the cashier screen for the docs: the main window (a few items in the cart) and the payment view,
-in zh_CN and en, to ``docs/screenshots/*.png``. Offscreen; Chinese uses the bundled Noto Sans CJK font.
+"""Render the cashier screens for the docs into ``docs/screenshots/``: the sale (a cart with a highlighted
+line), a search on the on-screen keys, the payment (QR) and the paid screen at 1024×768 and 1366×768, and
+the customer display (cart, payment) at 1024×600, each in zh_CN and en. Offscreen, in training mode;
+Chinese uses the bundled Noto Sans CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is
+reported and nothing is written for it: the script exits 1.
 
     python scripts/screenshots.py [--out docs/screenshots]
+
+Files are ``{scene}_{width}x{height}_{language}.png``. To add a scene, add a function to ``SCENES``.
 """
 
 from __future__ import annotations
@@ -11,72 +16,136 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZE = (1280, 800)
-CART = ("DRK-001", "DRK-001", "CAF-002", "SNK-005", "BAK-001")
+SIZES = ((1024, 768), (1366, 768))
+CUSTOMER_SIZE = (1024, 600)
 LANGUAGES = ("zh_CN", "en")
+CART = ("DRK-001", "DRK-001", "CAF-002", "SNK-005", "INS-002", "BAK-001", "DRK-007")
 
 
-def wait(app: object, condition: object, timeout: float = 20.0) -> None:
+def wait(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    from PySide6.QtWidgets import QApplication
+
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError("the window did not get there in time")
-        app.processEvents()  # type: ignore[attr-defined]
+        QApplication.processEvents()
         time.sleep(0.01)
 
 
-def render(language: str, data_dir: Path, out: Path) -> list[Path]:
-    from PySide6.QtWidgets import QApplication
+def sale(window: Any) -> None:
+    window.sale_view.start_new_order()
+    for sku in CART:
+        window.sale_view.add_item(window.core.catalogue.by_sku(sku))
+    window.sale_view.add_item(window.core.catalogue.by_sku("CAF-002"))  # a re-scan: highlighted
 
+
+def search(window: Any) -> None:
+    sale(window)
+    window.sale_view.toggle_keys()
+    for key in "KL":
+        window.sale_view.keys.keys[key].click()
+    wait(lambda: window.sale_view.left_pages.currentIndex() == 1)
+
+
+def payment(window: Any) -> None:
+    if window.sale_view.keys.isVisible():
+        window.sale_view.toggle_keys()
+    window.sale_view.clear_search()
+    window.sale_view.charge_button.click()
+    wait(lambda: window.payment_view.qr.text is not None)
+
+
+def paid(window: Any) -> None:
+    window.payment_view.simulate_button.click()
+    wait(lambda: window.stack.currentWidget() is window.paid_view)
+    window.paid_view.return_timer.stop()
+
+
+#: In order: each scene starts where the one before it left the window.
+SCENES: dict[str, Callable[[Any], None]] = {"sale": sale, "search": search, "payment": payment, "paid": paid}
+
+
+def fits_or_report(top: Any, name: str) -> bool:
+    from kiosk.ui.fit import misfits
+
+    problems = misfits(top)
+    for problem in problems:
+        print(f"{name}: {problem}", file=sys.stderr)
+    return not problems
+
+
+def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
     from kiosk.ui import create_main_window
+    from kiosk.ui.customer_display import CustomerDisplay
+    from kiosk.ui.fit import settle
 
-    app = QApplication.instance() or QApplication([])
     window = create_main_window(data_dir=data_dir, language=language, customer_display=False)
     written: list[Path] = []
-    try:
-        window.resize(*SIZE)
-        window.show()
-        core, sale, payment = window.core, window.sale_view, window.payment_view
-        assert core is not None and sale is not None and payment is not None
-        wait(app, lambda: window.relay_status.property("online") == "true")
-        for sku in CART:
-            item = core.catalogue.by_sku(sku)
-            assert item is not None
-            sale.add_item(item)
-        app.processEvents()
-        path = out / f"main_{language}.png"
-        window.grab().save(str(path))
-        written.append(path)
+    ok = True
 
-        sale.charge_button.click()
-        wait(app, lambda: payment.qr.text is not None)
-        app.processEvents()
-        path = out / f"payment_{language}.png"
-        window.grab().save(str(path))
-        written.append(path)
-        payment.cancel_button.click()
-        wait(app, lambda: window.stack.currentWidget() is sale)
+    def shoot(top: Any, scene: str, size: tuple[int, int]) -> None:
+        nonlocal ok
+        top.resize(*size)
+        settle()
+        name = f"{scene}_{size[0]}x{size[1]}_{language}.png"
+        if fits_or_report(top, name):
+            top.grab().save(str(out / name))
+            written.append(out / name)
+        else:
+            ok = False
+
+    try:
+        window.show()
+        wait(lambda: window.relay_status.property("online") == "true")
+        for size in SIZES:
+            for scene, show in SCENES.items():
+                show(window)
+                shoot(window, scene, size)
+            window.new_order()
+        display = CustomerDisplay(window.core.seconds_left)
+        display.set_store(window.core.config.store.name)
+        display.set_language(language)
+        display.show()
+        sale(window)
+        display.show_cart(window.sale_view.cart.snapshot(), "CAF-002")
+        shoot(display, "customer-cart", CUSTOMER_SIZE)
+        payment(window)
+        display.show_session(window.current)
+        shoot(display, "customer-payment", CUSTOMER_SIZE)
+        window.payment_view.cancel_button.click()
+        display.close()
     finally:
         window.allow_close()
         window.close()
-    return written
+    return written, ok
 
 
 def main(argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     options = parser.parse_args(argv)
     options.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    everything_fits = True
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as scratch:
         for language in LANGUAGES:
-            for path in render(language, Path(scratch) / language, options.out):
+            written, ok = render(language, Path(scratch) / language, options.out)
+            everything_fits = everything_fits and ok
+            for path in written:
                 print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-    return 0
+    del app
+    return 0 if everything_fits else 1
 
 
 if __name__ == "__main__":

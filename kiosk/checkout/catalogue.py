@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.checkout.errors import CheckoutError
+from kiosk.checkout.search import DEFAULT_LIMIT, SearchIndex
 from kiosk.resources import resource_path
 
 SAMPLE_CATALOGUE = "catalogue.toml"
@@ -72,7 +73,8 @@ def ean_check_digit_ok(code: str) -> bool:
 
 
 class Catalogue:
-    """An immutable set of items, looked up by SKU or by barcode (what a scanner types)."""
+    """An immutable set of items, looked up by SKU or by barcode (what a scanner types), and searched by
+    name, pinyin or code (:mod:`kiosk.checkout.search`; the index is built here, once)."""
 
     def __init__(self, categories: list[Category], items: list[Item], *, source: Path | None = None):
         self.source = source
@@ -82,6 +84,7 @@ class Catalogue:
         self._by_barcode = {item.barcode: item for item in items if item.barcode}
         self._by_sku_folded = {item.sku.casefold(): item for item in items}
         self._categories = {category.id: category for category in categories}
+        self._index = SearchIndex(self.items)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -98,6 +101,10 @@ class Catalogue:
         if not code:
             return None
         return self._by_barcode.get(code) or self._by_sku.get(code) or self._by_sku_folded.get(code.casefold())
+
+    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Item]:
+        """Items whose name, pinyin (full or initials), SKU or barcode match ``query``; best first."""
+        return self._index.search(query, limit)
 
     def category(self, category_id: str) -> Category:
         return self._categories[category_id]

@@ -10,9 +10,10 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QPaintEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 from kiosk.ui.i18n import Retranslating, Translations
 from kiosk.ui.notices import AlertBanner, ErrorReporter, NoticeBar, format_exception
 from kiosk.ui.ops import BackgroundOps
+from kiosk.ui.scale import Scaler
+from kiosk.ui.style import apply_scale
 
 if TYPE_CHECKING:
     # The core and the pages are imported when the core is attached: the empty window paints first.
@@ -46,6 +49,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MANAGER_MODULE = "kiosk.ui.manager_view"
+#: A desktop window opens at the design size when the screen has room for it; it can shrink to this
+#: (a 1024×768 screen less a window frame and a task bar).
+DESKTOP_SIZE = QSize(1280, 800)
+SMALLEST = QSize(1024, 700)
 
 
 class MainWindow(Retranslating, QMainWindow):
@@ -92,6 +99,7 @@ class MainWindow(Retranslating, QMainWindow):
         header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.store_label = QLabel(header)
         self.store_label.setObjectName("storeLabel")
+        self.store_label.setWordWrap(True)
         self.orders_button = self._header_button(header, "recentOrdersButton", self.show_orders)
         self.manager_button = self._header_button(header, "managerButton", self.open_manager)
         self.language_button = self._header_button(header, "languageButton", self.toggle_language)
@@ -142,10 +150,18 @@ class MainWindow(Retranslating, QMainWindow):
         self._printer_text: str | None = None
         self._printer_ok = True
 
-        self.resize(1280, 800)
-        self.setMinimumSize(1024, 700)
+        # Fonts, buttons and tiles follow the window's size (the app's stylesheet, so dialogs follow too).
+        self.scaler = Scaler(self._rescale)
+        self._watched_screen: QScreen | None = None
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableSize() if screen is not None else DESKTOP_SIZE
+        self.setMinimumSize(SMALLEST.boundedTo(room))
         if kiosk_mode:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            if screen is not None:
+                self.fill_screen(screen)
+        else:
+            self.resize(DESKTOP_SIZE.boundedTo(room))
         self.retranslate()
         if core is not None:
             self.attach_core(core)
@@ -153,6 +169,28 @@ class MainWindow(Retranslating, QMainWindow):
     @property
     def language(self) -> str:
         return self.translations.language
+
+    def _rescale(self, factor: float) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_scale(app, factor)
+
+    def fill_screen(self, screen: QScreen) -> None:
+        """Kiosk mode: cover ``screen`` whatever manages the windows. A full-screen request alone is not
+        enough: with no window manager (a bare X server started by xinit) nobody acts on it, and the window
+        would keep its desktop size. So the geometry is set to the screen's first, then full screen is
+        asked for (a desktop or cage honours it), and again whenever the screen changes size."""
+        self.scaler.follow(screen.geometry().size())  # styled for the screen before the first layout
+        self.setGeometry(screen.geometry())
+        if self._watched_screen is not screen:
+            self._watched_screen = screen
+            screen.geometryChanged.connect(lambda _rect: self._screen_changed())
+
+    def _screen_changed(self) -> None:
+        screen = self.screen()
+        if self.kiosk_mode and screen is not None:
+            self.fill_screen(screen)
+            self.showFullScreen()
 
     def _header_button(self, parent: QWidget, name: str, slot: Any) -> QPushButton:
         button = QPushButton(parent)
@@ -184,8 +222,9 @@ class MainWindow(Retranslating, QMainWindow):
         resumed = core.start()
         self.sale_view = SaleView(core.catalogue, core.new_cart(), self.language, self)
         self.sale_view.chargeRequested.connect(self.charge)
-        self.sale_view.message.connect(self.notice.show_info)
-        self.sale_view.message.connect(lambda _text: core.sound.unknown_code())  # a bad scan beeps
+        self.sale_view.info.connect(self.notice.show_info)
+        self.sale_view.error.connect(self.show_error)
+        self.sale_view.unknownCode.connect(self._unknown_code)
         self.payment_view = PaymentView(core.seconds_left, core.training, self)
         self.payment_view.cancelRequested.connect(self.cancel_payment)
         self.payment_view.printSlipRequested.connect(self.print_slip)
@@ -200,6 +239,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.orders_view.reprintReceiptRequested.connect(self.reprint_receipt)
         self.orders_view.backRequested.connect(self.go_home)
         for page in (self.sale_view, self.payment_view, self.paid_view, self.orders_view):
+            # Styled before any layout asks a hidden page for its size (a layout keeps what it was told).
+            page.ensurePolished()
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.sale_view)
         for button in (self.orders_button, self.manager_button):
@@ -234,9 +275,15 @@ class MainWindow(Retranslating, QMainWindow):
         wanted = self._want_customer_display if self._want_customer_display is not None else screen is not None
         if not wanted:
             return
-        self.customer_display = CustomerDisplay()
+        assert self.core is not None and self.sale_view is not None
+        display = CustomerDisplay(self.core.seconds_left)
+        display.set_store(self.core.config.store.name)
+        display.set_language(self.language)
+        display.show_cart(self.sale_view.cart.snapshot())
+        self.sale_view.cartChanged.connect(display.show_cart)
+        self.customer_display = display
         if screen is not None:
-            self.customer_display.place_on(screen)
+            display.place_on(screen)
 
     # ---- language ------------------------------------------------------------------------------
 
@@ -247,6 +294,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.translations.switch(language)
         if self.sale_view is not None:
             self.sale_view.set_language(language)
+        if self.customer_display is not None:
+            self.customer_display.set_language(language)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -369,7 +418,7 @@ class MainWindow(Retranslating, QMainWindow):
         """After a sale: empty cart, back to the catalogue."""
         assert self.sale_view is not None and self.paid_view is not None
         self.paid_view.return_timer.stop()
-        self.sale_view.clear()
+        self.sale_view.start_new_order()
         self.back_to_sale()
         if self.customer_display is not None:
             self.customer_display.show_idle()
@@ -419,7 +468,7 @@ class MainWindow(Retranslating, QMainWindow):
             self.payment_view.stop()
             if known is not None and known.state is State.PAID:
                 return  # a later detail of a payment already shown
-            self.sale_view.clear()  # the cart became this paid order
+            self.sale_view.start_new_order()  # the cart became this paid order
             if self.stack.currentWidget() is self.payment_view:
                 self.paid_view.show_paid(session)
                 self.stack.setCurrentWidget(self.paid_view)
@@ -456,6 +505,11 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _core_error(self, event: CoreError) -> None:
         self.show_error(event.message)
+
+    def _unknown_code(self, code: str) -> None:
+        if self.core is not None:
+            self.core.sound.unknown_code()  # a bad scan beeps
+        self.show_error(self.tr("No item has the code or name “{0}”").format(code))
 
     def _print_job(self, job: Any) -> None:
         state = getattr(job, "state", "")
@@ -532,18 +586,10 @@ class MainWindow(Retranslating, QMainWindow):
         opener(self, core)
 
     def ask_manager_pin(self) -> bool:
-        """The manager teammate's PIN check when present (lock-out after wrong tries), else ours."""
-        core = self._core()
-        try:
-            module = importlib.import_module(MANAGER_MODULE)
-        except ImportError:
-            module = None
-        asker = getattr(module, "ask_manager_pin", None)
-        if asker is not None:
-            return bool(asker(self, core))
+        """The manager PIN on the on-screen keypad (with the manager screen's lock-out)."""
         from kiosk.ui.pin import ask_pin
 
-        return ask_pin(self, core.config)
+        return ask_pin(self, self._core())
 
     # ---- errors --------------------------------------------------------------------------------
 
@@ -554,6 +600,10 @@ class MainWindow(Retranslating, QMainWindow):
         self.show_error(f"{label}: {format_exception(exc)}")
 
     # ---- life cycle ----------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.scaler.follow(event.size())
+        super().resizeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

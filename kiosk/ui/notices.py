@@ -22,12 +22,15 @@ INFO_MS = 6000  # info notices fade on their own; errors stay until dismissed
 
 
 class NoticeBar(QWidget):
-    """One line across the top of the window: info (auto-hides) or error (stays until ✕)."""
+    """One line across the top of the window: info (blue, ⓘ, hides on its own) or error (red, ⚠, stays
+    until ✕)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("noticeBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.icon = QLabel(self)
+        self.icon.setObjectName("noticeIcon")
         self.label = QLabel(self)
         self.label.setObjectName("noticeText")
         self.label.setWordWrap(True)
@@ -36,6 +39,7 @@ class NoticeBar(QWidget):
         self.close_button.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 8, 8, 8)
+        layout.addWidget(self.icon)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.close_button)
         self._timer = QTimer(self)
@@ -65,6 +69,7 @@ class NoticeBar(QWidget):
         self.hide()
 
     def _show(self, text: str, level: str) -> None:
+        self.icon.setText("⚠" if level == "error" else "ⓘ")  # told apart by more than colour
         self.label.setText(text)
         self.setProperty("level", level)
         # Re-polish so the [level=...] stylesheet rule follows the property.

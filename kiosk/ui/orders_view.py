@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScroller,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -38,11 +39,15 @@ class OrdersView(Retranslating, QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(56)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        QScroller.grabGesture(self.table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.refresh_button = QPushButton(self)
         self.refresh_button.setObjectName("refreshOrdersButton")
@@ -56,15 +61,26 @@ class OrdersView(Retranslating, QWidget):
         self.back_button = QPushButton(self)
         self.back_button.setObjectName("ordersBackButton")
         self.back_button.clicked.connect(self.backRequested.emit)
-        buttons = QHBoxLayout()
+        self.action_bar = QWidget(self)
+        self.action_bar.setObjectName("ordersActions")
+        buttons = QHBoxLayout(self.action_bar)
+        buttons.setContentsMargins(0, 0, 0, 0)
         for button in (self.back_button, self.refresh_button, self.slip_button, self.receipt_button):
-            buttons.addWidget(button)
+            button.setParent(self.action_bar)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            buttons.addWidget(button, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addWidget(self.title)
         layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.action_bar)
         self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            # A row is a tap target: two lines of text high at any scale.
+            self.table.verticalHeader().setMinimumSectionSize(self.table.fontMetrics().lineSpacing() * 2)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Today's orders"))

@@ -1,109 +1,113 @@
-"""A small manager-PIN dialog (closing the window in ``--kiosk`` mode) and the PIN check.
+"""The manager-PIN dialog: digits on an on-screen keypad, checked off the GUI thread, locked after wrong tries.
 
-The PIN is ``[manager] pin_sha256`` in ``kiosk.toml`` (checked by :mod:`kiosk.manager.pin`: salted PBKDF2 or
-plain SHA-256 hex). Training mode, which has no configuration, uses the documented PIN ``0000``. The manager
-screen's ``ask_manager_pin`` (with lock-out) is preferred when it exists; this dialog is the fallback.
+The PIN is ``[manager] pin_sha256`` in ``kiosk.toml``; training mode's is ``0000``. The check and the
+lock-out are :class:`kiosk.manager.pin.PinGuard`'s, its state kept in the journal's settings so that
+closing the dialog or restarting the kiosk does not reset the count.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
-__all__ = ["TRAINING_PIN", "PinDialog", "ask_pin", "expected_pin_hash", "verify_pin"]
+from kiosk.clock import CHINA_TZ
+from kiosk.manager.pin import MAX_PIN_LENGTH, SETTING_KEY, Outcome, PinGuard, PinResult, configured_pin
+from kiosk.ui.dialogs import ActionDialog
+from kiosk.ui.i18n import Retranslating
+from kiosk.ui.keypad import DIGITS, Keypad
+from kiosk.ui.ops import BackgroundOps
 
-#: Documented in kiosk.manager.pin too; training mode has no configuration to hold a PIN.
-TRAINING_PIN = "0000"
-
-
-def expected_pin_hash(config: Any) -> str | None:
-    """The configured ``[manager] pin_sha256`` (either form), the training PIN's hash in training mode, or None."""
-    from kiosk.manager.pin import configured_pin  # imported on use: kiosk.manager is large
-
-    manager = getattr(config, "manager", None)
-    training = bool(getattr(config, "training", False))
-    return configured_pin(manager if isinstance(manager, dict) else None, training=training)
+__all__ = ["PinDialog", "ask_pin", "pin_guard"]
 
 
-def verify_pin(pin: str, config: Any) -> bool:
-    from kiosk.manager.pin import PinFormatError
-    from kiosk.manager.pin import verify_pin as verify_stored
-
-    expected = expected_pin_hash(config)
-    if expected is None or not pin:
-        return False
-    try:
-        return verify_stored(pin, expected)
-    except PinFormatError:
-        return False
+def pin_guard(core: Any) -> PinGuard:
+    """The guard over the core's configured PIN, its lock-out state in the core's journal."""
+    journal = core.journal
+    return PinGuard(
+        configured_pin(core.config.manager, training=bool(core.training)),
+        clock=core.clock,
+        load=lambda: journal.setting(SETTING_KEY),
+        save=lambda value: journal.set_setting(SETTING_KEY, value),
+    )
 
 
-class PinDialog(QDialog):
-    """Digits on a touch keypad; accepted only with the right PIN."""
+class PinDialog(Retranslating, ActionDialog):
+    """Accepted only with the right PIN; a wrong one says how many tries are left, then locks."""
 
-    def __init__(self, config: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("pinDialog")
-        self._config = config
-        self.prompt = QLabel(self)
+    def __init__(self, guard: PinGuard, parent: QWidget | None = None):
+        super().__init__("pinDialog", parent)
+        self._guard = guard
+        self._ops = BackgroundOps(self)  # PBKDF2 is slow on purpose: never on the GUI thread
+        self.last_result = guard.status() if guard.configured else PinResult(Outcome.NOT_CONFIGURED)
+        self.prompt = QLabel(self.body_widget)
         self.prompt.setObjectName("pinPrompt")
-        self.pin_input = QLineEdit(self)
+        self.prompt.setWordWrap(True)
+        self.pin_input = QLineEdit(self.body_widget)
         self.pin_input.setObjectName("pinInput")
         self.pin_input.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_input.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pin_input.setMaxLength(12)
+        self.pin_input.setMaxLength(MAX_PIN_LENGTH)
+        self.pin_input.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"), self.pin_input))
         self.pin_input.returnPressed.connect(self.check)
-        self.message = QLabel(self)
+        self.message = QLabel(self.body_widget)
         self.message.setObjectName("pinMessage")
-        keypad = QGridLayout()
-        for index, digit in enumerate("123456789"):
-            keypad.addWidget(self._key(digit), index // 3, index % 3)
-        self.clear_button = QPushButton("⌫", self)
-        self.clear_button.clicked.connect(self.pin_input.backspace)
-        keypad.addWidget(self.clear_button, 3, 0)
-        keypad.addWidget(self._key("0"), 3, 1)
-        self.ok_button = QPushButton(self)
-        self.ok_button.setObjectName("pinOkButton")
-        self.ok_button.clicked.connect(self.check)
-        keypad.addWidget(self.ok_button, 3, 2)
-        self.cancel_button = QPushButton(self)
-        self.cancel_button.setObjectName("pinCancelButton")
-        self.cancel_button.clicked.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.prompt)
-        layout.addWidget(self.pin_input)
-        layout.addWidget(self.message)
-        layout.addLayout(keypad)
-        layout.addWidget(self.cancel_button)
+        self.message.setWordWrap(True)
+        self.keypad = Keypad(DIGITS, target=self.pin_input, name_prefix="pinKey", parent=self.body_widget)
+        for widget in (self.prompt, self.pin_input, self.message, self.keypad):
+            self.body.addWidget(widget)
+        self.cancel_button = self.add_action("pinCancelButton", self.reject)
+        self.ok_button = self.add_action("pinOkButton", self.check, primary=True)
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Manager PIN"))
+        self.set_title(self.tr("Manager PIN"))
         self.prompt.setText(self.tr("Enter the manager PIN"))
-        self.ok_button.setText(self.tr("OK"))
         self.cancel_button.setText(self.tr("Cancel"))
-        if expected_pin_hash(self._config) is None:
-            self.message.setText(self.tr("No manager PIN is configured ([manager] pin_sha256)."))
-
-    def _key(self, digit: str) -> QPushButton:
-        button = QPushButton(digit, self)
-        button.setObjectName(f"pinKey{digit}")
-        button.clicked.connect(lambda: self.pin_input.insert(digit))
-        return button
+        self.ok_button.setText(self.tr("OK"))
+        self._show(self.last_result)
 
     def check(self) -> None:
-        if verify_pin(self.pin_input.text(), self._config):
+        if not self.pin_input.isEnabled() or not self.pin_input.text():
+            return
+        pin = self.pin_input.text()
+        self.pin_input.clear()
+        self._set_enabled(False)
+        self._ops.run(lambda: self._guard.check(pin), on_done=self._checked, label="PIN check")
+
+    def _checked(self, result: PinResult) -> None:
+        self.last_result = result
+        if result.ok:
             self.accept()
             return
-        self.pin_input.clear()
-        self.message.setText(self.tr("Wrong PIN"))
+        self._show(result)
+
+    def _show(self, result: PinResult) -> None:
+        self.setProperty("outcome", result.outcome.value)
+        self._set_enabled(result.outcome not in (Outcome.LOCKED, Outcome.NOT_CONFIGURED))
+        if result.outcome is Outcome.LOCKED and result.locked_until is not None:
+            until = result.locked_until.astimezone(CHINA_TZ).strftime("%H:%M")
+            self.message.setText(self.tr("Too many wrong PINs. Try again after {0}.").format(until))
+        elif result.outcome is Outcome.NOT_CONFIGURED:
+            self.message.setText(self.tr("No manager PIN is set on this kiosk. Ask the shop owner to set one."))
+        elif result.outcome is Outcome.WRONG:
+            self.message.setText(self.tr("Wrong PIN. Tries left: {0}").format(result.tries_left))
+        else:
+            self.message.clear()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.pin_input.setEnabled(enabled)
+        self.keypad.setEnabled(enabled)
+        self.ok_button.setEnabled(enabled)
+        if enabled:
+            self.pin_input.setFocus()
 
 
-def ask_pin(parent: QWidget | None, config: Any) -> bool:
-    """Modal PIN prompt (a deliberate manager action, not an error); True if the right PIN was entered."""
-    dialog = PinDialog(config, parent)
+def ask_pin(parent: QWidget | None, core: Any) -> bool:
+    """Modal PIN prompt (a deliberate manager action, not an error); True once the right PIN was entered."""
+    dialog = PinDialog(pin_guard(core), parent)
     try:
         return dialog.exec() == QDialog.DialogCode.Accepted
     finally:

@@ -1,330 +1,282 @@
-"""The order being rung up: catalogue buttons, barcode/SKU field, cart, total and Charge."""
+"""The order being rung up: the scan/search field, the category row and tiles (or what a search found),
+the cart, the total and Charge."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, UnknownCode
+from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item
+from kiosk.checkout.cart import MAX_LINE_QUANTITY, TooMany
 from kiosk.money import format_yuan
+from kiosk.ui.cart_view import CartView, UndoBar
+from kiosk.ui.catalog_view import CatalogView, CategoryBar, SearchResults
 from kiosk.ui.i18n import Retranslating
+from kiosk.ui.keypad import ENTER, LETTERS, Keypad, KeypadDialog
 
-CATALOG_COLUMNS = 3
-#: Button text width in columns (a CJK character counts two): about one 21 px line of a catalogue button.
-WRAP_COLUMNS = 20
-
-
-def _columns(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
-
-
-def wrap_name(name: str, columns: int = WRAP_COLUMNS) -> str:
-    """Wrap an item name onto at most two lines for a big button (words kept whole where possible; CJK runs
-    split anywhere), eliding the rest, so that no name is ever cut off at the button's edges."""
-    name = " ".join(name.split())
-    if _columns(name) <= columns:
-        return name
-    lines: list[str] = []
-    current = ""
-    for word in name.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if _columns(candidate) <= columns:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = word
-        while _columns(current) > columns:  # one word wider than a line: split it
-            cut = 1
-            while _columns(current[: cut + 1]) <= columns:
-                cut += 1
-            lines.append(current[:cut])
-            current = current[cut:]
-    if current:
-        lines.append(current)
-    if len(lines) > 2:
-        last = lines[1]
-        while last and _columns(last + "…") > columns:
-            last = last[:-1]
-        lines = [lines[0], last.rstrip() + "…"]
-    return "\n".join(lines)
-
-
-class CatalogView(QTabWidget):
-    """One tab per category; each item a large button with its name and price."""
-
-    itemClicked = Signal(object)  # Item
-
-    def __init__(self, catalogue: Catalogue, language: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("catalogView")
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.catalogue = catalogue
-        self.language = language
-        self.buttons: dict[str, QPushButton] = {}
-        groups: list[tuple[str, tuple[Item, ...]]] = [(c.id, catalogue.items_in(c.id)) for c in catalogue.categories]
-        listed = {item.sku for _, items in groups for item in items}
-        others = tuple(item for item in catalogue.items if item.sku not in listed)
-        if others or not groups:
-            groups.append(("", others))
-        self._category_ids: list[str] = []
-        for category_id, items in groups:
-            if not items:
-                continue
-            page = QWidget()
-            grid = QGridLayout(page)
-            grid.setSpacing(10)
-            for index, item in enumerate(items):
-                button = QPushButton(page)
-                button.setObjectName(f"item_{item.sku}")
-                button.setProperty("role", "item")
-                button.setProperty("sku", item.sku)
-                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-                button.clicked.connect(lambda _=False, chosen=item: self.itemClicked.emit(chosen))
-                grid.addWidget(button, index // CATALOG_COLUMNS, index % CATALOG_COLUMNS)
-                self.buttons[item.sku] = button
-            grid.setRowStretch(grid.rowCount(), 1)
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(page)
-            self.addTab(scroll, "")
-            self._category_ids.append(category_id)
-        self.retranslate()
-
-    def set_language(self, language: str) -> None:
-        self.language = language
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        for index, category_id in enumerate(self._category_ids):
-            name = self.catalogue.category(category_id).name(self.language) if category_id else self.tr("Other")
-            self.setTabText(index, name.replace("&", "&&"))  # "&" would be a keyboard mnemonic
-        for sku, button in self.buttons.items():
-            item = self.catalogue.by_sku(sku)
-            assert item is not None
-            button.setText(f"{wrap_name(item.name(self.language))}\n{format_yuan(item.price_fen)}")
-
-
-class CartView(QTableWidget):
-    """Cart lines: name, − quantity +, line total, remove."""
-
-    quantityDelta = Signal(str, int)  # sku, delta
-    removeRequested = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(0, 4, parent)
-        self.setObjectName("cartView")
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(68)
-        self.setShowGrid(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self._snapshot = CartSnapshot(())
-        self._rows: list[tuple[QPushButton, QLabel, QPushButton, QPushButton]] = []
-        self.language = "zh_CN"
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Qty"), self.tr("Amount"), ""])
-        self.show_snapshot(self._snapshot)
-
-    def skus(self) -> list[str]:
-        return [line.sku for line in self._snapshot.lines]
-
-    def quantity(self, sku: str) -> int:
-        return next((line.quantity for line in self._snapshot.lines if line.sku == sku), 0)
-
-    def show_snapshot(self, snapshot: CartSnapshot) -> None:
-        self._snapshot = snapshot
-        lines = snapshot.lines
-        # Row widgets are reused (replaced index widgets linger until deleteLater and can still paint).
-        if len(self._rows) > len(lines):
-            del self._rows[len(lines) :]
-        self.setRowCount(len(lines))
-        for row, line in enumerate(lines):
-            if row >= len(self._rows):
-                self._rows.append(self._make_row(row))
-            minus, count, plus, remove = self._rows[row]
-            self.setItem(row, 0, QTableWidgetItem(line.item.name(self.language)))
-            amount = QTableWidgetItem(format_yuan(line.total_fen))
-            amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.setItem(row, 2, amount)
-            count.setText(str(line.quantity))
-            for widget, prefix in ((minus, "minus"), (count, "quantity"), (plus, "plus"), (remove, "remove")):
-                widget.setObjectName(f"{prefix}_{line.sku}")
-            remove.setToolTip(self.tr("Remove"))
-        if lines:
-            self.scrollToBottom()
-
-    def _make_row(self, row: int) -> tuple[QPushButton, QLabel, QPushButton, QPushButton]:
-        controls = QWidget()
-        layout = QHBoxLayout(controls)
-        layout.setContentsMargins(0, 0, 0, 0)
-        minus = self._button("−", lambda: self.quantityDelta.emit(self._sku(row), -1))
-        plus = self._button("+", lambda: self.quantityDelta.emit(self._sku(row), 1))
-        count = QLabel()
-        count.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        count.setMinimumWidth(44)
-        layout.addWidget(minus)
-        layout.addWidget(count)
-        layout.addWidget(plus)
-        self.setCellWidget(row, 1, controls)
-        remove = self._button("✕", lambda: self.removeRequested.emit(self._sku(row)))
-        holder = QWidget()
-        holder_layout = QHBoxLayout(holder)
-        holder_layout.setContentsMargins(4, 0, 4, 0)
-        holder_layout.addWidget(remove)
-        self.setCellWidget(row, 3, holder)
-        return minus, count, plus, remove
-
-    def _sku(self, row: int) -> str:
-        return self._snapshot.lines[row].sku
-
-    def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(slot)
-        return button
+#: Typing pauses this long before the search runs: a scanner's burst of digits never flashes results.
+SEARCH_DELAY_MS = 150
 
 
 class SaleView(Retranslating, QWidget):
     """Owns the cart (the GUI thread is its only user) and asks the window to charge it."""
 
     chargeRequested = Signal(object)  # CartSnapshot
-    message = Signal(str)  # a non-modal notice for the clerk (unknown code, …)
+    cartChanged = Signal(object, object)  # CartSnapshot, SKU of the line just touched or None (customer display)
+    info = Signal(str)  # a passing notice for the clerk
+    error = Signal(str)  # something the clerk must look at (a refused quantity, …)
+    unknownCode = Signal(str)  # a scanned or typed code that is no item (the window shows it as an error)
 
     def __init__(self, catalogue: Catalogue, cart: Cart, language: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("salePage")
+        self.catalogue = catalogue
         self.cart = cart
         self.language = language
+        self._busy = False
+        self.quantity_dialog: KeypadDialog | None = None
+
+        # Scan / search field, with its own clear button and on-screen keys.
         self.barcode = QLineEdit(self)
         self.barcode.setObjectName("barcodeInput")
-        self.barcode.setClearButtonEnabled(True)
         self.barcode.returnPressed.connect(self._code_entered)
+        self.barcode.textChanged.connect(self._text_changed)
+        self.clear_search_button = self._tool_button("clearSearchButton", "✕", self.clear_search)
+        self.clear_search_button.hide()
+        self.keys_button = self._tool_button("keysButton", "⌨", self.toggle_keys)
+        self.keys_button.setCheckable(True)
+        self.keys = Keypad(LETTERS, target=self.barcode, name_prefix="searchKey", parent=self)
+        self.keys.setObjectName("searchKeys")
+        self.keys.keyPressed.connect(lambda key: self._code_entered() if key == ENTER else None)
+        self.keys.hide()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._search)
+
+        # Catalogue and search results share the left side.
         self.catalog = CatalogView(catalogue, language, self)
         self.catalog.itemClicked.connect(self.add_item)
+        self.categories = CategoryBar(self.catalog, self)
+        self.results = SearchResults(self)
+        self.results.itemClicked.connect(self._result_chosen)
+        browse = QWidget(self)
+        browse_layout = QVBoxLayout(browse)
+        browse_layout.setContentsMargins(0, 0, 0, 0)
+        browse_layout.addWidget(self.categories)
+        browse_layout.addWidget(self.catalog, 1)
+        self.left_pages = QStackedWidget(self)
+        self.left_pages.addWidget(browse)
+        self.left_pages.addWidget(self.results)
+
+        # Cart side.
+        self.cart_title = QLabel(self)
+        self.cart_title.setObjectName("cartTitle")
+        self.clear_button = QPushButton(self)
+        self.clear_button.setObjectName("clearCartButton")
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.clicked.connect(self.clear)
         self.cart_view = CartView(self)
         self.cart_view.language = language
         self.cart_view.quantityDelta.connect(self._change_quantity)
+        self.cart_view.quantityRequested.connect(self.ask_quantity)
         self.cart_view.removeRequested.connect(self._remove)
+        self.undo_bar = UndoBar(self)
+        self.undo_bar.language = language
+        self.undo_bar.undoRequested.connect(self.undo)
+        self.undo_bar.expired.connect(self.cart.forget_removal)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("itemCountLabel")
         self.total_label = QLabel(self)
         self.total_label.setObjectName("totalLabel")
         self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.clear_button = QPushButton(self)
-        self.clear_button.setObjectName("clearCartButton")
-        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.clear_button.clicked.connect(self.clear)
         self.charge_button = QPushButton(self)
         self.charge_button.setObjectName("chargeButton")
         self.charge_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.charge_button.clicked.connect(self._charge)
 
+        field = QHBoxLayout()
+        field.addWidget(self.barcode, 1)
+        field.addWidget(self.clear_search_button)
+        field.addWidget(self.keys_button)
         left = QVBoxLayout()
-        left.addWidget(self.barcode)
-        left.addWidget(self.catalog, 1)
-        right = QVBoxLayout()
-        right.addWidget(self.cart_view, 1)
+        left.addLayout(field)
+        left.addWidget(self.keys)
+        left.addWidget(self.left_pages, 1)
+        cart_head = QHBoxLayout()
+        cart_head.addWidget(self.cart_title, 1)
+        cart_head.addWidget(self.clear_button)  # far from Charge: a slip costs nothing, and Undo is there
         totals = QHBoxLayout()
         totals.addWidget(self.count_label)
         totals.addWidget(self.total_label, 1)
+        right = QVBoxLayout()
+        right.addLayout(cart_head)
+        right.addWidget(self.cart_view, 1)
+        right.addWidget(self.undo_bar)
         right.addLayout(totals)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.charge_button, 1)
-        right.addLayout(buttons)
+        right.addWidget(self.charge_button)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(16)
         layout.addLayout(left, 5)
-        layout.addLayout(right, 3)
-        self._busy = False
+        layout.addLayout(right, 4)
         self.retranslate()
         self._show(self.cart.snapshot())
+
+    def _tool_button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setProperty("role", "fieldButton")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        return button
 
     # ---- language --------------------------------------------------------------------------
 
     def set_language(self, language: str) -> None:
         self.language = language
         self.catalog.set_language(language)
+        self.results.set_language(language)
         self.cart_view.language = language
+        self.undo_bar.language = language
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.barcode.setPlaceholderText(self.tr("Scan a barcode or type a SKU, then Enter"))
+        self.barcode.setPlaceholderText(self.tr("Scan, or search by name, pinyin or code"))
+        self.clear_search_button.setToolTip(self.tr("Clear the search"))
+        self.keys_button.setToolTip(self.tr("On-screen keys"))
+        self.cart_title.setText(self.tr("Cart"))
         self.clear_button.setText(self.tr("Clear"))
         self.charge_button.setText(self.tr("Charge"))
         self.catalog.retranslate()
+        self.categories.retranslate()
+        self.results.retranslate()
+        self.undo_bar.retranslate()
         self.cart_view.retranslate()
-        self._show(self.cart.snapshot())
+        self._show(self.cart.snapshot(), self.cart_view.highlighted)
+
+    # ---- codes and search --------------------------------------------------------------------
+
+    def submit_code(self, text: str) -> bool:
+        """The one place every code goes, from the scanner, the keyboard or the on-screen keys (a code
+        that is no item, such as a customer's payment code, is told apart here before any lookup).
+
+        A barcode or SKU adds its item; other text adds the single item a search finds, or leaves the
+        results on screen to tap one; a code that finds nothing is reported (``unknownCode``)."""
+        code = text.strip()
+        if not code or self._busy:
+            return False
+        item = self.catalogue.lookup(code)
+        if item is not None:
+            self._apply(lambda: self.cart.add(item))
+            self.clear_search()
+            return True
+        found = [] if code.isdigit() else self.catalogue.search(code)
+        if len(found) == 1:
+            self._apply(lambda: self.cart.add(found[0]))
+            self.clear_search()
+            return True
+        if found:
+            self._search()
+            self.info.emit(self.tr("Several items match — tap the one you want"))
+            return False
+        self.barcode.selectAll()  # the next scan replaces the bad code
+        self.unknownCode.emit(code)
+        return False
+
+    def clear_search(self) -> None:
+        self.barcode.clear()
+        self.focus_barcode()
+
+    def toggle_keys(self) -> None:
+        self.keys.setVisible(not self.keys.isVisible())
+        self.keys_button.setChecked(self.keys.isVisible())
+        self.focus_barcode()
+
+    def _code_entered(self) -> None:
+        self.submit_code(self.barcode.text())
+        self.focus_barcode()
+
+    def _text_changed(self, text: str) -> None:
+        self.clear_search_button.setVisible(bool(text))
+        if text.strip():
+            self._search_timer.start()
+        else:
+            self._search_timer.stop()
+            self.left_pages.setCurrentIndex(0)
+
+    def _search(self) -> None:
+        self._search_timer.stop()
+        query = self.barcode.text().strip()
+        if not query:
+            self.left_pages.setCurrentIndex(0)
+            return
+        if query != self.results.query or self.left_pages.currentIndex() != 1:
+            self.results.show_results(query, self.catalogue.search(query), self.language)
+        self.left_pages.setCurrentIndex(1)
+
+    def _result_chosen(self, item: Item) -> None:
+        self.add_item(item)
+        self.clear_search()
 
     # ---- cart --------------------------------------------------------------------------------
 
     def add_item(self, item: Item) -> None:
         self._apply(lambda: self.cart.add(item))
 
-    def add_code(self, code: str) -> bool:
-        """Add by barcode or SKU; an unknown code leaves the cart alone and tells the clerk."""
-        code = code.strip()
-        if not code:
-            return False
-        try:
-            change = self.cart.add_code(code)
-        except UnknownCode:
-            self.message.emit(self.tr("Unknown barcode or SKU: {0}").format(code))
-            return False
-        except CartError as exc:
-            self.message.emit(str(exc))
-            return False
-        self._show(change.snapshot)
-        return True
-
     def clear(self) -> None:
+        """The clerk's Clear: undoable for a few seconds."""
         self._apply(self.cart.clear)
+
+    def start_new_order(self) -> None:
+        """The cart became an order that was paid: empty it for good (nothing to undo)."""
+        self._apply(lambda: self.cart.clear(undoable=False))
+        self.clear_search()
+
+    def undo(self) -> None:
+        self._apply(self.cart.undo)
+
+    def ask_quantity(self, sku: str) -> None:
+        """The keypad, for a quantity typed rather than tapped out with +."""
+        line = next((line for line in self.cart.lines if line.sku == sku), None)
+        if line is None or self._busy:
+            return
+        dialog = KeypadDialog(
+            line.item.name(self.language),
+            self.tr("Quantity (1 to {0})").format(MAX_LINE_QUANTITY),
+            minimum=1,
+            maximum=MAX_LINE_QUANTITY,
+            value=line.quantity,
+            parent=self.window(),
+        )
+        dialog.valueEntered.connect(lambda quantity: self._apply(lambda: self.cart.set_quantity(sku, quantity)))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.quantity_dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: KeypadDialog) -> None:
+        if self.quantity_dialog is dialog:
+            self.quantity_dialog = None
+        dialog.deleteLater()
+        self.focus_barcode()
 
     def set_busy(self, busy: bool) -> None:
         """While a Charge is being submitted, a second tap must not create a second order."""
         self._busy = busy
-        self._show(self.cart.snapshot())
+        self._show(self.cart.snapshot(), self.cart_view.highlighted)
 
     def focus_barcode(self) -> None:
         self.barcode.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _code_entered(self) -> None:
-        if self._busy:
-            return
-        code = self.barcode.text()
-        self.barcode.clear()
-        self.add_code(code)
-        self.focus_barcode()
 
     def _change_quantity(self, sku: str, delta: int) -> None:
         self._apply(lambda: self.cart.increment(sku, delta))
@@ -332,25 +284,31 @@ class SaleView(Retranslating, QWidget):
     def _remove(self, sku: str) -> None:
         self._apply(lambda: self.cart.remove(sku))
 
-    def _apply(self, mutate: object) -> None:
+    def _apply(self, mutate: Callable[[], CartChange]) -> None:
         try:
-            change: CartChange = mutate()  # type: ignore[operator]
-        except CartError as exc:
-            self.message.emit(str(exc))
+            change = mutate()
+        except TooMany:
+            self.error.emit(self.tr("At most {0} of one item per order").format(MAX_LINE_QUANTITY))
+        except CartError as exc:  # a tap on a line that is gone: nothing the clerk can do about it
+            self.error.emit(str(exc))
         else:
-            self._show(change.snapshot)
+            touched = change.sku if change.kind in ("added", "updated", "restored") else None
+            self._show(change.snapshot, touched)
         self.focus_barcode()
 
-    def _show(self, snapshot: CartSnapshot) -> None:
-        self.cart_view.show_snapshot(snapshot)
+    def _show(self, snapshot: CartSnapshot, highlight: str | None = None) -> None:
+        self.cart_view.show_snapshot(snapshot, highlight)
+        self.undo_bar.offer(self.cart.removal)
         self.total_label.setText(self.tr("Total {0}").format(format_yuan(snapshot.total_fen)))
         self.count_label.setText(self.tr("{0} items").format(snapshot.item_count))
         self.charge_button.setEnabled(not snapshot.is_empty and not self._busy)
         self.clear_button.setEnabled(not snapshot.is_empty and not self._busy)
         # The cart is frozen while its Charge is being submitted (the order is made from a snapshot).
-        self.catalog.setEnabled(not self._busy)
+        self.left_pages.setEnabled(not self._busy)
         self.cart_view.setEnabled(not self._busy)
+        self.undo_bar.setEnabled(not self._busy)
         self.barcode.setReadOnly(self._busy)
+        self.cartChanged.emit(snapshot, self.cart_view.highlighted)
 
     def _charge(self) -> None:
         snapshot = self.cart.snapshot()

@@ -1,20 +1,28 @@
-"""Fonts and the stylesheet. The system may have no CJK font: the bundled Noto Sans CJK is loaded into Qt."""
+"""Fonts and the stylesheet. The system may have no CJK font: the bundled Noto Sans CJK is loaded into Qt.
+
+The stylesheet is written for the 1280×800 design size; :func:`apply_scale` applies it scaled to a window
+(:mod:`kiosk.ui.scale`).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from kiosk.resources import ResourceNotFound, resource_path
+from kiosk.ui.scale import scaled
 
 log = logging.getLogger(__name__)
 
 STYLESHEET = "kiosk.qss"
 FONT_ENV = "KIOSK_CJK_FONT"  # same override as kiosk.printing.fonts
+#: The application font's size at the design size (the stylesheet sets the same).
+FONT_PIXELS = 20
 #: Preferred UI faces, in order; the first one Qt knows is used.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC")
 
@@ -56,6 +64,7 @@ def load_cjk_font() -> str | None:
     return families[0] if families else None
 
 
+@cache
 def stylesheet() -> str:
     try:
         return resource_path(STYLESHEET).read_text(encoding="utf-8")
@@ -72,7 +81,17 @@ def apply_style(app: QApplication) -> None:
     font = QFont(app.font())
     if family:
         font.setFamilies([family, *[f for f in font.families() if f != family]])
-    font.setPixelSize(20)
     app.setFont(font)
-    app.setStyleSheet(stylesheet())
     app.setProperty("kioskStyled", True)
+    apply_scale(app, 1.0)
+
+
+def apply_scale(app: QApplication, factor: float) -> None:
+    """The stylesheet and the application font at ``factor`` times their design size (no-op if already)."""
+    if app.property("kioskScale") == factor:
+        return
+    font = QFont(app.font())
+    font.setPixelSize(round(FONT_PIXELS * factor))
+    app.setFont(font)
+    app.setStyleSheet(scaled(stylesheet(), factor))
+    app.setProperty("kioskScale", factor)

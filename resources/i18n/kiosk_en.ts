@@ -12,6 +12,7 @@
     <name>CartView</name>
     <message>
         <source>Item</source>
+        <extracomment>How long a removed line or a cleared cart can be brought back.</extracomment>
         <translation>Item</translation>
     </message>
     <message>
@@ -26,12 +27,16 @@
         <source>Remove</source>
         <translation>Remove</translation>
     </message>
+    <message>
+        <source>Tap to type the quantity</source>
+        <translation>Tap to type the quantity</translation>
+    </message>
 </context>
 <context>
     <name>CatalogView</name>
     <message>
         <source>Other</source>
-        <extracomment>Button text width in columns (a CJK character counts two): about one 21 px line of a catalogue button.</extracomment>
+        <extracomment>An item name gets at most this many lines on a tile (a price line follows). A tile is at least this many line heights wide (about eight Chinese characters). The category row shows at most this many rows of buttons; more scroll, with the scroll bar showing.</extracomment>
         <translation>Other</translation>
     </message>
 </context>
@@ -50,15 +55,66 @@
         <translation>Welcome</translation>
     </message>
     <message>
-        <source>Please wait…</source>
-        <translation>Please wait…</translation>
+        <source>Payment received</source>
+        <translation>Payment received</translation>
+    </message>
+    <message>
+        <source>Preparing your payment code, please wait…</source>
+        <translation>Preparing your payment code, please wait…</translation>
+    </message>
+    <message>
+        <source>{0} items</source>
+        <translation>{0} items</translation>
+    </message>
+    <message>
+        <source>Total {0}</source>
+        <translation>Total {0}</translation>
+    </message>
+    <message>
+        <source>Time left {0}</source>
+        <translation>Time left {0}</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <source>Delete</source>
+        <extracomment>Rows of keys: single characters type themselves, BACKSPACE and CLEAR edit, ENTER only reports itself. A key repeated next to itself is one key that many columns wide. For the scan/search field: codes and pinyin initials (the field has its own clear button).</extracomment>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+</context>
+<context>
+    <name>KeypadDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Enter an amount from {0} to {1}</source>
+        <translation>Enter an amount from {0} to {1}</translation>
+    </message>
+    <message>
+        <source>Enter a number from {0} to {1}</source>
+        <translation>Enter a number from {0} to {1}</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>Kiosk — cashier</source>
-        <extracomment>Emitted once, after the first paint. The core is attached and the sale page is usable.</extracomment>
+        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). Emitted once, after the first paint. The core is attached and the sale page is usable.</extracomment>
         <translation>Kiosk — cashier</translation>
     </message>
     <message>
@@ -120,6 +176,10 @@
     <message>
         <source>Payment received after cancel: order {0}, {1}. The money has arrived — hand over the goods or ask the manager to refund it.</source>
         <translation>Payment received after cancel: order {0}, {1}. The money has arrived — hand over the goods or ask the manager to refund it.</translation>
+    </message>
+    <message>
+        <source>No item has the code or name “{0}”</source>
+        <translation>No item has the code or name “{0}”</translation>
     </message>
     <message>
         <source>Printing…</source>
@@ -352,7 +412,6 @@
     <name>PinDialog</name>
     <message>
         <source>Manager PIN</source>
-        <extracomment>Documented in kiosk.manager.pin too; training mode has no configuration to hold a PIN.</extracomment>
         <translation>Manager PIN</translation>
     </message>
     <message>
@@ -364,23 +423,76 @@
         <translation>OK</translation>
     </message>
     <message>
+        <source>Too many wrong PINs. Try again after {0}.</source>
+        <translation>Too many wrong PINs. Try again after {0}.</translation>
+    </message>
+    <message>
+        <source>No manager PIN is set on this kiosk. Ask the shop owner to set one.</source>
+        <translation>No manager PIN is set on this kiosk. Ask the shop owner to set one.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Tries left: {0}</source>
+        <translation>Wrong PIN. Tries left: {0}</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
+</context>
+<context>
+    <name>ReasonPicker</name>
     <message>
-        <source>No manager PIN is configured ([manager] pin_sha256).</source>
-        <translation>No manager PIN is configured ([manager] pin_sha256).</translation>
+        <source>Customer returned the goods</source>
+        <extracomment>WeChat Pay shows a refund's reason to the payer and takes at most 80 characters.</extracomment>
+        <translation>Customer returned the goods</translation>
     </message>
     <message>
-        <source>Wrong PIN</source>
-        <translation>Wrong PIN</translation>
+        <source>Damaged or faulty goods</source>
+        <translation>Damaged or faulty goods</translation>
+    </message>
+    <message>
+        <source>Charged the wrong amount</source>
+        <translation>Charged the wrong amount</translation>
+    </message>
+    <message>
+        <source>Paid twice</source>
+        <translation>Paid twice</translation>
+    </message>
+    <message>
+        <source>Out of stock</source>
+        <translation>Out of stock</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>More details (optional)</source>
+        <translation>More details (optional)</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}: {1}</translation>
     </message>
 </context>
 <context>
     <name>SaleView</name>
     <message>
-        <source>Scan a barcode or type a SKU, then Enter</source>
-        <translation>Scan a barcode or type a SKU, then Enter</translation>
+        <source>Scan, or search by name, pinyin or code</source>
+        <extracomment>Typing pauses this long before the search runs: a scanner's burst of digits never flashes results.</extracomment>
+        <translation>Scan, or search by name, pinyin or code</translation>
+    </message>
+    <message>
+        <source>Clear the search</source>
+        <translation>Clear the search</translation>
+    </message>
+    <message>
+        <source>On-screen keys</source>
+        <translation>On-screen keys</translation>
+    </message>
+    <message>
+        <source>Cart</source>
+        <translation>Cart</translation>
     </message>
     <message>
         <source>Clear</source>
@@ -391,8 +503,16 @@
         <translation>Charge</translation>
     </message>
     <message>
-        <source>Unknown barcode or SKU: {0}</source>
-        <translation>Unknown barcode or SKU: {0}</translation>
+        <source>Several items match — tap the one you want</source>
+        <translation>Several items match — tap the one you want</translation>
+    </message>
+    <message>
+        <source>Quantity (1 to {0})</source>
+        <translation>Quantity (1 to {0})</translation>
+    </message>
+    <message>
+        <source>At most {0} of one item per order</source>
+        <translation>At most {0} of one item per order</translation>
     </message>
     <message>
         <source>Total {0}</source>
@@ -401,6 +521,32 @@
     <message>
         <source>{0} items</source>
         <translation>{0} items</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResults</name>
+    <message>
+        <source>Found {0} for “{1}” — tap one to add it</source>
+        <translation>Found {0} for “{1}” — tap one to add it</translation>
+    </message>
+    <message>
+        <source>Nothing found for “{0}”</source>
+        <translation>Nothing found for “{0}”</translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <source>Undo</source>
+        <translation>Undo</translation>
+    </message>
+    <message>
+        <source>Cart cleared ({0} items)</source>
+        <translation>Cart cleared ({0} items)</translation>
+    </message>
+    <message>
+        <source>Removed {0} × {1}</source>
+        <translation>Removed {0} × {1}</translation>
     </message>
 </context>
 </TS>

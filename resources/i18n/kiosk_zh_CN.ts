@@ -12,6 +12,7 @@
     <name>CartView</name>
     <message>
         <source>Item</source>
+        <extracomment>How long a removed line or a cleared cart can be brought back.</extracomment>
         <translation>商品</translation>
     </message>
     <message>
@@ -26,12 +27,16 @@
         <source>Remove</source>
         <translation>删除</translation>
     </message>
+    <message>
+        <source>Tap to type the quantity</source>
+        <translation>点按输入数量</translation>
+    </message>
 </context>
 <context>
     <name>CatalogView</name>
     <message>
         <source>Other</source>
-        <extracomment>Button text width in columns (a CJK character counts two): about one 21 px line of a catalogue button.</extracomment>
+        <extracomment>An item name gets at most this many lines on a tile (a price line follows). A tile is at least this many line heights wide (about eight Chinese characters). The category row shows at most this many rows of buttons; more scroll, with the scroll bar showing.</extracomment>
         <translation>其他</translation>
     </message>
 </context>
@@ -50,15 +55,66 @@
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <source>Please wait…</source>
-        <translation>请稍候…</translation>
+        <source>Payment received</source>
+        <translation>支付成功</translation>
+    </message>
+    <message>
+        <source>Preparing your payment code, please wait…</source>
+        <translation>正在生成付款码，请稍候…</translation>
+    </message>
+    <message>
+        <source>{0} items</source>
+        <translation>共 {0} 件</translation>
+    </message>
+    <message>
+        <source>Total {0}</source>
+        <translation>合计 {0}</translation>
+    </message>
+    <message>
+        <source>Time left {0}</source>
+        <translation>剩余 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <source>Delete</source>
+        <extracomment>Rows of keys: single characters type themselves, BACKSPACE and CLEAR edit, ENTER only reports itself. A key repeated next to itself is one key that many columns wide. For the scan/search field: codes and pinyin initials (the field has its own clear button).</extracomment>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>确定</translation>
+    </message>
+</context>
+<context>
+    <name>KeypadDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Enter an amount from {0} to {1}</source>
+        <translation>请输入 {0} 至 {1} 之间的金额</translation>
+    </message>
+    <message>
+        <source>Enter a number from {0} to {1}</source>
+        <translation>请输入 {0} 至 {1} 之间的数字</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>Kiosk — cashier</source>
-        <extracomment>Emitted once, after the first paint. The core is attached and the sale page is usable.</extracomment>
+        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). Emitted once, after the first paint. The core is attached and the sale page is usable.</extracomment>
         <translation>Kiosk 收银台</translation>
     </message>
     <message>
@@ -66,7 +122,7 @@
         <translation>正在启动…</translation>
     </message>
     <message>
-        <source>Today's orders</source>
+        <source>Today&apos;s orders</source>
         <translation>今日订单</translation>
     </message>
     <message>
@@ -122,6 +178,10 @@
         <translation>取消后收到付款：订单 {0}，{1}。款项已到账——请交付商品，或请店长退款。</translation>
     </message>
     <message>
+        <source>No item has the code or name “{0}”</source>
+        <translation>没有条码、编号或名称为“{0}”的商品</translation>
+    </message>
+    <message>
         <source>Printing…</source>
         <translation>正在打印…</translation>
     </message>
@@ -158,7 +218,7 @@
         <translation>打印机：就绪</translation>
     </message>
     <message>
-        <source>Loading today's orders</source>
+        <source>Loading today&apos;s orders</source>
         <translation>读取今日订单</translation>
     </message>
     <message>
@@ -174,7 +234,7 @@
 <context>
     <name>OrdersView</name>
     <message>
-        <source>Today's orders</source>
+        <source>Today&apos;s orders</source>
         <translation>今日订单</translation>
     </message>
     <message>
@@ -352,7 +412,6 @@
     <name>PinDialog</name>
     <message>
         <source>Manager PIN</source>
-        <extracomment>Documented in kiosk.manager.pin too; training mode has no configuration to hold a PIN.</extracomment>
         <translation>店长密码</translation>
     </message>
     <message>
@@ -364,23 +423,76 @@
         <translation>确定</translation>
     </message>
     <message>
+        <source>Too many wrong PINs. Try again after {0}.</source>
+        <translation>密码错误次数过多，请在 {0} 之后再试。</translation>
+    </message>
+    <message>
+        <source>No manager PIN is set on this kiosk. Ask the shop owner to set one.</source>
+        <translation>本机尚未设置店长密码，请联系店主设置。</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Tries left: {0}</source>
+        <translation>密码错误，还可尝试 {0} 次</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
+</context>
+<context>
+    <name>ReasonPicker</name>
     <message>
-        <source>No manager PIN is configured ([manager] pin_sha256).</source>
-        <translation>未设置店长密码（[manager] pin_sha256）。</translation>
+        <source>Customer returned the goods</source>
+        <extracomment>WeChat Pay shows a refund&apos;s reason to the payer and takes at most 80 characters.</extracomment>
+        <translation>顾客退货</translation>
     </message>
     <message>
-        <source>Wrong PIN</source>
-        <translation>密码错误</translation>
+        <source>Damaged or faulty goods</source>
+        <translation>商品损坏或有质量问题</translation>
+    </message>
+    <message>
+        <source>Charged the wrong amount</source>
+        <translation>收款金额有误</translation>
+    </message>
+    <message>
+        <source>Paid twice</source>
+        <translation>重复付款</translation>
+    </message>
+    <message>
+        <source>Out of stock</source>
+        <translation>缺货</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>More details (optional)</source>
+        <translation>补充说明（可不填）</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
     </message>
 </context>
 <context>
     <name>SaleView</name>
     <message>
-        <source>Scan a barcode or type a SKU, then Enter</source>
-        <translation>扫描条码或输入货号，按回车</translation>
+        <source>Scan, or search by name, pinyin or code</source>
+        <extracomment>Typing pauses this long before the search runs: a scanner&apos;s burst of digits never flashes results.</extracomment>
+        <translation>扫码，或按名称、拼音、编号搜索</translation>
+    </message>
+    <message>
+        <source>Clear the search</source>
+        <translation>清除搜索</translation>
+    </message>
+    <message>
+        <source>On-screen keys</source>
+        <translation>屏幕键盘</translation>
+    </message>
+    <message>
+        <source>Cart</source>
+        <translation>购物车</translation>
     </message>
     <message>
         <source>Clear</source>
@@ -391,8 +503,16 @@
         <translation>收款</translation>
     </message>
     <message>
-        <source>Unknown barcode or SKU: {0}</source>
-        <translation>未知条码或货号：{0}</translation>
+        <source>Several items match — tap the one you want</source>
+        <translation>找到多个商品，请点选需要的一个</translation>
+    </message>
+    <message>
+        <source>Quantity (1 to {0})</source>
+        <translation>数量（1 至 {0}）</translation>
+    </message>
+    <message>
+        <source>At most {0} of one item per order</source>
+        <translation>同一商品每单最多 {0} 件</translation>
     </message>
     <message>
         <source>Total {0}</source>
@@ -401,6 +521,32 @@
     <message>
         <source>{0} items</source>
         <translation>共 {0} 件</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResults</name>
+    <message>
+        <source>Found {0} for “{1}” — tap one to add it</source>
+        <translation>“{1}”找到 {0} 个商品，点选即可加入</translation>
+    </message>
+    <message>
+        <source>Nothing found for “{0}”</source>
+        <translation>没有找到“{0}”</translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Cart cleared ({0} items)</source>
+        <translation>已清空购物车（{0} 件）</translation>
+    </message>
+    <message>
+        <source>Removed {0} × {1}</source>
+        <translation>已删除 {0} × {1}</translation>
     </message>
 </context>
 </TS>

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.checkout.cart import DESCRIPTION_LIMIT, Cart, CartError, UnknownCode
+from kiosk.checkout.cart import DESCRIPTION_LIMIT, Cart, CartError, CartLine, TooMany, UnknownCode
 from kiosk.checkout.catalogue import Catalogue, Category, Item
 
 WATER = Item("W1", "6921168509256", "农夫山泉 550ml", "Water", 200, "drinks")
@@ -40,12 +40,84 @@ def test_quantity_changes_and_removal() -> None:
     cart.add(LATTE)
     assert cart.set_quantity("W1", 5).snapshot.total_fen == 1000 + 1800
     assert cart.increment("W1", -1).line.quantity == 4  # type: ignore[union-attr]
-    removed = cart.increment("C1", -1)
+    removed = cart.remove("C1")
     assert removed.kind == "removed" and removed.line is None
-    assert cart.set_quantity("W1", 0).kind == "removed"
-    assert cart.snapshot().is_empty and cart.total_fen == 0
+    assert [line.sku for line in cart.lines] == ["W1"]
     with pytest.raises(CartError):
-        cart.remove("W1")
+        cart.remove("C1")
+    with pytest.raises(CartError):
+        cart.set_quantity("C1", 2)
+
+
+def test_minus_stops_at_one_and_only_remove_takes_a_line_out() -> None:
+    cart = Cart(CATALOGUE)
+    cart.add(WATER, 2)
+    assert cart.increment("W1", -1).line.quantity == 1  # type: ignore[union-attr]
+    stays = cart.increment("W1", -1)
+    assert stays.kind == "updated" and stays.line is not None and stays.line.quantity == 1
+    assert cart.increment("W1", -5).line.quantity == 1  # type: ignore[union-attr]
+    with pytest.raises(CartError):
+        cart.set_quantity("W1", 0)  # no hidden removal: the keypad asks for 1 to 999
+    assert [(line.sku, line.quantity) for line in cart.lines] == [("W1", 1)]
+
+
+def test_set_quantity_from_the_keypad() -> None:
+    cart = Cart(CATALOGUE)
+    cart.add(WATER)
+    cart.add(LATTE)
+    change = cart.set_quantity("W1", 6)
+    assert change.kind == "updated" and change.sku == "W1" and change.line == CartLine(WATER, 6)
+    assert [line.sku for line in cart.lines] == ["W1", "C1"]  # the line keeps its place
+    assert cart.total_fen == 6 * 200 + 1800
+    for bad in (0, -1, 1000):
+        with pytest.raises(CartError):
+            cart.set_quantity("W1", bad)
+    assert cart.lines[0].quantity == 6
+
+
+def test_undo_puts_a_removed_line_back_in_its_place() -> None:
+    cart = Cart(CATALOGUE)
+    cart.add(WATER, 3)
+    cart.add(LATTE)
+    cart.add(LONG)
+    cart.remove("C1")
+    assert cart.removal is not None and cart.removal.kind == "removed" and cart.removal.item_count == 1
+    change = cart.undo()
+    assert change.kind == "restored" and change.sku == "C1" and change.line == CartLine(LATTE, 1)
+    assert [(line.sku, line.quantity) for line in cart.lines] == [("W1", 3), ("C1", 1), ("L1", 1)]
+    assert cart.removal is None
+    with pytest.raises(CartError):
+        cart.undo()  # once
+
+
+def test_undo_of_clear_restores_every_line_in_order() -> None:
+    cart = Cart(CATALOGUE)
+    cart.add(WATER, 3)
+    cart.add(LATTE, 2)
+    before = cart.snapshot()
+    cleared = cart.clear()
+    assert cleared.snapshot.is_empty
+    assert cart.removal is not None and cart.removal.kind == "cleared" and cart.removal.item_count == 5
+    assert cart.undo().snapshot == before
+
+
+def test_anything_else_ends_the_chance_to_undo() -> None:
+    cart = Cart(CATALOGUE)
+    cart.add(WATER)
+    cart.add(LATTE)
+    cart.remove("W1")
+    cart.add(LONG)  # the clerk moved on
+    assert cart.removal is None
+    with pytest.raises(CartError):
+        cart.undo()
+    cart.remove("L1")
+    cart.forget_removal()  # the UI's few seconds are over
+    with pytest.raises(CartError):
+        cart.undo()
+    cart.clear(undoable=False)  # the cart became an order: nothing to take back
+    assert cart.removal is None and cart.snapshot().is_empty
+    Cart(CATALOGUE).clear()
+    assert Cart(CATALOGUE).removal is None  # clearing an empty cart leaves nothing to undo
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 1000, True, 1.5])
@@ -54,6 +126,17 @@ def test_bad_quantities_are_refused(quantity: object) -> None:
     with pytest.raises(CartError):
         cart.add(WATER, quantity)  # type: ignore[arg-type]
     assert cart.snapshot().is_empty
+
+
+def test_a_line_holds_at_most_999() -> None:
+    cart = Cart(CATALOGUE)
+    cart.set_quantity(cart.add(WATER).sku or "", 999)
+    with pytest.raises(TooMany) as caught:
+        cart.add(WATER)
+    assert caught.value.quantity == 1000
+    with pytest.raises(TooMany):
+        cart.increment("W1")
+    assert cart.lines[0].quantity == 999
 
 
 def test_snapshot_is_immutable_and_detached() -> None:

@@ -31,7 +31,9 @@ CATALOGUE = sample_catalogue()
 SKUS = [item.sku for item in CATALOGUE]
 
 cart_ops = st.lists(
-    st.tuples(st.sampled_from(["add", "set", "inc", "remove"]), st.sampled_from(SKUS), st.integers(-3, 12)),
+    st.tuples(
+        st.sampled_from(["add", "set", "inc", "remove", "clear", "undo"]), st.sampled_from(SKUS), st.integers(-3, 12)
+    ),
     max_size=40,
 )
 
@@ -40,28 +42,36 @@ cart_ops = st.lists(
 def test_cart_totals_always_equal_the_sum_of_lines(ops: list[tuple[str, str, int]]) -> None:
     cart = Cart(CATALOGUE)
     expected: dict[str, int] = {}
+    before_removal: dict[str, int] | None = None  # what undo brings back (order included)
     for op, sku, n in ops:
         try:
             if op == "add":
                 cart.add(sku, n)
                 expected[sku] = expected.get(sku, 0) + n
+                before_removal = None
             elif op == "set":
                 cart.set_quantity(sku, n)
-                if n == 0:
-                    expected.pop(sku)
-                else:
-                    expected[sku] = n
+                expected[sku] = n
+                before_removal = None
             elif op == "inc":
                 cart.increment(sku, n)
-                expected[sku] = max(expected[sku] + n, 0)
-                if expected[sku] == 0:
-                    expected.pop(sku)
-            else:
+                expected[sku] = max(expected[sku] + n, 1)
+                before_removal = None
+            elif op == "remove":
                 cart.remove(sku)
+                before_removal = dict(expected)
                 expected.pop(sku)
+            elif op == "clear":
+                cart.clear()
+                before_removal = dict(expected) if expected else None
+                expected = {}
+            else:
+                cart.undo()
+                assert before_removal is not None
+                expected, before_removal = before_removal, None
         except CartError:
             pass  # refused operations change nothing
-    assert {line.sku: line.quantity for line in cart.lines} == expected
+        assert [(line.sku, line.quantity) for line in cart.lines] == list(expected.items())
     prices = {item.sku: item.price_fen for item in CATALOGUE}
     assert cart.total_fen == sum(prices[sku] * q for sku, q in expected.items())
     assert cart.snapshot().total_fen == cart.total_fen and isinstance(cart.total_fen, int)

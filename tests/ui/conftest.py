@@ -126,7 +126,9 @@ def make_kiosk(qtbot: QtBot, tmp_path: Path, training_template: Path) -> Iterato
         options.setdefault("customer_display", False)
         window = create_main_window(config_path, data_dir=None if config_path else root, **options)
         windows.append(window)
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=lambda closing: closing.allow_close())  # no PIN at teardown
+        if not options.get("kiosk_mode"):
+            window.resize(1280, 800)  # the design size (the offscreen screen is only 800×600)
         window.show()
         qtbot.waitExposed(window)
         return Kiosk(window, root, qtbot)

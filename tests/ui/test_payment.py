@@ -157,3 +157,26 @@ def test_orders_page_during_an_open_payment_returns_to_it(kiosk: Kiosk) -> None:
     assert kiosk.child("cartView").rowCount() == 0
     kiosk.qtbot.mouseClick(kiosk.button("ordersBackButton"), Qt.MouseButton.LeftButton)
     assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
+
+
+def test_the_customer_display_follows_the_sale(make_kiosk: object) -> None:
+    kiosk: Kiosk = make_kiosk(customer_display=True)  # type: ignore[operator]
+    display = kiosk.window.customer_display
+    core = kiosk.window.core
+    assert display is not None and core is not None
+    assert display.mode == "idle" and display.store.text() == core.config.store.name
+    kiosk.add("DRK-001")
+    kiosk.add("DRK-001")
+    kiosk.add("CAF-002")
+    assert display.mode == "cart" and display.lines.rowCount() == 2
+    assert display.lines.item(0, 1).text() == "× 2" and "￥25.00" in display.total.text()
+    kiosk.charge()
+    kiosk.qtbot.waitUntil(lambda: display.qr.text is not None, timeout=WAIT_MS)
+    assert display.mode == "payment" and display.amount.text() == "￥25.00"
+    assert display.hint.isVisibleTo(display) and display.hint.text() == "请用微信扫码支付"
+    assert display.countdown.text().startswith("剩余")
+    kiosk.qtbot.mouseClick(kiosk.button("simulatePaymentButton"), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.waitUntil(lambda: display.mode == "thanks", timeout=WAIT_MS)
+    assert display.paid_amount.text() == "￥25.00"
+    kiosk.qtbot.mouseClick(kiosk.button("newOrderButton"), Qt.MouseButton.LeftButton)
+    assert display.mode == "idle"

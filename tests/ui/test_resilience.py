@@ -17,12 +17,17 @@ def test_relay_down_at_charge_shows_pending_creation_and_can_be_cancelled(
     make_kiosk: Callable[..., Kiosk], tmp_path: Path
 ) -> None:
     config = write_config(tmp_path / "kiosk.toml", f"http://127.0.0.1:{free_port()}", tmp_path / "data")
-    kiosk = make_kiosk(config)
+    kiosk = make_kiosk(config, customer_display=True)
     kiosk.add("DRK-002")
     kiosk.qtbot.mouseClick(kiosk.button("chargeButton"), Qt.MouseButton.LeftButton)
     assert kiosk.wait_state("PENDING_CREATION") == "PENDING_CREATION"
     assert kiosk.child("qrView").text is None
     assert kiosk.label("paymentStatusLabel").text()  # says the relay is unreachable
+    # Nobody is asked to scan a code that is not there: not the clerk, not the customer.
+    assert not kiosk.label("paymentHintLabel").isVisibleTo(kiosk.window.payment_view)
+    display = kiosk.window.customer_display
+    assert display is not None and display.mode == "payment" and display.qr.text is None
+    assert not display.hint.isVisibleTo(display)
     kiosk.qtbot.waitUntil(lambda: kiosk.label("relayStatus").property("online") == "false", timeout=WAIT_MS)
     assert not kiosk.button("simulatePaymentButton").isVisible()  # live mode: no simulation
 

@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 import zxingcpp
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.checkout import PaymentSession, State
 from kiosk.clock import CHINA_TZ
+from kiosk.manager.pin import TRAINING_PIN, PinGuard, configured_pin
 from kiosk.ui.customer_display import CustomerDisplay
 from kiosk.ui.notices import ErrorReporter, NoticeBar, install_excepthook
 from kiosk.ui.payment_view import display_state, format_countdown
-from kiosk.ui.pin import TRAINING_PIN, PinDialog, verify_pin
+from kiosk.ui.pin import PinDialog
 from kiosk.ui.qr import QUIET_ZONE, QrView, qr_matrix
 from tests.ui.conftest import Kiosk, grab_image
 
@@ -42,18 +43,60 @@ def session(state: State = State.AWAITING_PAYMENT, **changes: Any) -> PaymentSes
 
 
 def test_customer_display_shows_amount_and_qr_then_thanks(qtbot: QtBot) -> None:
-    display = CustomerDisplay()
+    display = CustomerDisplay(lambda _session: 299.2)
     qtbot.addWidget(display)
-    display.resize(800, 900)
+    display.resize(1024, 600)
     display.show()
     display.show_session(session())
     assert display.mode == "payment"
     assert display.amount.text() == "￥12.50"
+    assert display.hint.isVisible() and display.countdown.text().endswith("5:00")
     [decoded] = zxingcpp.read_barcodes(grab_image(display.qr))
     assert decoded.text == CODE_URL
     display.show_session(session(State.PAID, trade_state="SUCCESS"))
     assert display.mode == "thanks" and display.qr.text is None
+    assert display.paid_amount.text() == "￥12.50" and display.paid_title.isVisible()
     display.show_session(session(State.CANCELLED))
+    assert display.mode == "idle"
+
+
+@pytest.mark.parametrize("state", [State.CREATING, State.PENDING_CREATION])
+def test_customer_display_never_asks_to_scan_without_a_qr(qtbot: QtBot, state: State) -> None:
+    display = CustomerDisplay(lambda _session: 120.0)
+    qtbot.addWidget(display)
+    display.resize(800, 480)
+    display.show()
+    display.show_session(session(state, code_url=None, trade_state=None))
+    assert display.mode == "payment" and display.qr.text is None
+    assert not display.hint.isVisible()
+    visible = [label.text() for label in display.findChildren(QLabel) if label.isVisible()]
+    assert not any("scan" in text.casefold() or "扫" in text for text in visible), visible
+    assert display.amount.text() == "￥12.50"
+
+
+def test_customer_display_follows_the_cart(qtbot: QtBot) -> None:
+    from kiosk.checkout import Cart, sample_catalogue
+
+    catalogue = sample_catalogue()
+    display = CustomerDisplay()
+    qtbot.addWidget(display)
+    display.set_store("邻里便利")
+    display.resize(1024, 600)
+    display.show()
+    assert display.mode == "idle" and display.store.text() == "邻里便利" and display.store.isVisible()
+    cart = Cart(catalogue)
+    cart.add("DRK-001", 2)
+    display.show_cart(cart.add("CAF-002").snapshot, "CAF-002")
+    assert display.mode == "cart"
+    rows = [[display.lines.item(row, column).text() for column in range(3)] for row in range(display.lines.rowCount())]
+    assert rows == [["可口可乐 330ml", "× 2", "￥7.00"], ["拿铁（中杯）", "× 1", "￥18.00"]]
+    assert "25.00" in display.total.text() and "3" in display.count.text()
+    display.show_session(session())  # Charge: the payment replaces the lines ...
+    display.show_cart(cart.snapshot())
+    assert display.mode == "payment"  # ... and the cart stays behind it
+    display.show_session(session(State.CANCELLED))
+    assert display.mode == "cart"  # cancelled: the customer sees the cart again
+    display.show_cart(cart.clear().snapshot)
     assert display.mode == "idle"
 
 
@@ -115,20 +158,49 @@ def test_failed_background_operation_goes_to_the_notice_bar(kiosk: Kiosk) -> Non
     assert notice.level == "error"
 
 
-def test_pin_dialog_accepts_only_the_right_pin(qtbot: QtBot) -> None:
-    config = types.SimpleNamespace(training=True, manager={})
-    assert verify_pin(TRAINING_PIN, config) and not verify_pin("1234", config)
-    live = types.SimpleNamespace(training=False, manager={})
-    assert not verify_pin(TRAINING_PIN, live)  # no PIN configured: nothing opens
-    dialog = PinDialog(config)
+def tap(qtbot: QtBot, dialog: PinDialog, name: str) -> None:
+    qtbot.mouseClick(dialog.findChild(type(dialog.ok_button), name), Qt.MouseButton.LeftButton)
+
+
+def test_pin_dialog_takes_the_pin_from_its_keypad_and_accepts_only_the_right_one(qtbot: QtBot) -> None:
+    dialog = PinDialog(PinGuard(configured_pin(None, training=True), max_tries=3))
     qtbot.addWidget(dialog)
-    for digit in "1234":
-        qtbot.mouseClick(dialog.findChild(type(dialog.ok_button), f"pinKey{digit}"), Qt.MouseButton.LeftButton)
-    dialog.check()
-    assert dialog.result() == 0 and dialog.message.text() and dialog.pin_input.text() == ""
+    dialog.show()
+    for key in ("pinKey1", "pinKey2", "pinKey9", "pinKeyBackspace", "pinKey3", "pinKey4"):
+        tap(qtbot, dialog, key)
+    assert dialog.pin_input.text() == "1234"
+    tap(qtbot, dialog, "pinOkButton")
+    qtbot.waitUntil(lambda: dialog.property("outcome") == "wrong")
+    assert dialog.result() == 0 and "2" in dialog.message.text() and dialog.pin_input.text() == ""
     with qtbot.waitSignal(dialog.accepted):
-        dialog.pin_input.setText(TRAINING_PIN)
-        dialog.check()
+        for digit in TRAINING_PIN:
+            tap(qtbot, dialog, f"pinKey{digit}")
+        tap(qtbot, dialog, "pinOkButton")
+    assert dialog.last_result is not None and dialog.last_result.ok
+
+
+def test_pin_dialog_locks_after_wrong_tries_and_says_until_when_in_beijing_time(qtbot: QtBot) -> None:
+    guard = PinGuard(configured_pin(None, training=True), max_tries=2)
+    dialog = PinDialog(guard)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.pin_input.setText("9999")
+    tap(qtbot, dialog, "pinOkButton")
+    qtbot.waitUntil(lambda: dialog.property("outcome") == "wrong")
+    dialog.pin_input.setText("9999")
+    tap(qtbot, dialog, "pinOkButton")
+    qtbot.waitUntil(lambda: dialog.property("outcome") == "locked")
+    assert not dialog.pin_input.isEnabled() and not dialog.keypad.isEnabled() and not dialog.ok_button.isEnabled()
+    assert guard.locked_until is not None
+    assert guard.locked_until.astimezone(CHINA_TZ).strftime("%H:%M") in dialog.message.text()
+    assert dialog.cancel_button.isEnabled()  # the way out stays
+
+
+def test_pin_dialog_without_a_configured_pin_explains_and_refuses(qtbot: QtBot) -> None:
+    dialog = PinDialog(PinGuard(None))
+    qtbot.addWidget(dialog)
+    assert dialog.property("outcome") == "not_configured" and dialog.message.text()
+    assert not dialog.pin_input.isEnabled()
 
 
 def test_kiosk_mode_close_needs_the_manager_pin(make_kiosk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,3 +231,30 @@ def test_manager_button_without_a_manager_screen_says_so(kiosk: Kiosk, monkeypat
     notice = kiosk.child("noticeBar")
     assert notice.isVisible() and notice.text
     assert QApplication.activeModalWidget() is None
+
+
+def test_many_categories_wrap_to_two_rows_then_scroll_with_the_bar_showing(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from kiosk.checkout import Catalogue, Category, Item
+    from kiosk.ui.catalog_view import CatalogView, CategoryBar
+
+    categories = [Category(f"c{n}", f"第{n}类商品", f"Category {n}") for n in range(20)]
+    items = [Item(f"S{n}", None, f"商品{n}", f"Item {n}", 100, f"c{n}") for n in range(20)]
+    catalog = CatalogView(Catalogue(categories, items), "zh_CN")
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    bar = CategoryBar(catalog, holder)
+    layout.addWidget(bar)
+    layout.addWidget(catalog, 1)
+    holder.resize(600, 700)
+    holder.show()
+    qtbot.waitUntil(lambda: bar.verticalScrollBar().isVisible())
+    row = bar.buttons[0].height()
+    assert bar.height() < 3 * row  # two rows at most, then it scrolls
+    assert all(bar.widget().rect().contains(button.geometry()) for button in bar.buttons)
+    last = bar.buttons[-1]
+    assert last.y() > bar.viewport().height()  # below the fold, reached by scrolling
+    qtbot.mouseClick(last, Qt.MouseButton.LeftButton)
+    assert catalog.currentIndex() == 19

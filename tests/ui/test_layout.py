@@ -1,0 +1,313 @@
+"""Every cashier screen and dialog, in both languages, at every supported size: every visible button,
+label, field and table cell lies inside its window and shows its whole text, and at 1024×768 every
+touch target is at least 44×44 px (``kiosk.ui.fit``). The customer display at its three sizes too.
+
+One window per language serves every screen (a screen first puts the window back to a fresh sale), and
+one test per size goes through all of them: the window is restyled once per size, not once per screen.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.checkout import CartSnapshot, State
+from kiosk.checkout.cart import CartLine
+from kiosk.manager.pin import Outcome, PinGuard, configured_pin
+from kiosk.ui import create_main_window
+from kiosk.ui.customer_display import CustomerDisplay
+from kiosk.ui.dialogs import ActionDialog
+from kiosk.ui.keypad import KeypadDialog
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.pin import PinDialog
+from kiosk.ui.reasons import ReasonPicker
+from tests.ui.conftest import WAIT_MS, Kiosk
+from tests.ui.layout import CUSTOMER_SIZES, MAIN_SIZES, check_screen, session, settle
+
+LANGUAGES = ("zh_CN", "en")
+
+
+@pytest.fixture(scope="module")
+def window_for(
+    tmp_path_factory: pytest.TempPathFactory, training_template: Path
+) -> Iterator[Callable[[str], MainWindow]]:
+    """The kiosk-mode window in a language (one alive at a time: restyling costs per window)."""
+    alive: dict[str, MainWindow] = {}
+
+    def close(window: MainWindow) -> None:
+        window.allow_close()
+        window.close()
+
+    def get(language: str) -> MainWindow:
+        if language not in alive:
+            for other in list(alive):
+                close(alive.pop(other))
+            root = tmp_path_factory.mktemp(f"layout-{language}") / "training"
+            shutil.copytree(training_template, root)
+            window = create_main_window(data_dir=root, language=language, kiosk_mode=True, customer_display=False)
+            window.show()
+            alive[language] = window
+        return alive[language]
+
+    yield get
+    for window in alive.values():
+        close(window)
+
+
+def fresh(kiosk: Kiosk) -> MainWindow:
+    """The window as a clerk finds it: an empty sale, no notices, no search."""
+    window = kiosk.window
+    assert window.sale_view is not None
+    window.notice.dismiss()
+    window.alert.acknowledge()
+    window.sale_view.start_new_order()
+    if window.sale_view.keys.isVisible():
+        window.sale_view.toggle_keys()
+    window.current = None
+    window.stack.setCurrentWidget(window.sale_view)
+    return window
+
+
+def longest_names(kiosk: Kiosk, count: int) -> list[str]:
+    core = kiosk.window.core
+    assert core is not None
+    items = sorted(core.catalogue, key=lambda item: -max(len(item.name_en), 2 * len(item.name_zh)))
+    return [item.sku for item in items[:count]]
+
+
+# ---- screens: each returns the top-level widgets to check ---------------------------------------------
+
+
+def sale_with_long_names(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    assert window.sale_view is not None and window.core is not None
+    for sku in longest_names(kiosk, 8):
+        item = window.core.catalogue.by_sku(sku)
+        assert item is not None
+        window.sale_view.add_item(item)
+    window.sale_view.cart.set_quantity(longest_names(kiosk, 1)[0], 999)  # the widest amount
+    window.sale_view.add_item(window.core.catalogue.items[-1])
+    return [window]
+
+
+def sale_with_undo_and_notices(kiosk: Kiosk) -> list[QWidget]:
+    window = sale_with_long_names(kiosk)[0]
+    assert isinstance(window, MainWindow) and window.sale_view is not None
+    window.sale_view.clear()  # the undo bar
+    window.sale_view.submit_code("0000000000000")  # an unknown code: the error notice
+    window.alert.add(
+        window.tr(
+            "Payment received after cancel: order {0}, {1}. The money has arrived — hand over the "
+            "goods or ask the manager to refund it."
+        ).format("store1-kiosk1-20261205A7K00042", "￥1234.56")
+    )
+    return [window]
+
+
+def search_with_keys(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    assert window.sale_view is not None
+    window.sale_view.toggle_keys()
+    for key in "KL":
+        window.sale_view.keys.keys[key].click()
+    kiosk.qtbot.waitUntil(lambda: window.sale_view is not None and window.sale_view.left_pages.currentIndex() == 1)
+    return [window]
+
+
+def search_finding_nothing(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    assert window.sale_view is not None
+    window.sale_view.barcode.setText("zzzzzz")
+    kiosk.qtbot.waitUntil(lambda: window.sale_view is not None and window.sale_view.left_pages.currentIndex() == 1)
+    return [window]
+
+
+def quantity_keypad(kiosk: Kiosk) -> list[QWidget]:
+    window = sale_with_long_names(kiosk)[0]
+    assert isinstance(window, MainWindow) and window.sale_view is not None
+    sku = window.sale_view.cart_view.skus()[0]
+    window.sale_view.ask_quantity(sku)
+    dialog = window.sale_view.quantity_dialog
+    assert dialog is not None
+    dialog.input.setText("0")
+    dialog.submit()  # shows its error message too
+    return [window, dialog]
+
+
+def payment(state: State, **changes: object) -> Callable[[Kiosk], list[QWidget]]:
+    def show(kiosk: Kiosk) -> list[QWidget]:
+        window = fresh(kiosk)
+        assert window.payment_view is not None
+        window.current = session(state, **changes)
+        window.payment_view.show_session(window.current)
+        window.stack.setCurrentWidget(window.payment_view)
+        return [window]
+
+    return show
+
+
+def paid(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    assert window.paid_view is not None
+    window.paid_view.show_paid(session(State.PAID, trade_state="SUCCESS", payer_total_fen=123456))
+    window.paid_view.return_timer.stop()
+    window.stack.setCurrentWidget(window.paid_view)
+    return [window]
+
+
+def orders(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    assert window.orders_view is not None
+    window.orders_view.show_orders([session(state, last_error="connection refused") for state in State])
+    window.stack.setCurrentWidget(window.orders_view)
+    return [window]
+
+
+def training_guard() -> PinGuard:
+    return PinGuard(configured_pin(None, training=True))  # its own count: screens do not lock each other
+
+
+def pin(guard: Callable[[], PinGuard], wrong: bool = False) -> Callable[[Kiosk], list[QWidget]]:
+    def show(kiosk: Kiosk) -> list[QWidget]:
+        window = fresh(kiosk)
+        dialog = PinDialog(guard(), window)
+        dialog.open()
+        if wrong:
+            dialog.pin_input.setText("1234")
+            dialog.check()
+            kiosk.qtbot.waitUntil(lambda: dialog.pin_input.isEnabled(), timeout=WAIT_MS)
+        return [window, dialog]
+
+    return show
+
+
+def locked_guard() -> PinGuard:
+    guard = training_guard()
+    while guard.check("9999").outcome is not Outcome.LOCKED:
+        pass
+    return guard
+
+
+def amount_keypad(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    dialog = KeypadDialog("退款 Refund", "Amount", minimum=1, maximum=123456, value=123456, decimals=2, parent=window)
+    dialog.open()
+    return [window, dialog]
+
+
+def reason_picker(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    dialog = ActionDialog("reasonDialog", window)
+    dialog.set_title(window.tr("Refund"))
+    picker = ReasonPicker(dialog.body_widget)
+    dialog.body.addWidget(picker)
+    picker.choose("faulty")
+    dialog.add_action("reasonCancel", dialog.reject).setText(window.tr("Cancel"))
+    dialog.add_action("reasonOk", dialog.accept, primary=True).setText("OK")
+    dialog.open()
+    return [window, dialog]
+
+
+SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
+    "sale-long-names": sale_with_long_names,
+    "sale-undo-and-notices": sale_with_undo_and_notices,
+    "search-keys": search_with_keys,
+    "search-nothing": search_finding_nothing,
+    "quantity-keypad": quantity_keypad,
+    "payment-creating": payment(State.CREATING, code_url=None),
+    "payment-pending-creation": payment(State.PENDING_CREATION, code_url=None),
+    "payment-notpay": payment(State.AWAITING_PAYMENT),
+    "payment-userpaying": payment(State.AWAITING_PAYMENT, trade_state="USERPAYING"),
+    "payment-payerror": payment(State.AWAITING_PAYMENT, trade_state="PAYERROR"),
+    "payment-paid-after-cancel": payment(State.PAID_AFTER_CANCEL, trade_state="SUCCESS"),
+    "payment-cancelled": payment(State.CANCELLED, ended_by="clerk"),
+    "payment-expired": payment(State.EXPIRED, ended_by="expiry"),
+    "payment-failed": payment(State.FAILED, last_error="the relay refused the order: amount too large"),
+    "paid": paid,
+    "orders": orders,
+    "pin": pin(training_guard),
+    "pin-wrong": pin(training_guard, wrong=True),
+    "pin-locked": pin(locked_guard),
+    "pin-not-set": pin(lambda: PinGuard(None)),
+    "amount-keypad": amount_keypad,
+    "reason-picker": reason_picker,
+}
+
+
+def size_id(size: QSize) -> str:
+    return f"{size.width()}x{size.height()}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("size", MAIN_SIZES, ids=size_id)
+def test_every_cashier_screen_fits(
+    window_for: Callable[[str], MainWindow], qtbot: QtBot, tmp_path: Path, language: str, size: QSize
+) -> None:
+    kiosk = Kiosk(window_for(language), tmp_path, qtbot)
+    found: list[str] = []
+    for name, screen in SCREENS.items():
+        shown = check_screen(kiosk.window, lambda screen=screen: screen(kiosk), [size])
+        found += [f"{name}: {line}" for line in shown]
+    assert not found, "\n".join(found)
+
+
+def test_the_checker_catches_what_does_not_fit(
+    window_for: Callable[[str], MainWindow], qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The check is not vacuous: a button too narrow for its text and one too small to touch are reported."""
+    window = fresh(Kiosk(window_for("en"), tmp_path, qtbot))
+    assert window.sale_view is not None
+    clipped = window.sale_view.charge_button
+    clipped.setText("Charge " * 20)
+    found = check_screen(window, lambda: [window], MAIN_SIZES[:1])
+    clipped.setText(window.tr("Charge"))
+    assert any("chargeButton" in line and "text needs" in line for line in found), found
+    tiny = window.sale_view.clear_button
+    tiny.setFixedSize(30, 30)
+    found = check_screen(window, lambda: [window], MAIN_SIZES[:1])
+    tiny.setMinimumSize(0, 0)
+    tiny.setMaximumSize(16777215, 16777215)
+    assert any("clearCartButton" in line and "touch target" in line for line in found), found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_customer_display_fits_its_screens(
+    window_for: Callable[[str], MainWindow], qtbot: QtBot, language: str
+) -> None:
+    window = window_for(language)
+    assert window.core is not None
+    display = CustomerDisplay(window.core.seconds_left)
+    qtbot.addWidget(display)
+    display.set_store(window.core.config.store.name)
+    display.set_language(language)
+    display.show()
+    catalogue = window.core.catalogue
+    long_cart = CartSnapshot(tuple(CartLine(item, 99) for item in catalogue.items[:12]))
+    states: list[tuple[str, Callable[[], None]]] = [
+        ("idle", display.show_idle),
+        ("cart", lambda: display.show_cart(long_cart, catalogue.items[3].sku)),
+        ("payment", lambda: display.show_session(session(State.AWAITING_PAYMENT))),
+        ("waiting", lambda: display.show_session(session(State.PENDING_CREATION, code_url=None))),
+        ("thanks", lambda: display.show_session(session(State.PAID, payer_total_fen=123456))),
+    ]
+    found: list[str] = []
+    for name, show in states:
+        shown = check_screen(display, lambda show=show: (show(), [display])[1], CUSTOMER_SIZES)
+        found += [f"{name}: {line}" for line in shown]
+    assert not found, "\n".join(found)
+
+
+def test_the_window_goes_down_to_1024_by_768(window_for: Callable[[str], MainWindow], qtbot: QtBot) -> None:
+    window = window_for("en")
+    window.resize(QSize(1024, 768))
+    settle()
+    assert (window.width(), window.height()) == (1024, 768)
+    assert window.minimumSize().width() <= 1024 and window.minimumSize().height() <= 768
+    assert QApplication.activeModalWidget() is None
+    assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
