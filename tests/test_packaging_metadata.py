@@ -26,5 +26,8 @@ def test_data_folders_are_mapped_into_the_wheel() -> None:
     }
     data = table["package-data"]
     assert data["kiosk._resources.i18n"] == ["*.ts"]  # type: ignore[index]
+    assert data["kiosk._resources.fonts"] == ["*.otf", "*.txt"]  # type: ignore[index]
+    # A regular package, so that importlib.resources.files() gives a plain directory everywhere.
+    assert (ROOT / "resources" / "__init__.py").is_file()
     assert (ROOT / "resources" / "catalogue.toml").is_file()
     assert list((ROOT / "printer_profiles").glob("*.toml"))

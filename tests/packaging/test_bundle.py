@@ -113,15 +113,19 @@ def test_bundle_is_complete_and_its_size_is_reported(bundle: dict[str, Any]) -> 
     assert written["executable"] == bundle["executable"] and Path(bundle["executable"]).is_file()
     internal = Path(bundle["bundle_dir"]) / "_internal"
     for relative in (
-        "resources/catalogue.toml",
-        "resources/i18n/kiosk_zh_CN.qm",
-        "resources/i18n/kiosk_en.qm",
+        "kiosk/_resources/catalogue.toml",
+        "kiosk/_resources/i18n/kiosk_zh_CN.qm",
+        "kiosk/_resources/i18n/kiosk_en.qm",
+        "kiosk/_resources/fonts/NotoSansSC-Regular-GB2312.otf",
+        "kiosk/_resources/fonts/OFL.txt",
         "printer_profiles/generic-58mm.toml",
         "escpos/capabilities.json",
-        "noto_cjk_sans_otc/NotoSansCJK-Regular.ttc",
     ):
         assert (internal / relative).is_file(), relative
-    assert not list((internal / "resources").rglob("*.ts")), "translation sources must stay out of the bundle"
+    resources = internal / "kiosk" / "_resources"
+    assert not list(resources.rglob("*.ts")), "translation sources must stay out of the bundle"
+    # kiosk._resources is imported from the archive, as a package: no source beside its data.
+    assert not list(resources.rglob("*.py"))
     assert list(internal.rglob("platforms/libqoffscreen.so")) and list(internal.rglob("platforms/libqxcb.so"))
     # Developer tools never ride along.
     for module in ("pytest", "_pytest", "hypothesis", "mypy"):
