@@ -6,11 +6,13 @@ the ``[manager]`` PIN line for kiosk.toml. Sub-commands import only what they ne
 on a counter PC without starting Qt.
 
 Mistakes are one line on stderr with exit code 2 (:mod:`kiosk.commandline`): bad arguments, a configuration
-mistake, a second kiosk on the same data directory (``kiosk.lock`` there), ``set-pin`` without a terminal.
+mistake, no screen to show the window on, a second kiosk on the same data directory (``kiosk.lock`` there),
+``set-pin`` without a terminal.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +53,7 @@ def cashier(args: list[str]) -> int:
 
     options = parse_args(args)
     try:
+        _check_screen()
         lock = InstanceLock(_data_dir(options) / LOCK_FILE, "another kiosk")
         lock.acquire()
     except CommandError as exc:
@@ -59,6 +62,17 @@ def cashier(args: list[str]) -> int:
         return run(args)
     finally:
         lock.release()
+
+
+def _check_screen() -> None:
+    """On Linux, Qt without a display aborts (exit 134) blaming the xcb libraries; say what is wrong instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise CommandError(
+            "no screen to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): start it in a desktop "
+            "session or under cage, or set QT_QPA_PLATFORM=offscreen to run it without a screen"
+        )
 
 
 def _data_dir(options: Any) -> Path:

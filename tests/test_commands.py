@@ -87,6 +87,22 @@ def test_kiosk_bad_input_and_missing_file(tmp_path: Path, args: list[str], namin
     assert_one_line(command("kiosk", *args, cwd=tmp_path), "kiosk", *naming)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="DISPLAY and WAYLAND_DISPLAY are Linux's")
+def test_kiosk_without_a_screen_says_so(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--exit-after-start", "--data-dir", str(tmp_path / "training")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        env=env | {"HOME": str(tmp_path)},
+        check=False,
+    )
+    # Qt itself would abort with exit 134, asking for libxcb-cursor0.
+    assert_one_line(done, "kiosk", "no screen", "QT_QPA_PLATFORM=offscreen")
+
+
 def test_kiosk_configuration_mistake_in_any_table_stops_it(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(
