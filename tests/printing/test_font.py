@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw
 
 from kiosk.printing import fonts
 from kiosk.resources import CJK_FONT, resource_path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def gb2312() -> str:
-    chars = []
-    for row in range(0xA1, 0xF8):
-        for cell in range(0xA1, 0xFF):
-            try:
-                chars.append(bytes((row, cell)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return "".join(chars)
+from scripts.subset_cjk_font import gb2312_characters, shipped_text
 
 
 def cmap() -> set[int]:
@@ -32,18 +18,15 @@ def cmap() -> set[int]:
 
 def test_font_covers_gb2312_ascii_and_receipt_signs() -> None:
     have = cmap()
-    text = gb2312() + "".join(chr(c) for c in range(0x20, 0x7F)) + "¥￥·…，。：；（）"
-    assert len(gb2312()) > 7400  # levels 1 and 2 (6,763 hanzi) and the symbol rows
+    text = gb2312_characters() + "".join(chr(c) for c in range(0x20, 0x7F)) + "¥￥·…，。：；（）"
+    assert len(gb2312_characters()) > 7400  # levels 1 and 2 (6,763 hanzi) and the symbol rows
     missing = sorted({char for char in text if ord(char) not in have})
     assert missing == []
 
 
 def test_font_covers_every_shipped_chinese_string() -> None:
     have = cmap()
-    texts = [(ROOT / "resources" / "catalogue.toml").read_text("utf-8")]
-    for ts in sorted((ROOT / "resources" / "i18n").glob("*_zh_CN.ts")):
-        texts += re.findall(r"<translation>(.*?)</translation>", ts.read_text("utf-8"), re.S)
-    missing = sorted({char for char in "".join(texts) if unicodedata.category(char) != "Cc" and ord(char) not in have})
+    missing = sorted({char for char in shipped_text() if unicodedata.category(char) != "Cc" and ord(char) not in have})
     assert missing == [], "run scripts/subset_cjk_font.py after adding strings"
 
 
