@@ -184,12 +184,52 @@ def test_set_pin_mistakes(tmp_path: Path, stdin: str | None, naming: list[str]) 
         (["serve", "--config", "missing.toml"], ["missing.toml"]),
         (["add-store", "--config", "missing.toml", "--id", "S2", "--name", "店"], ["missing.toml"]),
         (["init", "--sandbox", "missing", "--port", "0", "--out", "relay.toml"], ["missing", "sandbox.json"]),
+        (["remove-kiosk", "--config", "relay.toml"], ["--id"]),
+        (["remove-kiosk", "--config", "missing.toml", "--id", "kiosk-1"], ["missing.toml", "cannot read"]),
+        (["rotate-token", "--id", "kiosk-1"], ["--config"]),
+        (["rotate-token", "--config", "missing.toml", "--id", "kiosk-1"], ["missing.toml", "cannot read"]),
+        (["add-kiosk", "--config", "not-utf8.toml", "--store", "S1"], ["not-utf8.toml", "not valid TOML"]),
     ],
-    ids=["no-config", "bad-port", "bad-role", "unknown-command", "serve-missing", "add-missing", "init-missing"],
+    ids=[
+        "no-config",
+        "bad-port",
+        "bad-role",
+        "unknown-command",
+        "serve-missing",
+        "add-missing",
+        "init-missing",
+        "remove-without-id",
+        "remove-missing",
+        "rotate-without-config",
+        "rotate-missing",
+        "not-utf8",
+    ],
 )
 def test_relay_bad_input_and_missing_files(tmp_path: Path, args: list[str], naming: list[str]) -> None:
+    (tmp_path / "not-utf8.toml").write_bytes(b"\xff\xfe[stores]")
     done = command("kiosk-relay", *args, cwd=tmp_path)
     assert_one_line(done, "kiosk-relay", *naming)
+
+
+@pytest.mark.parametrize("sub", ["remove-kiosk", "rotate-token"])
+def test_relay_unknown_credential_changes_nothing(relay_config: RelayCredentials, tmp_path: Path, sub: str) -> None:
+    before = relay_config.config_path.read_bytes()
+    done = command("kiosk-relay", sub, "--config", str(relay_config.config_path), "--id", "kiosk-9", cwd=tmp_path)
+    assert_one_line(done, "kiosk-relay", "--id", "kiosk-9")
+    assert done.stdout == "" and relay_config.config_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("sub", ["remove-kiosk", "rotate-token"])
+def test_relay_credential_change_refused_while_the_file_is_invalid(
+    relay_config: RelayCredentials, tmp_path: Path, sub: str
+) -> None:
+    update_config(relay_config.config_path, {"server": {"port": "8080"}})
+    before = relay_config.config_path.read_bytes()
+    done = command(
+        "kiosk-relay", sub, "--config", str(relay_config.config_path), "--id", relay_config.kiosk_id, cwd=tmp_path
+    )
+    assert_one_line(done, "kiosk-relay", "server.port")
+    assert relay_config.config_path.read_bytes() == before
 
 
 def test_relay_configuration_mistake(relay_config: RelayCredentials, tmp_path: Path) -> None:
@@ -211,7 +251,7 @@ def test_relay_second_instance_on_the_same_storage(relay_config: RelayCredential
     first = start_relay(relay_config)
     try:
         done = command("kiosk-relay", "serve", "--config", str(relay_config.config_path), "--port", "0", cwd=tmp_path)
-        assert_one_line(done, "kiosk-relay", "storage.path", "in use by another relay")
+        assert_one_line(done, "kiosk-relay", "storage.path", "another relay is already running", "pid")
     finally:
         first.stop()
 
@@ -262,10 +302,12 @@ def test_sandbox_second_instance_on_the_same_state_directory(sandbox: SandboxPro
         ("kiosk", [], ["kiosk printer-test", "kiosk set-pin", "--config", "--kiosk"]),
         ("kiosk", ["printer-test"], ["--profile", "--file", "--append"]),
         ("kiosk", ["set-pin"], ["standard input"]),
-        ("kiosk-relay", [], ["init", "add-store", "add-kiosk", "serve"]),
+        ("kiosk-relay", [], ["init", "add-store", "add-kiosk", "remove-kiosk", "rotate-token", "serve"]),
         ("kiosk-relay", ["init"], ["--sandbox", "--out"]),
         ("kiosk-relay", ["add-store"], ["--sub-mchid"]),
         ("kiosk-relay", ["add-kiosk"], ["--role"]),
+        ("kiosk-relay", ["remove-kiosk"], ["--config", "--id"]),
+        ("kiosk-relay", ["rotate-token"], ["--config", "--id"]),
         ("kiosk-relay", ["serve"], ["--log-level"]),
         ("kiosk-sandbox", [], ["--state-dir", "--time-scale"]),
     ],

@@ -227,7 +227,8 @@ def help_of(program: str, sub: str | None) -> subprocess.CompletedProcess[str]:
 def test_the_docs_name_commands_at_all() -> None:
     named = {(c.program, c.sub) for c in COMMANDS}
     assert {("kiosk", None), ("kiosk", "printer-test"), ("kiosk", "set-pin"), ("kiosk-sandbox", None)} <= named
-    assert {("kiosk-relay", sub) for sub in ("init", "add-store", "add-kiosk", "serve")} <= named
+    relay = ("init", "add-store", "add-kiosk", "remove-kiosk", "rotate-token", "serve")
+    assert {("kiosk-relay", sub) for sub in relay} <= named
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: f"{c.program} {c.sub or ''}".strip())
