@@ -103,14 +103,22 @@ def test_kiosk_without_a_screen_says_so(tmp_path: Path) -> None:
     assert_one_line(done, "kiosk", "no screen", "QT_QPA_PLATFORM=offscreen")
 
 
-def test_kiosk_configuration_mistake_in_any_table_stops_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "table, key",
+    [
+        ('[printer]\nprofile = "generic-80mm"\nport = "9100"\n', "[printer] port"),
+        ("[sound]\nvolume = 150\n", "[sound] volume"),
+    ],
+    ids=["printer", "sound"],
+)
+def test_kiosk_configuration_mistake_in_any_table_stops_it(tmp_path: Path, table: str, key: str) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(
         '[relay]\nurl = "http://127.0.0.1:9"\ntoken = "t"\n[store]\nid = "S1"\nname = "店"\naddress = "路"\n'
-        '[kiosk]\nid = "K1"\ndata_dir = "data"\n[printer]\nprofile = "generic-80mm"\nport = "9100"\n',
+        '[kiosk]\nid = "K1"\ndata_dir = "data"\n' + table,
         "utf-8",
     )
-    assert_one_line(command("kiosk", "--config", str(config), cwd=tmp_path), "kiosk", "[printer] port", "kiosk.toml")
+    assert_one_line(command("kiosk", "--config", str(config), cwd=tmp_path), "kiosk", key, "kiosk.toml")
     assert not (tmp_path / "data").exists(), "stopped before anything was created"
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.checkout.config import DEFAULT_TIMEOUT_SECONDS, KioskConfigError, load_config
+from kiosk.checkout.sound import SoundSettings
 
 GOOD = """
 [relay]
@@ -67,12 +68,17 @@ auto_print_slip = true
 [ui]
 language = "en"
 
+[sound]
+enabled = false
+volume = 30
+
 [manager]
 pin_sha256 = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"
 """
     )
     config = load_config(write(tmp_path, text))
     assert (config.payment_timeout_seconds, config.auto_print_slip, config.language) == (120, True, "en")
+    assert config.sound == SoundSettings(enabled=False, volume=30)
     assert config.manager == {"pin_sha256": "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"}
 
 
@@ -98,6 +104,12 @@ pin_sha256 = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"
         ('host = "192.168.1.50"', 'hostname = "192.168.1.50"', "[printer] hostname"),
         ('profile = "generic-80mm"\n', "", "[printer] profile"),
         ('profile = "generic-80mm"', 'profile = "printers/mine.toml"', "[printer] profile"),
+        # [sound]
+        ("[printer]", "[sound]\nvolume = 150\n[printer]", "[sound] volume"),
+        ("[printer]", "[sound]\nvolume = '80'\n[printer]", "[sound] volume"),
+        ("[printer]", "[sound]\nenabled = 'yes'\n[printer]", "[sound] enabled"),
+        ("[printer]", "[sound]\nloudness = 80\n[printer]", "[sound] loudness"),
+        ("[relay]", "sound = 80\n[relay]", "[sound]"),
         # [manager]
         ("[printer]", "[manager]\npin_sha256 = 'abc'\n[printer]", "[manager] pin_sha256"),
         ("[printer]", "[manager]\npin = '1234'\n[printer]", "[manager] pin"),
@@ -165,6 +177,7 @@ def test_the_example_loads_once_every_stand_in_is_filled_in(tmp_path: Path) -> N
     assert "…" not in settings and "example.cn" not in settings
     config = load_config(write(tmp_path, text))
     assert config.printer == {"profile": "generic-80mm", "host": "192.168.1.50"}
+    assert config.sound == SoundSettings(enabled=True, volume=80)
 
 
 @pytest.mark.parametrize("stand_in", sorted(FILLED_IN))
