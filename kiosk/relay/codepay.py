@@ -286,17 +286,18 @@ class CodePayFlows:
         if trade is not None and not self._ours(order, trade):
             # The number is another order's at WeChat Pay (never ours): nothing of ours to reverse.
             log.warning("order %s: the out_trade_no belongs to another order at WeChat Pay", out_trade_no)
-            await self._fail(out_trade_no, CodePayFailure.UNAVAILABLE)
+            await self._fail(out_trade_no, CodePayFailure.UNAVAILABLE)  # first: a kiosk stops watching once closed
             await relay.apply_report(TradeReport(out_trade_no, TradeState.CLOSED, "商户订单号重复"), "codepay")
+            await self._finish(flow)
+            return
+        if report.outcome is ChargeOutcome.FAILED and trade is not None and not is_payable(trade.trade_state):
+            await self._fail(out_trade_no, CodePayFailure.NOT_CONFIRMED)  # WeChat Pay reversed or closed it
+            await relay.apply_report(trade, "codepay")
             await self._finish(flow)
             return
         if trade is not None:
             await relay.apply_report(trade, "codepay")
         if report.outcome is ChargeOutcome.PAID:
-            await self._finish(flow)
-            return
-        if report.outcome is ChargeOutcome.FAILED and trade is not None and not is_payable(trade.trade_state):
-            await self._fail(out_trade_no, CodePayFailure.NOT_CONFIRMED)  # WeChat Pay reversed or closed it
             await self._finish(flow)
             return
         if report.outcome is ChargeOutcome.FAILED:  # PAYERROR: the bank or the password failed
@@ -351,9 +352,9 @@ class CodePayFlows:
                 return
             # WeChat Pay has no such order (a charge never recorded): there is nothing anybody can pay.
         log.info("order %s: reversed", out_trade_no)
-        await relay.apply_report(TradeReport(out_trade_no, TradeState.REVOKED, "已撤销"), "reverse")
         failure = CodePayFailure.CANCELLED if flow.cancel_requested_at is not None else CodePayFailure.NOT_CONFIRMED
-        await self._fail(out_trade_no, failure, resolved=True)
+        await self._fail(out_trade_no, failure, resolved=True)  # first: a kiosk stops watching once it is reversed
+        await relay.apply_report(TradeReport(out_trade_no, TradeState.REVOKED, "已撤销"), "reverse")
         await self._finish(flow)
 
     async def _reverse_failed(self, order: OrderRecord, flow: CodePayRecord, exc: GatewayError) -> None:
@@ -364,11 +365,12 @@ class CodePayFlows:
             # Refused outright (e.g. already refunded, or past the 7-day window): what is the order now?
             report = await self._query(order)
             if report.trade is not None and self._ours(order, report.trade):
-                await self.relay.apply_report(report.trade, "query")
                 if not is_payable(report.trade.trade_state):
                     await self._fail(out_trade_no, None, resolved=True)
+                    await self.relay.apply_report(report.trade, "query")
                     await self._finish(flow)
                     return
+                await self.relay.apply_report(report.trade, "query")
         if attempts >= self.settings.unresolved_after or not (exc.code == "TRANSPORT" or exc.retryable):
             await self._fail(out_trade_no, None, unresolved=True)
         delay = REVERSE_RETRY[min(attempts, len(REVERSE_RETRY)) - 1]
