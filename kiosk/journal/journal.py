@@ -46,6 +46,7 @@ class OrderRow:
     sequence: int
     store_id: str
     kiosk_id: str
+    method: str
     amount_fen: int
     description: str
     charged_at: str
@@ -54,12 +55,15 @@ class OrderRow:
     trade_state: str | None
     version: int
     code_url: str | None
+    payment_code: str | None
     transaction_id: str | None
     success_time: str | None
     payer_total_fen: int | None
     settled: int
     ended_by: str | None
     last_error: str | None
+    failure: str | None
+    unresolved: int
     auto_print_slip: int
     training: int
     updated_at: str
