@@ -362,5 +362,11 @@ class KioskCore:
 
         return [session_from_row(row) for row in self.journal.paid_after_cancel()]
 
+    def unresolved_orders(self) -> list[PaymentSession]:
+        """Payment-code orders the relay cannot settle yet (its reverse keeps failing): for the manager."""
+        from kiosk.checkout.session_manager import session_from_row
+
+        return [session_from_row(row) for row in self.journal.unresolved_orders()]
+
     def refunds(self, out_trade_no: str | None = None) -> list[RefundRow]:
         return self.journal.refunds(out_trade_no)

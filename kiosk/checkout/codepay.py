@@ -27,7 +27,7 @@ CODEPAY_WINDOW = timedelta(seconds=60)
 #: The payment method as paper and spreadsheets name it (Chinese first, like the receipts).
 METHOD_LABELS: dict[str, str] = {
     TradeType.NATIVE: "微信扫码 WeChat QR",
-    TradeType.MICROPAY: "微信付款码 WeChat payment code",
+    TradeType.MICROPAY: "微信付款码 Quick Pay",  # WeChat Pay's own English name for 付款码支付
 }
 
 
