@@ -392,9 +392,7 @@ class Journal:
 
     def unresolved_orders(self) -> list[OrderRow]:
         """Payment-code orders the relay cannot settle (its reverse keeps failing): the manager's to check."""
-        return _rows(
-            OrderRow, self._query("SELECT * FROM orders WHERE unresolved = 1 ORDER BY business_day, sequence")
-        )
+        return _rows(OrderRow, self._query("SELECT * FROM orders WHERE unresolved = 1 ORDER BY business_day, sequence"))
 
     def count_orders(self) -> int:
         return int(self._query("SELECT COUNT(*) AS n FROM orders")[0]["n"])

@@ -255,3 +255,53 @@ def test_a_code_the_relay_never_received_fails_as_not_sent_after_a_restart(world
     failed = until(again, session, lambda s: s.settled)
     assert (failed.state, failed.failure) == (State.FAILED, CodePayFailure.NOT_SENT)
     assert remote(world, session.out_trade_no) == []
+
+
+def test_a_day_of_payment_codes_reconciles_against_the_next_mornings_bill(world: World) -> None:
+    from kiosk.manager.reconcile import ReconCategory
+    from kiosk.manager.service import ManagerService
+    from kiosk.manager.training import advance_to_next_release
+
+    core = started(world)
+    day = core.today()
+    paid = until(core, code_sale(core, world.sandbox.payment_code("success")), lambda s: s.state is State.PAID)
+    refunded = until(core, code_sale(core, world.sandbox.payment_code("success")), lambda s: s.state is State.PAID)
+    refund = core.refund(refunded.out_trade_no, 500, "顾客退货")
+    world.advance(6)  # WeChat Pay takes a few seconds to send a refund back
+    wait_until(lambda: core.refunds(refunded.out_trade_no)[0].state == "SUCCESS", message="refund done")
+    refused = code_sale(core, world.sandbox.payment_code("insufficient_funds"))
+    until(core, refused, lambda s: s.state is State.FAILED)
+    # The clerk cancels; the customer's password still goes through at 3 s; the reverse at 15 s gives it back.
+    raced = code_sale(core, world.sandbox.payment_code("password_then_success", password_seconds=3))
+    until(core, raced, lambda s: s.trade_state == "USERPAYING")
+    core.cancel(raced.out_trade_no)
+    world.advance(15)
+    raced = until(core, raced, lambda s: s.settled)
+    refused = until(core, refused, lambda s: s.settled)
+    assert (raced.state, raced.trade_state, refused.trade_state) == (State.CANCELLED, "REVOKED", "REVOKED")
+    native = core.new_cart()
+    native.add_code("CAF-002")
+    by_qr = until(core, core.charge(native), lambda s: s.state is State.AWAITING_PAYMENT)
+    assert by_qr.code_url is not None
+    world.sandbox.pay(by_qr.code_url)
+    until(core, by_qr, lambda s: s.state is State.PAID)
+
+    service = ManagerService(core)
+    summary = service.day_report(day).summary
+    assert [(m.method, m.count) for m in summary.by_method] == [("NATIVE", 1), ("MICROPAY", 2)]
+    advance_to_next_release(world.sandbox.base_url)
+    bill = service.fetch_bill(day).bill
+    assert bill is not None
+    outcome = service.reconcile(bill)
+    found = {(i.category, i.out_trade_no, i.trade_type) for i in outcome.items}
+    assert found == {
+        (ReconCategory.MATCHED, paid.out_trade_no, "MICROPAY"),
+        (ReconCategory.MATCHED, refunded.out_trade_no, "MICROPAY"),
+        (ReconCategory.REFUND_MATCHED, refunded.out_trade_no, "MICROPAY"),
+        (ReconCategory.REVERSED, raced.out_trade_no, "MICROPAY"),  # its payment row and its refund row
+        (ReconCategory.MATCHED, by_qr.out_trade_no, "NATIVE"),
+    }
+    assert outcome.ok and [i.out_refund_no for i in outcome.items if i.out_refund_no] == [
+        refund.out_refund_no,
+        raced.out_trade_no,  # WeChat Pay's refund of the reversed payment
+    ]

@@ -3,16 +3,15 @@ original order (read back from the rendered ESC/POS bytes)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from kiosk.checkout.receipts import PrintingDocuments
 from kiosk.checkout.session import PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
-from kiosk.trade import TradeType
 from kiosk.printing import StoreInfo, find_profile, render
+from kiosk.trade import TradeType
 from tests.printing.escpos_decoder import decode
 
 OTN = "S1-K1-20261129A7K00042"

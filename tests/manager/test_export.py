@@ -54,9 +54,7 @@ def test_orders_csv_has_bom_chinese_headers_and_yuan():
     assert first["支付方式 Method"] == "微信扫码 WeChat QR"
     second = dict(zip(table[0], table[2], strict=True))
     assert second["实付(元) Paid by customer (CNY)"] == "" and second["结束原因 Ended by"] == "clerk"
-    assert (
-        second["商品 Items"] == cancelled.description and second["支付方式 Method"] == "微信付款码 Quick Pay"
-    )
+    assert second["商品 Items"] == cancelled.description and second["支付方式 Method"] == "微信付款码 Quick Pay"
     assert len(table) == 3
 
 
