@@ -295,6 +295,8 @@ class SessionManager:
         The attempt (the order, the masked code, the create command) is journaled before anything is sent; the
         code itself stays in memory. ``replaces``: the cart's open QR order, cancelled in the same step (the
         customer shows a code instead). Refused while another payment of this kiosk is under way."""
+        if cart.is_empty:
+            raise CartError("the cart is empty")
         with self._lock:
             busy = self._payment_in_flight(replaces)
             if busy is not None:

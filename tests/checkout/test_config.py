@@ -41,6 +41,7 @@ def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     assert config.printer == {"profile": "xprinter-58", "port": "/dev/ttyUSB0"}
     assert config.payment_timeout_seconds == DEFAULT_TIMEOUT_SECONDS == 300
     assert (config.auto_print_slip, config.language, config.training) == (False, "zh_CN", False)
+    assert config.other_wallet_message is None  # the default, 本店仅支持微信支付, in the kiosk's language
     assert config.manager_token is None
 
 
@@ -62,6 +63,7 @@ def test_full_config(tmp_path: Path) -> None:
 [payment]
 timeout_seconds = 120
 auto_print_slip = true
+other_wallet_message = "  本店只收微信，请出示微信付款码  "
 
 [ui]
 language = "en"
@@ -72,6 +74,7 @@ pin_sha256 = "abc"
     )
     config = load_config(write(tmp_path, text))
     assert (config.payment_timeout_seconds, config.auto_print_slip, config.language) == (120, True, "en")
+    assert config.other_wallet_message == "本店只收微信，请出示微信付款码"
     assert config.manager == {"pin_sha256": "abc"}
 
 
@@ -90,6 +93,9 @@ pin_sha256 = "abc"
         ("[printer]", "[shop]\nx = 1\n[printer]", "[shop]"),
         ("[printer]", "printer = 3\n[printer]", "[kiosk] printer"),
         ("[printer]", "[payment]\ntimeout_second = 30\n[printer]", "[payment] timeout_second"),
+        ("[printer]", "[payment]\nother_wallet_message = ''\n[printer]", "[payment] other_wallet_message"),
+        ("[printer]", "[payment]\nother_wallet_message = 5\n[printer]", "[payment] other_wallet_message"),
+        ("[printer]", f"[payment]\nother_wallet_message = '{'长' * 41}'\n[printer]", "[payment] other_wallet_message"),
         ('url = "https://relay.example.cn/"', 'url = "https://relay.example.cn/', "file"),
     ],
 )
