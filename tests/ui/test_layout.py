@@ -319,6 +319,12 @@ def test_customer_display_fits_its_screens(
         ("cart", lambda: display.show_cart(long_cart, catalogue.items[3].sku)),
         ("payment", lambda: display.show_session(session(State.AWAITING_PAYMENT))),
         ("waiting", lambda: display.show_session(session(State.PENDING_CREATION, code_url=None))),
+        (
+            "password",
+            lambda: display.show_session(
+                session(State.AWAITING_PAYMENT, method=TradeType.MICROPAY, code_url=None, trade_state="USERPAYING")
+            ),
+        ),
         ("thanks", lambda: display.show_session(session(State.PAID, payer_total_fen=123456))),
     ]
     found: list[str] = []
