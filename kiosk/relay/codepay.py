@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -109,7 +109,7 @@ class CodePayFlows:
             return await self._again(order, draft, request.auth_code)
         self._codes[order.out_trade_no] = _Code(request.auth_code, now)
         self._busy.add(order.out_trade_no)
-        task = self._spawn(self._first_charge(order, flow))
+        task = self._spawn(self._guarded(order.out_trade_no, self._first_charge(order, flow)))
         with contextlib.suppress(TimeoutError):
             # Shielded: a kiosk that hangs up (or gives up) must not stop a charge that is under way.
             await asyncio.wait_for(asyncio.shield(task), CHARGE_ANSWER_WAIT)
@@ -155,7 +155,7 @@ class CodePayFlows:
                 if due <= now and out_trade_no not in self._busy:
                     del self._due[out_trade_no]
                     self._busy.add(out_trade_no)
-                    self._spawn(self._step(out_trade_no))
+                    self._spawn(self._guarded(out_trade_no, self._step(out_trade_no)))
             timeout = None
             if self._due:
                 soonest = min(self._due.values())
@@ -180,45 +180,40 @@ class CodePayFlows:
         self._due[out_trade_no] = at if known is None else min(known, at)
         self._wake.set()
 
-    async def _step(self, out_trade_no: str) -> None:
+    async def _guarded(self, out_trade_no: str, action: Awaitable[None]) -> None:
+        """One action of a flow. Whatever goes wrong, the flow is tried again later (one left without a next step
+        would never be settled), and its order is free for the next action."""
         try:
-            flow = await self.relay.storage.codepay(out_trade_no)
-            if flow is None or flow.step is CodePayStep.DONE:
-                return
-            if flow.step is CodePayStep.CHARGING:
-                # The charge was sent by a process that stopped before its answer: only a query can tell.
-                log.info("order %s: the charge's answer was lost; querying", out_trade_no)
-                flow = await self._move(flow, CodePayStep.POLLING, self.relay.now(), error="charge answer lost")
-            if flow is not None and flow.step is CodePayStep.POLLING:
-                await self._poll(flow)
-            elif flow is not None and flow.step is CodePayStep.REVERSING:
-                await self._reverse(flow)
+            await action
         except asyncio.CancelledError:
             raise
-        except Exception:  # a flow left without a next step would never be settled: log, try again later
+        except Exception:
             log.exception("payment-code flow of %s failed; retrying", out_trade_no)
             self._schedule(out_trade_no, self.relay.now() + timedelta(seconds=self.settings.poll_seconds))
         finally:
             self._busy.discard(out_trade_no)
             self._wake.set()
 
+    async def _step(self, out_trade_no: str) -> None:
+        flow = await self.relay.storage.codepay(out_trade_no)
+        if flow is None or flow.step is CodePayStep.DONE:
+            return
+        if flow.step is CodePayStep.CHARGING:
+            # The charge was sent by a process that stopped before its answer: only a query can tell.
+            log.info("order %s: the charge's answer was lost; querying", out_trade_no)
+            flow = await self._move(flow, CodePayStep.POLLING, self.relay.now(), error="charge answer lost")
+        if flow is not None and flow.step is CodePayStep.POLLING:
+            await self._poll(flow)
+        elif flow is not None and flow.step is CodePayStep.REVERSING:
+            await self._reverse(flow)
+
     # -- the steps
 
     async def _first_charge(self, order: OrderRecord, flow: CodePayDraft) -> None:
-        out_trade_no = order.out_trade_no
-        try:
-            report = await self._send(order, flow.device_ip)
-            stored = await self.relay.storage.codepay(out_trade_no)
-            assert stored is not None  # stored with the order, before the charge
-            await self._charged(order, stored, report)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("charging %s failed; querying it", out_trade_no)
-            self._schedule(out_trade_no, self.relay.now() + timedelta(seconds=self.settings.poll_seconds))
-        finally:
-            self._busy.discard(out_trade_no)
-            self._wake.set()
+        report = await self._send(order, flow.device_ip)
+        stored = await self.relay.storage.codepay(order.out_trade_no)
+        assert stored is not None  # stored with the order, before the charge
+        await self._charged(order, stored, report)
 
     async def _send(self, order: OrderRecord, address: str) -> CodePayReport:
         code = self._codes.get(order.out_trade_no)

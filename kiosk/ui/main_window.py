@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -329,6 +330,16 @@ class MainWindow(Retranslating, QMainWindow):
 
     def charge(self, snapshot: CartSnapshot) -> None:
         core = self._core()
+        self._submit_charge(
+            lambda: core.charge(snapshot),
+            lambda exc: self.show_error(self.tr("Charge failed: {0}").format(format_exception(exc))),
+            label="charge",
+        )
+
+    def _submit_charge(
+        self, call: Callable[[], PaymentSession], refused: Callable[[BaseException], None], *, label: str
+    ) -> None:
+        """A new order off the GUI thread, the cart frozen meanwhile (a second tap must not make a second one)."""
         assert self.sale_view is not None
         self.sale_view.set_busy(True)
 
@@ -341,9 +352,9 @@ class MainWindow(Retranslating, QMainWindow):
         def failed(exc: BaseException) -> None:
             assert self.sale_view is not None
             self.sale_view.set_busy(False)
-            self.show_error(self.tr("Charge failed: {0}").format(format_exception(exc)))
+            refused(exc)
 
-        self.ops.run(lambda: core.charge(snapshot), on_done=done, on_error=failed, label="charge")
+        self.ops.run(call, on_done=done, on_error=failed, label=label)
 
     def _show_payment(self, session: PaymentSession) -> None:
         assert self.payment_view is not None
@@ -364,24 +375,13 @@ class MainWindow(Retranslating, QMainWindow):
         snapshot = self.sale_view.cart.snapshot()
         current = self.current
         replaces = current.out_trade_no if current is not None and current.is_open and not current.is_code_pay else None
-        self.sale_view.set_busy(True)
 
-        def done(session: PaymentSession) -> None:
-            assert self.sale_view is not None
-            self.sale_view.set_busy(False)
-            self._show_payment(self._latest.get(session.out_trade_no, session))
-
-        def failed(exc: BaseException) -> None:
-            assert self.sale_view is not None
-            self.sale_view.set_busy(False)
-            core.sound.unknown_code()
+        def refused(exc: BaseException) -> None:
+            core.sound.unknown_code()  # the error beep: the clerk looks up
             self.show_error(self._code_refused(exc))
 
-        self.ops.run(
-            lambda: core.charge_code(snapshot, code, replaces=replaces),
-            on_done=done,
-            on_error=failed,
-            label=self.tr("Charge by payment code"),
+        self._submit_charge(
+            lambda: core.charge_code(snapshot, code, replaces=replaces), refused, label="charge by payment code"
         )
 
     def _code_refused(self, exc: BaseException) -> str:

@@ -205,10 +205,6 @@
         <translation>Charge failed: {0}</translation>
     </message>
     <message>
-        <source>Charge by payment code</source>
-        <translation>Charge by payment code</translation>
-    </message>
-    <message>
         <source>This shop accepts WeChat Pay only</source>
         <translation>This shop accepts WeChat Pay only</translation>
     </message>

@@ -205,10 +205,6 @@
         <translation>收款失败：{0}</translation>
     </message>
     <message>
-        <source>Charge by payment code</source>
-        <translation>付款码收款</translation>
-    </message>
-    <message>
         <source>This shop accepts WeChat Pay only</source>
         <translation>本店仅支持微信支付</translation>
     </message>

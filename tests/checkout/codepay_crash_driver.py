@@ -18,21 +18,14 @@ subscribers run before the core's workers may act on it. Each point fires once (
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sys
-import threading
 from pathlib import Path
 
 import httpx
 
-from kiosk.checkout import KioskCore, SessionChanged, State
+from kiosk.checkout import SessionChanged, State
 from kiosk.checkout.config import load_config
-from kiosk.checkout.events import CoreEvent
-from kiosk.checkout.receipts import PrintingDocuments
-from kiosk.checkout.relay_client import Backoff
-from kiosk.printing import PrintQueue, StoreInfo, VirtualPrinter
-from tests.checkout.crash_driver import LoggingPrinter
+from tests.checkout.crash_driver import crash_at, finish_up, printing_core
 from tests.support.clock import SharedClock
 
 #: The scenario of each sale, by its sequence number (cycled).
@@ -73,31 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--payments", type=int, default=14)
     parser.add_argument("--crash-at", action="append", default=[])
     args = parser.parse_args(argv)
-    crash_points = {tuple(point.split(":", 1)) for point in args.crash_at}
-
     config = load_config(args.config)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    printer = LoggingPrinter(VirtualPrinter(config.data_dir / "virtual-printer"), config.data_dir / "prints.log")
-    queue = PrintQueue(config.journal_path, printer)  # type: ignore[arg-type]
-    documents = PrintingDocuments(
-        StoreInfo(config.store.name, config.store.address), kiosk_id=config.kiosk_id, training=False
-    )
     clock = SharedClock(args.clock)
-    core = KioskCore(
-        config, printer=queue, documents=documents, clock=clock, backoff=Backoff(0.05, 0.3), wait_seconds=10
-    )
-
-    def crash_if_planned(event: CoreEvent) -> None:
-        if not isinstance(event, SessionChanged):
-            return
-        point = crash_point(event)
-        sequence = str(int(event.session.out_trade_no[-5:]))
-        marker = config.data_dir / f"crashed-{sequence}-{point}"
-        if (sequence, point) in crash_points and not marker.exists():
-            marker.touch()
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    core.subscribe(crash_if_planned)
+    core, queue = printing_core(config, clock=clock)
+    core.subscribe(crash_at(config, args.crash_at, crash_point))
     queue.start()
     core.start()
     customer = httpx.Client(base_url=args.sandbox, timeout=10)
@@ -127,15 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         cart = core.new_cart()
         cart.add_code(CODES[sequence % len(CODES)], 1 + sequence % 3)
         core.charge_code(cart, issued.json()["auth_code"])
-
-    done = threading.Event()
-    while core.journal.pending_commands() or queue.pending():
-        done.wait(0.02)
-    print("DONE", flush=True)
-    core.stop()
-    queue.stop()
-    customer.close()
-    return 0
+    return finish_up(core, queue, customer)
 
 
 if __name__ == "__main__":

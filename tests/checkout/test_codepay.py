@@ -257,11 +257,20 @@ def test_a_code_the_relay_never_received_fails_as_not_sent_after_a_restart(world
     assert remote(world, session.out_trade_no) == []
 
 
-def test_a_day_of_payment_codes_reconciles_against_the_next_mornings_bill(world: World) -> None:
+@pytest.fixture
+def own_world(tmp_path: Path) -> Iterator[World]:
+    """A sandbox and relay of its own (on a moved clock): its bill holds this test's orders only."""
+    world = start_world(tmp_path / "world", moved_clock=True)
+    yield world
+    stop_world(world)
+
+
+def test_a_day_of_payment_codes_reconciles_against_the_next_mornings_bill(own_world: World) -> None:
     from kiosk.manager.reconcile import ReconCategory
     from kiosk.manager.service import ManagerService
     from kiosk.manager.training import advance_to_next_release
 
+    world = own_world
     core = started(world)
     day = core.today()
     paid = until(core, code_sale(core, world.sandbox.payment_code("success")), lambda s: s.state is State.PAID)

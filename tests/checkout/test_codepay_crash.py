@@ -5,7 +5,6 @@ twice, nothing left unresolved, every payment's receipt printed once, and the jo
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from kiosk.journal import Journal
 from tests.checkout.codepay_crash_driver import PLAN, scenario
-from tests.checkout.test_crash import Driver, kill_until_done, write_config
+from tests.checkout.test_crash import Driver, assert_receipts_printed_once, kill_until_done, write_config
 from tests.support.world import World, start_world, stop_world
 
 PAYMENTS = 2 * len(PLAN)
@@ -78,16 +77,5 @@ def test_kill_9_while_charging_payment_codes(world: World, tmp_path: Path) -> No
             # Not paid: reversed at WeChat Pay (or never recorded there), with the reason for the clerk.
             assert order.state == "failed" and order.failure and there in ("REVOKED", None), order
 
-    # Each paid order's receipt journaled once and printed, never twice as an original (a print cut by a kill is
-    # repeated marked REPRINT); nothing printed for the others.
-    paid = {o.out_trade_no for o in orders if o.state == "paid"}
-    with sqlite3.connect(tmp_path / "kiosk" / "journal.sqlite3") as db:
-        jobs = db.execute("SELECT job_key, state FROM print_jobs").fetchall()
-    assert Counter(key for key, _ in jobs) == Counter(f"{otn}:paid_receipt" for otn in paid)
-    assert {state for _, state in jobs} == {"printed"}
-    log = (tmp_path / "kiosk" / "prints.log").read_text(encoding="utf-8").split("\n")
-    originals = Counter(line.split()[0].split("-", 1)[1] for line in log if line.endswith(" original"))
-    printed = {line.split()[0].split("-", 1)[1] for line in log if line}
-    assert all(count == 1 for count in originals.values()), originals
-    assert printed == {f"{otn}_paid_receipt" for otn in paid}
+    assert_receipts_printed_once(tmp_path / "kiosk", {o.out_trade_no for o in orders if o.state == "paid"})
     journal.close()
