@@ -314,3 +314,30 @@ def test_a_day_of_payment_codes_reconciles_against_the_next_mornings_bill(own_wo
         refund.out_refund_no,
         raced.out_trade_no,  # WeChat Pay's refund of the reversed payment
     ]
+
+
+def test_an_order_the_relay_cannot_reverse_is_flagged_for_the_manager_until_it_can(world: World) -> None:
+    from kiosk.manager.service import ManagerService
+
+    core = started(world)
+    session = code_sale(core, world.sandbox.payment_code("password_never"))
+    until(core, session, lambda s: s.trade_state == "USERPAYING")
+    reverse = f"/v3/pay/transactions/out-trade-no/{session.out_trade_no}/reverse"
+    world.sandbox.fault("system_error", reverse, count=6)  # three of the relay's reverses (two tries each) fail
+    world.advance(30)
+    for wait in (2, 4):
+        world.advance(wait)
+    flagged = until(core, session, lambda s: s.unresolved)
+    assert not flagged.settled
+    assert [o.out_trade_no for o in core.unresolved_orders()] == [session.out_trade_no]
+    summary = ManagerService(core).day_report().summary
+    assert [case.out_trade_no for case in summary.unresolved] == [session.out_trade_no]
+    world.advance(8)  # the next reverse goes through
+    done = until(core, session, lambda s: s.settled)
+    assert (done.state, done.trade_state, done.unresolved, done.failure) == (
+        State.FAILED,
+        "REVOKED",
+        False,
+        CodePayFailure.NOT_CONFIRMED,
+    )
+    assert core.unresolved_orders() == [] and ManagerService(core).day_report().summary.unresolved == ()
