@@ -27,6 +27,7 @@ from starlette.routing import Route
 from kiosk.clock import Clock, SystemClock
 from kiosk.serving import LogThrottle
 from kiosk.wire import (
+    CodePayCreate,
     ErrorAnswer,
     ErrorCode,
     ErrorDetail,
@@ -39,6 +40,7 @@ from kiosk.wire import (
 )
 
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
+from .codepay import CodePayFlows
 from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
@@ -163,6 +165,8 @@ class RelayApp:
             raise ConfigError("storage.path", f"cannot open {config.storage_path}: {exc}") from None
         self.hub = VersionHub()
         self.relay = Relay(config, gateway, self.storage, clock or SystemClock(), self.hub)
+        self.codepay = CodePayFlows(self.relay, config.codepay)
+        self.relay.codepay = self.codepay
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
@@ -173,6 +177,7 @@ class RelayApp:
             Route("/wechatpay/notify", self.notify, methods=["POST"]),
             Route("/v1/ping", self.ping, methods=["GET"]),
             Route("/v1/orders", self.create_order, methods=["POST"]),
+            Route("/v1/codepay", self.charge_code, methods=["POST"]),
             Route("/v1/orders/{out_trade_no}", self.get_order, methods=["GET"]),
             Route("/v1/orders/{out_trade_no}/close", self.close_order, methods=["POST"]),
             Route("/v1/orders/{out_trade_no}/refunds", self.create_refund, methods=["POST"]),
@@ -201,28 +206,32 @@ class RelayApp:
         self.relay.on_open_order = reconciler.watch_order
         self.relay.on_pending_refund = reconciler.watch_refund
         self.hub.on_interest = reconciler.kiosk_waiting
-        task = asyncio.create_task(self._supervise(reconciler), name="relay-reconciler")
+        task = asyncio.create_task(self._supervise(reconciler.run, "reconciler"), name="relay-reconciler")
+        flows = asyncio.create_task(self._supervise(self.codepay.run, "payment-code flows"), name="relay-codepay")
         preparing = asyncio.create_task(self.relay.gateway.prepare(), name="relay-gateway-prepare")
         try:
             yield
         finally:
             preparing.cancel()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for running in (task, flows):
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
             await reconciler.stop()
+            await self.codepay.stop()
             await self.relay.gateway.aclose()
             self.storage.close()
 
-    async def _supervise(self, reconciler: Reconciler) -> None:
-        """Keep the reconciler alive: without it, lost notifications would never be found."""
+    async def _supervise(self, run: Callable[[], Awaitable[None]], name: str) -> None:
+        """Keep a background loop alive: without the reconciler lost notifications would never be found, without
+        the payment-code flows no code-pay order would be settled."""
         while True:
             try:
-                await reconciler.run()
+                await run()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("reconciler failed; restarting in 5 s")
+                log.exception("%s failed; restarting in 5 s", name)
                 await asyncio.sleep(5)
 
     # -- errors
@@ -331,6 +340,12 @@ class RelayApp:
         server = request.scope.get("server")
         fallback = f"http://{server[0]}:{server[1]}" if server else None
         return answer(await self.relay.create_order(kiosk, order, fallback_base=fallback))
+
+    async def charge_code(self, request: Request) -> Response:
+        kiosk = self.authenticate(request)
+        order = await _request_body(request, CodePayCreate, self.config.server.max_body_bytes)
+        client = request.client
+        return answer(await self.codepay.charge(kiosk, order, host=client.host if client is not None else None))
 
     async def get_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)

@@ -9,6 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .interface import (
+    CODEPAY_STEPS,
+    CodePayDraft,
+    CodePayRecord,
+    CodePayStep,
     EventRecord,
     Inserted,
     Mismatch,
@@ -31,6 +35,10 @@ def open_storage(path: Path) -> RelayStorage:
 
 
 __all__ = [
+    "CODEPAY_STEPS",
+    "CodePayDraft",
+    "CodePayRecord",
+    "CodePayStep",
     "EventRecord",
     "Inserted",
     "Mismatch",

@@ -37,11 +37,16 @@ from kiosk.trade import (
     REFUND_RELEASED,
     RefundStatus,
     TradeState,
+    TradeType,
     refund_predecessors,
     trade_predecessors,
 )
 
 from .interface import (
+    CODEPAY_STEPS,
+    CodePayDraft,
+    CodePayRecord,
+    CodePayStep,
     EventRecord,
     Inserted,
     Mismatch,
@@ -70,6 +75,7 @@ CREATE TABLE IF NOT EXISTS orders (
     out_trade_no     TEXT PRIMARY KEY,
     store_id         TEXT NOT NULL,
     kiosk_id         TEXT NOT NULL,
+    trade_type       TEXT NOT NULL,
     amount_fen       INTEGER NOT NULL,
     description      TEXT NOT NULL,
     attach           TEXT,
@@ -85,10 +91,26 @@ CREATE TABLE IF NOT EXISTS orders (
     code_url         TEXT,
     code_url_at      TEXT,
     refunded_fen     INTEGER NOT NULL DEFAULT 0,
+    failure          TEXT,
+    unresolved       INTEGER NOT NULL DEFAULT 0,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS orders_payable ON orders(state) WHERE state IN ({_literals(PAYABLE)});
+CREATE TABLE IF NOT EXISTS codepay (
+    out_trade_no        TEXT PRIMARY KEY REFERENCES orders(out_trade_no),
+    payment_code        TEXT NOT NULL,
+    device_ip           TEXT NOT NULL,
+    charged_at          TEXT NOT NULL,
+    step                TEXT NOT NULL,
+    next_at             TEXT,
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    resent              INTEGER NOT NULL DEFAULT 0,
+    cancel_requested_at TEXT,
+    last_error          TEXT,
+    updated_at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS codepay_active ON codepay(step) WHERE step <> '{CodePayStep.DONE}';
 CREATE TABLE IF NOT EXISTS notifications (
     id            TEXT PRIMARY KEY,
     event_type    TEXT NOT NULL,
@@ -263,20 +285,25 @@ class Writer:
 # ---- rows -----------------------------------------------------------------------------------------------
 
 
-#: Columns stored as RFC 3339 text and JSON text; every other column is read as it is.
-_TIMES = frozenset({"time_expire", "success_time", "code_url_at", "created_at", "updated_at", "at"})
-_JSON = frozenset({"items", "detail"})
+#: How columns stored as text (RFC 3339 times, JSON) or integers (flags) are read; every other column as it is.
+_TIMES = frozenset(
+    {"time_expire", "success_time", "code_url_at", "created_at", "updated_at", "at", "charged_at", "next_at"}
+    | {"cancel_requested_at"}
+)
+_READERS: dict[str, Callable[[Any], Any]] = {
+    **dict.fromkeys(_TIMES, parse_rfc3339),
+    **dict.fromkeys(("items", "detail"), json.loads),
+    **dict.fromkeys(("unresolved", "resent"), bool),
+    "trade_type": TradeType,
+    "step": CodePayStep,
+}
 
-R = TypeVar("R", OrderRecord, RefundRecord, EventRecord)
-
-
-def _reader(name: str) -> Callable[[Any], Any] | None:
-    return parse_rfc3339 if name in _TIMES else json.loads if name in _JSON else None
+R = TypeVar("R", OrderRecord, RefundRecord, EventRecord, CodePayRecord)
 
 
 _COLUMNS = {
-    kind: tuple((field.name, _reader(field.name)) for field in dataclasses.fields(kind))
-    for kind in (OrderRecord, RefundRecord, EventRecord)
+    kind: tuple((field.name, _READERS.get(field.name)) for field in dataclasses.fields(kind))
+    for kind in (OrderRecord, RefundRecord, EventRecord, CodePayRecord)
 }
 
 
@@ -297,6 +324,10 @@ def _refund(row: sqlite3.Row) -> RefundRecord:
     return _record(RefundRecord, row)
 
 
+def _codepay(row: sqlite3.Row) -> CodePayRecord:
+    return _record(CodePayRecord, row)
+
+
 RELEASED = sorted(REFUND_RELEASED)
 
 
@@ -314,6 +345,13 @@ def _order_row(connection: sqlite3.Connection, out_trade_no: str) -> sqlite3.Row
 def _refund_row(connection: sqlite3.Connection, out_refund_no: str) -> sqlite3.Row | None:
     row: sqlite3.Row | None = connection.execute(
         "SELECT * FROM refunds WHERE out_refund_no = ?", (out_refund_no,)
+    ).fetchone()
+    return row
+
+
+def _codepay_row(connection: sqlite3.Connection, out_trade_no: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = connection.execute(
+        "SELECT * FROM codepay WHERE out_trade_no = ?", (out_trade_no,)
     ).fetchone()
     return row
 
@@ -433,6 +471,102 @@ def _advance_refund(connection: sqlite3.Connection, report: RefundReport, at: st
     return RefundChange("applied", _fresh_refund(connection, report.out_refund_no), order)
 
 
+def _insert_order(connection: sqlite3.Connection, draft: OrderDraft) -> tuple[Inserted, OrderRecord]:
+    row = _order_row(connection, draft.out_trade_no)
+    if row is not None:
+        return Inserted.EXISTS, _order(row)
+    at = rfc3339(draft.at)
+    items = json.dumps(draft.items, ensure_ascii=False) if draft.items is not None else None
+    connection.execute(
+        """INSERT INTO orders (out_trade_no, store_id, kiosk_id, trade_type, amount_fen, description, attach, items,
+               time_expire, state, version, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+        (
+            draft.out_trade_no,
+            draft.store_id,
+            draft.kiosk_id,
+            draft.trade_type,
+            draft.amount_fen,
+            draft.description,
+            draft.attach,
+            items,
+            rfc3339(draft.time_expire),
+            TradeState.NOTPAY,
+            at,
+            at,
+        ),
+    )
+    detail = {"kiosk": draft.kiosk_id, "amount_fen": draft.amount_fen, "trade_type": draft.trade_type}
+    _record_event(connection, at, "created", draft.out_trade_no, detail)
+    return Inserted.CREATED, _fresh_order(connection, draft.out_trade_no)
+
+
+def _insert_codepay(
+    connection: sqlite3.Connection, draft: OrderDraft, flow: CodePayDraft
+) -> tuple[Inserted, OrderRecord]:
+    inserted, order = _insert_order(connection, draft)
+    if inserted is Inserted.CREATED:
+        at = rfc3339(draft.at)
+        connection.execute(
+            """INSERT INTO codepay (out_trade_no, payment_code, device_ip, charged_at, step, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (draft.out_trade_no, flow.payment_code, flow.device_ip, rfc3339(flow.charged_at), CodePayStep.CHARGING, at),
+        )
+        detail = {"to": CodePayStep.CHARGING, "payment_code": flow.payment_code}
+        _record_event(connection, at, "codepay", draft.out_trade_no, detail)
+    return inserted, order
+
+
+def _move_codepay(
+    connection: sqlite3.Connection,
+    out_trade_no: str,
+    step: CodePayStep,
+    at: str,
+    next_at: str | None,
+    attempts: int,
+    error: str | None,
+    resent: bool,
+) -> CodePayRecord | None:
+    before = _codepay_row(connection, out_trade_no)
+    allowed = CODEPAY_STEPS[: CODEPAY_STEPS.index(step) + 1]  # never back
+    cursor = connection.execute(
+        f"""UPDATE codepay SET step = ?, next_at = ?, attempts = ?, last_error = ?, resent = MAX(resent, ?),
+                updated_at = ?
+            WHERE out_trade_no = ? AND step IN ({_placeholders(allowed)})""",
+        (step, next_at, attempts, error, int(resent), at, out_trade_no, *allowed),
+    )
+    if cursor.rowcount != 1 or before is None:
+        return None
+    if before["step"] != step or error != before["last_error"]:
+        detail = {"from": before["step"], "to": step, "attempts": attempts, "error": error}
+        _record_event(connection, at, "codepay", out_trade_no, detail)
+    row = _codepay_row(connection, out_trade_no)
+    return _codepay(row) if row is not None else None
+
+
+def _mark_codepay(
+    connection: sqlite3.Connection, out_trade_no: str, at: str, failure: str | None, unresolved: bool | None
+) -> OrderRecord | None:
+    if _order_row(connection, out_trade_no) is None:
+        return None
+    changed = 0
+    if failure is not None:
+        changed += connection.execute(
+            "UPDATE orders SET failure = ?, version = version + 1, updated_at = ? "
+            "WHERE out_trade_no = ? AND failure IS NULL",
+            (failure, at, out_trade_no),
+        ).rowcount
+    if unresolved is not None:
+        changed += connection.execute(
+            "UPDATE orders SET unresolved = ?, version = version + 1, updated_at = ? "
+            "WHERE out_trade_no = ? AND unresolved <> ?",
+            (int(unresolved), at, out_trade_no, int(unresolved)),
+        ).rowcount
+    if changed:
+        _record_event(connection, at, "codepay_mark", out_trade_no, {"failure": failure, "unresolved": unresolved})
+    return _fresh_order(connection, out_trade_no)
+
+
 def _claim_notification(
     connection: sqlite3.Connection,
     notification_id: str,
@@ -541,37 +675,7 @@ class SQLiteStorage:
     # -- orders
 
     async def insert_order(self, draft: OrderDraft) -> tuple[Inserted, OrderRecord]:
-        at = rfc3339(draft.at)
-        items = json.dumps(draft.items, ensure_ascii=False) if draft.items is not None else None
-
-        def insert(connection: sqlite3.Connection) -> tuple[Inserted, OrderRecord]:
-            row = _order_row(connection, draft.out_trade_no)
-            if row is not None:
-                return Inserted.EXISTS, _order(row)
-            connection.execute(
-                """INSERT INTO orders (out_trade_no, store_id, kiosk_id, amount_fen, description, attach, items,
-                       time_expire, state, version, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-                (
-                    draft.out_trade_no,
-                    draft.store_id,
-                    draft.kiosk_id,
-                    draft.amount_fen,
-                    draft.description,
-                    draft.attach,
-                    items,
-                    rfc3339(draft.time_expire),
-                    TradeState.NOTPAY,
-                    at,
-                    at,
-                ),
-            )
-            _record_event(
-                connection, at, "created", draft.out_trade_no, {"kiosk": draft.kiosk_id, "amount_fen": draft.amount_fen}
-            )
-            return Inserted.CREATED, _fresh_order(connection, draft.out_trade_no)
-
-        return await self.writer.write(insert)
+        return await self.writer.write(lambda c: _insert_order(c, draft))
 
     async def order(self, out_trade_no: str) -> OrderRecord | None:
         row = await self._read(lambda c: _order_row(c, out_trade_no))
@@ -599,7 +703,8 @@ class SQLiteStorage:
             lambda c: [
                 row[0]
                 for row in c.execute(
-                    f"SELECT out_trade_no FROM orders WHERE state IN ({_placeholders(states)})", states
+                    f"SELECT out_trade_no FROM orders WHERE state IN ({_placeholders(states)}) AND trade_type = ?",
+                    (*states, TradeType.NATIVE),
                 )
             ]
         )
@@ -620,6 +725,61 @@ class SQLiteStorage:
             return found
 
         return await self._read(owned)
+
+    # -- payment-code flows
+
+    async def insert_codepay(self, draft: OrderDraft, flow: CodePayDraft) -> tuple[Inserted, OrderRecord]:
+        return await self.writer.write(lambda c: _insert_codepay(c, draft, flow))
+
+    async def codepay(self, out_trade_no: str) -> CodePayRecord | None:
+        row = await self._read(lambda c: _codepay_row(c, out_trade_no))
+        return _codepay(row) if row is not None else None
+
+    async def active_codepays(self) -> list[CodePayRecord]:
+        rows = await self._read(
+            lambda c: c.execute(
+                "SELECT * FROM codepay WHERE step <> ? ORDER BY charged_at", (CodePayStep.DONE,)
+            ).fetchall()
+        )
+        return [_codepay(row) for row in rows]
+
+    async def move_codepay(
+        self,
+        out_trade_no: str,
+        step: CodePayStep,
+        *,
+        at: datetime,
+        next_at: datetime | None,
+        attempts: int = 0,
+        error: str | None = None,
+        resent: bool = False,
+    ) -> CodePayRecord | None:
+        stamp, due = rfc3339(at), (rfc3339(next_at) if next_at is not None else None)
+        return await self.writer.write(
+            lambda c: _move_codepay(c, out_trade_no, step, stamp, due, attempts, error, resent)
+        )
+
+    async def cancel_codepay(self, out_trade_no: str, *, at: datetime) -> CodePayRecord | None:
+        stamp = rfc3339(at)
+
+        def cancel(connection: sqlite3.Connection) -> CodePayRecord | None:
+            cursor = connection.execute(
+                "UPDATE codepay SET cancel_requested_at = ?, updated_at = ? "
+                "WHERE out_trade_no = ? AND step <> ? AND cancel_requested_at IS NULL",
+                (stamp, stamp, out_trade_no, CodePayStep.DONE),
+            )
+            if cursor.rowcount:
+                _record_event(connection, stamp, "codepay_cancel", out_trade_no, {})
+            row = _codepay_row(connection, out_trade_no)
+            return _codepay(row) if row is not None else None
+
+        return await self.writer.write(cancel)
+
+    async def mark_codepay(
+        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+    ) -> OrderRecord | None:
+        stamp = rfc3339(at)
+        return await self.writer.write(lambda c: _mark_codepay(c, out_trade_no, stamp, failure, unresolved))
 
     # -- notifications
 
