@@ -39,6 +39,7 @@ from kiosk.checkout.session import PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.manager.bills import BillEntry, BillResult, BillState, NotAvailableReason
 from kiosk.manager.export import default_name
+from kiosk.manager.pin import pin_guard
 from kiosk.manager.reconcile import Action, ReconCategory, Reconciliation, ReconItem, sort_for_display
 from kiosk.manager.service import (
     DayReport,
@@ -47,7 +48,6 @@ from kiosk.manager.service import (
     RefundRefusal,
     TrainingClock,
     ZReportOutcome,
-    pin_guard,
 )
 from kiosk.manager.summaries import DayData, DaySummary
 from kiosk.money import format_yuan
@@ -160,7 +160,9 @@ class ManagerView(Retranslating, QWidget):
         self.coreEvent.connect(self._core_event)
         self.backgroundMessage.connect(lambda text: self.show_status(text, "error"))
         self._unsubscribe: Callable[[], None] | None = service.subscribe(self._on_core_event)
-        service.open(on_slip_error=self._background_message)
+        service.open(
+            on_slip_error=lambda row: self._background_message(f"no slip: {row.out_refund_no}")
+        )
         self.ops.run(service.print_missed_refund_slips, label="refund slips")
         self.ops.run(service.recheck_abnormal_refunds, label="abnormal refunds")
         self.refresh_today()
