@@ -54,11 +54,13 @@ class RefundRefusal(StrEnum):
 
 @dataclass(frozen=True)
 class RefundOffer:
-    """What a refund of ``out_trade_no`` may be: up to ``refundable_fen``, unless ``refusal`` says why not."""
+    """What a refund of ``out_trade_no`` (an order of ``amount_fen``) may be: up to ``refundable_fen``, unless
+    ``refusal`` says why not."""
 
     out_trade_no: str
     refundable_fen: int
     refusal: RefundRefusal | None = None
+    amount_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,8 @@ class ManagerService:
         if not session.is_paid:
             return RefundOffer(out_trade_no, 0, RefundRefusal.NOT_PAID)
         left = refundable_fen(session.amount_fen, self._core.refunds(out_trade_no))
-        return RefundOffer(out_trade_no, left, None if left > 0 else RefundRefusal.FULLY_REFUNDED)
+        refusal = None if left > 0 else RefundRefusal.FULLY_REFUNDED
+        return RefundOffer(out_trade_no, left, refusal, session.amount_fen)
 
     def refund(self, out_trade_no: str, amount_fen: int, reason: str) -> RefundRow:
         """Journal the refund and send it; its status arrives as ``RefundChanged`` events."""
@@ -257,7 +260,7 @@ class ManagerService:
         data = load_day(self._core, day)
         return write_file(_folder_made(path), orders_csv(data.orders, data.items, data.refunds))
 
-    def export_reconciliation(self, reconciliation: Reconciliation, path: Path, labels: Mapping[str, str]) -> Path:
+    def export_reconciliation(self, reconciliation: Reconciliation, path: Path, *, labels: Mapping[str, str]) -> Path:
         """*Blocking*: the reconciliation as CSV (``labels``: the screen's words for categories and actions)."""
         return write_file(_folder_made(path), reconciliation_csv(reconciliation, labels))
 

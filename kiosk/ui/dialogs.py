@@ -73,8 +73,13 @@ class ActionDialog(QDialog):
         hint = super().sizeHint()
         inner = self.body_widget.sizeHint()
         margins = self.contentsMargins() + self._layout_margins()
-        hint.setHeight(hint.height() - self.body_scroll.sizeHint().height() + inner.height() + 4)
-        hint.setWidth(max(hint.width(), inner.width() + margins.left() + margins.right()))
+        sides = margins.left() + margins.right()
+        width = min(max(hint.width(), inner.width() + sides), self._room().width())
+        # Rows that wrap (a flow of choices, long words) need more height at the width the dialog gets.
+        body = self.body_widget
+        height = max(inner.height(), body.minimumSizeHint().height(), body.heightForWidth(width - sides))
+        hint.setHeight(hint.height() - self.body_scroll.sizeHint().height() + height + 4)
+        hint.setWidth(width)
         return hint.boundedTo(self._room())
 
     def _layout_margins(self) -> QMargins:

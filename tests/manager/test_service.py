@@ -45,7 +45,7 @@ def test_a_refund_is_offered_for_what_is_left_or_refused_with_the_reason(offline
     write(offline_core.journal, [sold, unpaid, done], [*refunds, refund(done.out_trade_no, 1, 500)])
     service = ManagerService(offline_core)
     offer = service.refund_offer(sold.out_trade_no)
-    assert (offer.refundable_fen, offer.refusal) == (600, None)
+    assert (offer.refundable_fen, offer.refusal, offer.amount_fen) == (600, None, 1000)
     assert service.refund_offer(unpaid.out_trade_no).refusal is RefundRefusal.NOT_PAID
     assert service.refund_offer(done.out_trade_no).refusal is RefundRefusal.FULLY_REFUNDED
     assert service.refund_offer(otn(99)).refusal is RefundRefusal.NOT_IN_JOURNAL
@@ -110,7 +110,7 @@ def test_reconciliation_and_csv_files(offline_core: KioskCore, tmp_path: Path) -
         ReconCategory.OTHER_KIOSK,
         ReconCategory.MISSING_IN_JOURNAL,
     ]
-    written = service.export_reconciliation(result, tmp_path / "r.csv", {"matched": "已对平"})
+    written = service.export_reconciliation(result, tmp_path / "r.csv", labels={"matched": "已对平"})
     table = list(csv.reader(io.StringIO(written.read_text("utf-8-sig"))))
     assert [row[0] for row in table[1:]] == ["missing_in_journal", "已对平", "other_kiosk"]  # problems first
     orders = list(csv.reader(io.StringIO(service.export_orders(DAY, tmp_path / "o.csv").read_text("utf-8-sig"))))
