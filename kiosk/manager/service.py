@@ -130,11 +130,6 @@ class ManagerService:
         return self._core.config.store.name
 
     @property
-    def language(self) -> str:
-        """The configured language (the screen follows live switches through Qt's translators)."""
-        return self._core.language
-
-    @property
     def has_printer(self) -> bool:
         return self._core.print_queue is not None
 
