@@ -41,9 +41,9 @@ RECONCILIATION_HEADERS = (
     "退款单号 Refund no.",
     "微信支付单号 Transaction id",
     "账单金额(元) Bill amount (CNY)",
-    "日记账金额(元) Journal amount (CNY)",
+    "本机金额(元) Kiosk amount (CNY)",
     "账单状态 Bill state",
-    "日记账状态 Journal state",
+    "本机状态 Kiosk state",
     "时间 Time",
     "说明 Description",
 )

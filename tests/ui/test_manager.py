@@ -571,3 +571,48 @@ def test_a_bill_that_fails_its_hash_check_is_never_shown(kiosk: Kiosk) -> None:
     assert child(view, QLabel, "billSettledValue").text() == "-"
     assert day.isoformat() in status.text() and "hash" not in status.text()
     view.close()
+
+
+def test_open_dialogs_follow_a_live_language_switch(kiosk: Kiosk) -> None:
+    core = core_of(kiosk)
+    sold = sell_and_pay(core, "CAF-002")
+    view = open_view(kiosk)
+    window = kiosk.window
+    tap_tab(kiosk, view, view.orders_tab)
+    tap_row(kiosk, child(view, QTableView, "todayOrdersView"), 0)
+    tap(kiosk, view, "refundButton")
+    kiosk.qtbot.waitUntil(lambda: view.refund_dialog is not None and view.refund_dialog.isVisible(), timeout=WAIT_MS)
+    refund = view.refund_dialog
+    assert refund is not None
+    tap(kiosk, refund, "reason_returned")
+    window.toggle_language()  # the cashier's switch (the manager's own button is behind the dialog)
+    short = sold.out_trade_no[-5:]
+    kiosk.qtbot.waitUntil(lambda: refund.title.text() == f"Refund order {short}", timeout=WAIT_MS)
+    assert child(refund, QPushButton, "reason_returned").text() == "Customer returned the goods"
+    assert child(refund, QPushButton, "refundOkButton").text() == "Refund ￥18.00"
+    assert child(refund, QLabel, "refundReasonPreview").text() == "The customer reads: 顾客退货"  # still Chinese
+    tap(kiosk, refund, "refundCancelButton")
+
+    tap(kiosk, view, "zReportButton")
+    kiosk.qtbot.waitUntil(
+        lambda: view.z_report_dialog is not None and view.z_report_dialog.isVisible(), timeout=WAIT_MS
+    )
+    z_dialog = view.z_report_dialog
+    assert z_dialog is not None and child(z_dialog, QPushButton, "zReportPrintButton").text() == "Print"
+    window.toggle_language()
+    kiosk.qtbot.waitUntil(lambda: child(z_dialog, QPushButton, "zReportPrintButton").text() == "打印", timeout=WAIT_MS)
+    assert z_dialog.title.text() == f"{core.today()} 日结报表"
+    tap(kiosk, z_dialog, "zReportCancelButton")
+
+    tap(kiosk, view, "exportCsvButton")
+    kiosk.qtbot.waitUntil(lambda: view.export_dialog is not None and view.export_dialog.isVisible(), timeout=WAIT_MS)
+    export = view.export_dialog
+    assert export is not None and child(export, QLabel, "exportWhat").text() == f"{core.today()} 的订单"
+    window.toggle_language()
+    kiosk.qtbot.waitUntil(lambda: child(export, QLabel, "exportWhat").text() == f"The orders of {core.today()}")
+    assert child(export, QPushButton, "exportPlace_0").text() in ("This kiosk's export folder",) or "USB" in (
+        child(export, QPushButton, "exportPlace_0").text()
+    )
+    tap(kiosk, export, "exportCancelButton")
+    window.toggle_language()
+    view.close()
