@@ -99,8 +99,17 @@ class ActionDialog(QDialog):
 
     def fit(self) -> None:
         """Size to the content, at most the window's size, centred over the window."""
-        self.setMaximumSize(self._room())
+        room = self._room()
+        self.setMaximumSize(room)
         self.resize(self.sizeHint())
+        # Wrapped words are measured for real only once laid out at the width the dialog got: grow to them.
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        viewport = self.body_scroll.viewport()
+        needed = max(self.body_widget.heightForWidth(viewport.width()), self.body_widget.minimumSizeHint().height())
+        if needed > viewport.height():
+            self.resize(self.width(), min(self.height() + needed - viewport.height(), room.height()))
         window = self._window()
         if window is not None:
             centre = window.mapToGlobal(QPoint(window.width() // 2, window.height() // 2))

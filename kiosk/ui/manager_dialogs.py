@@ -66,7 +66,6 @@ class RefundDialog(Retranslating, ActionDialog):
         amount_row.addWidget(self.amount_input, 1)
         amount_row.addWidget(self.full_button)
         left = QVBoxLayout()
-        left.addWidget(self.order_label)
         left.addWidget(self.amount_caption)
         left.addLayout(amount_row)
         left.addWidget(self.keypad)
@@ -80,6 +79,7 @@ class RefundDialog(Retranslating, ActionDialog):
         columns.addLayout(left, 2)
         columns.addSpacing(16)
         columns.addLayout(right, 3)
+        self.body.addWidget(self.order_label)
         self.body.addLayout(columns)
         self.body.addWidget(self.message)
         self.cancel_button = self.add_action("refundCancelButton", self.reject)
@@ -90,7 +90,7 @@ class RefundDialog(Retranslating, ActionDialog):
     def retranslate(self) -> None:
         self.set_title(self.tr("Refund order {0}").format(order_no(self.out_trade_no)))
         self.order_label.setText(
-            self.tr("Paid: {0}\nCan be refunded: {1}\nOrder number: {2}").format(
+            self.tr("Paid {0} · can be refunded {1}\nOrder number: {2}").format(
                 format_yuan(self.amount_fen), format_yuan(self.refundable_fen), self.out_trade_no
             )
         )

@@ -208,7 +208,7 @@ class HourChart(QWidget):
 
 class Figures(QWidget):
     """Key numbers as cards, ``columns`` to a row: a caption, a large value (``{key}Value``) and a line under
-    it (``{key}Detail``, e.g. how many orders make the amount)."""
+    it (``{key}Note``, e.g. how many orders make the amount)."""
 
     def __init__(self, name: str, keys: Sequence[str], columns: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -226,7 +226,7 @@ class Figures(QWidget):
             for role, name_suffix, store, text in (
                 ("figureCaption", "Caption", self.captions, ""),
                 ("figureValue", "Value", self.values, "-"),
-                ("figureDetail", "Detail", self.details, ""),
+                ("figureDetail", "Note", self.details, ""),
             ):
                 label = QLabel(text, card)
                 label.setObjectName(f"{key}{name_suffix}")

@@ -754,11 +754,9 @@
         <translation>Refund order {0}</translation>
     </message>
     <message>
-        <source>Paid: {0}
-Can be refunded: {1}
+        <source>Paid {0} · can be refunded {1}
 Order number: {2}</source>
-        <translation>Paid: {0}
-Can be refunded: {1}
+        <translation>Paid {0} · can be refunded {1}
 Order number: {2}</translation>
     </message>
     <message>

@@ -754,11 +754,9 @@
         <translation>退款：订单 {0}</translation>
     </message>
     <message>
-        <source>Paid: {0}
-Can be refunded: {1}
+        <source>Paid {0} · can be refunded {1}
 Order number: {2}</source>
-        <translation>实付：{0}
-可退：{1}
+        <translation>实付 {0} · 可退 {1}
 订单号：{2}</translation>
     </message>
     <message>

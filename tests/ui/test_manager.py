@@ -211,7 +211,7 @@ def test_tabs_bill_reconciliation_export_and_a_live_language_switch(
     assert core.language == "zh_CN"  # Chinese by default: the manager's own catalogue is loaded
     assert [view.tabs.tabText(i) for i in range(5)] == ["今日", "订单", "微信支付账单", "对账", "设置"]
     yuan = f"￥{sold.amount_fen // 100}.{sold.amount_fen % 100:02d}"
-    assert child(view, QLabel, "paidValue").text() == yuan and child(view, QLabel, "paidDetail").text() == "笔数：1"
+    assert child(view, QLabel, "paidValue").text() == yuan and child(view, QLabel, "paidNote").text() == "笔数：1"
     assert sum(view.chart.amounts) == sold.amount_fen
     top = child(view, QTableView, "topItemsView")
     assert top.model().index(0, 0).data() == "农夫山泉 550ml"
@@ -302,7 +302,7 @@ def test_tabs_bill_reconciliation_export_and_a_live_language_switch(
     assert child(view, QLabel, "reconcileStatusLabel").text() != summary_zh
     assert child(view, QLabel, "reconcileStatusLabel").text().startswith(f"{today}: WeChat Pay received")
     assert top.model().index(0, 0).data() == "Nongfu Spring water 550 ml"  # the configured language no longer rules
-    assert child(view, QLabel, "paidDetail").text() == "Orders: 1"
+    assert child(view, QLabel, "paidNote").text() == "Orders: 1"
     assert "Full number" in details.text() and "Nongfu Spring water 550 ml × 1" in details.text()
     assert child(view, QLabel, "managerStatusLabel").text().startswith("ⓘ Saved")
     tap(kiosk, view, "managerLanguageButton")
