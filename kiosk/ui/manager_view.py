@@ -663,10 +663,11 @@ class ManagerView(Retranslating, QWidget):
         assert isinstance(model, RowsModel)
         key = getattr(self._shown.get(view), "out_trade_no", None)
         model.set_rows(rows)
-        for index, row in enumerate(model.rows):
-            if key is not None and getattr(row, "out_trade_no", None) == key:
-                view.selectRow(index)
-                return
+        if key is not None:
+            for index, row in enumerate(model.rows):
+                if row.out_trade_no == key:
+                    view.selectRow(index)
+                    return
         self._shown[view] = None
         self._show_details(self._details_of[view])
 
