@@ -578,9 +578,6 @@ class ManagerView(Retranslating, QWidget):
         self._status = (text, kind)
         self._render_messages()
 
-    def show_status(self, text: str, kind: str = "info") -> None:
-        self.say(lambda: text, kind)
-
     def _render_messages(self) -> None:
         if self._status is None:
             self.status_label.hide()
@@ -890,9 +887,6 @@ class ManagerView(Retranslating, QWidget):
         self.bill_numbers["settled"].setText(format_yuan(totals.settlement_fen) if totals else "-")
         self.bill_numbers["refunds"].setText(format_yuan(totals.refund_fen) if totals else "-")
         self.bill_numbers["fees"].setText(format_yuan(totals.fee_fen) if totals else "-")
-
-    def bill_message(self, result: BillResult) -> str:
-        return bill_message(result)
 
     def _start_reconcile(self, result: BillResult) -> None:
         bill = result.bill
