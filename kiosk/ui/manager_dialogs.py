@@ -20,7 +20,7 @@ from kiosk.ui.flow import FlowLayout
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.keypad import DECIMAL, Keypad, number_validator
 from kiosk.ui.manager_widgets import Figures
-from kiosk.ui.manager_words import clock_time, order_no
+from kiosk.ui.manager_words import clock_time, open_matters, order_no
 from kiosk.ui.reasons import ReasonPicker
 
 
@@ -186,19 +186,7 @@ class ZReportDialog(Retranslating, ActionDialog):
         self.figures.set_value("zPaid", format_yuan(s.paid_total_fen), self.tr("Orders: {0}").format(s.paid_count))
         self.figures.set_value("zRefunds", format_yuan(s.refunds_total_fen))
         self.figures.set_value("zNet", format_yuan(s.net_fen))
-        warnings = []
-        if s.open_attention:
-            warnings.append(
-                self.tr("Payments after cancel still to refund: {0} (see Orders).").format(len(s.open_attention))
-            )
-        if s.refunds_pending_fen:
-            warnings.append(self.tr("Refunds of {0} are still in progress.").format(format_yuan(s.refunds_pending_fen)))
-        if s.abnormal_refunds:
-            warnings.append(
-                self.tr("Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.").format(
-                    len(s.abnormal_refunds)
-                )
-            )
+        warnings = open_matters(s)
         self.warning.setText("\n".join(f"⚠ {line}" for line in warnings))
         self.warning.setVisible(bool(warnings))
         if self.printed_at is None:

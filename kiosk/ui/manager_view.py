@@ -72,6 +72,7 @@ from kiosk.ui.manager_words import (
     date_time,
     describe,
     item_name,
+    open_matters,
     order_no,
     problem_text,
     refund_status_name,
@@ -628,18 +629,8 @@ class ManagerView(Retranslating, QWidget):
         )
         self.figures.set_value("net", format_yuan(s.net_fen))
         self.figures.set_value("average", format_yuan(s.average_ticket_fen))
-        notes = []
+        notes = open_matters(s)
         open_cases = len(s.open_attention)
-        if open_cases:
-            notes.append(self.tr("Payments after cancel to refund: {0} (see Orders).").format(open_cases))
-        if s.refunds_pending_fen:
-            notes.append(self.tr("Refunds of {0} are in progress.").format(format_yuan(s.refunds_pending_fen)))
-        if s.abnormal_refunds:
-            notes.append(
-                self.tr("Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.").format(
-                    len(s.abnormal_refunds)
-                )
-            )
         self.today_notes.setText("\n".join(f"⚠ {note}" for note in notes))
         self.today_notes.setVisible(bool(notes))
         busiest = self.chart.busiest_hour()

@@ -22,7 +22,7 @@ from kiosk.journal import OrderItemRow, RefundRow
 from kiosk.manager.bills import BillEntry, BillResult, BillState, NotAvailableReason
 from kiosk.manager.reconcile import Action, ReconCategory, ReconItem
 from kiosk.manager.service import Problem
-from kiosk.manager.summaries import AttentionCase
+from kiosk.manager.summaries import AttentionCase, DaySummary
 from kiosk.money import format_yuan
 from kiosk.trade import RefundStatus, TradeState
 
@@ -210,6 +210,31 @@ def bill_message(result: BillResult) -> str:
     return QCoreApplication.translate(
         "ManagerWords", "The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings."
     )
+
+
+def open_matters(summary: DaySummary) -> list[str]:
+    """What still needs the manager on a day (Today's notes, the Z-report dialog): payments after cancel to
+    refund, refunds in progress, refunds stuck in WeChat Pay."""
+    matters = []
+    if summary.open_attention:
+        matters.append(
+            QCoreApplication.translate("ManagerWords", "Payments after cancel to refund: {0} (see Orders).").format(
+                len(summary.open_attention)
+            )
+        )
+    if summary.refunds_pending_fen:
+        matters.append(
+            QCoreApplication.translate("ManagerWords", "Refunds of {0} are in progress.").format(
+                format_yuan(summary.refunds_pending_fen)
+            )
+        )
+    if summary.abnormal_refunds:
+        matters.append(
+            QCoreApplication.translate(
+                "ManagerWords", "Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform."
+            ).format(len(summary.abnormal_refunds))
+        )
+    return matters
 
 
 # ---- the details of a selected row: every number in full, every state in words -------------------------

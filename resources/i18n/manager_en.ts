@@ -184,10 +184,6 @@
         <translation>refund slip sent to the printer</translation>
     </message>
     <message>
-        <source>Refunds of {0} are in progress.</source>
-        <translation>Refunds of {0} are in progress.</translation>
-    </message>
-    <message>
         <source>Tap a row to see all of it here.</source>
         <translation>Tap a row to see all of it here.</translation>
     </message>
@@ -414,14 +410,6 @@
     <message>
         <source>Refunds: {0}</source>
         <translation>Refunds: {0}</translation>
-    </message>
-    <message>
-        <source>Payments after cancel to refund: {0} (see Orders).</source>
-        <translation>Payments after cancel to refund: {0} (see Orders).</translation>
-    </message>
-    <message>
-        <source>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</source>
-        <translation>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</translation>
     </message>
     <message>
         <source>Paid after cancel — to refund: {0}</source>
@@ -675,6 +663,18 @@
         <translation>The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</translation>
     </message>
     <message>
+        <source>Payments after cancel to refund: {0} (see Orders).</source>
+        <translation>Payments after cancel to refund: {0} (see Orders).</translation>
+    </message>
+    <message>
+        <source>Refunds of {0} are in progress.</source>
+        <translation>Refunds of {0} are in progress.</translation>
+    </message>
+    <message>
+        <source>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</source>
+        <translation>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</translation>
+    </message>
+    <message>
         <source>Refund {0}: {1} · {2} · {3}</source>
         <translation>Refund {0}: {1} · {2} · {3}</translation>
     </message>
@@ -823,20 +823,8 @@ Order number: {2}</translation>
         <translation>Number of orders</translation>
     </message>
     <message>
-        <source>Refunds of {0} are still in progress.</source>
-        <translation>Refunds of {0} are still in progress.</translation>
-    </message>
-    <message>
         <source>Orders: {0}</source>
         <translation>Orders: {0}</translation>
-    </message>
-    <message>
-        <source>Payments after cancel still to refund: {0} (see Orders).</source>
-        <translation>Payments after cancel still to refund: {0} (see Orders).</translation>
-    </message>
-    <message>
-        <source>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</source>
-        <translation>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</translation>
     </message>
     <message>
         <source>Not printed yet. The Z-report is printed once a day.</source>

@@ -184,10 +184,6 @@
         <translation>退款凭条已送打印</translation>
     </message>
     <message>
-        <source>Refunds of {0} are in progress.</source>
-        <translation>{0} 的退款正在处理中。</translation>
-    </message>
-    <message>
         <source>Tap a row to see all of it here.</source>
         <translation>点一行，在这里查看详情。</translation>
     </message>
@@ -414,14 +410,6 @@
     <message>
         <source>Refunds: {0}</source>
         <translation>笔数：{0}</translation>
-    </message>
-    <message>
-        <source>Payments after cancel to refund: {0} (see Orders).</source>
-        <translation>取消后付款待退款：{0} 笔（见“订单”页）。</translation>
-    </message>
-    <message>
-        <source>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</source>
-        <translation>退款异常：{0} 笔。请在微信支付商户平台处理。</translation>
     </message>
     <message>
         <source>Paid after cancel — to refund: {0}</source>
@@ -675,6 +663,18 @@
         <translation>服务器拒绝获取账单。请联系安装人员检查本机设置。</translation>
     </message>
     <message>
+        <source>Payments after cancel to refund: {0} (see Orders).</source>
+        <translation>取消后付款待退款：{0} 笔（见“订单”页）。</translation>
+    </message>
+    <message>
+        <source>Refunds of {0} are in progress.</source>
+        <translation>{0} 的退款正在处理中。</translation>
+    </message>
+    <message>
+        <source>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</source>
+        <translation>退款异常：{0} 笔。请在微信支付商户平台处理。</translation>
+    </message>
+    <message>
         <source>Refund {0}: {1} · {2} · {3}</source>
         <translation>退款 {0}：{1} · {2} · {3}</translation>
     </message>
@@ -823,20 +823,8 @@ Order number: {2}</source>
         <translation>订单数</translation>
     </message>
     <message>
-        <source>Refunds of {0} are still in progress.</source>
-        <translation>还有 {0} 的退款正在处理中。</translation>
-    </message>
-    <message>
         <source>Orders: {0}</source>
         <translation>笔数：{0}</translation>
-    </message>
-    <message>
-        <source>Payments after cancel still to refund: {0} (see Orders).</source>
-        <translation>取消后付款仍待退款：{0} 笔（见“订单”页）。</translation>
-    </message>
-    <message>
-        <source>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</source>
-        <translation>退款异常：{0} 笔。请在微信支付商户平台处理。</translation>
     </message>
     <message>
         <source>Not printed yet. The Z-report is printed once a day.</source>
