@@ -174,14 +174,14 @@ class ZReportDialog(Retranslating, ActionDialog):
     def retranslate(self) -> None:
         s = self.summary
         self.set_title(self.tr("Z-report for {0}").format(s.day.isoformat()))
-        captions = {
-            "zOrders": self.tr("Number of orders"),
-            "zPaid": self.tr("Received"),
-            "zRefunds": self.tr("Refunded"),
-            "zNet": self.tr("Net"),
-        }
-        for key, text in captions.items():
-            self.figures.captions[key].setText(text)
+        self.figures.set_captions(
+            {
+                "zOrders": self.tr("Number of orders"),
+                "zPaid": self.tr("Received"),
+                "zRefunds": self.tr("Refunded"),
+                "zNet": self.tr("Net"),
+            }
+        )
         self.figures.set_value("zOrders", str(s.order_count))
         self.figures.set_value("zPaid", format_yuan(s.paid_total_fen), self.tr("Orders: {0}").format(s.paid_count))
         self.figures.set_value("zRefunds", format_yuan(s.refunds_total_fen))

@@ -497,16 +497,16 @@ class ManagerView(Retranslating, QWidget):
         self.z_button.setText(self.tr("Z-report…"))
         self.export_button.setText(self.tr("Export…"))
         self.close_button.setText(self.tr("Close"))
-        captions = {
-            "orders": self.tr("Number of orders"),
-            "paid": self.tr("Received (WeChat Pay)"),
-            "sales": self.tr("Sales"),
-            "refunds": self.tr("Refunds"),
-            "net": self.tr("Net"),
-            "average": self.tr("Average sale"),
-        }
-        for key, text in captions.items():
-            self.figures.captions[key].setText(text)
+        self.figures.set_captions(
+            {
+                "orders": self.tr("Number of orders"),
+                "paid": self.tr("Received (WeChat Pay)"),
+                "sales": self.tr("Sales"),
+                "refunds": self.tr("Refunds"),
+                "net": self.tr("Net"),
+                "average": self.tr("Average sale"),
+            }
+        )
         self.chart_title.setText(self.tr("Sales by hour"))
         self.state_title.setText(self.tr("Orders by state"))
         self.top_title.setText(self.tr("Best sellers"))
@@ -524,14 +524,14 @@ class ManagerView(Retranslating, QWidget):
         self.bill_next.setToolTip(self.tr("Day after"))
         self.fetch_button.setText(self.tr("Fetch bill"))
         self.advance_button.setText(self.tr("Training: jump to 10:00 tomorrow, when today's bill comes out"))
-        bill_captions = {
-            "billOrders": self.tr("Payments"),
-            "billSettled": self.tr("Received"),
-            "billRefunds": self.tr("Refunded"),
-            "billFees": self.tr("Fees"),
-        }
-        for key, text in bill_captions.items():
-            self.bill_figures.captions[key].setText(text)
+        self.bill_figures.set_captions(
+            {
+                "billOrders": self.tr("Payments"),
+                "billSettled": self.tr("Received"),
+                "billRefunds": self.tr("Refunded"),
+                "billFees": self.tr("Fees"),
+            }
+        )
         self.bill_model.set_headers(
             [self.tr("Time"), self.tr("No."), self.tr("Type"), self.tr("Amount"), self.tr("Refund"), self.tr("Fee")]
         )

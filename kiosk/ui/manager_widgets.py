@@ -239,6 +239,10 @@ class Figures(QWidget):
         for column_index in range(columns):
             grid.setColumnStretch(column_index, 1)
 
+    def set_captions(self, captions: dict[str, str]) -> None:
+        for key, text in captions.items():
+            self.captions[key].setText(text)
+
     def set_value(self, key: str, value: str, detail: str = "") -> None:
         self.values[key].setText(value)
         self.details[key].setText(detail)
