@@ -174,8 +174,7 @@ class ManagerView(Retranslating, QWidget):
         self._focus_before: QWidget | None = None
 
         self._build()
-        self.retranslate()
-        self.show_sound(service.sound)
+        self.retranslate()  # the sound settings and the empty details panels too
         self.coreEvent.connect(self._core_event)
         self.slipFailed.connect(self._slip_failed)
         self._unsubscribe: Callable[[], None] | None = service.subscribe(self._on_core_event)
@@ -558,9 +557,14 @@ class ManagerView(Retranslating, QWidget):
     def language_changed(self) -> None:
         # Labels, and everything rendered in the old language: cells, figures, details and messages.
         self.retranslate()
-        for model in (self.state_model, self.top_model, self.attention_model, self.orders_model):
-            model.rerender()
-        for model in (self.bill_model, self.reconcile_model):
+        for model in (
+            self.state_model,
+            self.top_model,
+            self.attention_model,
+            self.orders_model,
+            self.bill_model,
+            self.reconcile_model,
+        ):
             model.rerender()
         if self.day_data is not None and self.summary is not None:
             self._show_figures(self.summary)

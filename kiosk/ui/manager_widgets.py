@@ -58,8 +58,10 @@ class RowsModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(headers) - 1)
 
     def rerender(self) -> None:
-        """Every cell again (after a language switch: words and item names change)."""
-        self.set_rows(self._rows)
+        """Every cell again (after a language switch: words and item names change), the selection kept."""
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(self._cells) - 1)
+            self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.DisplayRole])
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

@@ -304,6 +304,7 @@ def test_tabs_bill_reconciliation_export_and_a_live_language_switch(
     assert top.model().index(0, 0).data() == "Nongfu Spring water 550 ml"  # the configured language no longer rules
     assert child(view, QLabel, "paidNote").text() == "Orders: 1"
     assert "Full number" in details.text() and "Nongfu Spring water 550 ml × 1" in details.text()
+    assert [index.row() for index in orders.selectionModel().selectedRows()] == [0]  # still the tapped order
     assert child(view, QLabel, "managerStatusLabel").text().startswith("ⓘ Saved")
     tap(kiosk, view, "managerLanguageButton")
     kiosk.qtbot.waitUntil(lambda: view.tabs.tabText(0) == "今日", timeout=WAIT_MS)
