@@ -1,6 +1,7 @@
 """Render the cashier screens for the docs into ``docs/screenshots/``: the sale (a cart with a highlighted
-line), a search on the on-screen keys, the payment (QR) and the paid screen at 1024×768 and 1366×768, and
-the customer display (cart, payment) at 1024×600, each in zh_CN and en. Offscreen, in training mode;
+line), a search on the on-screen keys, the payment (QR), the paid screen, and the manager screen (Today, and
+a refund on its keypad) at 1024×768 and 1366×768, and the customer display (cart, payment) at 1024×600, each
+in zh_CN and en. Offscreen, in training mode;
 Chinese uses the bundled Noto Sans CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is
 reported and nothing is written for it: the script exits 1.
 
@@ -70,8 +71,59 @@ def paid(window: Any) -> None:
     window.paid_view.return_timer.stop()
 
 
-#: In order: each scene starts where the one before it left the window.
-SCENES: dict[str, Callable[[Any], None]] = {"sale": sale, "search": search, "payment": payment, "paid": paid}
+def manager(window: Any) -> None:
+    """The manager's Today, logged in on the PIN keypad (training's PIN), after the sales of the scenes before."""
+    from kiosk.manager.pin import TRAINING_PIN
+    from kiosk.ui.manager_view import open_manager
+
+    window.new_order()
+    dialog = open_manager(window, window.core)
+    for digit in TRAINING_PIN:
+        dialog.keypad.keys[digit].click()
+    dialog.check()
+    wait(lambda: open_view(window) is not None)
+    view = open_view(window)
+    wait(lambda: view.summary is not None and view.ops.in_flight == 0)
+
+
+def manager_refund(window: Any) -> list[Any]:
+    """A partial refund of the last sale: the amount on the keypad, a reason tapped."""
+    view = open_view(window)
+    view.tabs.setCurrentWidget(view.orders_tab)
+    view.orders_view.selectRow(view.orders_view.model().rowCount() - 1)
+    view.request_refund()
+    wait(lambda: view.refund_dialog is not None and view.refund_dialog.isVisible())
+    dialog = view.refund_dialog
+    for key in "5":
+        dialog.keypad.keys[key].click()
+    dialog.reasons.choose("returned")
+    return [dialog]
+
+
+def open_view(window: Any) -> Any:
+    """The manager screen on the window (closed ones wait for the event loop to delete them)."""
+    from kiosk.ui.manager_view import ManagerView
+
+    return next((view for view in window.findChildren(ManagerView) if view.isVisible()), None)
+
+
+def close_manager(window: Any) -> None:
+    view = open_view(window)
+    if view.refund_dialog is not None:
+        view.refund_dialog.reject()
+    view.close()
+    wait(lambda: not view.isVisible())
+
+
+#: In order: each scene starts where the one before it left the window; a scene may return dialogs it opened.
+SCENES: dict[str, Callable[[Any], Any]] = {
+    "sale": sale,
+    "search": search,
+    "payment": payment,
+    "paid": paid,
+    "manager": manager,
+    "manager-refund": manager_refund,
+}
 
 
 def fits_or_report(top: Any, name: str) -> bool:
@@ -84,6 +136,8 @@ def fits_or_report(top: Any, name: str) -> bool:
 
 
 def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
+    from PySide6.QtGui import QPainter
+
     from kiosk.ui import create_main_window
     from kiosk.ui.customer_display import CustomerDisplay
     from kiosk.ui.fit import settle
@@ -92,13 +146,21 @@ def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
     written: list[Path] = []
     ok = True
 
-    def shoot(top: Any, scene: str, size: tuple[int, int]) -> None:
+    def shoot(top: Any, scene: str, size: tuple[int, int], dialogs: Any = None) -> None:
         nonlocal ok
         top.resize(*size)
         settle()
+        for dialog in dialogs or ():
+            dialog.fit()  # over the window's new size
+        settle()
         name = f"{scene}_{size[0]}x{size[1]}_{language}.png"
-        if fits_or_report(top, name):
-            top.grab().save(str(out / name))
+        if all([fits_or_report(each, name) for each in (top, *(dialogs or ()))]):
+            picture = top.grab()
+            painter = QPainter(picture)
+            for dialog in dialogs or ():  # a dialog is a window of its own: drawn where it stands over this one
+                painter.drawPixmap(dialog.geometry().topLeft() - top.geometry().topLeft(), dialog.grab())
+            painter.end()
+            picture.save(str(out / name))
             written.append(out / name)
         else:
             ok = False
@@ -108,8 +170,10 @@ def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
         wait(lambda: window.relay_status.property("online") == "true")
         for size in SIZES:
             for scene, show in SCENES.items():
-                show(window)
-                shoot(window, scene, size)
+                window.resize(*size)
+                settle()
+                shoot(window, scene, size, show(window))
+            close_manager(window)
             window.new_order()
         display = CustomerDisplay(window.core.seconds_left)
         display.set_store(window.core.config.store.name)

@@ -1,10 +1,11 @@
-"""Refresh the cashier screen's translation sources: ``resources/i18n/kiosk_{zh_CN,en}.ts``.
+"""Refresh the translation sources: ``resources/i18n/kiosk_{zh_CN,en}.ts`` (the cashier) and
+``resources/i18n/manager_{zh_CN,en}.ts`` (the manager screen, ``kiosk/ui/manager_*.py``).
 
-Runs ``pyside6-lupdate`` over ``kiosk/ui`` (the manager screen's files have their own ``manager_*.ts``),
-keeps existing translations, drops obsolete ones, and fills the English catalogue from the source strings
-(the sources are English). New Chinese strings stay ``unfinished`` until a translator fills them in with
-Qt Linguist (``pyside6-linguist resources/i18n/kiosk_zh_CN.ts``); ``--check`` fails while any are left.
-The ``.qm`` files are compiled at start-up by ``kiosk.ui.i18n`` (never committed).
+Runs ``pyside6-lupdate`` over ``kiosk/ui``, each file into its catalogue, keeps existing translations, drops
+obsolete ones, and fills the English catalogues from the source strings (the sources are English). New
+Chinese strings stay ``unfinished`` until a translator fills them in with Qt Linguist
+(``pyside6-linguist resources/i18n/manager_zh_CN.ts``); ``--check`` fails while any are left. The ``.qm``
+files are compiled at start-up by ``kiosk.ui.i18n`` (never committed).
 
     python scripts/update_translations.py [--check]
 """
@@ -16,15 +17,18 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 UI = ROOT / "kiosk" / "ui"
 I18N = ROOT / "resources" / "i18n"
-PREFIX = "kiosk"
 LANGUAGES = ("zh_CN", "en")
-#: Files under kiosk/ui that belong to another catalogue.
-OTHER_CATALOGUES = ("manager_",)
+#: The catalogues: their name and which files of kiosk/ui go into each (the manager screen's are its own).
+CATALOGUES: dict[str, Callable[[Path], bool]] = {
+    "kiosk": lambda path: not path.name.startswith("manager_"),
+    "manager": lambda path: path.name.startswith("manager_"),
+}
 
 
 def lupdate_command() -> list[str]:
@@ -39,12 +43,12 @@ def lupdate_command() -> list[str]:
     return [str(Path(PySide6.__file__).parent / "lupdate")]
 
 
-def sources() -> list[Path]:
-    return sorted(p for p in UI.glob("*.py") if not p.name.startswith(OTHER_CATALOGUES))
+def sources(catalogue: str) -> list[Path]:
+    return sorted(p for p in UI.glob("*.py") if CATALOGUES[catalogue](p))
 
 
-def run_lupdate(ts: Path, language: str) -> None:
-    files = [str(p.relative_to(ROOT)) for p in sources()]
+def run_lupdate(catalogue: str, ts: Path, language: str) -> None:
+    files = [str(p.relative_to(ROOT)) for p in sources(catalogue)]
     command = [
         *lupdate_command(),
         *files,
@@ -99,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     I18N.mkdir(parents=True, exist_ok=True)
     status = 0
-    for language in LANGUAGES:
-        ts = I18N / f"{PREFIX}_{language}.ts"
+    for catalogue, language in ((c, lang) for c in CATALOGUES for lang in LANGUAGES):
+        ts = I18N / f"{catalogue}_{language}.ts"
         if not options.check:
-            run_lupdate(ts, language)
+            run_lupdate(catalogue, ts, language)
             if language == "en":
                 fill_from_source(ts)
         missing = unfinished(ts)

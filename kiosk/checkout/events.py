@@ -96,7 +96,8 @@ class PrinterFaultChanged:
 class SoundCue:
     """Play these clips (``resources/sounds/<name>.wav``) one after another, at ``volume`` (0–100).
 
-    ``reason``: ``payment_received``, ``payment_failed``, ``paid_after_cancel`` or ``unknown_code``."""
+    ``reason``: ``payment_received``, ``payment_failed``, ``paid_after_cancel``, ``unknown_code`` or ``sample``
+    (the manager trying the volume)."""
 
     clips: tuple[str, ...]
     volume: int

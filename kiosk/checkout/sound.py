@@ -156,6 +156,10 @@ class Sounds:
             self._settings = changed
         return changed
 
+    def sample(self) -> None:
+        """The manager trying the volume: the chime and "微信收款", with no amount (nobody takes it for a sale)."""
+        self._cue(speech.sample(), "sample")
+
     def unknown_code(self) -> None:
         """A scanned code that is neither an item nor a payment code: the error tone."""
         self._cue(speech.unknown_code(), "unknown_code")

@@ -129,3 +129,8 @@ def payment_failed() -> list[str]:
 
 def unknown_code() -> list[str]:
     return ["error"]
+
+
+def sample() -> list[str]:
+    """The manager's volume test: a payment's sound without an amount."""
+    return ["chime", "wechat_received"]

@@ -7,7 +7,7 @@ The Qt screen (``kiosk.ui.manager_view``) only presents what :class:`ManagerServ
 * :mod:`~kiosk.manager.bills` — :class:`BillFetcher` → :class:`BillResult` (state, :class:`DayBill`)
 * :mod:`~kiosk.manager.reconcile` — :func:`kiosk.manager.reconcile.reconcile` → :class:`Reconciliation`
   (not re-exported here: the name is also the submodule's)
-* :mod:`~kiosk.manager.pin` — :class:`PinGuard`, :func:`hash_pin`, :func:`verify_pin`
+* :mod:`~kiosk.manager.pin` — :class:`PinGuard`, :func:`pin_guard`, :func:`hash_pin`, :func:`verify_pin`
 * :mod:`~kiosk.manager.export` — :func:`orders_csv`, :func:`reconciliation_csv` (UTF-8 with BOM)
 * :mod:`~kiosk.manager.zreport` — :func:`z_report`, :func:`print_z_report`
 * :mod:`~kiosk.manager.refunds` — :class:`RefundSlipPrinter`
@@ -51,7 +51,7 @@ _EXPORTS = {
     "hash_pin": "kiosk.manager.pin",
     "load_day": "kiosk.manager.summaries",
     "orders_csv": "kiosk.manager.export",
-    "pin_guard": "kiosk.manager.service",
+    "pin_guard": "kiosk.manager.pin",
     "print_z_report": "kiosk.manager.zreport",
     "reconciliation_csv": "kiosk.manager.export",
     "refund_slip_key": "kiosk.manager.refunds",

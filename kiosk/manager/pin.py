@@ -25,9 +25,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from kiosk.checkout.app import KioskCore
 
 TRAINING_PIN = "0000"
 PIN_KEY = "pin_sha256"
@@ -178,6 +181,18 @@ class PinGuard:
             return PinResult(Outcome.LOCKED, 0, self.locked_until)
         self._persist()
         return PinResult(Outcome.WRONG, self.max_tries - self.failures)
+
+
+def pin_guard(core: KioskCore) -> PinGuard:
+    """The guard over the core's ``[manager] pin_sha256``, its lock-out state kept in the journal's settings
+    (the manager screen and leaving kiosk mode share it)."""
+    journal = core.journal
+    return PinGuard(
+        configured_pin(core.config.manager, training=core.training),
+        clock=core.clock,
+        load=lambda: journal.setting(SETTING_KEY),
+        save=lambda value: journal.set_setting(SETTING_KEY, value),
+    )
 
 
 def set_pin_main(argv: list[str] | None = None, *, ask: Callable[[str], str] | None = None) -> int:

@@ -18,20 +18,24 @@ import httpx
 from kiosk.checkout.app import KioskCore
 from kiosk.checkout.events import Subscriber
 from kiosk.checkout.refund import refundable_fen
+from kiosk.checkout.relay_client import RelayRejected, RelayUnavailable
 from kiosk.checkout.session import PaymentSession
 from kiosk.checkout.session_manager import SessionError
+from kiosk.checkout.sound import SoundSettings
 from kiosk.checkout.trade_no import trade_no_prefix
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import RefundRow
 from kiosk.manager.bills import BillFetcher, BillResult, DayBill
 from kiosk.manager.export import orders_csv, reconciliation_csv, write_file
-from kiosk.manager.pin import SETTING_KEY, PinGuard, configured_pin
+from kiosk.manager.media import Place, export_places
 from kiosk.manager.reconcile import Reconciliation, reconcile
 from kiosk.manager.refunds import RefundSlipPrinter
 from kiosk.manager.summaries import DayData, DaySummary, load_day, summarise
-from kiosk.manager.training import advance_core_to_next_release
+from kiosk.manager.training import SandboxClockError, advance_core_to_next_release
 from kiosk.manager.zreport import job_key, print_z_report
 from kiosk.printing.documents import StoreInfo
+from kiosk.printing.errors import PrintingError
+from kiosk.printing.queue import PrintJob
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,13 @@ class RefundRefusal(StrEnum):
 
 @dataclass(frozen=True)
 class RefundOffer:
-    """What a refund of ``out_trade_no`` may be: up to ``refundable_fen``, unless ``refusal`` says why not."""
+    """What a refund of ``out_trade_no`` (an order of ``amount_fen``) may be: up to ``refundable_fen``, unless
+    ``refusal`` says why not."""
 
     out_trade_no: str
     refundable_fen: int
     refusal: RefundRefusal | None = None
+    amount_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,22 +71,41 @@ class TrainingClock:
     bill_day: date
 
 
+class Problem(StrEnum):
+    """Why a manager action failed, in kinds the screen can put in plain words (never an exception's text)."""
+
+    SERVER_UNREACHABLE = "server_unreachable"  # the relay (or WeChat Pay behind it) did not answer: try again
+    NOT_AUTHORIZED = "not_authorized"  # the relay refused this kiosk's credentials
+    NO_REFUND_PERMISSION = "no_refund_permission"  # refunds need [relay] manager_token, which is not set
+    SERVER_REFUSED = "server_refused"  # the relay or WeChat Pay refused the request itself
+    NOT_ALLOWED = "not_allowed"  # the order's state does not allow it (e.g. no longer refundable)
+    PRINTER = "printer"
+    FILE_NOT_WRITTEN = "file_not_written"  # the drive is full, gone or read-only
+    UNEXPECTED = "unexpected"  # a fault in the kiosk itself: the log has the details
+
+
+def problem_of(exc: BaseException) -> Problem:
+    """The kind of a failed manager action (the screen words it and logs ``exc``)."""
+    if isinstance(exc, RelayRejected):
+        if exc.code == "NO_MANAGER_CREDENTIAL":
+            return Problem.NO_REFUND_PERMISSION
+        return Problem.NOT_AUTHORIZED if exc.status in (401, 403) else Problem.SERVER_REFUSED
+    if isinstance(exc, RelayUnavailable | SandboxClockError | httpx.HTTPError | TimeoutError | ConnectionError):
+        return Problem.SERVER_UNREACHABLE
+    if isinstance(exc, SessionError):
+        return Problem.NOT_ALLOWED
+    if isinstance(exc, PrintingError):
+        return Problem.PRINTER
+    if isinstance(exc, OSError):
+        return Problem.FILE_NOT_WRITTEN
+    return Problem.UNEXPECTED
+
+
 class ZReportOutcome(StrEnum):
     PRINTED = "printed"
     REPRINTED = "reprinted"  # a copy marked REPRINT
     ALREADY_PRINTED = "already_printed"  # nothing printed: a reprint must be asked for
     NO_PRINTER = "no_printer"
-
-
-def pin_guard(core: KioskCore) -> PinGuard:
-    """The PIN guard over ``[manager] pin_sha256``, its lock-out state kept in the journal's settings."""
-    journal = core.journal
-    return PinGuard(
-        configured_pin(core.config.manager, training=core.training),
-        clock=core.clock,
-        load=lambda: journal.setting(SETTING_KEY),
-        save=lambda value: journal.set_setting(SETTING_KEY, value),
-    )
 
 
 class ManagerService:
@@ -105,17 +130,17 @@ class ManagerService:
         return self._core.config.store.name
 
     @property
-    def language(self) -> str:
-        """The configured language (the screen follows live switches through Qt's translators)."""
-        return self._core.language
-
-    @property
     def has_printer(self) -> bool:
         return self._core.print_queue is not None
 
     @property
     def can_advance_training_clock(self) -> bool:
         return self._core.sandbox_url is not None
+
+    @property
+    def refunds_enabled(self) -> bool:
+        """Refunds need the relay's manager credential (``[relay] manager_token``); without it none is tried."""
+        return self._core.relay.has_manager_credential
 
     def today(self) -> date:
         """Today's business day (Beijing, on the core's clock)."""
@@ -127,7 +152,7 @@ class ManagerService:
 
     # ---- opening and closing -------------------------------------------------------------------
 
-    def open(self, on_slip_error: Callable[[str], None] | None = None) -> None:
+    def open(self, on_slip_error: Callable[[RefundRow], None] | None = None) -> None:
         """Print the slip of every refund that succeeds while the screen is open."""
         if self._slips is None:
             self._slips = RefundSlipPrinter(self._core, on_error=on_slip_error)
@@ -188,7 +213,8 @@ class ManagerService:
         if not session.is_paid:
             return RefundOffer(out_trade_no, 0, RefundRefusal.NOT_PAID)
         left = refundable_fen(session.amount_fen, self._core.refunds(out_trade_no))
-        return RefundOffer(out_trade_no, left, None if left > 0 else RefundRefusal.FULLY_REFUNDED)
+        refusal = None if left > 0 else RefundRefusal.FULLY_REFUNDED
+        return RefundOffer(out_trade_no, left, refusal, session.amount_fen)
 
     def refund(self, out_trade_no: str, amount_fen: int, reason: str) -> RefundRow:
         """Journal the refund and send it; its status arrives as ``RefundChanged`` events."""
@@ -196,25 +222,59 @@ class ManagerService:
 
     # ---- reports out ---------------------------------------------------------------------------
 
+    def z_report_printed(self, day: date) -> datetime | None:
+        """*Blocking*: when the day's Z-report was sent to the printer (its first copy), None if never."""
+        job = self._z_report_job(day)
+        return job.created_at.astimezone(CHINA_TZ) if job is not None else None
+
+    def _z_report_job(self, day: date) -> PrintJob | None:
+        queue = self._core.print_queue
+        key = job_key(day, self._core.config.kiosk_id)
+        jobs = queue.jobs(limit=1000) if queue is not None else []
+        return next((job for job in reversed(jobs) if job.job_key == key and not job.reprint), None)
+
     def print_z_report(self, day: date, *, reprint: bool = False) -> ZReportOutcome:
         """*Blocking*: the day's Z-report, printed once; a second one only as an explicit ``reprint``."""
         core = self._core
         queue = core.print_queue
         if queue is None:
             return ZReportOutcome.NO_PRINTER
-        kiosk_id = core.config.kiosk_id
-        key = job_key(day, kiosk_id)
-        if not reprint and any(job.job_key == key and not job.reprint for job in queue.jobs(limit=1000)):
+        if not reprint and self._z_report_job(day) is not None:
             return ZReportOutcome.ALREADY_PRINTED
         summary = self.day_report(day).summary
+        kiosk_id = core.config.kiosk_id
         print_z_report(queue, summary, self._store, printed_at=core.clock.now(), kiosk_id=kiosk_id, reprint=reprint)
         return ZReportOutcome.REPRINTED if reprint else ZReportOutcome.PRINTED
+
+    def export_places(self) -> list[Place]:
+        """*Blocking* (a look at the mounted drives): where an export can go, USB drives first."""
+        return export_places(self._core.config.data_dir)
 
     def export_orders(self, day: date, path: Path) -> Path:
         """*Blocking*: the day's orders as CSV, written atomically to ``path``."""
         data = load_day(self._core, day)
-        return write_file(path, orders_csv(data.orders, data.items, data.refunds))
+        return write_file(_folder_made(path), orders_csv(data.orders, data.items, data.refunds))
 
-    def export_reconciliation(self, reconciliation: Reconciliation, path: Path, labels: Mapping[str, str]) -> Path:
+    def export_reconciliation(self, reconciliation: Reconciliation, path: Path, *, labels: Mapping[str, str]) -> Path:
         """*Blocking*: the reconciliation as CSV (``labels``: the screen's words for categories and actions)."""
-        return write_file(path, reconciliation_csv(reconciliation, labels))
+        return write_file(_folder_made(path), reconciliation_csv(reconciliation, labels))
+
+    # ---- sound ---------------------------------------------------------------------------------
+
+    @property
+    def sound(self) -> SoundSettings:
+        """The chime and spoken amounts: on or off, and how loud (kiosk.toml's default or the manager's)."""
+        return self._core.sound.settings
+
+    def set_sound(self, *, enabled: bool | None = None, volume: int | None = None) -> SoundSettings:
+        """*Blocking* (the journal keeps the choice): the manager's switch and volume."""
+        return self._core.sound.configure(enabled=enabled, volume=volume)
+
+    def play_sound_sample(self) -> None:
+        """What a payment sounds like at the chosen volume (played by the cashier window)."""
+        self._core.sound.sample()
+
+
+def _folder_made(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)  # the kiosk's exports folder on first use
+    return path

@@ -73,8 +73,13 @@ class ActionDialog(QDialog):
         hint = super().sizeHint()
         inner = self.body_widget.sizeHint()
         margins = self.contentsMargins() + self._layout_margins()
-        hint.setHeight(hint.height() - self.body_scroll.sizeHint().height() + inner.height() + 4)
-        hint.setWidth(max(hint.width(), inner.width() + margins.left() + margins.right()))
+        sides = margins.left() + margins.right()
+        width = min(max(hint.width(), inner.width() + sides), self._room().width())
+        # Rows that wrap (a flow of choices, long words) need more height at the width the dialog gets.
+        body = self.body_widget
+        height = max(inner.height(), body.minimumSizeHint().height(), body.heightForWidth(width - sides))
+        hint.setHeight(hint.height() - self.body_scroll.sizeHint().height() + height + 4)
+        hint.setWidth(width)
         return hint.boundedTo(self._room())
 
     def _layout_margins(self) -> QMargins:
@@ -94,8 +99,17 @@ class ActionDialog(QDialog):
 
     def fit(self) -> None:
         """Size to the content, at most the window's size, centred over the window."""
-        self.setMaximumSize(self._room())
+        room = self._room()
+        self.setMaximumSize(room)
         self.resize(self.sizeHint())
+        # Wrapped words are measured for real only once laid out at the width the dialog got: grow to them.
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        viewport = self.body_scroll.viewport()
+        needed = max(self.body_widget.heightForWidth(viewport.width()), self.body_widget.minimumSizeHint().height())
+        if needed > viewport.height():
+            self.resize(self.width(), min(self.height() + needed - viewport.height(), room.height()))
         window = self._window()
         if window is not None:
             centre = window.mapToGlobal(QPoint(window.width() // 2, window.height() // 2))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QObject, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
@@ -32,6 +32,14 @@ LETTERS: tuple[tuple[str, ...], ...] = (
 )
 _SPECIAL = (BACKSPACE, CLEAR, ENTER)
 _KEY_NAMES = {BACKSPACE: "Backspace", CLEAR: "Clear", ENTER: "Enter", ".": "Dot", "-": "Minus"}
+
+
+def number_validator(maximum: int, decimals: int, parent: QObject) -> QRegularExpressionValidator:
+    """Digits, at most as many as ``maximum`` has (in yuan when ``decimals`` is 2, with up to two decimals):
+    the keys cannot type a number that could never be right."""
+    digits = len(str(maximum // 100 if decimals else maximum))
+    pattern = rf"\d{{0,{digits}}}" + (r"(\.\d{0,2})?" if decimals else "")
+    return QRegularExpressionValidator(QRegularExpression(pattern), parent)
 
 
 class Keypad(Retranslating, QWidget):
@@ -127,9 +135,7 @@ class KeypadDialog(Retranslating, ActionDialog):
         self.input = QLineEdit(self.body_widget)
         self.input.setObjectName("keypadInput")
         self.input.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        digits = len(str(self.maximum // 100 if decimals else self.maximum))
-        pattern = rf"\d{{0,{digits}}}" + (r"(\.\d{0,2})?" if decimals else "")
-        self.input.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self.input))
+        self.input.setValidator(number_validator(self.maximum, decimals, self.input))
         self.message = QLabel(self.body_widget)
         self.message.setObjectName("keypadMessage")
         self.message.setWordWrap(True)

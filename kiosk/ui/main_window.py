@@ -6,7 +6,6 @@ Every blocking core call goes through :class:`~kiosk.ui.ops.BackgroundOps`; core
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANAGER_MODULE = "kiosk.ui.manager_view"
 #: A desktop window opens at the design size when the screen has room for it; it can shrink to this
 #: (a 1024×768 screen less a window frame and a task bar).
 DESKTOP_SIZE = QSize(1280, 800)
@@ -666,16 +664,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.ops.run(core.today_orders, on_done=self.orders_view.show_orders, label=self.tr("Loading today's orders"))
 
     def open_manager(self) -> None:
-        core = self._core()
-        try:
-            module = importlib.import_module(MANAGER_MODULE)
-        except ImportError:
-            module = None
-        opener = getattr(module, "open_manager", None)
-        if opener is None:
-            self.notice.show_info(self.tr("The manager screen is not available in this version"))
-            return
-        opener(self, core)
+        from kiosk.ui.manager_view import open_manager
+
+        open_manager(self, self._core())
 
     def ask_manager_pin(self) -> bool:
         """The manager PIN on the on-screen keypad (with the manager screen's lock-out)."""

@@ -1,26 +1,165 @@
-"""Widgets of the manager screen: the PIN dialog, the refund dialog and the sales-by-hour chart."""
+"""Widgets of the manager screen: its tables (a model over plain rows, sized for touch and for the text in
+them), the sales-by-hour chart and the figure cards of the Today tab."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
     QLabel,
-    QLineEdit,
+    QScroller,
     QSizePolicy,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.manager.pin import Outcome, PinGuard, PinResult
-from kiosk.money import format_yuan, parse_yuan, yuan
+from kiosk.money import format_yuan
+from kiosk.ui.fit import TOUCH_TARGET
 
-from .ops import BackgroundOps
+#: A column: its header (set by the screen's retranslate) and how a row shows in it.
+Column = tuple[str, Callable[[Any], str]]
+#: Room above and below a line of text in a table row.
+ROW_PADDING = 10
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table over a list of objects; cells are formatted on demand, in the current language (a
+    bill may have 100,000 rows)."""
+
+    def __init__(
+        self, columns: Sequence[Callable[[Any], str]], parent: QObject | None = None, *, numbers: Sequence[int] = ()
+    ):
+        super().__init__(parent)
+        self._cells = list(columns)
+        self._headers = [""] * len(self._cells)
+        self._rows: list[Any] = []
+        self._numbers = frozenset(numbers)  # columns of amounts and counts: right-aligned, digits under digits
+
+    @property
+    def rows(self) -> list[Any]:
+        return self._rows
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def set_headers(self, headers: Sequence[str]) -> None:
+        if len(headers) != len(self._cells):
+            raise ValueError("one header per column")
+        self._headers = list(headers)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(headers) - 1)
+
+    def rerender(self) -> None:
+        """Every cell again (after a language switch: words and item names change), the selection kept."""
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(self._cells) - 1)
+            self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.DisplayRole])
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._cells)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[index.column()](row)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(index.column())
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(section)
+        return None
+
+    def _alignment(self, column: int) -> Qt.AlignmentFlag:
+        side = Qt.AlignmentFlag.AlignRight if column in self._numbers else Qt.AlignmentFlag.AlignLeft
+        return side | Qt.AlignmentFlag.AlignVCenter
+
+
+class ManagerTable(QTableView):
+    """A table a finger can use: rows at least a touch target high, flicked by touch, never scrolled sideways.
+
+    Columns take the width of their text, and ``stretch`` takes the rest. With ``wrap`` (tables of a day's
+    size) that column's text wraps and each row is as high as its text; without it (the bill and the
+    reconciliation, which may hold 100,000 rows) every row is one line high, so that nothing is measured per
+    row, and the columns are chosen short enough for one line (numbers by their short form, states in words)."""
+
+    def __init__(
+        self,
+        name: str,
+        model: RowsModel,
+        parent: QWidget,
+        *,
+        stretch: int,
+        selectable: bool = True,
+        wrap: bool = True,
+    ):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setModel(model)
+        self.selectable = selectable
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(
+            QAbstractItemView.SelectionMode.SingleSelection
+            if selectable
+            else QAbstractItemView.SelectionMode.NoSelection
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus if not selectable else Qt.FocusPolicy.StrongFocus)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setWordWrap(wrap)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)  # rows told apart by their shade; a grid line would take a pixel from each row
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self._size_rows()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._size_rows()  # the stylesheet was scaled to a new window size
+
+    def _size_rows(self) -> None:
+        line = self.fontMetrics().lineSpacing() + ROW_PADDING
+        self._row_height = max(line, TOUCH_TARGET) if self.selectable else line
+        rows = self.verticalHeader()
+        rows.setMinimumSectionSize(self._row_height)
+        rows.setDefaultSectionSize(self._row_height)
+
+    def sizeHintForRow(self, row: int) -> int:
+        # Rows that grow with their text never shrink below one touchable line.
+        return max(super().sizeHintForRow(row), self._row_height)
+
+    def row_object(self, row: int) -> Any:
+        model = self.model()
+        return model.data(model.index(row, 0), Qt.ItemDataRole.UserRole)
 
 
 class HourChart(QWidget):
@@ -29,8 +168,7 @@ class HourChart(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("hourChart")
-        self.setMinimumHeight(140)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._amounts: list[int] = [0] * 24
 
     @property
@@ -41,9 +179,10 @@ class HourChart(QWidget):
         if len(amounts) != 24:
             raise ValueError("24 hourly amounts expected")
         self._amounts = list(amounts)
-        busiest = max(range(24), key=lambda h: self._amounts[h])
-        self.setToolTip(f"{busiest:02d}:00 {format_yuan(self._amounts[busiest])}" if any(self._amounts) else "")
         self.update()
+
+    def busiest_hour(self) -> int | None:
+        return max(range(24), key=lambda h: self._amounts[h]) if any(self._amounts) else None
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -69,134 +208,48 @@ class HourChart(QWidget):
         painter.end()
 
 
-class ManagerPinDialog(QDialog):
-    """Asks for the manager PIN; the check (PBKDF2, slow on purpose) runs off the GUI thread.
+class Figures(QWidget):
+    """Key numbers as cards, ``columns`` to a row: a caption, a large value (``{key}Value``) and a line under
+    it (``{key}Note``, e.g. how many orders make the amount)."""
 
-    Wrong tries count towards the lock-out of :class:`PinGuard`; while locked the input is disabled."""
-
-    def __init__(self, guard: PinGuard, ops: BackgroundOps, parent: QWidget | None = None):
+    def __init__(self, name: str, keys: Sequence[str], columns: int, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("managerPinDialog")
-        self._guard = guard
-        self._ops = ops
-        self.last_result: PinResult | None = None
-        self.prompt = QLabel(self)
-        self.pin_input = QLineEdit(self)
-        self.pin_input.setObjectName("pinInput")
-        self.pin_input.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_input.setMaxLength(12)
-        self.pin_input.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pin_input.returnPressed.connect(self.check)
-        self.message = QLabel(self)
-        self.message.setObjectName("pinMessage")
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
-        )
-        self.buttons.accepted.connect(self.check)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.prompt)
-        layout.addWidget(self.pin_input)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.setWindowTitle(self.tr("Manager PIN"))
-        self.prompt.setText(self.tr("Enter the manager PIN"))
-        self._show(guard.status() if guard.configured else PinResult(Outcome.NOT_CONFIGURED))
+        self.setObjectName(name)
+        self.captions: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        self.details: dict[str, QLabel] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for index, key in enumerate(keys):
+            card = QWidget(self)
+            card.setProperty("role", "figure")
+            card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+            column = QVBoxLayout(card)
+            for role, name_suffix, store, text in (
+                ("figureCaption", "Caption", self.captions, ""),
+                ("figureValue", "Value", self.values, "-"),
+                ("figureDetail", "Note", self.details, ""),
+            ):
+                label = QLabel(text, card)
+                label.setObjectName(f"{key}{name_suffix}")
+                label.setProperty("role", role)
+                label.setWordWrap(True)
+                column.addWidget(label)
+                store[key] = label
+            column.addStretch(1)
+            grid.addWidget(card, index // columns, index % columns)
+        for column_index in range(columns):
+            grid.setColumnStretch(column_index, 1)
 
-    def check(self) -> None:
-        if not self.pin_input.isEnabled():
-            return
-        pin = self.pin_input.text()
-        self.pin_input.clear()
-        self.pin_input.setEnabled(False)
-        self._ops.run(lambda: self._guard.check(pin), on_done=self._checked, label="PIN check")
+    def set_captions(self, captions: dict[str, str]) -> None:
+        for key, text in captions.items():
+            self.captions[key].setText(text)
 
-    def _checked(self, result: PinResult) -> None:
-        self.last_result = result
-        if result.ok:
-            self.accept()
-            return
-        self._show(result)
-
-    def _show(self, result: PinResult) -> None:
-        self.setProperty("outcome", result.outcome.value)
-        locked = result.outcome in (Outcome.LOCKED, Outcome.NOT_CONFIGURED)
-        self.pin_input.setEnabled(not locked)
-        if result.outcome is Outcome.LOCKED and result.locked_until is not None:
-            until = result.locked_until.astimezone().strftime("%H:%M:%S")
-            self.message.setText(self.tr("Too many wrong PINs. Locked until %1.").replace("%1", until))
-        elif result.outcome is Outcome.NOT_CONFIGURED:
-            self.message.setText(
-                self.tr("No manager PIN is set. Run: python -m kiosk.manager set-pin, and add the line to kiosk.toml.")
-            )
-        elif result.outcome is Outcome.WRONG:
-            self.message.setText(self.tr("Wrong PIN. Tries left: %1").replace("%1", str(result.tries_left)))
-        else:
-            self.message.clear()
-        if not locked:
-            self.pin_input.setFocus()
+    def set_value(self, key: str, value: str, detail: str = "") -> None:
+        self.values[key].setText(value)
+        self.details[key].setText(detail)
+        self.details[key].setVisible(bool(detail))
 
 
-class RefundDialog(QDialog):
-    """Amount (yuan, at most what is left) and a reason; ``on_refund(fen, reason)`` once accepted."""
-
-    def __init__(
-        self,
-        out_trade_no: str,
-        refundable_fen: int,
-        on_refund: Callable[[int, str], None],
-        parent: QWidget | None = None,
-    ):
-        super().__init__(parent)
-        self.setObjectName("refundDialog")
-        self.out_trade_no = out_trade_no
-        self.refundable_fen = refundable_fen
-        self._on_refund = on_refund
-        self.setWindowTitle(self.tr("Refund"))
-        self.order_label = QLabel(out_trade_no, self)
-        self.amount_input = QLineEdit(yuan(refundable_fen), self)
-        self.amount_input.setObjectName("refundAmountInput")
-        self.reason_input = QLineEdit(self)
-        self.reason_input.setObjectName("refundReasonInput")
-        self.reason_input.setMaxLength(80)
-        self.reason_input.setPlaceholderText(self.tr("e.g. customer returned the goods"))
-        self.message = QLabel(self)
-        self.message.setObjectName("refundMessage")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setObjectName("refundOkButton")
-        ok.setText(self.tr("Refund"))
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        form = QFormLayout()
-        form.addRow(self.tr("Order"), self.order_label)
-        form.addRow(self.tr("Refundable"), QLabel(format_yuan(refundable_fen), self))
-        form.addRow(self.tr("Amount (yuan)"), self.amount_input)
-        form.addRow(self.tr("Reason"), self.reason_input)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-
-    def submit(self) -> None:
-        try:
-            fen = parse_yuan(self.amount_input.text())
-        except ValueError:
-            self.message.setText(self.tr("Enter an amount in yuan, for example 12.50"))
-            return
-        if not 0 < fen <= self.refundable_fen:
-            self.message.setText(
-                self.tr("The amount must be more than 0 and at most %1.").replace(
-                    "%1", format_yuan(self.refundable_fen)
-                )
-            )
-            return
-        reason = self.reason_input.text().strip()
-        if not reason:
-            self.message.setText(self.tr("Enter a reason for the refund"))
-            return
-        self.accept()
-        self._on_refund(fen, reason)
+def money(fen: int | None) -> str:
+    return format_yuan(fen) if fen is not None else ""

@@ -14,24 +14,13 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
 from kiosk.clock import CHINA_TZ
-from kiosk.manager.pin import MAX_PIN_LENGTH, SETTING_KEY, Outcome, PinGuard, PinResult, configured_pin
+from kiosk.manager.pin import MAX_PIN_LENGTH, Outcome, PinGuard, PinResult, pin_guard
 from kiosk.ui.dialogs import ActionDialog
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.keypad import DIGITS, Keypad
 from kiosk.ui.ops import BackgroundOps
 
-__all__ = ["PinDialog", "ask_pin", "pin_guard"]
-
-
-def pin_guard(core: Any) -> PinGuard:
-    """The guard over the core's configured PIN, its lock-out state in the core's journal."""
-    journal = core.journal
-    return PinGuard(
-        configured_pin(core.config.manager, training=bool(core.training)),
-        clock=core.clock,
-        load=lambda: journal.setting(SETTING_KEY),
-        save=lambda value: journal.set_setting(SETTING_KEY, value),
-    )
+__all__ = ["PinDialog", "ask_pin"]
 
 
 class PinDialog(Retranslating, ActionDialog):

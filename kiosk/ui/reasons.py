@@ -1,28 +1,30 @@
 """A reason chosen with one tap from the common ones, with optional words of one's own (a refund's reason
-on a counter with no keyboard: the words are optional, the tap is enough)."""
+on a counter with no keyboard: the words are optional, the tap is enough).
+
+The buttons speak the screen's language; the reason itself is what WeChat Pay shows the payer, in Chinese
+(``kiosk.manager.refunds.REFUND_REASONS``: in Chinese the buttons read exactly those words)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QButtonGroup, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.manager.refunds import MAX_REASON, REFUND_REASONS, refund_reason
 from kiosk.ui.flow import FlowLayout
 from kiosk.ui.i18n import Retranslating
 
-#: WeChat Pay shows a refund's reason to the payer and takes at most 80 characters.
-MAX_REASON = 80
-
 
 def common_refund_reasons() -> list[tuple[str, str]]:
-    """(key, text in the current language) for the refunds a shop makes most."""
-    return [
-        ("returned", QCoreApplication.translate("ReasonPicker", "Customer returned the goods")),
-        ("faulty", QCoreApplication.translate("ReasonPicker", "Damaged or faulty goods")),
-        ("wrong_amount", QCoreApplication.translate("ReasonPicker", "Charged the wrong amount")),
-        ("paid_twice", QCoreApplication.translate("ReasonPicker", "Paid twice")),
-        ("out_of_stock", QCoreApplication.translate("ReasonPicker", "Out of stock")),
-        ("other", QCoreApplication.translate("ReasonPicker", "Other")),
-    ]
+    """(key, text in the current language) for the refunds a shop makes most, as REFUND_REASONS orders them."""
+    labels = {
+        "returned": QCoreApplication.translate("ReasonPicker", "Customer returned the goods"),
+        "faulty": QCoreApplication.translate("ReasonPicker", "Damaged or faulty goods"),
+        "wrong_amount": QCoreApplication.translate("ReasonPicker", "Charged the wrong amount"),
+        "paid_twice": QCoreApplication.translate("ReasonPicker", "Paid twice"),
+        "out_of_stock": QCoreApplication.translate("ReasonPicker", "Out of stock"),
+        "other": QCoreApplication.translate("ReasonPicker", "Other"),
+    }
+    return [(key, labels[key]) for key in REFUND_REASONS]
 
 
 class ReasonPicker(Retranslating, QWidget):
@@ -70,12 +72,6 @@ class ReasonPicker(Retranslating, QWidget):
         self.buttons[key].setChecked(True)
 
     def reason(self) -> str:
-        """The chosen reason and the extra words, ``""`` while nothing is chosen or typed (at most 80)."""
-        key = self.chosen()
-        label = self.buttons[key].text() if key is not None else ""
-        extra = " ".join(self.details.text().split())
-        if key == "other" and extra:
-            label = ""  # "Other: …" says nothing the words do not
-        if label and extra:
-            return self.tr("{0}: {1}").format(label, extra)[:MAX_REASON]
-        return (label or extra)[:MAX_REASON]
+        """What the payer will read (Chinese, at most 80 characters): the chosen reason and the extra words,
+        ``""`` while nothing is chosen or typed."""
+        return refund_reason(self.chosen(), self.details.text())

@@ -305,10 +305,6 @@
         <translation>读取今日订单</translation>
     </message>
     <message>
-        <source>The manager screen is not available in this version</source>
-        <translation>此版本暂无店长界面</translation>
-    </message>
-    <message>
         <source>The kiosk could not start: {0}</source>
         <extracomment>Printed on stdout by --exit-after-start / --exit-after-sale for smoke tests and the start-up bench.</extracomment>
         <translation>收银台无法启动：{0}</translation>
@@ -570,7 +566,6 @@
     <name>ReasonPicker</name>
     <message>
         <source>Customer returned the goods</source>
-        <extracomment>WeChat Pay shows a refund&apos;s reason to the payer and takes at most 80 characters.</extracomment>
         <translation>顾客退货</translation>
     </message>
     <message>
@@ -596,10 +591,6 @@
     <message>
         <source>More details (optional)</source>
         <translation>补充说明（可不填）</translation>
-    </message>
-    <message>
-        <source>{0}: {1}</source>
-        <translation>{0}：{1}</translation>
     </message>
 </context>
 <context>

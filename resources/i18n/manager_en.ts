@@ -2,33 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
-    <name>ManagerPinDialog</name>
+    <name>ExportDialog</name>
     <message>
-        <source>Manager PIN</source>
-        <translation>Manager PIN</translation>
+        <source>Export a CSV file</source>
+        <translation>Export a CSV file</translation>
     </message>
     <message>
-        <source>Enter the manager PIN</source>
-        <translation>Enter the manager PIN</translation>
+        <source>File: {0}</source>
+        <translation>File: {0}</translation>
     </message>
     <message>
-        <source>Too many wrong PINs. Locked until %1.</source>
-        <translation>Too many wrong PINs. Locked until %1.</translation>
+        <source>Save it to:</source>
+        <translation>Save it to:</translation>
     </message>
     <message>
-        <source>No manager PIN is set. Run: python -m kiosk.manager set-pin, and add the line to kiosk.toml.</source>
-        <translation>No manager PIN is set. Run: python -m kiosk.manager set-pin, and add the line to kiosk.toml.</translation>
+        <source>USB drive “{0}”</source>
+        <translation>USB drive “{0}”</translation>
     </message>
     <message>
-        <source>Wrong PIN. Tries left: %1</source>
-        <translation>Wrong PIN. Tries left: %1</translation>
+        <source>This kiosk's export folder</source>
+        <translation>This kiosk's export folder</translation>
+    </message>
+    <message>
+        <source>The file opens in Excel and WPS.</source>
+        <translation>The file opens in Excel and WPS.</translation>
+    </message>
+    <message>
+        <source>No USB drive found. Plug one in, then tap Look again.</source>
+        <translation>No USB drive found. Plug one in, then tap Look again.</translation>
+    </message>
+    <message>
+        <source>Look again</source>
+        <translation>Look again</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
     </message>
 </context>
 <context>
     <name>ManagerView</name>
     <message>
         <source>Refunded</source>
-        <extracomment>Core events of interest, re-emitted here so that they are handled on the GUI thread. A message from a worker thread (refund slip not printed, …).</extracomment>
+        <extracomment>The volume buttons' step (the slider moves by one). Core events of interest, re-emitted here so that they are handled on the GUI thread. A refund slip that could not be printed (from a worker thread). The details panel of each selectable table, which table's row each panel shows, and that row.</extracomment>
         <translation>Refunded</translation>
     </message>
     <message>
@@ -36,20 +56,12 @@
         <translation>Needs a refund</translation>
     </message>
     <message>
-        <source> (training)</source>
-        <translation> (training)</translation>
+        <source>Manager — {0}</source>
+        <translation>Manager — {0}</translation>
     </message>
     <message>
-        <source>Manager</source>
-        <translation>Manager</translation>
-    </message>
-    <message>
-        <source>Manager — %1</source>
-        <translation>Manager — %1</translation>
-    </message>
-    <message>
-        <source>TRAINING</source>
-        <translation>TRAINING</translation>
+        <source>Training mode</source>
+        <translation>Training mode</translation>
     </message>
     <message>
         <source>Today</source>
@@ -64,6 +76,10 @@
         <translation>Reconciliation</translation>
     </message>
     <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
         <source>Refund…</source>
         <translation>Refund…</translation>
     </message>
@@ -72,12 +88,248 @@
         <translation>Re-query order</translation>
     </message>
     <message>
-        <source>Print Z-report</source>
-        <translation>Print Z-report</translation>
+        <source>Z-report…</source>
+        <translation>Z-report…</translation>
     </message>
     <message>
-        <source>Export CSV…</source>
-        <translation>Export CSV…</translation>
+        <source>Export…</source>
+        <translation>Export…</translation>
+    </message>
+    <message>
+        <source>Number of orders</source>
+        <translation>Number of orders</translation>
+    </message>
+    <message>
+        <source>Received (WeChat Pay)</source>
+        <translation>Received (WeChat Pay)</translation>
+    </message>
+    <message>
+        <source>Average sale</source>
+        <translation>Average sale</translation>
+    </message>
+    <message>
+        <source>Orders by state</source>
+        <translation>Orders by state</translation>
+    </message>
+    <message>
+        <source>Best sellers</source>
+        <translation>Best sellers</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>Sold</source>
+        <translation>Sold</translation>
+    </message>
+    <message>
+        <source>Charged at</source>
+        <translation>Charged at</translation>
+    </message>
+    <message>
+        <source>Paid by</source>
+        <translation>Paid by</translation>
+    </message>
+    <message>
+        <source>Received by payment method</source>
+        <translation>Received by payment method</translation>
+    </message>
+    <message>
+        <source>Training: jump to 10:00 tomorrow, when today's bill comes out</source>
+        <translation>Training: jump to 10:00 tomorrow, when today's bill comes out</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Payments</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>What was found</source>
+        <translation>What was found</translation>
+    </message>
+    <message>
+        <source>WeChat Pay</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <source>This kiosk</source>
+        <translation>This kiosk</translation>
+    </message>
+    <message>
+        <source>Sound</source>
+        <translation>Sound</translation>
+    </message>
+    <message>
+        <source>Every payment is announced (a chime and “微信收款 … 元”); a wrong scan or a failed payment sounds a warning.</source>
+        <translation>Every payment is announced (a chime and “微信收款 … 元”); a wrong scan or a failed payment sounds a warning.</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>Volume</translation>
+    </message>
+    <message>
+        <source>Quieter</source>
+        <translation>Quieter</translation>
+    </message>
+    <message>
+        <source>Louder</source>
+        <translation>Louder</translation>
+    </message>
+    <message>
+        <source>Try it</source>
+        <translation>Try it</translation>
+    </message>
+    <message>
+        <source>Refund of {0} for order {1}: {2}</source>
+        <translation>Refund of {0} for order {1}: {2}</translation>
+    </message>
+    <message>
+        <source>refund slip sent to the printer</source>
+        <translation>refund slip sent to the printer</translation>
+    </message>
+    <message>
+        <source>⚠ Payment codes not settled: {0}</source>
+        <translation>⚠ Payment codes not settled: {0}</translation>
+    </message>
+    <message>
+        <source>Tap a row to see all of it here.</source>
+        <translation>Tap a row to see all of it here.</translation>
+    </message>
+    <message>
+        <source>First tap the order to refund (Orders, the bill or Reconciliation).</source>
+        <translation>First tap the order to refund (Orders, the bill or Reconciliation).</translation>
+    </message>
+    <message>
+        <source>No refund</source>
+        <translation>No refund</translation>
+    </message>
+    <message>
+        <source>Order {0} was not sold on this kiosk: refund it in the WeChat Pay merchant platform.</source>
+        <translation>Order {0} was not sold on this kiosk: refund it in the WeChat Pay merchant platform.</translation>
+    </message>
+    <message>
+        <source>Order {0} is not paid on this kiosk's record: tap Re-query order first.</source>
+        <translation>Order {0} is not paid on this kiosk's record: tap Re-query order first.</translation>
+    </message>
+    <message>
+        <source>Order {0} is already refunded in full.</source>
+        <translation>Order {0} is already refunded in full.</translation>
+    </message>
+    <message>
+        <source>The refund was not sent</source>
+        <translation>The refund was not sent</translation>
+    </message>
+    <message>
+        <source>The refund slip for order {0} was not printed. Check the printer.</source>
+        <translation>The refund slip for order {0} was not printed. Check the printer.</translation>
+    </message>
+    <message>
+        <source>First tap the order to ask WeChat Pay about.</source>
+        <translation>First tap the order to ask WeChat Pay about.</translation>
+    </message>
+    <message>
+        <source>Re-query failed</source>
+        <translation>Re-query failed</translation>
+    </message>
+    <message>
+        <source>Order {0} is now: {1}</source>
+        <translation>Order {0} is now: {1}</translation>
+    </message>
+    <message>
+        <source>Fetching the bill for {0}…</source>
+        <translation>Fetching the bill for {0}…</translation>
+    </message>
+    <message>
+        <source>Comparing the bill with this kiosk's record…</source>
+        <translation>Comparing the bill with this kiosk's record…</translation>
+    </message>
+    <message>
+        <source>Reconciliation failed</source>
+        <translation>Reconciliation failed</translation>
+    </message>
+    <message>
+        <source>No bill to compare for {0}.</source>
+        <translation>No bill to compare for {0}.</translation>
+    </message>
+    <message>
+        <source>Fetch a bill to compare it with this kiosk's record.</source>
+        <translation>Fetch a bill to compare it with this kiosk's record.</translation>
+    </message>
+    <message>
+        <source>{0}: WeChat Pay received {1} and refunded {2}; this kiosk recorded {3} received and {4} refunded.</source>
+        <translation>{0}: WeChat Pay received {1} and refunded {2}; this kiosk recorded {3} received and {4} refunded.</translation>
+    </message>
+    <message>
+        <source>The training clock did not move</source>
+        <translation>The training clock did not move</translation>
+    </message>
+    <message>
+        <source>Training: WeChat Pay's clock is now {0}; the bill for {1} can be fetched.</source>
+        <translation>Training: WeChat Pay's clock is now {0}; the bill for {1} can be fetched.</translation>
+    </message>
+    <message>
+        <source>No receipt printer is set up on this kiosk.</source>
+        <translation>No receipt printer is set up on this kiosk.</translation>
+    </message>
+    <message>
+        <source>No Z-report</source>
+        <translation>No Z-report</translation>
+    </message>
+    <message>
+        <source>The Z-report was not printed</source>
+        <translation>The Z-report was not printed</translation>
+    </message>
+    <message>
+        <source>The Z-report for {0} was already printed: open it again to print a copy.</source>
+        <translation>The Z-report for {0} was already printed: open it again to print a copy.</translation>
+    </message>
+    <message>
+        <source>A copy of the Z-report for {0}, marked REPRINT, is printing.</source>
+        <translation>A copy of the Z-report for {0}, marked REPRINT, is printing.</translation>
+    </message>
+    <message>
+        <source>The Z-report for {0} is printing.</source>
+        <translation>The Z-report for {0} is printing.</translation>
+    </message>
+    <message>
+        <source>Fetch a bill first: there is no comparison to export yet.</source>
+        <translation>Fetch a bill first: there is no comparison to export yet.</translation>
+    </message>
+    <message>
+        <source>The comparison of {0}'s bill with this kiosk's record</source>
+        <translation>The comparison of {0}'s bill with this kiosk's record</translation>
+    </message>
+    <message>
+        <source>The orders of {0}</source>
+        <translation>The orders of {0}</translation>
+    </message>
+    <message>
+        <source>The file was not saved</source>
+        <translation>The file was not saved</translation>
+    </message>
+    <message>
+        <source>Saved: {0}</source>
+        <translation>Saved: {0}</translation>
+    </message>
+    <message>
+        <source>Sound is on</source>
+        <translation>Sound is on</translation>
+    </message>
+    <message>
+        <source>Sound is off</source>
+        <translation>Sound is off</translation>
+    </message>
+    <message>
+        <source>The sound setting was not kept</source>
+        <translation>The sound setting was not kept</translation>
     </message>
     <message>
         <source>Close</source>
@@ -86,10 +338,6 @@
     <message>
         <source>Orders</source>
         <translation>Orders</translation>
-    </message>
-    <message>
-        <source>Paid (WeChat Pay)</source>
-        <translation>Paid (WeChat Pay)</translation>
     </message>
     <message>
         <source>Sales</source>
@@ -104,24 +352,12 @@
         <translation>Net</translation>
     </message>
     <message>
-        <source>Average ticket</source>
-        <translation>Average ticket</translation>
-    </message>
-    <message>
         <source>Sales by hour</source>
         <translation>Sales by hour</translation>
     </message>
     <message>
-        <source>Top items</source>
-        <translation>Top items</translation>
-    </message>
-    <message>
-        <source>Paid after cancel — needs attention</source>
-        <translation>Paid after cancel — needs attention</translation>
-    </message>
-    <message>
-        <source>Today&apos;s orders</source>
-        <translation>Today&apos;s orders</translation>
+        <source>Today's orders</source>
+        <translation>Today's orders</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -140,14 +376,6 @@
         <translation>Item</translation>
     </message>
     <message>
-        <source>Quantity</source>
-        <translation>Quantity</translation>
-    </message>
-    <message>
-        <source>Order</source>
-        <translation>Order</translation>
-    </message>
-    <message>
         <source>Refundable</source>
         <translation>Refundable</translation>
     </message>
@@ -160,36 +388,28 @@
         <translation>Status</translation>
     </message>
     <message>
+        <source>No.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Time</translation>
     </message>
     <message>
-        <source>Paid by</source>
-        <translation>Paid by</translation>
+        <source>Day before</source>
+        <translation>Day before</translation>
+    </message>
+    <message>
+        <source>Day after</source>
+        <translation>Day after</translation>
     </message>
     <message>
         <source>Fetch bill</source>
         <translation>Fetch bill</translation>
     </message>
     <message>
-        <source>Training: advance sandbox clock one day (to 10:00 tomorrow)</source>
-        <translation>Training: advance sandbox clock one day (to 10:00 tomorrow)</translation>
-    </message>
-    <message>
-        <source>Transactions</source>
-        <translation>Transactions</translation>
-    </message>
-    <message>
-        <source>Settled amount</source>
-        <translation>Settled amount</translation>
-    </message>
-    <message>
         <source>Fees</source>
         <translation>Fees</translation>
-    </message>
-    <message>
-        <source>Trade state</source>
-        <translation>Trade state</translation>
     </message>
     <message>
         <source>Refund</source>
@@ -200,56 +420,43 @@
         <translation>Fee</translation>
     </message>
     <message>
-        <source>Refund no.</source>
-        <translation>Refund no.</translation>
+        <source>Orders: {0}</source>
+        <translation>Orders: {0}</translation>
     </message>
     <message>
-        <source>Transaction id</source>
-        <translation>Transaction id</translation>
+        <source>Refunds: {0}</source>
+        <translation>Refunds: {0}</translation>
     </message>
     <message>
-        <source>Category</source>
-        <translation>Category</translation>
+        <source>Paid after cancel — to refund: {0}</source>
+        <translation>Paid after cancel — to refund: {0}</translation>
     </message>
     <message>
-        <source>What to do</source>
-        <translation>What to do</translation>
+        <source>Paid after cancel — nothing to do</source>
+        <translation>Paid after cancel — nothing to do</translation>
     </message>
     <message>
-        <source>Bill amount</source>
-        <translation>Bill amount</translation>
+        <source>To look at: {0}. Tap one to see what to do.</source>
+        <translation>To look at: {0}. Tap one to see what to do.</translation>
     </message>
     <message>
-        <source>Journal amount</source>
-        <translation>Journal amount</translation>
+        <source>Everything matches.</source>
+        <translation>Everything matches.</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerWords</name>
+    <message>
+        <source>Not charged</source>
+        <translation>Not charged</translation>
     </message>
     <message>
-        <source>Bill state</source>
-        <translation>Bill state</translation>
+        <source>Being created</source>
+        <translation>Being created</translation>
     </message>
     <message>
-        <source>Journal state</source>
-        <translation>Journal state</translation>
-    </message>
-    <message>
-        <source>Details</source>
-        <translation>Details</translation>
-    </message>
-    <message>
-        <source>Fetch a bill to reconcile it with the journal.</source>
-        <translation>Fetch a bill to reconcile it with the journal.</translation>
-    </message>
-    <message>
-        <source>Draft</source>
-        <translation>Draft</translation>
-    </message>
-    <message>
-        <source>Creating</source>
-        <translation>Creating</translation>
-    </message>
-    <message>
-        <source>Pending creation</source>
-        <translation>Pending creation</translation>
+        <source>Waiting for the server</source>
+        <translation>Waiting for the server</translation>
     </message>
     <message>
         <source>Awaiting payment</source>
@@ -276,319 +483,420 @@
         <translation>Failed</translation>
     </message>
     <message>
-        <source>Matched</source>
-        <translation>Matched</translation>
+        <source>Not paid</source>
+        <translation>Not paid</translation>
     </message>
     <message>
-        <source>Paid in WeChat Pay, no order in the journal</source>
-        <translation>Paid in WeChat Pay, no order in the journal</translation>
+        <source>Customer paying</source>
+        <translation>Customer paying</translation>
     </message>
     <message>
-        <source>Paid in WeChat Pay, unpaid in the journal</source>
-        <translation>Paid in WeChat Pay, unpaid in the journal</translation>
+        <source>Payment failed</source>
+        <translation>Payment failed</translation>
     </message>
     <message>
-        <source>Paid in WeChat Pay after the sale was cancelled</source>
-        <translation>Paid in WeChat Pay after the sale was cancelled</translation>
+        <source>Refund</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Revoked</translation>
+    </message>
+    <message>
+        <source>Requested</source>
+        <translation>Requested</translation>
+    </message>
+    <message>
+        <source>Sent to WeChat Pay</source>
+        <translation>Sent to WeChat Pay</translation>
+    </message>
+    <message>
+        <source>Being refunded</source>
+        <translation>Being refunded</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>Refund stuck: handle it in the WeChat Pay merchant platform</source>
+        <translation>Refund stuck: handle it in the WeChat Pay merchant platform</translation>
+    </message>
+    <message>
+        <source>Refund closed: nothing was paid back</source>
+        <translation>Refund closed: nothing was paid back</translation>
+    </message>
+    <message>
+        <source>Refund refused: nothing was paid back</source>
+        <translation>Refund refused: nothing was paid back</translation>
+    </message>
+    <message>
+        <source>Matches</source>
+        <translation>Matches</translation>
+    </message>
+    <message>
+        <source>Paid in WeChat Pay, no sale on this kiosk</source>
+        <translation>Paid in WeChat Pay, no sale on this kiosk</translation>
+    </message>
+    <message>
+        <source>Paid in WeChat Pay, unpaid on this kiosk</source>
+        <translation>Paid in WeChat Pay, unpaid on this kiosk</translation>
+    </message>
+    <message>
+        <source>Paid after the sale was cancelled</source>
+        <translation>Paid after the sale was cancelled</translation>
     </message>
     <message>
         <source>Amounts differ</source>
         <translation>Amounts differ</translation>
     </message>
     <message>
-        <source>Paid in the journal, missing from the bill</source>
-        <translation>Paid in the journal, missing from the bill</translation>
+        <source>Paid on this kiosk, not in the bill</source>
+        <translation>Paid on this kiosk, not in the bill</translation>
     </message>
     <message>
         <source>Paid twice in the bill</source>
         <translation>Paid twice in the bill</translation>
     </message>
     <message>
-        <source>Another kiosk&apos;s order</source>
-        <translation>Another kiosk&apos;s order</translation>
+        <source>Another cash register's sale</source>
+        <translation>Another cash register's sale</translation>
     </message>
     <message>
-        <source>Refund matched</source>
-        <translation>Refund matched</translation>
+        <source>Refund matches</source>
+        <translation>Refund matches</translation>
     </message>
     <message>
         <source>Refund differs</source>
         <translation>Refund differs</translation>
     </message>
     <message>
-        <source>Refund not made by this kiosk</source>
-        <translation>Refund not made by this kiosk</translation>
+        <source>Refund not made on this kiosk</source>
+        <translation>Refund not made on this kiosk</translation>
     </message>
     <message>
-        <source>Refund missing from the bill</source>
-        <translation>Refund missing from the bill</translation>
+        <source>Refund not in the bill</source>
+        <translation>Refund not in the bill</translation>
     </message>
     <message>
-        <source>Paid by code, then given back by the reverse</source>
-        <translation>Paid by code, then given back by the reverse</translation>
+        <source>Payment code paid and given back</source>
+        <translation>Payment code paid and given back</translation>
     </message>
     <message>
         <source>Nothing to do</source>
         <translation>Nothing to do</translation>
     </message>
     <message>
-        <source>Refund the payment that has no sale</source>
-        <translation>Refund the payment that has no sale</translation>
+        <source>Refund it in the WeChat Pay merchant platform: this kiosk has no sale for it</source>
+        <translation>Refund it in the WeChat Pay merchant platform: this kiosk has no sale for it</translation>
     </message>
     <message>
-        <source>Re-query the order</source>
-        <translation>Re-query the order</translation>
+        <source>Select it and tap Re-query order</source>
+        <translation>Select it and tap Re-query order</translation>
     </message>
     <message>
-        <source>Check the order in WeChat Pay</source>
-        <translation>Check the order in WeChat Pay</translation>
+        <source>Look the order up in the WeChat Pay merchant platform</source>
+        <translation>Look the order up in the WeChat Pay merchant platform</translation>
     </message>
     <message>
-        <source>Check the refund status</source>
-        <translation>Check the refund status</translation>
+        <source>Select it and tap Re-query order to check the refund</source>
+        <translation>Select it and tap Re-query order to check the refund</translation>
     </message>
     <message>
-        <source>Check the refund in WeChat Pay</source>
-        <translation>Check the refund in WeChat Pay</translation>
+        <source>Look the refund up in the WeChat Pay merchant platform</source>
+        <translation>Look the refund up in the WeChat Pay merchant platform</translation>
     </message>
     <message>
-        <source>Loading today&apos;s numbers</source>
-        <translation>Loading today&apos;s numbers</translation>
+        <source>The server cannot be reached. Check the network and try again.</source>
+        <translation>The server cannot be reached. Check the network and try again.</translation>
     </message>
     <message>
-        <source>(%1 in progress)</source>
-        <translation>(%1 in progress)</translation>
+        <source>The server did not accept this kiosk. Ask whoever installed it to check its settings.</source>
+        <translation>The server did not accept this kiosk. Ask whoever installed it to check its settings.</translation>
     </message>
     <message>
-        <source>(%1 abnormal: handle in the WeChat Pay merchant platform)</source>
-        <translation>(%1 abnormal: handle in the WeChat Pay merchant platform)</translation>
+        <source>Refunds are not set up on this kiosk. Ask whoever installed it to add the refund permission, or refund in the WeChat Pay merchant platform.</source>
+        <translation>Refunds are not set up on this kiosk. Ask whoever installed it to add the refund permission, or refund in the WeChat Pay merchant platform.</translation>
     </message>
     <message>
-        <source>Payment codes not settled yet (being reversed; check in the merchant platform): %1</source>
-        <translation>Payment codes not settled yet (being reversed; check in the merchant platform): %1</translation>
+        <source>WeChat Pay did not accept the request. Check the order in the merchant platform.</source>
+        <translation>WeChat Pay did not accept the request. Check the order in the merchant platform.</translation>
     </message>
     <message>
-        <source>Paid after cancel — needs attention: %1</source>
-        <translation>Paid after cancel — needs attention: %1</translation>
+        <source>The order has changed meanwhile and no longer allows this. Refresh and look again.</source>
+        <translation>The order has changed meanwhile and no longer allows this. Refresh and look again.</translation>
     </message>
     <message>
-        <source>Paid after cancel — nothing to do</source>
-        <translation>Paid after cancel — nothing to do</translation>
+        <source>The printer did not take it. Check the printer.</source>
+        <translation>The printer did not take it. Check the printer.</translation>
     </message>
     <message>
-        <source>Select a paid order first (Today or Reconciliation).</source>
-        <translation>Select a paid order first (Today or Reconciliation).</translation>
+        <source>The file could not be saved there. Check that the USB drive is plugged in and not full.</source>
+        <translation>The file could not be saved there. Check that the USB drive is plugged in and not full.</translation>
     </message>
     <message>
-        <source>Order %1 is not in this kiosk&apos;s journal: refund it in the WeChat Pay merchant platform.</source>
-        <translation>Order %1 is not in this kiosk&apos;s journal: refund it in the WeChat Pay merchant platform.</translation>
+        <source>Something went wrong in the kiosk. Try again; the details are in the kiosk's log.</source>
+        <translation>Something went wrong in the kiosk. Try again; the details are in the kiosk's log.</translation>
     </message>
     <message>
-        <source>Order %1 is not paid in the journal; re-query it first.</source>
-        <translation>Order %1 is not paid in the journal; re-query it first.</translation>
+        <source>WeChat Pay bill for {0}: {1} rows, checked.</source>
+        <translation>WeChat Pay bill for {0}: {1} rows, checked.</translation>
     </message>
     <message>
-        <source>Order %1 is already fully refunded.</source>
-        <translation>Order %1 is already fully refunded.</translation>
+        <source>The bill for {0} is not available yet: the day has not ended.</source>
+        <translation>The bill for {0} is not available yet: the day has not ended.</translation>
     </message>
     <message>
-        <source>Refund refused: %1</source>
-        <translation>Refund refused: %1</translation>
-    </message>
-    <message>
-        <source>requested</source>
-        <translation>requested</translation>
-    </message>
-    <message>
-        <source>processing</source>
-        <translation>processing</translation>
-    </message>
-    <message>
-        <source>refunded — slip printed</source>
-        <translation>refunded — slip printed</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>failed</translation>
-    </message>
-    <message>
-        <source>closed</source>
-        <translation>closed</translation>
-    </message>
-    <message>
-        <source>abnormal: check in WeChat Pay</source>
-        <translation>abnormal: check in WeChat Pay</translation>
-    </message>
-    <message>
-        <source>Refund %1 of %2: %3</source>
-        <translation>Refund %1 of %2: %3</translation>
-    </message>
-    <message>
-        <source>Select an order first.</source>
-        <translation>Select an order first.</translation>
-    </message>
-    <message>
-        <source>Re-query failed: %1</source>
-        <translation>Re-query failed: %1</translation>
-    </message>
-    <message>
-        <source>Re-query</source>
-        <translation>Re-query</translation>
-    </message>
-    <message>
-        <source>Order %1 is now: %2</source>
-        <translation>Order %1 is now: %2</translation>
-    </message>
-    <message>
-        <source>Fetching the bill for %1…</source>
-        <translation>Fetching the bill for %1…</translation>
-    </message>
-    <message>
-        <source>No bill to reconcile for %1.</source>
-        <translation>No bill to reconcile for %1.</translation>
-    </message>
-    <message>
-        <source>WeChat Pay bill for %1: %2 rows, verified.</source>
-        <translation>WeChat Pay bill for %1: %2 rows, verified.</translation>
-    </message>
-    <message>
-        <source>The bill for %1 is not available yet: the day has not ended.</source>
-        <translation>The bill for %1 is not available yet: the day has not ended.</translation>
-    </message>
-    <message>
-        <source>WeChat Pay is still preparing the bill for %1; it is published the next morning (from %2).</source>
-        <translation>WeChat Pay is still preparing the bill for %1; it is published the next morning (from %2).</translation>
+        <source>WeChat Pay is still preparing the bill for {0}; it is published the next morning (from {1}).</source>
+        <translation>WeChat Pay is still preparing the bill for {0}; it is published the next morning (from {1}).</translation>
     </message>
     <message>
         <source>WeChat Pay keeps bills for three months only.</source>
         <translation>WeChat Pay keeps bills for three months only.</translation>
     </message>
     <message>
-        <source>The bill for %1 is not available: %2</source>
-        <translation>The bill for %1 is not available: %2</translation>
+        <source>WeChat Pay has no bill for {0} yet. Try again later.</source>
+        <translation>WeChat Pay has no bill for {0} yet. Try again later.</translation>
     </message>
     <message>
-        <source>No WeChat Pay transactions on %1: there is no bill.</source>
-        <translation>No WeChat Pay transactions on %1: there is no bill.</translation>
+        <source>No WeChat Pay payments on {0}: there is no bill.</source>
+        <translation>No WeChat Pay payments on {0}: there is no bill.</translation>
     </message>
     <message>
-        <source>The bill for %1 failed its integrity check (hash) and was rejected. Try again later; if it happens again, call support.</source>
-        <translation>The bill for %1 failed its integrity check (hash) and was rejected. Try again later; if it happens again, call support.</translation>
+        <source>The bill for {0} arrived damaged and was not used. Try again later; if it happens again, call support.</source>
+        <translation>The bill for {0} arrived damaged and was not used. Try again later; if it happens again, call support.</translation>
     </message>
     <message>
-        <source>The relay or WeChat Pay cannot be reached. Check the network and try again. (%1)</source>
-        <translation>The relay or WeChat Pay cannot be reached. Check the network and try again. (%1)</translation>
+        <source>The server or WeChat Pay cannot be reached. Check the network and try again.</source>
+        <translation>The server or WeChat Pay cannot be reached. Check the network and try again.</translation>
     </message>
     <message>
-        <source>The bill received is inconsistent and is not shown: %1</source>
-        <translation>The bill received is inconsistent and is not shown: %1</translation>
+        <source>The bill for {0} did not add up and is not shown. Try again later; if it happens again, call support.</source>
+        <translation>The bill for {0} did not add up and is not shown. Try again later; if it happens again, call support.</translation>
     </message>
     <message>
-        <source>The relay refused the request: %1</source>
-        <translation>The relay refused the request: %1</translation>
+        <source>The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</source>
+        <translation>The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</translation>
     </message>
     <message>
-        <source>Reconciling…</source>
-        <translation>Reconciling…</translation>
+        <source>The customer may have paid; the server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</source>
+        <translation>The customer may have paid; the server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</translation>
     </message>
     <message>
-        <source>%1: bill %2 paid, %3 refunded; journal %4 paid, %5 refunded.</source>
-        <translation>%1: bill %2 paid, %3 refunded; journal %4 paid, %5 refunded.</translation>
+        <source>Orders: {0}</source>
+        <translation>Orders: {0}</translation>
     </message>
     <message>
-        <source>%1 items need attention.</source>
-        <translation>%1 items need attention.</translation>
+        <source>{0}: {1} · {2}</source>
+        <translation>{0}: {1} · {2}</translation>
     </message>
     <message>
-        <source>Everything matches.</source>
-        <translation>Everything matches.</translation>
+        <source>Payment codes not settled: {0} (see Orders for what to do).</source>
+        <translation>Payment codes not settled: {0} (see Orders for what to do).</translation>
     </message>
     <message>
-        <source>Sandbox clock</source>
-        <translation>Sandbox clock</translation>
+        <source>Payments after cancel to refund: {0} (see Orders).</source>
+        <translation>Payments after cancel to refund: {0} (see Orders).</translation>
     </message>
     <message>
-        <source>Sandbox clock is now %1: the bill for %2 can be fetched.</source>
-        <translation>Sandbox clock is now %1: the bill for %2 can be fetched.</translation>
+        <source>Refunds of {0} are in progress.</source>
+        <translation>Refunds of {0} are in progress.</translation>
     </message>
     <message>
-        <source>No receipt printer is configured.</source>
-        <translation>No receipt printer is configured.</translation>
+        <source>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</source>
+        <translation>Refunds stuck: {0}. Handle them in the WeChat Pay merchant platform.</translation>
     </message>
     <message>
-        <source>Z-report reprinted.</source>
-        <translation>Z-report reprinted.</translation>
+        <source>Refund {0}: {1} · {2} · {3}</source>
+        <translation>Refund {0}: {1} · {2} · {3}</translation>
     </message>
     <message>
-        <source>Z-report for %1 sent to the printer.</source>
-        <translation>Z-report for %1 sent to the printer.</translation>
+        <source>Order {0}</source>
+        <translation>Order {0}</translation>
     </message>
     <message>
-        <source>Reprint Z-report</source>
-        <translation>Reprint Z-report</translation>
+        <source>Full number: {0}</source>
+        <translation>Full number: {0}</translation>
     </message>
     <message>
-        <source>The Z-report for %1 was already printed. Press again to print a copy marked REPRINT.</source>
-        <translation>The Z-report for %1 was already printed. Press again to print a copy marked REPRINT.</translation>
+        <source>WeChat Pay number: {0}</source>
+        <translation>WeChat Pay number: {0}</translation>
     </message>
     <message>
-        <source>Z-report</source>
-        <translation>Z-report</translation>
+        <source>Paid by: {0}</source>
+        <translation>Paid by: {0}</translation>
     </message>
     <message>
-        <source>Export CSV</source>
-        <translation>Export CSV</translation>
+        <source>Charged: {0}</source>
+        <translation>Charged: {0}</translation>
     </message>
     <message>
-        <source>CSV files (*.csv)</source>
-        <translation>CSV files (*.csv)</translation>
+        <source>Paid: {0}</source>
+        <translation>Paid: {0}</translation>
     </message>
     <message>
-        <source>Fetch a bill first: there is no reconciliation to export.</source>
-        <translation>Fetch a bill first: there is no reconciliation to export.</translation>
+        <source>Nothing taken: {0}</source>
+        <translation>Nothing taken: {0}</translation>
     </message>
     <message>
-        <source>Exported to %1</source>
-        <translation>Exported to %1</translation>
+        <source>Not settled. {0}</source>
+        <translation>Not settled. {0}</translation>
+    </message>
+    <message>
+        <source>Paid after the sale was cancelled: {0}</source>
+        <translation>Paid after the sale was cancelled: {0}</translation>
+    </message>
+    <message>
+        <source>Still to refund: {0}</source>
+        <translation>Still to refund: {0}</translation>
+    </message>
+    <message>
+        <source>Refund {0}: {1} · {2}</source>
+        <translation>Refund {0}: {1} · {2}</translation>
+    </message>
+    <message>
+        <source>Amount: {0}</source>
+        <translation>Amount: {0}</translation>
+    </message>
+    <message>
+        <source>Fee: {0}</source>
+        <translation>Fee: {0}</translation>
+    </message>
+    <message>
+        <source>no record</source>
+        <translation>no record</translation>
+    </message>
+    <message>
+        <source>What to do: {0}</source>
+        <translation>What to do: {0}</translation>
+    </message>
+    <message>
+        <source>{0} ending {1}</source>
+        <translation>{0} ending {1}</translation>
+    </message>
+    <message>
+        <source>The customer's payment went through just as the sale was called off, and WeChat Pay gave all of it back.</source>
+        <translation>The customer's payment went through just as the sale was called off, and WeChat Pay gave all of it back.</translation>
+    </message>
+    <message>
+        <source>Refund number: {0}</source>
+        <translation>Refund number: {0}</translation>
+    </message>
+    <message>
+        <source>WeChat Pay: {0}</source>
+        <translation>WeChat Pay: {0}</translation>
+    </message>
+    <message>
+        <source>This kiosk: {0}</source>
+        <translation>This kiosk: {0}</translation>
+    </message>
+    <message>
+        <source>Time: {0}</source>
+        <translation>Time: {0}</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Unknown</translation>
     </message>
 </context>
 <context>
     <name>RefundDialog</name>
     <message>
+        <source>Refund order {0}</source>
+        <translation>Refund order {0}</translation>
+    </message>
+    <message>
+        <source>Paid {0} · can be refunded {1}
+Order number: {2}</source>
+        <translation>Paid {0} · can be refunded {1}
+Order number: {2}</translation>
+    </message>
+    <message>
+        <source>Amount to refund (yuan)</source>
+        <translation>Amount to refund (yuan)</translation>
+    </message>
+    <message>
+        <source>All of it</source>
+        <translation>All of it</translation>
+    </message>
+    <message>
+        <source>Reason (the customer sees it in WeChat)</source>
+        <translation>Reason (the customer sees it in WeChat)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Refund {0}</source>
+        <translation>Refund {0}</translation>
+    </message>
+    <message>
         <source>Refund</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <source>e.g. customer returned the goods</source>
-        <translation>e.g. customer returned the goods</translation>
+        <source>The customer reads: {0}</source>
+        <translation>The customer reads: {0}</translation>
     </message>
     <message>
-        <source>Order</source>
-        <translation>Order</translation>
+        <source>Tap a reason.</source>
+        <translation>Tap a reason.</translation>
     </message>
     <message>
-        <source>Refundable</source>
-        <translation>Refundable</translation>
+        <source>Enter an amount more than 0 and at most {0}.</source>
+        <translation>Enter an amount more than 0 and at most {0}.</translation>
     </message>
     <message>
-        <source>Amount (yuan)</source>
-        <translation>Amount (yuan)</translation>
+        <source>Tap the reason for the refund.</source>
+        <translation>Tap the reason for the refund.</translation>
+    </message>
+</context>
+<context>
+    <name>ZReportDialog</name>
+    <message>
+        <source>Z-report for {0}</source>
+        <translation>Z-report for {0}</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>Reason</translation>
+        <source>Received</source>
+        <translation>Received</translation>
     </message>
     <message>
-        <source>Enter an amount in yuan, for example 12.50</source>
-        <translation>Enter an amount in yuan, for example 12.50</translation>
+        <source>Refunded</source>
+        <translation>Refunded</translation>
     </message>
     <message>
-        <source>The amount must be more than 0 and at most %1.</source>
-        <translation>The amount must be more than 0 and at most %1.</translation>
+        <source>Net</source>
+        <translation>Net</translation>
     </message>
     <message>
-        <source>Enter a reason for the refund</source>
-        <translation>Enter a reason for the refund</translation>
+        <source>Number of orders</source>
+        <translation>Number of orders</translation>
+    </message>
+    <message>
+        <source>Not printed yet. The Z-report is printed once a day.</source>
+        <translation>Not printed yet. The Z-report is printed once a day.</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>Printed at {0}. Another copy is marked REPRINT.</source>
+        <translation>Printed at {0}. Another copy is marked REPRINT.</translation>
+    </message>
+    <message>
+        <source>Print a copy</source>
+        <translation>Print a copy</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 </TS>

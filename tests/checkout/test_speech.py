@@ -216,7 +216,11 @@ def test_sound_off_is_silent_and_the_managers_choice_is_kept(journal: Journal) -
     bus.subscribe(heard.append)
     sounds.unknown_code()
     assert heard == [SoundCue(("error",), 30, "unknown_code")]
+    sounds.sample()  # the manager trying the volume: a payment's sound, no amount
+    assert heard[-1] == SoundCue(("chime", "wechat_received"), 30, "sample")
     sounds.configure(enabled=False)
+    sounds.sample()
+    assert len(heard) == 2  # off is off, for the sample too
     sounds.close()
     # After a restart the manager's switch wins over kiosk.toml's default.
     assert Sounds(EventBus(), journal, SoundSettings(enabled=True, volume=90)).settings == SoundSettings(False, 30)

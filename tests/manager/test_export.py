@@ -61,9 +61,10 @@ def test_orders_csv_has_bom_chinese_headers_and_yuan():
 def test_reconciliation_csv_lists_problems_first_with_labels(journal_with: JournalOf):
     sold = order(1, 100)
     result = reconcile(journal_with([sold]), day_bill(payment(sold), payment(otn(9), 1999)), prefix=PREFIX)
-    table = rows(reconciliation_csv(result, {"missing_in_journal": "微信有付款、日记账无订单", "refund": "退款"}))
+    table = rows(reconciliation_csv(result, {"missing_in_journal": "微信已收款，本机无此销售", "refund": "退款"}))
     assert table[0][:3] == ["类别 Category", "建议操作 Action", "订单号 Order no."]
-    assert table[1][:3] == ["微信有付款、日记账无订单", "退款", f"`{otn(9)}"]
+    assert table[0][6] == "本机金额(元) Kiosk amount (CNY)"  # the kiosk's record in plain words, not "journal"
+    assert table[1][:3] == ["微信已收款，本机无此销售", "退款", f"`{otn(9)}"]
     assert table[1][5:7] == ["19.99", ""]
     assert table[2][:3] == ["matched", "none", f"`{otn(1)}"] and table[2][5:7] == ["1.00", "1.00"]
 

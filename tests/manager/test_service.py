@@ -8,13 +8,20 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
+
 from kiosk.checkout import KioskCore
-from kiosk.checkout.events import RefundChanged
+from kiosk.checkout.events import RefundChanged, SoundCue
+from kiosk.checkout.relay_client import RelayRejected, RelayUnavailable
 from kiosk.checkout.session import State
+from kiosk.checkout.session_manager import SessionError
+from kiosk.checkout.sound import SoundSettings
+from kiosk.manager.media import Place, PlaceKind
 from kiosk.manager.reconcile import ReconCategory
 from kiosk.manager.refunds import refund_slip_key
-from kiosk.manager.service import ManagerService, RefundRefusal, ZReportOutcome, pin_guard
+from kiosk.manager.service import ManagerService, Problem, RefundRefusal, ZReportOutcome, problem_of
 from kiosk.manager.zreport import job_key
+from kiosk.printing.errors import PrinterUnavailable
 from tests.manager.conftest import make_offline_core
 from tests.manager.factories import DAY, at, day_bill, item, order, otn, payment, refund, write
 
@@ -38,7 +45,7 @@ def test_a_refund_is_offered_for_what_is_left_or_refused_with_the_reason(offline
     write(offline_core.journal, [sold, unpaid, done], [*refunds, refund(done.out_trade_no, 1, 500)])
     service = ManagerService(offline_core)
     offer = service.refund_offer(sold.out_trade_no)
-    assert (offer.refundable_fen, offer.refusal) == (600, None)
+    assert (offer.refundable_fen, offer.refusal, offer.amount_fen) == (600, None, 1000)
     assert service.refund_offer(unpaid.out_trade_no).refusal is RefundRefusal.NOT_PAID
     assert service.refund_offer(done.out_trade_no).refusal is RefundRefusal.FULLY_REFUNDED
     assert service.refund_offer(otn(99)).refusal is RefundRefusal.NOT_IN_JOURNAL
@@ -71,11 +78,15 @@ def test_the_z_report_prints_once_then_only_as_a_reprint(offline_core: KioskCore
     write(offline_core.journal, [order(1, 1200)])
     service = ManagerService(offline_core)
     key = job_key(DAY, "K1")
+    assert service.z_report_printed(DAY) is None
     assert service.print_z_report(DAY) is ZReportOutcome.PRINTED
+    printed = service.z_report_printed(DAY)  # when, in Beijing time (the screen offers a marked copy from then on)
+    assert printed is not None and printed.utcoffset() == timedelta(hours=8)
     assert service.print_z_report(DAY) is ZReportOutcome.ALREADY_PRINTED
     assert service.print_z_report(DAY, reprint=True) is ZReportOutcome.REPRINTED
     jobs = [job for job in offline_core.print_queue.jobs() if job.job_key == key]
     assert sorted(job.reprint for job in jobs) == [False, True] and jobs[0].document.kind == "z_report"
+    assert service.z_report_printed(DAY) == printed  # the first copy's time, not the reprint's
 
 
 def test_without_a_printer_nothing_is_printed(tmp_path: Path) -> None:
@@ -99,7 +110,7 @@ def test_reconciliation_and_csv_files(offline_core: KioskCore, tmp_path: Path) -
         ReconCategory.OTHER_KIOSK,
         ReconCategory.MISSING_IN_JOURNAL,
     ]
-    written = service.export_reconciliation(result, tmp_path / "r.csv", {"matched": "已对平"})
+    written = service.export_reconciliation(result, tmp_path / "r.csv", labels={"matched": "已对平"})
     table = list(csv.reader(io.StringIO(written.read_text("utf-8-sig"))))
     assert [row[0] for row in table[1:]] == ["missing_in_journal", "已对平", "other_kiosk"]  # problems first
     orders = list(csv.reader(io.StringIO(service.export_orders(DAY, tmp_path / "o.csv").read_text("utf-8-sig"))))
@@ -107,7 +118,7 @@ def test_reconciliation_and_csv_files(offline_core: KioskCore, tmp_path: Path) -
 
 
 def test_the_pin_guard_keeps_its_lock_out_in_the_journal(offline_core: KioskCore) -> None:
-    from kiosk.manager.pin import SETTING_KEY, hash_pin
+    from kiosk.manager.pin import SETTING_KEY, hash_pin, pin_guard
 
     core = make_offline_core(offline_core.config.data_dir.parent / "pinned", manager={"pin_sha256": hash_pin("2468")})
     try:
@@ -116,3 +127,47 @@ def test_the_pin_guard_keeps_its_lock_out_in_the_journal(offline_core: KioskCore
         assert core.journal.setting(SETTING_KEY) is not None
     finally:
         core.stop()
+
+
+def test_sound_settings_through_the_service_are_kept(offline_core: KioskCore) -> None:
+    service = ManagerService(offline_core)
+    assert service.sound == SoundSettings(True, 80)  # kiosk.toml's default
+    heard: list[SoundCue] = []
+    offline_core.bus.subscribe(lambda event: heard.append(event) if isinstance(event, SoundCue) else None)
+    assert service.set_sound(volume=35) == SoundSettings(True, 35)
+    service.play_sound_sample()
+    assert [(cue.reason, cue.volume) for cue in heard] == [("sample", 35)]
+    assert service.set_sound(enabled=False).enabled is False
+    service.play_sound_sample()
+    assert len(heard) == 1
+    assert offline_core.journal.setting("sound_volume") == "35" and service.sound == SoundSettings(False, 35)
+
+
+def test_failures_are_sorted_into_kinds_the_screen_words_plainly() -> None:
+    assert problem_of(RelayUnavailable("connection refused")) is Problem.SERVER_UNREACHABLE
+    assert problem_of(httpx.ConnectError("refused")) is Problem.SERVER_UNREACHABLE
+    assert problem_of(TimeoutError()) is Problem.SERVER_UNREACHABLE  # an OSError, but not a file's
+    assert problem_of(RelayRejected(401, "unauthorized", "bad token")) is Problem.NOT_AUTHORIZED
+    assert problem_of(RelayRejected(403, "NO_MANAGER_CREDENTIAL", "")) is Problem.NO_REFUND_PERMISSION
+    assert problem_of(RelayRejected(409, "refund_exceeds", "too much")) is Problem.SERVER_REFUSED
+    assert problem_of(SessionError("S1-K1-1 is cancelled")) is Problem.NOT_ALLOWED
+    assert problem_of(PrinterUnavailable("no paper")) is Problem.PRINTER
+    assert problem_of(PermissionError(13, "read-only")) is Problem.FILE_NOT_WRITTEN
+    assert problem_of(KeyError("oops")) is Problem.UNEXPECTED
+
+
+def test_refunds_need_the_manager_credential(offline_core: KioskCore, tmp_path: Path) -> None:
+    assert not ManagerService(offline_core).refunds_enabled
+    core = make_offline_core(tmp_path / "with-token", manager_token="manager-token")
+    try:
+        assert ManagerService(core).refunds_enabled
+    finally:
+        core.stop()
+
+
+def test_exports_go_to_the_kiosks_folder_when_no_usb_drive_is_mounted(offline_core: KioskCore) -> None:
+    service = ManagerService(offline_core)
+    places = service.export_places()
+    assert places[-1] == Place(PlaceKind.KIOSK, offline_core.config.data_dir / "exports")
+    written = service.export_orders(DAY, places[-1].path / "orders.csv")  # the folder is made on first use
+    assert written.read_bytes().startswith(b"\xef\xbb\xbf")

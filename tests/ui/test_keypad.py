@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.manager.refunds import REFUND_REASONS
 from kiosk.ui.i18n import Translations
 from kiosk.ui.keypad import DIGITS, ENTER, LETTERS, Keypad, KeypadDialog
 from kiosk.ui.reasons import ReasonPicker
@@ -112,3 +113,18 @@ def test_a_reason_is_one_tap_with_optional_words(qtbot: QtBot) -> None:
     assert picker.reason() == "屏幕 碎了"  # "Other" adds nothing to the words
     picker.details.setText("x" * 200)
     assert len(picker.reason()) == 80  # WeChat Pay's limit
+    # In Chinese the buttons read exactly the words the payer will read.
+    assert {key: button.text() for key, button in picker.buttons.items()} == dict(REFUND_REASONS)
+
+
+def test_the_reason_goes_to_the_payer_in_chinese_whatever_the_screens_language(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    translations = Translations(qapp, "en")
+    translations.install()
+    picker = ReasonPicker()
+    qtbot.addWidget(picker)
+    picker.choose("faulty")
+    assert picker.buttons["faulty"].text() == "Damaged or faulty goods"
+    assert picker.reason() == "商品损坏或有质量问题"
+    translations.remove()

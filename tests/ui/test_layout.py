@@ -19,7 +19,12 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.checkout import CartSnapshot, State
 from kiosk.checkout.cart import CartLine
+from kiosk.manager.bills import BillResult, BillState
+from kiosk.manager.media import Place, PlaceKind
 from kiosk.manager.pin import Outcome, PinGuard, configured_pin
+from kiosk.manager.reconcile import ReconCategory
+from kiosk.manager.service import DayReport, ManagerService, Problem, RefundOffer
+from kiosk.manager.summaries import summarise
 from kiosk.trade import CodePayFailure, TradeType
 from kiosk.ui import create_main_window
 from kiosk.ui.codepay import ScenarioPicker
@@ -27,10 +32,21 @@ from kiosk.ui.customer_display import CustomerDisplay
 from kiosk.ui.dialogs import ActionDialog
 from kiosk.ui.keypad import KeypadDialog
 from kiosk.ui.main_window import MainWindow
+from kiosk.ui.manager_view import ManagerView
+from kiosk.ui.manager_words import problem_text
 from kiosk.ui.pin import PinDialog
 from kiosk.ui.reasons import ReasonPicker
 from tests.ui.conftest import WAIT_MS, Kiosk
-from tests.ui.layout import CUSTOMER_SIZES, MAIN_SIZES, check_screen, session, settle
+from tests.ui.layout import (
+    CUSTOMER_SIZES,
+    MAIN_SIZES,
+    check_screen,
+    manager_bill,
+    manager_day,
+    manager_reconciliation,
+    session,
+    settle,
+)
 
 LANGUAGES = ("zh_CN", "en")
 
@@ -63,8 +79,11 @@ def window_for(
 
 
 def fresh(kiosk: Kiosk) -> MainWindow:
-    """The window as a clerk finds it: an empty sale, no notices, no search."""
+    """The window as a clerk finds it: an empty sale, no notices, no search, no manager screen over it."""
     window = kiosk.window
+    for view in window.findChildren(ManagerView):
+        view.close()
+    settle()
     assert window.sale_view is not None
     window.notice.dismiss()
     window.alert.acknowledge()
@@ -232,6 +251,107 @@ def reason_picker(kiosk: Kiosk) -> list[QWidget]:
     return [window, dialog]
 
 
+# ---- the manager screen: every tab full of the longest words, every dialog --------------------------------
+
+
+def manager(kiosk: Kiosk) -> ManagerView:
+    """The manager screen over a fresh window, showing a day with every state, refunds and late payments."""
+    window = fresh(kiosk)
+    assert window.core is not None
+    view = ManagerView(
+        ManagerService(window.core), window, language=lambda: window.language, switch_language=window.toggle_language
+    )
+    view.show()
+    kiosk.qtbot.waitUntil(lambda: view.summary is not None and view.ops.in_flight == 0, timeout=WAIT_MS)
+    data = manager_day()
+    view.show_today(DayReport(data, summarise(data)))
+    return view
+
+
+def manager_tab(tab: str, select: Callable[[ManagerView], None] | None = None) -> Callable[[Kiosk], list[QWidget]]:
+    """A tab with a row selected (``select``, or the table's second row): the details panel full."""
+
+    def show(kiosk: Kiosk) -> list[QWidget]:
+        view = manager(kiosk)
+        bill = BillResult(BillState.READY, manager_bill().day, bill=manager_bill())
+        view.show_bill(bill)
+        kiosk.qtbot.waitUntil(lambda: view.ops.in_flight == 0, timeout=WAIT_MS)
+        view.show_reconciliation(manager_reconciliation(), bill)
+        view.tabs.setCurrentWidget(getattr(view, tab))
+        table = {"orders_tab": view.orders_view, "bill_tab": view.bill_view, "reconcile_tab": view.reconcile_view}
+        if select is not None:
+            select(view)
+        elif tab in table:
+            table[tab].selectRow(1)
+        return [kiosk.window]
+
+    return show
+
+
+def manager_bill_refused(kiosk: Kiosk) -> list[QWidget]:
+    view = manager(kiosk)
+    view.tabs.setCurrentWidget(view.bill_tab)
+    view.show_bill(BillResult(BillState.HASH_FAILED, manager_bill().day))
+    return [kiosk.window]
+
+
+def manager_notices(kiosk: Kiosk) -> list[QWidget]:
+    view = manager(kiosk)
+    view.tabs.setCurrentWidget(view.orders_tab)
+    order = manager_day().orders[0]
+    view.show_refund_state(order.out_trade_no, f"{order.out_trade_no}R1", "ABNORMAL", 123456)
+    view.say(lambda: problem_text(Problem.NO_REFUND_PERMISSION), "error")
+    return [kiosk.window]
+
+
+def manager_refund(kiosk: Kiosk) -> list[QWidget]:
+    view = manager(kiosk)
+    order = manager_day().orders[0]
+    view.show_refund_offer(RefundOffer(order.out_trade_no, 12345678, None, 12345678))
+    dialog = view.refund_dialog
+    assert dialog is not None
+    dialog.submit()  # no reason yet: the message shows too
+    dialog.reasons.choose("faulty")
+    dialog.reasons.details.setText("屏幕碎了" * 4)
+    return [kiosk.window, dialog]
+
+
+def manager_z_report(printed: bool) -> Callable[[Kiosk], list[QWidget]]:
+    def show(kiosk: Kiosk) -> list[QWidget]:
+        view = manager(kiosk)
+        assert view.summary is not None
+        view.show_z_report(view.summary, session(State.PAID).charged_at if printed else None)
+        assert view.z_report_dialog is not None
+        return [kiosk.window, view.z_report_dialog]
+
+    return show
+
+
+def manager_export(usb: bool) -> Callable[[Kiosk], list[QWidget]]:
+    def show(kiosk: Kiosk) -> list[QWidget]:
+        view = manager(kiosk)
+        drives = [Place(PlaceKind.USB, Path("/media/clerk") / name) for name in ("KINGSTON DATATRAVELER", "金士顿 U盘")]
+        places = [*(drives if usb else []), Place(PlaceKind.KIOSK, Path("/var/lib/kiosk/exports"))]
+        view.show_export(
+            lambda: view.tr("The orders of {0}").format("2026-12-05"), "kiosk-orders-2026-12-05.csv", places, Path
+        )
+        assert view.export_dialog is not None
+        return [kiosk.window, view.export_dialog]
+
+    return show
+
+
+def select_unsettled_order(view: ManagerView) -> None:
+    """A payment code not settled, among the day's orders (its details: why nothing was taken, what to do)."""
+    view.orders_view.selectRow(next(n for n, order in enumerate(view.orders_model.rows) if order.unresolved))
+
+
+def select_reversed(view: ManagerView) -> None:
+    """The payment code paid and given back by the reverse, in the reconciliation."""
+    [row] = [n for n, item in enumerate(view.reconcile_items()) if item.category is ReconCategory.REVERSED]
+    view.reconcile_view.selectRow(row)
+
+
 SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
     "sale-long-names": sale_with_long_names,
     "sale-undo-and-notices": sale_with_undo_and_notices,
@@ -262,6 +382,22 @@ SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
     "pin-not-set": pin(lambda: PinGuard(None)),
     "amount-keypad": amount_keypad,
     "reason-picker": reason_picker,
+    "manager-today": manager_tab("today_tab"),
+    "manager-orders": manager_tab("orders_tab"),
+    # A payment code the server cannot settle: what to do (its own list), and why nothing was taken (the day's).
+    "manager-unsettled-code": manager_tab("orders_tab", lambda view: view.unresolved_view.selectRow(0)),
+    "manager-code-order": manager_tab("orders_tab", select_unsettled_order),
+    "manager-bill": manager_tab("bill_tab"),
+    "manager-bill-refused": manager_bill_refused,
+    "manager-reconciliation": manager_tab("reconcile_tab"),
+    "manager-reconciliation-reversed": manager_tab("reconcile_tab", select_reversed),
+    "manager-settings": manager_tab("settings_tab"),
+    "manager-notices": manager_notices,
+    "manager-refund": manager_refund,
+    "manager-z-report": manager_z_report(printed=False),
+    "manager-z-report-printed": manager_z_report(printed=True),
+    "manager-export": manager_export(usb=True),
+    "manager-export-no-usb": manager_export(usb=False),
 }
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-import types
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import zxingcpp
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.checkout import PaymentSession, State
@@ -214,23 +213,6 @@ def test_kiosk_mode_close_needs_the_manager_pin(make_kiosk: Any, monkeypatch: py
     assert window.isVisible() and answers == [True]  # wrong PIN: still open
     kiosk.qtbot.mouseClick(kiosk.button("exitButton"), Qt.MouseButton.LeftButton)
     assert not window.isVisible() and answers == []
-
-
-def test_manager_button_opens_the_manager_screen(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[object, object]] = []
-    module = types.ModuleType("kiosk.ui.manager_view")
-    module.open_manager = lambda parent, core: calls.append((parent, core))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kiosk.ui.manager_view", module)
-    kiosk.qtbot.mouseClick(kiosk.button("managerButton"), Qt.MouseButton.LeftButton)
-    assert calls == [(kiosk.window, kiosk.window.core)]
-
-
-def test_manager_button_without_a_manager_screen_says_so(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "kiosk.ui.manager_view", types.ModuleType("kiosk.ui.manager_view"))
-    kiosk.qtbot.mouseClick(kiosk.button("managerButton"), Qt.MouseButton.LeftButton)
-    notice = kiosk.child("noticeBar")
-    assert notice.isVisible() and notice.text
-    assert QApplication.activeModalWidget() is None
 
 
 def test_many_categories_wrap_to_two_rows_then_scroll_with_the_bar_showing(qtbot: QtBot) -> None:
