@@ -13,8 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import tomli_w
-
 from kiosk.journal import Journal
 from tests.checkout.conftest import World
 from tests.checkout.crash_driver import should_cancel
@@ -30,17 +28,6 @@ CRASH_POINTS = (
     "14:remote_status",  # the close's answer journaled (a cancelled sale)
 )
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def write_config(world: World, path: Path) -> Path:
-    document = {
-        "relay": {"url": world.relay_url, "token": world.credentials.kiosk_token},
-        "store": {"id": world.credentials.store_id, "name": "崩溃测试店", "address": "测试路 9 号"},
-        "kiosk": {"id": world.credentials.kiosk_id, "data_dir": str(path.parent / "kiosk")},
-        "printer": {"profile": "virtual"},
-    }
-    path.write_text(tomli_w.dumps(document), encoding="utf-8")
-    return path
 
 
 class Driver:
@@ -121,7 +108,7 @@ def kill_until_done(start: Callable[[], Driver], rng: random.Random, max_kills: 
 
 def test_kill_9_at_random_points_of_50_payments(private_world: World, tmp_path: Path) -> None:
     world = private_world
-    config = write_config(world, tmp_path / "kiosk.toml")
+    config = world.config_file(tmp_path / "kiosk.toml")
     started = time.monotonic()
     args = [
         "tests.checkout.crash_driver",

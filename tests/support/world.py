@@ -3,6 +3,7 @@
     world = start_world(tmp_path)                    # sandbox + `kiosk-relay init` + `kiosk-relay serve`
     core = world.core()                              # a KioskCore on the relay (quick retries), stopped with the world
     core = world.core(world.config("second", relay_url=url), clock=clock)
+    world.config_file(path)                          # the same kiosk as a kiosk.toml (a process or a window)
     url = world.stop_relay(); world.start_relay_at(url)   # the relay goes away and comes back on the same port
     stop_world(world)
 
@@ -20,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomli_w
 
 from kiosk.checkout import KioskCore
 from kiosk.checkout.config import KioskConfig, StoreInfoConfig
@@ -85,6 +88,19 @@ class World:
         }
         values.update(changes)
         return KioskConfig(**values)
+
+    def config_file(self, path: Path, **tables: dict[str, Any]) -> Path:
+        """This world's kiosk as a ``kiosk.toml`` at ``path`` (data in ``kiosk`` beside it); ``tables`` add or
+        replace tables (``manager={"pin_sha256": …}``)."""
+        document: dict[str, Any] = {
+            "relay": {"url": self.relay_url, "token": self.credentials.kiosk_token},
+            "store": {"id": self.credentials.store_id, "name": "测试便利店", "address": "测试路 1 号"},
+            "kiosk": {"id": self.credentials.kiosk_id, "data_dir": str(path.parent / "kiosk")},
+            "printer": {"profile": "virtual"},
+            **tables,
+        }
+        path.write_text(tomli_w.dumps(document), encoding="utf-8")
+        return path
 
     def core(self, config: KioskConfig | None = None, **options: Any) -> KioskCore:
         options.setdefault("backoff", FAST_BACKOFF)

@@ -1,17 +1,19 @@
 """The manager screen (pytest-qt, offscreen) over a real training kiosk: the PIN on the keypad with its
 lock-out, the tabs, bill and reconciliation, the refund on the keypad with a reason, Z-report, CSV export to a
-drive, the sound settings, plain words and a live language switch."""
+drive, the sound settings, plain words and a live language switch. Payment codes the server cannot settle and
+one given back by the reverse, over a live kiosk on a real relay and sandbox whose clock the test moves."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication (also set by conftest.py)
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,12 +31,14 @@ from kiosk.manager.media import Place, PlaceKind
 from kiosk.manager.pin import SETTING_KEY
 from kiosk.manager.reconcile import ReconCategory
 from kiosk.manager.refunds import refund_slip_key
+from kiosk.manager.training import advance_to_next_release
 from kiosk.manager.zreport import job_key
 from kiosk.ui.manager_dialogs import ExportDialog, RefundDialog, ZReportDialog
 from kiosk.ui.manager_view import ManagerView, open_manager
 from kiosk.ui.manager_words import category_name
 from kiosk.ui.pin import PinDialog
 from tests.manager.factories import relay_bill
+from tests.support.world import FAST_BACKOFF, World, start_world, stop_world
 from tests.ui.conftest import WAIT_MS, Kiosk, MovableClock, write_config
 
 #: WeChat Pay's codes and the kiosk's internal words: none may reach the manager's eyes.
@@ -616,4 +620,85 @@ def test_open_dialogs_follow_a_live_language_switch(kiosk: Kiosk) -> None:
     )
     tap(kiosk, export, "exportCancelButton")
     window.toggle_language()
+    view.close()
+
+
+@pytest.fixture
+def code_world(tmp_path: Path) -> Iterator[World]:
+    """A sandbox and relay of their own on a moved clock: the customer's password, the relay's deadline and its
+    reverses pass without sleeping, and the bill holds this test's orders only."""
+    world = start_world(tmp_path / "world", moved_clock=True)
+    yield world
+    stop_world(world)
+
+
+def charge_code(core: KioskCore, code: str) -> PaymentSession:
+    cart = core.new_cart()
+    cart.add_code("CAF-002")
+    return core.charge_code(cart, code)
+
+
+def test_payment_codes_not_settled_and_given_back_are_on_the_manager_screen(
+    code_world: World, make_kiosk: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    world = code_world
+    pin = {"pin_sha256": hashlib.sha256(b"0000").hexdigest()}
+    kiosk = make_kiosk(world.config_file(tmp_path / "kiosk.toml", manager=pin), clock=world.clock, backoff=FAST_BACKOFF)
+    core = core_of(kiosk)
+    day = core.today()
+    # Given back: the clerk cancels while the customer types the password, which still goes through at 3 s; the
+    # relay's reverse at 15 s gives all of it back.
+    raced = charge_code(core, world.sandbox.payment_code("password_then_success", password_seconds=3))
+    core.wait_for(raced.out_trade_no, lambda s: s.trade_state == "USERPAYING", 15)
+    core.cancel(raced.out_trade_no)
+    world.advance(15)
+    raced = core.wait_for(raced.out_trade_no, lambda s: s.settled, 15)
+    assert (raced.state, raced.trade_state) == (State.CANCELLED, "REVOKED")
+    # Not settled: the customer never confirms, and every reverse the relay sends fails.
+    stuck = charge_code(core, world.sandbox.payment_code("password_never"))
+    core.wait_for(stuck.out_trade_no, lambda s: s.trade_state == "USERPAYING", 15)
+    world.sandbox.fault("system_error", f"/v3/pay/transactions/out-trade-no/{stuck.out_trade_no}/reverse", count=999)
+    for seconds in (30, 2, 4):  # the deadline's reverse, then its retries
+        world.advance(seconds)
+    stuck = core.wait_for(stuck.out_trade_no, lambda s: s.unresolved, 15)
+    assert stuck.payment_code is not None
+
+    view = open_view(kiosk)
+    assert "付款码订单未了结：1 笔" in child(view, QLabel, "todayNotes").text()
+    tap_tab(kiosk, view, view.orders_tab)
+    title = child(view, QLabel, "unresolvedTitle")
+    assert title.isVisible() and title.text() == "⚠ 付款码订单未了结：1 笔"
+    assert "微信支付商户平台" in child(view, QLabel, "unresolvedHint").text()  # what to do, in plain words
+    unsettled = child(view, QTableView, "unresolvedView")
+    assert unsettled.model().rowCount() == 1
+    assert unsettled.model().index(0, 0).data() == stuck.out_trade_no[-5:]
+    assert unsettled.model().index(0, 3).data() == f"付款码 尾号 {stuck.payment_code[-4:]}"
+    tap_row(kiosk, unsettled, 0)
+    details = child(view, QLabel, "orderDetails")
+    assert view.selected_order == stuck.out_trade_no and stuck.out_trade_no in details.text()
+    assert "怎么做：顾客可能已付款" in details.text()
+    orders = child(view, QTableView, "todayOrdersView")
+    assert [orders.model().index(row, 4).data() for row in range(orders.model().rowCount())] == ["付款码"] * 2
+
+    # The next morning's bill: the reversed payment's two rows (paid, given back) need nothing.
+    advance_to_next_release(world.sandbox.base_url)
+    tap_tab(kiosk, view, view.bill_tab)
+    tap(kiosk, view, "billNextDayButton")
+    assert view.bill_day() == day
+    tap(kiosk, view, "fetchBillButton")
+    kiosk.qtbot.waitUntil(lambda: view.reconciliation is not None, timeout=WAIT_MS)
+    tap_tab(kiosk, view, view.reconcile_tab)
+    given_back = [n for n, item in enumerate(view.reconcile_items()) if item.out_trade_no == raced.out_trade_no]
+    assert [view.reconcile_items()[n].category for n in given_back] == [ReconCategory.REVERSED] * 2
+    table = child(view, QTableView, "reconcileView")
+    assert {table.model().index(n, 0).data() for n in given_back} == {"付款码已付款并全额退回"}
+    tap_row(kiosk, table, given_back[0])
+    explained = child(view, QLabel, "reconcileDetails").text()
+    assert "微信支付已全额退回" in explained and "支付方式：付款码" in explained and "无需处理" in explained
+    assert view.reconciliation is not None and view.reconciliation.ok
+    assert "全部一致" in child(view, QLabel, "reconcileStatusLabel").text()
+    for tab in (view.today_tab, view.orders_tab, view.reconcile_tab):
+        tap_tab(kiosk, view, tab)
+        raw = [text for text in visible_texts(view) if RAW.search(text)]
+        assert not raw, raw
     view.close()
