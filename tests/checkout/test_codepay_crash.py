@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.journal import Journal
 from tests.checkout.codepay_crash_driver import PLAN, scenario
-from tests.checkout.test_crash import Driver, assert_receipts_printed_once, kill_until_done, write_config
+from tests.checkout.test_crash import Driver, assert_receipts_printed_once, kill_until_done
 from tests.support.world import World, start_world, stop_world
 
 PAYMENTS = 2 * len(PLAN)
@@ -38,7 +38,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 def test_kill_9_while_charging_payment_codes(world: World, tmp_path: Path) -> None:
     assert world.clock is not None
-    config = write_config(world, tmp_path / "kiosk.toml")
+    config = world.config_file(tmp_path / "kiosk.toml")
     args = [
         "tests.checkout.codepay_crash_driver",
         f"--config={config}",

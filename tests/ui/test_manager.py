@@ -646,25 +646,29 @@ def test_payment_codes_not_settled_and_given_back_are_on_the_manager_screen(
     kiosk = make_kiosk(world.config_file(tmp_path / "kiosk.toml", manager=pin), clock=world.clock, backoff=FAST_BACKOFF)
     core = core_of(kiosk)
     day = core.today()
-    # Given back: the clerk cancels while the customer types the password, which still goes through at 3 s; the
-    # relay's reverse at 15 s gives all of it back.
+    # The clerk cancels while the customer types the password, which still goes through at 3 s; the relay's
+    # reverse at 15 s gives all of it back.
     raced = charge_code(core, world.sandbox.payment_code("password_then_success", password_seconds=3))
     core.wait_for(raced.out_trade_no, lambda s: s.trade_state == "USERPAYING", 15)
     core.cancel(raced.out_trade_no)
     world.advance(15)
     raced = core.wait_for(raced.out_trade_no, lambda s: s.settled, 15)
     assert (raced.state, raced.trade_state) == (State.CANCELLED, "REVOKED")
-    # Not settled: the customer never confirms, and every reverse the relay sends fails.
+    # Cancelled the same way, but every reverse the relay sends fails; the screen is open meanwhile.
     stuck = charge_code(core, world.sandbox.payment_code("password_never"))
     core.wait_for(stuck.out_trade_no, lambda s: s.trade_state == "USERPAYING", 15)
+    core.cancel(stuck.out_trade_no)
     world.sandbox.fault("system_error", f"/v3/pay/transactions/out-trade-no/{stuck.out_trade_no}/reverse", count=999)
-    for seconds in (30, 2, 4):  # the deadline's reverse, then its retries
+    view = open_view(kiosk)
+    notes = child(view, QLabel, "todayNotes")
+    assert "付款码" not in notes.text()
+    for seconds in (15, 2, 4):  # the reverse, then its retries
         world.advance(seconds)
     stuck = core.wait_for(stuck.out_trade_no, lambda s: s.unresolved, 15)
-    assert stuck.payment_code is not None
+    assert stuck.state is State.CANCELLED and stuck.payment_code is not None  # flagged, the state as it was
 
-    view = open_view(kiosk)
-    assert "付款码订单未了结：1 笔" in child(view, QLabel, "todayNotes").text()
+    # The flag reaches the open screen: Today's notes, and the top of Orders with what to do.
+    kiosk.qtbot.waitUntil(lambda: "付款码订单未了结：1 笔" in notes.text(), timeout=WAIT_MS)
     tap_tab(kiosk, view, view.orders_tab)
     title = child(view, QLabel, "unresolvedTitle")
     assert title.isVisible() and title.text() == "⚠ 付款码订单未了结：1 笔"
@@ -701,4 +705,11 @@ def test_payment_codes_not_settled_and_given_back_are_on_the_manager_screen(
         tap_tab(kiosk, view, tab)
         raw = [text for text in visible_texts(view) if RAW.search(text)]
         assert not raw, raw
+
+    # The relay's next reverse goes through: the list empties while the screen is open (the state stays cancelled).
+    world.sandbox.control("DELETE", "/sandbox/v1/faults")
+    tap_tab(kiosk, view, view.orders_tab)
+    world.advance(8)
+    kiosk.qtbot.waitUntil(lambda: not unsettled.isVisible() and not title.isVisible(), timeout=WAIT_MS)
+    assert core.session(stuck.out_trade_no).state is State.CANCELLED and "付款码" not in notes.text()
     view.close()
