@@ -696,7 +696,7 @@ class ManagerView(Retranslating, QWidget):
         )
         self.attention_view.setVisible(bool(s.attention))
         unresolved = len(s.unresolved)
-        self.unresolved_title.setText(self.tr("⚠ Payment codes not settled: {0}").format(unresolved))
+        self.unresolved_title.setText("⚠ " + self.tr("Payment codes not settled: {0}").format(unresolved))
         for widget in (self.unresolved_title, self.unresolved_hint, self.unresolved_view):
             widget.setVisible(bool(unresolved))
 

@@ -196,10 +196,6 @@
         <translation>refund slip sent to the printer</translation>
     </message>
     <message>
-        <source>⚠ Payment codes not settled: {0}</source>
-        <translation>⚠ Payment codes not settled: {0}</translation>
-    </message>
-    <message>
         <source>Tap a row to see all of it here.</source>
         <translation>Tap a row to see all of it here.</translation>
     </message>
@@ -434,6 +430,10 @@
     <message>
         <source>Paid after cancel — nothing to do</source>
         <translation>Paid after cancel — nothing to do</translation>
+    </message>
+    <message>
+        <source>Payment codes not settled: {0}</source>
+        <translation>Payment codes not settled: {0}</translation>
     </message>
     <message>
         <source>To look at: {0}. Tap one to see what to do.</source>

@@ -196,10 +196,6 @@
         <translation>退款凭条已送打印</translation>
     </message>
     <message>
-        <source>⚠ Payment codes not settled: {0}</source>
-        <translation>⚠ 付款码订单未了结：{0} 笔</translation>
-    </message>
-    <message>
         <source>Tap a row to see all of it here.</source>
         <translation>点一行，在这里查看详情。</translation>
     </message>
@@ -434,6 +430,10 @@
     <message>
         <source>Paid after cancel — nothing to do</source>
         <translation>取消后付款 — 无待处理</translation>
+    </message>
+    <message>
+        <source>Payment codes not settled: {0}</source>
+        <translation>付款码订单未了结：{0} 笔</translation>
     </message>
     <message>
         <source>To look at: {0}. Tap one to see what to do.</source>
