@@ -18,8 +18,10 @@
     data_dir = "/var/lib/kiosk" # optional; default: the user's data directory
     catalogue = "catalogue.toml" # optional; relative to this file; default: the sample catalogue
 
-    [printer]                   # passed to kiosk.printing's load_printer_settings
+    [printer]                   # passed to kiosk.printing's load_printer_settings, except ``receipt``
     profile = "xprinter-58"
+    receipt = "always"          # "always": printed when the payment lands; "ask": the paid screen asks
+                                # (Print receipt / No receipt); "never": only when the clerk taps Print receipt
 
     [payment]
     timeout_seconds = 300       # QR countdown and WeChat Pay time_expire
@@ -52,6 +54,8 @@ DEFAULT_TIMEOUT_SECONDS = 300
 MIN_TIMEOUT_SECONDS = 60  # WeChat Pay wants time_expire at least a minute out
 MAX_TIMEOUT_SECONDS = 2 * 60 * 60
 _KNOWN_TABLES = {"relay", "store", "kiosk", "printer", "payment", "ui", "manager", "sound"}
+#: ``[printer] receipt``: when a paid order's receipt prints (the first is the default).
+RECEIPT_MODES = ("always", "ask", "never")
 
 
 class KioskConfigError(CheckoutError):
@@ -93,6 +97,13 @@ class KioskConfig:
     training: bool = False
     source: Path | None = None
     sound: SoundSettings = field(default_factory=SoundSettings)
+    #: One of :data:`RECEIPT_MODES`.
+    receipt: str = RECEIPT_MODES[0]
+
+    @property
+    def prints_receipts(self) -> bool:
+        """Whether a receipt prints by itself when a payment lands (else only when the clerk asks)."""
+        return self.receipt == "always"
 
     @property
     def journal_path(self) -> Path:
@@ -199,6 +210,9 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     except ValueError as exc:  # "volume must be …": the message starts with the key
         key, _, message = str(exc).partition(" ")
         raise sound.error(key, message) from exc
+    receipt = printer.raw.get("receipt", RECEIPT_MODES[0])
+    if receipt not in RECEIPT_MODES:
+        raise printer.error("receipt", f"must be one of {', '.join(RECEIPT_MODES)}, not {receipt!r}")
     language = ui.text("language", "zh_CN") or "zh_CN"
     if language not in LANGUAGES:
         raise ui.error("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
@@ -215,7 +229,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         ),
         kiosk_id=kiosk.required("id"),
         data_dir=data_dir,
-        printer=dict(printer.raw),
+        printer={key: value for key, value in printer.raw.items() if key != "receipt"},
         payment_timeout_seconds=timeout,
         auto_print_slip=auto_print,
         language=language,
@@ -224,4 +238,5 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         training=training,
         source=path,
         sound=sound_settings,
+        receipt=receipt,
     )

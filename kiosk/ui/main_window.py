@@ -404,7 +404,7 @@ class MainWindow(Retranslating, QMainWindow):
     def reprint_receipt(self, out_trade_no: str) -> None:
         core = self._core()
         self.ops.run(
-            lambda: core.reprint_receipt(out_trade_no),
+            lambda: core.print_receipt(out_trade_no),
             on_done=lambda _: self.notice.show_info(self.tr("Receipt sent to the printer")),
             on_error=lambda exc: self.show_error(self.tr("Printing failed: {0}").format(format_exception(exc))),
             label="reprint receipt",

@@ -42,6 +42,7 @@ def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     assert config.payment_timeout_seconds == DEFAULT_TIMEOUT_SECONDS == 300
     assert (config.auto_print_slip, config.language, config.training) == (False, "zh_CN", False)
     assert config.manager_token is None
+    assert (config.receipt, config.prints_receipts) == ("always", True)
 
 
 def test_tokens_stay_out_of_repr(tmp_path: Path) -> None:
@@ -75,6 +76,14 @@ pin_sha256 = "abc"
     assert config.manager == {"pin_sha256": "abc"}
 
 
+@pytest.mark.parametrize("mode, prints", [("always", True), ("ask", False), ("never", False)])
+def test_when_receipts_print(tmp_path: Path, mode: str, prints: bool) -> None:
+    config = load_config(write(tmp_path, GOOD + f'receipt = "{mode}"\n'))
+    assert (config.receipt, config.prints_receipts) == (mode, prints)
+    # The printer's own settings (profile, connection) do not carry it.
+    assert config.printer == {"profile": "xprinter-58", "port": "/dev/ttyUSB0"}
+
+
 @pytest.mark.parametrize(
     "old, new, key",
     [
@@ -90,6 +99,8 @@ pin_sha256 = "abc"
         ("[printer]", "[shop]\nx = 1\n[printer]", "[shop]"),
         ("[printer]", "printer = 3\n[printer]", "[kiosk] printer"),
         ("[printer]", "[payment]\ntimeout_second = 30\n[printer]", "[payment] timeout_second"),
+        ('port = "/dev/ttyUSB0"', 'receipt = "sometimes"', "[printer] receipt"),
+        ('port = "/dev/ttyUSB0"', "receipt = true", "[printer] receipt"),
         ('url = "https://relay.example.cn/"', 'url = "https://relay.example.cn/', "file"),
     ],
 )
