@@ -16,7 +16,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from kiosk.checkout.events import ConnectionChanged, PrintJobChanged
-from kiosk.printing.faults import FaultAdvice
+from kiosk.printing.errors import PrinterError
+from kiosk.printing.faults import FaultAdvice, advice_for, fault_of
+from kiosk.printing.printers import PrinterStatus
 
 
 class Link(StrEnum):
@@ -82,3 +84,12 @@ def receipt_progress(job: PrintJobChanged | None, printer_fault: FaultAdvice | N
         case "failed":
             return ReceiptProgress.WAITING  # this document cannot be printed: the clerk skips it
     return ReceiptProgress.SKIPPED  # skipped (or dropped, which a receipt never is)
+
+
+def status_fault(status: PrinterStatus) -> FaultAdvice | None:
+    """What a printer's reported status means for the clerk (no paper, cover open …), or None when ready."""
+    try:
+        status.raise_if_unavailable()
+    except PrinterError as fault:
+        return advice_for(fault_of(fault))
+    return None

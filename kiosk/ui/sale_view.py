@@ -16,13 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item
+from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, PaymentSession
 from kiosk.checkout.cart import MAX_LINE_QUANTITY, TooMany
+from kiosk.checkout.counter import Link, RelayLink
 from kiosk.money import format_yuan
 from kiosk.ui.cart_view import CartView, UndoBar
 from kiosk.ui.catalog_view import CatalogView, CategoryBar, SearchResults
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.keypad import ENTER, LETTERS, Keypad, KeypadDialog
+from kiosk.ui.words import short
 
 #: Typing pauses this long before the search runs: a scanner's burst of digits never flashes results.
 SEARCH_DELAY_MS = 150
@@ -36,6 +38,7 @@ class SaleView(Retranslating, QWidget):
     info = Signal(str)  # a passing notice for the clerk
     error = Signal(str)  # something the clerk must look at (a refused quantity, …)
     unknownCode = Signal(str)  # a scanned or typed code that is no item (the window shows it as an error)
+    lastReceiptRequested = Signal(str)  # out_trade_no of the last sale: its receipt, in one tap
 
     def __init__(self, catalogue: Catalogue, cart: Cart, language: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -45,6 +48,9 @@ class SaleView(Retranslating, QWidget):
         self.language = language
         self._busy = False
         self.quantity_dialog: KeypadDialog | None = None
+        #: The last paid order (its receipt is one tap away) and what the payment server allows.
+        self.last_sale: PaymentSession | None = None
+        self.relay = RelayLink()
 
         # Scan / search field, with its own clear button and on-screen keys.
         self.barcode = QLineEdit(self)
@@ -86,6 +92,11 @@ class SaleView(Retranslating, QWidget):
         self.clear_button.setObjectName("clearCartButton")
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.clear_button.clicked.connect(self.clear)
+        self.last_receipt_button = QPushButton(self)
+        self.last_receipt_button.setObjectName("lastReceiptButton")
+        self.last_receipt_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.last_receipt_button.clicked.connect(self._last_receipt)
+        self.last_receipt_button.hide()  # until the window says there is a printer and a sale
         self.cart_view = CartView(self)
         self.cart_view.language = language
         self.cart_view.quantityDelta.connect(self._change_quantity)
@@ -104,6 +115,12 @@ class SaleView(Retranslating, QWidget):
         self.charge_button.setObjectName("chargeButton")
         self.charge_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.charge_button.clicked.connect(self._charge)
+        # Why Charge is off, or what happens to a charge now (the payment server out of reach).
+        self.charge_hint = QLabel(self)
+        self.charge_hint.setObjectName("chargeHintLabel")
+        self.charge_hint.setWordWrap(True)
+        self.charge_hint.setProperty("level", "")
+        self.charge_hint.hide()
 
         field = QHBoxLayout()
         field.addWidget(self.barcode, 1)
@@ -115,6 +132,7 @@ class SaleView(Retranslating, QWidget):
         left.addWidget(self.left_pages, 1)
         cart_head = QHBoxLayout()
         cart_head.addWidget(self.cart_title, 1)
+        cart_head.addWidget(self.last_receipt_button)
         cart_head.addWidget(self.clear_button)  # far from Charge: a slip costs nothing, and Undo is there
         totals = QHBoxLayout()
         totals.addWidget(self.count_label)
@@ -124,6 +142,7 @@ class SaleView(Retranslating, QWidget):
         right.addWidget(self.cart_view, 1)
         right.addWidget(self.undo_bar)
         right.addLayout(totals)
+        right.addWidget(self.charge_hint)
         right.addWidget(self.charge_button)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -158,12 +177,53 @@ class SaleView(Retranslating, QWidget):
         self.cart_title.setText(self.tr("Cart"))
         self.clear_button.setText(self.tr("Clear"))
         self.charge_button.setText(self.tr("Charge"))
+        self._show_last_sale()
+        self._show_relay()
         self.catalog.retranslate()
         self.categories.retranslate()
         self.results.retranslate()
         self.undo_bar.retranslate()
         self.cart_view.retranslate()
         self._show(self.cart.snapshot(), self.cart_view.highlighted)
+
+    # ---- the last sale, the payment server ------------------------------------------------------
+
+    def set_last_sale(self, session: PaymentSession | None, *, printing: bool) -> None:
+        """The last paid order; its receipt is one tap away (only with a printer)."""
+        self.last_sale = session if printing else None
+        self._show_last_sale()
+
+    def _show_last_sale(self) -> None:
+        sale = self.last_sale
+        self.last_receipt_button.setVisible(sale is not None)
+        if sale is not None:
+            self.last_receipt_button.setText(self.tr("Last receipt {0}").format(short(sale.out_trade_no)))
+
+    def _last_receipt(self) -> None:
+        if self.last_sale is not None:
+            self.lastReceiptRequested.emit(self.last_sale.out_trade_no)
+        self.focus_barcode()
+
+    def set_relay(self, link: RelayLink) -> None:
+        """Charge follows the payment server: off while it refuses this kiosk, with the reason beside it."""
+        self.relay = link
+        self._show_relay()
+        self._show(self.cart.snapshot(), self.cart_view.highlighted)
+
+    def _show_relay(self) -> None:
+        link = self.relay.link
+        if link is Link.REFUSED:
+            text, level = self.tr("Charging is off: the payment server does not accept this kiosk."), "blocked"
+        elif link is Link.OFFLINE:
+            text, level = self.tr("The payment server is out of reach: a charge waits for it."), "warning"
+        else:
+            text, level = "", ""
+        self.charge_hint.setText(text)
+        self.charge_hint.setVisible(bool(text))
+        if self.charge_hint.property("level") != level:
+            self.charge_hint.setProperty("level", level)
+            self.charge_hint.style().unpolish(self.charge_hint)
+            self.charge_hint.style().polish(self.charge_hint)
 
     # ---- codes and search --------------------------------------------------------------------
 
@@ -301,7 +361,7 @@ class SaleView(Retranslating, QWidget):
         self.undo_bar.offer(self.cart.removal)
         self.total_label.setText(self.tr("Total {0}").format(format_yuan(snapshot.total_fen)))
         self.count_label.setText(self.tr("{0} items").format(snapshot.item_count))
-        self.charge_button.setEnabled(not snapshot.is_empty and not self._busy)
+        self.charge_button.setEnabled(not snapshot.is_empty and not self._busy and self.relay.charge_allowed)
         self.clear_button.setEnabled(not snapshot.is_empty and not self._busy)
         # The cart is frozen while its Charge is being submitted (the order is made from a snapshot).
         self.left_pages.setEnabled(not self._busy)
@@ -312,6 +372,6 @@ class SaleView(Retranslating, QWidget):
 
     def _charge(self) -> None:
         snapshot = self.cart.snapshot()
-        if snapshot.is_empty or self._busy:
+        if snapshot.is_empty or self._busy or not self.relay.charge_allowed:
             return
         self.chargeRequested.emit(snapshot)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from kiosk.checkout.counter import Link, ReceiptProgress, RelayLink, receipt_progress
+from kiosk.checkout.counter import Link, ReceiptProgress, RelayLink, receipt_progress, status_fault
 from kiosk.checkout.events import ConnectionChanged, PrintJobChanged
 from kiosk.clock import CHINA_TZ
 from kiosk.printing.faults import FaultKind, advice_for
+from kiosk.printing.printers import VIRTUAL_FAULTS, PrinterStatus
 
 T0 = datetime(2026, 12, 5, 14, 3, tzinfo=CHINA_TZ)
 
@@ -66,3 +67,16 @@ def test_how_a_receipt_is_getting_on() -> None:
     assert receipt_progress(job("printed"), paper_out) is ReceiptProgress.PRINTED  # another job's fault now
     assert receipt_progress(job("failed", FaultKind.JOB_FAILED), None) is ReceiptProgress.WAITING
     assert receipt_progress(job("skipped"), None) is ReceiptProgress.SKIPPED
+
+
+def test_a_printer_status_in_the_clerks_words() -> None:
+    assert status_fault(PrinterStatus(online=True)) is None
+    assert status_fault(PrinterStatus(online=True, paper_low=True)) is None  # low is not out: it still prints
+    kinds = {name: status_fault(status) for name, status in VIRTUAL_FAULTS.items()}
+    assert {name: (advice.kind.value if advice else None) for name, advice in kinds.items()} == {
+        "paper_out": "paper_out",
+        "cover_open": "cover_open",
+        "offline": "offline",
+        "printer_error": "printer_error",
+    }
+    assert kinds["paper_out"] is not None and kinds["paper_out"].title("zh_CN") == "缺纸"

@@ -110,4 +110,4 @@ def test_switching_to_english_and_back(kiosk: Kiosk) -> None:
 def test_lang_option_starts_in_english(make_kiosk: object) -> None:
     kiosk: Kiosk = make_kiosk(language="en")  # type: ignore[operator]
     assert kiosk.button("chargeButton").text() == "Charge"
-    assert kiosk.label("relayStatus").text().startswith("Relay")
+    assert kiosk.label("relayStatus").text().startswith("Payment server")
