@@ -346,6 +346,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.exit_button.setText(self.tr("Exit"))
         self.training_badge.setText(self.tr("Training mode"))
         self.alert.retranslate()
+        self.notice.retranslate()
         if self.core is not None:
             store = self.core.config.store.name
             self.store_label.setText(store)
