@@ -1,5 +1,5 @@
 """What the clerk must see at a glance, decided Qt-free: the payment server's link and since when, whether
-Charge is allowed, and how a sale's receipt is getting on.
+Charge is allowed, how a sale's receipt is getting on, and which banner has the room when several show.
 
 **Charge while the payment server is away.** Unreachable: Charge stays on. The order is journaled first and
 waits, shown as "waiting for the payment server" with no QR and no countdown, and gets its QR the moment the
@@ -11,6 +11,7 @@ ever be created until someone fixes the credentials.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -60,6 +61,22 @@ def _link(online: bool | None, authorized: bool) -> Link:
     if online and not authorized:
         return Link.REFUSED
     return Link.ONLINE if online else Link.OFFLINE
+
+
+class Banner(StrEnum):
+    """The banners over the cashier screen, most urgent first: money the customer has paid after a cancel,
+    then the payment server (selling), then the printer (paper)."""
+
+    LATE_PAYMENT = "late_payment"
+    RELAY = "relay"
+    PRINTER = "printer"
+
+
+def detailed_banner(showing: Iterable[Banner]) -> Banner | None:
+    """Which banner shows its advice in full: the most urgent one showing. The others keep their one-line
+    title and their buttons, so that a bad day (all three at once) still leaves the sale on screen."""
+    shown = set(showing)
+    return next((banner for banner in Banner if banner in shown), None)
 
 
 class ReceiptProgress(StrEnum):

@@ -1,10 +1,11 @@
 """Banners that stay while a fault lasts: the payment server out of reach (or refusing this kiosk), and the
 printer stopped with the clerk's two answers, Retry and "skip this receipt".
 
-They sit under the header, above the notice bar, in this order: the alert of a payment after cancel (money
-the customer has paid: ``notices.AlertBanner``), the payment server (selling), the printer (paper). Each
-shows while its condition lasts and needs no acknowledgement; the words come from the core
-(``kiosk.printing.faults`` for the printer) or from the translations.
+They sit under the header, above the notice bar, most urgent first (``kiosk.checkout.counter.Banner``): the
+alert of a payment after cancel (money the customer has paid: ``notices.AlertBanner``), the payment server
+(selling), the printer (paper). Each shows while its condition lasts and needs no acknowledgement; when
+several show, only the most urgent one shows its advice (``detailed_banner``), the others one line. The
+words come from the core (``kiosk.printing.faults`` for the printer) or from the translations.
 """
 
 from __future__ import annotations
@@ -59,11 +60,15 @@ class _Banner(Retranslating, QWidget):
         words.addWidget(self.advice)
         self.buttons = QHBoxLayout()
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 8, 8, 8)
+        layout.setContentsMargins(16, 3, 8, 3)
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(words, 1)
         layout.addLayout(self.buttons)
         self.hide()
+
+    def set_compact(self, compact: bool) -> None:
+        """One line (title and buttons) while a more urgent banner shows its advice."""
+        self.advice.setVisible(not compact)
 
     def _button(self, name: str) -> QPushButton:
         button = QPushButton(self)
@@ -160,7 +165,7 @@ class PrinterBanner(_Banner):
                 waiting = self.tr("the {0} of order {1} is waiting").format(what, short(job.out_trade_no))
             else:
                 waiting = self.tr("the {0} is waiting").format(what)
-            title = self.tr("Printer: {0} — {1}").format(title, waiting)
+            title = self.tr("{0} — {1}").format(title, waiting)
         else:
             title = self.tr("Printer: {0}").format(title)
         self.title.setText(title)

@@ -130,6 +130,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         self.notice = NoticeBar(self)
         self.alert = AlertBanner(self)
+        self.alert.acknowledged.connect(lambda: self._arrange_banners())
         # The payment server's and the printer's banners come with the core (attach_core).
         self.relay_banner: RelayBanner | None = None
         self.printer_banner: PrinterBanner | None = None
@@ -650,6 +651,20 @@ class MainWindow(Retranslating, QMainWindow):
             return f"{head} {step}"
 
         self.alert.add(message)
+        self._arrange_banners()
+
+    def _arrange_banners(self) -> None:
+        """When several banners show, the most urgent has the room for its advice; the rest show one line."""
+        from kiosk.checkout.counter import Banner, detailed_banner
+
+        banners = {Banner.RELAY: self.relay_banner, Banner.PRINTER: self.printer_banner}
+        showing = [kind for kind, banner in banners.items() if banner is not None and not banner.isHidden()]
+        if not self.alert.isHidden():
+            showing.append(Banner.LATE_PAYMENT)
+        detailed = detailed_banner(showing)
+        for kind, banner in banners.items():
+            if banner is not None:
+                banner.set_compact(kind is not detailed)
 
     def _connection_changed(self, event: ConnectionChanged) -> None:
         if self.relay_link is not None and self.core is not None:
@@ -691,6 +706,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.printer_fault = event
         if self.printer_banner is not None:
             self.printer_banner.show_fault(event)
+            self._arrange_banners()
         if self.paid_view is not None:
             self.paid_view.set_printer_fault(event.fault)
         self._show_printer()
@@ -749,6 +765,7 @@ class MainWindow(Retranslating, QMainWindow):
         if self.relay_link is not None and self.core is not None:
             assert self.relay_banner is not None and self.sale_view is not None and self.payment_view is not None
             self.relay_banner.show_link(self.relay_link, self.core.clock.now())
+            self._arrange_banners()
             self.sale_view.set_relay(self.relay_link)
             self.payment_view.set_server_away(link in (Link.OFFLINE, Link.REFUSED))
 

@@ -96,6 +96,8 @@ class NoticeBar(Retranslating, QWidget):
 class AlertBanner(Retranslating, QWidget):
     """Prominent, non-modal, stays until the clerk acknowledges it: payments that landed after Cancel."""
 
+    acknowledged = Signal()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("alertBanner")
@@ -130,6 +132,7 @@ class AlertBanner(Retranslating, QWidget):
     def acknowledge(self) -> None:
         self._messages.clear()
         self.hide()
+        self.acknowledged.emit()
 
 
 class ErrorReporter(QObject):

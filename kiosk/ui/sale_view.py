@@ -136,13 +136,13 @@ class SaleView(Retranslating, QWidget):
         cart_head.addWidget(self.clear_button)  # far from Charge: a slip costs nothing, and Undo is there
         totals = QHBoxLayout()
         totals.addWidget(self.count_label)
+        totals.addWidget(self.charge_hint, 1)  # in the count's place while it shows: no height of its own
         totals.addWidget(self.total_label, 1)
         right = QVBoxLayout()
         right.addLayout(cart_head)
         right.addWidget(self.cart_view, 1)
         right.addWidget(self.undo_bar)
         right.addLayout(totals)
-        right.addWidget(self.charge_hint)
         right.addWidget(self.charge_button)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -213,13 +213,14 @@ class SaleView(Retranslating, QWidget):
     def _show_relay(self) -> None:
         link = self.relay.link
         if link is Link.REFUSED:
-            text, level = self.tr("Charging is off: the payment server does not accept this kiosk."), "blocked"
+            text, level = self.tr("Charging is off (see above)"), "blocked"
         elif link is Link.OFFLINE:
-            text, level = self.tr("The payment server is out of reach: a charge waits for it."), "warning"
+            text, level = self.tr("A charge now waits for the payment server"), "warning"
         else:
             text, level = "", ""
         self.charge_hint.setText(text)
         self.charge_hint.setVisible(bool(text))
+        self.count_label.setVisible(not text)
         if self.charge_hint.property("level") != level:
             self.charge_hint.setProperty("level", level)
             self.charge_hint.style().unpolish(self.charge_hint)

@@ -22,7 +22,7 @@ from kiosk.journal import OrderItemRow
 from kiosk.printing import PrinterError
 
 #: At most this many goods are named in a one-line summary; the rest are counted.
-GOODS_NAMED = 3
+GOODS_NAMED = 2
 
 
 def short(out_trade_no: str) -> str:

@@ -568,8 +568,8 @@
         <translation>the {0} is waiting</translation>
     </message>
     <message>
-        <source>Printer: {0} — {1}</source>
-        <translation>Printer: {0} — {1}</translation>
+        <source>{0} — {1}</source>
+        <translation>{0} — {1}</translation>
     </message>
     <message>
         <source>Printer: {0}</source>
@@ -694,12 +694,12 @@
         <translation>Last receipt {0}</translation>
     </message>
     <message>
-        <source>Charging is off: the payment server does not accept this kiosk.</source>
-        <translation>Charging is off: the payment server does not accept this kiosk.</translation>
+        <source>Charging is off (see above)</source>
+        <translation>Charging is off (see above)</translation>
     </message>
     <message>
-        <source>The payment server is out of reach: a charge waits for it.</source>
-        <translation>The payment server is out of reach: a charge waits for it.</translation>
+        <source>A charge now waits for the payment server</source>
+        <translation>A charge now waits for the payment server</translation>
     </message>
     <message>
         <source>Several items match — tap the one you want</source>

@@ -568,8 +568,8 @@
         <translation>{0}等待打印</translation>
     </message>
     <message>
-        <source>Printer: {0} — {1}</source>
-        <translation>打印机{0}——{1}</translation>
+        <source>{0} — {1}</source>
+        <translation>{0}——{1}</translation>
     </message>
     <message>
         <source>Printer: {0}</source>
@@ -694,12 +694,12 @@
         <translation>上一单收据 {0}</translation>
     </message>
     <message>
-        <source>Charging is off: the payment server does not accept this kiosk.</source>
-        <translation>暂时不能收款：收款服务器不接受本收银机。</translation>
+        <source>Charging is off (see above)</source>
+        <translation>暂停收款（见上方提示）</translation>
     </message>
     <message>
-        <source>The payment server is out of reach: a charge waits for it.</source>
-        <translation>连不上收款服务器：现在收款会等它恢复后再出二维码。</translation>
+        <source>A charge now waits for the payment server</source>
+        <translation>现在收款要等收款服务器恢复</translation>
     </message>
     <message>
         <source>Several items match — tap the one you want</source>

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from kiosk.checkout.counter import Link, ReceiptProgress, RelayLink, receipt_progress, status_fault
+from kiosk.checkout.counter import (
+    Banner,
+    Link,
+    ReceiptProgress,
+    RelayLink,
+    detailed_banner,
+    receipt_progress,
+    status_fault,
+)
 from kiosk.checkout.events import ConnectionChanged, PrintJobChanged
 from kiosk.clock import CHINA_TZ
 from kiosk.printing.faults import FaultKind, advice_for
@@ -80,3 +88,10 @@ def test_a_printer_status_in_the_clerks_words() -> None:
         "printer_error": "printer_error",
     }
     assert kinds["paper_out"] is not None and kinds["paper_out"].title("zh_CN") == "缺纸"
+
+
+def test_the_most_urgent_banner_gets_the_room() -> None:
+    assert detailed_banner([]) is None
+    assert detailed_banner([Banner.PRINTER]) is Banner.PRINTER
+    assert detailed_banner([Banner.PRINTER, Banner.RELAY]) is Banner.RELAY
+    assert detailed_banner([Banner.RELAY, Banner.PRINTER, Banner.LATE_PAYMENT]) is Banner.LATE_PAYMENT

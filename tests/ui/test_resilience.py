@@ -93,6 +93,6 @@ def test_a_token_the_relay_refuses_shows_as_not_authorized(make_kiosk: Callable[
         kiosk.add("DRK-001")
         assert not kiosk.button("chargeButton").isEnabled()
         hint = kiosk.label("chargeHintLabel")
-        assert hint.isVisible() and hint.property("level") == "blocked" and "暂时不能收款" in hint.text()
+        assert hint.isVisible() and hint.property("level") == "blocked" and "暂停收款" in hint.text()
     finally:
         relay.stop()
