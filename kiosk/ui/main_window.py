@@ -406,7 +406,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         def chosen(choice: str) -> None:
             assert self.sale_view is not None
-            if choice == CHARGE:
+            if choice == CHARGE and self.sale_view.cart.snapshot() == snapshot:  # (not settled meanwhile)
                 self._charge(snapshot)
             elif choice == CLEAR:
                 self.sale_view.clear()  # undoable, like any Clear
@@ -599,8 +599,9 @@ class MainWindow(Retranslating, QMainWindow):
             self.current = session
             assert self.payment_view is not None
             self.payment_view.show_session(session)
-        shown = current if current is not None and current.is_open and current is not session else None
-        other = shown.out_trade_no if shown is not None and shown.out_trade_no != session.out_trade_no else None
+        other = None  # the charge on screen, if another one is still open (it may be for the same goods)
+        if current is not None and current.is_open and current.out_trade_no != session.out_trade_no:
+            other = current.out_trade_no
         self.ops.run(
             lambda: (core.order(session.out_trade_no), core.order(other) if other else None),
             on_done=lambda orders: self._late_payment(*orders),
@@ -620,6 +621,8 @@ class MainWindow(Retranslating, QMainWindow):
             cancel = plan.cancel
             self.ops.run(lambda: core.cancel(cancel), on_done=self._update_session, label="cancel the repeat")
         if plan.settle_cart:
+            if self.repeat_dialog is not None:
+                self.repeat_dialog.reject()  # the cart it asks about is settled
             self.sale_view.start_new_order()  # these goods are paid for: nothing left to charge
             if self.stack.currentWidget() in (self.sale_view, self.payment_view):
                 self.payment_view.stop()

@@ -29,6 +29,18 @@ def close_late(kiosk: Kiosk, out_trade_no: str) -> None:
     ).raise_for_status()
 
 
+def cancelled_while_paying(kiosk: Kiosk) -> tuple[str, object]:
+    """Charge the cart and cancel while the customer is paying (the close reaches WeChat Pay late); back on
+    the sale screen, the cart kept. Returns the order and its code_url, which the customer can still pay."""
+    out_trade_no = kiosk.charge()
+    code_url = sandbox_order(kiosk, out_trade_no)["code_url"]
+    close_late(kiosk, out_trade_no)
+    tap(kiosk, "cancelPaymentButton")
+    kiosk.wait_state("CANCELLED")
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("salePage"), timeout=WAIT_MS)
+    return out_trade_no, code_url
+
+
 def pay(kiosk: Kiosk, code_url: object) -> None:
     httpx.post(f"{kiosk.sandbox_url}/sandbox/v1/payments", json={"code_url": code_url}, timeout=10).raise_for_status()
 
@@ -37,12 +49,7 @@ def test_a_payment_after_cancel_settles_the_cart_it_was_for(kiosk: Kiosk) -> Non
     kiosk.add("INS-001")
     kiosk.add("INS-001")
     kiosk.add("DRK-001")
-    out_trade_no = kiosk.charge()
-    code_url = sandbox_order(kiosk, out_trade_no)["code_url"]
-    close_late(kiosk, out_trade_no)
-    tap(kiosk, "cancelPaymentButton")
-    kiosk.wait_state("CANCELLED")
-    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("salePage"), timeout=WAIT_MS)
+    out_trade_no, code_url = cancelled_while_paying(kiosk)
     assert kiosk.child("cartView").rowCount() == 2  # kept after Cancel, to change and charge again
     pay(kiosk, code_url)  # the customer had already scanned
 
@@ -69,12 +76,7 @@ def test_a_payment_after_cancel_settles_the_cart_it_was_for(kiosk: Kiosk) -> Non
 
 def test_a_payment_after_cancel_cancels_a_second_charge_for_the_same_goods(kiosk: Kiosk) -> None:
     kiosk.add("SNK-003")
-    first = kiosk.charge()
-    code_url = sandbox_order(kiosk, first)["code_url"]
-    close_late(kiosk, first)
-    tap(kiosk, "cancelPaymentButton")
-    kiosk.wait_state("CANCELLED")
-    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("salePage"), timeout=WAIT_MS)
+    first, code_url = cancelled_while_paying(kiosk)
     second = kiosk.charge()  # the clerk charges the same goods again: a new QR
     assert second != first
     pay(kiosk, code_url)  # ... and the customer's payment for the first one lands
@@ -90,12 +92,7 @@ def test_a_payment_after_cancel_cancels_a_second_charge_for_the_same_goods(kiosk
 
 def test_a_payment_after_cancel_leaves_another_cart_alone(kiosk: Kiosk) -> None:
     kiosk.add("DRK-001")
-    out_trade_no = kiosk.charge()
-    code_url = sandbox_order(kiosk, out_trade_no)["code_url"]
-    close_late(kiosk, out_trade_no)
-    tap(kiosk, "cancelPaymentButton")
-    kiosk.wait_state("CANCELLED")
-    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("salePage"), timeout=WAIT_MS)
+    _, code_url = cancelled_while_paying(kiosk)
     kiosk.add("CAF-002")  # the next customer's goods join the cart: it is no longer that order
     pay(kiosk, code_url)
 
