@@ -361,43 +361,38 @@ class MainWindow(Retranslating, QMainWindow):
     # ---- selling -------------------------------------------------------------------------------
 
     def charge(self, snapshot: CartSnapshot) -> None:
-        """Charge the cart; one with exactly the goods of an order paid a few minutes ago is asked about first."""
+        """Charge the cart; one with exactly the goods of an order paid a few minutes ago is asked about first
+        (checked on the same trip to the worker thread as the charge itself: no extra hop when it is new)."""
+        core = self._core()
+
+        def charge_unless_repeat() -> Order | PaymentSession:
+            repeat = core.repeat_of(snapshot)
+            return repeat if repeat is not None else core.charge(snapshot)
+
+        self._charge(snapshot, charge_unless_repeat)
+
+    def _charge(self, snapshot: CartSnapshot, work: Callable[[], Order | PaymentSession] | None = None) -> None:
+        from kiosk.checkout.double_charge import Order
+
         core = self._core()
         assert self.sale_view is not None
         self.sale_view.set_busy(True)
 
-        def checked(repeat: Order | None) -> None:
-            if repeat is None:
-                self._charge(snapshot)
+        def done(result: Order | PaymentSession) -> None:
+            assert self.sale_view is not None
+            self.sale_view.set_busy(False)
+            if isinstance(result, Order):
+                self._ask_repeat(result, snapshot)
                 return
-            assert self.sale_view is not None
-            self.sale_view.set_busy(False)
-            self._ask_repeat(repeat, snapshot)
-
-        def failed(exc: BaseException) -> None:
-            assert self.sale_view is not None
-            self.sale_view.set_busy(False)
-            self._report(exc, lambda: self.tr("Charge failed: {0}"))
-
-        self.ops.run(lambda: core.repeat_of(snapshot), on_done=checked, on_error=failed, label="repeat check")
-
-    def _charge(self, snapshot: CartSnapshot) -> None:
-        core = self._core()
-        assert self.sale_view is not None
-        self.sale_view.set_busy(True)
-
-        def done(session: PaymentSession) -> None:
-            assert self.sale_view is not None
-            self.sale_view.set_busy(False)
             # Events for this order may have overtaken the answer: show the newest state we have.
-            self._show_payment(self._latest.get(session.out_trade_no, session))
+            self._show_payment(self._latest.get(result.out_trade_no, result))
 
         def failed(exc: BaseException) -> None:
             assert self.sale_view is not None
             self.sale_view.set_busy(False)
             self._report(exc, lambda: self.tr("Charge failed: {0}"))
 
-        self.ops.run(lambda: core.charge(snapshot), on_done=done, on_error=failed, label="charge")
+        self.ops.run(work or (lambda: core.charge(snapshot)), on_done=done, on_error=failed, label="charge")
 
     def _ask_repeat(self, order: Order, snapshot: CartSnapshot) -> None:
         from kiosk.ui.repeat_charge import CHARGE, CLEAR, RepeatChargeDialog
