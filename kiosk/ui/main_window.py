@@ -59,6 +59,8 @@ MANAGER_MODULE = "kiosk.ui.manager_view"
 #: (a 1024×768 screen less a window frame and a task bar).
 DESKTOP_SIZE = QSize(1280, 800)
 SMALLEST = QSize(1024, 700)
+#: How many recent receipts' print jobs the window remembers (a paid screen can show one that began earlier).
+RECEIPTS_FOLLOWED = 16
 
 
 class MainWindow(Retranslating, QMainWindow):
@@ -171,6 +173,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.relay_link: RelayLink | None = None
         self.printer_fault: PrinterFaultChanged | None = None
         self._printing = False
+        #: The newest print-job change of the latest receipts, for a paid screen shown after they began.
+        self._receipt_jobs: dict[str, PrintJobChanged] = {}
 
         # Fonts, buttons and tiles follow the window's size (the app's stylesheet, so dialogs follow too).
         self.scaler = Scaler(self._rescale)
@@ -568,8 +572,7 @@ class MainWindow(Retranslating, QMainWindow):
                 return  # a later detail of a payment already shown
             self.sale_view.start_new_order()  # the cart became this paid order
             if self.stack.currentWidget() is self.payment_view:
-                self.paid_view.show_paid(session)
-                self.stack.setCurrentWidget(self.paid_view)
+                self._show_paid(session)
             else:
                 self.current = None
                 self.notice.show_info(lambda: self.tr("Paid: order {0}").format(short(session.out_trade_no)))
@@ -579,6 +582,14 @@ class MainWindow(Retranslating, QMainWindow):
         if clerk_cancelled and self.stack.currentWidget() is self.payment_view:
             # Back to the cart (kept, so the order can be changed and charged again).
             self.back_to_sale()
+
+    def _show_paid(self, session: PaymentSession) -> None:
+        assert self.paid_view is not None
+        self.paid_view.show_paid(session)
+        job = self._receipt_jobs.get(session.out_trade_no)
+        if job is not None:  # its receipt began before the screen showed it (a payment after cancel)
+            self.paid_view.job_changed(job)
+        self.stack.setCurrentWidget(self.paid_view)
 
     def _last_sale(self, session: PaymentSession | None) -> None:
         if self.sale_view is not None and self.core is not None:
@@ -622,8 +633,7 @@ class MainWindow(Retranslating, QMainWindow):
             if self.stack.currentWidget() in (self.sale_view, self.payment_view):
                 self.payment_view.stop()
                 self.current = session
-                self.paid_view.show_paid(session)
-                self.stack.setCurrentWidget(self.paid_view)
+                self._show_paid(session)
                 if self.customer_display is not None:
                     self.customer_display.show_session(session)
 
@@ -696,6 +706,11 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _print_job(self, job: PrintJobChanged) -> None:
         self._printing = job.state == "sending"
+        if job.document == "paid_receipt" and job.out_trade_no:
+            self._receipt_jobs.pop(job.out_trade_no, None)
+            self._receipt_jobs[job.out_trade_no] = job  # newest last
+            while len(self._receipt_jobs) > RECEIPTS_FOLLOWED:
+                del self._receipt_jobs[next(iter(self._receipt_jobs))]
         if self.paid_view is not None:
             self.paid_view.job_changed(job)
         self._show_printer()

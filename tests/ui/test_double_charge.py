@@ -68,6 +68,8 @@ def test_a_payment_after_cancel_settles_the_cart_it_was_for(kiosk: Kiosk) -> Non
     assert kiosk.label("paidOrderLabel").text() == f"订单 {out_trade_no[-5:]}"
     assert QApplication.activeModalWidget() is None  # non-modal: the clerk can keep selling
     kiosk.qtbot.waitUntil(lambda: kiosk.printed(f"*{out_trade_no}_paid_receipt.bin") != [], timeout=WAIT_MS)
+    # The receipt may have started before the paid screen showed: the screen still says how it got on.
+    kiosk.qtbot.waitUntil(lambda: kiosk.label("paidDetail").text() == "收据已打印", timeout=WAIT_MS)
     tap(kiosk, "newOrderButton")
     assert not kiosk.button("chargeButton").isEnabled()
     tap(kiosk, "alertAckButton")
