@@ -732,7 +732,7 @@ class SessionManager:
             view = self.relay.charge_code(otn, session.description, session.amount_fen, code)
         except RelayRejected as exc:
             self.apply(otn, CreateRejected(str(exc)), done=(command.id, "rejected"))
-            self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn))
+            self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn, ORDER_REFUSED_ERROR))
             return
         self.apply(otn, remote_status(view, "create"), done=(command.id, "charged"))
 

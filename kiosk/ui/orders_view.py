@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
 from kiosk.checkout import PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.money import format_yuan
-from kiosk.ui.codepay import method_text
 from kiosk.ui.i18n import Retranslating
-from kiosk.ui.words import short
+from kiosk.ui.words import code_failure_text, method_text, short
 
 
 class OrdersView(Retranslating, QWidget):
@@ -169,6 +168,8 @@ class OrdersView(Retranslating, QWidget):
         if order.success_time is not None:
             paid = order.success_time.astimezone(CHINA_TZ).strftime("%H:%M:%S")
             lines.append(self.tr("Paid at {0}").format(paid))
+        if order.failure is not None:  # a payment code that took nothing: why
+            lines.append(code_failure_text(order.failure))
         return "   ".join(lines)
 
     def _emit(self, signal: SignalInstance) -> None:

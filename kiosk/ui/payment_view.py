@@ -14,10 +14,9 @@ from kiosk.checkout.events import PrintJobChanged
 from kiosk.money import format_yuan
 from kiosk.printing.faults import FaultAdvice
 from kiosk.trade import TradeState
-from kiosk.ui.codepay import failure_message
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
-from kiosk.ui.words import short
+from kiosk.ui.words import code_failure_advice, short
 
 COUNTDOWN_MS = 250
 PAID_RETURN_MS = 5000  # the paid screen goes back to a new order on its own after this long
@@ -291,7 +290,7 @@ class PaymentView(Retranslating, QWidget):
     def _code_status_text(self, session: PaymentSession, state: str) -> str | None:
         """What differs for a payment-code order (None: as for any order)."""
         if state == State.FAILED.name and session.failure:
-            return failure_message(session)  # why, and the next step: 换一张卡 / 重新出示付款码 / 改用扫码支付
+            return code_failure_advice(session)  # why, and the next step: 换一张卡 / 重新出示付款码 / 改用扫码支付
         if session.state in (State.CANCELLED, State.EXPIRED) and not session.settled:
             return self.tr("Cancelled — WeChat Pay is reversing the payment…")
         if state == "PENDING_CREATION" or (state == "CREATING" and self.server_away):

@@ -61,61 +61,6 @@
     </message>
 </context>
 <context>
-    <name>CodePay</name>
-    <message>
-        <source>Not enough money on the customer's card</source>
-        <translation>Not enough money on the customer's card</translation>
-    </message>
-    <message>
-        <source>The customer's bank declined the payment</source>
-        <translation>The customer's bank declined the payment</translation>
-    </message>
-    <message>
-        <source>The payment code is invalid, expired or already used</source>
-        <translation>The payment code is invalid, expired or already used</translation>
-    </message>
-    <message>
-        <source>The customer did not confirm the payment in time</source>
-        <translation>The customer did not confirm the payment in time</translation>
-    </message>
-    <message>
-        <source>The payment was cancelled</source>
-        <translation>The payment was cancelled</translation>
-    </message>
-    <message>
-        <source>Payment by payment code is not available for this shop now</source>
-        <translation>Payment by payment code is not available for this shop now</translation>
-    </message>
-    <message>
-        <source>The payment code never reached WeChat Pay: nothing was charged</source>
-        <translation>The payment code never reached WeChat Pay: nothing was charged</translation>
-    </message>
-    <message>
-        <source>The payment did not go through</source>
-        <translation>The payment did not go through</translation>
-    </message>
-    <message>
-        <source>Ask the customer to switch to another card</source>
-        <translation>Ask the customer to switch to another card</translation>
-    </message>
-    <message>
-        <source>Ask the customer to show the payment code again</source>
-        <translation>Ask the customer to show the payment code again</translation>
-    </message>
-    <message>
-        <source>Ask the customer to pay by scanning the QR code instead</source>
-        <translation>Ask the customer to pay by scanning the QR code instead</translation>
-    </message>
-    <message>
-        <source>Payment code</source>
-        <translation>Payment code</translation>
-    </message>
-    <message>
-        <source>QR code</source>
-        <translation>QR code</translation>
-    </message>
-</context>
-<context>
     <name>CustomerDisplay</name>
     <message>
         <source>Scan with WeChat to pay</source>
@@ -952,6 +897,58 @@
     <message>
         <source>Something went wrong; the details are in the log.</source>
         <translation>Something went wrong; the details are in the log.</translation>
+    </message>
+    <message>
+        <source>Not enough money on the customer's card</source>
+        <translation>Not enough money on the customer's card</translation>
+    </message>
+    <message>
+        <source>The customer's bank declined the payment</source>
+        <translation>The customer's bank declined the payment</translation>
+    </message>
+    <message>
+        <source>The payment code is invalid, expired or already used</source>
+        <translation>The payment code is invalid, expired or already used</translation>
+    </message>
+    <message>
+        <source>The customer did not confirm the payment in time</source>
+        <translation>The customer did not confirm the payment in time</translation>
+    </message>
+    <message>
+        <source>The payment was cancelled</source>
+        <translation>The payment was cancelled</translation>
+    </message>
+    <message>
+        <source>Payment by payment code is not available for this shop now</source>
+        <translation>Payment by payment code is not available for this shop now</translation>
+    </message>
+    <message>
+        <source>The payment code never reached WeChat Pay: nothing was charged</source>
+        <translation>The payment code never reached WeChat Pay: nothing was charged</translation>
+    </message>
+    <message>
+        <source>The payment did not go through</source>
+        <translation>The payment did not go through</translation>
+    </message>
+    <message>
+        <source>Ask the customer to switch to another card</source>
+        <translation>Ask the customer to switch to another card</translation>
+    </message>
+    <message>
+        <source>Ask the customer to show the payment code again</source>
+        <translation>Ask the customer to show the payment code again</translation>
+    </message>
+    <message>
+        <source>Ask the customer to pay by scanning the QR code instead</source>
+        <translation>Ask the customer to pay by scanning the QR code instead</translation>
+    </message>
+    <message>
+        <source>Payment code</source>
+        <translation>Payment code</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>QR code</translation>
     </message>
 </context>
 </TS>

@@ -61,61 +61,6 @@
     </message>
 </context>
 <context>
-    <name>CodePay</name>
-    <message>
-        <source>Not enough money on the customer&apos;s card</source>
-        <translation>顾客的银行卡余额不足</translation>
-    </message>
-    <message>
-        <source>The customer&apos;s bank declined the payment</source>
-        <translation>顾客的银行拒绝了这笔付款</translation>
-    </message>
-    <message>
-        <source>The payment code is invalid, expired or already used</source>
-        <translation>付款码无效、已过期或已使用</translation>
-    </message>
-    <message>
-        <source>The customer did not confirm the payment in time</source>
-        <translation>顾客未及时确认付款</translation>
-    </message>
-    <message>
-        <source>The payment was cancelled</source>
-        <translation>付款已取消</translation>
-    </message>
-    <message>
-        <source>Payment by payment code is not available for this shop now</source>
-        <translation>本店暂时无法使用付款码收款</translation>
-    </message>
-    <message>
-        <source>The payment code never reached WeChat Pay: nothing was charged</source>
-        <translation>付款码未送达微信支付，未扣款</translation>
-    </message>
-    <message>
-        <source>The payment did not go through</source>
-        <translation>付款未成功</translation>
-    </message>
-    <message>
-        <source>Ask the customer to switch to another card</source>
-        <translation>请顾客换一张卡</translation>
-    </message>
-    <message>
-        <source>Ask the customer to show the payment code again</source>
-        <translation>请顾客重新出示付款码</translation>
-    </message>
-    <message>
-        <source>Ask the customer to pay by scanning the QR code instead</source>
-        <translation>请顾客改用扫码支付</translation>
-    </message>
-    <message>
-        <source>Payment code</source>
-        <translation>付款码</translation>
-    </message>
-    <message>
-        <source>QR code</source>
-        <translation>扫码支付</translation>
-    </message>
-</context>
-<context>
     <name>CustomerDisplay</name>
     <message>
         <source>Scan with WeChat to pay</source>
@@ -952,6 +897,58 @@
     <message>
         <source>Something went wrong; the details are in the log.</source>
         <translation>出了问题，详情已记入日志。</translation>
+    </message>
+    <message>
+        <source>Not enough money on the customer&apos;s card</source>
+        <translation>顾客的银行卡余额不足</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s bank declined the payment</source>
+        <translation>顾客的银行拒绝了这笔付款</translation>
+    </message>
+    <message>
+        <source>The payment code is invalid, expired or already used</source>
+        <translation>付款码无效、已过期或已使用</translation>
+    </message>
+    <message>
+        <source>The customer did not confirm the payment in time</source>
+        <translation>顾客未及时确认付款</translation>
+    </message>
+    <message>
+        <source>The payment was cancelled</source>
+        <translation>付款已取消</translation>
+    </message>
+    <message>
+        <source>Payment by payment code is not available for this shop now</source>
+        <translation>本店暂时无法使用付款码收款</translation>
+    </message>
+    <message>
+        <source>The payment code never reached WeChat Pay: nothing was charged</source>
+        <translation>付款码未送达微信支付，未扣款</translation>
+    </message>
+    <message>
+        <source>The payment did not go through</source>
+        <translation>付款未成功</translation>
+    </message>
+    <message>
+        <source>Ask the customer to switch to another card</source>
+        <translation>请顾客换一张卡</translation>
+    </message>
+    <message>
+        <source>Ask the customer to show the payment code again</source>
+        <translation>请顾客重新出示付款码</translation>
+    </message>
+    <message>
+        <source>Ask the customer to pay by scanning the QR code instead</source>
+        <translation>请顾客改用扫码支付</translation>
+    </message>
+    <message>
+        <source>Payment code</source>
+        <translation>付款码</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>扫码支付</translation>
     </message>
 </context>
 </TS>
