@@ -193,7 +193,8 @@ def test_the_example_loads_once_every_stand_in_is_filled_in(tmp_path: Path) -> N
     settings = "\n".join(line.split("#")[0] for line in text.splitlines())
     assert "…" not in settings and "example.cn" not in settings
     config = load_config(write(tmp_path, text))
-    assert config.printer == {"profile": "generic-80mm", "host": "192.168.1.50"}
+    assert config.printer == {"profile": "generic-80mm", "host": "192.168.1.50"}  # receipt is the kiosk's
+    assert (config.receipt, config.prints_receipts) == ("always", True)
     assert config.sound == SoundSettings(enabled=True, volume=80)
 
 
