@@ -384,10 +384,12 @@ class MainWindow(Retranslating, QMainWindow):
         call: Callable[[], PaymentSession],
         *,
         check_repeat: bool = False,
+        check_first: Callable[[], object] | None = None,
         refused: Callable[[BaseException], None] | None = None,
     ) -> None:
         """A new order off the GUI thread, the cart frozen meanwhile (a second tap must not make a second one).
-        ``check_repeat``: a cart just paid for is asked about first (the dialog's Charge again makes ``call``)."""
+        ``check_repeat``: a cart just paid for is asked about first (the dialog's Charge again makes ``call``),
+        after ``check_first`` (which raises what is refused whatever the cart)."""
         from kiosk.checkout.double_charge import Order
 
         core = self._core()
@@ -399,6 +401,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.sale_view.set_busy(True)
 
         def charge_unless_repeat() -> Order | PaymentSession:
+            if check_first is not None:
+                check_first()
             repeat = core.repeat_of(snapshot)
             return repeat if repeat is not None else call()
 
@@ -468,15 +472,17 @@ class MainWindow(Retranslating, QMainWindow):
         current = self.current
         replaces = current.out_trade_no if current is not None and current.is_open and not current.is_code_pay else None
 
-        def call() -> PaymentSession:
-            core.payment_code(code)  # another wallet's code is refused before the clerk is asked anything
-            return core.charge_code(snapshot, code, replaces=replaces)
-
         def refused(exc: BaseException) -> None:
             core.sound.unknown_code()  # the error beep: the clerk looks up
             self._code_refused(exc)
 
-        self._submit_charge(snapshot, call, check_repeat=replaces is None, refused=refused)
+        self._submit_charge(
+            snapshot,
+            lambda: core.charge_code(snapshot, code, replaces=replaces),
+            check_repeat=replaces is None,
+            check_first=lambda: core.payment_code(code),  # another wallet's code: refused before any question
+            refused=refused,
+        )
 
     def _code_refused(self, exc: BaseException) -> None:
         from kiosk.checkout import CartError

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
+
 from kiosk.checkout import Cart, State
 from kiosk.checkout.cart import CartSnapshot
 from kiosk.checkout.catalogue import Catalogue, Category, Item
+from kiosk.checkout.codepay import OtherWallet, PaymentCodeRefused
 from kiosk.checkout.double_charge import (
     REPEAT_WINDOW,
     Order,
@@ -20,6 +23,7 @@ from kiosk.checkout.double_charge import (
 from kiosk.checkout.session import PaymentSession
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow
+from kiosk.trade import TradeType
 from tests.checkout.conftest import MovableClock, World
 from tests.checkout.test_integration import awaiting, recording, sell
 
@@ -138,3 +142,36 @@ def test_the_core_names_the_recent_payment_of_the_same_goods(world: World) -> No
     assert core.repeat_of(different) is None
     clock.advance(REPEAT_WINDOW.total_seconds() + 60)
     assert core.repeat_of(same) is None  # long enough ago: the same goods again are a new sale
+
+
+def test_the_rules_do_not_mind_how_either_order_is_paid() -> None:
+    """A payment code is goods paid like a QR: it makes a repeat, its late payment settles the cart, and a code
+    still being charged for the same goods is the second charge a late payment cancels."""
+    by_code = order((WATER, 2), number=1, paid=NOW - timedelta(minutes=1))
+    by_code = Order(replace(by_code.session, method=TradeType.MICROPAY), by_code.items)
+    assert repeat_of(cart((WATER, 2)), [by_code], NOW) == by_code
+    late_qr = order((COLA, 1), number=2, state=State.PAID_AFTER_CANCEL)
+    typing = order((COLA, 1), number=3, state=State.AWAITING_PAYMENT)
+    typing = Order(replace(typing.session, method=TradeType.MICROPAY, trade_state="USERPAYING"), typing.items)
+    plan = plan_late_payment(late_qr, cart((COLA, 1)), typing)
+    assert (plan.settle_cart, plan.cancel) == (True, typing.session.out_trade_no)
+
+
+def test_the_core_names_a_payment_by_code_as_a_recent_payment_and_refuses_other_wallets_first(world: World) -> None:
+    core = world.core()
+    recording(core)
+    cart = core.new_cart()
+    cart.add_code("CAF-002")
+    with pytest.raises(OtherWallet):  # the window asks this before anything else: no question for an Alipay code
+        core.payment_code("281234567890123456")
+    with pytest.raises(PaymentCodeRefused):
+        core.payment_code("6921168509256")
+    code = world.sandbox.payment_code("success")
+    assert core.payment_code(f" {code}\r\n").code == code  # as the scanner types it
+    session = core.charge_code(cart, code)
+    core.wait_for(session.out_trade_no, lambda s: s.is_paid, 15)
+    repeat = core.repeat_of(cart)
+    assert repeat is not None and repeat.session.out_trade_no == session.out_trade_no
+    assert repeat.session.is_code_pay
+    last = core.last_sale()
+    assert last is not None and last.out_trade_no == session.out_trade_no  # the last receipt: this one

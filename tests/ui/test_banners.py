@@ -1,6 +1,7 @@
 """Faults nobody can miss, through the real window and core: the printer stopped (the virtual printer's
 faults) with Retry and "skip this receipt", and the payment server out of reach (a real relay stopped and
-started again) with since when, Charge still taken, no countdown until a QR exists."""
+started again) with since when, Charge still taken, no countdown until a QR exists (a payment code waits for the
+server the same way, with no QR to wait for)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from kiosk.checkout.relay_client import Backoff
 from kiosk.clock import CHINA_TZ
 from kiosk.printing import VirtualPrinter
 from tests.ui.conftest import WAIT_MS, Kiosk, World, world_config
+from tests.ui.test_codepay import scan
 
 
 def tap(kiosk: Kiosk, name: str) -> None:
@@ -165,3 +167,29 @@ def test_the_payment_server_out_of_reach_and_back(
     assert kiosk.label("countdownLabel").text().startswith("剩余")
     assert status.text() == "收款服务器：已连接"
     assert not kiosk.label("chargeHintLabel").isVisibleTo(kiosk.window)
+
+
+def test_a_payment_code_while_the_payment_server_is_out_of_reach_waits_for_it(
+    make_kiosk: Callable[..., Kiosk], live_world: World, tmp_path: Path
+) -> None:
+    config = world_config(tmp_path / "kiosk.toml", live_world, tmp_path / "data")
+    kiosk = make_kiosk(config, heartbeat_seconds=0.3, backoff=Backoff(base=0.05, cap=0.3))
+    kiosk.qtbot.waitUntil(lambda: kiosk.label("relayStatus").property("online") == "true", timeout=WAIT_MS)
+    code = live_world.sandbox.payment_code("success")
+    url = live_world.stop_relay()
+    try:
+        kiosk.qtbot.waitUntil(kiosk.child("relayBanner").isVisible, timeout=WAIT_MS)
+        kiosk.add("DRK-001")
+        scan(kiosk, "barcodeInput", code)  # taken, as Charge is: the order is journaled and waits
+        kiosk.wait_state("PENDING_CREATION")
+        # Nothing to scan and nothing to count down: the code goes to WeChat Pay once the server answers.
+        assert kiosk.child("qrView").text is None
+        assert kiosk.label("paymentStatusLabel").text() == "正在等待收款服务器扣款，可以取消。"
+        kiosk.qtbot.wait(600)  # the countdown timer ticks a few times meanwhile
+        assert kiosk.label("countdownLabel").text() == ""
+        assert not kiosk.label("paymentHintLabel").isVisibleTo(kiosk.window.payment_view)
+    finally:
+        live_world.start_relay_at(url)
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("paidPage"), timeout=WAIT_MS)
+    session = kiosk.window.payment_view.session  # type: ignore[union-attr]
+    assert session is not None and session.is_code_pay and session.is_paid

@@ -1,6 +1,6 @@
 """No double charge, through the real window, core, relay and sandbox: a payment that lands after Cancel
-settles the cart it was for (and cancels a second charge for the same goods), and charging a cart that was
-just paid for asks first."""
+settles the cart it was for (and cancels a second charge for the same goods, a payment code being charged
+too), and charging a cart that was just paid for asks first (by Charge or by a scanned payment code)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
+from kiosk.checkout import State
 from tests.ui.conftest import WAIT_MS, Kiosk
+from tests.ui.test_codepay import customer_code, scan
 from tests.ui.test_payment import sandbox_order
 
 
@@ -164,3 +166,59 @@ def test_clearing_instead_of_charging_the_goods_just_paid_for(kiosk: Kiosk) -> N
     # Other goods are no repeat: Charge goes straight to the QR.
     kiosk.add("DRK-001")
     kiosk.charge()
+
+
+def repeat_dialog(kiosk: Kiosk) -> QWidget:
+    kiosk.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None, timeout=WAIT_MS)
+    dialog = QApplication.activeModalWidget()
+    assert dialog is not None and dialog.objectName() == "repeatChargeDialog"
+    return dialog
+
+
+def test_a_payment_code_for_the_goods_just_paid_for_asks_first_and_charge_again_uses_it(kiosk: Kiosk) -> None:
+    paid = paid_sale(kiosk, "DRK-001")
+    core = kiosk.window.core
+    assert core is not None
+    kiosk.add("DRK-001")
+    # An Alipay code is refused at once: nothing to ask about.
+    scan(kiosk, "barcodeInput", "281234567890123456")
+    kiosk.qtbot.waitUntil(lambda: kiosk.label("noticeText").text() == "本店仅支持微信支付", timeout=WAIT_MS)
+    assert QApplication.activeModalWidget() is None
+
+    # A WeChat code charges with no tap, so the repeat is asked about before the code goes anywhere.
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "success"))
+    dialog = repeat_dialog(kiosk)
+    assert f"订单 {paid[-5:]}" in dialog.findChild(QLabel, "repeatChargeText").text()
+    choose(kiosk, dialog, "repeatBackButton")
+    kiosk.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=WAIT_MS)
+    assert core.journal.count_orders() == 1 and kiosk.window.current is None  # nothing charged
+    assert kiosk.child("cartView").rowCount() == 1
+
+    # The customer really buys the same again: Charge again charges the code that was scanned.
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "success"))
+    choose(kiosk, repeat_dialog(kiosk), "repeatChargeButton")
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("paidPage"), timeout=WAIT_MS)
+    again = kiosk.window.payment_view.session  # type: ignore[union-attr]
+    assert again is not None and again.is_code_pay and again.is_paid and again.out_trade_no != paid
+
+
+def test_a_payment_after_cancel_cancels_a_payment_code_being_charged_for_the_same_goods(kiosk: Kiosk) -> None:
+    kiosk.add("SNK-003")
+    first, code_url = cancelled_while_paying(kiosk)
+    # The customer shows a payment code for the same goods and starts typing the password ...
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "password_then_success", password_seconds=600))
+    kiosk.wait_state("USERPAYING")
+    second = kiosk.window.current
+    assert second is not None and second.is_code_pay
+    pay(kiosk, code_url)  # ... and the payment for the first order, by QR, lands
+
+    alert = kiosk.child("alertBanner")
+    kiosk.qtbot.waitUntil(alert.isVisible, timeout=WAIT_MS)
+    assert f"订单 {second.out_trade_no[-5:]} 已取消" in kiosk.label("alertText").text()
+    core = kiosk.window.core
+    assert core is not None
+    kiosk.qtbot.waitUntil(lambda: core.session(second.out_trade_no).state is State.CANCELLED, timeout=WAIT_MS)
+    assert "cancel" in [event.kind for event in core.order_events(second.out_trade_no)]  # the relay reverses it
+    assert kiosk.window.stack.currentWidget() is kiosk.child("paidPage")
+    assert kiosk.label("paidOrderLabel").text() == f"订单 {first[-5:]}"
+    assert kiosk.child("cartView").rowCount() == 0

@@ -1,5 +1,6 @@
 """After the sale: the receipt's choices on the paid screen (``[printer] receipt`` = always, ask, never) and the
-last receipt one tap from the sale screen; through the real window, core, relay, sandbox and virtual printer."""
+last receipt one tap from the sale screen, after a QR or a payment code alike; through the real window, core, relay,
+sandbox and virtual printer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from kiosk.printing.documents import REPRINT_MARK
 from tests.printing.escpos_decoder import decode
 from tests.ui.conftest import WAIT_MS, Kiosk, World, world_config
+from tests.ui.test_codepay import scan
 
 
 def tap(kiosk: Kiosk, name: str) -> None:
@@ -105,3 +107,28 @@ def test_the_last_receipt_is_one_tap_from_the_sale_screen(kiosk: Kiosk) -> None:
     copy = receipts(kiosk.printer_dir, out_trade_no)[1]
     assert REPRINT_MARK in copy  # marked: not a second original
     assert "订单" in kiosk.label("noticeText").text() and out_trade_no[-5:] in kiosk.label("noticeText").text()
+
+
+def test_asked_after_a_payment_code_as_after_a_qr(
+    make_kiosk: Callable[..., Kiosk], live_world: World, tmp_path: Path
+) -> None:
+    config = world_config(tmp_path / "kiosk.toml", live_world, tmp_path / "data", receipt="ask")
+    kiosk = make_kiosk(config)
+    printer = tmp_path / "data" / "virtual-printer"
+    kiosk.add("CAF-002")
+    scan(kiosk, "barcodeInput", live_world.sandbox.payment_code("success"))  # charged at once, no tap
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("paidPage"), timeout=WAIT_MS)
+    session = kiosk.window.payment_view.session  # type: ignore[union-attr]
+    assert session is not None and session.is_code_pay
+    assert kiosk.label("paidDetail").text() == "顾客要收据吗？"
+    assert kiosk.button("noReceiptButton").isVisible() and not kiosk.button("newOrderButton").isVisible()
+    kiosk.qtbot.wait(300)
+    assert receipts(printer) == []  # nothing before the answer
+    tap(kiosk, "printReceiptButton")
+    kiosk.qtbot.waitUntil(lambda: len(receipts(printer, session.out_trade_no)) == 1, timeout=WAIT_MS)
+    [receipt] = receipts(printer, session.out_trade_no)
+    assert any("微信付款码" in line for line in receipt)  # says how the customer paid
+    kiosk.qtbot.waitUntil(lambda: kiosk.label("paidDetail").text() == "收据已打印", timeout=WAIT_MS)
+    tap(kiosk, "newOrderButton")
+    last = kiosk.button("lastReceiptButton")  # the last sale by code, one tap away like any
+    assert last.isVisible() and last.text() == f"上一单收据 {session.out_trade_no[-5:]}"

@@ -11,6 +11,7 @@ from kiosk.ui.qr import QrView
 from tests.support.relay import init_relay, start_relay
 from tests.support.sandbox import offline_state_dir
 from tests.ui.conftest import WAIT_MS, Kiosk, StalledRelay, free_port, write_config
+from tests.ui.test_codepay import scan
 
 
 def test_relay_down_at_charge_shows_pending_creation_and_can_be_cancelled(
@@ -94,5 +95,11 @@ def test_a_token_the_relay_refuses_shows_as_not_authorized(make_kiosk: Callable[
         assert not kiosk.button("chargeButton").isEnabled()
         hint = kiosk.label("chargeHintLabel")
         assert hint.isVisible() and hint.property("level") == "blocked" and "暂停收款" in hint.text()
+        # A scanned payment code is no way round it: refused with the reason, nothing journaled.
+        scan(kiosk, "barcodeInput", "134567890123456789")
+        kiosk.qtbot.waitUntil(lambda: kiosk.label("noticeText").text() != "", timeout=WAIT_MS)
+        assert kiosk.label("noticeText").text() == "暂停收款：收款服务器不接受本收银机"
+        assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
+        assert kiosk.window.core is not None and kiosk.window.core.journal.count_orders() == 0
     finally:
         relay.stop()
