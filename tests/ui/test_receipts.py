@@ -34,31 +34,40 @@ def paid_in_shop(kiosk: Kiosk, world: World, sku: str) -> str:
     return out_trade_no
 
 
-def test_asked_the_clerk_prints_a_receipt_or_none(
-    make_kiosk: Callable[..., Kiosk], live_world: World, tmp_path: Path
-) -> None:
-    config = world_config(tmp_path / "kiosk.toml", live_world, tmp_path / "data", receipt="ask")
-    kiosk = make_kiosk(config)
-    printer = tmp_path / "data" / "virtual-printer"
+def asked(kiosk: Kiosk, printer: Path, out_trade_no: str) -> None:
+    """The paid screen asks, nothing is printed before the answer, and the screen waits for it."""
     paid_view = kiosk.window.paid_view
-    assert paid_view is not None
-
-    first = paid_in_shop(kiosk, live_world, "DRK-001")
-    # The question, and nothing printed before the answer; the screen waits for it.
+    assert paid_view is not None and kiosk.window.stack.currentWidget() is paid_view
     assert kiosk.label("paidDetail").text() == "顾客要收据吗？"
     assert kiosk.button("printReceiptButton").text() == "打印收据"
     assert kiosk.button("noReceiptButton").isVisible() and not kiosk.button("newOrderButton").isVisible()
     assert not paid_view.return_timer.isActive()
     kiosk.qtbot.mouseClick(paid_view, Qt.MouseButton.LeftButton)  # a stray tap does not answer it
     assert kiosk.window.stack.currentWidget() is paid_view
-    assert receipts(printer) == []
+    assert receipts(printer, out_trade_no) == []
 
+
+def print_asked_for(kiosk: Kiosk, printer: Path, out_trade_no: str) -> list[str]:
+    """Print receipt: the original, and the screen says it is out. Returns its text."""
     tap(kiosk, "printReceiptButton")
-    kiosk.qtbot.waitUntil(lambda: len(receipts(printer, first)) == 1, timeout=WAIT_MS)
+    kiosk.qtbot.waitUntil(lambda: len(receipts(printer, out_trade_no)) == 1, timeout=WAIT_MS)
     kiosk.qtbot.waitUntil(lambda: kiosk.label("paidDetail").text() == "收据已打印", timeout=WAIT_MS)
-    [original] = receipts(printer, first)
+    [original] = receipts(printer, out_trade_no)
     assert REPRINT_MARK not in original  # the first one is the original
     assert kiosk.button("printReceiptButton").text() == "再打一张收据"
+    return original
+
+
+def test_asked_the_clerk_prints_a_receipt_or_none(
+    make_kiosk: Callable[..., Kiosk], live_world: World, tmp_path: Path
+) -> None:
+    config = world_config(tmp_path / "kiosk.toml", live_world, tmp_path / "data", receipt="ask")
+    kiosk = make_kiosk(config)
+    printer = tmp_path / "data" / "virtual-printer"
+
+    first = paid_in_shop(kiosk, live_world, "DRK-001")
+    asked(kiosk, printer, first)
+    print_asked_for(kiosk, printer, first)
     tap(kiosk, "newOrderButton")
 
     # The next customer wants none: one tap, and the next order starts.
@@ -73,6 +82,18 @@ def test_asked_the_clerk_prints_a_receipt_or_none(
     assert last.isVisible() and last.text() == f"上一单收据 {second[-5:]}"
     tap(kiosk, "lastReceiptButton")
     kiosk.qtbot.waitUntil(lambda: len(receipts(printer, second)) == 1, timeout=WAIT_MS)
+
+    # A customer paying by payment code is asked the same (the code charges at once, with no tap).
+    kiosk.add("CAF-002")
+    scan(kiosk, "barcodeInput", live_world.sandbox.payment_code("success"))
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("paidPage"), timeout=WAIT_MS)
+    third = kiosk.window.payment_view.session  # type: ignore[union-attr]
+    assert third is not None and third.is_code_pay
+    asked(kiosk, printer, third.out_trade_no)
+    receipt = print_asked_for(kiosk, printer, third.out_trade_no)
+    assert any("微信付款码" in line for line in receipt)  # says how the customer paid
+    tap(kiosk, "newOrderButton")
+    assert kiosk.button("lastReceiptButton").text() == f"上一单收据 {third.out_trade_no[-5:]}"
 
 
 def test_never_the_paid_screen_offers_a_receipt_and_moves_on(
@@ -107,28 +128,3 @@ def test_the_last_receipt_is_one_tap_from_the_sale_screen(kiosk: Kiosk) -> None:
     copy = receipts(kiosk.printer_dir, out_trade_no)[1]
     assert REPRINT_MARK in copy  # marked: not a second original
     assert "订单" in kiosk.label("noticeText").text() and out_trade_no[-5:] in kiosk.label("noticeText").text()
-
-
-def test_asked_after_a_payment_code_as_after_a_qr(
-    make_kiosk: Callable[..., Kiosk], live_world: World, tmp_path: Path
-) -> None:
-    config = world_config(tmp_path / "kiosk.toml", live_world, tmp_path / "data", receipt="ask")
-    kiosk = make_kiosk(config)
-    printer = tmp_path / "data" / "virtual-printer"
-    kiosk.add("CAF-002")
-    scan(kiosk, "barcodeInput", live_world.sandbox.payment_code("success"))  # charged at once, no tap
-    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("paidPage"), timeout=WAIT_MS)
-    session = kiosk.window.payment_view.session  # type: ignore[union-attr]
-    assert session is not None and session.is_code_pay
-    assert kiosk.label("paidDetail").text() == "顾客要收据吗？"
-    assert kiosk.button("noReceiptButton").isVisible() and not kiosk.button("newOrderButton").isVisible()
-    kiosk.qtbot.wait(300)
-    assert receipts(printer) == []  # nothing before the answer
-    tap(kiosk, "printReceiptButton")
-    kiosk.qtbot.waitUntil(lambda: len(receipts(printer, session.out_trade_no)) == 1, timeout=WAIT_MS)
-    [receipt] = receipts(printer, session.out_trade_no)
-    assert any("微信付款码" in line for line in receipt)  # says how the customer paid
-    kiosk.qtbot.waitUntil(lambda: kiosk.label("paidDetail").text() == "收据已打印", timeout=WAIT_MS)
-    tap(kiosk, "newOrderButton")
-    last = kiosk.button("lastReceiptButton")  # the last sale by code, one tap away like any
-    assert last.isVisible() and last.text() == f"上一单收据 {session.out_trade_no[-5:]}"
