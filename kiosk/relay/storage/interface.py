@@ -210,4 +210,14 @@ class RelayStorage(Protocol):
         """Raise :class:`StorageError` unless the store can be read."""
         ...
 
+    async def probe(self) -> None:
+        """One small write committed the way every write is, and a look at the room left to grow: raise
+        :class:`StorageError` naming what is wrong (a failing or full disk) unless the store takes writes."""
+        ...
+
+    def stalled(self, after: float) -> str | None:
+        """Why the store cannot make progress at all, without waiting for it (its writer has stopped, one
+        write has run for over ``after`` seconds), or None. Cheap: the health check calls it on the event loop."""
+        ...
+
     def close(self) -> None: ...

@@ -19,9 +19,11 @@ import dataclasses
 import fcntl
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -56,6 +58,9 @@ from .interface import (
 )
 
 log = logging.getLogger("kiosk.relay.storage")
+
+#: The store counts as full when it cannot grow by this much more (the disk, or SQLite's ``max_page_count``).
+MIN_ROOM_BYTES = 16 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -123,6 +128,10 @@ CREATE TABLE IF NOT EXISTS bills (
     fetched_at TEXT NOT NULL,
     PRIMARY KEY (merchant, bill_date, bill_type)
 );
+CREATE TABLE IF NOT EXISTS probe (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    writes INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
     at           TEXT NOT NULL,
@@ -176,6 +185,8 @@ class Writer:
         self._connection = connection
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
+        #: When the batch being written started (monotonic), None while the thread waits for work.
+        self._busy_since: float | None = None
         #: Test seam: raise from here to simulate a failing disk.
         self.fail_writes: Exception | None = None
         self._thread = threading.Thread(target=self._loop, name="relay-db-writer", daemon=True)
@@ -186,10 +197,23 @@ class Writer:
         job = _Job(fn)
         if self._closed:
             raise StorageError("storage is closed")
+        if not self._thread.is_alive():
+            raise StorageError("the storage writer has stopped")  # never queue a job nobody will run
         self._queue.put(job)
+        if not self._thread.is_alive():
+            self._fail_queued()  # it stopped just now, after draining the queue
         # Cancelling the awaiting task cancels the job's future: skipped if it has not started (see _run_batch).
         result: T = await asyncio.wrap_future(job.future)
         return result
+
+    def stalled(self, after: float) -> str | None:
+        """Why no write can make progress: the thread has stopped, or one batch has run over ``after`` seconds."""
+        if not self._thread.is_alive():
+            return None if self._closed else "the storage writer has stopped"
+        since = self._busy_since
+        if since is not None and time.monotonic() - since > after:
+            return f"a write has been running for {time.monotonic() - since:.0f} s"
+        return None
 
     def close(self) -> None:
         if self._closed:
@@ -199,6 +223,19 @@ class Writer:
         self._thread.join(10)
 
     def _loop(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._fail_queued()  # however the thread ends, nobody may wait for ever on a job it will not run
+
+    def _fail_queued(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                job = self._queue.get_nowait()
+                if job is not None and job.future.set_running_or_notify_cancel():
+                    job.future.set_exception(StorageError("the storage writer has stopped"))
+
+    def _serve(self) -> None:
         running = True
         while running:
             first = self._queue.get()
@@ -218,6 +255,7 @@ class Writer:
             # cancelled, so setting its result later cannot fail and stop this thread.
             claimed = [job for job in batch if job.future.set_running_or_notify_cancel()]
             if claimed:
+                self._busy_since = time.monotonic()
                 try:
                     self._run_batch(claimed)
                 except BaseException as exc:  # never leave a caller waiting, never let the writer die
@@ -225,6 +263,8 @@ class Writer:
                     for job in claimed:
                         if not job.future.done():
                             job.future.set_exception(StorageError(f"could not store: {exc}"))
+                finally:
+                    self._busy_since = None
 
     def _run_batch(self, batch: list[_Job]) -> None:
         connection = self._connection
@@ -238,9 +278,14 @@ class Writer:
                 try:
                     value = job.fn(connection)
                 except Exception as exc:  # one job's failure must not sink the others in the batch
+                    if not connection.in_transaction:
+                        raise  # unless SQLite rolled the whole transaction back (a full disk): then it does
                     connection.execute("ROLLBACK TO job")
                     connection.execute("RELEASE job")
-                    results.append((job, None, exc))
+                    stored: Exception = (
+                        StorageError(f"could not store: {exc}") if isinstance(exc, sqlite3.Error) else exc
+                    )
+                    results.append((job, None, stored))
                 else:
                     connection.execute("RELEASE job")
                     results.append((job, value, None))
@@ -537,7 +582,29 @@ class SQLiteStorage:
         try:
             await self._read(lambda c: c.execute("SELECT 1").fetchone())
         except (sqlite3.Error, RuntimeError) as exc:  # RuntimeError: the reader thread has been shut down
-            raise StorageError(f"cannot read {self.path}: {exc}") from None
+            raise StorageError(f"cannot read the database: {exc}") from None
+
+    async def probe(self) -> None:
+        directory = self.path.parent
+
+        def probe(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO probe (id, writes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET writes = writes + 1"
+            )
+            page_size, pages, most, free = (
+                connection.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("page_size", "page_count", "max_page_count", "freelist_count")
+            )
+            if (most - pages + free) * page_size < MIN_ROOM_BYTES:
+                raise StorageError("no room to write: the database has reached its size limit (max_page_count)")
+            disk = os.statvfs(directory)
+            if disk.f_bavail * disk.f_frsize < MIN_ROOM_BYTES:
+                raise StorageError("no room to write: the disk is full")
+
+        await self.writer.write(probe)
+
+    def stalled(self, after: float) -> str | None:
+        return self.writer.stalled(after)
 
     # -- orders
 
