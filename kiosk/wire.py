@@ -327,6 +327,54 @@ class PingAnswer:
     store_id: str
 
 
+class Health(StrEnum):
+    """``GET /healthz``: the relay's status and each check's."""
+
+    OK = "ok"
+    DEGRADED = "degraded"  # it stores and answers, but something needs the operator (answered 200)
+    UNHEALTHY = "unhealthy"  # it cannot store (answered 503): restart it, or free the disk
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HealthCheck:
+    status: Health
+    #: What was found, for the operator: never a secret, a token or anything of one store.
+    detail: str
+    #: The WeChat Pay base URL the check concerns (``wechatpay``).
+    url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HealthChecks:
+    #: A probe write commits within its bound and the store has room to grow.
+    storage: HealthCheck
+    #: The configuration in force is the file on disk.
+    configuration: HealthCheck
+    #: The event loop answers without lag.
+    event_loop: HealthCheck
+    #: WeChat Pay answers at the configured base URL.
+    wechatpay: HealthCheck
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NotificationCounts:
+    accepted: int
+    rejected: int
+    failed: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HealthAnswer:
+    """``GET /healthz`` (no token): 200 with ``ok`` or ``degraded``, 503 with ``unhealthy``."""
+
+    status: Health
+    mode: str
+    uptime_seconds: float
+    long_polls: int
+    notifications: NotificationCounts
+    checks: HealthChecks
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ErrorDetail:
     code: ErrorCode

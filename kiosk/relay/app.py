@@ -30,6 +30,9 @@ from kiosk.wire import (
     ErrorAnswer,
     ErrorCode,
     ErrorDetail,
+    Health,
+    HealthAnswer,
+    NotificationCounts,
     OrderCreate,
     PingAnswer,
     RefundCreate,
@@ -41,6 +44,7 @@ from kiosk.wire import (
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
 from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .gateway import Gateway, NotificationRejected
+from .health import HealthMonitor, overall
 from .hub import VersionHub
 from .reconciler import Reconciler
 from .service import MAX_WAIT, Relay, RequestRefused
@@ -167,6 +171,18 @@ class RelayApp:
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
+        #: Why the relay gave up (storage that cannot write); ``kiosk-relay serve`` then exits non-zero.
+        self.fatal: str | None = None
+        self._given_up = asyncio.Event()
+        #: Called once with the reason when the relay gives up (the CLI makes sure the process ends).
+        self.on_fatal: Callable[[str], None] = lambda reason: None
+        self.health = HealthMonitor(
+            self.storage,
+            gateway,
+            self.reloader,
+            exit_after=config.storage_exit_after_seconds,
+            on_fatal=self._give_up,
+        )
         self._rejected = LogThrottle(log, logging.WARNING, "notifications rejected")
         routes = [
             Route("/healthz", self.healthz, methods=["GET"]),
@@ -201,18 +217,32 @@ class RelayApp:
         self.relay.on_open_order = reconciler.watch_order
         self.relay.on_pending_refund = reconciler.watch_refund
         self.hub.on_interest = reconciler.kiosk_waiting
+        await self.health.probe()  # the first check of storage, before any request is taken
         task = asyncio.create_task(self._supervise(reconciler), name="relay-reconciler")
         preparing = asyncio.create_task(self.relay.gateway.prepare(), name="relay-gateway-prepare")
+        monitoring = asyncio.create_task(self.health.run(), name="relay-health")
         try:
             yield
         finally:
             preparing.cancel()
+            monitoring.cancel()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await reconciler.stop()
+            await asyncio.gather(preparing, monitoring, return_exceptions=True)
             await self.relay.gateway.aclose()
             self.storage.close()
+
+    def _give_up(self, reason: str) -> None:
+        self.fatal = reason
+        log.critical("giving up: %s; exiting so that the service manager restarts the relay", reason)
+        self._given_up.set()
+        self.on_fatal(reason)
+
+    async def given_up(self) -> None:
+        """Returns once the relay has given up (:attr:`fatal`): the server then stops."""
+        await self._given_up.wait()
 
     async def _supervise(self, reconciler: Reconciler) -> None:
         """Keep the reconciler alive: without it, lost notifications would never be found."""
@@ -287,19 +317,19 @@ class RelayApp:
     # -- routes
 
     async def healthz(self, request: Request) -> Response:
-        try:
-            await self.storage.check()
-        except StorageError:
-            return JSONResponse({"status": "unhealthy", "storage": "unavailable"}, 503)
-        return JSONResponse(
-            {
-                "status": "ok",
-                "mode": self.config.wechatpay.mode,
-                "uptime_seconds": round(time.monotonic() - self.started, 1),
-                "long_polls": self.hub.total_waiters(),
-                "notifications": self.notifications,
-            }
+        """No token, no secret, nothing of any store: what was found in the background (``.health``)."""
+        self.reload_kiosks()  # at most once a second: a file that no longer validates shows here too
+        checks = self.health.checks()
+        status = overall(checks)
+        body = HealthAnswer(
+            status=status,
+            mode=self.config.wechatpay.mode,
+            uptime_seconds=round(time.monotonic() - self.started, 1),
+            long_polls=self.hub.total_waiters(),
+            notifications=NotificationCounts(**self.notifications),
+            checks=checks,
         )
+        return JSONResponse(encode(body), 503 if status is Health.UNHEALTHY else 200)
 
     async def ping(self, request: Request) -> Response:
         """The kiosks' heartbeat: 200 only for a credential in force, 401 for a wrong or revoked one."""

@@ -101,6 +101,17 @@ class Bill:
         return str(self.extra["bill_type"])
 
 
+@dataclass(frozen=True)
+class Reachability:
+    """What the latest exchange with WeChat Pay showed, for the health check and the log."""
+
+    base_url: str
+    #: Why the latest call got no usable answer (unreachable, too slow, a 5xx); None once one answered.
+    problem: str | None = None
+    #: When that was (``time.monotonic``); None before the first call.
+    at: float | None = None
+
+
 class GatewayError(Exception):
     """WeChat Pay refused the call or could not be reached; ``code`` is WeChat's (or TRANSPORT)."""
 
@@ -145,6 +156,14 @@ class Gateway(Protocol):
 
     async def prepare(self) -> None:
         """Start-up work (e.g. download platform certificates); failures are logged, not raised."""
+        ...
+
+    def reachability(self) -> Reachability:
+        """Whether WeChat Pay answered the latest call, at which base URL."""
+        ...
+
+    async def probe(self) -> None:
+        """A cheap request when no call has shown lately whether WeChat Pay answers (recorded, never raised)."""
         ...
 
     async def aclose(self) -> None: ...

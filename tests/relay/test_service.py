@@ -19,6 +19,7 @@ from kiosk.relay.gateway import (
     NewRefund,
     Notice,
     PaymentNotice,
+    Reachability,
     RefundReport,
     TradeReport,
 )
@@ -71,6 +72,12 @@ class FakeWeChat:
         raise AssertionError("not used")
 
     async def prepare(self) -> None:
+        return None
+
+    def reachability(self) -> Reachability:
+        return Reachability("http://wechatpay.test")
+
+    async def probe(self) -> None:
         return None
 
     async def aclose(self) -> None:

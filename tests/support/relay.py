@@ -12,6 +12,7 @@ or, as a fixture (re-export it in a conftest.py): ``relay = relay_factory(sandbo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import secrets
@@ -30,7 +31,9 @@ import tomli_w
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from kiosk.relay import RelayApp, create_app, load_config
 from kiosk.relay.config import init_config
+from kiosk.relay.server import serve_in_thread
 from kiosk.wechatpay import aead
 from kiosk.wechatpay.signing import response_message, sign
 from tests.support.processes import ServerProcess, start_server
@@ -169,15 +172,38 @@ def start_relay(
     timeout: float = 30.0,
     preexec: Callable[[], None] | None = None,
     stderr: IO[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> RelayProcess:
-    """``kiosk-relay serve`` on port 0; ``preexec`` and ``stderr`` as in :func:`start_server`."""
+    """``kiosk-relay serve`` on port 0; ``preexec``, ``stderr`` and ``env`` as in :func:`start_server`."""
     server = start_server(
         ["kiosk.relay", "serve", "--config", str(credentials.config_path), "--port", "0", "--log-level", "warning"],
         timeout=timeout,
         preexec=preexec,
         stderr=stderr,
+        env=env,
     )
     return RelayProcess(credentials, server)
+
+
+@dataclass(frozen=True)
+class EmbeddedRelay:
+    app: RelayApp
+    base_url: str
+    #: The event loop the relay runs on (its server thread's).
+    loop: asyncio.AbstractEventLoop
+
+
+@contextlib.contextmanager
+def embedded_relay(config_path: Path) -> Iterator[EmbeddedRelay]:
+    """The relay served on a thread of this process, as training mode runs it, for tests that reach into it
+    (its storage, its event loop) while talking to it over real HTTP."""
+    app = create_app(load_config(config_path))
+    handle = serve_in_thread(app)
+    app.relay.base_url = handle.base_url
+    try:
+        yield EmbeddedRelay(app, handle.base_url, handle.server.servers[0].get_loop())
+    finally:
+        handle.stop()
 
 
 class NotificationSigner:
