@@ -212,7 +212,7 @@ class RelayApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        reconciler = Reconciler(self.relay, queries_per_second=self.config.orders.queries_per_second)
+        reconciler = Reconciler(self.relay)
         self.reconciler = reconciler
         self.relay.on_open_order = reconciler.watch_order
         self.relay.on_pending_refund = reconciler.watch_refund

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -52,8 +54,12 @@ MAX_WAIT = 30.0
 CODE_URL_REFRESH = timedelta(minutes=110)
 #: WeChat Pay wants time_expire a little ahead; the relay asks for 30 s.
 MIN_EXPIRE_LEAD = timedelta(seconds=30)
-#: A refresh (``refresh=1``) waits at most this long for WeChat Pay.
-REFRESH_DEADLINE = 5.0
+#: A refresh (``refresh=1``) waits at most this long for its turn and WeChat Pay's answer: the kiosk waits 5 s.
+REFRESH_DEADLINE = 4.0
+#: A refresh finds an order queried this recently fresh enough, and asks nothing.
+REFRESH_FRESH = 1.0
+#: How many orders' latest query times are kept (for REFRESH_FRESH).
+QUERIED_KEPT = 10_000
 
 
 class RequestRefused(Exception):
@@ -140,6 +146,27 @@ def bill_view(
     )
 
 
+class QueryPacer:
+    """Spaces the relay's own calls to WeChat Pay (queries, closes, refund follow-ups, kiosks' refreshes) to
+    ``per_second`` in all, in the order they ask: WeChat Pay rate-limits them, and a burst of refreshes must not
+    use up what the active queries need."""
+
+    def __init__(self, per_second: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / per_second
+        self.monotonic = monotonic
+        self._next = 0.0
+        #: How many turns were given (every one is a call to WeChat Pay).
+        self.turns = 0
+
+    async def turn(self) -> None:
+        now = self.monotonic()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        self.turns += 1
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
 class Relay:
     def __init__(
         self,
@@ -159,6 +186,9 @@ class Relay:
         #: Called with the number of an order or refund that needs the reconciler's attention.
         self.on_open_order: Callable[[str], None] = lambda out_trade_no: None
         self.on_pending_refund: Callable[[str], None] = lambda out_refund_no: None
+        self.pacer = QueryPacer(config.orders.queries_per_second)
+        self._refreshing: dict[str, asyncio.Task[OrderChange | None]] = {}
+        self._queried: OrderedDict[str, float] = OrderedDict()
 
     # -- helpers
 
@@ -305,7 +335,7 @@ class Relay:
         snapshot = await self._owned_snapshot(kiosk, out_trade_no)
         if refresh and is_payable(snapshot["state"]):
             try:
-                await asyncio.wait_for(self.refresh(out_trade_no), REFRESH_DEADLINE)
+                await asyncio.wait_for(self.refresh(out_trade_no, fresh_within=REFRESH_FRESH), REFRESH_DEADLINE)
             except (TimeoutError, GatewayError) as exc:
                 log.info("refresh of %s failed: %s", out_trade_no, exc)
             snapshot = await self._owned_snapshot(kiosk, out_trade_no)
@@ -316,13 +346,40 @@ class Relay:
         waited = await self.hub.wait_newer(out_trade_no, since, min(wait, MAX_WAIT))
         return waited if waited is not None else snapshot
 
-    async def refresh(self, out_trade_no: str) -> OrderChange | None:
-        """Query WeChat Pay for one order and apply what it says (the active query)."""
+    async def refresh(self, out_trade_no: str, *, fresh_within: float = 0.0) -> OrderChange | None:
+        """Query WeChat Pay for one order and apply what it says (the active query), in its turn (:attr:`pacer`).
+
+        One query per order at a time: whoever asks while it runs shares its outcome, and a caller that gives up
+        (a deadline, a kiosk hanging up) leaves it running for the others. An order queried less than
+        ``fresh_within`` seconds ago is not asked about again (None)."""
+        queried = self._queried.get(out_trade_no)
+        if queried is not None and time.monotonic() - queried < fresh_within:
+            return None
+        task = self._refreshing.get(out_trade_no)
+        if task is None:
+            task = asyncio.create_task(self._query(out_trade_no), name=f"relay-query-{out_trade_no}")
+            self._refreshing[out_trade_no] = task
+            task.add_done_callback(lambda done: self._query_done(out_trade_no, done))
+        return await asyncio.shield(task)
+
+    async def _query(self, out_trade_no: str) -> OrderChange | None:
         view = await self.load_order(out_trade_no)
         if view is None:
             return None
-        report = await self.gateway.query_order(self.store(view.store_id), out_trade_no)
+        await self.pacer.turn()
+        try:
+            report = await self.gateway.query_order(self.store(view.store_id), out_trade_no)
+        finally:
+            self._queried[out_trade_no] = time.monotonic()
+            self._queried.move_to_end(out_trade_no)
+            if len(self._queried) > QUERIED_KEPT:
+                self._queried.popitem(last=False)
         return await self._apply(report, "query")
+
+    def _query_done(self, out_trade_no: str, task: asyncio.Task[OrderChange | None]) -> None:
+        self._refreshing.pop(out_trade_no, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: every caller may have given up before it ended
 
     async def close_order(self, kiosk: Kiosk, out_trade_no: str) -> OrderView:
         view = await self.order_for(kiosk, out_trade_no)
