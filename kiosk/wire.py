@@ -32,11 +32,14 @@ M = TypeVar("M")
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
 OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
-#: WeChat Pay counts the description in characters (127) and stores it in at most 381 bytes.
-DESCRIPTION_CHARS = 127
-DESCRIPTION_BYTES = 381
+#: WeChat Pay's ``description`` is a string(127) that its servers measure in UTF-8 bytes (42 Chinese characters).
+DESCRIPTION_BYTES = 127
 ATTACH_BYTES = 128
 REASON_BYTES = 80
+#: WeChat Pay's amounts are 32-bit integers of fen: 1 to 21,474,836.47 yuan.
+MAX_FEN = 2**31 - 1
+#: The keys of an ``items`` line that state money (the kiosk journal's words): checked against ``amount_fen``.
+ITEM_MONEY_KEYS = ("unit_price_fen", "total_fen")
 
 #: The bill answer's columns: the trade bill's fields, in this order (the relay fills them from
 #: ``kiosk.wechatpay.bills.BillRow``; a test keeps the two equal), each with the type of its values and whether
@@ -143,12 +146,43 @@ def _max_bytes(limit: int) -> Check:
     return lambda value: len(value.encode("utf-8")) <= limit
 
 
-_POSITIVE_FEN = _rule(lambda value: value >= 1, "must be a positive integer (fen)")
-_FEN = _rule(lambda value: value >= 0, "must be an integer of fen >= 0")
+_POSITIVE_FEN = _rule(lambda value: 1 <= value <= MAX_FEN, f"must be an integer of fen from 1 to {MAX_FEN}")
+_FEN = _rule(lambda value: 0 <= value <= MAX_FEN, f"must be an integer of fen from 0 to {MAX_FEN}")
 
 
 def _description_check(value: str) -> bool:
-    return bool(value) and len(value) <= DESCRIPTION_CHARS and len(value.encode("utf-8")) <= DESCRIPTION_BYTES
+    return bool(value) and len(value.encode("utf-8")) <= DESCRIPTION_BYTES
+
+
+def items_problem(items: list[Any] | dict[str, Any], amount_fen: int) -> str | None:
+    """Why ``items`` disagree with ``amount_fen`` (None when they agree, or state no money at all).
+
+    Lines are the objects of an array. Lines that state money (:data:`ITEM_MONEY_KEYS`) must all do, each its
+    ``total_fen`` or its ``quantity`` and ``unit_price_fen`` (equal to their product when all three are given),
+    and together they must come to ``amount_fen``. Lines without money (``{"sku", "quantity"}``) and an object
+    are the kiosk's own notes, stored as they are."""
+    if not isinstance(items, list):
+        return None
+    priced = [isinstance(line, dict) and any(key in line for key in ITEM_MONEY_KEYS) for line in items]
+    if not any(priced):
+        return None
+    if not all(priced):
+        return f"line {priced.index(False) + 1} states no amount while others do"
+    total = 0
+    for number, line in enumerate(items, start=1):
+        quantity, unit, line_total = (line.get(key) for key in ("quantity", "unit_price_fen", "total_fen"))
+        for key, value, low in (("quantity", quantity, 1), ("unit_price_fen", unit, 0), ("total_fen", line_total, 0)):
+            if value is not None and (type(value) is not int or not low <= value <= MAX_FEN):
+                return f"line {number}: {key} must be an integer from {low} to {MAX_FEN}"
+        product = quantity * unit if quantity is not None and unit is not None else None
+        if line_total is None and product is None:
+            return f"line {number} states neither total_fen nor quantity and unit_price_fen"
+        if line_total is not None and product is not None and line_total != product:
+            return f"line {number}: total_fen {line_total} is not quantity x unit_price_fen ({product})"
+        total += line_total if line_total is not None else product or 0
+    if total != amount_fen:
+        return f"the lines come to {total} fen, not amount_fen {amount_fen}"
+    return None
 
 
 # ---- requests -------------------------------------------------------------------------------------------
@@ -160,15 +194,21 @@ class OrderCreate:
 
     out_trade_no: str = dataclasses.field(metadata=_rule(_matches(OUT_TRADE_NO), "must be 6-32 of [0-9A-Za-z_-|*]"))
     description: str = dataclasses.field(
-        metadata=_rule(_description_check, f"must be 1-{DESCRIPTION_CHARS} characters ({DESCRIPTION_BYTES} bytes)")
+        metadata=_rule(_description_check, f"must be 1 to {DESCRIPTION_BYTES} bytes of UTF-8")
     )
     amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
     time_expire: datetime | None = None
     attach: str | None = dataclasses.field(
         default=None, metadata=_rule(_max_bytes(ATTACH_BYTES), f"is longer than {ATTACH_BYTES} bytes")
     )
-    #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay.
+    #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay. Lines that
+    #: state money must come to ``amount_fen`` (:func:`items_problem`).
     items: list[Any] | dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        problem = items_problem(self.items, self.amount_fen) if self.items is not None else None
+        if problem is not None:
+            raise WireError(f"items: {problem}", "items")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -77,6 +77,23 @@ def not_found(what: str = "order") -> RequestRefused:
     return RequestRefused(ErrorCode.NOT_FOUND, f"no such {what}")
 
 
+def refused_for_good(exc: GatewayError) -> bool:
+    """WeChat Pay answered 4xx to placing an order and asking again cannot help (PARAM_ERROR, NO_AUTH, …).
+    OUT_TRADE_NO_USED is not: WeChat Pay holds an order of that number, which someone may pay."""
+    return (
+        exc.status is not None
+        and 400 <= exc.status < 500
+        and not exc.retryable
+        and exc.code not in ("OUT_TRADE_NO_USED", "ORDER_CLOSED", "ORDERPAID")
+    )
+
+
+def rejected(order: OrderRecord) -> RequestRefused:
+    """The answer for an order WeChat Pay refused: its code and reason, not to be sent again."""
+    message = order.trade_state_desc or "WeChat Pay refused the order"
+    return RequestRefused(ErrorCode.WECHATPAY_ERROR, message, wechatpay_code=order.error_code, retryable=False)
+
+
 def gateway_failure(exc: GatewayError) -> RequestRefused:
     if exc.code == "TRANSPORT":
         return RequestRefused(ErrorCode.WECHATPAY_UNAVAILABLE, "WeChat Pay could not be reached; retry", retryable=True)
@@ -268,10 +285,9 @@ class Relay:
     async def create_order(self, kiosk: Kiosk, request: OrderCreate, *, fallback_base: str | None = None) -> OrderView:
         now = self.now()
         time_expire = request.time_expire or now + timedelta(seconds=self.config.orders.default_expire_seconds)
-        if time_expire <= now + MIN_EXPIRE_LEAD:
-            raise RequestRefused(
-                ErrorCode.INVALID_REQUEST, "time_expire must be at least 30 seconds in the future", field="time_expire"
-            )
+        if await self.storage.order(request.out_trade_no) is None:
+            # A new order only: a retry of one already stored is answered as it stands, however late it comes.
+            self._check_expiry(time_expire, now)
         notify_url = self.notify_url(fallback_base)
         draft = OrderDraft(
             out_trade_no=request.out_trade_no,
@@ -292,6 +308,8 @@ class Relay:
             request.attach,
         ):
             raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
+        if order.error_code is not None:
+            raise rejected(order)  # WeChat Pay refused it before: the same answer, never a second try
         view = decode(OrderView, self.hub.prime(order.out_trade_no, encode(order_view(order))))
         if not is_payable(view.state):
             return view
@@ -310,6 +328,13 @@ class Relay:
                 ),
             )
         except GatewayError as exc:
+            if refused_for_good(exc) and order.code_url is None:
+                # WeChat Pay never took it, so nobody can pay it: closed with the reason, never queried.
+                refused = await self.storage.reject_order(order.out_trade_no, exc.code, exc.message, at=self.now())
+                self._publish(refused)
+                if refused.error_code is not None:  # else it moved on meanwhile (a concurrent retry got a QR code)
+                    log.warning("WeChat Pay refused order %s: %s %s", order.out_trade_no, exc.code, exc.message)
+                    raise rejected(refused) from None
             self.on_open_order(order.out_trade_no)  # the call may have landed: let the reconciler look
             if exc.code == "ORDER_CLOSED":
                 await self._apply(TradeReport(order.out_trade_no, TradeState.CLOSED), "create")
@@ -321,6 +346,19 @@ class Relay:
         view = self._publish(await self.storage.set_code_url(order.out_trade_no, code_url, self.now()))
         self.on_open_order(order.out_trade_no)
         return view
+
+    def _check_expiry(self, time_expire: datetime, now: datetime) -> None:
+        """A ``time_expire`` WeChat Pay would refuse, or one that would keep a QR code payable for hours."""
+        latest = self.config.orders.max_expire_seconds
+        problem = None
+        if time_expire <= now:
+            problem = "time_expire is in the past"
+        elif time_expire < now + MIN_EXPIRE_LEAD:
+            problem = f"time_expire must be at least {MIN_EXPIRE_LEAD.seconds} seconds ahead"
+        elif time_expire > now + timedelta(seconds=latest):
+            problem = f"time_expire must be at most {latest} seconds ahead"
+        if problem is not None:
+            raise RequestRefused(ErrorCode.INVALID_REQUEST, problem, field="time_expire")
 
     async def _fresh(self, out_trade_no: str) -> OrderView:
         order = await self.storage.order(out_trade_no)

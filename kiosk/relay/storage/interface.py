@@ -44,6 +44,8 @@ class OrderRecord:
     code_url: str | None
     code_url_at: datetime | None
     refunded_fen: int
+    #: WeChat Pay's code when it refused to create the order (the reason is ``trade_state_desc``).
+    error_code: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -145,6 +147,11 @@ class RelayStorage(Protocol):
 
     async def set_code_url(self, out_trade_no: str, code_url: str, at: datetime) -> OrderRecord:
         """Remember the QR code WeChat Pay issued (not a change of the order: the version stays)."""
+        ...
+
+    async def reject_order(self, out_trade_no: str, code: str, message: str, *, at: datetime) -> OrderRecord:
+        """WeChat Pay refused to create the order: a payable order that never had a QR code becomes CLOSED with
+        the reason (``error_code``, ``trade_state_desc``) and a new version; nobody can pay it."""
         ...
 
     async def advance_order(self, report: TradeReport, *, at: datetime, source: str, mismatch: Mismatch) -> OrderChange:

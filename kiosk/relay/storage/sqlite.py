@@ -90,6 +90,7 @@ CREATE TABLE IF NOT EXISTS orders (
     code_url         TEXT,
     code_url_at      TEXT,
     refunded_fen     INTEGER NOT NULL DEFAULT 0,
+    error_code       TEXT,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );
@@ -295,10 +296,12 @@ class Writer:
             if connection.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
+            self._busy_since = None
             error = StorageError(f"could not store: {exc}")
             for job in batch:
                 job.future.set_exception(error)
             return
+        self._busy_since = None  # before anyone hears of it
         for job, value, failure in results:
             if failure is not None:
                 job.future.set_exception(failure)
@@ -656,6 +659,23 @@ class SQLiteStorage:
             return _fresh_order(connection, out_trade_no)
 
         return await self.writer.write(remember)
+
+    async def reject_order(self, out_trade_no: str, code: str, message: str, *, at: datetime) -> OrderRecord:
+        stamp = rfc3339(at)
+        states = sorted(PAYABLE)
+
+        def reject(connection: sqlite3.Connection) -> OrderRecord:
+            cursor = connection.execute(
+                f"""UPDATE orders SET state = ?, trade_state_desc = ?, error_code = ?, version = version + 1,
+                       updated_at = ?
+                   WHERE out_trade_no = ? AND code_url IS NULL AND state IN ({_placeholders(states)})""",
+                (TradeState.CLOSED, message, code, stamp, out_trade_no, *states),
+            )
+            if cursor.rowcount == 1:
+                _record_event(connection, stamp, "rejected", out_trade_no, {"code": code, "message": message})
+            return _fresh_order(connection, out_trade_no)
+
+        return await self.writer.write(reject)
 
     async def advance_order(self, report: TradeReport, *, at: datetime, source: str, mismatch: Mismatch) -> OrderChange:
         stamp = rfc3339(at)
