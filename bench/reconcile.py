@@ -38,11 +38,10 @@ from kiosk.clock import CHINA_TZ
 from kiosk.journal import Journal
 from kiosk.manager.bills import BillFetcher
 from kiosk.manager.reconcile import reconcile
+from kiosk.relay.bills import answer_bytes
 from kiosk.relay.gateway import Bill
-from kiosk.relay.service import bill_view
 from kiosk.relay.wechat import bill_answer
 from kiosk.wechatpay.bills import parse_trade_bill
-from kiosk.wire import encode_bytes
 
 DAY = date(2026, 11, 28)
 PREFIX = "S1-K1-"
@@ -178,8 +177,8 @@ def relay_json(data: bytes) -> bytes:
 
 
 def encode_answer(bill: Bill) -> bytes:
-    """The relay's answer as it sends it: the contract's ``BillAnswer`` (its rows checked for width), encoded."""
-    return encode_bytes(bill_view(bill, DAY, "store-1", cached=False))
+    """The relay's answer as it encodes it (``kiosk.relay.bills.answer_bytes``, before compression)."""
+    return answer_bytes(bill, DAY, "store-1", cached=False)
 
 
 REPEAT = 3

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kiosk.clock import Clock, SystemClock
@@ -168,6 +168,8 @@ class RelayApp:
         self.hub = VersionHub()
         self.relay = Relay(config, gateway, self.storage, clock or SystemClock(), self.hub)
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
+        server = config.server
+        self.bill_limiter = RateLimiter(server.bill_rate_limit_per_minute / 60, server.bill_rate_limit_burst)
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
@@ -417,7 +419,43 @@ class RelayApp:
             bill_date = date.fromisoformat(raw)
         except ValueError:
             raise RequestRefused(ErrorCode.INVALID_REQUEST, "the bill date must be YYYY-MM-DD") from None
-        return answer(await self.relay.bill(kiosk, bill_date))
+        wait = self.bill_limiter.take(kiosk.id)  # bills are big: a bucket of their own
+        if wait > 0:
+            raise RequestRefused(ErrorCode.RATE_LIMITED, "too many bill requests from this kiosk", retry_after=wait)
+        compressed = accepts_gzip(request.headers.get("accept-encoding", ""))
+        body = await self.relay.bill(kiosk, bill_date, compressed=compressed)
+        headers = {"Content-Length": str(len(body)), "Vary": "Accept-Encoding"}
+        if compressed:
+            headers["Content-Encoding"] = "gzip"
+        # A slice at a time: sixty managers fetching a 30 MB day hold one copy of it, not sixty.
+        return StreamingResponse(slices(body), headers=headers, media_type="application/json")
+
+
+#: Bytes handed to the server per send, so that a slow reader holds back only its own answer.
+SEND_SLICE = 256 * 1024
+
+
+async def slices(body: bytes) -> AsyncIterator[memoryview]:
+    view = memoryview(body)
+    for start in range(0, len(body), SEND_SLICE):
+        yield view[start : start + SEND_SLICE]
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an ``Accept-Encoding`` header takes gzip (RFC 9110: ``gzip``, or ``*``, with a q above 0)."""
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip().lower()
+            return not q.startswith("q=") or _quality(q[2:]) > 0
+    return False
+
+
+def _quality(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def create_app(config: RelayConfig, *, gateway: Gateway | None = None, clock: Clock | None = None) -> RelayApp:

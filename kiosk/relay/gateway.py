@@ -88,17 +88,21 @@ Notice = PaymentNotice | RefundNotice | OtherNotice
 
 @dataclass(frozen=True)
 class Bill:
-    """A day's trade bill as JSON values: each row an array of the values named by ``columns``
-    (``kiosk.wire.BILL_COLUMNS``), the summary row by name."""
+    """A day's trade bill as JSON values, column by column: ``values[i]`` holds every row's value of
+    ``columns[i]`` (``kiosk.wire.BILL_COLUMNS``); the summary row by name. No object per row is ever built."""
 
     columns: list[str]
-    rows: list[list[Any]]
+    values: list[list[Any]]
     summary: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)  # the bill's own fields beyond these: bill_type
 
     @property
     def bill_type(self) -> str:
         return str(self.extra["bill_type"])
+
+    @property
+    def row_count(self) -> int:
+        return len(self.values[0]) if self.values else 0
 
 
 @dataclass(frozen=True)

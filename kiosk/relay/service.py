@@ -8,6 +8,7 @@ and is published to the long-poll hub (as its encoded view) once it is durable.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import time
 from collections import OrderedDict
@@ -21,7 +22,6 @@ from kiosk.trade import RefundStatus, TradeState, is_payable, refund_is_final
 from kiosk.wire import (
     OUT_REFUND_NO,
     OUT_TRADE_NO,
-    BillAnswer,
     ErrorCode,
     OrderCreate,
     OrderView,
@@ -31,6 +31,7 @@ from kiosk.wire import (
     encode,
 )
 
+from . import bills
 from .config import AUTO, Kiosk, RelayConfig, Store
 from .gateway import (
     Bill,
@@ -141,28 +142,6 @@ def refund_view(refund: RefundRecord) -> RefundView:
     )
 
 
-def bill_view(
-    bill: Bill,
-    bill_date: date,
-    store_id: str,
-    *,
-    cached: bool,
-    rows: list[list[Any]] | None = None,
-    filtered_for_store: bool | None = None,
-) -> BillAnswer:
-    """The answer for a store's ``bill`` of ``bill_date``; ``rows``: the store's rows when filtered (else all)."""
-    return BillAnswer(
-        bill_date=bill_date,
-        store_id=store_id,
-        cached=cached,
-        bill_type=bill.bill_type,
-        columns=bill.columns,
-        rows=bill.rows if rows is None else rows,
-        summary=bill.summary,
-        filtered_for_store=filtered_for_store,
-    )
-
-
 class QueryPacer:
     """Spaces the relay's own calls to WeChat Pay (queries, closes, refund follow-ups, kiosks' refreshes) to
     ``per_second`` in all, in the order they ask: WeChat Pay rate-limits them, and a burst of refreshes must not
@@ -205,6 +184,8 @@ class Relay:
         self.on_pending_refund: Callable[[str], None] = lambda out_refund_no: None
         self.pacer = QueryPacer(config.orders.queries_per_second)
         self._refreshing: dict[str, asyncio.Task[OrderChange | None]] = {}
+        #: Bill answers as sent: built once, kept encoded (``kiosk.relay.bills``).
+        self.bill_bodies = bills.Bodies()
         self._queried: OrderedDict[str, float] = OrderedDict()
 
     # -- helpers
@@ -566,7 +547,8 @@ class Relay:
 
     # -- bills
 
-    async def bill(self, kiosk: Kiosk, bill_date: date) -> BillAnswer:
+    async def bill(self, kiosk: Kiosk, bill_date: date, *, compressed: bool = True) -> bytes:
+        """The store's bill answer of ``bill_date``, encoded (``kiosk.relay.bills``): gzip-compressed, or not."""
         # Only clearly impossible dates are refused here; "today" and "not generated yet" are WeChat Pay's
         # to say (its business day may differ from ours, e.g. the sandbox's shifted clock).
         today = self.now().astimezone(CHINA_TZ).date()
@@ -575,14 +557,30 @@ class Relay:
         if bill_date < today - timedelta(days=92):
             raise RequestRefused(ErrorCode.BILL_NOT_AVAILABLE, "WeChat Pay keeps bills for 3 months only")
         store = self.store(kiosk.store)
-        merchant = self._bill_merchant(store)
-        bill = await self.storage.cached_bill(merchant, bill_date, "ALL")
-        cached = bill is not None
-        if bill is None:
-            bill = await self._download_bill(store, bill_date)
-            await self.storage.cache_bill(merchant, bill_date, bill, at=self.now())
-        rows, filtered = await self._store_rows(store, bill)
-        return bill_view(bill, bill_date, store.id, cached=cached, rows=rows, filtered_for_store=filtered)
+        key = (store.id, bill_date)
+        body = await self.bill_bodies.get(key, lambda: self._bill_body(store, bill_date))
+        if compressed:
+            return body
+        return await self.bill_bodies.get((*key, "plain"), lambda: self._plain(body))
+
+    async def _bill_body(self, store: Store, bill_date: date) -> tuple[bytes, bytes]:
+        cached = await self.storage.cached_bill(store.id, bill_date, "ALL")
+        if cached is not None:
+            return cached, cached
+        bill = await self._download_bill(store, bill_date)
+        owners = None
+        if not self.config.wechatpay.partner and len(self.config.stores) > 1:
+            # One merchant bill for every store: each store's answer keeps only its own rows.
+            owners = await self.storage.stores_of(bill.values[bill.columns.index("out_trade_no")])
+        stores = list(self.config.stores) if owners is not None else [store.id]
+        built = await asyncio.to_thread(bills.build, bill, bill_date, store.id, owners, stores)
+        await self.storage.cache_bills(bill_date, "ALL", built.kept, at=self.now())
+        return built.served, built.kept[store.id]
+
+    @staticmethod
+    async def _plain(body: bytes) -> tuple[bytes, bytes]:
+        plain = await asyncio.to_thread(gzip.decompress, body)
+        return plain, plain
 
     async def _download_bill(self, store: Store, bill_date: date) -> Bill:
         try:
@@ -604,18 +602,5 @@ class Relay:
                 ) from None
             raise gateway_failure(exc) from None
 
-    def _bill_merchant(self, store: Store) -> str:
-        settings = self.config.wechatpay
-        return f"{settings.sp_mchid}/{store.sub_mchid}" if settings.partner else settings.mchid
 
-    async def _store_rows(self, store: Store, bill: Bill) -> tuple[list[list[Any]], bool | None]:
-        """In direct mode one merchant bill covers every store: keep this store's rows only."""
-        if self.config.wechatpay.partner or len(self.config.stores) == 1:
-            return bill.rows, None
-        at = bill.columns.index("out_trade_no")
-        numbers = [str(row[at]) for row in bill.rows]
-        mine = await self.storage.orders_of_store(store.id, numbers)
-        return [row for row, number in zip(bill.rows, numbers, strict=True) if number in mine], True
-
-
-__all__ = ["Relay", "RequestRefused", "bill_view", "order_view", "refund_view"]
+__all__ = ["Relay", "RequestRefused", "order_view", "refund_view"]

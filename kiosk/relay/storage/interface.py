@@ -11,13 +11,13 @@ another engine implements the same async methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
-from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.gateway import RefundReport, TradeReport
 
 
 class StorageError(Exception):
@@ -162,8 +162,8 @@ class RelayStorage(Protocol):
         """The orders a customer may still pay (the reconciler queries them)."""
         ...
 
-    async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
-        """Which of ``out_trade_nos`` belong to ``store_id``."""
+    async def stores_of(self, out_trade_nos: Sequence[str]) -> dict[str, str]:
+        """The store of each of ``out_trade_nos`` that is an order here (the others are left out)."""
         ...
 
     # -- notifications: each id once, in the same transaction as the change it carries
@@ -201,11 +201,13 @@ class RelayStorage(Protocol):
         """Refunds that are not final (the reconciler follows them up)."""
         ...
 
-    # -- bill cache
+    # -- bill cache: each store's answer as the relay serves it (``kiosk.relay.bills``: encoded, gzip-compressed)
 
-    async def cached_bill(self, merchant: str, bill_date: date, bill_type: str) -> Bill | None: ...
+    async def cached_bill(self, store_id: str, bill_date: date, bill_type: str) -> bytes | None: ...
 
-    async def cache_bill(self, merchant: str, bill_date: date, bill: Bill, *, at: datetime) -> None: ...
+    async def cache_bills(self, bill_date: date, bill_type: str, bodies: Mapping[str, bytes], *, at: datetime) -> None:
+        """Keep each store's answer (``bodies`` by store id), replacing what was kept for that day."""
+        ...
 
     # -- events (the audit trail: orders created, state changes, mismatches, refund requests)
 

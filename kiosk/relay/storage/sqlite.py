@@ -24,14 +24,14 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk.clock import parse_rfc3339, rfc3339
 from kiosk.files import create_private
-from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.gateway import RefundReport, TradeReport
 from kiosk.trade import (
     PAID,
     PAYABLE,
@@ -121,13 +121,13 @@ CREATE TABLE IF NOT EXISTS refunds (
     updated_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS refunds_by_order ON refunds(out_trade_no);
-CREATE TABLE IF NOT EXISTS bills (
-    merchant   TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS bill_answers (
+    store_id   TEXT NOT NULL,
     bill_date  TEXT NOT NULL,
     bill_type  TEXT NOT NULL,
-    body       TEXT NOT NULL,
+    body       BLOB NOT NULL,
     fetched_at TEXT NOT NULL,
-    PRIMARY KEY (merchant, bill_date, bill_type)
+    PRIMARY KEY (store_id, bill_date, bill_type)
 );
 CREATE TABLE IF NOT EXISTS probe (
     id     INTEGER PRIMARY KEY CHECK (id = 1),
@@ -692,22 +692,18 @@ class SQLiteStorage:
             ]
         )
 
-    async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
-        def owned(connection: sqlite3.Connection) -> set[str]:
-            found: set[str] = set()
+    async def stores_of(self, out_trade_nos: Sequence[str]) -> dict[str, str]:
+        def owners(connection: sqlite3.Connection) -> dict[str, str]:
+            found: dict[str, str] = {}
             for start in range(0, len(out_trade_nos), 500):  # stay under SQLite's bound-parameter limit
                 chunk = out_trade_nos[start : start + 500]
-                found.update(
-                    row[0]
-                    for row in connection.execute(
-                        "SELECT out_trade_no FROM orders WHERE store_id = ? "
-                        f"AND out_trade_no IN ({_placeholders(chunk)})",
-                        (store_id, *chunk),
-                    )
+                rows = connection.execute(
+                    f"SELECT out_trade_no, store_id FROM orders WHERE out_trade_no IN ({_placeholders(chunk)})", chunk
                 )
+                found.update((row[0], row[1]) for row in rows)
             return found
 
-        return await self._read(owned)
+        return await self._read(owners)
 
     # -- notifications
 
@@ -792,26 +788,24 @@ class SQLiteStorage:
 
     # -- bill cache
 
-    async def cached_bill(self, merchant: str, bill_date: date, bill_type: str) -> Bill | None:
-        def read(connection: sqlite3.Connection) -> Bill | None:
+    async def cached_bill(self, store_id: str, bill_date: date, bill_type: str) -> bytes | None:
+        def read(connection: sqlite3.Connection) -> bytes | None:
             row = connection.execute(
-                "SELECT body FROM bills WHERE merchant = ? AND bill_date = ? AND bill_type = ?",
-                (merchant, bill_date.isoformat(), bill_type),
+                "SELECT body FROM bill_answers WHERE store_id = ? AND bill_date = ? AND bill_type = ?",
+                (store_id, bill_date.isoformat(), bill_type),
             ).fetchone()
-            if row is None:
-                return None
-            body = json.loads(row["body"])  # decoded here, off the event loop
-            return Bill(body["columns"], body["rows"], body["summary"], extra={"bill_type": bill_type})
+            return bytes(row["body"]) if row is not None else None
 
         return await self._read(read)
 
-    async def cache_bill(self, merchant: str, bill_date: date, bill: Bill, *, at: datetime) -> None:
-        body = {"columns": bill.columns, "rows": bill.rows, "summary": bill.summary}
-        text = json.dumps(body, ensure_ascii=False)
-        stamp = rfc3339(at)
-        values = (merchant, bill_date.isoformat(), bill.bill_type, text, stamp)
-        sql = "INSERT OR REPLACE INTO bills (merchant, bill_date, bill_type, body, fetched_at) VALUES (?, ?, ?, ?, ?)"
-        await self.writer.write(lambda c: c.execute(sql, values))
+    async def cache_bills(self, bill_date: date, bill_type: str, bodies: Mapping[str, bytes], *, at: datetime) -> None:
+        stamp, day = rfc3339(at), bill_date.isoformat()
+        rows = [(store_id, day, bill_type, body, stamp) for store_id, body in bodies.items()]
+        sql = (
+            "INSERT OR REPLACE INTO bill_answers (store_id, bill_date, bill_type, body, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?)"
+        )
+        await self.writer.write(lambda c: c.executemany(sql, rows))
 
     # -- events
 
