@@ -170,6 +170,7 @@ class RelayApp:
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
         server = config.server
         self.bill_limiter = RateLimiter(server.bill_rate_limit_per_minute / 60, server.bill_rate_limit_burst)
+        self.bill_senders = asyncio.Semaphore(BILL_SENDERS)
         self.reconciler: Reconciler | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
@@ -427,15 +428,30 @@ class RelayApp:
         headers = {"Content-Length": str(len(body)), "Vary": "Accept-Encoding"}
         if compressed:
             headers["Content-Encoding"] = "gzip"
-        # A slice at a time: sixty managers fetching a 30 MB day hold one copy of it, not sixty.
-        return StreamingResponse(slices(body), headers=headers, media_type="application/json")
+        return BillResponse(body, self.bill_senders, headers)
 
 
-#: Bytes handed to the server per send, so that a slow reader holds back only its own answer.
-SEND_SLICE = 256 * 1024
+#: Bytes handed to the server per send: a slow reader holds back only its own answer, and one turn of the event
+#: loop never copies more than this per bill being sent.
+SEND_SLICE = 64 * 1024
+#: Bills sent at once; the others wait their turn. Sixty sent together kept notifications waiting for turns of
+#: the event loop that each copied sixty slices.
+BILL_SENDERS = 4
 
 
-async def slices(body: bytes) -> AsyncIterator[memoryview]:
+class BillResponse(StreamingResponse):
+    """A bill answer's bytes (kept encoded: no copy per request), sent a slice at a time in a sender's turn."""
+
+    def __init__(self, body: bytes, senders: asyncio.Semaphore, headers: dict[str, str]) -> None:
+        super().__init__(_slices(body), headers=headers, media_type="application/json")
+        self.senders = senders
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with self.senders:
+            await super().__call__(scope, receive, send)
+
+
+async def _slices(body: bytes) -> AsyncIterator[memoryview]:
     view = memoryview(body)
     for start in range(0, len(body), SEND_SLICE):
         yield view[start : start + SEND_SLICE]

@@ -19,7 +19,6 @@ from tests.support.bills import relay_bill_answer
 from tests.support.relay import init_relay, start_relay
 from tests.support.sandbox import SandboxProcess
 
-
 #: Five bill requests, then one a minute.
 BILL_LIMIT = {"server": {"bill_rate_limit_burst": 5, "bill_rate_limit_per_minute": 1}}
 
