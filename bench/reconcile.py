@@ -10,8 +10,8 @@ What is timed:
   summary) → ``reconcile``
   (the bill into a TEMP table of a journal snapshot, joined with the orders and refunds in SQL);
 * ``relay``: what the relay does once per day before that (its answer is cached): ``parse_trade_bill`` over
-  the file's bytes, ``bill_answer`` and the JSON encoding of the ``BillAnswer``; ``file_to_reconciliation``
-  adds the two up.
+  the file's bytes, ``bill_answer`` and the encoding of the answer (``kiosk.relay.bills.answer_bytes``);
+  ``file_to_reconciliation`` adds the two up.
 
 The data has every category: ~1 % of payments missing from the journal, amount mismatches, cancelled orders
 paid in WeChat Pay, journal payments missing from the bill, and refunds.
@@ -171,8 +171,7 @@ def build_journal(path: Path, orders: int) -> None:
 
 
 def relay_json(data: bytes) -> bytes:
-    """What the relay answers for this bill (``kiosk.relay.wechat.bill_answer``: rows as arrays under
-    ``columns``)."""
+    """What the relay answers for this bill (rows as arrays under ``columns``), before compression."""
     return encode_answer(bill_answer(parse_trade_bill(data)))
 
 
