@@ -215,10 +215,6 @@ class RelayStorage(Protocol):
 
     # -- life cycle
 
-    async def check(self) -> None:
-        """Raise :class:`StorageError` unless the store can be read."""
-        ...
-
     async def probe(self) -> None:
         """One small write committed the way every write is, and a look at the room left to grow: raise
         :class:`StorageError` naming what is wrong (a failing or full disk) unless the store takes writes."""

@@ -581,12 +581,6 @@ class SQLiteStorage:
         self._writer_connection.close()
         self._lock.close()  # releases the flock
 
-    async def check(self) -> None:
-        try:
-            await self._read(lambda c: c.execute("SELECT 1").fetchone())
-        except (sqlite3.Error, RuntimeError) as exc:  # RuntimeError: the reader thread has been shut down
-            raise StorageError(f"cannot read the database: {exc}") from None
-
     async def probe(self) -> None:
         directory = self.path.parent
 
