@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kiosk.relay import load_config
 from kiosk.relay.app import RelayApp
 from kiosk.relay.cli import EXIT_STORAGE
 from kiosk.relay.config import read_document, write_document
@@ -236,3 +237,23 @@ def test_a_relay_whose_disk_is_full_says_so_exits_3_and_restarts_having_lost_not
         restarted.stop()
     assert stored and found == [200] * len(stored)
     assert notified.status_code == 204 and paid["state"] == "SUCCESS"
+
+
+def test_an_idle_relay_asks_wechat_pay_whether_it_answers(sandbox: SandboxProcess, tmp_path: Path) -> None:
+    """With no call for a while, a cheap request tells whether the base URL answers (a sandbox that moved)."""
+    from kiosk.relay.wechat import WeChatGateway
+
+    async def probe(config_path: Path) -> tuple[str, str | None]:
+        gateway = WeChatGateway(load_config(config_path))
+        try:
+            await gateway.probe()
+            reach = gateway.reachability()
+            return reach.base_url, reach.problem
+        finally:
+            await gateway.aclose()
+
+    live = init_relay(sandbox.state_dir, tmp_path)
+    moved = init_relay(offline_state_dir(tmp_path / "moved"), tmp_path / "moved")  # the state dir made here
+    assert asyncio.run(probe(live.config_path)) == (sandbox.base_url, None)
+    url, problem = asyncio.run(probe(moved.config_path))
+    assert url == "http://127.0.0.1:9" and problem is not None and "ConnectError" in problem
