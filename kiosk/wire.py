@@ -154,7 +154,7 @@ def _description_check(value: str) -> bool:
     return bool(value) and len(value.encode("utf-8")) <= DESCRIPTION_BYTES
 
 
-def items_problem(items: list[Any] | dict[str, Any], amount_fen: int) -> str | None:
+def _items_problem(items: list[Any] | dict[str, Any], amount_fen: int) -> str | None:
     """Why ``items`` disagree with ``amount_fen`` (None when they agree, or state no money at all).
 
     Lines are the objects of an array. Lines that state money (:data:`ITEM_MONEY_KEYS`) must all do, each its
@@ -202,11 +202,11 @@ class OrderCreate:
         default=None, metadata=_rule(_max_bytes(ATTACH_BYTES), f"is longer than {ATTACH_BYTES} bytes")
     )
     #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay. Lines that
-    #: state money must come to ``amount_fen`` (:func:`items_problem`).
+    #: state money must come to ``amount_fen`` (:func:`_items_problem`).
     items: list[Any] | dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        problem = items_problem(self.items, self.amount_fen) if self.items is not None else None
+        problem = _items_problem(self.items, self.amount_fen) if self.items is not None else None
         if problem is not None:
             raise WireError(f"items: {problem}", "items")
 

@@ -37,7 +37,7 @@ GZIP_LEVEL = 6
 MEMORY_BYTES = 64 * 1024 * 1024
 
 
-def compress(body: bytes) -> bytes:
+def _compress(body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
@@ -82,8 +82,8 @@ def build(bill: Bill, bill_date: date, asking: str, owners: Mapping[str, str] | 
 
 def _build(bill: Bill, bill_date: date, asking: str, owners: Mapping[str, str] | None, stores: Iterable[str]) -> Built:
     if owners is None:
-        served = compress(answer_bytes(bill, bill_date, asking, cached=False))
-        return Built(served, {asking: compress(answer_bytes(bill, bill_date, asking, cached=True))})
+        served = _compress(answer_bytes(bill, bill_date, asking, cached=False))
+        return Built(served, {asking: _compress(answer_bytes(bill, bill_date, asking, cached=True))})
     numbers = bill.values[bill.columns.index("out_trade_no")]
     picked: dict[str, list[int]] = {store: [] for store in stores}
     for index, number in enumerate(numbers):
@@ -95,7 +95,8 @@ def _build(bill: Bill, bill_date: date, asking: str, owners: Mapping[str, str] |
     for store, rows in picked.items():
         values = [[column[index] for index in rows] for column in bill.values]
         for cached in (True, False) if store == asking else (True,):
-            body = compress(answer_bytes(bill, bill_date, store, cached=cached, values=values, filtered_for_store=True))
+            body = answer_bytes(bill, bill_date, store, cached=cached, values=values, filtered_for_store=True)
+            body = _compress(body)
             if cached:
                 kept[store] = body
             else:
