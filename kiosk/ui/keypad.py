@@ -12,8 +12,7 @@ from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from kiosk.manager.money import parse_yuan, yuan
-from kiosk.money import format_yuan
+from kiosk.money import format_yuan, parse_yuan, yuan
 from kiosk.ui.dialogs import ActionDialog
 from kiosk.ui.i18n import Retranslating
 

@@ -16,7 +16,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import dataclasses
-import fcntl
 import json
 import logging
 import os
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk.clock import parse_rfc3339, rfc3339
+from kiosk.commandline import CommandError, InstanceLock
 from kiosk.files import create_private
 from kiosk.relay.gateway import RefundReport, TradeReport
 from kiosk.trade import (
@@ -153,17 +153,16 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _exclusive_lock(path: Path) -> Any:
+def _exclusive_lock(path: Path) -> InstanceLock:
     """One relay per SQLite file: it must be the only writer. The OS drops the lock if the process dies."""
     lock_path = path.with_name(path.name + ".lock")
-    create_private(lock_path)
-    handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the object's life
+    create_private(lock_path)  # 0600 like every file of the relay's; InstanceLock opens it as it is
+    lock = InstanceLock(lock_path, "another relay")
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise StorageError(f"{path} is in use by another relay process") from None
-    return handle
+        lock.acquire()
+    except CommandError as exc:
+        raise StorageError(str(exc)) from None
+    return lock
 
 
 # ---- the writer thread ----------------------------------------------------------------------------------
@@ -559,7 +558,7 @@ class SQLiteStorage:
             writer_connection.executescript(SCHEMA)
             self._reader_connection = connect(self.path)
         except (sqlite3.Error, OSError) as exc:
-            self._lock.close()
+            self._lock.release()
             raise StorageError(f"cannot open {self.path}: {exc}") from None
         self._writer_connection = writer_connection
         self.writer = Writer(writer_connection)
@@ -579,7 +578,7 @@ class SQLiteStorage:
         self._reader.shutdown(wait=True)
         self._reader_connection.close()
         self._writer_connection.close()
-        self._lock.close()  # releases the flock
+        self._lock.release()
 
     async def probe(self) -> None:
         directory = self.path.parent
