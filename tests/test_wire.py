@@ -91,7 +91,7 @@ def test_messages_round_trip_and_leave_out_unknown_optional_fields() -> None:
         ({"state": None}, "state is required"),
         ({"state": "ACCEPT"}, "state 'ACCEPT' is not a known TradeState"),
         ({"version": True}, "version must be an integer"),
-        ({"amount_fen": 0}, "amount_fen must be a positive integer (fen)"),
+        ({"amount_fen": 0}, "amount_fen must be an integer of fen from 1 to 2147483647"),
         ({"expires_at": "2026-03-01T12:10:00"}, "expires_at must be RFC 3339 with an offset"),
         ({"items": "lots"}, "items must be a JSON array or object"),
         ({"color": "blue"}, "color is not a field of OrderView"),
@@ -109,19 +109,45 @@ def test_decoding_refuses_what_the_contract_does_not_allow(change: dict[str, Any
 
 
 def test_requests_carry_the_field_rules_of_docs_relay_md() -> None:
-    good = {"out_trade_no": "S1-K1-000001", "description": "拿" * 127, "amount_fen": 1}
-    assert decode(OrderCreate, good).description == "拿" * 127
+    good = {"out_trade_no": "S1-K1-000001", "description": "拿" * 42 + "a", "amount_fen": 2**31 - 1}
+    assert decode(OrderCreate, good).description == "拿" * 42 + "a"  # 127 bytes: what WeChat Pay takes
+    lines = [{"sku": "A", "quantity": 2, "unit_price_fen": 300}, {"sku": "B", "total_fen": 400}]
+    assert decode(OrderCreate, {**good, "amount_fen": 1000, "items": lines}).items == lines
+    notes = {**good, "items": [{"sku": "A", "quantity": 2}]}  # lines without money are notes: not checked
+    assert decode(OrderCreate, notes).items == [{"sku": "A", "quantity": 2}]
+    fen = "amount_fen must be an integer of fen from 1 to 2147483647"
     refused = [
         ({**good, "out_trade_no": "short"}, "out_trade_no must be 6-32 of [0-9A-Za-z_-|*]"),
-        ({**good, "description": "拿" * 128}, "description must be 1-127 characters (381 bytes)"),
-        ({**good, "description": ""}, "description must be 1-127 characters (381 bytes)"),
+        ({**good, "description": "拿" * 43}, "description must be 1 to 127 bytes of UTF-8"),  # 43 characters
+        ({**good, "description": "拿" * 127}, "description must be 1 to 127 bytes of UTF-8"),  # 381 bytes
+        ({**good, "description": ""}, "description must be 1 to 127 bytes of UTF-8"),
+        ({**good, "amount_fen": 2**31}, fen),
+        ({**good, "amount_fen": 0}, fen),
         ({**good, "attach": "x" * 129}, "attach is longer than 128 bytes"),
         ({**good, "time_expire": "tomorrow"}, "time_expire must be RFC 3339 with an offset"),
+        ({**good, "amount_fen": 999, "items": lines}, "items: the lines come to 1000 fen, not amount_fen 999"),
+        (
+            {**good, "amount_fen": 600, "items": [{"quantity": 2, "unit_price_fen": 300}, {"sku": "B"}]},
+            "items: line 2 states no amount while others do",
+        ),
+        (
+            {**good, "amount_fen": 500, "items": [{"quantity": 2, "unit_price_fen": 300, "total_fen": 500}]},
+            "items: line 1: total_fen 500 is not quantity x unit_price_fen (600)",
+        ),
+        (
+            {**good, "amount_fen": 500, "items": [{"quantity": 0, "total_fen": 500}]},
+            "items: line 1: quantity must be an integer from 1 to 2147483647",
+        ),
+        (
+            {**good, "amount_fen": 500, "items": [{"unit_price_fen": 500}]},
+            "items: line 1 states neither total_fen nor quantity and unit_price_fen",
+        ),
     ]
     for data, message in refused:
         with pytest.raises(WireError) as caught:
             decode(OrderCreate, data)
         assert str(caught.value) == message
+        assert caught.value.field == message.split(" ", 1)[0].rstrip(":")  # the field is named
     with pytest.raises(WireError, match="reason is longer than 80 bytes"):
         decode(RefundCreate, {"out_refund_no": "R1", "amount_fen": 5, "reason": "退" * 27})
     with pytest.raises(WireError, match="the body is not JSON"):

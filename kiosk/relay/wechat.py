@@ -3,10 +3,15 @@
 Client errors become ``GatewayError`` (API errors keep WeChat's code; transport problems are
 ``TRANSPORT``), verification failures of notifications become ``NotificationRejected``, and the
 client's typed results become the relay's plain records.
+
+Every call has one overall deadline (connecting, sending, retrying and receiving together): httpx's own
+timeouts apply per read, so an answer trickled a byte at a time would otherwise hold a kiosk far past the 5 s
+it waits. What the latest call showed (an answer, or none at the base URL) is kept for the health check.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -16,8 +21,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import httpx
+
 from kiosk.bulk import gc_paused
 from kiosk.clock import Clock, rfc3339
+from kiosk.serving import LogThrottle
 from kiosk.trade import CodePayFailure
 from kiosk.wechatpay import (
     APIError,
@@ -42,6 +50,7 @@ from kiosk.wechatpay import (
     VerificationError,
     WeChatPayClient,
     WeChatPayError,
+    parse_trade_bill,
 )
 from kiosk.wechatpay import RefundRequest as ClientRefundRequest
 from kiosk.wechatpay.refunds import RefundNotice as ClientRefundNotice
@@ -60,6 +69,7 @@ from .gateway import (
     NotificationRejected,
     OtherNotice,
     PaymentNotice,
+    Reachability,
     RefundNotice,
     RefundReport,
     TradeReport,
@@ -68,6 +78,12 @@ from .gateway import (
 T = TypeVar("T")
 log = logging.getLogger("kiosk.relay.wechat")
 CERTIFICATE_REFRESH_INTERVAL = 60.0
+#: Every call to WeChat Pay, retries included, ends within this: below the 5 s a kiosk waits for the relay.
+CALL_DEADLINE = 3.5
+#: A bill (ticket and file) within this: below the 30 s the manager's screen waits.
+BILL_DEADLINE = 20.0
+#: With no call for this long, :meth:`WeChatGateway.probe` asks WeChat Pay whether it answers.
+PROBE_INTERVAL = 30.0
 
 # Credentials.load / merchant settings -> the relay's TOML keys, so errors name what to fix.
 _SETTING_KEYS = {
@@ -168,17 +184,21 @@ def bill_answer(bill: TradeBill) -> Bill:
     RFC 3339, the fee as its exact decimal text, the rest as they are; the columns are the contract's."""
     columns = list(BILL_COLUMNS)
     values: list[list[Any]] = []
+    for name in columns:
+        column = bill.column(name)
+        kinds = set(map(type, column)) - {type(None)}
+        if kinds and kinds <= {datetime, Decimal}:
+            text = {value: _jsonable(value) for value in set(column) if value is not None}
+            text[None] = None
+            column = list(map(text.__getitem__, column))
+        values.append(column)
+    return Bill(columns=columns, values=values, summary=_record(bill.summary), extra={"bill_type": bill.bill_type})
+
+
+def parse_bill(data: bytes) -> Bill:
+    """A downloaded (and hash-checked) trade bill file as the relay's :class:`Bill`: work for a worker thread."""
     with gc_paused():
-        for name in columns:
-            column = bill.column(name)
-            kinds = set(map(type, column)) - {type(None)}
-            if kinds and kinds <= {datetime, Decimal}:
-                text = {value: _jsonable(value) for value in set(column) if value is not None}
-                text[None] = None
-                column = list(map(text.__getitem__, column))
-            values.append(column)
-        rows = list(map(list, zip(*values, strict=True)))
-    return Bill(columns=columns, rows=rows, summary=_record(bill.summary), extra={"bill_type": bill.bill_type})
+        return bill_answer(parse_trade_bill(data))
 
 
 def _record(value: Any) -> dict[str, Any]:
@@ -194,7 +214,6 @@ class WeChatGateway:
         *,
         clock: Clock | None = None,
         transport: Any = None,
-        timeout: float = 8.0,
     ) -> None:
         settings = config.wechatpay
         self.config = config
@@ -225,31 +244,75 @@ class WeChatGateway:
                 transport=transport,
                 clock=clock,
                 retry=RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0),
-                timeout=timeout,
+                timeout=BILL_DEADLINE,  # per read; the deadlines of _call bound each call as a whole
             )
         except ConfigurationError as exc:
             raise _config_error(exc, settings.partner) from None
         self.parser = self.client.notifications
         self._last_refresh: float | None = None
+        self._reach = Reachability(settings.base_url)
+        self._failing = LogThrottle(log, logging.WARNING, f"WeChat Pay calls failed at {settings.base_url}")
+        self._probe_http = httpx.AsyncClient(transport=transport, timeout=CALL_DEADLINE, follow_redirects=False)
 
     def merchant(self, store: Store) -> Merchant:
         return self._merchants[store.id]
 
-    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+    def reachability(self) -> Reachability:
+        return self._reach
+
+    def _answered(self) -> None:
+        if self._reach.problem is not None:
+            log.info("WeChat Pay at %s answers again", self._reach.base_url)
+        self._reach = Reachability(self._reach.base_url, None, time.monotonic())
+
+    def _unanswered(self, problem: str) -> None:
+        self._reach = Reachability(self._reach.base_url, problem, time.monotonic())
+        self._failing.note(problem)  # the base URL is in the line: a sandbox that moved is plain to see
+
+    async def _call(self, call: Callable[[], Awaitable[T]], deadline: float = CALL_DEADLINE) -> T:
         try:
-            return await call()
+            async with asyncio.timeout(deadline):
+                result = await call()
+        except TimeoutError:
+            self._unanswered(f"no answer within {deadline:g} s")
+            raise GatewayError(
+                "TRANSPORT", f"WeChat Pay did not answer within {deadline:g} s", retryable=True
+            ) from None
         except APIError as exc:
+            if exc.status >= 500:
+                self._unanswered(f"answered {exc.status} {exc.code}")
+            else:
+                self._answered()
             raise GatewayError(exc.code, exc.message, status=exc.status, retryable=exc.retryable) from None
         except TransportError as exc:  # the URL tells an operator which address (a moved sandbox?) failed
+            self._unanswered(f"{type(exc).__name__}: {exc}")
             raise GatewayError("TRANSPORT", f"{self.base_url}: {exc}", retryable=True) from None
         except HashMismatchError as exc:
             raise GatewayError("HASH_MISMATCH", str(exc)) from None
         except VerificationError as exc:
+            self._unanswered(f"an answer failed verification ({type(exc).__name__})")
             raise GatewayError("VERIFICATION", f"{type(exc).__name__}: {exc}", retryable=True) from None
         except ValidationError as exc:
             raise GatewayError("INVALID_REQUEST", str(exc)) from None
         except WeChatPayError as exc:
+            self._unanswered(f"an answer could not be read ({type(exc).__name__})")
             raise GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}", retryable=True) from None
+        self._answered()
+        return result
+
+    async def probe(self) -> None:
+        latest = self._reach.at
+        if latest is not None and time.monotonic() - latest < PROBE_INTERVAL:
+            return  # a call has told us lately
+        try:
+            async with asyncio.timeout(CALL_DEADLINE):
+                await self._probe_http.get(self._reach.base_url + "/")  # any HTTP answer will do
+        except TimeoutError:
+            self._unanswered(f"no answer within {CALL_DEADLINE:g} s")
+        except httpx.HTTPError as exc:
+            self._unanswered(f"{type(exc).__name__}: {exc}")
+        else:
+            self._answered()
 
     async def create_order(self, store: Store, order: NewOrder) -> str:
         request = NativeOrder(
@@ -308,16 +371,28 @@ class WeChatGateway:
         return _refund_status(result)
 
     async def trade_bill(self, store: Store, bill_date: date) -> Bill:
-        bill = await self._call(lambda: self.client.trade_bill(bill_date, "ALL", merchant=self.merchant(store)))
-        return bill_answer(bill)
+        merchant = self.merchant(store)
+
+        async def download() -> bytes:
+            ticket = await self.client.apply_trade_bill(bill_date, "ALL", merchant=merchant)
+            return await self.client.download_bill(ticket)
+
+        data = await self._call(download, BILL_DEADLINE)
+        try:
+            # Parsing 100,000 rows takes a second: off the event loop, which must keep taking notifications.
+            return await asyncio.to_thread(parse_bill, data)
+        except WeChatPayError as exc:  # a bill that passed its hash check but is not a bill
+            raise GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}") from None
 
     async def prepare(self) -> None:
         if self.config.wechatpay.platform_certificates:
             # Not counted against the unknown-serial limit: a rotation right after start must still be fetched.
             try:
-                await self.client.download_certificates()
-            except WeChatPayError as exc:
-                log.warning("platform certificates not downloaded: %s", type(exc).__name__)
+                await self._call(self.client.download_certificates)
+            except GatewayError as exc:
+                log.warning("platform certificates not downloaded: %s", exc.code)
+        else:
+            await self.probe()
 
     async def _refresh_certificates(self) -> bool:
         """Download platform certificates for an unknown serial, at most once a minute (a forged serial must not
@@ -327,9 +402,9 @@ class WeChatGateway:
             return False
         self._last_refresh = now
         try:
-            await self.client.download_certificates()
-        except WeChatPayError as exc:
-            log.warning("platform certificates not downloaded: %s", type(exc).__name__)
+            await self._call(self.client.download_certificates)
+        except GatewayError as exc:
+            log.warning("platform certificates not downloaded: %s", exc.code)
             return False
         return True
 
@@ -377,6 +452,7 @@ class WeChatGateway:
         return OtherNotice(note.id, note.event_type)
 
     async def aclose(self) -> None:
+        await self._probe_http.aclose()
         await self.client.aclose()
 
 

@@ -127,6 +127,12 @@ def _mutations() -> list[tuple[str, Any, str]]:
 
         return apply
 
+    def orders(**values: Any) -> Any:
+        def apply(doc: dict[str, Any]) -> None:
+            doc["orders"] = values
+
+        return apply
+
     def kiosk(key: str, value: Any) -> Any:
         def apply(doc: dict[str, Any]) -> None:
             doc["kiosks"][1][key] = value
@@ -149,6 +155,12 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("body timeout", set_key("server", "body_timeout_seconds", "10"), "server.body_timeout_seconds"),
         ("keep-alive", set_key("server", "keep_alive_seconds", 3600), "server.keep_alive_seconds"),
         ("storage", drop_key("storage", "path"), "storage.path"),
+        ("exit after", set_key("storage", "exit_after_seconds", 0), "storage.exit_after_seconds"),
+        ("bill rate", set_key("server", "bill_rate_limit_per_minute", -1), "server.bill_rate_limit_per_minute"),
+        ("bill burst", set_key("server", "bill_rate_limit_burst", 0), "server.bill_rate_limit_burst"),
+        ("max expire", orders(max_expire_seconds=30), "orders.max_expire_seconds"),
+        # The default lifetime cannot be longer than the longest the relay accepts.
+        ("expire order", orders(max_expire_seconds=600, default_expire_seconds=900), "orders.default_expire_seconds"),
         ("role", kiosk("role", "owner"), "kiosks[1].role"),
         ("store ref", kiosk("store", "nowhere"), "kiosks[1].store"),
         ("token hash", kiosk("token_sha256", "plaintext-token"), "kiosks[1].token_sha256"),
@@ -160,6 +172,16 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("codepay unresolved", codepay("unresolved_after", 0), "codepay.unresolved_after"),
         ("codepay typo", codepay("deadline", 30), "codepay.deadline"),
     ]
+
+
+def test_orders_live_at_most_a_few_hours_unless_configured(sandbox_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "relay.toml"
+    init_config(sandbox_dir, 0, out)
+    assert load_config(out).orders.max_expire_seconds == 3 * 3600
+    document = tomllib.loads(out.read_text("utf-8"))
+    document["orders"] = {"max_expire_seconds": 300}
+    short = parse_config(document, out).orders
+    assert (short.max_expire_seconds, short.default_expire_seconds) == (300, 300)  # the default fits within it
 
 
 @pytest.mark.parametrize(("name", "mutate", "key"), _mutations(), ids=[m[0] for m in _mutations()])

@@ -19,6 +19,7 @@ from kiosk.relay.gateway import (
     NewRefund,
     Notice,
     PaymentNotice,
+    Reachability,
     RefundReport,
     TradeReport,
 )
@@ -42,6 +43,8 @@ class FakeWeChat:
     def __init__(self) -> None:
         self.states: dict[str, TradeReport] = {}
         self.calls: list[tuple[str, str]] = []
+        #: Seconds each query takes (a slow WeChat Pay).
+        self.query_delay = 0.0
 
     async def create_order(self, store: Any, order: NewOrder) -> str:
         self.calls.append(("create", order.out_trade_no))
@@ -50,6 +53,7 @@ class FakeWeChat:
 
     async def query_order(self, store: Any, out_trade_no: str) -> TradeReport:
         self.calls.append(("query", out_trade_no))
+        await asyncio.sleep(self.query_delay)
         return self.states[out_trade_no]
 
     async def close_order(self, store: Any, out_trade_no: str) -> None:
@@ -71,6 +75,12 @@ class FakeWeChat:
         raise AssertionError("not used")
 
     async def prepare(self) -> None:
+        return None
+
+    def reachability(self) -> Reachability:
+        return Reachability("http://wechatpay.test")
+
+    async def probe(self) -> None:
         return None
 
     async def aclose(self) -> None:
@@ -215,6 +225,61 @@ def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, tr
     seen, closed = asyncio.run(scenario())
     assert seen.state == trade_state
     assert closed.state == "CLOSED" and wechat.calls[-1] == ("close", number)
+
+
+def test_four_hundred_refreshes_of_one_order_make_one_query_in_its_turn(parts: Parts) -> None:
+    """refresh=1 is single-flight per order and paced with the relay's other queries (it made 399 of 400)."""
+    relay, wechat, _ = parts
+    number = "Q000000008"
+
+    async def scenario() -> tuple[list[str], str]:
+        await relay.create_order(KIOSK, new_order(number))
+        wechat.states[number] = paid(number)
+        wechat.query_delay = 0.3  # every refresh below arrives while the first query is out
+        answers = await asyncio.gather(
+            *(relay.watch_order(KIOSK, number, since=None, wait=0, refresh=True) for _ in range(400))
+        )
+        later = await relay.watch_order(KIOSK, number, since=None, wait=0, refresh=True)  # paid: nothing to ask
+        return [answer["state"] for answer in answers], later["state"]
+
+    states, later = asyncio.run(scenario())
+    assert states == ["SUCCESS"] * 400 and later == "SUCCESS"
+    assert wechat.calls.count(("query", number)) == 1 and relay.pacer.turns == 1
+
+
+def test_a_refresh_right_after_a_query_asks_nothing_and_one_given_up_on_still_lands(parts: Parts) -> None:
+    relay, wechat, _ = parts
+    number = "Q000000009"
+
+    async def scenario() -> tuple[bool, str, str]:
+        await relay.create_order(KIOSK, new_order(number))
+        await relay.refresh(number)  # NOTPAY
+        wechat.states[number] = paid(number)
+        fresh = await relay.watch_order(KIOSK, number, since=None, wait=0, refresh=True)  # within a second
+        wechat.query_delay = 0.3
+        relay._queried.clear()  # as if a second had passed
+        caller = asyncio.ensure_future(relay.refresh(number))
+        await asyncio.sleep(0.1)
+        caller.cancel()  # a kiosk that hung up: the query goes on for whoever else asks
+        await asyncio.sleep(0.4)
+        return caller.cancelled(), fresh["state"], (await relay.order_for(KIOSK, number)).state
+
+    cancelled, fresh, landed = asyncio.run(scenario())
+    assert cancelled and fresh == "NOTPAY" and landed == "SUCCESS"
+    assert wechat.calls.count(("query", number)) == 2
+
+
+def test_the_pacer_spaces_calls_to_wechat_pay() -> None:
+    from kiosk.relay.service import QueryPacer
+
+    pacer = QueryPacer(per_second=50)
+
+    async def scenario() -> float:
+        started = asyncio.get_running_loop().time()
+        await asyncio.gather(*(pacer.turn() for _ in range(10)))
+        return asyncio.get_running_loop().time() - started
+
+    assert asyncio.run(scenario()) >= 9 * 0.02 - 0.001 and pacer.turns == 10
 
 
 def test_every_refusal_of_the_core_has_its_http_status() -> None:
