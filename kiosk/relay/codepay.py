@@ -39,7 +39,7 @@ from kiosk.wire import CodePayCreate, ErrorCode, OrderView, decode, encode
 
 from .config import CodePaySettings, Kiosk
 from .gateway import ChargeOutcome, CodePayReport, GatewayError, NewCodePay, TradeReport
-from .service import Relay, RequestRefused, not_found, order_view
+from .service import Priority, Relay, RequestRefused, not_found, order_view
 from .storage import CodePayDraft, CodePayRecord, CodePayStep, Inserted, OrderDraft, OrderRecord
 
 log = logging.getLogger("kiosk.relay.codepay")
@@ -262,7 +262,7 @@ class CodePayFlows:
                 return
             if confirmed.trade is not None and self._ours(order, confirmed.trade):
                 await self.relay.apply_report(confirmed.trade, "codepay")
-            await self._fail(out_trade_no, report.failure or CodePayFailure.PAYMENT_FAILED)
+            await self._fail(out_trade_no, report.failure or CodePayFailure.PAYMENT_FAILED, code=report.code)
             self._codes.pop(out_trade_no, None)  # used up: never sent again
             await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now), error=_error(report))
 
@@ -340,6 +340,7 @@ class CodePayFlows:
             return
         self._codes.pop(out_trade_no, None)
         try:
+            await relay.pacer.turn(Priority.REVERSE)  # ahead of every query waiting for a turn
             await relay.gateway.reverse_order(relay.store(order.store_id), out_trade_no)
         except GatewayError as exc:
             if not exc.not_found:
@@ -376,6 +377,7 @@ class CodePayFlows:
     # -- helpers
 
     async def _query(self, order: OrderRecord) -> CodePayReport:
+        await self.relay.pacer.turn(Priority.CODEPAY)
         try:
             return await self.relay.gateway.query_codepay(self.relay.store(order.store_id), order.out_trade_no)
         except GatewayError as exc:
@@ -418,10 +420,12 @@ class CodePayFlows:
         out_trade_no: str,
         failure: CodePayFailure | None,
         *,
+        code: str | None = None,
         unresolved: bool | None = None,
         resolved: bool = False,
     ) -> None:
-        """Tell the kiosk why nothing was taken (the first reason stays) and whether the manager must look."""
+        """Tell the kiosk why nothing was taken (the first reason stays, with WeChat Pay's ``code`` when it refused
+        the charge) and whether the manager must look."""
         order = await self.relay.storage.order(out_trade_no)
         if order is None:
             return
@@ -431,7 +435,7 @@ class CodePayFlows:
         if failure is None and flag is None:
             return
         marked = await self.relay.storage.mark_codepay(
-            out_trade_no, at=self.relay.now(), failure=failure, unresolved=flag
+            out_trade_no, at=self.relay.now(), failure=failure, error_code=code if failure else None, unresolved=flag
         )
         if marked is not None:
             self.relay.publish(marked)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import heapq
+import itertools
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -148,25 +151,62 @@ def refund_view(refund: RefundRecord) -> RefundView:
     )
 
 
+class Priority(IntEnum):
+    """Which waiting call to WeChat Pay the pacer lets go first (the lowest); equals go in the order they asked."""
+
+    #: Reversing a payment-code order: past its deadline, refused, or cancelled by a clerk who waits for it, and
+    #: before WeChat Pay's own reverse at 45 s. Never starved by queries.
+    REVERSE = 0
+    #: A payment-code order's query: a customer at the counter is typing a password.
+    CODEPAY = 1
+    #: The reconciler's queries, closes and refund follow-ups; kiosks' refreshes.
+    ROUTINE = 2
+
+
 class QueryPacer:
-    """Spaces the relay's own calls to WeChat Pay (queries, closes, refund follow-ups, kiosks' refreshes) to
-    ``per_second`` in all, in the order they ask: WeChat Pay rate-limits them, and a burst of refreshes must not
-    use up what the active queries need."""
+    """Spaces the relay's own calls to WeChat Pay (queries, closes, refund follow-ups, kiosks' refreshes, the
+    payment-code flows' queries and reverses) to ``per_second`` in all: WeChat Pay rate-limits them, and a burst
+    of refreshes must not use up what the active queries need. Calls that must wait go by :class:`Priority`."""
 
     def __init__(self, per_second: float, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.interval = 1.0 / per_second
         self.monotonic = monotonic
-        self._next = 0.0
+        self._next = 0.0  # the earliest time of the next turn
+        self._waiting: list[tuple[Priority, int, asyncio.Future[None]]] = []
+        self._asked = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
         #: How many turns were given (every one is a call to WeChat Pay).
         self.turns = 0
 
-    async def turn(self) -> None:
+    async def turn(self, priority: Priority = Priority.ROUTINE) -> None:
+        """Returns when this call may go. A caller cancelled while it waits gives its place up."""
         now = self.monotonic()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
+        if not self._waiting and now >= self._next:
+            self._give(now)
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._asked), waiter))
+        self._arm()
+        await waiter
+
+    def _give(self, now: float) -> None:
+        self._next = max(now, self._next) + self.interval
         self.turns += 1
-        if slot > now:
-            await asyncio.sleep(slot - now)
+
+    def _arm(self) -> None:
+        if self._timer is None and self._waiting:
+            delay = max(0.0, self._next - self.monotonic())
+            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+
+    def _release(self) -> None:
+        self._timer = None
+        while self._waiting:
+            _, _, waiter = heapq.heappop(self._waiting)
+            if not waiter.done():  # not given up on
+                self._give(self.monotonic())
+                waiter.set_result(None)
+                break
+        self._arm()
 
 
 def same_order(order: OrderRecord, draft: OrderDraft) -> bool:
@@ -617,4 +657,4 @@ class Relay:
             raise gateway_failure(exc) from None
 
 
-__all__ = ["Relay", "RequestRefused", "order_view", "refund_view"]
+__all__ = ["Priority", "QueryPacer", "Relay", "RequestRefused", "order_view", "refund_view"]

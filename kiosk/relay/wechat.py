@@ -6,7 +6,8 @@ client's typed results become the relay's plain records.
 
 Every call has one overall deadline (connecting, sending, retrying and receiving together): httpx's own
 timeouts apply per read, so an answer trickled a byte at a time would otherwise hold a kiosk far past the 5 s
-it waits. What the latest call showed (an answer, or none at the base URL) is kept for the health check.
+it waits. What the latest call showed (an answer, or none at the base URL) is kept for the health check,
+payment-code calls included (their client answers failures as outcomes, not exceptions).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from kiosk.wechatpay import (
     parse_trade_bill,
 )
 from kiosk.wechatpay import RefundRequest as ClientRefundRequest
+from kiosk.wechatpay.codepay import CHARGE_TIMEOUT
 from kiosk.wechatpay.refunds import RefundNotice as ClientRefundNotice
 from kiosk.wire import BILL_COLUMNS
 
@@ -82,6 +84,11 @@ CERTIFICATE_REFRESH_INTERVAL = 60.0
 CALL_DEADLINE = 3.5
 #: A bill (ticket and file) within this: below the 30 s the manager's screen waits.
 BILL_DEADLINE = 20.0
+#: A payment-code charge within this: WeChat Pay may take seconds to debit the customer's bank (the client waits
+#: at least ``CHARGE_TIMEOUT`` for the answer). No kiosk waits on it (``POST /v1/codepay`` answers after 3 s
+#: with the order as it stands), and a charge whose answer this deadline cuts off is resolved by query, like any
+#: lost answer; one sent is never cut short sooner.
+CHARGE_DEADLINE = CHARGE_TIMEOUT
 #: With no call for this long, :meth:`WeChatGateway.probe` asks WeChat Pay whether it answers.
 PROBE_INTERVAL = 30.0
 
@@ -149,6 +156,36 @@ def codepay_report(result: CodePayResult) -> CodePayReport:
         order_not_found=result.order_not_found,
         number_taken=result.code in ("OUT_TRADE_NO_USED", "ORDERPAID"),
     )
+
+
+def unanswered(error: WeChatPayError | None) -> str | None:
+    """Why a call got no usable answer from WeChat Pay (unreachable, a 5xx, an answer that failed verification
+    or could not be read), or None when it answered (a 4xx is an answer)."""
+    if error is None:
+        return None
+    if isinstance(error, APIError):
+        return f"answered {error.status} {error.code}" if error.status >= 500 else None
+    if isinstance(error, TransportError):
+        return f"{type(error).__name__}: {error}"
+    if isinstance(error, VerificationError):
+        return f"an answer failed verification ({type(error).__name__})"
+    return f"an answer could not be read ({type(error).__name__})"
+
+
+def gateway_error(exc: WeChatPayError, base_url: str) -> GatewayError:
+    """The client's error in the relay's terms: WeChat Pay's code, TRANSPORT (naming the base URL, so an operator
+    sees which address failed: a moved sandbox?) or what went wrong with the answer."""
+    if isinstance(exc, APIError):
+        return GatewayError(exc.code, exc.message, status=exc.status, retryable=exc.retryable)
+    if isinstance(exc, TransportError):
+        return GatewayError("TRANSPORT", f"{base_url}: {exc}", retryable=True)
+    if isinstance(exc, HashMismatchError):
+        return GatewayError("HASH_MISMATCH", str(exc))
+    if isinstance(exc, VerificationError):
+        return GatewayError("VERIFICATION", f"{type(exc).__name__}: {exc}", retryable=True)
+    if isinstance(exc, ValidationError):
+        return GatewayError("INVALID_REQUEST", str(exc))
+    return GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}", retryable=True)
 
 
 def trade_status(tx: Transaction) -> TradeReport:
@@ -269,6 +306,16 @@ class WeChatGateway:
         self._reach = Reachability(self._reach.base_url, problem, time.monotonic())
         self._failing.note(problem)  # the base URL is in the line: a sandbox that moved is plain to see
 
+    def _reached(self, error: WeChatPayError | None) -> None:
+        """Note what a call showed of WeChat Pay at its base URL (``error``: what went wrong, None for an answer)."""
+        if isinstance(error, ValidationError | HashMismatchError):
+            return  # refused here before sending; or a file that came but did not match its hash
+        problem = unanswered(error)
+        if problem is None:
+            self._answered()
+        else:
+            self._unanswered(problem)
+
     async def _call(self, call: Callable[[], Awaitable[T]], deadline: float = CALL_DEADLINE) -> T:
         try:
             async with asyncio.timeout(deadline):
@@ -278,27 +325,18 @@ class WeChatGateway:
             raise GatewayError(
                 "TRANSPORT", f"WeChat Pay did not answer within {deadline:g} s", retryable=True
             ) from None
-        except APIError as exc:
-            if exc.status >= 500:
-                self._unanswered(f"answered {exc.status} {exc.code}")
-            else:
-                self._answered()
-            raise GatewayError(exc.code, exc.message, status=exc.status, retryable=exc.retryable) from None
-        except TransportError as exc:  # the URL tells an operator which address (a moved sandbox?) failed
-            self._unanswered(f"{type(exc).__name__}: {exc}")
-            raise GatewayError("TRANSPORT", f"{self.base_url}: {exc}", retryable=True) from None
-        except HashMismatchError as exc:
-            raise GatewayError("HASH_MISMATCH", str(exc)) from None
-        except VerificationError as exc:
-            self._unanswered(f"an answer failed verification ({type(exc).__name__})")
-            raise GatewayError("VERIFICATION", f"{type(exc).__name__}: {exc}", retryable=True) from None
-        except ValidationError as exc:
-            raise GatewayError("INVALID_REQUEST", str(exc)) from None
         except WeChatPayError as exc:
-            self._unanswered(f"an answer could not be read ({type(exc).__name__})")
-            raise GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}", retryable=True) from None
+            self._reached(exc)
+            raise gateway_error(exc, self.base_url) from None
         self._answered()
         return result
+
+    async def _call_codepay(self, call: Callable[[], Awaitable[CodePayResult]], deadline: float) -> CodePayReport:
+        """A charge or query of a payment code: the client answers its failures as outcomes, which tell the health
+        check as much as an exception would."""
+        result = await self._call(call, deadline)
+        self._reached(result.error)
+        return codepay_report(result)
 
     async def probe(self) -> None:
         latest = self._reach.at
@@ -344,12 +382,14 @@ class WeChatGateway:
             attach=charge.attach,
         )
         # Every answer and failure after the request is built is an outcome; only an invalid order raises.
-        result = await self._call(lambda: self.client.charge_codepay(order, merchant=self.merchant(store)))
-        return codepay_report(result)
+        merchant = self.merchant(store)
+        return await self._call_codepay(lambda: self.client.charge_codepay(order, merchant=merchant), CHARGE_DEADLINE)
 
     async def query_codepay(self, store: Store, out_trade_no: str) -> CodePayReport:
-        result = await self._call(lambda: self.client.query_codepay(out_trade_no, merchant=self.merchant(store)))
-        return codepay_report(result)
+        merchant = self.merchant(store)
+        return await self._call_codepay(
+            lambda: self.client.query_codepay(out_trade_no, merchant=merchant), CALL_DEADLINE
+        )
 
     async def reverse_order(self, store: Store, out_trade_no: str) -> None:
         await self._call(lambda: self.client.reverse_order(out_trade_no, merchant=self.merchant(store)))

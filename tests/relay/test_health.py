@@ -164,6 +164,29 @@ def test_wechat_pay_unreachable_is_degraded_naming_its_url(tmp_path: Path) -> No
     assert answer.checks.storage.status is Health.OK
 
 
+def test_a_payment_code_charge_that_gets_no_answer_shows_as_degraded(sandbox: SandboxProcess, tmp_path: Path) -> None:
+    """The client answers a failed charge as an outcome, not an exception: the check must see it all the same."""
+    credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST)
+    update_config(credentials.config_path, {"codepay": {"poll_seconds": 40, "deadline_seconds": 40}})  # no query
+    headers = {"Authorization": f"Bearer {credentials.kiosk_token}"}
+    with embedded_relay(credentials.config_path) as relay:
+        assert create(relay.base_url, credentials.kiosk_token).status_code == 200
+        assert health(relay.base_url)[1].checks.wechatpay.status is Health.OK
+        sandbox.fault("system_error", "/v3/pay/transactions/codepay", count=1)
+        body = {
+            "out_trade_no": "H" + uuid.uuid4().hex[:20],
+            "description": "健康",
+            "amount_fen": 100,
+            "auth_code": sandbox.payment_code("success"),
+        }
+        charged = httpx.post(relay.base_url + "/v1/codepay", json=body, headers=headers, timeout=20)
+        status, answer = health(relay.base_url)
+    assert charged.status_code == 200 and charged.json()["state"] == "NOTPAY"  # unknown: the flow will ask
+    assert status == 200 and answer.status is Health.DEGRADED
+    check = answer.checks.wechatpay
+    assert (check.status, check.url) == (Health.DEGRADED, sandbox.base_url) and "500 SYSTEM_ERROR" in check.detail
+
+
 # -- giving up: a relay process whose disk is full ---------------------------------------------------------
 
 #: The relay's files may not grow past this (RLIMIT_FSIZE): its write-ahead log fills up after a few orders.

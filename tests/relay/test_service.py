@@ -282,6 +282,33 @@ def test_the_pacer_spaces_calls_to_wechat_pay() -> None:
     assert asyncio.run(scenario()) >= 9 * 0.02 - 0.001 and pacer.turns == 10
 
 
+def test_a_reverse_waiting_for_a_turn_goes_before_every_query_and_a_caller_that_gives_up_takes_none() -> None:
+    """The payment-code flows share the pacer: a reverse (WeChat Pay reverses by itself at 45 s, a clerk may be
+    waiting) is never starved by the queries queued before it."""
+    from kiosk.relay.service import Priority, QueryPacer
+
+    pacer = QueryPacer(per_second=50)
+    went: list[str] = []
+
+    async def call(name: str, priority: Priority) -> None:
+        await pacer.turn(priority)
+        went.append(name)
+
+    async def scenario() -> None:
+        await pacer.turn()  # the free turn: everyone after this waits
+        queries = [asyncio.create_task(call(f"query {n}", Priority.ROUTINE)) for n in range(4)]
+        gone = asyncio.create_task(call("gone", Priority.ROUTINE))
+        await asyncio.sleep(0)  # all queued
+        gone.cancel()  # a kiosk that hung up
+        codepay = asyncio.create_task(call("codepay query", Priority.CODEPAY))
+        reverse = asyncio.create_task(call("reverse", Priority.REVERSE))
+        await asyncio.gather(*queries, codepay, reverse)
+
+    asyncio.run(scenario())
+    assert went == ["reverse", "codepay query", "query 0", "query 1", "query 2", "query 3"]
+    assert pacer.turns == 7  # the free one and six: none for the caller that gave up
+
+
 def test_every_refusal_of_the_core_has_its_http_status() -> None:
     from kiosk.relay.app import STATUS
     from kiosk.wire import ErrorCode

@@ -234,8 +234,9 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(s
     async def scenario() -> list[object]:
         flow = CodePayDraft(payment_code="**************1234", device_ip="::1", charged_at=AT)
         await storage.insert_codepay(draft("C000000002", trade_type=TradeType.MICROPAY), flow)
-        first = await storage.mark_codepay("C000000002", at=AT, failure="insufficient_funds")
-        second = await storage.mark_codepay("C000000002", at=AT, failure="not_confirmed")  # the first reason stays
+        first = await storage.mark_codepay("C000000002", at=AT, failure="insufficient_funds", error_code="NOT_ENOUGH")
+        # The first reason stays, with WeChat Pay's code for it.
+        second = await storage.mark_codepay("C000000002", at=AT, failure="not_confirmed", error_code="TRADE_ERROR")
         flagged = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
         flagged_again = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
         cleared = await storage.mark_codepay("C000000002", at=AT, unresolved=False)
@@ -251,8 +252,8 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(s
         return [first, second, flagged, flagged_again, cleared, revoked, late_success, done, cancel_after, unknown]
 
     first, second, flagged, flagged_again, cleared, revoked, late, done, cancel_after, unknown = asyncio.run(scenario())
-    assert (first.failure, first.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
-    assert (second.failure, second.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
+    assert (first.failure, first.error_code, first.version) == ("insufficient_funds", "NOT_ENOUGH", 2)  # type: ignore[attr-defined]
+    assert (second.failure, second.error_code, second.version) == ("insufficient_funds", "NOT_ENOUGH", 2)  # type: ignore[attr-defined]
     assert (flagged.unresolved, flagged.version) == (True, 3)  # type: ignore[attr-defined]
     assert flagged_again.version == 3 and (cleared.unresolved, cleared.version) == (False, 4)  # type: ignore[attr-defined]
     # A reverse is final: it refunded a payment that landed just before it, so an earlier SUCCESS must not win.

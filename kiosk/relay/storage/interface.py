@@ -250,10 +250,17 @@ class RelayStorage(Protocol):
         ...
 
     async def mark_codepay(
-        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+        self,
+        out_trade_no: str,
+        *,
+        at: datetime,
+        failure: str | None = None,
+        error_code: str | None = None,
+        unresolved: bool | None = None,
     ) -> OrderRecord | None:
-        """Record on the order why its charge failed (the first failure stays) and whether it is unresolved; bumps
-        its version when either changes (kiosks see it). None for no such order."""
+        """Record on the order why its charge failed, with WeChat Pay's ``error_code`` when it refused the charge
+        (the first failure stays, and its code with it), and whether it is unresolved; bumps its version when either
+        changes (kiosks see it). None for no such order."""
         ...
 
     # -- notifications: each id once, in the same transaction as the change it carries

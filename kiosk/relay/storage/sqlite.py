@@ -593,16 +593,21 @@ def _move_codepay(
 
 
 def _mark_codepay(
-    connection: sqlite3.Connection, out_trade_no: str, at: str, failure: str | None, unresolved: bool | None
+    connection: sqlite3.Connection,
+    out_trade_no: str,
+    at: str,
+    failure: str | None,
+    error_code: str | None,
+    unresolved: bool | None,
 ) -> OrderRecord | None:
     if _order_row(connection, out_trade_no) is None:
         return None
     changed = 0
     if failure is not None:
         changed += connection.execute(
-            "UPDATE orders SET failure = ?, version = version + 1, updated_at = ? "
+            "UPDATE orders SET failure = ?, error_code = ?, version = version + 1, updated_at = ? "
             "WHERE out_trade_no = ? AND failure IS NULL",
-            (failure, at, out_trade_no),
+            (failure, error_code, at, out_trade_no),
         ).rowcount
     if unresolved is not None:
         changed += connection.execute(
@@ -611,7 +616,8 @@ def _mark_codepay(
             (int(unresolved), at, out_trade_no, int(unresolved)),
         ).rowcount
     if changed:
-        _record_event(connection, at, "codepay_mark", out_trade_no, {"failure": failure, "unresolved": unresolved})
+        detail = {"failure": failure, "error_code": error_code, "unresolved": unresolved}
+        _record_event(connection, at, "codepay_mark", out_trade_no, detail)
     return _fresh_order(connection, out_trade_no)
 
 
@@ -853,10 +859,16 @@ class SQLiteStorage:
         return await self.writer.write(cancel)
 
     async def mark_codepay(
-        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+        self,
+        out_trade_no: str,
+        *,
+        at: datetime,
+        failure: str | None = None,
+        error_code: str | None = None,
+        unresolved: bool | None = None,
     ) -> OrderRecord | None:
         stamp = rfc3339(at)
-        return await self.writer.write(lambda c: _mark_codepay(c, out_trade_no, stamp, failure, unresolved))
+        return await self.writer.write(lambda c: _mark_codepay(c, out_trade_no, stamp, failure, error_code, unresolved))
 
     # -- notifications
 
