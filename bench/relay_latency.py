@@ -30,7 +30,6 @@ import multiprocessing
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -47,7 +46,14 @@ from kiosk.clock import CHINA_TZ
 from kiosk.relay import bills, load_config
 from kiosk.relay.storage import open_storage
 from kiosk.relay.wechat import parse_bill
-from tests.support.relay import NotificationSigner, RelayCredentials, RelayProcess, init_relay, start_relay
+from tests.support.relay import (
+    NotificationSigner,
+    RelayCredentials,
+    RelayProcess,
+    init_relay,
+    order_number,
+    start_relay,
+)
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 #: Bill bursts: the first finds the day in storage, the others in memory.
@@ -153,7 +159,7 @@ class Bench:
         await self.control.aclose()
 
     async def create(self, amount_fen: int = 100) -> dict[str, Any]:
-        body = {"out_trade_no": "B" + uuid.uuid4().hex[:24], "description": "bench", "amount_fen": amount_fen}
+        body = {"out_trade_no": order_number("B"), "description": "bench", "amount_fen": amount_fen}
         status, payload = await self.relay_pool.request("POST", "/v1/orders", self.auth, json.dumps(body).encode())
         if status != 200:
             raise RuntimeError(f"create: {status} {payload[:200]!r}")

@@ -15,6 +15,7 @@ each row's width; :meth:`BillAnswer.column` checks (and converts) one column's v
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import types
@@ -33,6 +34,10 @@ M = TypeVar("M")
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
 OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
+_NOT_IN_NUMBERS = re.compile(r"[^0-9A-Za-z]")
+#: Every order and refund number begins with its store's prefix (:func:`store_prefix`): at most this many
+#: characters and a hyphen.
+STORE_TAG_CHARS = 8
 #: WeChat Pay's ``description`` is a string(127) that its servers measure in UTF-8 bytes (42 Chinese characters).
 DESCRIPTION_BYTES = 127
 ATTACH_BYTES = 128
@@ -127,6 +132,25 @@ class ErrorCode(StrEnum):
     BILL_HASH_MISMATCH = "bill_hash_mismatch"
     WECHATPAY_UNAVAILABLE = "wechatpay_unavailable"
     NOT_READY = "not_ready"
+
+
+def number_tag(name: str, length: int) -> str:
+    """``name`` in an order number: its ASCII letters and digits when there are 1 to ``length`` of them, else the
+    first ``length`` hex digits of its SHA-256 (so that a long or symbol-only name still fits, and differs)."""
+    letters = _NOT_IN_NUMBERS.sub("", name)
+    if 1 <= len(letters) <= length:
+        return letters
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:length]
+
+
+def store_prefix(store_id: str) -> str:
+    """How every order and refund number of the store ``store_id`` begins (``store-1``: ``store1-``).
+
+    Each store's numbers are its own: the relay refuses a new order or refund whose number lacks the caller's
+    store's prefix before looking anything up, so another store's number is refused exactly like any number that
+    is not the caller's, and says nothing of whether it exists. The hyphen ends the tag (tags are letters and
+    digits only), so no store's prefix begins another's."""
+    return number_tag(store_id, STORE_TAG_CHARS) + "-"
 
 
 # ---- field rules ----------------------------------------------------------------------------------------

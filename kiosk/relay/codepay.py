@@ -89,6 +89,7 @@ class CodePayFlows:
     async def charge(self, kiosk: Kiosk, request: CodePayCreate, *, host: str | None = None) -> OrderView:
         """``POST /v1/codepay``: store the order and its flow, then charge the code (once)."""
         relay = self.relay
+        relay.new_number(kiosk, request.out_trade_no, "out_trade_no")
         now = relay.now()
         draft = OrderDraft(
             out_trade_no=request.out_trade_no,

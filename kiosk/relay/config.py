@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.files import private_temp
+from kiosk.wire import store_prefix
 
 log = logging.getLogger("kiosk.relay")
 
@@ -335,6 +336,11 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
         store_id = _identifier(entry, key)
         if store_id in stores:
             raise ConfigError(f"{key}.id", f"duplicate store id {store_id!r}")
+        prefix = store_prefix(store_id)
+        alike = [other for other in stores if store_prefix(other) == prefix]
+        if alike:  # each store's numbers must be its own (kiosk.wire.store_prefix)
+            problem = f"its order numbers would begin {prefix!r} as store {alike[0]!r}'s do"
+            raise ConfigError(f"{key}.id", f"{problem}: store ids must differ in their letters or digits")
         sub_mchid = _string(entry, f"{key}.sub_mchid", "sub_mchid", required=partner) or None
         stores[store_id] = Store(store_id, _string(entry, f"{key}.name", "name", default=store_id), sub_mchid)
     if not stores:

@@ -32,6 +32,7 @@ from kiosk.wire import (
     RefundView,
     decode,
     encode,
+    store_prefix,
 )
 
 from . import bills
@@ -302,10 +303,22 @@ class Relay:
         return snapshot
 
     async def _owned_snapshot(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
-        snapshot = await self._snapshot(out_trade_no) if OUT_TRADE_NO.fullmatch(out_trade_no) else None
+        ours = OUT_TRADE_NO.fullmatch(out_trade_no) and out_trade_no.startswith(store_prefix(kiosk.store))
+        snapshot = await self._snapshot(out_trade_no) if ours else None
         if snapshot is None or snapshot["store_id"] != kiosk.store:
             raise not_found()
         return snapshot
+
+    @staticmethod
+    def new_number(kiosk: Kiosk, number: str, field: str) -> None:
+        """A number the kiosk gives something new must be its store's (``kiosk.wire.store_prefix``). Checked before
+        anything is looked up: another store's number is refused exactly like any other that is not this store's,
+        and tells nothing of whether it exists."""
+        prefix = store_prefix(kiosk.store)
+        if not number.startswith(prefix):
+            raise RequestRefused(
+                ErrorCode.INVALID_REQUEST, f"{field} must begin with this store's prefix {prefix!r}", field=field
+            )
 
     async def load_order(self, out_trade_no: str) -> OrderView | None:
         snapshot = await self._snapshot(out_trade_no)
@@ -318,6 +331,7 @@ class Relay:
     # -- orders
 
     async def create_order(self, kiosk: Kiosk, request: OrderCreate, *, fallback_base: str | None = None) -> OrderView:
+        self.new_number(kiosk, request.out_trade_no, "out_trade_no")
         now = self.now()
         time_expire = request.time_expire or now + timedelta(seconds=self.config.orders.default_expire_seconds)
         if await self.storage.order(request.out_trade_no) is None:
@@ -508,6 +522,7 @@ class Relay:
     async def create_refund(self, kiosk: Kiosk, out_trade_no: str, request: RefundCreate) -> RefundView:
         self.require_manager(kiosk)
         order = await self.order_for(kiosk, out_trade_no)
+        self.new_number(kiosk, request.out_refund_no, "out_refund_no")
         draft = RefundDraft(
             out_refund_no=request.out_refund_no,
             out_trade_no=out_trade_no,
@@ -581,7 +596,8 @@ class Relay:
 
     async def get_refund(self, kiosk: Kiosk, out_refund_no: str, *, refresh: bool = False) -> RefundView:
         self.require_manager(kiosk)
-        refund = await self.storage.refund(out_refund_no) if OUT_REFUND_NO.fullmatch(out_refund_no) else None
+        ours = OUT_REFUND_NO.fullmatch(out_refund_no) and out_refund_no.startswith(store_prefix(kiosk.store))
+        refund = await self.storage.refund(out_refund_no) if ours else None
         if refund is None or refund.store_id != kiosk.store:
             raise not_found("refund")
         if refresh and not refund_is_final(refund.status):

@@ -39,10 +39,11 @@ def test_a_past_days_bill_is_served_as_json_per_store_and_cached(
             ) as other_kiosk,
         ):
             order = kiosk.post(
-                "/v1/orders", json={"out_trade_no": "BILL00000001", "description": "账单", "amount_fen": 1288}
+                "/v1/orders", json={"out_trade_no": "store1-BILL00000001", "description": "账单", "amount_fen": 1288}
             ).json()
             theirs = other_kiosk.post(
-                "/v1/orders", json={"out_trade_no": "BILL00000002", "description": "别店", "amount_fen": 99}
+                "/v1/orders",
+                json={"out_trade_no": "store2-BILL00000002", "description": "别店", "amount_fen": 99},
             ).json()
             paid = sandbox.pay(order["code_url"])
             sandbox.pay(theirs["code_url"])
@@ -71,14 +72,14 @@ def test_a_past_days_bill_is_served_as_json_per_store_and_cached(
     # Columnar: each row is an array of the values named by "columns" (BillRow's fields).
     assert bill["columns"][:2] == ["trade_time", "appid"] and all(len(r) == len(bill["columns"]) for r in bill["rows"])
     rows = [dict(zip(bill["columns"], values, strict=True)) for values in bill["rows"]]
-    assert [row["out_trade_no"] for row in rows] == ["BILL00000001"]
+    assert [row["out_trade_no"] for row in rows] == ["store1-BILL00000001"]
     row = rows[0]
     assert row["order_total_fen"] == 1288 and row["transaction_id"] == paid["transaction_id"]
     assert bill["summary"]["trade_count"] >= 1
     assert other_bill.status_code == 200 and other_bill.json()["cached"] is True
     theirs_rows = other_bill.json()["rows"]
     at = other_bill.json()["columns"].index("out_trade_no")
-    assert [values[at] for values in theirs_rows] == ["BILL00000002"]
+    assert [values[at] for values in theirs_rows] == ["store2-BILL00000002"]
     assert empty_day.status_code == 404 and empty_day.json()["error"]["code"] == "no_statement"
     assert future.status_code == 409 and future.json()["error"]["code"] == "bill_not_available"
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_request"

@@ -9,7 +9,6 @@ what the relay answers and what WeChat Pay (the sandbox) holds: nothing charged 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import sqlite3
 import threading
@@ -25,11 +24,9 @@ from kiosk.checkout.relay_client import RelayClient, RelayRejected
 from kiosk.relay.wechat import CALL_DEADLINE, CHARGE_DEADLINE
 from kiosk.trade import CodePayFailure, TradeState, TradeType
 from kiosk.wire import OrderView
-from tests.support.relay import init_relay, start_relay
+from tests.support.relay import init_relay, order_number, start_relay
 from tests.support.waiting import wait_until
 from tests.support.world import World, start_world, stop_world
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +44,7 @@ def client(world: World) -> Iterator[RelayClient]:
 
 
 def number() -> str:
-    return f"CODEPAY{next(_numbers):05d}"
+    return order_number("CODEPAY")
 
 
 def charge(world: World, client: RelayClient, scenario: str, amount_fen: int = 1200, **extra: Any) -> OrderView:

@@ -79,6 +79,19 @@ def test_add_store_and_add_kiosk_extend_the_file(sandbox_dir: Path, tmp_path: Pa
     assert error.value.key == "kiosks[4].store"
 
 
+def test_a_store_whose_order_numbers_would_begin_like_anothers_is_refused(sandbox_dir: Path, tmp_path: Path) -> None:
+    """Each store's numbers must be its own (kiosk.wire.store_prefix): store_1 would number like store-1."""
+    out = tmp_path / "relay.toml"
+    init_config(sandbox_dir, 0, out)
+    before = out.read_text("utf-8")
+    with pytest.raises(ConfigError) as error:
+        add_store(out, "store_1", "同名的店")
+    assert error.value.key == "stores[1].id" and "store1-" in error.value.problem and "store-1" in error.value.problem
+    assert out.read_text("utf-8") == before  # nothing written
+    add_store(out, "store-11", "第十一家店")  # store11- differs
+    assert set(load_config(out).stores) == {"store-1", "store-11"}
+
+
 def test_adding_keeps_the_owners_comments_and_layout(sandbox_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "relay.toml"
     init_config(sandbox_dir, 0, out)

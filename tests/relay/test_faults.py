@@ -17,7 +17,6 @@ import asyncio
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -34,7 +33,15 @@ from kiosk.relay.service import REFRESH_DEADLINE
 from kiosk.relay.storage import open_storage
 from kiosk.relay.wechat import CALL_DEADLINE, parse_bill
 from kiosk.wire import BillAnswer, decode
-from tests.support.relay import FAST, NotificationSigner, RelayCredentials, RelayProcess, init_relay, start_relay
+from tests.support.relay import (
+    FAST,
+    NotificationSigner,
+    RelayCredentials,
+    RelayProcess,
+    init_relay,
+    order_number,
+    start_relay,
+)
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 #: What a kiosk waits for the relay (kiosk.checkout.relay_client's default): every answer must come sooner.
@@ -60,7 +67,7 @@ def relay(sandbox: SandboxProcess, tmp_path: Path) -> Iterator[RelayProcess]:
 
 
 def new_number() -> str:
-    return "F" + uuid.uuid4().hex[:20]
+    return order_number("F")
 
 
 def kiosk(relay: RelayProcess, timeout: float = KIOSK_WAIT) -> httpx.Client:

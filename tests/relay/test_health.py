@@ -9,7 +9,6 @@ import resource
 import socket
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from tests.support.relay import (
     RelayCredentials,
     embedded_relay,
     init_relay,
+    order_number,
     start_relay,
     update_config,
 )
@@ -52,7 +52,7 @@ def credentials(sandbox: SandboxProcess, tmp_path: Path) -> RelayCredentials:
 
 
 def create(base_url: str, token: str, amount_fen: int = 100) -> httpx.Response:
-    body = {"out_trade_no": "H" + uuid.uuid4().hex[:20], "description": "健康", "amount_fen": amount_fen}
+    body = {"out_trade_no": order_number("H"), "description": "健康", "amount_fen": amount_fen}
     return httpx.post(base_url + "/v1/orders", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=20)
 
 
@@ -174,7 +174,7 @@ def test_a_payment_code_charge_that_gets_no_answer_shows_as_degraded(sandbox: Sa
         assert health(relay.base_url)[1].checks.wechatpay.status is Health.OK
         sandbox.fault("system_error", "/v3/pay/transactions/codepay", count=1)
         body = {
-            "out_trade_no": "H" + uuid.uuid4().hex[:20],
+            "out_trade_no": order_number("H"),
             "description": "健康",
             "amount_fen": 100,
             "auth_code": sandbox.payment_code("success"),

@@ -4,7 +4,6 @@ queried again; the kiosk ends such a sale with the reason instead of retrying it
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from kiosk.checkout import KioskCore, State
 from kiosk.checkout.config import KioskConfig, StoreInfoConfig
 from kiosk.clock import CHINA_TZ, rfc3339
-from tests.support.relay import FAST, RelayProcess, add_kiosk, add_store, init_relay, start_relay
+from tests.support.relay import FAST, RelayProcess, add_kiosk, add_store, init_relay, order_number, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 from tests.support.world import FAST_BACKOFF
 
@@ -42,8 +41,8 @@ def relay(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> 
     process.stop()
 
 
-def number() -> str:
-    return "V" + uuid.uuid4().hex[:20]
+def number(store_id: str = "store-1") -> str:
+    return order_number("V", store_id)
 
 
 def post(relay: RelayProcess, body: dict[str, Any], token: str | None = None) -> httpx.Response:
@@ -92,7 +91,7 @@ def test_an_order_wechat_pay_refuses_is_kept_closed_with_its_reason_and_never_se
     relay: tuple[RelayProcess, str], sandbox: SandboxProcess
 ) -> None:
     process, token = relay
-    body = {"out_trade_no": number(), "description": "拿铁", "amount_fen": 500}
+    body = {"out_trade_no": number("store-2"), "description": "拿铁", "amount_fen": 500}
     first = post(process, body, token)
     again = post(process, body, token)
     stored = get(process, body["out_trade_no"], token)
@@ -111,6 +110,29 @@ def test_an_order_wechat_pay_refuses_is_kept_closed_with_its_reason_and_never_se
     assert view["state"] == "CLOSED" and view["trade_state_desc"] == error["message"] and "code_url" not in view
     assert refreshed.json()["version"] == view["version"]  # a closed order is not asked about
     assert not [o for o in sandbox.orders() if o["out_trade_no"] == body["out_trade_no"]]
+
+
+def test_in_partner_mode_each_store_places_its_own_numbers_with_its_own_sub_merchant(
+    relay: tuple[RelayProcess, str], sandbox: SandboxProcess
+) -> None:
+    """Several sub-merchants, one relay: each store's kiosk creates under its own numbers (kiosk.wire.store_prefix)
+    and WeChat Pay hears of them from that store's sub-merchant; another store's number is refused first."""
+    process, token = relay
+    mine = post(process, {"out_trade_no": number(), "description": "拿铁", "amount_fen": 500})
+    assert mine.status_code == 200, mine.text
+    paid = sandbox.pay(mine.json()["code_url"])
+    placed = next(o for o in sandbox.orders() if o["out_trade_no"] == mine.json()["out_trade_no"])
+    assert (placed["sp_mchid"], placed["sub_mchid"]) == (sandbox.info["sp_mchid"], sandbox.info["sub_mchid"])
+    assert paid["trade_state"] == "SUCCESS"
+
+    theirs = {"out_trade_no": number("store-2"), "description": "拿铁", "amount_fen": 500}
+    crossed = post(process, theirs)  # store-1's kiosk with store-2's number
+    error = crossed.json()["error"]
+    assert (crossed.status_code, error["code"], error["field"]) == (400, "invalid_request", "out_trade_no")
+    placed_by_them = post(process, theirs, token)  # store-2's own kiosk: sent, as store-2's sub-merchant
+    assert placed_by_them.status_code == 502 and "sub_mchid" in placed_by_them.json()["error"]["message"]
+    crossed_back = post(process, {**theirs, "out_trade_no": number()}, token)
+    assert crossed_back.status_code == 400 and crossed_back.json()["error"]["field"] == "out_trade_no"
 
 
 def test_the_kiosk_ends_a_refused_sale_with_the_reason_instead_of_retrying(

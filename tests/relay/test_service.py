@@ -124,53 +124,53 @@ def test_the_reconciler_finds_a_payment_by_query(parts: Parts) -> None:
     relay, wechat, _ = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000001"))
-        wechat.states["Q000000001"] = paid("Q000000001")
-        await Reconciler(relay)._order("Q000000001")
-        return await relay.order_for(KIOSK, "Q000000001")
+        await relay.create_order(KIOSK, new_order("store1-Q000000001"))
+        wechat.states["store1-Q000000001"] = paid("store1-Q000000001")
+        await Reconciler(relay)._order("store1-Q000000001")
+        return await relay.order_for(KIOSK, "store1-Q000000001")
 
     order = asyncio.run(scenario())
     assert (order.state, order.version, order.payer_total_fen) == ("SUCCESS", 2, 100)
-    assert ("query", "Q000000001") in wechat.calls
+    assert ("query", "store1-Q000000001") in wechat.calls
 
 
 def test_an_expired_order_is_closed_at_wechat_pay(parts: Parts) -> None:
     relay, wechat, clock = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000002"))
+        await relay.create_order(KIOSK, new_order("store1-Q000000002"))
         clock.moment += timedelta(seconds=relay.config.orders.default_expire_seconds + 10)
-        await Reconciler(relay)._order("Q000000002")
-        return await relay.order_for(KIOSK, "Q000000002")
+        await Reconciler(relay)._order("store1-Q000000002")
+        return await relay.order_for(KIOSK, "store1-Q000000002")
 
     assert asyncio.run(scenario()).state == "CLOSED"
-    assert wechat.calls[-1] == ("close", "Q000000002")
+    assert wechat.calls[-1] == ("close", "store1-Q000000002")
 
 
 def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(parts: Parts) -> None:
     relay, wechat, clock = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000003"))
-        wechat.states["Q000000003"] = paid("Q000000003")
+        await relay.create_order(KIOSK, new_order("store1-Q000000003"))
+        wechat.states["store1-Q000000003"] = paid("store1-Q000000003")
         clock.moment += timedelta(hours=1)
-        await Reconciler(relay)._order("Q000000003")
-        return await relay.order_for(KIOSK, "Q000000003")
+        await Reconciler(relay)._order("store1-Q000000003")
+        return await relay.order_for(KIOSK, "store1-Q000000003")
 
     assert asyncio.run(scenario()).state == "SUCCESS"
-    assert wechat.calls[-2:] == [("close", "Q000000003"), ("query", "Q000000003")]
+    assert wechat.calls[-2:] == [("close", "store1-Q000000003"), ("query", "store1-Q000000003")]
 
 
 def test_queries_and_notifications_converge_on_one_change(parts: Parts) -> None:
     relay, wechat, _ = parts
 
     async def scenario() -> tuple[str, str, OrderView]:
-        await relay.create_order(KIOSK, new_order("Q000000004"))
-        wechat.states["Q000000004"] = paid("Q000000004")
-        await relay.refresh("Q000000004")
-        late = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
-        again = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
-        return late, again, await relay.order_for(KIOSK, "Q000000004")
+        await relay.create_order(KIOSK, new_order("store1-Q000000004"))
+        wechat.states["store1-Q000000004"] = paid("store1-Q000000004")
+        await relay.refresh("store1-Q000000004")
+        late = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("store1-Q000000004")))
+        again = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("store1-Q000000004")))
+        return late, again, await relay.order_for(KIOSK, "store1-Q000000004")
 
     late, again, order = asyncio.run(scenario())
     assert (late, again) == ("stale", "duplicate")
@@ -181,10 +181,10 @@ def test_a_payment_for_another_merchant_is_not_applied(parts: Parts) -> None:
     relay, _, _ = parts
 
     async def scenario() -> tuple[str, OrderView]:
-        await relay.create_order(KIOSK, new_order("Q000000005"))
-        status = TradeReport("Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
+        await relay.create_order(KIOSK, new_order("store1-Q000000005"))
+        status = TradeReport("store1-Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
         outcome = await relay.handle_notification(PaymentNotice("N-2", "TRANSACTION.SUCCESS", status))
-        return outcome, await relay.order_for(KIOSK, "Q000000005")
+        return outcome, await relay.order_for(KIOSK, "store1-Q000000005")
 
     outcome, order = asyncio.run(scenario())
     assert outcome == "mismatch" and order.state == "NOTPAY"
@@ -194,13 +194,13 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
     relay, wechat, _ = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000006"))
-        wechat.states["Q000000006"] = paid("Q000000006")
+        await relay.create_order(KIOSK, new_order("store1-Q000000006"))
+        wechat.states["store1-Q000000006"] = paid("store1-Q000000006")
         reconciler = Reconciler(relay)
         relay.hub.on_interest = reconciler.kiosk_waiting
         loop = asyncio.create_task(reconciler.run())
         try:
-            answer = await relay.watch_order(KIOSK, "Q000000006", since=1, wait=10, refresh=False)
+            answer = await relay.watch_order(KIOSK, "store1-Q000000006", since=1, wait=10, refresh=False)
         finally:
             loop.cancel()
             await asyncio.gather(loop, return_exceptions=True)
@@ -213,7 +213,7 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
 @pytest.mark.parametrize("trade_state", ["USERPAYING", "PAYERROR"])
 def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, trade_state: str) -> None:
     relay, wechat, _ = parts
-    number = f"Q0000007{len(trade_state):02d}"
+    number = f"store1-Q0000007{len(trade_state):02d}"
 
     async def scenario() -> tuple[OrderView, OrderView]:
         await relay.create_order(KIOSK, new_order(number))
@@ -230,7 +230,7 @@ def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, tr
 def test_four_hundred_refreshes_of_one_order_make_one_query_in_its_turn(parts: Parts) -> None:
     """refresh=1 is single-flight per order and paced with the relay's other queries (it made 399 of 400)."""
     relay, wechat, _ = parts
-    number = "Q000000008"
+    number = "store1-Q000000008"
 
     async def scenario() -> tuple[list[str], str]:
         await relay.create_order(KIOSK, new_order(number))
@@ -249,7 +249,7 @@ def test_four_hundred_refreshes_of_one_order_make_one_query_in_its_turn(parts: P
 
 def test_a_refresh_right_after_a_query_asks_nothing_and_one_given_up_on_still_lands(parts: Parts) -> None:
     relay, wechat, _ = parts
-    number = "Q000000009"
+    number = "store1-Q000000009"
 
     async def scenario() -> tuple[bool, str, str]:
         await relay.create_order(KIOSK, new_order(number))

@@ -38,10 +38,17 @@ from kiosk.relay.config import init_config
 from kiosk.relay.server import serve_in_thread
 from kiosk.wechatpay import aead
 from kiosk.wechatpay.signing import response_message, sign
+from kiosk.wire import store_prefix
 from tests.support.processes import ServerProcess, start_server
 
 #: Relay settings (``init_relay(..., settings=FAST)``) that keep its rate limiter out of the way of a test's bursts.
 FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
+
+
+def order_number(mark: str = "T", store_id: str = "store-1") -> str:
+    """A fresh order (or refund) number of ``store_id``'s: the relay takes new numbers of the caller's own store
+    only (``kiosk.wire.store_prefix``). ``mark`` tells a test's numbers apart in a log."""
+    return store_prefix(store_id) + mark + uuid.uuid4().hex[:16]
 
 
 def run_cli(args: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
