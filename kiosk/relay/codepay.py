@@ -39,7 +39,7 @@ from kiosk.wire import CodePayCreate, ErrorCode, OrderView, decode, encode
 
 from .config import CodePaySettings, Kiosk
 from .gateway import ChargeOutcome, CodePayReport, GatewayError, NewCodePay, TradeReport
-from .service import Priority, Relay, RequestRefused, not_found, order_view
+from .service import Priority, Relay, RequestRefused, not_found, order_view, same_order
 from .storage import CodePayDraft, CodePayRecord, CodePayStep, Inserted, OrderDraft, OrderRecord
 
 log = logging.getLogger("kiosk.relay.codepay")
@@ -121,14 +121,7 @@ class CodePayFlows:
         code only waits in memory for the one safe resend, should WeChat Pay turn out not to have the order."""
         out_trade_no = order.out_trade_no
         flow = await self.relay.storage.codepay(out_trade_no)
-        same = (order.store_id, order.trade_type, order.amount_fen, order.description, order.attach) == (
-            draft.store_id,
-            draft.trade_type,
-            draft.amount_fen,
-            draft.description,
-            draft.attach,
-        )
-        if not same or flow is None or flow.payment_code != mask_payment_code(code):
+        if not same_order(order, draft) or flow is None or flow.payment_code != mask_payment_code(code):
             raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
         if flow.step in (CodePayStep.CHARGING, CodePayStep.POLLING) and not flow.resent:
             self._codes.setdefault(out_trade_no, _Code(code, flow.charged_at))

@@ -24,7 +24,7 @@ from kiosk.checkout.relay_client import RelayClient, RelayRejected
 from kiosk.relay.wechat import CALL_DEADLINE, CHARGE_DEADLINE
 from kiosk.trade import CodePayFailure, TradeState, TradeType
 from kiosk.wire import OrderView
-from tests.support.relay import init_relay, order_number, start_relay
+from tests.support.relay import init_relay, order_number, refused_field, start_relay
 from tests.support.waiting import wait_until
 from tests.support.world import World, start_world, stop_world
 
@@ -169,8 +169,7 @@ def test_what_wechat_pay_would_refuse_is_refused_before_a_code_is_charged(world:
     with httpx.Client(base_url=world.relay_url, headers=headers, timeout=10) as http:
         for field, change in refused.items():
             answer = http.post("/v1/codepay", json={**good, **change})
-            error = answer.json()["error"]
-            assert (answer.status_code, error["code"], error["field"]) == (400, "invalid_request", field), answer.text
+            assert refused_field(answer) == field, answer.text
             assert code not in answer.text
         assert http.get(f"/v1/orders/{otn}").status_code == 404  # nothing stored
     assert code_state(world, code) == "unused" and not [o for o in world.sandbox.orders() if o["out_trade_no"] == otn]

@@ -134,15 +134,11 @@ def _mutations() -> list[tuple[str, Any, str]]:
 
         return apply
 
-    def codepay(key: str, value: Any) -> Any:
-        def apply(doc: dict[str, Any]) -> None:
-            doc.setdefault("codepay", {})[key] = value
+    def table(name: str, **values: Any) -> Any:
+        """Set keys of an optional table ([orders], [codepay]), adding it if the file has none."""
 
-        return apply
-
-    def orders(**values: Any) -> Any:
         def apply(doc: dict[str, Any]) -> None:
-            doc["orders"] = values
+            doc.setdefault(name, {}).update(values)
 
         return apply
 
@@ -171,19 +167,23 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("exit after", set_key("storage", "exit_after_seconds", 0), "storage.exit_after_seconds"),
         ("bill rate", set_key("server", "bill_rate_limit_per_minute", -1), "server.bill_rate_limit_per_minute"),
         ("bill burst", set_key("server", "bill_rate_limit_burst", 0), "server.bill_rate_limit_burst"),
-        ("max expire", orders(max_expire_seconds=30), "orders.max_expire_seconds"),
+        ("max expire", table("orders", max_expire_seconds=30), "orders.max_expire_seconds"),
         # The default lifetime cannot be longer than the longest the relay accepts.
-        ("expire order", orders(max_expire_seconds=600, default_expire_seconds=900), "orders.default_expire_seconds"),
+        (
+            "expire order",
+            table("orders", max_expire_seconds=600, default_expire_seconds=900),
+            "orders.default_expire_seconds",
+        ),
         ("role", kiosk("role", "owner"), "kiosks[1].role"),
         ("store ref", kiosk("store", "nowhere"), "kiosks[1].store"),
         ("token hash", kiosk("token_sha256", "plaintext-token"), "kiosks[1].token_sha256"),
         ("partner", set_key("wechatpay", "mode", "partner"), "wechatpay.sp_mchid"),
-        ("codepay poll", codepay("poll_seconds", 0), "codepay.poll_seconds"),
-        ("codepay deadline", codepay("deadline_seconds", 45), "codepay.deadline_seconds"),
-        ("codepay poll beyond deadline", codepay("poll_seconds", 40), "codepay.poll_seconds"),
-        ("codepay reverse", codepay("reverse_after_seconds", "15"), "codepay.reverse_after_seconds"),
-        ("codepay unresolved", codepay("unresolved_after", 0), "codepay.unresolved_after"),
-        ("codepay typo", codepay("deadline", 30), "codepay.deadline"),
+        ("codepay poll", table("codepay", poll_seconds=0), "codepay.poll_seconds"),
+        ("codepay deadline", table("codepay", deadline_seconds=45), "codepay.deadline_seconds"),
+        ("codepay poll beyond deadline", table("codepay", poll_seconds=40), "codepay.poll_seconds"),
+        ("codepay reverse", table("codepay", reverse_after_seconds="15"), "codepay.reverse_after_seconds"),
+        ("codepay unresolved", table("codepay", unresolved_after=0), "codepay.unresolved_after"),
+        ("codepay typo", table("codepay", deadline=30), "codepay.deadline"),
     ]
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
 import pytest
 import tomli_w
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -43,6 +44,14 @@ from tests.support.processes import ServerProcess, start_server
 
 #: Relay settings (``init_relay(..., settings=FAST)``) that keep its rate limiter out of the way of a test's bursts.
 FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
+
+
+def refused_field(response: httpx.Response) -> str | None:
+    """The field a 400 ``invalid_request`` answer of the relay names; None for any other answer."""
+    if response.status_code != 400:
+        return None
+    error = response.json()["error"]
+    return str(error["field"]) if error["code"] == "invalid_request" else None
 
 
 def order_number(mark: str = "T", store_id: str = "store-1") -> str:
