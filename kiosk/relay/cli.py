@@ -2,8 +2,9 @@
 
 Each command prints exactly one JSON line on success. Every mistake (bad arguments, a configuration
 problem, a placeholder left from the example configuration, a busy port, a second relay on the same
-storage) goes to stderr as one line, ``kiosk-relay: <key>: <problem>``, with exit code 2. Secrets are
-never printed, except the one-time token that ``init``, ``add-kiosk`` and ``rotate-token`` must hand over.
+storage) goes to stderr as one line, ``kiosk-relay: <key>: <problem>``, with exit code 2. ``serve`` exits
+with 3 when it gives up because its storage cannot write (docs/relay.md, "Health"). Secrets are never
+printed, except the one-time token that ``init``, ``add-kiosk`` and ``rotate-token`` must hand over.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import argparse
 import errno
 import json
 import logging
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,10 @@ PLACEHOLDERS = frozenset(
         "0" * 64,  # token_sha256
     }
 )
+#: ``serve`` gave up: storage could not write (docs/relay.md, "Health"); the service manager restarts it.
+EXIT_STORAGE = 3
+#: After giving up, the orderly shutdown gets this long; then the process ends regardless (a stuck write).
+GIVE_UP_GRACE = 15.0
 
 
 def _print(payload: dict[str, Any]) -> None:
@@ -120,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .app import create_app
     from .server import serve_forever
+    from .watchdog import Systemd
 
     logging.basicConfig(
         level=getattr(logging, args.log_level.upper()),
@@ -131,17 +139,32 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or config.server.host
     port = config.server.port if args.port is None else args.port
     app = create_app(config)
+    systemd = Systemd.from_environment()
+    app.health.systemd = systemd
+    # The server stops in order once the relay gives up; a write stuck in the kernel must not hold the exit.
+    app.on_fatal = lambda reason: _exit_later(GIVE_UP_GRACE, EXIT_STORAGE)
 
     def ready(base_url: str) -> dict[str, Any]:
         app.relay.base_url = base_url
         _warn_about_notify_url(config.wechatpay.notify_url, base_url)
+        if systemd is not None:
+            systemd.notify("READY=1")
         return {"base_url": base_url}
 
     try:
         serve_forever(app, host, port, ready=ready)
     except ListenError as exc:
         raise ConfigError(_listen_key(args, exc), str(exc)) from None
-    return 0
+    finally:
+        if systemd is not None:
+            systemd.notify("STOPPING=1")
+    return EXIT_STORAGE if app.fatal is not None else 0
+
+
+def _exit_later(seconds: float, code: int) -> None:
+    timer = threading.Timer(seconds, os._exit, (code,))
+    timer.daemon = True
+    timer.start()
 
 
 def _listen_key(args: argparse.Namespace, exc: ListenError) -> str:

@@ -27,7 +27,7 @@ from kiosk.manager.service import Problem
 from kiosk.manager.summaries import AttentionCase, DaySummary, UnresolvedCase
 from kiosk.money import format_yuan
 from kiosk.trade import RefundStatus, TradeState, TradeType
-from kiosk.ui.codepay import failure_text, method_text
+from kiosk.ui.words import code_failure_text, method_text
 
 
 def clock_time(moment: datetime | None) -> str:
@@ -358,7 +358,7 @@ def _order(order: PaymentSession, items: Sequence[OrderItemRow], refunds: list[s
         lines.append(QCoreApplication.translate("ManagerWords", "Paid: {0}").format(date_time(order.success_time)))
     if order.failure and not order.is_paid:
         lines.append(
-            QCoreApplication.translate("ManagerWords", "Nothing taken: {0}").format(failure_text(order.failure))
+            QCoreApplication.translate("ManagerWords", "Nothing taken: {0}").format(code_failure_text(order.failure))
         )
     if order.unresolved:
         lines.append(QCoreApplication.translate("ManagerWords", "Not settled. {0}").format(unresolved_advice()))

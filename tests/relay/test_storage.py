@@ -234,8 +234,9 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(s
     async def scenario() -> list[object]:
         flow = CodePayDraft(payment_code="**************1234", device_ip="::1", charged_at=AT)
         await storage.insert_codepay(draft("C000000002", trade_type=TradeType.MICROPAY), flow)
-        first = await storage.mark_codepay("C000000002", at=AT, failure="insufficient_funds")
-        second = await storage.mark_codepay("C000000002", at=AT, failure="not_confirmed")  # the first reason stays
+        first = await storage.mark_codepay("C000000002", at=AT, failure="insufficient_funds", error_code="NOT_ENOUGH")
+        # The first reason stays, with WeChat Pay's code for it.
+        second = await storage.mark_codepay("C000000002", at=AT, failure="not_confirmed", error_code="TRADE_ERROR")
         flagged = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
         flagged_again = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
         cleared = await storage.mark_codepay("C000000002", at=AT, unresolved=False)
@@ -251,11 +252,82 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(s
         return [first, second, flagged, flagged_again, cleared, revoked, late_success, done, cancel_after, unknown]
 
     first, second, flagged, flagged_again, cleared, revoked, late, done, cancel_after, unknown = asyncio.run(scenario())
-    assert (first.failure, first.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
-    assert (second.failure, second.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
+    assert (first.failure, first.error_code, first.version) == ("insufficient_funds", "NOT_ENOUGH", 2)  # type: ignore[attr-defined]
+    assert (second.failure, second.error_code, second.version) == ("insufficient_funds", "NOT_ENOUGH", 2)  # type: ignore[attr-defined]
     assert (flagged.unresolved, flagged.version) == (True, 3)  # type: ignore[attr-defined]
     assert flagged_again.version == 3 and (cleared.unresolved, cleared.version) == (False, 4)  # type: ignore[attr-defined]
     # A reverse is final: it refunded a payment that landed just before it, so an earlier SUCCESS must not win.
     assert revoked.outcome == "applied" and late.outcome == "stale"  # type: ignore[attr-defined]
     assert done.step is CodePayStep.DONE and cancel_after.cancel_requested_at is None  # type: ignore[attr-defined]
     assert unknown is None
+
+
+def test_a_writer_that_stopped_is_named_and_refuses_writes_at_once(storage: SQLiteStorage) -> None:
+    assert storage.stalled(5.0) is None
+    storage.writer._queue.put(None)  # the thread ends as if something had killed it
+    storage.writer._thread.join(10)
+
+    async def scenario() -> None:
+        with pytest.raises(StorageError, match="writer has stopped"):
+            await asyncio.wait_for(storage.insert_order(draft("W000000008")), 5)  # an error, never a hang
+        with pytest.raises(StorageError, match="writer has stopped"):
+            await asyncio.wait_for(storage.probe(), 5)
+
+    asyncio.run(scenario())
+    assert storage.stalled(5.0) == "the storage writer has stopped"
+
+
+def test_a_write_running_past_the_bound_is_named_until_it_ends(storage: SQLiteStorage) -> None:
+    gate = threading.Event()
+    started = threading.Event()
+
+    def stuck(connection: sqlite3.Connection) -> None:
+        started.set()
+        gate.wait(10)
+
+    async def scenario() -> tuple[str | None, str | None, str | None]:
+        holding = asyncio.ensure_future(storage.writer.write(stuck))
+        await asyncio.to_thread(started.wait, 10)
+        early = storage.stalled(0.5)
+        await asyncio.sleep(0.7)
+        late = storage.stalled(0.5)
+        gate.set()
+        await holding
+        return early, late, storage.stalled(0.5)
+
+    early, late, after = asyncio.run(scenario())
+    assert early is None and late is not None and late.startswith("a write has been running for") and after is None
+
+
+def test_a_database_that_cannot_grow_fails_the_probe_and_its_writes_until_it_can(storage: SQLiteStorage) -> None:
+    def limit(pages: int | None) -> None:
+        def set_limit(connection: sqlite3.Connection) -> None:
+            count = connection.execute("PRAGMA page_count").fetchone()[0]
+            connection.execute(f"PRAGMA max_page_count = {pages if pages is not None else count}")
+
+        asyncio.run(storage.writer.write(set_limit))
+
+    asyncio.run(storage.probe())  # room to grow
+    limit(None)  # as full as a full disk: not one more page
+    with pytest.raises(StorageError, match="no room to write"):
+        asyncio.run(storage.probe())
+
+    async def fill() -> list[str]:
+        outcomes = []
+        for n in range(200):
+            try:
+                await storage.insert_order(draft(f"F{n:09d}"))
+            except StorageError as exc:
+                outcomes.append(str(exc))
+                break
+            outcomes.append("stored")
+        return outcomes
+
+    outcomes = asyncio.run(fill())
+    assert "full" in outcomes[-1]  # a StorageError (the caller answers 5xx), never a raw sqlite3 error
+    limit(1_073_741_823)  # the disk has room again
+    asyncio.run(storage.probe())
+    inserted, _ = asyncio.run(storage.insert_order(draft("F999999999")))
+    assert inserted is Inserted.CREATED
+    stored = asyncio.run(storage.order(f"F{len(outcomes) - 1:09d}"))
+    assert stored is None  # the refused insert left nothing behind

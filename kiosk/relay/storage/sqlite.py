@@ -18,10 +18,12 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,7 +31,7 @@ from typing import Any, TypeVar
 from kiosk.clock import parse_rfc3339, rfc3339
 from kiosk.commandline import CommandError, InstanceLock
 from kiosk.files import create_private
-from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.gateway import RefundReport, TradeReport
 from kiosk.trade import (
     PAID,
     PAYABLE,
@@ -62,6 +64,9 @@ from .interface import (
 
 log = logging.getLogger("kiosk.relay.storage")
 
+#: The store counts as full when it cannot grow by this much more (the disk, or SQLite's ``max_page_count``).
+MIN_ROOM_BYTES = 16 * 1024 * 1024
+
 T = TypeVar("T")
 
 
@@ -91,6 +96,7 @@ CREATE TABLE IF NOT EXISTS orders (
     code_url         TEXT,
     code_url_at      TEXT,
     refunded_fen     INTEGER NOT NULL DEFAULT 0,
+    error_code       TEXT,
     failure          TEXT,
     unresolved       INTEGER NOT NULL DEFAULT 0,
     created_at       TEXT NOT NULL,
@@ -137,13 +143,17 @@ CREATE TABLE IF NOT EXISTS refunds (
     updated_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS refunds_by_order ON refunds(out_trade_no);
-CREATE TABLE IF NOT EXISTS bills (
-    merchant   TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS bill_answers (
+    store_id   TEXT NOT NULL,
     bill_date  TEXT NOT NULL,
     bill_type  TEXT NOT NULL,
-    body       TEXT NOT NULL,
+    body       BLOB NOT NULL,
     fetched_at TEXT NOT NULL,
-    PRIMARY KEY (merchant, bill_date, bill_type)
+    PRIMARY KEY (store_id, bill_date, bill_type)
+);
+CREATE TABLE IF NOT EXISTS probe (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    writes INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS events (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -197,6 +207,8 @@ class Writer:
         self._connection = connection
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
+        #: When the batch being written started (monotonic), None while the thread waits for work.
+        self._busy_since: float | None = None
         #: Test seam: raise from here to simulate a failing disk.
         self.fail_writes: Exception | None = None
         self._thread = threading.Thread(target=self._loop, name="relay-db-writer", daemon=True)
@@ -207,10 +219,23 @@ class Writer:
         job = _Job(fn)
         if self._closed:
             raise StorageError("storage is closed")
+        if not self._thread.is_alive():
+            raise StorageError("the storage writer has stopped")  # never queue a job nobody will run
         self._queue.put(job)
+        if not self._thread.is_alive():
+            self._fail_queued()  # it stopped just now, after draining the queue
         # Cancelling the awaiting task cancels the job's future: skipped if it has not started (see _run_batch).
         result: T = await asyncio.wrap_future(job.future)
         return result
+
+    def stalled(self, after: float) -> str | None:
+        """Why no write can make progress: the thread has stopped, or one batch has run over ``after`` seconds."""
+        if not self._thread.is_alive():
+            return None if self._closed else "the storage writer has stopped"
+        since = self._busy_since
+        if since is not None and time.monotonic() - since > after:
+            return f"a write has been running for {time.monotonic() - since:.0f} s"
+        return None
 
     def close(self) -> None:
         if self._closed:
@@ -220,6 +245,19 @@ class Writer:
         self._thread.join(10)
 
     def _loop(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._fail_queued()  # however the thread ends, nobody may wait for ever on a job it will not run
+
+    def _fail_queued(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                job = self._queue.get_nowait()
+                if job is not None and job.future.set_running_or_notify_cancel():
+                    job.future.set_exception(StorageError("the storage writer has stopped"))
+
+    def _serve(self) -> None:
         running = True
         while running:
             first = self._queue.get()
@@ -239,6 +277,7 @@ class Writer:
             # cancelled, so setting its result later cannot fail and stop this thread.
             claimed = [job for job in batch if job.future.set_running_or_notify_cancel()]
             if claimed:
+                self._busy_since = time.monotonic()
                 try:
                     self._run_batch(claimed)
                 except BaseException as exc:  # never leave a caller waiting, never let the writer die
@@ -246,6 +285,8 @@ class Writer:
                     for job in claimed:
                         if not job.future.done():
                             job.future.set_exception(StorageError(f"could not store: {exc}"))
+                finally:
+                    self._busy_since = None
 
     def _run_batch(self, batch: list[_Job]) -> None:
         connection = self._connection
@@ -259,9 +300,14 @@ class Writer:
                 try:
                     value = job.fn(connection)
                 except Exception as exc:  # one job's failure must not sink the others in the batch
+                    if not connection.in_transaction:
+                        raise  # unless SQLite rolled the whole transaction back (a full disk): then it does
                     connection.execute("ROLLBACK TO job")
                     connection.execute("RELEASE job")
-                    results.append((job, None, exc))
+                    stored: Exception = (
+                        StorageError(f"could not store: {exc}") if isinstance(exc, sqlite3.Error) else exc
+                    )
+                    results.append((job, None, stored))
                 else:
                     connection.execute("RELEASE job")
                     results.append((job, value, None))
@@ -271,10 +317,12 @@ class Writer:
             if connection.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
+            self._busy_since = None
             error = StorageError(f"could not store: {exc}")
             for job in batch:
                 job.future.set_exception(error)
             return
+        self._busy_since = None  # before anyone hears of it
         for job, value, failure in results:
             if failure is not None:
                 job.future.set_exception(failure)
@@ -545,16 +593,21 @@ def _move_codepay(
 
 
 def _mark_codepay(
-    connection: sqlite3.Connection, out_trade_no: str, at: str, failure: str | None, unresolved: bool | None
+    connection: sqlite3.Connection,
+    out_trade_no: str,
+    at: str,
+    failure: str | None,
+    error_code: str | None,
+    unresolved: bool | None,
 ) -> OrderRecord | None:
     if _order_row(connection, out_trade_no) is None:
         return None
     changed = 0
     if failure is not None:
         changed += connection.execute(
-            "UPDATE orders SET failure = ?, version = version + 1, updated_at = ? "
+            "UPDATE orders SET failure = ?, error_code = ?, version = version + 1, updated_at = ? "
             "WHERE out_trade_no = ? AND failure IS NULL",
-            (failure, at, out_trade_no),
+            (failure, error_code, at, out_trade_no),
         ).rowcount
     if unresolved is not None:
         changed += connection.execute(
@@ -563,7 +616,8 @@ def _mark_codepay(
             (int(unresolved), at, out_trade_no, int(unresolved)),
         ).rowcount
     if changed:
-        _record_event(connection, at, "codepay_mark", out_trade_no, {"failure": failure, "unresolved": unresolved})
+        detail = {"failure": failure, "error_code": error_code, "unresolved": unresolved}
+        _record_event(connection, at, "codepay_mark", out_trade_no, detail)
     return _fresh_order(connection, out_trade_no)
 
 
@@ -666,11 +720,27 @@ class SQLiteStorage:
         self._writer_connection.close()
         self._lock.release()
 
-    async def check(self) -> None:
-        try:
-            await self._read(lambda c: c.execute("SELECT 1").fetchone())
-        except (sqlite3.Error, RuntimeError) as exc:  # RuntimeError: the reader thread has been shut down
-            raise StorageError(f"cannot read {self.path}: {exc}") from None
+    async def probe(self) -> None:
+        directory = self.path.parent
+
+        def probe(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO probe (id, writes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET writes = writes + 1"
+            )
+            page_size, pages, most, free = (
+                connection.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("page_size", "page_count", "max_page_count", "freelist_count")
+            )
+            if (most - pages + free) * page_size < MIN_ROOM_BYTES:
+                raise StorageError("no room to write: the database has reached its size limit (max_page_count)")
+            disk = os.statvfs(directory)
+            if disk.f_bavail * disk.f_frsize < MIN_ROOM_BYTES:
+                raise StorageError("no room to write: the disk is full")
+
+        await self.writer.write(probe)
+
+    def stalled(self, after: float) -> str | None:
+        return self.writer.stalled(after)
 
     # -- orders
 
@@ -693,6 +763,23 @@ class SQLiteStorage:
 
         return await self.writer.write(remember)
 
+    async def reject_order(self, out_trade_no: str, code: str, message: str, *, at: datetime) -> OrderRecord:
+        stamp = rfc3339(at)
+        states = sorted(PAYABLE)
+
+        def reject(connection: sqlite3.Connection) -> OrderRecord:
+            cursor = connection.execute(
+                f"""UPDATE orders SET state = ?, trade_state_desc = ?, error_code = ?, version = version + 1,
+                       updated_at = ?
+                   WHERE out_trade_no = ? AND code_url IS NULL AND state IN ({_placeholders(states)})""",
+                (TradeState.CLOSED, message, code, stamp, out_trade_no, *states),
+            )
+            if cursor.rowcount == 1:
+                _record_event(connection, stamp, "rejected", out_trade_no, {"code": code, "message": message})
+            return _fresh_order(connection, out_trade_no)
+
+        return await self.writer.write(reject)
+
     async def advance_order(self, report: TradeReport, *, at: datetime, source: str, mismatch: Mismatch) -> OrderChange:
         stamp = rfc3339(at)
         return await self.writer.write(lambda c: _advance_order(c, report, stamp, source, mismatch))
@@ -709,22 +796,18 @@ class SQLiteStorage:
             ]
         )
 
-    async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
-        def owned(connection: sqlite3.Connection) -> set[str]:
-            found: set[str] = set()
+    async def stores_of(self, out_trade_nos: Sequence[str]) -> dict[str, str]:
+        def owners(connection: sqlite3.Connection) -> dict[str, str]:
+            found: dict[str, str] = {}
             for start in range(0, len(out_trade_nos), 500):  # stay under SQLite's bound-parameter limit
                 chunk = out_trade_nos[start : start + 500]
-                found.update(
-                    row[0]
-                    for row in connection.execute(
-                        "SELECT out_trade_no FROM orders WHERE store_id = ? "
-                        f"AND out_trade_no IN ({_placeholders(chunk)})",
-                        (store_id, *chunk),
-                    )
+                rows = connection.execute(
+                    f"SELECT out_trade_no, store_id FROM orders WHERE out_trade_no IN ({_placeholders(chunk)})", chunk
                 )
+                found.update((row[0], row[1]) for row in rows)
             return found
 
-        return await self._read(owned)
+        return await self._read(owners)
 
     # -- payment-code flows
 
@@ -776,10 +859,16 @@ class SQLiteStorage:
         return await self.writer.write(cancel)
 
     async def mark_codepay(
-        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+        self,
+        out_trade_no: str,
+        *,
+        at: datetime,
+        failure: str | None = None,
+        error_code: str | None = None,
+        unresolved: bool | None = None,
     ) -> OrderRecord | None:
         stamp = rfc3339(at)
-        return await self.writer.write(lambda c: _mark_codepay(c, out_trade_no, stamp, failure, unresolved))
+        return await self.writer.write(lambda c: _mark_codepay(c, out_trade_no, stamp, failure, error_code, unresolved))
 
     # -- notifications
 
@@ -864,26 +953,24 @@ class SQLiteStorage:
 
     # -- bill cache
 
-    async def cached_bill(self, merchant: str, bill_date: date, bill_type: str) -> Bill | None:
-        def read(connection: sqlite3.Connection) -> Bill | None:
+    async def cached_bill(self, store_id: str, bill_date: date, bill_type: str) -> bytes | None:
+        def read(connection: sqlite3.Connection) -> bytes | None:
             row = connection.execute(
-                "SELECT body FROM bills WHERE merchant = ? AND bill_date = ? AND bill_type = ?",
-                (merchant, bill_date.isoformat(), bill_type),
+                "SELECT body FROM bill_answers WHERE store_id = ? AND bill_date = ? AND bill_type = ?",
+                (store_id, bill_date.isoformat(), bill_type),
             ).fetchone()
-            if row is None:
-                return None
-            body = json.loads(row["body"])  # decoded here, off the event loop
-            return Bill(body["columns"], body["rows"], body["summary"], extra={"bill_type": bill_type})
+            return bytes(row["body"]) if row is not None else None
 
         return await self._read(read)
 
-    async def cache_bill(self, merchant: str, bill_date: date, bill: Bill, *, at: datetime) -> None:
-        body = {"columns": bill.columns, "rows": bill.rows, "summary": bill.summary}
-        text = json.dumps(body, ensure_ascii=False)
-        stamp = rfc3339(at)
-        values = (merchant, bill_date.isoformat(), bill.bill_type, text, stamp)
-        sql = "INSERT OR REPLACE INTO bills (merchant, bill_date, bill_type, body, fetched_at) VALUES (?, ?, ?, ?, ?)"
-        await self.writer.write(lambda c: c.execute(sql, values))
+    async def cache_bills(self, bill_date: date, bill_type: str, bodies: Mapping[str, bytes], *, at: datetime) -> None:
+        stamp, day = rfc3339(at), bill_date.isoformat()
+        rows = [(store_id, day, bill_type, body, stamp) for store_id, body in bodies.items()]
+        sql = (
+            "INSERT OR REPLACE INTO bill_answers (store_id, bill_date, bill_type, body, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?)"
+        )
+        await self.writer.write(lambda c: c.executemany(sql, rows))
 
     # -- events
 
