@@ -118,7 +118,7 @@ class RelayBanner(_Banner):
             self.advice.setText(
                 self.tr(
                     "Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears "
-                    "as soon as the server answers."
+                    "as soon as the payment server answers."
                 )
             )
 

@@ -20,8 +20,9 @@ from kiosk.ui.flow import FlowLayout
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.keypad import DECIMAL, Keypad, number_validator
 from kiosk.ui.manager_widgets import Figures
-from kiosk.ui.manager_words import clock_time, open_matters, order_no, paid_note
+from kiosk.ui.manager_words import open_matters, paid_note
 from kiosk.ui.reasons import ReasonPicker
+from kiosk.ui.words import clock_time, short
 
 
 def _label(name: str, parent: QWidget) -> QLabel:
@@ -88,7 +89,7 @@ class RefundDialog(Retranslating, ActionDialog):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.set_title(self.tr("Refund order {0}").format(order_no(self.out_trade_no)))
+        self.set_title(self.tr("Refund order {0}").format(short(self.out_trade_no)))
         self.order_label.setText(
             self.tr("Paid {0} · can be refunded {1}\nOrder number: {2}").format(
                 format_yuan(self.amount_fen), format_yuan(self.refundable_fen), self.out_trade_no
@@ -194,7 +195,7 @@ class ZReportDialog(Retranslating, ActionDialog):
             self.print_button.setText(self.tr("Print"))
         else:
             self.printed.setText(
-                self.tr("Printed at {0}. Another copy is marked REPRINT.").format(clock_time(self.printed_at)[:5])
+                self.tr("Printed at {0}. Another copy is marked REPRINT.").format(clock_time(self.printed_at))
             )
             self.print_button.setText(self.tr("Print a copy"))
         self.cancel_button.setText(self.tr("Cancel"))

@@ -68,12 +68,10 @@ from kiosk.ui.manager_words import (
     action_name,
     bill_message,
     category_name,
-    clock_time,
     date_time,
     describe,
     item_name,
     open_matters,
-    order_no,
     paid_by,
     problem_text,
     refund_status_name,
@@ -83,6 +81,7 @@ from kiosk.ui.manager_words import (
 )
 from kiosk.ui.ops import BackgroundOps
 from kiosk.ui.pin import PinDialog
+from kiosk.ui.words import clock_time, short
 
 if TYPE_CHECKING:
     from kiosk.checkout.app import KioskCore
@@ -335,7 +334,7 @@ class ManagerView(Retranslating, QWidget):
         self.unresolved_hint = _label("unresolvedHint", tab)
         self.unresolved_model = RowsModel(
             [
-                lambda c: order_no(c.out_trade_no),
+                lambda c: short(c.out_trade_no),
                 lambda c: date_time(c.charged_at)[5:],
                 lambda c: format_yuan(c.amount_fen),
                 lambda c: paid_by(TradeType.MICROPAY, c.payment_code),
@@ -348,7 +347,7 @@ class ManagerView(Retranslating, QWidget):
         self.attention_title = _label("attentionTitle", tab)
         self.attention_model = RowsModel(
             [
-                lambda c: order_no(c.out_trade_no),
+                lambda c: short(c.out_trade_no),
                 lambda c: date_time(c.success_time)[5:],
                 lambda c: format_yuan(c.amount_fen),
                 lambda c: format_yuan(c.refundable_fen),
@@ -362,8 +361,8 @@ class ManagerView(Retranslating, QWidget):
         self.refresh_button = _button("todayRefreshButton", tab, self.refresh_today)
         self.orders_model = RowsModel(
             [
-                lambda o: order_no(o.out_trade_no),
-                lambda o: clock_time(o.charged_at),
+                lambda o: short(o.out_trade_no),
+                lambda o: clock_time(o.charged_at, seconds=True),
                 lambda o: state_name(o.state),
                 lambda o: format_yuan(o.amount_fen),
                 lambda o: paid_by(o.method),
@@ -416,8 +415,8 @@ class ManagerView(Retranslating, QWidget):
         self.bill_numbers = {key.removeprefix("bill").lower(): value for key, value in self.bill_figures.values.items()}
         self.bill_model = RowsModel(
             [
-                lambda e: clock_time(e.trade_time),
-                lambda e: order_no(e.out_trade_no),
+                lambda e: clock_time(e.trade_time, seconds=True),
+                lambda e: short(e.out_trade_no),
                 lambda e: trade_state_name(e.trade_state),
                 lambda e: format_yuan(e.order_total_fen) if not e.is_refund else "",
                 lambda e: format_yuan(e.refund_fen) if e.is_refund else "",
@@ -451,7 +450,7 @@ class ManagerView(Retranslating, QWidget):
         self.reconcile_model = RowsModel(
             [
                 lambda i: category_name(i.category),
-                lambda i: order_no(i.out_trade_no),
+                lambda i: short(i.out_trade_no),
                 lambda i: money(i.bill_fen),
                 lambda i: money(i.journal_fen),
             ],
@@ -641,7 +640,7 @@ class ManagerView(Retranslating, QWidget):
         if self._refund_shown is not None:
             otn, _refund_no, state, fen = self._refund_shown
             text = self.tr("Refund of {0} for order {1}: {2}").format(
-                format_yuan(fen), order_no(otn), refund_status_name(state)
+                format_yuan(fen), short(otn), refund_status_name(state)
             )
             if state == RefundStatus.SUCCESS and self.service.has_printer:
                 text += " · " + self.tr("refund slip sent to the printer")
@@ -784,25 +783,25 @@ class ManagerView(Retranslating, QWidget):
         )
 
     def show_refund_offer(self, offer: RefundOffer) -> None:
-        short = order_no(offer.out_trade_no)
+        number = short(offer.out_trade_no)
         if offer.refusal is RefundRefusal.NOT_IN_JOURNAL:
             self.say(
                 lambda: self.tr(
                     "Order {0} was not sold on this kiosk: refund it in the WeChat Pay merchant platform."
-                ).format(short),
+                ).format(number),
                 "error",
             )
             return
         if offer.refusal is RefundRefusal.NOT_PAID:
             self.say(
                 lambda: self.tr("Order {0} is not paid on this kiosk's record: tap Re-query order first.").format(
-                    short
+                    number
                 ),
                 "error",
             )
             return
         if offer.refusal is RefundRefusal.FULLY_REFUNDED:
-            self.say(lambda: self.tr("Order {0} is already refunded in full.").format(short), "error")
+            self.say(lambda: self.tr("Order {0} is already refunded in full.").format(number), "error")
             return
         otn = offer.out_trade_no
         self.refund_dialog = RefundDialog(offer, lambda fen, reason: self._refund(otn, fen, reason), self)
@@ -842,9 +841,9 @@ class ManagerView(Retranslating, QWidget):
             log.warning("refund slip %s not printed (the manager screen is closed)", refund.out_refund_no)
 
     def _slip_failed(self, refund: RefundRow) -> None:
-        short = order_no(refund.out_trade_no)
+        number = short(refund.out_trade_no)
         self.say(
-            lambda: self.tr("The refund slip for order {0} was not printed. Check the printer.").format(short), "error"
+            lambda: self.tr("The refund slip for order {0} was not printed. Check the printer.").format(number), "error"
         )
 
     # ---- core events -------------------------------------------------------------------------
@@ -886,8 +885,8 @@ class ManagerView(Retranslating, QWidget):
         )
 
     def _requeried(self, session: PaymentSession) -> None:
-        short = order_no(session.out_trade_no)
-        self.say(lambda: self.tr("Order {0} is now: {1}").format(short, state_name(session.state)))
+        number = short(session.out_trade_no)
+        self.say(lambda: self.tr("Order {0} is now: {1}").format(number, state_name(session.state)))
         self.refresh_today()
         if self.bill_result is not None and self.bill_result.ok:
             self._start_reconcile(self.bill_result)

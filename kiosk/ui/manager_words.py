@@ -4,9 +4,9 @@ and why an action failed. One home, so that no
 screen, dialog or message of the manager ever shows a raw code (``SUCCESS``, ``NOTPAY``, ``REFUND``…), an
 exception's name or an internal term; each call reads the current language (a live switch re-renders).
 
-"Journal" is the kiosk's own record (本机记录) and the relay is "the server" (服务器), as on the cashier's
-status bar. How an order was paid and why a payment code took nothing are the cashier's words
-(:mod:`kiosk.ui.codepay`), so that clerk and manager name them alike.
+"Journal" is the kiosk's own record (本机记录) and the relay is "the payment server" (收款服务器), as everywhere on
+the cashier's screen. Orders by their short number, times of day, how an order was paid and why a payment code
+took nothing are the cashier's words (:mod:`kiosk.ui.words`), so that clerk and manager say them alike.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from kiosk.checkout.session import PaymentSession, State
-from kiosk.checkout.trade_no import short_trade_no
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
 from kiosk.manager.bills import BillEntry, BillResult, BillState, NotAvailableReason
@@ -27,22 +26,12 @@ from kiosk.manager.service import Problem
 from kiosk.manager.summaries import AttentionCase, DaySummary, UnresolvedCase
 from kiosk.money import format_yuan
 from kiosk.trade import RefundStatus, TradeState, TradeType
-from kiosk.ui.words import code_failure_text, method_text
-
-
-def clock_time(moment: datetime | None) -> str:
-    """``14:03:27``, Beijing time."""
-    return moment.astimezone(CHINA_TZ).strftime("%H:%M:%S") if moment is not None else ""
+from kiosk.ui.words import code_failure_text, method_text, short
 
 
 def date_time(moment: datetime | None) -> str:
     """``2026-12-05 14:03``, Beijing time."""
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
-
-
-def order_no(out_trade_no: str | None) -> str:
-    """The short number a clerk calls an order by (the full one is in the details)."""
-    return short_trade_no(out_trade_no) if out_trade_no else ""
 
 
 def paid_by(method: str | None, payment_code: str | None = None) -> str:
@@ -60,7 +49,7 @@ def state_name(state: State | str | None) -> str:
     names: dict[str, str] = {
         State.DRAFT: QCoreApplication.translate("ManagerWords", "Not charged"),
         State.CREATING: QCoreApplication.translate("ManagerWords", "Being created"),
-        State.PENDING_CREATION: QCoreApplication.translate("ManagerWords", "Waiting for the server"),
+        State.PENDING_CREATION: QCoreApplication.translate("ManagerWords", "Waiting for the payment server"),
         State.AWAITING_PAYMENT: QCoreApplication.translate("ManagerWords", "Awaiting payment"),
         State.PAID: QCoreApplication.translate("ManagerWords", "Paid"),
         State.PAID_AFTER_CANCEL: QCoreApplication.translate("ManagerWords", "Paid after cancel"),
@@ -154,10 +143,11 @@ def problem_text(problem: Problem) -> str:
     """Why an action failed, and what to do about it."""
     texts = {
         Problem.SERVER_UNREACHABLE: QCoreApplication.translate(
-            "ManagerWords", "The server cannot be reached. Check the network and try again."
+            "ManagerWords", "The payment server cannot be reached. Check the network and try again."
         ),
         Problem.NOT_AUTHORIZED: QCoreApplication.translate(
-            "ManagerWords", "The server did not accept this kiosk. Ask whoever installed it to check its settings."
+            "ManagerWords",
+            "The payment server does not accept this kiosk. Ask whoever installed it to check its settings.",
         ),
         Problem.NO_REFUND_PERMISSION: QCoreApplication.translate(
             "ManagerWords",
@@ -214,7 +204,7 @@ def bill_message(result: BillResult) -> str:
         ).format(day)
     if result.state is BillState.RELAY_DOWN:
         return QCoreApplication.translate(
-            "ManagerWords", "The server or WeChat Pay cannot be reached. Check the network and try again."
+            "ManagerWords", "The payment server or WeChat Pay cannot be reached. Check the network and try again."
         )
     if result.state is BillState.INVALID:
         return QCoreApplication.translate(
@@ -222,16 +212,17 @@ def bill_message(result: BillResult) -> str:
             "The bill for {0} did not add up and is not shown. Try again later; if it happens again, call support.",
         ).format(day)
     return QCoreApplication.translate(
-        "ManagerWords", "The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings."
+        "ManagerWords",
+        "The payment server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.",
     )
 
 
 def unresolved_advice() -> str:
-    """What to do about a payment-code order the server cannot settle (its reverse keeps failing)."""
+    """What to do about a payment-code order the payment server cannot settle (its reverse keeps failing)."""
     return QCoreApplication.translate(
         "ManagerWords",
-        "The customer may have paid; the server keeps cancelling it. Check it in the WeChat Pay merchant platform, "
-        "then tap Re-query order.",
+        "The customer may have paid; the payment server keeps cancelling it. Check it in the WeChat Pay merchant "
+        "platform, then tap Re-query order.",
     )
 
 
@@ -250,8 +241,8 @@ def paid_note(summary: DaySummary) -> str:
 
 
 def open_matters(summary: DaySummary) -> list[str]:
-    """What still needs the manager on a day (Today's notes, the Z-report dialog): payment codes the server
-    cannot settle, payments after cancel to refund, refunds in progress, refunds stuck in WeChat Pay."""
+    """What still needs the manager on a day (Today's notes, the Z-report dialog): payment codes the
+    payment server cannot settle, payments after cancel to refund, refunds in progress, refunds stuck in WeChat Pay."""
     matters = []
     if summary.unresolved:
         matters.append(
@@ -323,7 +314,7 @@ def _refunds_of(out_trade_no: str, refunds: Iterable[RefundRow]) -> list[str]:
 
 def _head(out_trade_no: str) -> list[str]:
     return [
-        QCoreApplication.translate("ManagerWords", "Order {0}").format(order_no(out_trade_no)),
+        QCoreApplication.translate("ManagerWords", "Order {0}").format(short(out_trade_no)),
         QCoreApplication.translate("ManagerWords", "Full number: {0}").format(out_trade_no),
     ]
 

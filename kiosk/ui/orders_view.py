@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkout import PaymentSession, State
-from kiosk.clock import CHINA_TZ
 from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
-from kiosk.ui.words import code_failure_text, method_text, short
+from kiosk.ui.words import clock_time, code_failure_text, method_text, short
 
 
 class OrdersView(Retranslating, QWidget):
@@ -126,7 +125,7 @@ class OrdersView(Retranslating, QWidget):
         self.table.setRowCount(len(self.orders))
         for row, order in enumerate(self.orders):
             cells = [
-                order.charged_at.astimezone(CHINA_TZ).strftime("%H:%M:%S"),
+                clock_time(order.charged_at, seconds=True),
                 short(order.out_trade_no),
                 order.description,
                 format_yuan(order.amount_fen),
@@ -166,7 +165,7 @@ class OrdersView(Retranslating, QWidget):
         if order.transaction_id:
             lines.append(self.tr("WeChat Pay transaction: {0}").format(order.transaction_id))
         if order.success_time is not None:
-            paid = order.success_time.astimezone(CHINA_TZ).strftime("%H:%M:%S")
+            paid = clock_time(order.success_time, seconds=True)
             lines.append(self.tr("Paid at {0}").format(paid))
         if order.failure is not None:  # a payment code that took nothing: why
             lines.append(code_failure_text(order.failure))

@@ -13,12 +13,12 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
-from kiosk.clock import CHINA_TZ
 from kiosk.manager.pin import MAX_PIN_LENGTH, Outcome, PinGuard, PinResult, pin_guard
 from kiosk.ui.dialogs import ActionDialog
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.keypad import DIGITS, Keypad
 from kiosk.ui.ops import BackgroundOps
+from kiosk.ui.words import clock_time
 
 __all__ = ["PinDialog", "ask_pin"]
 
@@ -77,7 +77,7 @@ class PinDialog(Retranslating, ActionDialog):
         self.setProperty("outcome", result.outcome.value)
         self._set_enabled(result.outcome not in (Outcome.LOCKED, Outcome.NOT_CONFIGURED))
         if result.outcome is Outcome.LOCKED and result.locked_until is not None:
-            until = result.locked_until.astimezone(CHINA_TZ).strftime("%H:%M")
+            until = clock_time(result.locked_until)
             self.message.setText(self.tr("Too many wrong PINs. Try again after {0}.").format(until))
         elif result.outcome is Outcome.NOT_CONFIGURED:
             self.message.setText(self.tr("No manager PIN is set on this kiosk. Ask the shop owner to set one."))

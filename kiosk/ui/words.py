@@ -39,9 +39,10 @@ def short(out_trade_no: str) -> str:
     return short_trade_no(out_trade_no)
 
 
-def clock_time(moment: datetime) -> str:
-    """``14:03``, in Beijing time whatever the computer's time zone."""
-    return moment.astimezone(CHINA_TZ).strftime("%H:%M")
+def clock_time(moment: datetime, *, seconds: bool = False) -> str:
+    """``14:03``, in Beijing time whatever the computer's time zone; ``14:03:27`` with ``seconds`` (lists of
+    orders, where two in the same minute are common)."""
+    return moment.astimezone(CHINA_TZ).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 def goods_line(items: Sequence[OrderItemRow], language: str) -> str:

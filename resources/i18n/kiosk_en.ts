@@ -694,8 +694,8 @@
         <translation>The payment server cannot be reached (since {0})</translation>
     </message>
     <message>
-        <source>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the server answers.</source>
-        <translation>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the server answers.</translation>
+        <source>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the payment server answers.</source>
+        <translation>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the payment server answers.</translation>
     </message>
 </context>
 <context>

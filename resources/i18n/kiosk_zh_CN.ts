@@ -694,8 +694,8 @@
         <translation>连不上收款服务器（{0} 起）</translation>
     </message>
     <message>
-        <source>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the server answers.</source>
-        <translation>请检查网线或 Wi-Fi 和路由器。仍然可以收款：服务器一恢复，二维码就会出现。</translation>
+        <source>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the payment server answers.</source>
+        <translation>请检查网线或 Wi-Fi 和路由器。仍然可以收款：收款服务器一恢复，二维码就会出现。</translation>
     </message>
 </context>
 <context>

@@ -455,10 +455,6 @@
         <translation>Being created</translation>
     </message>
     <message>
-        <source>Waiting for the server</source>
-        <translation>Waiting for the server</translation>
-    </message>
-    <message>
         <source>Awaiting payment</source>
         <translation>Awaiting payment</translation>
     </message>
@@ -611,14 +607,6 @@
         <translation>Look the refund up in the WeChat Pay merchant platform</translation>
     </message>
     <message>
-        <source>The server cannot be reached. Check the network and try again.</source>
-        <translation>The server cannot be reached. Check the network and try again.</translation>
-    </message>
-    <message>
-        <source>The server did not accept this kiosk. Ask whoever installed it to check its settings.</source>
-        <translation>The server did not accept this kiosk. Ask whoever installed it to check its settings.</translation>
-    </message>
-    <message>
         <source>Refunds are not set up on this kiosk. Ask whoever installed it to add the refund permission, or refund in the WeChat Pay merchant platform.</source>
         <translation>Refunds are not set up on this kiosk. Ask whoever installed it to add the refund permission, or refund in the WeChat Pay merchant platform.</translation>
     </message>
@@ -671,20 +659,8 @@
         <translation>The bill for {0} arrived damaged and was not used. Try again later; if it happens again, call support.</translation>
     </message>
     <message>
-        <source>The server or WeChat Pay cannot be reached. Check the network and try again.</source>
-        <translation>The server or WeChat Pay cannot be reached. Check the network and try again.</translation>
-    </message>
-    <message>
         <source>The bill for {0} did not add up and is not shown. Try again later; if it happens again, call support.</source>
         <translation>The bill for {0} did not add up and is not shown. Try again later; if it happens again, call support.</translation>
-    </message>
-    <message>
-        <source>The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</source>
-        <translation>The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</translation>
-    </message>
-    <message>
-        <source>The customer may have paid; the server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</source>
-        <translation>The customer may have paid; the server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</translation>
     </message>
     <message>
         <source>Orders: {0}</source>
@@ -777,6 +753,30 @@
     <message>
         <source>{0} ending {1}</source>
         <translation>{0} ending {1}</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server</source>
+        <translation>Waiting for the payment server</translation>
+    </message>
+    <message>
+        <source>The payment server cannot be reached. Check the network and try again.</source>
+        <translation>The payment server cannot be reached. Check the network and try again.</translation>
+    </message>
+    <message>
+        <source>The payment server does not accept this kiosk. Ask whoever installed it to check its settings.</source>
+        <translation>The payment server does not accept this kiosk. Ask whoever installed it to check its settings.</translation>
+    </message>
+    <message>
+        <source>The payment server or WeChat Pay cannot be reached. Check the network and try again.</source>
+        <translation>The payment server or WeChat Pay cannot be reached. Check the network and try again.</translation>
+    </message>
+    <message>
+        <source>The payment server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</source>
+        <translation>The payment server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</translation>
+    </message>
+    <message>
+        <source>The customer may have paid; the payment server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</source>
+        <translation>The customer may have paid; the payment server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</translation>
     </message>
     <message>
         <source>The customer's payment went through just as the sale was called off, and WeChat Pay gave all of it back.</source>

@@ -455,10 +455,6 @@
         <translation>正在创建</translation>
     </message>
     <message>
-        <source>Waiting for the server</source>
-        <translation>等待服务器</translation>
-    </message>
-    <message>
         <source>Awaiting payment</source>
         <translation>待付款</translation>
     </message>
@@ -611,14 +607,6 @@
         <translation>在微信支付商户平台查看该退款</translation>
     </message>
     <message>
-        <source>The server cannot be reached. Check the network and try again.</source>
-        <translation>无法连接服务器。请检查网络后重试。</translation>
-    </message>
-    <message>
-        <source>The server did not accept this kiosk. Ask whoever installed it to check its settings.</source>
-        <translation>服务器不接受本机。请联系安装人员检查本机设置。</translation>
-    </message>
-    <message>
         <source>Refunds are not set up on this kiosk. Ask whoever installed it to add the refund permission, or refund in the WeChat Pay merchant platform.</source>
         <translation>本机没有开通退款。请联系安装人员添加退款授权，或在微信支付商户平台退款。</translation>
     </message>
@@ -671,20 +659,8 @@
         <translation>{0} 的账单传输中损坏，没有采用。请稍后重试；如再次出现，请联系技术支持。</translation>
     </message>
     <message>
-        <source>The server or WeChat Pay cannot be reached. Check the network and try again.</source>
-        <translation>无法连接服务器或微信支付。请检查网络后重试。</translation>
-    </message>
-    <message>
         <source>The bill for {0} did not add up and is not shown. Try again later; if it happens again, call support.</source>
         <translation>{0} 的账单数据对不上，没有显示。请稍后重试；如再次出现，请联系技术支持。</translation>
-    </message>
-    <message>
-        <source>The server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</source>
-        <translation>服务器拒绝获取账单。请联系安装人员检查本机设置。</translation>
-    </message>
-    <message>
-        <source>The customer may have paid; the server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</source>
-        <translation>顾客可能已付款，服务器正在不断撤销这笔付款。请在微信支付商户平台核查，再点“重新查询订单”。</translation>
     </message>
     <message>
         <source>Orders: {0}</source>
@@ -777,6 +753,30 @@
     <message>
         <source>{0} ending {1}</source>
         <translation>{0} 尾号 {1}</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server</source>
+        <translation>等待收款服务器</translation>
+    </message>
+    <message>
+        <source>The payment server cannot be reached. Check the network and try again.</source>
+        <translation>连不上收款服务器。请检查网络后重试。</translation>
+    </message>
+    <message>
+        <source>The payment server does not accept this kiosk. Ask whoever installed it to check its settings.</source>
+        <translation>收款服务器不接受本收银机。请联系安装人员检查本机设置。</translation>
+    </message>
+    <message>
+        <source>The payment server or WeChat Pay cannot be reached. Check the network and try again.</source>
+        <translation>连不上收款服务器或微信支付。请检查网络后重试。</translation>
+    </message>
+    <message>
+        <source>The payment server refused to fetch the bill. Ask whoever installed the kiosk to check its settings.</source>
+        <translation>收款服务器拒绝获取账单。请联系安装人员检查本机设置。</translation>
+    </message>
+    <message>
+        <source>The customer may have paid; the payment server keeps cancelling it. Check it in the WeChat Pay merchant platform, then tap Re-query order.</source>
+        <translation>顾客可能已付款，收款服务器正在不断撤销这笔付款。请在微信支付商户平台核查，再点“重新查询订单”。</translation>
     </message>
     <message>
         <source>The customer&apos;s payment went through just as the sale was called off, and WeChat Pay gave all of it back.</source>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -38,6 +39,19 @@ def test_every_message_is_translated(ts: Path) -> None:
     assert messages
     untranslated = [message.findtext("source") for message in messages if not _translated(message)]
     assert untranslated == []
+
+
+#: The relay by any name but the one both screens use (收款服务器 / "payment server").
+OTHER_NAMES_FOR_THE_SERVER = re.compile(r"(?<!收款)服务器|中继|(?<![Pp]ayment )\b[Ss]erver|\b[Rr]elay")
+
+
+@pytest.mark.parametrize("ts", ts_files(), ids=lambda path: path.name)
+def test_the_payment_server_has_one_name_on_every_screen(ts: Path) -> None:
+    """The cashier's and the manager's catalogues call the relay the same: the payment server, never the server
+    alone or the relay."""
+    translations = [message.findtext("translation") or "" for message in ET.parse(ts).iter("message")]
+    assert any("收款服务器" in text or "payment server" in text for text in translations)
+    assert [text for text in translations if OTHER_NAMES_FOR_THE_SERVER.search(text)] == []
 
 
 def test_missing_qm_is_compiled_beside_its_source(tmp_path: Path) -> None:

@@ -549,7 +549,8 @@ def test_manager_words_are_plain_whatever_the_language(kiosk: Kiosk) -> None:
     view.say(lambda: "", "info")
     view._failed(lambda: view.tr("Re-query failed"), httpx.ConnectError("[Errno 111] Connection refused"))
     message = child(view, QLabel, "managerStatusLabel").text()
-    assert "cannot be reached" in message and "Errno" not in message and not RAW.search(message)
+    # The relay by the cashier's name for it, the payment server.
+    assert "The payment server cannot be reached" in message and "Errno" not in message and not RAW.search(message)
     tap(kiosk, view, "managerLanguageButton")
     view.close()
 
