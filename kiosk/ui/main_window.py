@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from kiosk.ui.payment_view import PaidView, PaymentView
     from kiosk.ui.repeat_charge import RepeatChargeDialog
     from kiosk.ui.sale_view import SaleView
+    from kiosk.ui.sound import SoundPlayer
 
 log = logging.getLogger(__name__)
 
@@ -238,11 +239,10 @@ class MainWindow(Retranslating, QMainWindow):
         from kiosk.ui.orders_view import OrdersView
         from kiosk.ui.payment_view import PaidView, PaymentView
         from kiosk.ui.sale_view import SaleView
-        from kiosk.ui.sound import SoundPlayer
 
         self.core = core
         self.bridge = CoreBridge(core, self)
-        self.sound = SoundPlayer(core, self)  # the chime and "微信收款 … 元", error tones
+        self.sound = self._sound_player(core)
         self.bridge.sessionChanged.connect(self._session_changed)
         self.bridge.paidAfterCancel.connect(self._paid_after_cancel)
         self.bridge.connectionChanged.connect(self._connection_changed)
@@ -812,6 +812,19 @@ class MainWindow(Retranslating, QMainWindow):
         log.warning("core error (%s): %s", event.kind, event.message)
         self.show_error(lambda: core_error_text(event))
 
+    def _sound_player(self, core: KioskCore) -> SoundPlayer | None:
+        """The chime and "微信收款 … 元", error tones; ``None`` where the computer cannot play sound at all.
+
+        QtMultimedia links the system's PulseAudio client (Debian's libpulse0): without it the module does not
+        load. Selling matters more than the announcement, so the kiosk sells silently and tells the clerk."""
+        try:
+            from kiosk.ui.sound import SoundPlayer
+        except ImportError as exc:
+            log.error("sound unavailable, payments are not announced: %s", exc)
+            self.notice.show_error(lambda: self.tr("Sound does not work on this computer: payments are not announced"))
+            return None
+        return SoundPlayer(core, self)
+
     def _unknown_code(self, code: str) -> None:
         if self.core is not None:
             self.core.sound.unknown_code()  # a bad scan beeps
@@ -987,7 +1000,8 @@ class MainWindow(Retranslating, QMainWindow):
             self.customer_display.close()
         if self.bridge is not None:
             self.bridge.detach()
-            self.sound.detach()
+            if self.sound is not None:
+                self.sound.detach()
         self.ops.wait(15_000)
         if self.core is not None:
             self.core.stop()

@@ -226,6 +226,10 @@
         <translation>Order {0} for the same goods is cancelled, so nobody pays twice.</translation>
     </message>
     <message>
+        <source>Sound does not work on this computer: payments are not announced</source>
+        <translation>Sound does not work on this computer: payments are not announced</translation>
+    </message>
+    <message>
         <source>Trying the printer again…</source>
         <translation>Trying the printer again…</translation>
     </message>

@@ -226,6 +226,10 @@
         <translation>同样商品的订单 {0} 已取消，顾客不会付两次款。</translation>
     </message>
     <message>
+        <source>Sound does not work on this computer: payments are not announced</source>
+        <translation>本机无法播放声音：收款不会语音播报</translation>
+    </message>
+    <message>
         <source>Trying the printer again…</source>
         <translation>正在重试打印机…</translation>
     </message>

@@ -4,12 +4,15 @@ QAudioSink pulls it (reading the QIODevice to the end) and reports idle; the rea
 
 from __future__ import annotations
 
+import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioFormat, QtAudio
 from pytestqt.qtbot import QtBot
@@ -114,3 +117,23 @@ def test_the_cashier_window_announces_a_payment(kiosk: Kiosk) -> None:
 
     window.sale_view.submit_code("0000000000000")  # a bad scan beeps
     kiosk.qtbot.waitUntil(lambda: heard[-1][0] == "unknown_code", timeout=WAIT_MS)
+
+
+def test_a_computer_that_cannot_play_sound_still_sells_and_says_so(
+    make_kiosk: Callable[..., Kiosk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QtMultimedia does not load without the system's PulseAudio client (libpulse0): the import fails.
+    monkeypatch.setitem(sys.modules, "kiosk.ui.sound", None)
+    kiosk = make_kiosk()
+    window = kiosk.window
+    assert window.sound is None
+    assert window.notice.level == "error" and window.notice.text in (
+        "本机无法播放声音：收款不会语音播报",
+        "Sound does not work on this computer: payments are not announced",
+    )
+    kiosk.add("DRK-001")
+    otn = kiosk.charge()
+    core = window.core
+    assert core is not None
+    core.simulate_payment(otn)
+    kiosk.qtbot.waitUntil(lambda: core.session(otn).state is State.PAID, timeout=WAIT_MS)
