@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kiosk.commandline import EXIT_USAGE, ArgumentParser, CommandError, InstanceLock, fail
+from kiosk.commandline import ArgumentParser, CommandError, InstanceLock, fail
 
 PROG = "kiosk"
 LOCK_FILE = "kiosk.lock"
@@ -103,14 +103,13 @@ def set_pin(args: list[str]) -> int:
         "paste into kiosk.toml. Without a terminal, the PIN is read twice from standard input, one per line.",
     )
     parser.parse_args(args)
-    from kiosk.manager.pin import set_pin_main
+    from kiosk.manager.pin import PinFormatError, pin_setting
 
     try:
-        code = set_pin_main([], ask=_ask_pin)
-    except CommandError as exc:
+        print(pin_setting(_ask_pin("New manager PIN (4-12 digits): "), _ask_pin("Repeat the PIN: ")))
+    except (CommandError, PinFormatError) as exc:
         return fail(parser.prog, exc)
-    # set_pin_main has told why (two different PINs, not 4-12 digits): bad input, exit 2 as everywhere.
-    return EXIT_USAGE if code else 0
+    return 0
 
 
 def _ask_pin(prompt: str) -> str:

@@ -7,7 +7,7 @@
 * 64 hex digits, the plain SHA-256 of the PIN — accepted for configs written by hand
   (``printf %s 1234 | sha256sum``), but weak.
 
-Produce the preferred form with ``python -m kiosk.manager set-pin`` (prints the line to paste). Training
+Produce the preferred form with ``kiosk set-pin`` (prints the line to paste). Training
 mode, which has no configuration, uses the documented PIN ``0000`` (the cashier screen's PIN dialog agrees).
 
 Lockout: after ``MAX_TRIES`` wrong PINs in a row the check refuses everything for ``LOCKOUT`` (the clock
@@ -195,22 +195,10 @@ def pin_guard(core: KioskCore) -> PinGuard:
     )
 
 
-def set_pin_main(argv: list[str] | None = None, *, ask: Callable[[str], str] | None = None) -> int:
-    """``python -m kiosk.manager set-pin``: ask for a new PIN twice, print the ``[manager]`` line to paste."""
-    import getpass
-    import sys
+def pin_setting(first: str, second: str) -> str:
+    """The ``[manager]`` lines for ``kiosk.toml`` that hold a new PIN typed twice (``kiosk set-pin``).
 
-    prompt = ask or getpass.getpass
-    first = prompt("New manager PIN (4-12 digits): ")
-    second = prompt("Repeat the PIN: ")
+    Raises :class:`PinFormatError` when the two differ or the PIN is not 4-12 digits."""
     if first != second:
-        print("The PINs differ; nothing changed.", file=sys.stderr)
-        return 1
-    try:
-        stored = hash_pin(first)
-    except PinFormatError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    print("[manager]")
-    print(f'{PIN_KEY} = "{stored}"')
-    return 0
+        raise PinFormatError("the two PINs differ; nothing changed")
+    return f'[manager]\n{PIN_KEY} = "{hash_pin(first)}"'

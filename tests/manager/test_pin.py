@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from kiosk.clock import CHINA_TZ
-from kiosk.manager.__main__ import main as manager_main
 from kiosk.manager.pin import (
     LOCKOUT,
     MAX_TRIES,
@@ -15,7 +14,7 @@ from kiosk.manager.pin import (
     PinGuard,
     configured_pin,
     hash_pin,
-    set_pin_main,
+    pin_setting,
     verify_pin,
 )
 
@@ -105,12 +104,11 @@ def test_no_pin_configured():
     assert PinGuard(None).check("0000").outcome is Outcome.NOT_CONFIGURED
 
 
-def test_set_pin_helper_prints_a_config_line(capsys):
-    answers = iter(["135790", "135790"])
-    assert set_pin_main(ask=lambda prompt: next(answers)) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out[0] == "[manager]" and out[1].startswith('pin_sha256 = "pbkdf2_sha256$')
-    assert verify_pin("135790", out[1].split('"')[1])
-    answers = iter(["135790", "135791"])
-    assert set_pin_main(ask=lambda prompt: next(answers)) == 1
-    assert manager_main(["unknown"]) == 2
+def test_a_pin_typed_twice_makes_a_config_line_that_verifies():
+    lines = pin_setting("135790", "135790").splitlines()
+    assert lines[0] == "[manager]" and lines[1].startswith('pin_sha256 = "pbkdf2_sha256$')
+    assert verify_pin("135790", lines[1].split('"')[1])
+    with pytest.raises(PinFormatError, match="differ"):
+        pin_setting("135790", "135791")
+    with pytest.raises(PinFormatError, match="4 to 12 digits"):
+        pin_setting("12", "12")
