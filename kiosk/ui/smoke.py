@@ -1,6 +1,8 @@
 """``--exit-after-sale``: one whole simulated training sale through the real window, for packaging smoke tests.
 
-It drives the same buttons a clerk taps and watches the same widgets the tests watch.
+It drives the same buttons a clerk taps and watches the same widgets the tests watch. Run again within a few
+minutes on the same training data, its cart repeats the sale just paid, so Charge asks whether the customer buys
+the same again: the smoke sale answers *Charge again*, as a clerk ringing a second identical sale would.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def run_sale(window: MainWindow, *, on_done: Callable[[bool], None], timeout_ms:
         on_done(ok)
 
     def poll() -> None:
+        if window.repeat_dialog is not None and window.repeat_dialog.isVisible():
+            window.repeat_dialog.charge_button.click()
         session = payment.session
         if session is None:
             return

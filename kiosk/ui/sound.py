@@ -14,12 +14,20 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Signal
-from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QMediaDevices, QtAudio
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLoggingCategory, QObject, Signal
 
 from kiosk.checkout import KioskCore
 from kiosk.checkout.events import CoreEvent, SoundCue
 from kiosk.checkout.sound import CHANNELS, SAMPLE_RATE, SoundError
+
+#: Qt Multimedia's notes, on stderr at every start, on optional libraries it does not find (PipeWire; VA-API,
+#: for video) and on its FFmpeg version: nothing the kiosk's sound depends on, and they buried the one line that
+#: matters. Set before the module loads (it looks for PipeWire then). Its other warnings stay, and
+#: QT_LOGGING_RULES in the environment still overrides these rules.
+QUIET_QT_MULTIMEDIA = "qt.multimedia.symbolsresolver.warning=false\nqt.multimedia.ffmpeg.info=false"
+QLoggingCategory.setFilterRules(QUIET_QT_MULTIMEDIA)
+
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QMediaDevices, QtAudio  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,9 @@
 #
 #   backup.sh [--config /etc/kiosk-relay/relay.toml] [--dest /var/backups/kiosk-relay] [--keep 30]
 #
+# KIOSK_RELAY_PYTHON names the relay's Python, the one with the kiosk package (default
+# /opt/kiosk-relay/bin/python; a trial from a checkout: .venv/bin/python).
+#
 # Run it as the service user (kiosk-relay-backup.timer does, daily), or as root: it then switches to the
 # database's owner so that no file next to the database ends up owned by root. Prints one JSON line
 # (backup file, size, rows per table). Copy the backups off the server (rsync, object storage): a backup
@@ -11,8 +14,8 @@
 set -eu
 
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+# The relay's own interpreter: relay_db.py needs the kiosk package installed in it.
 python=${KIOSK_RELAY_PYTHON:-/opt/kiosk-relay/bin/python}
-[ -x "$python" ] || python=python3
 config=/etc/kiosk-relay/relay.toml
 dest=/var/backups/kiosk-relay
 keep=30
@@ -22,10 +25,14 @@ while [ $# -gt 0 ]; do
         --config) config=$2; shift 2 ;;
         --dest) dest=$2; shift 2 ;;
         --keep) keep=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '/^set -eu/q; 2,$ s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) echo "backup.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
+"$python" -c 'import kiosk.files' 2>/dev/null || {
+    echo "backup.sh: $python cannot import the kiosk package: set KIOSK_RELAY_PYTHON to the relay's Python (the one kiosk-relay runs with)" >&2
+    exit 2
+}
 
 db=$("$python" "$here/relay_db.py" db-path --config "$config")
 if [ "$(id -u)" = 0 ]; then

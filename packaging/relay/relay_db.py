@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             result = summary(args.file)
     except (BackupError, sqlite3.Error, OSError) as exc:
         print(f"relay_db.py {args.command}: {exc}", file=sys.stderr)
-        return 1
+        return 2
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

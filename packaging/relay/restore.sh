@@ -3,6 +3,9 @@
 #
 #   restore.sh BACKUP_FILE [--config /etc/kiosk-relay/relay.toml] [--no-service]
 #
+# KIOSK_RELAY_PYTHON names the relay's Python, the one with the kiosk package (default
+# /opt/kiosk-relay/bin/python; a trial from a checkout: .venv/bin/python).
+#
 # Stops kiosk-relay.service, moves the current database (and its -wal/-shm) aside as
 # relay.sqlite3.replaced-<time>, puts the checked backup in its place owned by the service user, and starts
 # the service again. --no-service skips systemctl (a relay you run yourself: stop it first).
@@ -11,8 +14,8 @@
 set -eu
 
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+# The relay's own interpreter: relay_db.py needs the kiosk package installed in it.
 python=${KIOSK_RELAY_PYTHON:-/opt/kiosk-relay/bin/python}
-[ -x "$python" ] || python=python3
 config=/etc/kiosk-relay/relay.toml
 service=kiosk-relay.service
 use_service=1
@@ -22,11 +25,15 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --config) config=$2; shift 2 ;;
         --no-service) use_service=0; shift ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '/^set -eu/q; 2,$ s/^# \{0,1\}//p' "$0"; exit 0 ;;
         -*) echo "restore.sh: unknown option $1" >&2; exit 2 ;;
         *) backup=$1; shift ;;
     esac
 done
+"$python" -c 'import kiosk.files' 2>/dev/null || {
+    echo "restore.sh: $python cannot import the kiosk package: set KIOSK_RELAY_PYTHON to the relay's Python (the one kiosk-relay runs with)" >&2
+    exit 2
+}
 [ -n "$backup" ] || { echo "restore.sh: which backup file? (see --help)" >&2; exit 2; }
 "$python" "$here/relay_db.py" check "$backup" >/dev/null
 

@@ -210,3 +210,41 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(tmp_path
     with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as check:
         assert check.execute("SELECT out_trade_no FROM orders").fetchall() == [("keep-me",)]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["relay-damaged.sqlite3", "relay.sqlite3", "relay.toml"]
+
+
+@pytest.mark.parametrize("script", ["backup.sh", "restore.sh"])
+def test_a_python_without_the_kiosk_package_is_one_line_and_exit_2(script: str, tmp_path: Path) -> None:
+    """Not the relay's interpreter (none at /opt/kiosk-relay, or one without the package): the script names
+    KIOSK_RELAY_PYTHON in one line instead of a traceback from relay_db.py (it used to fall back to python3)."""
+    bare = tmp_path / "bare-python"
+    bare.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n', "utf-8")  # no site-packages: no kiosk
+    bare.chmod(0o755)
+    config = tmp_path / "relay.toml"
+    config.write_text('[storage]\npath = "relay.sqlite3"\n', "utf-8")
+    args = ["--config", str(config), *(["--dest", str(tmp_path / "backups")] if script == "backup.sh" else [])]
+    args += [str(tmp_path / "relay-x.sqlite3"), "--no-service"] if script == "restore.sh" else []
+    for python in (str(bare), str(tmp_path / "missing" / "python")):
+        done = subprocess.run(
+            ["sh", str(RELAY_DIR / script), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env={**os.environ, "KIOSK_RELAY_PYTHON": python},
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines() == [
+            f"{script}: {python} cannot import the kiosk package: set KIOSK_RELAY_PYTHON to the relay's Python"
+            " (the one kiosk-relay runs with)"
+        ]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bare-python", "relay.toml"]  # nothing made
+
+
+def test_the_scripts_help_is_their_header() -> None:
+    for script in ("backup.sh", "restore.sh"):
+        done = subprocess.run(
+            ["sh", str(RELAY_DIR / script), "--help"], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0 and done.stdout.startswith(("Online backup", "Restore the relay"))
+        assert "KIOSK_RELAY_PYTHON" in done.stdout and "set -eu" not in done.stdout

@@ -29,18 +29,23 @@ def test_a_broken_configuration_is_named_and_exits_2(tmp_path: Path, capsys: pyt
     assert "[relay] url" in capsys.readouterr().err
 
 
-def test_exit_after_sale_runs_a_whole_training_sale(tmp_path: Path) -> None:
+def test_exit_after_sale_runs_a_whole_training_sale_again_and_again(tmp_path: Path) -> None:
+    """The second run on the same training data repeats the sale just paid: Charge asks first, and the smoke
+    sale answers *Charge again* (it once waited for its deadline and failed)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--exit-after-sale", "--data-dir", str(tmp_path / "training")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith(READY_MARKER) and lines[-1] == f"{SALE_MARKER} ok=True"
-    assert len(lines) == 2  # nothing else on stdout (no tokens, no URLs)
-    assert list((tmp_path / "training" / "kiosk" / "virtual-printer").glob("*_paid_receipt.png"))
+    for run_number in (1, 2):
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--exit-after-sale", "--data-dir", str(tmp_path / "training")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith(READY_MARKER) and lines[-1] == f"{SALE_MARKER} ok=True"
+        assert len(lines) == 2  # nothing else on stdout (no tokens, no URLs)
+        assert "qt.multimedia.symbolsresolver" not in result.stderr and "qt.multimedia.ffmpeg" not in result.stderr
+        receipts = list((tmp_path / "training" / "kiosk" / "virtual-printer").glob("*_paid_receipt.png"))
+        assert len(receipts) == run_number

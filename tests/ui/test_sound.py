@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QIODevice, QLoggingCategory, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudioFormat, QtAudio
 from pytestqt.qtbot import QtBot
 
@@ -97,6 +97,19 @@ def test_cues_from_core_threads_play_in_order_one_at_a_time(qtbot: QtBot, tmp_pa
     bus.publish(PaidAfterCancel(_session(State.PAID_AFTER_CANCEL, 1005)))
     qtbot.wait(50)
     assert len(done) == 3  # detached: nothing more plays
+    journal.close()
+
+
+def test_qt_multimedias_start_up_notes_are_quiet_and_its_warnings_are_not(qtbot: QtBot, tmp_path: Path) -> None:
+    journal = Journal.open(tmp_path / "journal.sqlite3")
+    bus = EventBus()
+    core = SimpleNamespace(sound=Sounds(bus, journal, SoundSettings()), subscribe=bus.subscribe)
+    player = SoundPlayer(core)  # type: ignore[arg-type]
+    assert not QLoggingCategory("qt.multimedia.symbolsresolver").isWarningEnabled()  # no PipeWire, no VA-API
+    assert not QLoggingCategory("qt.multimedia.ffmpeg").isInfoEnabled()  # its version, at every start
+    assert QLoggingCategory("qt.multimedia.ffmpeg").isWarningEnabled()
+    assert QLoggingCategory("qt.multimedia").isWarningEnabled()
+    player.detach()
     journal.close()
 
 
