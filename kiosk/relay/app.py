@@ -212,7 +212,7 @@ class RelayApp:
                 await task
             await reconciler.stop()
             await self.relay.gateway.aclose()
-            self.storage.close()
+            await self.storage.aclose()
 
     async def _supervise(self, reconciler: Reconciler) -> None:
         """Keep the reconciler alive: without it, lost notifications would never be found."""

@@ -1,19 +1,34 @@
-"""The relay's storage (SQLite engine): its state rules, and a writer no caller can stop."""
+"""The relay's storage: the state rules every engine keeps (SQLite and a real PostgreSQL, several writers on
+the latter), its migrations and leases, and SQLite's writer that no caller can stop."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
+import psycopg
 import pytest
 
 from kiosk.clock import CHINA_TZ
-from kiosk.relay.gateway import RefundReport, TradeReport
-from kiosk.relay.storage import Inserted, OrderDraft, RefundDraft, SQLiteStorage, StorageError
+from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.storage import (
+    Inserted,
+    OrderDraft,
+    RefundDraft,
+    RelayStorage,
+    SQLiteStorage,
+    StorageError,
+    open_storage,
+)
+from kiosk.relay.storage.postgres import PostgresStorage
+from kiosk.relay.storage.schema import LATEST
+from kiosk.trade import trade_moves_forward
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
 
@@ -48,8 +63,52 @@ def no_mismatch(order: object) -> str:
     return ""
 
 
+T = TypeVar("T")
+
+
+class Opener:
+    """Opens the engine under test on one store (a file, or a database), as often as a test likes; ``execute``
+    runs SQL on that store directly, as an operator would."""
+
+    def __init__(self, where: Path | str) -> None:
+        self.where = where
+
+    def __call__(self) -> RelayStorage:
+        return open_storage(self.where)
+
+    def execute(self, sql: str, values: tuple[Any, ...]) -> None:
+        if isinstance(self.where, Path):
+            with sqlite3.connect(self.where) as connection:
+                connection.execute(sql, values)
+        else:
+            with psycopg.connect(self.where) as connection:
+                connection.execute(sql.replace("?", "%s"), values)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    """Each engine in turn: an SQLite file, then a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return Opener(tmp_path / "relay.sqlite3")
+    return Opener(request.getfixturevalue("postgres_url"))
+
+
+def run(engine: Opener, scenario: Callable[[RelayStorage], Awaitable[T]]) -> T:
+    """Open the store, run ``scenario`` on it and close it, all on one event loop (the engine's pool lives there)."""
+
+    async def main() -> T:
+        storage = engine()
+        try:
+            return await scenario(storage)
+        finally:
+            await storage.aclose()
+
+    return asyncio.run(main())
+
+
 @pytest.fixture
 def storage(tmp_path: Path) -> Iterator[SQLiteStorage]:
+    """The SQLite engine, for its writer thread."""
     store = SQLiteStorage(tmp_path / "relay.sqlite3")
     yield store
     store.close()
@@ -118,8 +177,8 @@ def test_a_failing_disk_fails_the_batch_and_the_next_write_works(storage: SQLite
     assert asyncio.run(scenario()) is Inserted.CREATED
 
 
-def test_orders_move_only_forward_and_a_notification_id_counts_once(storage: SQLiteStorage) -> None:
-    async def scenario() -> list[object]:
+def test_orders_move_only_forward_and_a_notification_id_counts_once(engine: Opener) -> None:
+    async def scenario(storage: RelayStorage) -> list[object]:
         await storage.insert_order(draft("W000000006"))
         paid = TradeReport("W000000006", "SUCCESS", transaction_id="42", total_fen=1000)
         first = await storage.record_payment_notification(
@@ -136,14 +195,15 @@ def test_orders_move_only_forward_and_a_notification_id_counts_once(storage: SQL
         events = [e.kind for e in await storage.events("W000000006")]
         return [first.outcome, again.outcome, back.outcome, other.outcome, order, events]
 
-    first, again, back, other, order, events = asyncio.run(scenario())
+    first, again, back, other, order, events = run(engine, scenario)
     assert (first, again, back, other) == ("applied", "duplicate", "stale", "mismatch")
     assert order.state == "SUCCESS" and order.version == 2 and order.items == [{"sku": "X", "quantity": 1}]  # type: ignore[attr-defined]
+    assert order.created_at == AT and order.time_expire == AT + timedelta(minutes=10)  # type: ignore[attr-defined]
     assert events == ["created", "state", "mismatch"]
 
 
-def test_refunds_hold_the_amount_until_closed_or_failed(storage: SQLiteStorage) -> None:
-    async def scenario() -> list[object]:
+def test_refunds_hold_the_amount_until_closed_or_failed(engine: Opener) -> None:
+    async def scenario(storage: RelayStorage) -> list[object]:
         await storage.insert_order(draft("W000000007"))
         unpaid, _ = await storage.insert_refund(refund("W7R0", "W000000007", 100))
         paid = TradeReport("W000000007", "SUCCESS", total_fen=1000)
@@ -158,7 +218,7 @@ def test_refunds_hold_the_amount_until_closed_or_failed(storage: SQLiteStorage) 
         late = await storage.advance_refund(RefundReport("W7R2", "PROCESSING"), at=AT, source="t")
         return [unpaid, first, too_much, released, again, existing, done, late, await storage.unfinished_refunds()]
 
-    unpaid, first, too_much, released, again, existing, done, late, unfinished = asyncio.run(scenario())
+    unpaid, first, too_much, released, again, existing, done, late, unfinished = run(engine, scenario)
     assert (unpaid, first, too_much, released, again) == (
         Inserted.ORDER_NOT_PAID,
         Inserted.CREATED,
@@ -171,3 +231,207 @@ def test_refunds_hold_the_amount_until_closed_or_failed(storage: SQLiteStorage) 
     assert (done.order.state, done.order.refunded_fen) == ("REFUND", 1000)  # type: ignore[attr-defined]
     assert late.outcome == "stale" and late.refund.status == "SUCCESS"  # type: ignore[attr-defined]
     assert unfinished == []
+
+
+def test_the_bill_cache_keeps_one_bill_per_merchant_day_and_type(engine: Opener) -> None:
+    day = date(2026, 3, 1)
+    bill = Bill(["out_trade_no", "fee"], [["W1", "0.07"], ["W2", None]], {"trade_count": 2}, {"bill_type": "ALL"})
+    newer = Bill(["out_trade_no", "fee"], [["W3", "1.00"]], {"trade_count": 1}, {"bill_type": "ALL"})
+
+    async def scenario(storage: RelayStorage) -> tuple[object, ...]:
+        missing = await storage.cached_bill("1900000001", day, "ALL")
+        await storage.cache_bill("1900000001", day, bill, at=AT)
+        first = await storage.cached_bill("1900000001", day, "ALL")
+        await storage.cache_bill("1900000001", day, newer, at=AT)
+        return missing, first, await storage.cached_bill("1900000001", day, "ALL")
+
+    missing, first, second = run(engine, scenario)
+    assert missing is None
+    assert (first.columns, first.rows, first.summary) == (bill.columns, bill.rows, bill.summary)  # type: ignore[attr-defined]
+    assert second.rows == [["W3", "1.00"]] and second.bill_type == "ALL"  # type: ignore[attr-defined]
+
+
+def test_a_lease_is_held_by_one_holder_until_it_expires_or_is_released(engine: Opener) -> None:
+    later = AT + timedelta(seconds=11)
+
+    async def scenario(storage: RelayStorage) -> list[object]:
+        return [
+            await storage.claim_lease("work", "a", at=AT, seconds=10),
+            await storage.claim_lease("work", "b", at=AT, seconds=10),  # taken
+            await storage.claim_lease("work", "a", at=AT + timedelta(seconds=5), seconds=10),  # renewed to +15 s
+            await storage.claim_lease("work", "b", at=later, seconds=10),  # not expired yet
+            await storage.lease_holder("work", at=later),
+            await storage.claim_lease("work", "b", at=AT + timedelta(seconds=15), seconds=10),  # expired: taken over
+            await storage.lease_holder("work", at=AT + timedelta(seconds=15)),
+            await storage.release_lease("work", "a"),  # not a's any more: nothing happens
+            await storage.lease_holder("work", at=AT + timedelta(seconds=15)),
+            await storage.release_lease("work", "b"),
+            await storage.claim_lease("work", "c", at=AT + timedelta(seconds=16), seconds=10),
+        ]
+
+    assert run(engine, scenario) == [True, False, True, False, "a", True, "b", None, "b", None, True]
+
+
+def test_a_database_of_a_newer_relay_is_refused_and_an_up_to_date_one_opened_again(engine: Opener) -> None:
+    async def scenario(storage: RelayStorage) -> None:
+        await storage.insert_order(draft("W000000009"))
+
+    run(engine, scenario)
+    assert run(engine, lambda storage: storage.order("W000000009")) is not None  # migrated once, opened again
+    engine.execute("UPDATE schema_version SET version = ? WHERE version = ?", (LATEST + 1, LATEST))
+    with pytest.raises(StorageError, match=f"schema version {LATEST + 1}, made by a newer relay"):
+        engine()
+
+
+# -- PostgreSQL with several writers: the rules hold because of the database, not of this process ------------
+
+
+def several(url: str, count: int = 5) -> list[RelayStorage]:
+    """``count`` engines on one database: separate pools, so separate server sessions, like separate relays."""
+    return [PostgresStorage(url, pool_size=10) for _ in range(count)]
+
+
+async def close_all(storages: list[RelayStorage]) -> None:
+    await asyncio.gather(*(storage.aclose() for storage in storages))
+
+
+def test_fifty_concurrent_refunds_never_exceed_what_was_paid(postgres_url: str) -> None:
+    async def scenario() -> tuple[list[Inserted], int, int]:
+        storages = several(postgres_url)
+        try:
+            first = storages[0]
+            await first.insert_order(draft("C000000001", amount_fen=1000))
+            paid = TradeReport("C000000001", "SUCCESS", total_fen=1000)
+            await first.advance_order(paid, at=AT, source="t", mismatch=no_mismatch)
+            attempts = [
+                storages[n % len(storages)].insert_refund(refund(f"C1R{n:02d}", "C000000001", 30)) for n in range(50)
+            ]
+            outcomes = [inserted for inserted, _ in await asyncio.gather(*attempts)]
+            # Every created refund succeeds at once, concurrently: the order's refunded_fen counts each one.
+            created = [f"C1R{n:02d}" for n, inserted in enumerate(outcomes) if inserted is Inserted.CREATED]
+            await asyncio.gather(
+                *(
+                    storages[n % len(storages)].advance_refund(
+                        RefundReport(number, "SUCCESS", refund_id=number), at=AT, source="t"
+                    )
+                    for n, number in enumerate(created)
+                )
+            )
+            order = await first.order("C000000001")
+            assert order is not None
+            return outcomes, order.refunded_fen, order.version
+        finally:
+            await close_all(storages)
+
+    outcomes, refunded, version = asyncio.run(scenario())
+    assert outcomes.count(Inserted.CREATED) == 33 and outcomes.count(Inserted.EXCEEDS_AMOUNT) == 17
+    assert refunded == 33 * 30 <= 1000
+    assert version == 2 + 33  # paid, then one bump per successful refund
+
+
+def test_fifty_concurrent_copies_of_a_notification_change_the_order_once(postgres_url: str) -> None:
+    async def scenario() -> tuple[list[str], int]:
+        storages = several(postgres_url)
+        try:
+            await storages[0].insert_order(draft("C000000002"))
+            paid = TradeReport("C000000002", "SUCCESS", transaction_id="4200", total_fen=1000)
+            changes = await asyncio.gather(
+                *(
+                    storages[n % len(storages)].record_payment_notification(
+                        "N-C2", "TRANSACTION.SUCCESS", paid, at=AT, mismatch=no_mismatch
+                    )
+                    for n in range(50)
+                )
+            )
+            order = await storages[0].order("C000000002")
+            assert order is not None
+            return [change.outcome for change in changes], order.version
+        finally:
+            await close_all(storages)
+
+    outcomes, version = asyncio.run(scenario())
+    assert sorted(set(outcomes)) == ["applied", "duplicate"] and outcomes.count("applied") == 1
+    assert version == 2
+
+
+def test_concurrent_reports_only_ever_move_an_order_forward(postgres_url: str) -> None:
+    states = ["USERPAYING", "PAYERROR", "CLOSED", "SUCCESS", "NOTPAY", "USERPAYING", "CLOSED"]
+
+    async def scenario() -> tuple[list[str], object]:
+        storages = several(postgres_url)
+        try:
+            await storages[0].insert_order(draft("C000000003"))
+            changes = await asyncio.gather(
+                *(
+                    storages[n % len(storages)].advance_order(
+                        TradeReport("C000000003", state, total_fen=1000), at=AT, source="t", mismatch=no_mismatch
+                    )
+                    for n, state in enumerate(states * 5)
+                )
+            )
+            events = await storages[0].events("C000000003")
+            return [change.outcome for change in changes], events
+        finally:
+            await close_all(storages)
+
+    outcomes, events = asyncio.run(scenario())
+    moves = [(event.detail["from"], event.detail["to"]) for event in events if event.kind == "state"]  # type: ignore[attr-defined]
+    assert moves and moves[-1][1] == "SUCCESS" and outcomes.count("applied") == len(moves)
+    assert all(trade_moves_forward(before, after) for before, after in moves)  # each change from the one before
+    assert [after for _, after in moves[:-1]] == [before for before, _ in moves[1:]]
+
+
+def test_twenty_concurrent_creations_of_one_order_store_it_once(postgres_url: str) -> None:
+    async def scenario() -> list[Inserted]:
+        storages = several(postgres_url, 4)
+        try:
+            results = await asyncio.gather(*(storages[n % 4].insert_order(draft("C000000004")) for n in range(20)))
+            return [inserted for inserted, _ in results]
+        finally:
+            await close_all(storages)
+
+    outcomes = asyncio.run(scenario())
+    assert outcomes.count(Inserted.CREATED) == 1 and outcomes.count(Inserted.EXISTS) == 19
+
+
+def test_instances_starting_together_migrate_the_database_once(postgres_url: str) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        opened = list(pool.map(lambda _: PostgresStorage(postgres_url), range(4)))
+    asyncio.run(close_all(list(opened)))
+    with psycopg.connect(postgres_url) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(LATEST,)]
+
+
+def test_a_caller_who_gives_up_on_postgresql_does_not_cut_the_transaction_short(postgres_url: str) -> None:
+    async def scenario() -> object:
+        storage = PostgresStorage(postgres_url)
+        try:
+            await storage.insert_order(draft("C000000005"))
+            async with await psycopg.AsyncConnection.connect(postgres_url) as blocker:
+                # Another session holds the order's row: the notification's transaction waits for it.
+                await blocker.execute("SELECT * FROM orders WHERE out_trade_no = 'C000000005' FOR UPDATE")
+                paid = TradeReport("C000000005", "SUCCESS", total_fen=1000)
+                waiting = asyncio.ensure_future(
+                    storage.record_payment_notification(
+                        "N-C5", "TRANSACTION.SUCCESS", paid, at=AT, mismatch=no_mismatch
+                    )
+                )
+                await asyncio.sleep(0.3)
+                waiting.cancel()  # e.g. the 4 s notification deadline
+                await asyncio.sleep(0.1)
+                await blocker.commit()
+            await asyncio.sleep(0.3)
+            return await storage.order("C000000005")
+        finally:
+            await storage.aclose()
+
+    order = asyncio.run(scenario())
+    assert order.state == "SUCCESS" and order.version == 2  # type: ignore[attr-defined]
+
+
+def test_a_database_that_cannot_be_reached_fails_in_one_line_without_the_password(postgres_server: object) -> None:
+    url = "postgresql://kiosk:s3cret@127.0.0.1:1/relay?connect_timeout=2"
+    with pytest.raises(StorageError) as refused:
+        PostgresStorage(url)
+    message = str(refused.value)
+    assert "\n" not in message and "s3cret" not in message and "postgresql://kiosk:***@127.0.0.1:1/relay" in message
