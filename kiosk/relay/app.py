@@ -39,6 +39,7 @@ from kiosk.wire import (
 )
 
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
+from .cluster import CERTIFICATE_DOWNLOADS, Cluster, take_turn
 from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
@@ -156,15 +157,18 @@ class RelayApp:
         if gateway is None:
             from .wechat import build_gateway
 
-            gateway = build_gateway(config)
+            gateway = build_gateway(config, download_turn=self._certificate_turn)
+        where = config.storage
         try:
-            self.storage = open_storage(config.storage_path)
+            self.storage = open_storage(where.where, pool_size=where.pool_size)
         except (StorageError, OSError) as exc:
-            raise ConfigError("storage.path", f"cannot open {config.storage_path}: {exc}") from None
+            raise ConfigError(where.key, str(exc)) from None
         self.hub = VersionHub()
         self.relay = Relay(config, gateway, self.storage, clock or SystemClock(), self.hub)
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
         self.reconciler: Reconciler | None = None
+        #: This instance's part among several relays on one database (None on SQLite).
+        self.cluster: Cluster | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
         self._rejected = LogThrottle(log, logging.WARNING, "notifications rejected")
@@ -198,10 +202,15 @@ class RelayApp:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         reconciler = Reconciler(self.relay, queries_per_second=self.config.orders.queries_per_second)
         self.reconciler = reconciler
-        self.relay.on_open_order = reconciler.watch_order
-        self.relay.on_pending_refund = reconciler.watch_refund
-        self.hub.on_interest = reconciler.kiosk_waiting
-        task = asyncio.create_task(self._supervise(reconciler), name="relay-reconciler")
+        link = self.storage.cluster
+        if link is None:  # the only process on its store: the reconciler runs here, always
+            self.relay.on_open_order = reconciler.watch_order
+            self.relay.on_pending_refund = reconciler.watch_refund
+            self.hub.on_interest = reconciler.kiosk_waiting
+            task = asyncio.create_task(self._supervise(reconciler), name="relay-reconciler")
+        else:  # one of several instances: see cluster.py
+            self.cluster = Cluster(self.relay, reconciler, link, lease_seconds=self.config.storage.lease_seconds)
+            task = asyncio.create_task(self.cluster.run(lambda: self._supervise(reconciler)), name="relay-cluster")
         preparing = asyncio.create_task(self.relay.gateway.prepare(), name="relay-gateway-prepare")
         try:
             yield
@@ -213,6 +222,10 @@ class RelayApp:
             await reconciler.stop()
             await self.relay.gateway.aclose()
             await self.storage.aclose()
+
+    async def _certificate_turn(self, seconds: float) -> bool:
+        """Whether this instance may download platform certificates now (once per ``seconds`` across instances)."""
+        return await take_turn(self.storage, CERTIFICATE_DOWNLOADS, seconds, self.relay.clock)
 
     async def _supervise(self, reconciler: Reconciler) -> None:
         """Keep the reconciler alive: without it, lost notifications would never be found."""
@@ -291,15 +304,16 @@ class RelayApp:
             await self.storage.check()
         except StorageError:
             return JSONResponse({"status": "unhealthy", "storage": "unavailable"}, 503)
-        return JSONResponse(
-            {
-                "status": "ok",
-                "mode": self.config.wechatpay.mode,
-                "uptime_seconds": round(time.monotonic() - self.started, 1),
-                "long_polls": self.hub.total_waiters(),
-                "notifications": self.notifications,
-            }
-        )
+        body = {
+            "status": "ok",
+            "mode": self.config.wechatpay.mode,
+            "uptime_seconds": round(time.monotonic() - self.started, 1),
+            "long_polls": self.hub.total_waiters(),
+            "notifications": self.notifications,
+        }
+        if self.cluster is not None:
+            body["instance"] = {"name": self.cluster.name, "work_lease": self.cluster.holding}
+        return JSONResponse(body)
 
     async def ping(self, request: Request) -> Response:
         """The kiosks' heartbeat: 200 only for a credential in force, 401 for a wrong or revoked one."""

@@ -225,6 +225,12 @@ class Relay:
             raise not_found()
         return snapshot
 
+    async def reload(self, out_trade_no: str) -> None:
+        """Publish the order as stored (another relay instance may have changed it)."""
+        order = await self.storage.order(out_trade_no)
+        if order is not None:
+            self._publish(order)
+
     async def load_order(self, out_trade_no: str) -> OrderView | None:
         snapshot = await self._snapshot(out_trade_no)
         return decode(OrderView, snapshot) if snapshot is not None else None

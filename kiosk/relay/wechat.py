@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -60,7 +59,12 @@ from .gateway import (
 
 T = TypeVar("T")
 log = logging.getLogger("kiosk.relay.wechat")
+#: An unknown serial makes the relay download platform certificates at most this often (all its instances
+#: together): a forged serial must not cause a storm of downloads.
 CERTIFICATE_REFRESH_INTERVAL = 60.0
+
+#: Answers whether a download may happen now, given the limit's interval (shared through the relay's storage).
+DownloadTurn = Callable[[float], Awaitable[bool]]
 
 # Credentials.load / merchant settings -> the relay's TOML keys, so errors name what to fix.
 _SETTING_KEYS = {
@@ -144,6 +148,7 @@ class WeChatGateway:
         self,
         config: RelayConfig,
         *,
+        download_turn: DownloadTurn,
         clock: Clock | None = None,
         transport: Any = None,
         timeout: float = 8.0,
@@ -181,7 +186,7 @@ class WeChatGateway:
         except ConfigurationError as exc:
             raise _config_error(exc, settings.partner) from None
         self.parser = self.client.notifications
-        self._last_refresh: float | None = None
+        self._download_turn = download_turn
 
     def merchant(self, store: Store) -> Merchant:
         return self._merchants[store.id]
@@ -249,12 +254,10 @@ class WeChatGateway:
                 log.warning("platform certificates not downloaded: %s", type(exc).__name__)
 
     async def _refresh_certificates(self) -> bool:
-        """Download platform certificates for an unknown serial, at most once a minute (a forged serial must not
-        cause a storm)."""
-        now = time.monotonic()
-        if self._last_refresh is not None and now - self._last_refresh < CERTIFICATE_REFRESH_INTERVAL:
+        """Download platform certificates for an unknown serial, when it is this relay's turn (at most once a
+        minute across every instance: a forged serial must not cause a storm)."""
+        if not await self._download_turn(CERTIFICATE_REFRESH_INTERVAL):
             return False
-        self._last_refresh = now
         try:
             await self.client.download_certificates()
         except WeChatPayError as exc:
@@ -309,8 +312,8 @@ class WeChatGateway:
         await self.client.aclose()
 
 
-def build_gateway(config: RelayConfig) -> WeChatGateway:
-    return WeChatGateway(config)
+def build_gateway(config: RelayConfig, *, download_turn: DownloadTurn) -> WeChatGateway:
+    return WeChatGateway(config, download_turn=download_turn)
 
 
 def _refund_status(refund: Refund) -> RefundReport:

@@ -85,7 +85,7 @@ KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
 def parts(sandbox_dir: Path, tmp_path: Path) -> Iterator[Parts]:
     init_config(sandbox_dir, 0, tmp_path / "relay.toml")
     config = load_config(tmp_path / "relay.toml")
-    storage = SQLiteStorage(config.storage_path)
+    storage = SQLiteStorage(config.storage.where)
     wechat = FakeWeChat()
     clock = FakeClock()
     relay = Relay(config, wechat, storage, clock)
