@@ -1,12 +1,13 @@
-"""The relay core with a fake WeChat Pay: active queries, expiry closes, convergence with notifications."""
+"""The relay core with a fake WeChat Pay, on each storage engine: active queries, expiry closes, convergence
+with notifications."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -24,8 +25,9 @@ from kiosk.relay.gateway import (
 )
 from kiosk.relay.reconciler import Reconciler
 from kiosk.relay.service import Relay
-from kiosk.relay.storage import SQLiteStorage
+from kiosk.relay.storage import open_storage
 from kiosk.wire import OrderCreate, OrderView, decode
+from tests.support.relay import ENGINES, database_for
 
 
 class FakeClock:
@@ -81,17 +83,30 @@ Parts = tuple[Relay, FakeWeChat, FakeClock]
 KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
 
 
-@pytest.fixture
-def parts(sandbox_dir: Path, tmp_path: Path) -> Iterator[Parts]:
+@pytest.fixture(params=ENGINES)
+def parts(request: pytest.FixtureRequest, sandbox_dir: Path, tmp_path: Path) -> Parts:
     init_config(sandbox_dir, 0, tmp_path / "relay.toml")
     config = load_config(tmp_path / "relay.toml")
-    storage = SQLiteStorage(config.storage.where)
-    wechat = FakeWeChat()
-    clock = FakeClock()
+    storage = open_storage(database_for(request.param, request) or config.storage.where)
+    wechat, clock = FakeWeChat(), FakeClock()
     relay = Relay(config, wechat, storage, clock)
     relay.base_url = "http://127.0.0.1:1"
-    yield relay, wechat, clock
-    storage.close()
+    return relay, wechat, clock
+
+
+T = TypeVar("T")
+
+
+def run(relay: Relay, scenario: Coroutine[Any, Any, T]) -> T:
+    """Run ``scenario``, then close the relay's storage on the same event loop (an engine's pool lives there)."""
+
+    async def main() -> T:
+        try:
+            return await scenario
+        finally:
+            await relay.storage.aclose()
+
+    return asyncio.run(main())
 
 
 def new_order(out_trade_no: str) -> OrderCreate:
@@ -119,7 +134,7 @@ def test_the_reconciler_finds_a_payment_by_query(parts: Parts) -> None:
         await Reconciler(relay)._order("Q000000001")
         return await relay.order_for(KIOSK, "Q000000001")
 
-    order = asyncio.run(scenario())
+    order = run(relay, scenario())
     assert (order.state, order.version, order.payer_total_fen) == ("SUCCESS", 2, 100)
     assert ("query", "Q000000001") in wechat.calls
 
@@ -133,7 +148,7 @@ def test_an_expired_order_is_closed_at_wechat_pay(parts: Parts) -> None:
         await Reconciler(relay)._order("Q000000002")
         return await relay.order_for(KIOSK, "Q000000002")
 
-    assert asyncio.run(scenario()).state == "CLOSED"
+    assert run(relay, scenario()).state == "CLOSED"
     assert wechat.calls[-1] == ("close", "Q000000002")
 
 
@@ -147,7 +162,7 @@ def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(pa
         await Reconciler(relay)._order("Q000000003")
         return await relay.order_for(KIOSK, "Q000000003")
 
-    assert asyncio.run(scenario()).state == "SUCCESS"
+    assert run(relay, scenario()).state == "SUCCESS"
     assert wechat.calls[-2:] == [("close", "Q000000003"), ("query", "Q000000003")]
 
 
@@ -162,7 +177,7 @@ def test_queries_and_notifications_converge_on_one_change(parts: Parts) -> None:
         again = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
         return late, again, await relay.order_for(KIOSK, "Q000000004")
 
-    late, again, order = asyncio.run(scenario())
+    late, again, order = run(relay, scenario())
     assert (late, again) == ("stale", "duplicate")
     assert (order.state, order.version) == ("SUCCESS", 2)
 
@@ -176,7 +191,7 @@ def test_a_payment_for_another_merchant_is_not_applied(parts: Parts) -> None:
         outcome = await relay.handle_notification(PaymentNotice("N-2", "TRANSACTION.SUCCESS", status))
         return outcome, await relay.order_for(KIOSK, "Q000000005")
 
-    outcome, order = asyncio.run(scenario())
+    outcome, order = run(relay, scenario())
     assert outcome == "mismatch" and order.state == "NOTPAY"
 
 
@@ -197,7 +212,7 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
             await reconciler.stop()
         return decode(OrderView, answer)  # the long-poll's answer is the contract's encoded view
 
-    assert asyncio.run(scenario()).state == "SUCCESS"
+    assert run(relay, scenario()).state == "SUCCESS"
 
 
 @pytest.mark.parametrize("trade_state", ["USERPAYING", "PAYERROR"])
@@ -212,7 +227,7 @@ def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, tr
         seen = await relay.order_for(KIOSK, number)
         return seen, await relay.close_order(KIOSK, number)
 
-    seen, closed = asyncio.run(scenario())
+    seen, closed = run(relay, scenario())
     assert seen.state == trade_state
     assert closed.state == "CLOSED" and wechat.calls[-1] == ("close", number)
 
