@@ -47,7 +47,7 @@ class VersionHub:
             return False
         self._snapshots[key] = snapshot
         self._snapshots.move_to_end(key)
-        self._evict()
+        self._trim(key)
         event = self._events.pop(key, None)
         if event is not None:
             event.set()
@@ -59,7 +59,7 @@ class VersionHub:
         if known is not None and int(known["version"]) >= int(snapshot["version"]):
             return known
         self._snapshots[key] = snapshot
-        self._evict()
+        self._trim(key)
         return snapshot
 
     def held(self) -> int:
@@ -107,6 +107,14 @@ class VersionHub:
                 # which for a final order is never.
                 del self._waiting[key]
                 self._events.pop(key, None)
+                self._trim(key)
+
+    def _trim(self, key: str) -> None:
+        if self.capacity == 0:  # only what someone waits on
+            if key not in self._waiting:
+                self._snapshots.pop(key, None)
+            return
+        self._evict()
 
     def _evict(self) -> None:
         # Only snapshots nobody waits on go; the store can reload them.

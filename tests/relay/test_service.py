@@ -4,8 +4,8 @@ with notifications."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,19 +14,14 @@ import pytest
 from kiosk.clock import CHINA_TZ
 from kiosk.relay.config import Kiosk, init_config, load_config
 from kiosk.relay.gateway import (
-    Bill,
-    GatewayError,
-    NewOrder,
-    NewRefund,
-    Notice,
     PaymentNotice,
-    RefundReport,
     TradeReport,
 )
 from kiosk.relay.reconciler import Reconciler
 from kiosk.relay.service import Relay
 from kiosk.relay.storage import open_storage
 from kiosk.wire import OrderCreate, OrderView, decode
+from tests.support.gateway import FakeWeChat
 from tests.support.relay import ENGINES, database_for
 
 
@@ -36,47 +31,6 @@ class FakeClock:
 
     def now(self) -> datetime:
         return self.moment
-
-
-class FakeWeChat:
-    """Records calls; answers queries from ``states`` and closes unless told the order is paid."""
-
-    def __init__(self) -> None:
-        self.states: dict[str, TradeReport] = {}
-        self.calls: list[tuple[str, str]] = []
-
-    async def create_order(self, store: Any, order: NewOrder) -> str:
-        self.calls.append(("create", order.out_trade_no))
-        self.states.setdefault(order.out_trade_no, TradeReport(order.out_trade_no, "NOTPAY"))
-        return f"weixin://wxpay/bizpayurl?pr={order.out_trade_no[-6:]}"
-
-    async def query_order(self, store: Any, out_trade_no: str) -> TradeReport:
-        self.calls.append(("query", out_trade_no))
-        return self.states[out_trade_no]
-
-    async def close_order(self, store: Any, out_trade_no: str) -> None:
-        self.calls.append(("close", out_trade_no))
-        if self.states[out_trade_no].trade_state == "SUCCESS":
-            raise GatewayError("ORDERPAID", "订单已支付", status=400)
-        self.states[out_trade_no] = TradeReport(out_trade_no, "CLOSED")
-
-    async def create_refund(self, store: Any, refund: NewRefund) -> RefundReport:
-        raise AssertionError("not used")
-
-    async def query_refund(self, store: Any, out_refund_no: str) -> RefundReport:
-        raise AssertionError("not used")
-
-    async def trade_bill(self, store: Any, bill_date: date) -> Bill:
-        raise AssertionError("not used")
-
-    async def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notice:
-        raise AssertionError("not used")
-
-    async def prepare(self) -> None:
-        return None
-
-    async def aclose(self) -> None:
-        return None
 
 
 Parts = tuple[Relay, FakeWeChat, FakeClock]

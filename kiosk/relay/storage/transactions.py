@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, Literal, ParamSpec, TypeVar
 
+from kiosk.clock import CHINA_TZ
 from kiosk.relay.gateway import Bill, RefundReport, TradeReport
 from kiosk.trade import (
     PAID,
@@ -419,6 +420,12 @@ def cache_bill(merchant: str, bill_date: str, bill_type: str, body: str, at: dat
     )
 
 
+def _instant(moment: datetime) -> str:
+    """A lease's time to the microsecond (stored times are whole seconds; a lease of a few seconds needs more),
+    always with six digits, so that SQLite's text compares like PostgreSQL's timestamptz."""
+    return moment.astimezone(CHINA_TZ).isoformat(timespec="microseconds")
+
+
 def claim_lease(name: str, holder: str, at: datetime, until: datetime) -> Transaction[bool]:
     """Hold the lease ``name`` until ``until`` if it is free (never taken, or expired at ``at``) or already
     ``holder``'s; True when ``holder`` now holds it."""
@@ -428,8 +435,8 @@ def claim_lease(name: str, holder: str, at: datetime, until: datetime) -> Transa
            WHERE leases.holder = excluded.holder OR leases.expires_at <= ?""",
         name,
         holder,
-        until,
-        at,
+        _instant(until),
+        _instant(at),
     )
     return bool(taken == 1)
 
@@ -439,7 +446,7 @@ def release_lease(name: str, holder: str) -> Transaction[None]:
 
 
 def lease_holder(name: str, at: datetime) -> Transaction[str | None]:
-    row = yield one("SELECT holder FROM leases WHERE name = ? AND expires_at > ?", name, at)
+    row = yield one("SELECT holder FROM leases WHERE name = ? AND expires_at > ?", name, _instant(at))
     return row["holder"] if row is not None else None
 
 

@@ -1,0 +1,200 @@
+"""Relay instances on one PostgreSQL database, in one process (each its own engine, pool, hub, reconciler and
+cluster part): cross-instance wake-ups, the work lease and its hand-over, work sent to the holder, and the
+resynchronisation after a lost link. The same with processes, kiosks and the sandbox: test_cluster_processes.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+import pytest
+
+from kiosk.clock import SystemClock
+from kiosk.relay.cluster import WORK_LEASE, Cluster
+from kiosk.relay.config import Kiosk, RelayConfig, init_config, load_config
+from kiosk.relay.gateway import PaymentNotice, TradeReport
+from kiosk.relay.hub import VersionHub
+from kiosk.relay.reconciler import Reconciler
+from kiosk.relay.service import Relay
+from kiosk.relay.storage.postgres import PostgresStorage
+from kiosk.wire import OrderCreate
+from tests.support.gateway import FakeWeChat
+
+KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
+LEASE = 2.0  # seconds: renewed every 0.67 s
+T = TypeVar("T")
+
+
+@dataclass
+class Instance:
+    name: str
+    relay: Relay
+    storage: PostgresStorage
+    cluster: Cluster
+    task: asyncio.Task[None]
+
+    @property
+    def hub(self) -> VersionHub:
+        return self.relay.hub
+
+    async def die(self) -> None:
+        """Gone without a word: its connections drop and its lease stays until it expires."""
+        await self.storage.aclose()
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+@pytest.fixture
+def config(sandbox_dir: Path, tmp_path: Path) -> RelayConfig:
+    init_config(sandbox_dir, 0, tmp_path / "relay.toml")
+    return load_config(tmp_path / "relay.toml")
+
+
+@contextlib.asynccontextmanager
+async def instances(url: str, config: RelayConfig, wechat: FakeWeChat) -> AsyncIterator[list[Instance]]:
+    """Instances A and B; A holds the work lease."""
+    started: list[Instance] = []
+    try:
+        for index in range(2):
+            storage = PostgresStorage(url)
+            relay = Relay(config, wechat, storage, SystemClock())
+            relay.base_url = "http://127.0.0.1:1"
+            reconciler = Reconciler(relay)
+            name = "AB"[index]
+            assert storage.cluster is not None
+            cluster = Cluster(relay, reconciler, storage.cluster, lease_seconds=LEASE, name=name)
+            task = asyncio.create_task(cluster.run(reconciler.run))
+            started.append(Instance(name, relay, storage, cluster, task))
+            if index == 0:
+                await until(lambda: started[0].cluster.holding)  # A holds the lease before B exists
+        yield started
+    finally:
+        for instance in started:
+            instance.task.cancel()
+            await asyncio.gather(instance.task, return_exceptions=True)
+            await instance.storage.aclose()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+def run(scenario: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(asyncio.wait_for(scenario, 60))
+
+
+def paid(number: str) -> TradeReport:
+    return TradeReport(number, "SUCCESS", "支付成功", "4200000000000000000000000001", total_fen=100)
+
+
+def test_a_payment_stored_by_one_instance_answers_a_long_poll_held_by_the_other(
+    postgres_url: str, config: RelayConfig
+) -> None:
+    async def scenario() -> tuple[str, int, int]:
+        wechat = FakeWeChat()
+        async with instances(postgres_url, config, wechat) as (a, b):
+            order = await a.relay.create_order(
+                KIOSK, OrderCreate(out_trade_no="K000000001", description="d", amount_fen=100)
+            )
+            poll = asyncio.create_task(
+                b.relay.watch_order(KIOSK, "K000000001", since=order.version, wait=20, refresh=False)
+            )
+            await until(lambda: b.hub.waiters("K000000001") == 1)
+            await asyncio.sleep(0.2)  # the long-poll is held, not answered
+            assert not poll.done()
+            outcome = await a.relay.handle_notification(
+                PaymentNotice("N-K1", "TRANSACTION.SUCCESS", paid("K000000001"))
+            )
+            answer = await asyncio.wait_for(poll, 5)
+            return outcome, answer["version"], b.hub.held()
+        raise AssertionError("unreachable")
+
+    outcome, version, held = run(scenario())
+    assert outcome == "applied" and version == 2
+    assert held == 0  # B keeps nothing of an order nobody waits on any more
+
+
+def test_the_holder_runs_the_queries_and_hears_of_orders_and_kiosks_on_the_other_instance(
+    postgres_url: str, config: RelayConfig
+) -> None:
+    async def scenario() -> tuple[bool, bool, str]:
+        wechat = FakeWeChat()
+        async with instances(postgres_url, config, wechat) as (a, b):
+            await b.relay.create_order(KIOSK, OrderCreate(out_trade_no="K000000002", description="d", amount_fen=100))
+            wechat.states["K000000002"] = paid("K000000002")
+            # A kiosk waits on B: the holder (A) queries within about a second, and B's kiosk hears of it.
+            answer = await b.relay.watch_order(KIOSK, "K000000002", since=1, wait=10, refresh=False)
+            return a.cluster.holding, b.cluster.holding, answer["state"]
+        raise AssertionError("unreachable")
+
+    a_holds, b_holds, state = run(scenario())
+    assert (a_holds, b_holds, state) == (True, False, "SUCCESS")
+
+
+def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_and_carries_on(
+    postgres_url: str, config: RelayConfig
+) -> None:
+    async def scenario() -> tuple[bool, float, str]:
+        wechat = FakeWeChat()
+        async with instances(postgres_url, config, wechat) as (a, b):
+            await a.relay.create_order(KIOSK, OrderCreate(out_trade_no="K000000003", description="d", amount_fen=100))
+            await a.die()
+            died = asyncio.get_running_loop().time()
+            await asyncio.sleep(LEASE / 3)  # renewed at most LEASE / 3 before it died: still A's
+            early = b.cluster.holding
+            await until(lambda: b.cluster.holding)
+            took = asyncio.get_running_loop().time() - died
+            wechat.states["K000000003"] = paid("K000000003")  # paid while nobody could hear of it
+            answer = await b.relay.watch_order(KIOSK, "K000000003", since=1, wait=10, refresh=False)
+            return early, took, answer["state"]
+        raise AssertionError("unreachable")
+
+    early, took, state = run(scenario())
+    assert not early and took < LEASE + LEASE / 3 + 1.0  # expiry, then B's next claim
+    assert state == "SUCCESS"  # B's reconciler found the payment of an order A created
+
+
+def test_a_clean_stop_hands_the_lease_over_at_once(postgres_url: str, config: RelayConfig) -> None:
+    async def scenario() -> tuple[str | None, str | None]:
+        async with instances(postgres_url, config, FakeWeChat()) as (a, b):
+            before = await b.storage.lease_holder(WORK_LEASE, at=b.relay.now())
+            a.task.cancel()  # SIGTERM: the lease is released on the way out
+            await asyncio.gather(a.task, return_exceptions=True)
+            await until(lambda: b.cluster.holding, timeout=LEASE)  # well before it would have expired
+            return before, await b.storage.lease_holder(WORK_LEASE, at=b.relay.now())
+        raise AssertionError("unreachable")
+
+    assert run(scenario()) == ("A", "B")
+
+
+def test_an_instance_whose_link_broke_reloads_what_its_kiosks_wait_on(postgres_url: str, config: RelayConfig) -> None:
+    async def scenario() -> str:
+        async with instances(postgres_url, config, FakeWeChat()) as (a, b):
+            order = await a.relay.create_order(
+                KIOSK, OrderCreate(out_trade_no="K000000004", description="d", amount_fen=100)
+            )
+            poll = asyncio.create_task(
+                b.relay.watch_order(KIOSK, "K000000004", since=order.version, wait=20, refresh=False)
+            )
+            await until(lambda: b.hub.waiters("K000000004") == 1)
+            async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as admin:
+                # Cut every listening connection (B's among them), then pay while they are down.
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND (query LIKE 'LISTEN%' OR query = 'SELECT 1')"
+                )
+            await a.relay.handle_notification(PaymentNotice("N-K4", "TRANSACTION.SUCCESS", paid("K000000004")))
+            answer = await asyncio.wait_for(poll, 10)
+            return str(answer["state"])
+        raise AssertionError("unreachable")
+
+    assert run(scenario()) == "SUCCESS"
