@@ -3,7 +3,8 @@
 ::
 
     [relay]
-    url = "https://relay.example.cn"
+    url = "https://relay.example.cn"   # or, for relay instances the kiosk fails over between:
+                                       # urls = ["https://relay-a.example.cn", "https://relay-b.example.cn"]
     token = "…"                 # this kiosk's token (never logged)
     manager_token = "…"         # optional: the manager credential, needed for refunds
 
@@ -78,7 +79,8 @@ class StoreInfoConfig:
 
 @dataclass(frozen=True)
 class KioskConfig:
-    relay_url: str
+    #: The relay's base URL, or one per relay instance (the kiosk fails over between them).
+    relay_urls: tuple[str, ...]
     relay_token: str = field(repr=False)
     store: StoreInfoConfig
     kiosk_id: str
@@ -163,7 +165,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     sound = _Table("sound", data.get("sound"), path)
 
     for table, known in (
-        (relay, {"url", "token", "manager_token"}),
+        (relay, {"url", "urls", "token", "manager_token"}),
         (store, {"id", "name", "address", "phone"}),
         (kiosk, {"id", "data_dir", "catalogue"}),
         (payment, {"timeout_seconds", "auto_print_slip"}),
@@ -174,9 +176,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
             if key not in known:
                 raise table.error(key, f"unknown key (known: {', '.join(sorted(known))})")
 
-    url = relay.required("url")
-    if not url.startswith(("http://", "https://")):
-        raise relay.error("url", f"must start with http:// or https://, not {url!r}")
+    relay_urls = _relay_urls(relay)
     base = path.parent if path else Path.cwd()
 
     data_dir_text = kiosk.text("data_dir", required=False)
@@ -204,7 +204,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         raise ui.error("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
 
     return KioskConfig(
-        relay_url=url.rstrip("/"),
+        relay_urls=relay_urls,
         relay_token=relay.required("token"),
         manager_token=relay.text("manager_token", required=False),
         store=StoreInfoConfig(
@@ -225,3 +225,30 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         source=path,
         sound=sound_settings,
     )
+
+
+#: A kiosk lists a few relay instances at most (more is a load balancer's job).
+MAX_RELAY_URLS = 8
+
+
+def _relay_urls(relay: _Table) -> tuple[str, ...]:
+    """``url`` (one relay, or a load balancer in front of several) or ``urls`` (instances to fail over between)."""
+    if "url" in relay.raw and "urls" in relay.raw:
+        raise relay.error("urls", "set url (one address) or urls (several), not both")
+    if "urls" not in relay.raw:
+        return (_relay_url(relay, "url", relay.required("url")),)
+    listed = relay.raw["urls"]
+    if not isinstance(listed, list) or not listed or not all(isinstance(url, str) for url in listed):
+        raise relay.error("urls", 'must be a list of one or more addresses, e.g. ["https://relay-a.example.cn"]')
+    if len(listed) > MAX_RELAY_URLS:
+        raise relay.error("urls", f"lists {len(listed)} addresses; at most {MAX_RELAY_URLS}")
+    urls = tuple(_relay_url(relay, "urls", url.strip()) for url in listed)
+    if len(set(urls)) != len(urls):
+        raise relay.error("urls", "lists the same address twice")
+    return urls
+
+
+def _relay_url(relay: _Table, key: str, url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise relay.error(key, f"must start with http:// or https://, not {url!r}")
+    return url.rstrip("/")

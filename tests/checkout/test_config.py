@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,7 +36,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD))
-    assert config.relay_url == "https://relay.example.cn"
+    assert config.relay_urls == ("https://relay.example.cn",)
     assert config.store.name == "邻里便利" and config.store.phone is None
     assert config.data_dir == tmp_path / "data"
     assert config.journal_path == tmp_path / "data" / "journal.sqlite3"
@@ -42,6 +44,24 @@ def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     assert config.payment_timeout_seconds == DEFAULT_TIMEOUT_SECONDS == 300
     assert (config.auto_print_slip, config.language, config.training) == (False, "zh_CN", False)
     assert config.manager_token is None
+
+
+def test_the_relay_may_be_several_instances_to_fail_over_between(tmp_path: Path) -> None:
+    urls = 'urls = ["https://relay-a.example.cn/", "https://relay-b.example.cn"]'
+    config = load_config(write(tmp_path, GOOD.replace('url = "https://relay.example.cn/"', urls)))
+    assert config.relay_urls == ("https://relay-a.example.cn", "https://relay-b.example.cn")
+
+
+def test_a_mistake_in_the_relays_urls_stops_the_kiosk_with_one_line(tmp_path: Path) -> None:
+    urls = 'urls = ["https://relay-a.example.cn", "relay-b.example.cn"]'
+    path = write(tmp_path, GOOD.replace('url = "https://relay.example.cn/"', urls))
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"kiosk: {path}: [relay] urls: must start with http:// or https://, not 'relay-b.example.cn'"
+    ]
 
 
 def test_tokens_stay_out_of_repr(tmp_path: Path) -> None:
@@ -91,6 +111,13 @@ pin_sha256 = "abc"
         ("[printer]", "printer = 3\n[printer]", "[kiosk] printer"),
         ("[printer]", "[payment]\ntimeout_second = 30\n[printer]", "[payment] timeout_second"),
         ('url = "https://relay.example.cn/"', 'url = "https://relay.example.cn/', "file"),
+        ('url = "https://relay.example.cn/"', 'url = "https://a.cn"\nurls = ["https://b.cn"]', "[relay] urls"),
+        ('url = "https://relay.example.cn/"', "urls = []", "[relay] urls"),
+        ('url = "https://relay.example.cn/"', 'urls = "https://a.cn"', "[relay] urls"),
+        ('url = "https://relay.example.cn/"', 'urls = ["https://a.cn", 5]', "[relay] urls"),
+        ('url = "https://relay.example.cn/"', 'urls = ["https://a.cn", "b.cn"]', "[relay] urls"),
+        ('url = "https://relay.example.cn/"', 'urls = ["https://a.cn", "https://a.cn/"]', "[relay] urls"),
+        ('url = "https://relay.example.cn/"', f"urls = {[f'https://r{n}.cn' for n in range(9)]}", "[relay] urls"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str) -> None:
