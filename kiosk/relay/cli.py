@@ -1,4 +1,4 @@
-"""``kiosk-relay``: init / add-store / add-kiosk / remove-kiosk / rotate-token / serve.
+"""``kiosk-relay``: init / add-store / add-kiosk / remove-kiosk / rotate-token / serve / migrate.
 
 Each command prints exactly one JSON line on success. Configuration problems go to stderr as
 ``kiosk-relay: <key>: <problem>`` with exit code 2. Secrets are never printed, except the one-time token
@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+
+    move = commands.add_parser("migrate", help="copy a relay's SQLite file into a PostgreSQL database")
+    move.add_argument("--from", dest="source", required=True, type=Path, help="the relay's SQLite file (relay stopped)")
+    move.add_argument("--to", dest="target", required=True, help="postgresql://… (an empty database)")
+    move.add_argument("--replace", action="store_true", help="empty a target that already holds relay data first")
     return parser
 
 
@@ -91,10 +96,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print(rotate_token(args.config, args.id))
         elif args.command == "serve":
             return _serve(args)
+        elif args.command == "migrate":
+            _print(_migrate(args.source, args.target, replace=args.replace))
     except ConfigError as exc:
         sys.stderr.write(f"kiosk-relay: {exc}\n")
         return EXIT_CONFIG
     return 0
+
+
+def _migrate(source: Path, target: str, *, replace: bool) -> dict[str, Any]:
+    if urlsplit(target).scheme not in ("postgresql", "postgres"):
+        raise ConfigError("--to", "must be a postgresql:// URL")  # never echoed: it may hold a password
+    try:
+        from .storage.move import move
+    except ImportError:
+        raise ConfigError("--to", "PostgreSQL needs its driver: pip install 'kiosk[postgres]'") from None
+    from .storage import StorageError
+
+    try:
+        return move(source.resolve(), target, replace=replace)
+    except StorageError as exc:
+        raise ConfigError("migrate", str(exc)) from None
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -63,7 +63,7 @@ def describe(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
@@ -106,7 +106,7 @@ class PostgresStorage(TransactionalStorage):
             with psycopg.connect(url, autocommit=True, connect_timeout=10) as connection:
                 migrate(connection, POSTGRES)
         except psycopg.Error as exc:
-            raise StorageError(f"cannot open {self.description}: {_reason(exc)}") from None
+            raise StorageError(f"cannot open {self.description}: {reason(exc)}") from None
         self._pool = AsyncConnectionPool(
             url,
             min_size=min(2, pool_size),
@@ -159,12 +159,12 @@ class PostgresStorage(TransactionalStorage):
                         return await drive(connection, make())
             except _RETRY as exc:
                 if attempt == ATTEMPTS:
-                    raise StorageError(f"could not store after {ATTEMPTS} attempts: {_reason(exc)}") from None
+                    raise StorageError(f"could not store after {ATTEMPTS} attempts: {reason(exc)}") from None
                 await asyncio.sleep(random.uniform(0, 0.005 * attempt))
             except PoolTimeout:
                 raise StorageError(f"no connection to {self.description} within {POOL_TIMEOUT} s") from None
             except psycopg.Error as exc:
-                raise StorageError(f"could not store: {_reason(exc)}") from None
+                raise StorageError(f"could not store: {reason(exc)}") from None
         raise AssertionError("unreachable")
 
     # -- life cycle
@@ -196,7 +196,7 @@ class PostgresLink:
             try:
                 connection = await psycopg.AsyncConnection.connect(self._storage.url, autocommit=True)
             except psycopg.Error as exc:
-                log.warning("cannot listen on %s: %s; again in %.0f s", self._storage.description, _reason(exc), delay)
+                log.warning("cannot listen on %s: %s; again in %.0f s", self._storage.description, reason(exc), delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
                 continue
@@ -212,7 +212,7 @@ class PostgresLink:
                                 yield signal
                         await connection.execute("SELECT 1")  # quiet for a while: is the server still there?
             except psycopg.Error as exc:
-                log.warning("lost the listening connection to %s: %s", self._storage.description, _reason(exc))
+                log.warning("lost the listening connection to %s: %s", self._storage.description, reason(exc))
 
     async def send_work(self, keys: Sequence[str]) -> None:
         for payload in _payloads(keys):
