@@ -1,17 +1,22 @@
-"""Relay benchmark: detection latency, notification throughput, 1,000 concurrent long-polls.
+"""Relay benchmark: detection latency, notification throughput, concurrent long-polls, on each storage engine.
 
 Runs the real sandbox and the real relay as processes on 127.0.0.1 and prints progress on stderr and one
-JSON object as the last line of stdout:
+JSON object as the last line of stdout. ``sqlite`` is one relay on its SQLite file; ``postgresql`` is two
+relay instances on one PostgreSQL database (a real server started for the run, fsync on), where every long-poll
+is held by one instance and its order's notification goes to the other, so each answer crosses instances
+(the database's NOTIFY wakes the long-poll):
 
   (a) detection latency: a signed notification is POSTed to the relay while the kiosk long-polls the
       order; latency = long-poll answer time - notification send time; p50/p95 over 200 orders
       (target p95 < 50 ms). Also the end-to-end path through the sandbox (customer pays -> sandbox
       notifies -> long-poll answers) over 50 orders, for context.
-  (b) notifications verified, decrypted and stored per second, 50 in flight (target >= 500/s).
-  (c) 1,000 long-polls held at once by one relay; detection latency p50/p95 over 100 of them
-      (target p95 < 100 ms).
+  (b) notifications verified, decrypted and stored per second, 50 in flight (split between the
+      instances) (target >= 500/s).
+  (c) long-polls held at once (1,000 by one SQLite relay; 5,000 across the two instances); detection latency
+      p50/p95 over 100 of them (target p95 < 100 ms).
 
-Usage: .venv/bin/python bench/relay_latency.py [--orders 200] [--polls 1000] [--notifications 3000]
+Usage: .venv/bin/python bench/relay_latency.py [--engine sqlite|postgresql|both] [--orders 200]
+       [--polls 1000] [--cluster-polls 5000] [--notifications 3000]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -33,6 +39,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._stats import percentiles
+from tests.support.postgres import running_postgres
 from tests.support.relay import NotificationSigner, RelayProcess, init_relay, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
@@ -116,21 +123,27 @@ class Pool:
 
 
 class Bench:
-    def __init__(self, sandbox: SandboxProcess, relay: RelayProcess) -> None:
+    """One relay, or several instances of one relay (orders are created on the first; with several, each
+    long-poll is held by one instance and its notification sent to the next)."""
+
+    def __init__(self, sandbox: SandboxProcess, relays: list[RelayProcess]) -> None:
         self.sandbox = sandbox
-        self.relay = relay
         self.signer = NotificationSigner(sandbox.info)
-        self.auth = {**relay.kiosk_headers(), "Content-Type": "application/json"}
-        self.relay_pool = Pool(relay.base_url)
+        self.auth = {**relays[0].kiosk_headers(), "Content-Type": "application/json"}
+        self.pools = [Pool(relay.base_url) for relay in relays]
         self.control = httpx.AsyncClient(base_url=sandbox.base_url, timeout=30)
 
+    def other(self, at: int) -> int:
+        return (at + 1) % len(self.pools)
+
     async def close(self) -> None:
-        await self.relay_pool.close()
+        for pool in self.pools:
+            await pool.close()
         await self.control.aclose()
 
     async def create(self, amount_fen: int = 100) -> dict[str, Any]:
         body = {"out_trade_no": "B" + uuid.uuid4().hex[:24], "description": "bench", "amount_fen": amount_fen}
-        status, payload = await self.relay_pool.request("POST", "/v1/orders", self.auth, json.dumps(body).encode())
+        status, payload = await self.pools[0].request("POST", "/v1/orders", self.auth, json.dumps(body).encode())
         if status != 200:
             raise RuntimeError(f"create: {status} {payload[:200]!r}")
         order: dict[str, Any] = json.loads(payload)
@@ -145,22 +158,25 @@ class Bench:
 
         return list(await asyncio.gather(*(one() for _ in range(count))))
 
-    async def poll(self, order: dict[str, Any], wait: float = 25) -> tuple[dict[str, Any], float]:
+    async def poll(self, order: dict[str, Any], wait: float = 25, at: int = 0) -> tuple[dict[str, Any], float]:
         target = f"/v1/orders/{order['out_trade_no']}?since={order['version']}&wait={wait}"
-        status, payload = await self.relay_pool.request("GET", target, self.auth)
+        status, payload = await self.pools[at].request("GET", target, self.auth)
         answered = time.perf_counter()
         if status != 200:
             raise RuntimeError(f"long-poll: {status} {payload[:200]!r}")
         body: dict[str, Any] = json.loads(payload)
         return body, answered
 
-    async def notify(self, headers: dict[str, str], body: bytes) -> int:
-        status, _ = await self.relay_pool.request("POST", "/wechatpay/notify", headers, body)
+    async def notify(self, headers: dict[str, str], body: bytes, at: int = 0) -> int:
+        status, _ = await self.pools[at].request("POST", "/wechatpay/notify", headers, body)
         return status
 
     async def waiting(self) -> int:
-        _, payload = await self.relay_pool.request("GET", "/healthz")
-        return int(json.loads(payload)["long_polls"])
+        held = 0
+        for pool in self.pools:
+            _, payload = await pool.request("GET", "/healthz")
+            held += int(json.loads(payload)["long_polls"])
+        return held
 
     async def until_waiting(self, count: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -172,12 +188,13 @@ class Bench:
     async def detection(self, orders: list[dict[str, Any]]) -> list[float]:
         """(a) One order at a time: long-poll held, then the notification; time to the answer."""
         latencies: list[float] = []
-        for order in orders:
+        for index, order in enumerate(orders):
+            at = index % len(self.pools)
             headers, body = self.signer.signed(self.signer.transaction(order["out_trade_no"], order["amount_fen"]))
-            polling = asyncio.create_task(self.poll(order))
+            polling = asyncio.create_task(self.poll(order, at=at))
             await self.until_waiting(1)
             sent = time.perf_counter()
-            status = await self.notify(headers, body)
+            status = await self.notify(headers, body, at=self.other(at))
             answer, answered = await polling
             if status != 204 or answer["state"] != "SUCCESS":
                 raise RuntimeError(f"notification {status}, state {answer['state']}")
@@ -187,8 +204,8 @@ class Bench:
     async def through_sandbox(self, count: int) -> list[float]:
         """The whole path: the customer pays at the sandbox, which notifies the relay."""
         latencies: list[float] = []
-        for order in await self.create_many(count):
-            polling = asyncio.create_task(self.poll(order))
+        for order in await self.create_many(count):  # created on the first: the sandbox notifies that one
+            polling = asyncio.create_task(self.poll(order, at=self.other(0)))
             await self.until_waiting(1)
             paid = time.perf_counter()
             response = await self.control.post(
@@ -211,14 +228,14 @@ class Bench:
         slots = asyncio.Semaphore(in_flight)
         failures = 0
 
-        async def one(headers: dict[str, str], body: bytes) -> None:
+        async def one(headers: dict[str, str], body: bytes, at: int) -> None:
             nonlocal failures
             async with slots:
-                if await self.notify(headers, body) != 204:
+                if await self.notify(headers, body, at=at) != 204:
                     failures += 1
 
         started = time.perf_counter()
-        await asyncio.gather(*(one(h, b) for h, b in prepared))
+        await asyncio.gather(*(one(h, b, i % len(self.pools)) for i, (h, b) in enumerate(prepared)))
         elapsed = time.perf_counter() - started
         if failures:
             raise RuntimeError(f"{failures} notifications not acknowledged")
@@ -227,14 +244,17 @@ class Bench:
     async def many_polls(self, count: int, sample: int) -> tuple[list[float], list[dict[str, Any]]]:
         """(c) ``count`` long-polls held at once; notify ``sample`` of them one by one."""
         orders = await self.create_many(count)
-        polls = {o["out_trade_no"]: asyncio.create_task(self.poll(o, wait=30)) for o in orders}
+        where = {o["out_trade_no"]: index % len(self.pools) for index, o in enumerate(orders)}
+        polls = {
+            o["out_trade_no"]: asyncio.create_task(self.poll(o, wait=30, at=where[o["out_trade_no"]])) for o in orders
+        }
         await self.until_waiting(count, timeout=60)
         log(f"{count} long-polls held")
         latencies: list[float] = []
         for order in orders[:sample]:
             headers, body = self.signer.signed(self.signer.transaction(order["out_trade_no"], order["amount_fen"]))
             sent = time.perf_counter()
-            status = await self.notify(headers, body)
+            status = await self.notify(headers, body, at=self.other(where[order["out_trade_no"]]))
             answer, answered = await polls[order["out_trade_no"]]
             if status != 204 or answer["state"] != "SUCCESS":
                 raise RuntimeError(f"notification {status}, state {answer['state']}")
@@ -247,25 +267,24 @@ class Bench:
         return latencies, orders
 
 
-async def run(args: argparse.Namespace, bench: Bench) -> dict[str, Any]:
+async def run(args: argparse.Namespace, bench: Bench, polls: int) -> dict[str, Any]:
     log(f"creating {args.orders} orders")
     orders = await bench.create_many(args.orders)
     log("(a) detection latency")
     detection = percentiles(await bench.detection(orders))
     sandbox_path = percentiles(await bench.through_sandbox(args.sandbox_orders))
-    log(f"(c) {args.polls} concurrent long-polls")
-    latencies, open_orders = await bench.many_polls(args.polls, args.sample)
+    log(f"(c) {polls} concurrent long-polls")
+    latencies, open_orders = await bench.many_polls(polls, args.sample)
     many = percentiles(latencies)
     # (b) over (c)'s orders: most are still unpaid, so the first notification for each applies a transition.
     log(f"(b) {args.notifications} notifications")
     rate = await bench.throughput(open_orders, args.notifications)
     return {
-        "bench": "relay_latency",
+        "instances": len(bench.pools),
         "detection": detection,
         "sandbox_pay_to_answer": sandbox_path,
         "notifications_per_second": round(rate, 1),
-        "concurrent_long_polls": {"held": args.polls, **many},
-        "targets": {"detection_p95_ms": 50, "notifications_per_second": 500, "concurrent_p95_ms": 100},
+        "concurrent_long_polls": {"held": polls, **many},
         "met": {
             "detection": detection.get("p95_ms", 1e9) < 50,
             "throughput": rate >= 500,
@@ -274,33 +293,57 @@ async def run(args: argparse.Namespace, bench: Bench) -> dict[str, Any]:
     }
 
 
+def measure(args: argparse.Namespace, root: Path, engine: str) -> dict[str, Any]:
+    """Start the sandbox and the relay (one on SQLite, or two on one PostgreSQL database) and measure them."""
+    with contextlib.ExitStack() as stack:
+        sandbox = start_sandbox_process(root / engine / "sandbox")
+        stack.callback(sandbox.stop)
+        if engine == "sqlite":
+            credentials = init_relay(sandbox.state_dir, root / engine, settings=UNLIMITED)
+            count, polls = 1, args.polls
+        else:
+            server = stack.enter_context(running_postgres())
+            url = server.url(server.create_database())
+            credentials = init_relay(sandbox.state_dir, root / engine, settings=UNLIMITED, storage_url=url)
+            count, polls = 2, args.cluster_polls
+        relays: list[RelayProcess] = []
+        for _ in range(count):  # the same relay.toml, the same database
+            relay = start_relay(credentials)
+            stack.callback(relay.stop)
+            relays.append(relay)
+        bench = Bench(sandbox, relays)
+
+        async def go() -> dict[str, Any]:
+            try:
+                return await run(args, bench, polls)
+            finally:
+                await bench.close()
+
+        log(f"{engine}: {count} relay instance(s)")
+        return asyncio.run(go())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--sandbox-orders", type=int, default=50)
     parser.add_argument("--notifications", type=int, default=3000)
-    parser.add_argument("--polls", type=int, default=1000)
+    parser.add_argument("--polls", type=int, default=1000, help="long-polls held by the SQLite relay")
+    parser.add_argument("--cluster-polls", type=int, default=5000, help="long-polls held across two instances")
     parser.add_argument("--sample", type=int, default=100)
     args = parser.parse_args()
+    # Every held long-poll is a socket here too.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    result: dict[str, Any] = {
+        "bench": "relay_latency",
+        "targets": {"detection_p95_ms": 50, "notifications_per_second": 500, "concurrent_p95_ms": 100},
+    }
     with tempfile.TemporaryDirectory(prefix="relay-bench-") as temp:
-        root = Path(temp)
-        sandbox = start_sandbox_process(root / "sandbox")
-        relay: RelayProcess | None = None
-        try:
-            relay = start_relay(init_relay(sandbox.state_dir, root, settings=UNLIMITED))
-            bench = Bench(sandbox, relay)
-
-            async def go() -> dict[str, Any]:
-                try:
-                    return await run(args, bench)
-                finally:
-                    await bench.close()
-
-            result = asyncio.run(go())
-        finally:
-            if relay is not None:
-                relay.stop()
-            sandbox.stop()
+        for engine in engines:
+            result[engine] = measure(args, Path(temp), engine)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
