@@ -1,52 +1,57 @@
-"""One resolver for files shipped under ``resources/`` (catalogue, translations, …).
+"""One resolver for files shipped under ``resources/`` (catalogue, style sheet, translations, font).
 
-It works in a checkout (and an editable install), in an installed wheel and in a PyInstaller bundle,
-without ``chdir`` and without touching the file system at import time.
+``resources/`` is the package ``kiosk._resources`` (pyproject maps the folder to it), so
+``importlib.resources`` finds it the same way in a checkout (through the editable install), in an installed
+wheel and in the PyInstaller bundle (``packaging/kiosk.spec`` collects it under ``kiosk/_resources``).
+Nothing touches the file system at import time.
 """
 
 from __future__ import annotations
 
-import sys
+import os
 from importlib import resources as importlib_resources
-from pathlib import Path
+from importlib.resources.abc import Traversable
+from pathlib import Path, PurePosixPath
 
-#: A wheel can carry ``resources/`` either as data files under ``<prefix>/share/kiosk/resources``
-#: (pyproject ``[tool.setuptools.data-files]``) or mapped to this package (``package-dir``).
-_PACKAGED = "kiosk._resources"
-_DATA_FILES = Path("share") / "kiosk" / "resources"
+PACKAGE = "kiosk._resources"
+#: The CJK font for receipt previews and the UI (a subset of Noto Sans SC; see scripts/subset_cjk_font.py).
+CJK_FONT = "fonts/NotoSansSC-Regular-GB2312.otf"
+#: A font file (or collection) of the shop's choice instead, e.g. a full Noto Sans CJK for rare characters.
+CJK_FONT_ENV = "KIOSK_CJK_FONT"
 
 
 class ResourceNotFound(FileNotFoundError):
-    """Raised when a resource is in none of the places a kiosk looks."""
+    """Raised when a resource is not in the installed ``kiosk._resources`` package."""
 
 
-def resource_roots() -> list[Path]:
-    """Candidate ``resources`` directories, most specific first."""
-    roots: list[Path] = []
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        roots.append(Path(frozen) / "resources")
-    # A checkout or editable install: <repo>/kiosk/resources.py -> <repo>/resources
-    roots.append(Path(__file__).resolve().parent.parent / "resources")
+def resources_root() -> Traversable:
+    """The ``resources/`` tree as installed (``ResourceNotFound`` if the package is not installed at all)."""
     try:
-        packaged = importlib_resources.files(_PACKAGED)
+        return importlib_resources.files(PACKAGE)
     except ModuleNotFoundError:
-        packaged = None
-    if packaged is not None:
-        roots.append(Path(str(packaged)))
-    roots.append(Path(sys.prefix) / _DATA_FILES)
-    return roots
+        raise ResourceNotFound(f"{PACKAGE} is not installed: install the project (pip install -e .)") from None
 
 
 def resource_path(relative: str | Path) -> Path:
-    """The path of ``resources/<relative>``; :class:`ResourceNotFound` names every place tried."""
-    relative = Path(relative)
-    if relative.is_absolute() or ".." in relative.parts:
+    """The file-system path of ``resources/<relative>`` (a file or a directory).
+
+    Qt and the loaders need real files; every way the kiosk ships (checkout, wheel, one-folder bundle) keeps
+    them on disk, so a resource inside an archive is reported as not found rather than copied out.
+    """
+    parts = PurePosixPath(Path(relative).as_posix()).parts
+    if not parts or Path(relative).is_absolute() or ".." in parts:
         raise ValueError(f"resource paths are relative and stay inside resources/: {relative}")
-    tried = []
-    for root in resource_roots():
-        candidate = root / relative
-        if candidate.exists():
-            return candidate
-        tried.append(str(candidate))
-    raise ResourceNotFound(f"resource {relative} not found; looked in: {', '.join(tried)}")
+    found = resources_root().joinpath(*parts)
+    if not (found.is_file() or found.is_dir()):
+        raise ResourceNotFound(f"resource {'/'.join(parts)} is not in the installed package {PACKAGE}")
+    if not isinstance(found, Path):
+        raise ResourceNotFound(f"resource {'/'.join(parts)} is inside an archive; kiosk needs it on disk")
+    return found
+
+
+def cjk_font_file() -> Path:
+    """``$KIOSK_CJK_FONT`` when it names a file, else the shipped font (the UI and the printing previews)."""
+    override = os.environ.get(CJK_FONT_ENV)
+    if override and Path(override).is_file():
+        return Path(override)
+    return resource_path(CJK_FONT)

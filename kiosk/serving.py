@@ -276,15 +276,28 @@ def _exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any])
 # -- serving ------------------------------------------------------------------------------------------------
 
 
+class ListenError(OSError):
+    """The address cannot be listened on (in use, not an address of this machine, not allowed)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)  # "cannot listen on HOST:PORT: why", without the "[Errno N]" prefix
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind before serving so that port 0 resolves to a real port we can report."""
+    """Bind before serving so that port 0 resolves to a real port we can report; :class:`ListenError` if not."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # An explicit IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections; without it every
     # response waits for a delayed ACK (~40 ms on loopback).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets on Linux
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except (OSError, OverflowError) as exc:  # OverflowError: a port outside 0-65535
+        sock.close()
+        shown = f"[{host}]" if ":" in host else host
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ListenError(getattr(exc, "errno", None), f"cannot listen on {shown}:{port}: {reason}") from None
     sock.set_inheritable(True)
     return sock
 

@@ -28,12 +28,15 @@ SPEC = ROOT / "packaging" / "kiosk.spec"
 
 #: Files the frozen kiosk cannot start or print without, relative to the bundle's data directory.
 REQUIRED_DATA = (
-    "resources/catalogue.toml",
+    "kiosk/_resources/catalogue.toml",
+    "kiosk/_resources/fonts/NotoSansSC-Regular-GB2312.otf",
+    "kiosk/_resources/sounds/wechat_received.wav",
     "printer_profiles/generic-58mm.toml",
     "printer_profiles/virtual.toml",
     "escpos/capabilities.json",
-    "noto_cjk_sans_otc/NotoSansCJK-Regular.ttc",
 )
+#: Where resources/ (the package kiosk._resources) lands in the bundle (packaging/kiosk.spec).
+RESOURCES = Path("kiosk") / "_resources"
 
 
 def executable_name() -> str:
@@ -67,10 +70,10 @@ def check_bundle(bundle: Path) -> list[str]:
             problems.append(f"missing {relative}")
     sources = sorted((ROOT / "resources").rglob("*.ts"))
     for source in sources:
-        compiled = data / "resources" / source.relative_to(ROOT / "resources").with_suffix(".qm")
+        compiled = data / RESOURCES / source.relative_to(ROOT / "resources").with_suffix(".qm")
         if not compiled.is_file():
             problems.append(f"missing compiled translation {compiled.relative_to(data)}")
-    shipped_sources = sorted(str(path.relative_to(data)) for path in (data / "resources").rglob("*.ts"))
+    shipped_sources = sorted(str(path.relative_to(data)) for path in (data / RESOURCES).rglob("*.ts"))
     if shipped_sources:
         # With a .ts beside its .qm the kiosk would try to recompile it, without lrelease.
         problems.append(f"translation sources in the bundle: {', '.join(shipped_sources)}")

@@ -1,4 +1,4 @@
-"""The ``kiosk`` command's set-up sub-commands run without the cashier window."""
+"""The ``kiosk`` command's set-up sub-commands run without the cashier window (faults: tests/test_commands.py)."""
 
 from __future__ import annotations
 
@@ -35,5 +35,12 @@ def test_set_pin_refuses_two_different_pins() -> None:
         text=True,
         timeout=60,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input, as everywhere (tests/test_commands.py)
     assert "pin_sha256" not in result.stdout
+
+
+def test_the_lock_finds_the_training_world_where_training_mode_keeps_it() -> None:
+    from kiosk import cli
+    from kiosk.checkout.training import default_training_dir
+
+    assert cli.default_training_dir() == default_training_dir()

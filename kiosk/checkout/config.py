@@ -1,47 +1,32 @@
-"""The kiosk configuration file (``kiosk.toml``). Errors name the key, e.g. ``[payment] timeout_seconds``.
+"""The kiosk configuration file (``kiosk.toml``; the example is ``packaging/kiosk.example.toml``).
 
-::
+Every mistake stops the kiosk before any window opens, with one message naming the file and the key, e.g.
+``kiosk.toml: [payment] timeout_seconds: 10 is outside 60..7200 seconds``: a malformed file, an unknown
+table or key, a wrong type or value, a ``[printer]`` table that does not resolve to a printer, a
+``[kiosk] catalogue`` that does not load, a ``[manager] pin_sha256`` in neither accepted form, and any
+stand-in left from the example (a value with "…", the relay ``relay.example.cn``). Tables:
 
-    [relay]
-    url = "https://relay.example.cn"   # or, for relay instances the kiosk fails over between:
-                                       # urls = ["https://relay-a.example.cn", "https://relay-b.example.cn"]
-    token = "…"                 # this kiosk's token (never logged)
-    manager_token = "…"         # optional: the manager credential, needed for refunds
-
-    [store]
-    id = "S1"                   # as registered at the relay
-    name = "邻里便利"
-    address = "上海市徐汇区…"
-    phone = "021-…"             # optional
-
-    [kiosk]
-    id = "K1"                   # as registered at the relay
-    data_dir = "/var/lib/kiosk" # optional; default: the user's data directory
-    catalogue = "catalogue.toml" # optional; relative to this file; default: the sample catalogue
-
-    [printer]                   # passed to kiosk.printing's load_printer_settings
-    profile = "xprinter-58"
-
-    [payment]
-    timeout_seconds = 300       # QR countdown and WeChat Pay time_expire
-    auto_print_slip = false     # print the QR slip as soon as the order exists
-
-    [ui]
-    language = "zh_CN"          # or "en"
-
-    [sound]                     # the chime and "微信收款 … 元" for every payment, error tones
-    enabled = true
-    volume = 80                 # 0-100
-
-    [manager]                   # read by the manager screen (pin_sha256, …)
+* ``[relay]`` url (one address: the relay, or a load balancer in front of its instances) or urls (relay
+  instances the kiosk fails over between), token, manager_token (optional; refunds need it). Tokens are never
+  logged.
+* ``[store]`` id (as registered at the relay), name, address, phone (optional): printed on receipts.
+* ``[kiosk]`` id (as registered at the relay), data_dir and catalogue (optional; relative to this file).
+* ``[printer]`` profile and connection keys: :func:`kiosk.printing.load_printer_settings`.
+* ``[payment]`` timeout_seconds (the QR countdown and WeChat Pay's time_expire), auto_print_slip.
+* ``[ui]`` language (zh_CN or en).
+* ``[sound]`` enabled, volume (0–100): the chime and "微信收款 … 元" for every payment, the error tones.
+* ``[manager]`` pin_sha256 (see :mod:`kiosk.manager.pin`).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -53,6 +38,12 @@ DEFAULT_TIMEOUT_SECONDS = 300
 MIN_TIMEOUT_SECONDS = 60  # WeChat Pay wants time_expire at least a minute out
 MAX_TIMEOUT_SECONDS = 2 * 60 * 60
 _KNOWN_TABLES = {"relay", "store", "kiosk", "printer", "payment", "ui", "manager", "sound"}
+#: The example kiosk.toml marks what to fill in with "…" and points at this relay; a kiosk started with either
+#: would sell for nobody (tests/checkout/test_config.py checks every stand-in of the example is refused).
+PLACEHOLDER_MARK = "…"
+PLACEHOLDER_RELAY_HOST = "relay.example.cn"
+#: The two forms kiosk.manager.pin accepts: ``pbkdf2_sha256$iterations$salt$hash`` or a bare SHA-256 in hex.
+_PIN_HASH = re.compile(r"pbkdf2_sha256\$[1-9][0-9]*\$(?:[0-9a-fA-F]{2})+\$(?:[0-9a-fA-F]{2})+|[0-9a-fA-F]{64}")
 
 
 class KioskConfigError(CheckoutError):
@@ -155,6 +146,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         raise KioskConfigError(
             f"[{unknown[0]}]", f"unknown table (known: {', '.join(sorted(_KNOWN_TABLES))})", path=path
         )
+    _refuse_placeholders(data, path)
     relay = _Table("relay", data.get("relay"), path)
     store = _Table("store", data.get("store"), path)
     kiosk = _Table("kiosk", data.get("kiosk"), path)
@@ -171,6 +163,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         (payment, {"timeout_seconds", "auto_print_slip"}),
         (ui, {"language"}),
         (sound, {"enabled", "volume"}),
+        (manager, {"pin_sha256"}),
     ):
         for key in table.raw:
             if key not in known:
@@ -183,6 +176,12 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     data_dir = (base / Path(data_dir_text).expanduser()) if data_dir_text else default_data_dir()
     catalogue_text = kiosk.text("catalogue", required=False)
     catalogue = (base / Path(catalogue_text).expanduser()) if catalogue_text else None
+    if catalogue is not None:
+        _check_catalogue(kiosk, catalogue)
+    printer_settings = _printer_settings(printer, base)
+    pin_hash = manager.text("pin_sha256", required=False)
+    if pin_hash is not None and not _PIN_HASH.fullmatch(pin_hash):
+        raise manager.error("pin_sha256", "expected pbkdf2_sha256$… (from kiosk set-pin) or 64 hex digits of SHA-256")
 
     timeout = payment.raw.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS)
     if isinstance(timeout, bool) or not isinstance(timeout, int):
@@ -215,7 +214,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         ),
         kiosk_id=kiosk.required("id"),
         data_dir=data_dir,
-        printer=dict(printer.raw),
+        printer=printer_settings,
         payment_timeout_seconds=timeout,
         auto_print_slip=auto_print,
         language=language,
@@ -251,4 +250,45 @@ def _relay_urls(relay: _Table) -> tuple[str, ...]:
 def _relay_url(relay: _Table, key: str, url: str) -> str:
     if not url.startswith(("http://", "https://")):
         raise relay.error(key, f"must start with http:// or https://, not {url!r}")
+    if urlsplit(url).hostname == PLACEHOLDER_RELAY_HOST or PLACEHOLDER_MARK in url:
+        raise relay.error(key, "still the example's relay; put in your relay's address")
     return url.rstrip("/")
+
+
+def _refuse_placeholders(data: Mapping[str, Any], path: Path | None) -> None:
+    for table, values in data.items():
+        for key, value in values.items() if isinstance(values, dict) else ():
+            if isinstance(value, str) and PLACEHOLDER_MARK in value:
+                raise KioskConfigError(
+                    f"[{table}] {key}", "still the example's stand-in (…); put in the real value", path=path
+                )
+
+
+def _check_catalogue(kiosk: _Table, catalogue: Path) -> None:
+    """A catalogue that does not load is a configuration mistake like any other: found now, not at the till."""
+    from kiosk.checkout.catalogue import CatalogueError, load_catalogue
+
+    try:
+        load_catalogue(catalogue)
+    except CatalogueError as exc:
+        raise kiosk.error("catalogue", str(exc)) from None
+
+
+def _printer_settings(printer: _Table, base: Path) -> dict[str, Any]:
+    """``[printer]`` checked as the print queue will read it; a profile given as a path is relative to this file."""
+    from kiosk.printing import ProfileError, load_printer_settings
+
+    settings = dict(printer.raw)
+    profile = settings.get("profile")
+    if isinstance(profile, str) and (profile.endswith(".toml") or "/" in profile or "\\" in profile):
+        settings["profile"] = str(base / Path(profile).expanduser())
+    if not settings:
+        return settings
+    source = printer.path or "kiosk.toml"
+    try:
+        load_printer_settings(settings, source=source)
+    except ProfileError as exc:
+        if exc.source == str(source) and exc.key and exc.key.startswith("printer."):
+            raise printer.error(exc.key.removeprefix("printer."), exc.message) from None
+        raise printer.error("profile", str(exc)) from None  # the profile file itself is faulty
+    return settings

@@ -1,61 +1,32 @@
-"""Find a CJK font for previews (Pillow) and the UI.
+"""The CJK font for receipt previews (Pillow).
 
-Order: ``$KIOSK_CJK_FONT``; the bundled Noto Sans CJK (PyPI ``noto-cjk-sans-otc``, SIL OFL 1.1); system
-fonts on Linux, Windows and macOS.
+``$KIOSK_CJK_FONT`` (a font file or collection of the shop's choice), else the font Kiosk ships:
+``resources/fonts/NotoSansSC-Regular-GB2312.otf``, Noto Sans SC cut down to GB2312 and ASCII (SIL OFL 1.1;
+made by ``scripts/subset_cjk_font.py``), so every machine draws receipts the same way whatever fonts it has.
+The choice is :func:`kiosk.resources.cjk_font_file`, shared with the UI.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
 from PIL import ImageFont
 
-FONT_ENV = "KIOSK_CJK_FONT"
+from kiosk.resources import CJK_FONT_ENV as FONT_ENV
+from kiosk.resources import cjk_font_file
 
-_SYSTEM_FONTS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-    "C:/Windows/Fonts/simhei.ttf",
-    "C:/Windows/Fonts/simsun.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "/System/Library/Fonts/STHeiti Light.ttc",
-    "/Library/Fonts/Arial Unicode.ttf",
-)
+__all__ = ["FONT_ENV", "cjk_font", "cjk_font_path"]
 
-# Faces to prefer inside a collection: a monospaced Simplified Chinese face matches the printer's grid.
+# Faces to prefer inside a collection given as $KIOSK_CJK_FONT: a monospaced Simplified Chinese face matches
+# the printer's grid.
 _PREFERRED_FACES = ("Noto Sans Mono CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei Mono", "WenQuanYi Micro Hei Mono")
 
 
-def _bundled_font() -> Path | None:
-    try:
-        import noto_cjk_sans_otc
-    except ImportError:
-        return None
-    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
-    return path if path.is_file() else None
-
-
 @cache
-def cjk_font_path() -> Path | None:
-    """A font file (TTF/TTC/OTF) with Simplified Chinese glyphs, or ``None`` if the machine has none."""
-    override = os.environ.get(FONT_ENV)
-    if override and Path(override).is_file():
-        return Path(override)
-    bundled = _bundled_font()
-    if bundled:
-        return bundled
-    for candidate in _SYSTEM_FONTS:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    return None
+def cjk_font_path() -> Path:
+    """A font file (OTF/TTF/TTC) with Simplified Chinese glyphs: the override, else the shipped one."""
+    return cjk_font_file()
 
 
 @cache
@@ -75,9 +46,7 @@ def _face_index(path: Path) -> int:
 
 
 @cache
-def cjk_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A Pillow font of ``size`` pixels; Pillow's built-in font (no CJK glyphs) if no CJK font exists."""
+def cjk_font(size: int) -> ImageFont.FreeTypeFont:
+    """A Pillow font of ``size`` pixels."""
     path = cjk_font_path()
-    if path is None:
-        return ImageFont.load_default(size)
     return ImageFont.truetype(str(path), size, index=_face_index(path))

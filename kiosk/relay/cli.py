@@ -1,13 +1,15 @@
 """``kiosk-relay``: init / add-store / add-kiosk / remove-kiosk / rotate-token / serve / migrate.
 
-Each command prints exactly one JSON line on success. Configuration problems go to stderr as
-``kiosk-relay: <key>: <problem>`` with exit code 2. Secrets are never printed, except the one-time token
-that ``init``, ``add-kiosk`` and ``rotate-token`` must hand over.
+Each command prints exactly one JSON line on success. Every mistake (bad arguments, a configuration
+problem, a placeholder left from the example configuration, a busy port, a second relay on the same
+storage) goes to stderr as one line, ``kiosk-relay: <key>: <problem>``, with exit code 2. Secrets are
+never printed, except the one-time token that ``init``, ``add-kiosk`` and ``rotate-token`` must hand over.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import sys
@@ -16,10 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kiosk.commandline import ArgumentParser, fail
+from kiosk.serving import ListenError
+
 from .config import (
     AUTO,
     ROLES,
     ConfigError,
+    RelayConfig,
     add_kiosk,
     add_store,
     init_config,
@@ -28,7 +34,22 @@ from .config import (
     rotate_token,
 )
 
-EXIT_CONFIG = 2
+PROG = "kiosk-relay"
+#: The stand-ins of the shipped example configuration (packaging/relay/relay.example.toml, docs/relay.md). A
+#: relay started with one would speak for no real merchant, or for the wrong one; serve refuses them all
+#: (tests/packaging/test_relay_example.py checks each value of the example is refused).
+PLACEHOLDERS = frozenset(
+    {
+        "1900000001",  # mchid
+        "1900000109",  # sub_mchid
+        "wx0000000000000001",  # appid
+        "0000000000000000000000000000000000000001",  # merchant_cert_serial
+        "REPLACE-WITH-32-CHAR-APIv3-KEY!!",  # apiv3_key
+        "PUB_KEY_ID_0000000000000000000000000000000001",  # platform_public_key_id
+        "https://relay.example.cn/wechatpay/notify",  # notify_url
+        "0" * 64,  # token_sha256
+    }
+)
 
 
 def _print(payload: dict[str, Any]) -> None:
@@ -37,7 +58,7 @@ def _print(payload: dict[str, Any]) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kiosk-relay", description="WeChat Pay relay for Kiosk")
+    parser = ArgumentParser(prog=PROG, description="WeChat Pay relay for Kiosk (docs/relay.md)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="write a configuration for a sandbox state directory")
@@ -99,8 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "migrate":
             _print(_migrate(args.source, args.target, replace=args.replace))
     except ConfigError as exc:
-        sys.stderr.write(f"kiosk-relay: {exc}\n")
-        return EXIT_CONFIG
+        return fail(PROG, exc)
     return 0
 
 
@@ -129,6 +149,7 @@ def _serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     config = load_config(args.config)
+    refuse_placeholders(config)
     host = args.host or config.server.host
     port = config.server.port if args.port is None else args.port
     app = create_app(config)
@@ -138,8 +159,35 @@ def _serve(args: argparse.Namespace) -> int:
         _warn_about_notify_url(config.wechatpay.notify_url, base_url)
         return {"base_url": base_url}
 
-    serve_forever(app, host, port, ready=ready)
+    try:
+        serve_forever(app, host, port, ready=ready)
+    except ListenError as exc:
+        raise ConfigError(_listen_key(args, exc), str(exc)) from None
     return 0
+
+
+def _listen_key(args: argparse.Namespace, exc: ListenError) -> str:
+    """The setting to blame: the port when it is taken, else the host (not an address of this machine)."""
+    if exc.errno == errno.EADDRINUSE:
+        return "--port" if args.port is not None else "server.port"
+    return "--host" if args.host is not None else "server.host"
+
+
+def refuse_placeholders(config: RelayConfig) -> None:
+    """``ConfigError`` naming the first setting still holding a value of the example configuration."""
+    wechatpay = config.wechatpay
+    settings: dict[str, str | None] = {
+        f"wechatpay.{name}": getattr(wechatpay, name)
+        for name in ("mchid", "appid", "sp_mchid", "sp_appid", "merchant_cert_serial", "apiv3_key")
+    }
+    settings["wechatpay.platform_public_key_id"] = wechatpay.platform_public_key_id
+    settings["wechatpay.notify_url"] = wechatpay.notify_url
+    settings.update({f"stores[{i}].sub_mchid": store.sub_mchid for i, store in enumerate(config.stores.values())})
+    settings.update({f"kiosks[{i}].token_sha256": kiosk.token_sha256 for i, kiosk in enumerate(config.kiosks)})
+    for key, value in settings.items():
+        if value in PLACEHOLDERS:
+            # Never echo the value: for apiv3_key it is (meant to be) a secret.
+            raise ConfigError(key, "still the example configuration's placeholder; put in the real value")
 
 
 def _warn_about_notify_url(notify_url: str, base_url: str) -> None:

@@ -577,7 +577,7 @@ def read_document(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError("config", f"cannot read {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError("config", f"{path} is not valid TOML: {exc}") from None
 
 
@@ -654,15 +654,20 @@ def _kiosk_index(document: Mapping[str, Any], kiosk_id: str) -> int:
 
 def _write_private(path: Path, data: bytes) -> None:
     path = path.resolve()
-    temp = private_temp(path.parent, path.name + ".")
+    try:
+        temp = private_temp(path.parent, path.name + ".")
+    except OSError as exc:
+        raise ConfigError("config", f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ConfigError("config", f"cannot write {path}: {exc.strerror or exc}") from None
         raise
 
 
@@ -776,8 +781,8 @@ def add_kiosk(config_path: Path, store_id: str, role: str = "kiosk", kiosk_id: s
 def remove_kiosk(config_path: Path, kiosk_id: str) -> dict[str, Any]:
     """Take a credential out of the file; a running relay refuses its token within seconds."""
     config_path = Path(config_path).resolve()
+    document = read_document(config_path)  # first: a missing or unreadable file is a ConfigError
     text = config_path.read_text("utf-8")
-    document = read_document(config_path)
     index = _kiosk_index(document, kiosk_id)
     entry = document["kiosks"].pop(index)
     parse_config(document, config_path)
@@ -796,8 +801,8 @@ def rotate_token(config_path: Path, kiosk_id: str) -> dict[str, Any]:
     """Give a credential a new token (printed once; only its hash is stored). The old one stops working
     within seconds, so the kiosk must get the new one at once."""
     config_path = Path(config_path).resolve()
+    document = read_document(config_path)  # first: a missing or unreadable file is a ConfigError
     text = config_path.read_text("utf-8")
-    document = read_document(config_path)
     index = _kiosk_index(document, kiosk_id)
     entry = document["kiosks"][index]
     old = entry.get("token_sha256")

@@ -174,6 +174,7 @@ class WeChatGateway:
                     self._merchants[store.id] = DirectMerchant(settings.mchid, settings.appid)
             default = next(iter(self._merchants.values()))
             # Few, short retries: a kiosk waits on create/close, and the reconciler has its own schedule.
+            self.base_url = settings.base_url
             self.client = WeChatPayClient(
                 credentials,
                 default,
@@ -196,8 +197,8 @@ class WeChatGateway:
             return await call()
         except APIError as exc:
             raise GatewayError(exc.code, exc.message, status=exc.status, retryable=exc.retryable) from None
-        except TransportError as exc:
-            raise GatewayError("TRANSPORT", str(exc), retryable=True) from None
+        except TransportError as exc:  # the URL tells an operator which address (a moved sandbox?) failed
+            raise GatewayError("TRANSPORT", f"{self.base_url}: {exc}", retryable=True) from None
         except HashMismatchError as exc:
             raise GatewayError("HASH_MISMATCH", str(exc)) from None
         except VerificationError as exc:

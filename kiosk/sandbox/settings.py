@@ -40,7 +40,7 @@ class Settings:
     #: Applies to refunds created while it is set.
     refund_outcome: str = RefundStatus.SUCCESS.value
 
-    # Payment-code payment, where the reference is unconfirmed (docs/sandbox.md, "Payment-code payment").
+    # Payment-code payment, where the protocol is open (docs/sandbox.md, "Payment-code payment").
     #: Seconds of sandbox time a payment code stays valid after it was issued.
     payment_code_lifetime: int = 60
     #: What an order whose password is never entered becomes 45 s after it was created: "REVOKED" (WeChat Pay

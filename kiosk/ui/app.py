@@ -34,7 +34,15 @@ def build_core(config_path: str | Path | None, data_dir: str | Path | None = Non
 
 
 def parse_args(args: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kiosk", description="Kiosk cashier screen (WeChat Pay Native).")
+    from kiosk.cli import commands_help
+    from kiosk.commandline import ArgumentParser
+
+    parser = ArgumentParser(
+        prog="kiosk",
+        description="Kiosk cashier screen (WeChat Pay Native).",
+        epilog=commands_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--config", type=Path, help="kiosk.toml (default: training mode, nothing to set up)")
     parser.add_argument("--kiosk", action="store_true", help="full-screen, frameless; closing needs the manager PIN")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="language (default: [ui] language, else zh_CN)")

@@ -1,4 +1,4 @@
-"""Fonts and the stylesheet. The system may have no CJK font: the bundled Noto Sans CJK is loaded into Qt.
+"""Fonts and the stylesheet. The system may have no CJK font: the shipped Noto Sans SC is loaded into Qt.
 
 The stylesheet is written for the 1280×800 design size; :func:`apply_scale` applies it scaled to a window
 (:mod:`kiosk.ui.scale`).
@@ -7,51 +7,31 @@ The stylesheet is written for the 1280×800 design size; :func:`apply_scale` app
 from __future__ import annotations
 
 import logging
-import os
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from kiosk.resources import ResourceNotFound, resource_path
+from kiosk.resources import ResourceNotFound, cjk_font_file, resource_path
 from kiosk.ui.scale import scaled
 
 log = logging.getLogger(__name__)
 
 STYLESHEET = "kiosk.qss"
-FONT_ENV = "KIOSK_CJK_FONT"  # same override as kiosk.printing.fonts
 #: The application font's size at the design size (the stylesheet sets the same).
 FONT_PIXELS = 20
 #: Preferred UI faces, in order; the first one Qt knows is used.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC")
 
 
-def cjk_font_file() -> Path | None:
-    """``$KIOSK_CJK_FONT``, else the bundled Noto Sans CJK, else kiosk.printing's search of system fonts.
-
-    The first two are checked here because importing kiosk.printing costs a few hundred ms at start-up."""
-    override = os.environ.get(FONT_ENV)
-    if override and Path(override).is_file():
-        return Path(override)
-    try:
-        import noto_cjk_sans_otc
-
-        bundled = Path(str(noto_cjk_sans_otc.FONT_PATH))
-        if bundled.is_file():
-            return bundled
-    except ImportError:
-        pass
-    from kiosk.printing.fonts import cjk_font_path
-
-    return cjk_font_path()
-
-
 def load_cjk_font() -> str | None:
     """Register the CJK font with Qt (once per process); returns the family used for the UI."""
-    path = cjk_font_file()
     families: list[str] = []
-    if path is not None:
+    try:
+        path = cjk_font_file()
+    except ResourceNotFound as exc:
+        log.error("CJK font unavailable: %s", exc)
+    else:
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id < 0:
             log.error("Qt could not load the CJK font %s", path)

@@ -51,7 +51,7 @@ class CodePayOrder:
     """A payment-code charge; amounts in fen.
 
     ``auth_code`` is the normalized code (:func:`normalize_payment_code`). ``device_ip`` is the till's address
-    (the reference leaves open whether it is required, so it always is here). The store where the customer
+    (the protocol notes leave open whether it is required, so it always is here). The store where the customer
     pays is required: ``store_out_id`` (the merchant's own store code) or ``store_id`` (WeChat Pay's venue id,
     digits), or both.
     """

@@ -11,7 +11,6 @@ from kiosk.checkout.catalogue import (
     parse_catalogue,
     sample_catalogue,
 )
-from kiosk.resources import ResourceNotFound, resource_path, resource_roots
 
 GOOD = """
 [[categories]]
@@ -115,27 +114,3 @@ def test_file_errors(tmp_path: Path) -> None:
     bad.write_bytes("name = '饮料'".encode("gbk"))
     with pytest.raises(CatalogueError, match="not UTF-8"):
         load_catalogue(bad)
-
-
-def test_resource_resolver_finds_checkout_files_and_refuses_escapes() -> None:
-    assert resource_path("catalogue.toml").read_text(encoding="utf-8").startswith("#")
-    with pytest.raises(ResourceNotFound, match=r"nope\.toml"):
-        resource_path("nope.toml")
-    with pytest.raises(ValueError):
-        resource_path("../pyproject.toml")
-
-
-def test_resource_resolver_prefers_a_frozen_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "resources").mkdir()
-    (tmp_path / "resources" / "catalogue.toml").write_text("frozen", encoding="utf-8")
-    monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)
-    assert resource_path("catalogue.toml").read_text(encoding="utf-8") == "frozen"
-
-
-def test_resource_roots_cover_checkout_wheel_and_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sys._MEIPASS", str(tmp_path / "bundle"), raising=False)
-    monkeypatch.setattr("sys.prefix", str(tmp_path / "venv"))
-    roots = resource_roots()
-    assert roots[0] == tmp_path / "bundle" / "resources"
-    assert roots[1] == Path(__file__).resolve().parents[2] / "resources"
-    assert roots[-1] == tmp_path / "venv" / "share" / "kiosk" / "resources"

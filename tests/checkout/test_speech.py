@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.checkout import speech
-from kiosk.checkout.config import KioskConfigError, parse_config
 from kiosk.checkout.events import EventBus, PaidAfterCancel, SessionChanged, SoundCue
 from kiosk.checkout.session import PaymentSession, State
 from kiosk.checkout.sound import (
@@ -223,20 +222,3 @@ def test_sound_off_is_silent_and_the_managers_choice_is_kept(journal: Journal) -
     assert Sounds(EventBus(), journal, SoundSettings(enabled=True, volume=90)).settings == SoundSettings(False, 30)
     with pytest.raises(ValueError, match="volume"):
         sounds.configure(volume=101)
-
-
-BASE = {
-    "relay": {"url": "https://relay.example.cn", "token": "t"},
-    "store": {"id": "S1", "name": "店", "address": "路"},
-    "kiosk": {"id": "K1"},
-}
-
-
-def test_sound_table_in_kiosk_toml() -> None:
-    assert parse_config(BASE).sound == SoundSettings(enabled=True, volume=80)
-    assert parse_config({**BASE, "sound": {"enabled": False, "volume": 35}}).sound == SoundSettings(False, 35)
-    for table, key in (({"volume": 150}, "volume"), ({"volume": "loud"}, "volume"), ({"enabled": "yes"}, "enabled")):
-        with pytest.raises(KioskConfigError, match=rf"\[sound\] {key}: must be"):
-            parse_config({**BASE, "sound": table})
-    with pytest.raises(KioskConfigError, match=r"\[sound\] beep: unknown key"):
-        parse_config({**BASE, "sound": {"beep": True}})

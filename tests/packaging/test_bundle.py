@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import tomli_w
 
 from tests.support.relay import init_relay, start_relay
 from tests.support.sandbox import start_sandbox_process
+from tests.support.shop import shop_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = ROOT / "packaging" / "build_kiosk.py"
@@ -74,24 +74,6 @@ def bundle(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
     return built
 
 
-def shop_env(home: Path) -> dict[str, str]:
-    """What a counter PC gives the kiosk: no Python, no project paths; a home, temp dir and (as a desktop
-    session's logind does) a runtime dir of its own, where the sound system keeps its socket and lock."""
-    for name in ("home", "tmp", "run"):
-        (home / name).mkdir(mode=0o700, parents=True, exist_ok=True)
-    env = {name: os.environ[name] for name in ("SYSTEMROOT", "WINDIR") if name in os.environ}  # Windows needs them
-    return env | {
-        "PATH": "/usr/bin:/bin" if os.name == "posix" else os.environ.get("SYSTEMROOT", r"C:\Windows"),
-        "HOME": str(home / "home"),
-        "TMPDIR": str(home / "tmp"),
-        "TEMP": str(home / "tmp"),
-        "TMP": str(home / "tmp"),
-        "XDG_RUNTIME_DIR": str(home / "run"),
-        "LANG": "C.UTF-8",
-        "QT_QPA_PLATFORM": "offscreen",
-    }
-
-
 def run_frozen(bundle: dict[str, Any], args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [bundle["console_executable"], *args],
@@ -115,15 +97,20 @@ def test_bundle_is_complete_and_its_size_is_reported(bundle: dict[str, Any]) -> 
     assert written["executable"] == bundle["executable"] and Path(bundle["executable"]).is_file()
     internal = Path(bundle["bundle_dir"]) / "_internal"
     for relative in (
-        "resources/catalogue.toml",
-        "resources/i18n/kiosk_zh_CN.qm",
-        "resources/i18n/kiosk_en.qm",
+        "kiosk/_resources/catalogue.toml",
+        "kiosk/_resources/i18n/kiosk_zh_CN.qm",
+        "kiosk/_resources/i18n/kiosk_en.qm",
+        "kiosk/_resources/fonts/NotoSansSC-Regular-GB2312.otf",
+        "kiosk/_resources/fonts/OFL.txt",
+        "kiosk/_resources/sounds/wechat_received.wav",
         "printer_profiles/generic-58mm.toml",
         "escpos/capabilities.json",
-        "noto_cjk_sans_otc/NotoSansCJK-Regular.ttc",
     ):
         assert (internal / relative).is_file(), relative
-    assert not list((internal / "resources").rglob("*.ts")), "translation sources must stay out of the bundle"
+    resources = internal / "kiosk" / "_resources"
+    assert not list(resources.rglob("*.ts")), "translation sources must stay out of the bundle"
+    # kiosk._resources is imported from the archive, as a package: no source beside its data.
+    assert not list(resources.rglob("*.py"))
     assert list(internal.rglob("platforms/libqoffscreen.so")) and list(internal.rglob("platforms/libqxcb.so"))
     # Developer tools never ride along.
     for module in ("pytest", "_pytest", "hypothesis", "mypy"):

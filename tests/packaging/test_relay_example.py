@@ -1,16 +1,22 @@
-"""The shipped relay example configuration loads with the relay's own validation and agrees with nginx."""
+"""The shipped relay example configuration loads with the relay's own validation, agrees with nginx, and
+cannot be served until every stand-in value in it is replaced."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kiosk.relay.config import load_config
+from kiosk.relay.cli import refuse_placeholders
+from kiosk.relay.config import ConfigError, hash_token, load_config
 from kiosk.serving import FD_RESERVE
 from tests.support.relay import update_config
 
@@ -19,8 +25,10 @@ RELAY_DIR = Path(__file__).resolve().parents[2] / "packaging" / "relay"
 MAX_LONG_POLL_SECONDS = 30
 
 
-def install_example(etc: Path) -> Path:
-    """The example as an operator would install it: /etc/kiosk-relay/relay.toml with keys/ beside it."""
+def install_example(tmp_path: Path, wechatpay: dict[str, Any] | None = None) -> Path:
+    """The example as an operator would install it: /etc/kiosk-relay/relay.toml with keys/ beside it, and
+    ``wechatpay`` filled in. /var/lib/kiosk-relay does not exist here: the storage moves to a state/ that does."""
+    etc = tmp_path / "etc"
     (etc / "keys").mkdir(parents=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     (etc / "keys" / "apiclient_key.pem").write_bytes(
@@ -32,6 +40,9 @@ def install_example(etc: Path) -> Path:
     )
     config = etc / "relay.toml"
     shutil.copy(RELAY_DIR / "relay.example.toml", config)
+    (tmp_path / "state").mkdir()
+    storage = {"path": str(tmp_path / "state" / "relay.sqlite3")}
+    update_config(config, {"storage": storage, "wechatpay": wechatpay or {}})
     return config
 
 
@@ -40,17 +51,13 @@ def nginx_conf() -> str:
 
 
 def test_example_config_loads_and_is_set_up_behind_https(tmp_path: Path) -> None:
-    config_path = install_example(tmp_path / "etc")
-    # /var/lib/kiosk-relay does not exist here; everything else is validated as shipped.
-    (tmp_path / "state").mkdir()
-    update_config(config_path, {"storage": {"path": str(tmp_path / "state" / "relay.sqlite3")}})
-    config = load_config(config_path)
+    config = load_config(install_example(tmp_path))
     assert config.wechatpay.base_url == "https://api.mch.weixin.qq.com"
     notify = urlsplit(config.wechatpay.notify_url)
     assert notify.scheme == "https" and notify.path == "/wechatpay/notify" and not notify.query
     assert config.wechatpay.merchant_private_key == tmp_path / "etc" / "keys" / "apiclient_key.pem"
     assert config.server.host == "127.0.0.1", "behind nginx the relay listens on loopback only"
-    assert config.stores and config.kiosks
+    assert config.stores and not config.kiosks, "kiosks come from kiosk-relay add-kiosk, with real tokens"
 
 
 def test_example_storage_lives_in_the_service_state_directory() -> None:
@@ -62,10 +69,7 @@ def test_example_storage_lives_in_the_service_state_directory() -> None:
 
 
 def test_nginx_proxies_to_the_relay_port_with_long_poll_and_body_limits(tmp_path: Path) -> None:
-    config_path = install_example(tmp_path / "etc")
-    (tmp_path / "state").mkdir()
-    update_config(config_path, {"storage": {"path": str(tmp_path / "state" / "relay.sqlite3")}})
-    config = load_config(config_path)
+    config = load_config(install_example(tmp_path))
     conf = nginx_conf()
     upstream = re.search(r"upstream kiosk_relay \{\s*server ([\d.]+):(\d+);", conf)
     assert upstream is not None
@@ -83,10 +87,65 @@ def test_nginx_proxies_to_the_relay_port_with_long_poll_and_body_limits(tmp_path
 
 
 def test_the_service_may_open_every_connection_the_example_allows(tmp_path: Path) -> None:
-    config_path = install_example(tmp_path / "etc")
-    (tmp_path / "state").mkdir()
-    update_config(config_path, {"storage": {"path": str(tmp_path / "state" / "relay.sqlite3")}})
-    config = load_config(config_path)
+    config = load_config(install_example(tmp_path))
     unit = (RELAY_DIR / "kiosk-relay.service").read_text("utf-8")
     limit = re.search(r"^LimitNOFILE=(\d+)$", unit, re.M)
     assert limit is not None and int(limit.group(1)) >= config.server.max_connections + FD_RESERVE
+
+
+#: What an operator puts in for each value the example marks REPLACE.
+REAL_VALUES: dict[str, Any] = {
+    "mchid": "1612345678",
+    "appid": "wx5c2a8e1f3b7d9046",
+    "merchant_cert_serial": "5F1C72E2A8931B72A2E13AF8DEE92471EB397115",
+    "apiv3_key": "a3f1c9e07b2d4f6a8c0e1b3d5f7a9c2e",
+    "platform_public_key_id": "PUB_KEY_ID_0116123456782025112900000000001",
+    "notify_url": "https://pay.linli-shop.cn/wechatpay/notify",
+}
+
+
+def placeholders() -> dict[str, str]:
+    """The [wechatpay] values the example marks ``# REPLACE``."""
+    text = (RELAY_DIR / "relay.example.toml").read_text("utf-8")
+    marked = dict(re.findall(r'^(\w+) = "([^"]*)".*# REPLACE', text, re.M))
+    notify = re.search(r'^# REPLACE.*\n(?:#.*\n)*(\w+) = "([^"]*)"', text, re.M)
+    assert notify is not None
+    marked[notify.group(1)] = notify.group(2)
+    return marked
+
+
+def test_every_stand_in_of_the_example_is_marked_and_has_a_real_counterpart() -> None:
+    assert set(placeholders()) == set(REAL_VALUES)
+
+
+@pytest.mark.parametrize("left", sorted(REAL_VALUES))
+def test_serve_refuses_each_stand_in_left_in_place(tmp_path: Path, left: str) -> None:
+    filled = {key: value for key, value in REAL_VALUES.items() if key != left}
+    config = load_config(install_example(tmp_path, filled))
+    with pytest.raises(ConfigError) as refused:
+        refuse_placeholders(config)
+    assert refused.value.key == f"wechatpay.{left}"
+    assert placeholders()[left] not in str(refused.value)  # the key is named, the value (a secret?) is not
+
+
+def test_serve_accepts_the_example_once_filled_in_but_not_a_zero_token_hash(tmp_path: Path) -> None:
+    config_path = install_example(tmp_path, REAL_VALUES)
+    refuse_placeholders(load_config(config_path))
+    with config_path.open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[[kiosks]]\nid = "k1"\nstore = "S1"\ntoken_sha256 = "{hash_token("a real token")}"\n')
+        handle.write(f'\n[[kiosks]]\nid = "k2"\nstore = "S1"\ntoken_sha256 = "{"0" * 64}"\n')
+    with pytest.raises(ConfigError, match=r"^kiosks\[1\]\.token_sha256: "):
+        refuse_placeholders(load_config(config_path))
+
+
+def test_kiosk_relay_serve_of_the_example_as_shipped_stops_with_one_line(tmp_path: Path) -> None:
+    config_path = install_example(tmp_path, {})
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.relay", "serve", "--config", str(config_path), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("kiosk-relay: wechatpay.mchid: still the example") and done.stderr.count("\n") == 1
+    assert not (tmp_path / "state" / "relay.sqlite3").exists(), "refused before anything was created"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -54,15 +55,31 @@ def test_out_of_paper_fails_clearly(fake_printer: FakeNetworkPrinter) -> None:
     assert fake_printer.jobs == []
 
 
-def test_bad_profile_and_bad_address(tmp_path: Path) -> None:
-    code, output = _run("--profile", "no-such-printer")
-    assert code == EXIT_USAGE and "no printer profile" in output
-    code, output = _run("--profile", "generic-80mm", "--network", "printer-without-port")
-    assert code == EXIT_USAGE and "HOST:PORT" in output
+def test_bad_profile_and_bad_address(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('description = "x"\n', encoding="utf-8")
-    code, output = _run("--profile", str(bad))
-    assert code == EXIT_USAGE and f"{bad}: escpos_profile: missing" in output
+    for argv, problem in (
+        (["--profile", "no-such-printer"], "no printer profile"),
+        (["--profile", "generic-80mm", "--network", "printer-without-port"], "HOST:PORT"),
+        (["--profile", str(bad)], f"{bad}: escpos_profile: missing"),
+        (["--profile", "generic-58mm", "--file", str(tmp_path / "no-dir" / "lp0")], "does not exist"),
+    ):
+        code, output = _run(*argv)
+        error = capsys.readouterr().err
+        assert code == EXIT_USAGE and output == ""
+        assert error.startswith("kiosk printer-test: ") and problem in error and error.count("\n") == 1
+
+
+def test_a_file_is_replaced_unless_appending(tmp_path: Path) -> None:
+    target = tmp_path / "page.bin"
+    target.write_bytes(b"an older page")
+    assert _run("--profile", "generic-58mm", "--file", str(target))[0] == EXIT_OK
+    once = target.read_bytes()
+    assert not once.startswith(b"an older page") and "打印测试".encode("gbk") in once
+    assert _run("--profile", "generic-58mm", "--file", str(target))[0] == EXIT_OK
+    assert len(target.read_bytes()) == len(once)  # replaced, not added to
+    assert _run("--profile", "generic-58mm", "--file", str(target), "--append")[0] == EXIT_OK
+    assert len(target.read_bytes()) == 2 * len(once)
 
 
 def test_virtual_profile_writes_a_preview(tmp_path: Path) -> None:

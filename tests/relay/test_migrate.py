@@ -160,7 +160,7 @@ def test_the_command_copies_refuses_a_target_with_data_and_a_running_relay(
         busy = run_cli([*command, "--replace"], check=False)
     finally:
         relay.stop()
-    assert busy.returncode == 2 and "in use by another relay" in busy.stderr
+    assert busy.returncode == 2 and "another relay is already running" in busy.stderr
 
     # The relay, moved: the same configuration with the database's URL serves the orders.
     document = credentials.config_path.read_text("utf-8").replace('path = "relay.sqlite3"', f'url = "{postgres_url}"')

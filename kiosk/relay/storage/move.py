@@ -77,7 +77,7 @@ def move(source: Path, url: str, *, replace: bool = False) -> dict[str, Any]:
     except sqlite3.Error as exc:
         raise StorageError(f"cannot read {source}: {exc}") from None
     finally:
-        lock.close()
+        lock.release()
 
 
 def _copy(reader: sqlite3.Connection, url: str, before: dict[str, Any], *, replace: bool) -> dict[str, Any]:

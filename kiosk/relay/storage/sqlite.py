@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import fcntl
 import logging
 import queue
 import sqlite3
@@ -24,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from kiosk.commandline import CommandError, InstanceLock
 from kiosk.files import create_private
 
 from .interface import ClusterLink, StorageError
@@ -46,17 +46,16 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _exclusive_lock(path: Path) -> Any:
+def _exclusive_lock(path: Path) -> InstanceLock:
     """One relay per SQLite file: it must be the only writer. The OS drops the lock if the process dies."""
     lock_path = path.with_name(path.name + ".lock")
-    create_private(lock_path)
-    handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the object's life
+    create_private(lock_path)  # 0600 like every file of the relay's; InstanceLock opens it as it is
+    lock = InstanceLock(lock_path, "another relay")
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise StorageError(f"{path} is in use by another relay process") from None
-    return handle
+        lock.acquire()
+    except CommandError as exc:
+        raise StorageError(str(exc)) from None
+    return lock
 
 
 # ---- the writer thread ----------------------------------------------------------------------------------
@@ -205,7 +204,7 @@ class SQLiteStorage(TransactionalStorage):
             migrate(writer_connection, SQLITE)
             self._reader_connection = connect(self.path)
         except (sqlite3.Error, OSError, StorageError) as exc:
-            self._lock.close()
+            self._lock.release()
             raise StorageError(f"cannot open {self.path}: {exc}") from None
         self._writer_connection = writer_connection
         self.writer = Writer(writer_connection)
@@ -234,7 +233,7 @@ class SQLiteStorage(TransactionalStorage):
         self._reader.shutdown(wait=True)
         self._reader_connection.close()
         self._writer_connection.close()
-        self._lock.close()  # releases the flock
+        self._lock.release()
 
     async def aclose(self) -> None:
         self.close()
