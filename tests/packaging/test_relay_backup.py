@@ -45,13 +45,18 @@ RELAY_DIR = Path(__file__).resolve().parents[2] / "packaging" / "relay"
 COMPARED = ("state", "version", "amount_fen", "transaction_id", "success_time", "payer_total_fen", "refunded_fen")
 
 
-def run_script(script: str, *args: str) -> dict[str, Any]:
-    """Run a packaging/relay shell script with this interpreter; return its last JSON line."""
+def script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a packaging/relay shell script with this interpreter."""
     env = {**os.environ, "KIOSK_RELAY_PYTHON": sys.executable}
-    done = subprocess.run(
-        ["sh", str(RELAY_DIR / script), *args], capture_output=True, text=True, timeout=120, env=env, check=False
+    return subprocess.run(
+        ["sh", str(RELAY_DIR / name), *args], capture_output=True, text=True, timeout=120, env=env, check=False
     )
-    assert done.returncode == 0, f"{script} failed ({done.returncode}): {done.stderr}"
+
+
+def run_script(name: str, *args: str) -> dict[str, Any]:
+    """Run a packaging/relay shell script that must succeed; return its last JSON line."""
+    done = script(name, *args)
+    assert done.returncode == 0, f"{name} failed ({done.returncode}): {done.stderr}"
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -214,15 +219,7 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(tmp_path
         connection.execute("INSERT INTO orders VALUES ('keep-me')")
     damaged = tmp_path / "relay-damaged.sqlite3"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
-    env = {**os.environ, "KIOSK_RELAY_PYTHON": sys.executable}
-    done = subprocess.run(
-        ["sh", str(RELAY_DIR / "restore.sh"), str(damaged), "--config", str(config), "--no-service"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    done = script("restore.sh", str(damaged), "--config", str(config), "--no-service")
     assert done.returncode != 0 and "relay-damaged.sqlite3" in done.stderr
     with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as check:
         assert check.execute("SELECT out_trade_no FROM orders").fetchall() == [("keep-me",)]
@@ -237,15 +234,7 @@ def test_restore_refuses_a_damaged_dump_and_leaves_the_database_alone(tmp_path: 
         connection.execute("INSERT INTO orders VALUES ('keep-me')")
     damaged = tmp_path / "relay-damaged.dump"
     damaged.write_bytes(b"PGDMP" + b"\xff" * 4000)
-    env = {**os.environ, "KIOSK_RELAY_PYTHON": sys.executable}
-    done = subprocess.run(
-        ["sh", str(RELAY_DIR / "restore.sh"), str(damaged), "--config", str(config), "--no-service"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    done = script("restore.sh", str(damaged), "--config", str(config), "--no-service")
     assert done.returncode != 0 and "relay-damaged.dump is not a readable PostgreSQL dump" in done.stderr
     with psycopg.connect(postgres_url) as connection:
         assert connection.execute("SELECT out_trade_no FROM orders").fetchall() == [("keep-me",)]

@@ -92,6 +92,10 @@ def run(scenario: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(asyncio.wait_for(scenario, 60))
 
 
+def new_order(number: str) -> OrderCreate:
+    return OrderCreate(out_trade_no=number, description="d", amount_fen=100)
+
+
 def paid(number: str) -> TradeReport:
     return TradeReport(number, "SUCCESS", "支付成功", "4200000000000000000000000001", total_fen=100)
 
@@ -102,9 +106,7 @@ def test_a_payment_stored_by_one_instance_answers_a_long_poll_held_by_the_other(
     async def scenario() -> tuple[str, int, int]:
         wechat = FakeWeChat()
         async with instances(postgres_url, config, wechat) as (a, b):
-            order = await a.relay.create_order(
-                KIOSK, OrderCreate(out_trade_no="K000000001", description="d", amount_fen=100)
-            )
+            order = await a.relay.create_order(KIOSK, new_order("K000000001"))
             poll = asyncio.create_task(
                 b.relay.watch_order(KIOSK, "K000000001", since=order.version, wait=20, refresh=False)
             )
@@ -116,7 +118,6 @@ def test_a_payment_stored_by_one_instance_answers_a_long_poll_held_by_the_other(
             )
             answer = await asyncio.wait_for(poll, 5)
             return outcome, answer["version"], b.hub.held()
-        raise AssertionError("unreachable")
 
     outcome, version, held = run(scenario())
     assert outcome == "applied" and version == 2
@@ -129,12 +130,11 @@ def test_the_holder_runs_the_queries_and_hears_of_orders_and_kiosks_on_the_other
     async def scenario() -> tuple[bool, bool, str]:
         wechat = FakeWeChat()
         async with instances(postgres_url, config, wechat) as (a, b):
-            await b.relay.create_order(KIOSK, OrderCreate(out_trade_no="K000000002", description="d", amount_fen=100))
+            await b.relay.create_order(KIOSK, new_order("K000000002"))
             wechat.states["K000000002"] = paid("K000000002")
             # A kiosk waits on B: the holder (A) queries within about a second, and B's kiosk hears of it.
             answer = await b.relay.watch_order(KIOSK, "K000000002", since=1, wait=10, refresh=False)
             return a.cluster.holding, b.cluster.holding, answer["state"]
-        raise AssertionError("unreachable")
 
     a_holds, b_holds, state = run(scenario())
     assert (a_holds, b_holds, state) == (True, False, "SUCCESS")
@@ -146,7 +146,7 @@ def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_a
     async def scenario() -> tuple[bool, float, str]:
         wechat = FakeWeChat()
         async with instances(postgres_url, config, wechat) as (a, b):
-            await a.relay.create_order(KIOSK, OrderCreate(out_trade_no="K000000003", description="d", amount_fen=100))
+            await a.relay.create_order(KIOSK, new_order("K000000003"))
             await a.die()
             died = asyncio.get_running_loop().time()
             await asyncio.sleep(LEASE / 3)  # renewed at most LEASE / 3 before it died: still A's
@@ -156,7 +156,6 @@ def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_a
             wechat.states["K000000003"] = paid("K000000003")  # paid while nobody could hear of it
             answer = await b.relay.watch_order(KIOSK, "K000000003", since=1, wait=10, refresh=False)
             return early, took, answer["state"]
-        raise AssertionError("unreachable")
 
     early, took, state = run(scenario())
     assert not early and took < LEASE + LEASE / 3 + 1.0  # expiry, then B's next claim
@@ -171,7 +170,6 @@ def test_a_clean_stop_hands_the_lease_over_at_once(postgres_url: str, config: Re
             await asyncio.gather(a.task, return_exceptions=True)
             await until(lambda: b.cluster.holding, timeout=LEASE)  # well before it would have expired
             return before, await b.storage.lease_holder(WORK_LEASE, at=b.relay.now())
-        raise AssertionError("unreachable")
 
     assert run(scenario()) == ("A", "B")
 
@@ -179,9 +177,7 @@ def test_a_clean_stop_hands_the_lease_over_at_once(postgres_url: str, config: Re
 def test_an_instance_whose_link_broke_reloads_what_its_kiosks_wait_on(postgres_url: str, config: RelayConfig) -> None:
     async def scenario() -> str:
         async with instances(postgres_url, config, FakeWeChat()) as (a, b):
-            order = await a.relay.create_order(
-                KIOSK, OrderCreate(out_trade_no="K000000004", description="d", amount_fen=100)
-            )
+            order = await a.relay.create_order(KIOSK, new_order("K000000004"))
             poll = asyncio.create_task(
                 b.relay.watch_order(KIOSK, "K000000004", since=order.version, wait=20, refresh=False)
             )
@@ -195,6 +191,5 @@ def test_an_instance_whose_link_broke_reloads_what_its_kiosks_wait_on(postgres_u
             await a.relay.handle_notification(PaymentNotice("N-K4", "TRANSACTION.SUCCESS", paid("K000000004")))
             answer = await asyncio.wait_for(poll, 10)
             return str(answer["state"])
-        raise AssertionError("unreachable")
 
     assert run(scenario()) == "SUCCESS"
