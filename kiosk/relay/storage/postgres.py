@@ -116,7 +116,7 @@ class PostgresStorage(TransactionalStorage):
             kwargs={"autocommit": True, "row_factory": dict_row},
             name="kiosk-relay",
         )
-        self._opened = False
+        self._opening: asyncio.Future[None] | None = None
         self._closed = False
         self._running: set[asyncio.Task[Any]] = set()
         self.cluster: ClusterLink | None = PostgresLink(self)
@@ -135,9 +135,9 @@ class PostgresStorage(TransactionalStorage):
     async def _run(self, make: Callable[[], Transaction[T]], *, write: bool) -> T:
         if self._closed:
             raise StorageError("storage is closed")
-        if not self._opened:
-            self._opened = True
-            await self._pool.open(wait=False)  # connections come up in the background; requests wait for one
+        if self._opening is None:  # on first use, on the event loop that serves the relay
+            self._opening = asyncio.ensure_future(self._pool.open(wait=False))  # connections come up meanwhile
+        await self._opening
         task = asyncio.ensure_future(self._attempts(make, write))
         self._running.add(task)
         task.add_done_callback(self._finished)
@@ -180,7 +180,7 @@ class PostgresStorage(TransactionalStorage):
             return
         self._closed = True
         await asyncio.gather(*list(self._running), return_exceptions=True)
-        if self._opened:
+        if self._opening is not None:
             await self._pool.close()
 
 
@@ -194,7 +194,9 @@ class PostgresLink:
         delay = 0.5
         while not self._storage._closed:
             try:
-                connection = await psycopg.AsyncConnection.connect(self._storage.url, autocommit=True)
+                connection = await psycopg.AsyncConnection.connect(
+                    self._storage.url, autocommit=True, connect_timeout=10
+                )
             except psycopg.Error as exc:
                 log.warning("cannot listen on %s: %s; again in %.0f s", self._storage.description, reason(exc), delay)
                 await asyncio.sleep(delay)

@@ -237,10 +237,6 @@ POSTGRES = Dialect(
 _MIGRATION_LOCK = 0x6B696F736B  # "kiosk"
 
 
-class Cursor(Protocol):
-    def fetchone(self) -> Any: ...
-
-
 class Connection(Protocol):
     """What :func:`migrate` needs: sqlite3's and psycopg's (synchronous, autocommit) connections both have it."""
 
