@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from kiosk.clock import SystemClock
-from kiosk.relay.cluster import WORK_LEASE, Cluster
+from kiosk.relay.cluster import CERTIFICATE_DOWNLOADS, WORK_LEASE, Cluster, take_turn
 from kiosk.relay.config import Kiosk, RelayConfig, init_config, load_config
 from kiosk.relay.gateway import PaymentNotice, TradeReport
 from kiosk.relay.hub import VersionHub
@@ -193,3 +193,21 @@ def test_an_instance_whose_link_broke_reloads_what_its_kiosks_wait_on(postgres_u
             return str(answer["state"])
 
     assert run(scenario()) == "SUCCESS"
+
+
+def test_the_certificate_download_turn_is_one_a_minute_across_instances(postgres_url: str) -> None:
+    async def scenario() -> list[bool]:
+        a, b = PostgresStorage(postgres_url), PostgresStorage(postgres_url)
+        clock = SystemClock()
+        try:
+            return [
+                await take_turn(a, CERTIFICATE_DOWNLOADS, 60, clock),  # A downloads
+                await take_turn(b, CERTIFICATE_DOWNLOADS, 60, clock),  # B's unknown serial a moment later: not yet
+                await take_turn(a, CERTIFICATE_DOWNLOADS, 60, clock),  # nor A's second one
+                await take_turn(b, "another turn", 60, clock),
+            ]
+        finally:
+            await a.aclose()
+            await b.aclose()
+
+    assert run(scenario()) == [True, False, False, True]
