@@ -9,7 +9,12 @@ It imports nothing from Kiosk, so the kiosk side can use it without importing ``
 Notifications and queries arrive late, twice and out of order, so a state is applied only when it moves
 forward: money taken outranks every unpaid outcome, a refund outranks the payment it refunds, and a paid
 order never goes back. A SUCCESS after a CLOSED still applies (the customer paid just before the close
-landed): losing a payment is worse than a surprise.
+landed): losing a payment is worse than a surprise. A REVOKED order is final: the reverse closed it, or
+gave back the money of a payment that landed just before, so a SUCCESS reported before the reverse must not
+apply after it.
+
+Payment-code (付款码) orders add their own words: why a charge ended without money (:class:`CodePayFailure`)
+and what the clerk does next (:class:`NextStep`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,38 @@ class TradeType(StrEnum):
     MICROPAY = "MICROPAY"  # the customer shows a payment code and the merchant scans it
 
 
+class CodePayFailure(StrEnum):
+    """Why a payment-code charge ended without the customer's money, as the clerk has to act on it."""
+
+    INSUFFICIENT_FUNDS = "insufficient_funds"  # 余额不足 (NOT_ENOUGH)
+    PAYMENT_FAILED = "payment_failed"  # the bank or WeChat Pay refused it (a failed password, the account, risk)
+    CODE_REJECTED = "code_rejected"  # the code is invalid, expired or already used
+    NOT_CONFIRMED = "not_confirmed"  # the customer did not confirm in time: the order was reversed
+    CANCELLED = "cancelled"  # the clerk cancelled: the order was reversed
+    UNAVAILABLE = "unavailable"  # payment-code payment is refused for the merchant (set-up, order number taken)
+    NOT_SENT = "not_sent"  # the code never reached WeChat Pay (the kiosk stopped before sending it)
+
+
+class NextStep(StrEnum):
+    """What the clerk proposes after a failed payment-code charge (收钱吧's three)."""
+
+    SWITCH_CARD = "switch_card"  # 换一张卡: the customer picks another card in WeChat and shows a new code
+    NEW_CODE = "new_code"  # 重新出示付款码: the customer refreshes the code and shows it again
+    SCAN_QR = "scan_qr"  # 改用扫码支付: the customer scans the kiosk's QR instead
+
+
+#: The next step after each failure; a new code always means a new order number.
+NEXT_STEP: Final[Mapping[CodePayFailure, NextStep]] = {
+    CodePayFailure.INSUFFICIENT_FUNDS: NextStep.SWITCH_CARD,
+    CodePayFailure.PAYMENT_FAILED: NextStep.SWITCH_CARD,
+    CodePayFailure.CODE_REJECTED: NextStep.NEW_CODE,
+    CodePayFailure.NOT_CONFIRMED: NextStep.NEW_CODE,
+    CodePayFailure.CANCELLED: NextStep.NEW_CODE,
+    CodePayFailure.UNAVAILABLE: NextStep.SCAN_QR,
+    CodePayFailure.NOT_SENT: NextStep.NEW_CODE,
+}
+
+
 class RefundStatus(StrEnum):
     """A refund's ``status``: WeChat Pay's values plus the two "not answered yet" states of Kiosk's own."""
 
@@ -51,6 +88,7 @@ class RefundStatus(StrEnum):
 
 
 TRADE_STATES: Final = frozenset(TradeState)
+CODEPAY_FAILURES: Final = frozenset(CodePayFailure)
 REFUND_STATUSES: Final = frozenset(RefundStatus)
 
 #: The customer may still pay: Cancel and expiry close these at WeChat Pay, and the relay keeps asking about them.
@@ -69,7 +107,7 @@ REFUND_IN_FLIGHT: Final = frozenset({RefundStatus.REQUESTED, RefundStatus.PENDIN
 REFUND_FINAL: Final = frozenset({RefundStatus.SUCCESS, RefundStatus.CLOSED, RefundStatus.FAILED})
 
 # CLOSED and REVOKED share a rank: neither replaces the other. PAYERROR ranks below them, so that closing an
-# order after a failed attempt applies.
+# order after a failed attempt applies. REVOKED is final besides (see trade_moves_forward).
 _TRADE_RANK: Final[Mapping[str, int]] = {
     TradeState.NOTPAY: 0,
     TradeState.USERPAYING: 1,
@@ -106,8 +144,9 @@ def outcome_known(state: str | None) -> bool:
 
 
 def trade_moves_forward(current: str, new: str) -> bool:
-    """True when ``new`` may replace ``current``; unknown states never apply."""
-    if new not in _TRADE_RANK or current not in _TRADE_RANK:
+    """True when ``new`` may replace ``current``; unknown states never apply, and nothing replaces REVOKED (a
+    reverse either closed the order or refunded it: a SUCCESS reported before it is history)."""
+    if new not in _TRADE_RANK or current not in _TRADE_RANK or current == TradeState.REVOKED:
         return False
     return _TRADE_RANK[new] > _TRADE_RANK[current]
 
@@ -115,6 +154,11 @@ def trade_moves_forward(current: str, new: str) -> bool:
 def trade_predecessors(new: str) -> tuple[TradeState, ...]:
     """The states ``new`` may replace (for a conditional ``UPDATE … WHERE state IN …``), sorted."""
     return tuple(sorted(TradeState(state) for state in _TRADE_RANK if trade_moves_forward(state, new)))
+
+
+def next_step(failure: str | None) -> NextStep | None:
+    """What the clerk proposes after ``failure`` (None for none or an unknown word)."""
+    return NEXT_STEP.get(CodePayFailure(failure)) if failure in CODEPAY_FAILURES else None
 
 
 def refund_holds(status: str) -> bool:

@@ -26,7 +26,8 @@ from operator import itemgetter
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from kiosk.clock import parse_rfc3339, rfc3339
-from kiosk.trade import RefundStatus, TradeState
+from kiosk.trade import CodePayFailure, RefundStatus, TradeState, TradeType
+from kiosk.wechatpay.paycode import PaymentCodeKind, classify_payment_code, normalize_payment_code
 
 M = TypeVar("M")
 
@@ -151,6 +152,10 @@ def _description_check(value: str) -> bool:
     return bool(value) and len(value) <= DESCRIPTION_CHARS and len(value.encode("utf-8")) <= DESCRIPTION_BYTES
 
 
+def _wechat_payment_code(value: str) -> bool:
+    return classify_payment_code(value) is PaymentCodeKind.WECHAT and normalize_payment_code(value) == value
+
+
 # ---- requests -------------------------------------------------------------------------------------------
 
 
@@ -164,6 +169,28 @@ class OrderCreate:
     )
     amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
     time_expire: datetime | None = None
+    attach: str | None = dataclasses.field(
+        default=None, metadata=_rule(_max_bytes(ATTACH_BYTES), f"is longer than {ATTACH_BYTES} bytes")
+    )
+    #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay.
+    items: list[Any] | dict[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CodePayCreate:
+    """``POST /v1/codepay``: a new order paid by the customer's payment code (付款码), which the relay charges.
+
+    ``auth_code`` is a secret for the minute it lives: kept out of the ``repr``, never quoted in an error."""
+
+    out_trade_no: str = dataclasses.field(metadata=_rule(_matches(OUT_TRADE_NO), "must be 6-32 of [0-9A-Za-z_-|*]"))
+    description: str = dataclasses.field(
+        metadata=_rule(_description_check, f"must be 1-{DESCRIPTION_CHARS} characters ({DESCRIPTION_BYTES} bytes)")
+    )
+    amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
+    auth_code: str = dataclasses.field(
+        repr=False,
+        metadata=_rule(_wechat_payment_code, "must be a WeChat Pay payment code (18 digits starting 10-15)"),
+    )
     attach: str | None = dataclasses.field(
         default=None, metadata=_rule(_max_bytes(ATTACH_BYTES), f"is longer than {ATTACH_BYTES} bytes")
     )
@@ -191,6 +218,8 @@ class OrderView:
 
     out_trade_no: str
     store_id: str
+    #: How the customer pays: NATIVE (the kiosk's QR) or MICROPAY (the customer's payment code).
+    trade_type: TradeType
     state: TradeState
     version: int
     amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
@@ -206,6 +235,10 @@ class OrderView:
     payer_total_fen: int | None = None
     attach: str | None = None
     items: list[Any] | dict[str, Any] | None = None
+    #: Payment code only: why the charge ended without the customer's money (the kiosk tells the clerk what next).
+    failure: CodePayFailure | None = None
+    #: Payment code only: the relay cannot settle the order (its reverse keeps failing): the manager must look.
+    unresolved: bool | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.trade import (
+    CODEPAY_FAILURES,
+    NEXT_STEP,
     PAID,
     PAYABLE,
     REFUND_FINAL,
@@ -12,12 +14,15 @@ from kiosk.trade import (
     REFUND_RELEASED,
     REFUND_STATUSES,
     TRADE_STATES,
+    CodePayFailure,
+    NextStep,
     RefundStatus,
     TradeState,
     TradeType,
     held_fen,
     is_paid,
     is_payable,
+    next_step,
     outcome_known,
     refund_holds,
     refund_in_flight,
@@ -50,6 +55,8 @@ def test_the_customer_may_still_pay_until_paid_closed_or_revoked() -> None:
         ("SUCCESS", "REFUND"),
         ("CLOSED", "SUCCESS"),  # the customer paid just before the close landed: the money is real
         ("PAYERROR", "SUCCESS"),
+        ("USERPAYING", "REVOKED"),  # a payment-code order reversed while the customer types the password
+        ("PAYERROR", "REVOKED"),
     ],
 )
 def test_forward_transitions_apply(current: str, new: str) -> None:
@@ -69,6 +76,10 @@ def test_forward_transitions_apply(current: str, new: str) -> None:
         ("CLOSED", "NOTPAY"),
         ("CLOSED", "PAYERROR"),
         ("CLOSED", "REVOKED"),
+        ("REVOKED", "CLOSED"),
+        # A reverse refunds a payment that landed just before it: a SUCCESS reported earlier must not win.
+        ("REVOKED", "SUCCESS"),
+        ("REVOKED", "REFUND"),
         ("NOTPAY", "NOTPAY"),
         ("NOTPAY", "ACCEPT"),  # unknown states never apply
         ("ACCEPT", "SUCCESS"),
@@ -80,8 +91,9 @@ def test_backward_or_sideways_transitions_do_not_apply(current: str, new: str) -
 
 def test_predecessors_are_exactly_the_states_a_transition_may_leave() -> None:
     assert trade_predecessors("CLOSED") == ("NOTPAY", "PAYERROR", "USERPAYING")
-    assert trade_predecessors("SUCCESS") == ("CLOSED", "NOTPAY", "PAYERROR", "REVOKED", "USERPAYING")
-    assert trade_predecessors("REFUND") == ("CLOSED", "NOTPAY", "PAYERROR", "REVOKED", "SUCCESS", "USERPAYING")
+    assert trade_predecessors("SUCCESS") == ("CLOSED", "NOTPAY", "PAYERROR", "USERPAYING")
+    assert trade_predecessors("REFUND") == ("CLOSED", "NOTPAY", "PAYERROR", "SUCCESS", "USERPAYING")
+    assert trade_predecessors("REVOKED") == ("NOTPAY", "PAYERROR", "USERPAYING")
     assert trade_predecessors("NOTPAY") == ()
     assert all(isinstance(state, TradeState) for state in trade_predecessors("REFUND"))
 
@@ -128,3 +140,12 @@ def test_the_names_are_the_wire_strings() -> None:
 def test_the_payment_methods_are_the_bills_trade_type_words() -> None:
     # The kiosk's Native QR sales and payment-code (付款码) sales, as a bill row and the sandbox's orders say them.
     assert {"NATIVE", "MICROPAY"} == set(TradeType)
+
+
+def test_every_payment_code_failure_has_a_next_step_for_the_clerk() -> None:
+    assert set(NEXT_STEP) == CODEPAY_FAILURES
+    assert next_step("insufficient_funds") is NextStep.SWITCH_CARD  # 换一张卡
+    assert next_step(CodePayFailure.CODE_REJECTED) is NextStep.NEW_CODE  # 重新出示付款码
+    assert next_step(CodePayFailure.UNAVAILABLE) is NextStep.SCAN_QR  # 改用扫码支付
+    assert next_step(None) is None and next_step("something_new") is None
+    assert {"switch_card", "new_code", "scan_qr"} == set(NextStep)

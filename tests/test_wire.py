@@ -15,7 +15,7 @@ import pytest
 from kiosk.checkout.relay_client import RelayAnswerInvalid, RelayClient, RelayNotFound, RelayRejected, RelayUnavailable
 from kiosk.clock import CHINA_TZ, parse_rfc3339
 from kiosk.manager.bills import BillFetcher, BillState
-from kiosk.trade import RefundStatus, TradeState
+from kiosk.trade import CodePayFailure, RefundStatus, TradeState, TradeType
 from kiosk.wechatpay.bills import BillRow, BillSummary, parse_trade_bill
 from kiosk.wire import (
     BILL_COLUMN_TYPES,
@@ -23,6 +23,7 @@ from kiosk.wire import (
     BILL_SUMMARY_KEYS,
     BILL_SUMMARY_TYPES,
     BillAnswer,
+    CodePayCreate,
     ErrorAnswer,
     ErrorCode,
     ErrorDetail,
@@ -46,6 +47,7 @@ AT = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
 VIEW = OrderView(
     out_trade_no="S1-K1-000001",
     store_id="store-1",
+    trade_type=TradeType.NATIVE,
     state=TradeState.SUCCESS,
     version=2,
     amount_fen=1200,
@@ -93,6 +95,10 @@ def test_messages_round_trip_and_leave_out_unknown_optional_fields() -> None:
         ({"expires_at": "2026-03-01T12:10:00"}, "expires_at must be RFC 3339 with an offset"),
         ({"items": "lots"}, "items must be a JSON array or object"),
         ({"color": "blue"}, "color is not a field of OrderView"),
+        ({"trade_type": None}, "trade_type is required"),
+        ({"trade_type": "JSAPI"}, "trade_type 'JSAPI' is not a known TradeType"),
+        ({"failure": "bad_luck"}, "failure 'bad_luck' is not a known CodePayFailure"),
+        ({"unresolved": "yes"}, "unresolved must be true or false"),
     ],
 )
 def test_decoding_refuses_what_the_contract_does_not_allow(change: dict[str, Any], message: str) -> None:
@@ -120,6 +126,21 @@ def test_requests_carry_the_field_rules_of_docs_relay_md() -> None:
         decode(RefundCreate, {"out_refund_no": "R1", "amount_fen": 5, "reason": "退" * 27})
     with pytest.raises(WireError, match="the body is not JSON"):
         decode_bytes(OrderCreate, b"{")
+
+
+def test_a_payment_code_request_carries_a_wechat_code_that_no_repr_or_error_shows() -> None:
+    code = "134567890123459406"
+    good = {"out_trade_no": "S1-K1-000002", "description": "奶茶 x1", "amount_fen": 1200, "auth_code": code}
+    request = decode(CodePayCreate, good)
+    assert request.auth_code == code and code not in repr(request) and encode(request)["auth_code"] == code
+    for wrong in ("284567890123459406", "13456789012345940", "134567890123 459406", "6212345678901234567"):
+        with pytest.raises(WireError) as caught:
+            decode(CodePayCreate, {**good, "auth_code": wrong})  # Alipay, short, spaced, UnionPay
+        assert str(caught.value) == "auth_code must be a WeChat Pay payment code (18 digits starting 10-15)"
+        assert wrong not in str(caught.value)
+    failed = dataclasses.replace(VIEW, trade_type=TradeType.MICROPAY, failure=CodePayFailure.INSUFFICIENT_FUNDS)
+    assert encode(failed)["failure"] == "insufficient_funds" and "unresolved" not in encode(failed)
+    assert decode(OrderView, encode(failed)) == failed
 
 
 def test_the_bill_answer_is_checked_column_by_column_not_row_by_row() -> None:
@@ -221,6 +242,7 @@ def test_every_order_and_refund_answer_decodes(parties: Parties, tmp_path: Path)
     kiosk, manager = parties.kiosk, parties.manager
     created = kiosk.create_order("CONTRACT0001", "合同", 1500, expire(), attach="a", items=[{"sku": "X", "n": 1}])
     assert created.state is TradeState.NOTPAY and created.code_url and created.items == [{"sku": "X", "n": 1}]
+    assert created.trade_type is TradeType.NATIVE
     assert kiosk.get_order("CONTRACT0001", since=created.version, wait=0.2) == created  # long-poll, no change
     parties.sandbox.pay(created.code_url)
     paid = wait_until(
@@ -241,6 +263,15 @@ def test_every_order_and_refund_answer_decodes(parties: Parties, tmp_path: Path)
     other = kiosk.create_order("CONTRACT0002", "合同", 800, expire())
     closed = kiosk.close_order(other.out_trade_no)
     assert closed.state is TradeState.CLOSED and closed.version > other.version
+
+    # Payment code: paid at once, and refused with the reason the kiosk shows (both through the same decoder).
+    code_paid = kiosk.charge_code("CONTRACT0005", "合同", 900, parties.sandbox.payment_code("success"))
+    assert (code_paid.trade_type, code_paid.state) == (TradeType.MICROPAY, TradeState.SUCCESS)
+    refused = kiosk.charge_code("CONTRACT0006", "合同", 900, parties.sandbox.payment_code("insufficient_funds"))
+    assert refused.failure is CodePayFailure.INSUFFICIENT_FUNDS
+    assert rejected(lambda: kiosk.charge_code("CONTRACT0001", "合同", 1500, "134567890123456789")).code == (
+        "out_trade_no_used"
+    )
 
     # Errors, each read by the kiosk's decoder (the code is decoded from the relay's error body).
     assert rejected(lambda: kiosk.create_order("bad", "合同", 100, expire())).code == ErrorCode.INVALID_REQUEST

@@ -18,6 +18,7 @@ import httpx
 
 from kiosk.checkout.cart import Cart, CartSnapshot
 from kiosk.checkout.catalogue import Catalogue, load_catalogue, sample_catalogue
+from kiosk.checkout.codepay import OtherWallet, PaymentCodeRefused, TrainingScenario, scanned_payment_code
 from kiosk.checkout.config import KioskConfig, load_config
 from kiosk.checkout.events import CoreError, EventBus, PrinterFaultChanged, PrintJobChanged, Subscriber
 from kiosk.checkout.print_monitor import PrintMonitor
@@ -230,8 +231,26 @@ class KioskCore:
         snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
         return self.sessions.charge(snapshot)
 
+    def charge_code(self, cart: Cart | CartSnapshot, scanned: str, *, replaces: str | None = None) -> PaymentSession:
+        """Charge the cart by the customer's payment code (付款码): journals the order and the attempt (the code
+        masked) and returns the session in ``creating``; the relay charges the code in the background, and the
+        outcome arrives as ``SessionChanged`` (USERPAYING while the customer types the password, then paid or
+        failed with ``failure``). ``replaces``: the cart's open QR order, cancelled first.
+
+        Raises :class:`~kiosk.checkout.codepay.OtherWallet` for an Alipay or UnionPay code (with the shop's
+        message), :class:`~kiosk.checkout.codepay.PaymentInFlight` while another payment is under way,
+        ``PaymentCodeRefused`` for text that is no payment code, ``CartError`` for an empty cart."""
+        code = scanned_payment_code(scanned)
+        if code is None:
+            raise PaymentCodeRefused("this is not a payment code")
+        if not code.is_wechat:
+            raise OtherWallet(code.kind, self.config.other_wallet_message)
+        snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
+        return self.sessions.charge_code(snapshot, code.code, code.masked, replaces=replaces)
+
     def cancel(self, out_trade_no: str) -> PaymentSession:
-        """Cancel an open payment (the close is sent to the relay in the background)."""
+        """Cancel an open payment (the close is sent to the relay in the background; a payment-code order is
+        reversed by the relay)."""
         return self.sessions.cancel(out_trade_no)
 
     def requery(self, out_trade_no: str) -> PaymentSession:
@@ -260,26 +279,36 @@ class KioskCore:
 
     def simulate_payment(self, out_trade_no: str, result: str = TradeState.SUCCESS) -> None:
         """*Blocking*, training only: the customer pays through the sandbox."""
-        if not self.training or self._sandbox_url is None:
-            raise SessionError("simulated payments exist only in training mode")
+        self._sandbox_url_or_refuse()
         session = self.session(out_trade_no)
         if session.code_url is None:
             raise SessionError(f"{out_trade_no} has no QR yet ({session.state})")
-        response = httpx.post(
-            f"{self._sandbox_url}/sandbox/v1/payments",
-            json={"code_url": session.code_url, "result": result},
-            timeout=10.0,
-        )
-        if response.status_code >= 400:
-            raise SessionError(f"the sandbox refused the payment: {response.status_code} {response.text[:200]}")
+        self._sandbox("POST", "/sandbox/v1/payments", {"code_url": session.code_url, "result": result})
+
+    def training_scenarios(self) -> list[TrainingScenario]:
+        """*Blocking*, training only: the sandbox's customers, one per behaviour of a payment code."""
+        listing = self._sandbox("GET", "/sandbox/v1/payment-codes")
+        return [TrainingScenario(s["name"], s["zh"], s["en"]) for s in listing["scenarios"]]
+
+    def training_payment_code(self, scenario: str = "success") -> str:
+        """*Blocking*, training only: the code a sandbox customer shows, behaving as ``scenario`` when charged."""
+        issued = self._sandbox("POST", "/sandbox/v1/payment-codes", {"scenario": scenario})
+        return str(issued["auth_code"])
 
     def advance_training_clock(self, seconds: float) -> dict[str, Any]:
         """*Blocking*, training only: move the sandbox's clock (e.g. a day on, to see yesterday's bill)."""
+        return self._sandbox("POST", "/sandbox/v1/clock", {"advance_seconds": seconds})
+
+    def _sandbox_url_or_refuse(self) -> str:
         if not self.training or self._sandbox_url is None:
-            raise SessionError("the sandbox clock exists only in training mode")
-        response = httpx.post(f"{self._sandbox_url}/sandbox/v1/clock", json={"advance_seconds": seconds}, timeout=10)
+            raise SessionError("the sandbox exists only in training mode")
+        return self._sandbox_url
+
+    def _sandbox(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A call to the embedded sandbox's control API (training mode only)."""
+        response = httpx.request(method, f"{self._sandbox_url_or_refuse()}{path}", json=body, timeout=10.0)
         if response.status_code >= 400:
-            raise SessionError(f"the sandbox refused the clock change: {response.status_code}")
+            raise SessionError(f"the sandbox refused {path}: {response.status_code} {response.text[:200]}")
         answer: dict[str, Any] = response.json()
         return answer
 
@@ -332,6 +361,12 @@ class KioskCore:
         from kiosk.checkout.session_manager import session_from_row
 
         return [session_from_row(row) for row in self.journal.paid_after_cancel()]
+
+    def unresolved_orders(self) -> list[PaymentSession]:
+        """Payment-code orders the relay cannot settle yet (its reverse keeps failing): for the manager."""
+        from kiosk.checkout.session_manager import session_from_row
+
+        return [session_from_row(row) for row in self.journal.unresolved_orders()]
 
     def refunds(self, out_trade_no: str | None = None) -> list[RefundRow]:
         return self.journal.refunds(out_trade_no)

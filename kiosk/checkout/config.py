@@ -12,7 +12,8 @@ stand-in left from the example (a value with "…", the relay ``relay.example.cn
 * ``[store]`` id (as registered at the relay), name, address, phone (optional): printed on receipts.
 * ``[kiosk]`` id (as registered at the relay), data_dir and catalogue (optional; relative to this file).
 * ``[printer]`` profile and connection keys: :func:`kiosk.printing.load_printer_settings`.
-* ``[payment]`` timeout_seconds (the QR countdown and WeChat Pay's time_expire), auto_print_slip.
+* ``[payment]`` timeout_seconds (the QR countdown and WeChat Pay's time_expire), auto_print_slip,
+  other_wallet_message (what an Alipay or UnionPay payment code gets; default 本店仅支持微信支付).
 * ``[ui]`` language (zh_CN or en).
 * ``[sound]`` enabled, volume (0–100): the chime and "微信收款 … 元" for every payment, the error tones.
 * ``[manager]`` pin_sha256 (see :mod:`kiosk.manager.pin`).
@@ -37,6 +38,8 @@ LANGUAGES = ("zh_CN", "en")
 DEFAULT_TIMEOUT_SECONDS = 300
 MIN_TIMEOUT_SECONDS = 60  # WeChat Pay wants time_expire at least a minute out
 MAX_TIMEOUT_SECONDS = 2 * 60 * 60
+#: The clerk reads it aloud or shows it: one short sentence.
+MAX_MESSAGE_CHARS = 40
 _KNOWN_TABLES = {"relay", "store", "kiosk", "printer", "payment", "ui", "manager", "sound"}
 #: The example kiosk.toml marks what to fill in with "…" and points at this relay; a kiosk started with either
 #: would sell for nobody (tests/checkout/test_config.py checks every stand-in of the example is refused).
@@ -80,6 +83,8 @@ class KioskConfig:
     printer: dict[str, Any] = field(default_factory=dict)
     payment_timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
     auto_print_slip: bool = False
+    #: ``[payment] other_wallet_message``: None means the default, shown in the kiosk's language.
+    other_wallet_message: str | None = None
     language: str = "zh_CN"
     manager: dict[str, Any] = field(default_factory=dict)
     catalogue_path: Path | None = None
@@ -160,7 +165,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         (relay, {"url", "urls", "token", "manager_token"}),
         (store, {"id", "name", "address", "phone"}),
         (kiosk, {"id", "data_dir", "catalogue"}),
-        (payment, {"timeout_seconds", "auto_print_slip"}),
+        (payment, {"timeout_seconds", "auto_print_slip", "other_wallet_message"}),
         (ui, {"language"}),
         (sound, {"enabled", "volume"}),
         (manager, {"pin_sha256"}),
@@ -193,6 +198,13 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     auto_print = payment.raw.get("auto_print_slip", False)
     if not isinstance(auto_print, bool):
         raise payment.error("auto_print_slip", f"must be true or false, not {auto_print!r}")
+    other_wallet = payment.raw.get("other_wallet_message")
+    if other_wallet is not None:
+        if not isinstance(other_wallet, str) or not other_wallet.strip():
+            raise payment.error("other_wallet_message", f"must be a non-empty string, not {other_wallet!r}")
+        other_wallet = other_wallet.strip()
+        if len(other_wallet) > MAX_MESSAGE_CHARS or "\n" in other_wallet:
+            raise payment.error("other_wallet_message", f"must be one line of at most {MAX_MESSAGE_CHARS} characters")
     try:
         sound_settings = SoundSettings(**sound.raw)
     except ValueError as exc:  # "volume must be …": the message starts with the key
@@ -217,6 +229,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         printer=printer_settings,
         payment_timeout_seconds=timeout,
         auto_print_slip=auto_print,
+        other_wallet_message=other_wallet,
         language=language,
         manager=dict(manager.raw),
         catalogue_path=catalogue,

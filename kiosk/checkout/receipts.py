@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from kiosk.checkout.codepay import method_label
 from kiosk.checkout.config import KioskConfig
 from kiosk.checkout.print_monitor import order_is_open
 from kiosk.checkout.session import PaymentSession
@@ -64,6 +65,7 @@ class PrintingDocuments:
             short_no=short_trade_no(session.out_trade_no),
             kiosk=self.kiosk_id,
             training=self.training,
+            method=method_label(session.method),
         )
 
     def refund_slip(self, refund: RefundRow, session: PaymentSession, items: list[OrderItemRow]) -> Document:

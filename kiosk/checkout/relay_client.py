@@ -34,6 +34,7 @@ import httpx
 
 from kiosk.checkout.errors import CheckoutError
 from kiosk.wire import (
+    CodePayCreate,
     OrderCreate,
     OrderView,
     PingAnswer,
@@ -198,6 +199,27 @@ class RelayClient:
             items=items or None,
         )
         return self._order(self._request("POST", "/v1/orders", json=encode(request)), out_trade_no)
+
+    def charge_code(
+        self,
+        out_trade_no: str,
+        description: str,
+        amount_fen: int,
+        auth_code: str,
+        *,
+        items: list[dict[str, Any]] | None = None,
+    ) -> OrderView:
+        """``POST /v1/codepay``: the relay charges the customer's payment code; the answer is the order after the
+        charge's first answer (paid at once, USERPAYING, or failed), or as it stands when that takes longer. The
+        same request again never charges twice."""
+        request = CodePayCreate(
+            out_trade_no=out_trade_no,
+            description=description,
+            amount_fen=amount_fen,
+            auth_code=auth_code,
+            items=items or None,
+        )
+        return self._order(self._request("POST", "/v1/codepay", json=encode(request)), out_trade_no)
 
     def get_order(
         self, out_trade_no: str, *, since: int | None = None, wait: float = 0, refresh: bool = False

@@ -20,6 +20,13 @@ session and the commands in one transaction, then acts on the commands; every in
 ``settled`` means the relay has nothing more to tell us about the order. ``cancelled``, ``expired`` and
 ``failed`` orders that are not settled still listen: a payment that lands after them becomes
 ``paid_after_cancel`` (never lost; the manager can refund it).
+
+A payment-code (付款码) order (``method`` MICROPAY) has no QR: its create is the charge of the customer's code
+at the relay, whose answer is the order as a long-poll gives it. It goes ``creating`` → ``awaiting_payment``
+(USERPAYING: the customer types the password) → ``paid``, or ``failed`` as soon as the relay reports a
+``failure`` (settled once the relay has reversed it). Cancel and expiry close it like any order: the relay
+reverses it. A code-pay order whose charge never reached the relay (the kiosk stopped first) is ``failed``
+with the failure NOT_SENT.
 """
 
 from __future__ import annotations
@@ -29,10 +36,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from kiosk.trade import TRADE_STATES, TradeState, is_paid, is_payable
+from kiosk.trade import TRADE_STATES, CodePayFailure, TradeState, TradeType, is_paid, is_payable
 
-#: Where an answer about the order came from: a long-poll, the clerk's re-query, or the answer to a close.
-Source = Literal["poll", "requery", "close"]
+#: Where an answer about the order came from: a long-poll, the clerk's re-query, the answer to a close, or (a
+#: payment-code order) the answer to its charge.
+Source = Literal["poll", "requery", "close", "create"]
 
 
 class State(StrEnum):
@@ -77,6 +85,14 @@ class PaymentSession:
     last_error: str | None = None
     auto_print_slip: bool = False
     training: bool = False
+    #: How the customer pays: NATIVE (the kiosk's QR) or MICROPAY (the customer's payment code).
+    method: TradeType = TradeType.NATIVE
+    #: A payment-code order's code, masked (all but the last four digits).
+    payment_code: str | None = None
+    #: A payment-code order: why no money was taken (``kiosk.trade.CodePayFailure``), and whether the relay cannot
+    #: settle it (its reverse keeps failing: the manager must look).
+    failure: str | None = None
+    unresolved: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -92,9 +108,14 @@ class PaymentSession:
         return self.settled and not self.is_open
 
     @property
+    def is_code_pay(self) -> bool:
+        return self.method is TradeType.MICROPAY
+
+    @property
     def needs_watch(self) -> bool:
-        """Long-poll the relay: a QR is out there (or was) and the outcome is not known yet."""
-        if self.settled or self.code_url is None:
+        """Long-poll the relay: a QR is out there (or was), or a code was charged, and the outcome is not known."""
+        reached_relay = self.version > 0 if self.is_code_pay else self.code_url is not None
+        if self.settled or not reached_relay:
             return False
         return self.state is State.AWAITING_PAYMENT or self.state in ENDED_STATES
 
@@ -109,6 +130,8 @@ class PaymentSession:
 @dataclass(frozen=True)
 class Charge:
     at: datetime
+    #: The attempt, as journaled: a payment-code order's code, masked.
+    payment_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +165,9 @@ class RemoteStatus:
     transaction_id: str | None = None
     success_time: datetime | None = None
     payer_total_fen: int | None = None
+    #: A payment-code order: why no money was taken, and whether the relay cannot settle it.
+    failure: str | None = None
+    unresolved: bool = False
 
 
 @dataclass(frozen=True)
@@ -270,6 +296,12 @@ def transition(session: PaymentSession, event: Event) -> Transition:
             return _status(session, event)
 
         case RemoteNotFound():
+            if session.is_code_pay and state in (State.CREATING, State.PENDING_CREATION):
+                # The charge never reached the relay (the kiosk stopped before sending it): nothing was taken.
+                failed = replace(
+                    session, state=State.FAILED, settled=True, ended_by="relay", failure=CodePayFailure.NOT_SENT
+                )
+                return Transition(session, failed, (DropCreate(),))
             if state in ENDED_STATES and not session.settled:
                 # The create never reached the relay: nobody can pay an order that does not exist.
                 return Transition(session, replace(session, settled=True))
@@ -300,7 +332,13 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
         return _ignore(session, f"unknown trade_state {event.trade_state!r}")
     if event.version < session.version and event.source == "poll":
         return _ignore(session, f"stale version {event.version} < {session.version}")
-    known = replace(session, trade_state=event.trade_state, version=max(event.version, session.version))
+    known = replace(
+        session,
+        trade_state=event.trade_state,
+        version=max(event.version, session.version),
+        failure=session.failure or event.failure,
+        unresolved=event.unresolved,
+    )
     paid = is_paid(event.trade_state)
     if paid:
         known = replace(
@@ -317,11 +355,17 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
         if paid:
             # A re-query while the create's answer was lost: the money is real, take it.
             return Transition(session, replace(known, state=State.PAID, settled=True), (DropCreate(), PrintReceipt()))
+        if session.is_code_pay:
+            # The charge's answer (or, after a restart, the relay's record of it): the order is at the relay.
+            step = _code_pay_status(session, replace(known, state=State.AWAITING_PAYMENT, last_error=None))
+            return Transition(session, step.session, (DropCreate(), *step.commands))
         return _ignore(session, f"status {event.trade_state} before the create was answered")
 
     if state is State.AWAITING_PAYMENT:
         if paid:
             return Transition(session, replace(known, state=State.PAID, settled=True), (PrintReceipt(),))
+        if session.is_code_pay:
+            return _code_pay_status(session, known)
         if event.trade_state == TradeState.CLOSED:
             return Transition(session, replace(known, state=State.EXPIRED, settled=True, ended_by="relay"))
         if event.trade_state == TradeState.REVOKED:
@@ -349,3 +393,13 @@ def _status(session: PaymentSession, event: RemoteStatus) -> Transition:
         return Transition(session, known)
 
     return _ignore(session, f"status {event.trade_state} in {state}")
+
+
+def _code_pay_status(before: PaymentSession, known: PaymentSession) -> Transition:
+    """A payment-code order awaiting its outcome: failed as soon as the relay says why (settled once nobody can
+    pay it: the relay reversed it), else still waiting (USERPAYING: the customer types the password)."""
+    state = known.trade_state
+    if known.failure is not None or not is_payable(state):
+        failed = replace(known, state=State.FAILED, ended_by="relay", settled=not is_payable(state))
+        return Transition(before, failed)
+    return Transition(before, known)

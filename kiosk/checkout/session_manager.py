@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kiosk.checkout.cart import CartError, CartSnapshot
+from kiosk.checkout.codepay import CODEPAY_WINDOW, PaymentInFlight
 from kiosk.checkout.errors import CheckoutError
 from kiosk.checkout.events import (
     ConnectionChanged,
@@ -78,7 +79,7 @@ from kiosk.checkout.session import (
 from kiosk.checkout.trade_no import make_out_trade_no, new_epoch, trade_no_prefix
 from kiosk.clock import CHINA_TZ, Clock
 from kiosk.journal import CommandRow, Journal, OrderItemRow, OrderRow, RefundRow, parse_timestamp, timestamp
-from kiosk.trade import RefundStatus, is_payable
+from kiosk.trade import RefundStatus, TradeState, TradeType, is_payable
 from kiosk.wire import OrderView
 
 log = logging.getLogger(__name__)
@@ -126,22 +127,11 @@ def receipt_job_key(out_trade_no: str) -> str:
 
 # ---- journal mapping -----------------------------------------------------------------------------
 
-_SESSION_COLUMNS = (
-    "state",
-    "trade_state",
-    "version",
-    "code_url",
-    "transaction_id",
-    "success_time",
-    "payer_total_fen",
-    "settled",
-    "ended_by",
-    "last_error",
-)
-
 
 def session_columns(session: PaymentSession) -> dict[str, Any]:
     return {
+        "method": session.method.value,
+        "payment_code": session.payment_code,
         "state": session.state.value,
         "trade_state": session.trade_state,
         "version": session.version,
@@ -152,6 +142,8 @@ def session_columns(session: PaymentSession) -> dict[str, Any]:
         "settled": int(session.settled),
         "ended_by": session.ended_by,
         "last_error": session.last_error,
+        "failure": session.failure,
+        "unresolved": int(session.unresolved),
     }
 
 
@@ -165,6 +157,8 @@ def session_from_row(row: OrderRow) -> PaymentSession:
         description=row.description,
         charged_at=charged_at,
         expires_at=expires_at,
+        method=TradeType(row.method),
+        payment_code=row.payment_code,
         state=State(row.state),
         trade_state=row.trade_state,
         version=row.version,
@@ -175,6 +169,8 @@ def session_from_row(row: OrderRow) -> PaymentSession:
         settled=bool(row.settled),
         ended_by=row.ended_by,
         last_error=row.last_error,
+        failure=row.failure,
+        unresolved=bool(row.unresolved),
         auto_print_slip=bool(row.auto_print_slip),
         training=bool(row.training),
     )
@@ -246,6 +242,10 @@ class SessionManager:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._sessions: dict[str, PaymentSession] = {}
+        #: Payment codes not yet at the relay, in memory only (a crash loses them: the journal has the masked one).
+        self._codes: dict[str, str] = {}
+        #: Payment-code orders past their window whose state the relay was asked about before they expire.
+        self._asked_before_expiry: set[str] = set()
         self._workers: dict[str, _Workers] = {}
         self._stopping = threading.Event()
         self._started = False
@@ -286,6 +286,44 @@ class SessionManager:
         """Journal a new order from the cart (state ``creating``) and create it at the relay in the background.
 
         Returns at once (one local journal write); the code_url arrives as a :class:`SessionChanged`."""
+        with self._lock:
+            return self._new_order(cart, TradeType.NATIVE)
+
+    def charge_code(self, cart: CartSnapshot, code: str, masked: str, *, replaces: str | None = None) -> PaymentSession:
+        """Journal a new payment-code order from the cart and have the relay charge ``code`` in the background.
+
+        The attempt (the order, the masked code, the create command) is journaled before anything is sent; the
+        code itself stays in memory. ``replaces``: the cart's open QR order, cancelled in the same step (the
+        customer shows a code instead). Refused while another payment of this kiosk is under way."""
+        if cart.is_empty:
+            raise CartError("the cart is empty")
+        with self._lock:
+            busy = self._payment_in_flight(replaces)
+            if busy is not None:
+                raise PaymentInFlight(busy)
+            if replaces is not None:
+                self.apply(replaces, Cancel(self.clock.now()))
+            session = self._new_order(cart, TradeType.MICROPAY, code=code, masked=masked)
+        return session
+
+    def _payment_in_flight(self, replaces: str | None) -> str | None:
+        """Why a payment code may not be charged now (a payment under way), or None."""
+        for session in self._sessions.values():
+            if not session.is_open or session.state is State.DRAFT:
+                continue
+            if session.is_code_pay:
+                return f"a payment code is being charged for {session.out_trade_no}"
+            if session.trade_state == TradeState.USERPAYING:
+                return f"the customer is paying {session.out_trade_no} by QR"
+            if session.out_trade_no != replaces:
+                return f"{session.out_trade_no} is open: cancel it first"
+        return None
+
+    def _new_order(
+        self, cart: CartSnapshot, method: TradeType, *, code: str | None = None, masked: str | None = None
+    ) -> PaymentSession:
+        """Journal the order, its items, the charge event and the create command in one transaction (call with
+        the lock held); then start its workers and publish it."""
         if cart.is_empty:
             raise CartError("the cart is empty")
         total = cart.total_fen
@@ -293,54 +331,59 @@ class SessionManager:
             raise CartError("nothing to charge")
         now = self.clock.now()
         day = now.astimezone(CHINA_TZ).date()
-        with self._lock:
-            with self.journal.transaction():
-                sequence = self.journal.next_sequence(day)
-                out_trade_no = make_out_trade_no(self._prefix, day, sequence, self._epoch)
-                draft = PaymentSession(
-                    out_trade_no=out_trade_no,
-                    amount_fen=total,
-                    description=cart.description(),
-                    charged_at=now,
-                    expires_at=(now + self.timeout).replace(microsecond=0),
-                    auto_print_slip=self.auto_print_slip,
-                    training=self.training,
-                )
-                step = transition(draft, Charge(now))
-                self.journal.insert_order(
+        lifetime = CODEPAY_WINDOW if method is TradeType.MICROPAY else self.timeout
+        with self.journal.transaction():
+            sequence = self.journal.next_sequence(day)
+            out_trade_no = make_out_trade_no(self._prefix, day, sequence, self._epoch)
+            draft = PaymentSession(
+                out_trade_no=out_trade_no,
+                amount_fen=total,
+                description=cart.description(),
+                charged_at=now,
+                expires_at=(now + lifetime).replace(microsecond=0),
+                method=method,
+                payment_code=masked,
+                auto_print_slip=self.auto_print_slip and method is TradeType.NATIVE,
+                training=self.training,
+            )
+            charge = Charge(now, masked)
+            step = transition(draft, charge)
+            self.journal.insert_order(
+                {
+                    "out_trade_no": out_trade_no,
+                    "business_day": day.isoformat(),
+                    "sequence": sequence,
+                    "store_id": self.store_id,
+                    "kiosk_id": self.kiosk_id,
+                    "amount_fen": total,
+                    "description": draft.description,
+                    "charged_at": timestamp(draft.charged_at),
+                    "expires_at": timestamp(draft.expires_at),
+                    "auto_print_slip": int(draft.auto_print_slip),
+                    "training": int(draft.training),
+                    **session_columns(step.session),
+                },
+                [
                     {
-                        "out_trade_no": out_trade_no,
-                        "business_day": day.isoformat(),
-                        "sequence": sequence,
-                        "store_id": self.store_id,
-                        "kiosk_id": self.kiosk_id,
-                        "amount_fen": total,
-                        "description": draft.description,
-                        "charged_at": timestamp(draft.charged_at),
-                        "expires_at": timestamp(draft.expires_at),
-                        "auto_print_slip": int(draft.auto_print_slip),
-                        "training": int(draft.training),
-                        **session_columns(step.session),
-                    },
-                    [
-                        {
-                            "sku": line.item.sku,
-                            "barcode": line.item.barcode,
-                            "name_zh": line.item.name_zh,
-                            "name_en": line.item.name_en,
-                            "category": line.item.category,
-                            "quantity": line.quantity,
-                            "unit_price_fen": line.unit_price_fen,
-                            "total_fen": line.total_fen,
-                        }
-                        for line in cart.lines
-                    ],
-                )
-                self._record(step, Charge(now), None)
-            # Only once the order is durable: workers may call the relay, the UI may show it.
-            self._sessions[out_trade_no] = step.session
-            self._ensure_workers(out_trade_no)
-            self._publish_step(step, "charge", previous=None)
+                        "sku": line.item.sku,
+                        "barcode": line.item.barcode,
+                        "name_zh": line.item.name_zh,
+                        "name_en": line.item.name_en,
+                        "category": line.item.category,
+                        "quantity": line.quantity,
+                        "unit_price_fen": line.unit_price_fen,
+                        "total_fen": line.total_fen,
+                    }
+                    for line in cart.lines
+                ],
+            )
+            self._record(step, charge, None)
+        if code is not None:
+            self._codes[out_trade_no] = code
+        # Only once the order is durable: workers may call the relay, the UI may show it.
+        self._sessions[out_trade_no] = step.session
+        self._ensure_workers(out_trade_no)
+        self._publish_step(step, "charge", previous=None)
         return step.session
 
     def cancel(self, out_trade_no: str) -> PaymentSession:
@@ -414,6 +457,8 @@ class SessionManager:
                         self.journal.update_order(out_trade_no, session_columns(step.session))
                     self._record(step, event, done)
                 self._sessions[out_trade_no] = step.session
+                if step.session.state not in (State.CREATING, State.PENDING_CREATION):
+                    self._codes.pop(out_trade_no, None)  # the relay has it, or it will never be sent
                 self._ensure_workers(out_trade_no)
                 self._publish_step(step, _event_kind(event), previous=before.state)
             return step
@@ -563,20 +608,24 @@ class SessionManager:
                 with self._lock:
                     session = self.session(otn)
                     now = self.clock.now()
-                    if session.is_open and session.state is not State.DRAFT and now >= session.expires_at:
+                    expired = session.is_open and session.state is not State.DRAFT and now >= session.expires_at
+                    ask_first = expired and session.is_code_pay and otn not in self._asked_before_expiry
+                    if expired and not ask_first:
                         self.apply(otn, Expire(now))
                         continue
                     pending = self.journal.pending_commands(otn)
                     if not pending and not self._commander_needed(otn, session):
                         self._retire(otn, "cmd")
                         return
-                    if session.is_open and now >= session.expires_at - CREATE_MARGIN:
+                    if session.is_open and not session.is_code_pay and now >= session.expires_at - CREATE_MARGIN:
                         # Too late to create (the relay wants time_expire >= 30 s ahead): let it expire.
                         pending = [c for c in pending if c.kind != "create"]
                     due = next((c for c in pending if _due(c, now)), None)
                     wait = self._idle_wait(session, pending, now)
                     wake.clear()
-                if due is not None:
+                if ask_first:
+                    self._ask_before_expiry(otn)
+                elif due is not None:
                     self._execute(due)
                 else:
                     self._sleep(wake, wait)
@@ -587,6 +636,21 @@ class SessionManager:
             self.bus.publish(CoreError(f"internal error while working on {otn}: {exc}", otn))
             with self._lock:
                 self._retire(otn, "cmd")
+
+    def _ask_before_expiry(self, otn: str) -> None:
+        """A payment-code order still open past its window (the kiosk was down, say): the relay may know how it
+        ended. Ask once (the relay asks WeChat Pay at once); whatever is still open afterwards expires, and so is
+        reversed by the relay."""
+        try:
+            view = self.relay.get_order(otn, refresh=True)
+        except RelayNotFound:
+            self.apply(otn, RemoteNotFound("requery"))
+        except RelayError as exc:
+            log.info("asking about %s before it expires failed: %s", otn, exc)
+        else:
+            self.apply(otn, remote_status(view, "requery"))
+        with self._lock:
+            self._asked_before_expiry.add(otn)
 
     def _idle_wait(self, session: PaymentSession, pending: list[CommandRow], now: datetime) -> float:
         moments: list[datetime] = []
@@ -630,6 +694,9 @@ class SessionManager:
         if session.state not in (State.CREATING, State.PENDING_CREATION):
             self.journal.complete_command(command.id, f"obsolete in {session.state}")
             return
+        if session.is_code_pay:
+            self._do_charge(command, session)
+            return
         try:
             created = self.relay.create_order(otn, session.description, session.amount_fen, session.expires_at)
         except RelayRejected as exc:
@@ -639,6 +706,27 @@ class SessionManager:
         if created.code_url is None:  # an order that can no longer be paid: retried until it expires, then closed
             raise RelayUnavailable(f"the relay has no QR code for {otn} ({created.state})")
         self.apply(otn, CreateSucceeded(created.code_url, created.state, created.version), done=(command.id, "created"))
+
+    def _do_charge(self, command: CommandRow, session: PaymentSession) -> None:
+        """A payment-code order's create: the relay charges the code (the same request again never charges twice).
+        Without the code (the kiosk restarted before the relay answered) it can only ask what the relay has."""
+        otn = session.out_trade_no
+        code = self._codes.get(otn)
+        if code is None:
+            try:
+                view = self.relay.get_order(otn, refresh=True)
+            except RelayNotFound:
+                self.apply(otn, RemoteNotFound("create"), done=(command.id, "not_sent"))
+                return
+            self.apply(otn, remote_status(view, "create"), done=(command.id, "recovered"))
+            return
+        try:
+            view = self.relay.charge_code(otn, session.description, session.amount_fen, code)
+        except RelayRejected as exc:
+            self.apply(otn, CreateRejected(str(exc)), done=(command.id, "rejected"))
+            self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn))
+            return
+        self.apply(otn, remote_status(view, "create"), done=(command.id, "charged"))
 
     def _do_close(self, command: CommandRow) -> None:
         otn = command.out_trade_no
@@ -837,6 +925,8 @@ def remote_status(view: OrderView, source: Source) -> RemoteStatus:
         transaction_id=view.transaction_id,
         success_time=view.success_time,
         payer_total_fen=view.payer_total_fen,
+        failure=view.failure,
+        unresolved=bool(view.unresolved),
     )
 
 

@@ -46,6 +46,7 @@ class OrderRow:
     sequence: int
     store_id: str
     kiosk_id: str
+    method: str
     amount_fen: int
     description: str
     charged_at: str
@@ -54,12 +55,15 @@ class OrderRow:
     trade_state: str | None
     version: int
     code_url: str | None
+    payment_code: str | None
     transaction_id: str | None
     success_time: str | None
     payer_total_fen: int | None
     settled: int
     ended_by: str | None
     last_error: str | None
+    failure: str | None
+    unresolved: int
     auto_print_slip: int
     training: int
     updated_at: str
@@ -385,6 +389,10 @@ class Journal:
             if (first is None or row.business_day >= first.isoformat())
             and (last is None or row.business_day <= last.isoformat())
         ]
+
+    def unresolved_orders(self) -> list[OrderRow]:
+        """Payment-code orders the relay cannot settle (its reverse keeps failing): the manager's to check."""
+        return _rows(OrderRow, self._query("SELECT * FROM orders WHERE unresolved = 1 ORDER BY business_day, sequence"))
 
     def count_orders(self) -> int:
         return int(self._query("SELECT COUNT(*) AS n FROM orders")[0]["n"])

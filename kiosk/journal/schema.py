@@ -1,4 +1,6 @@
-"""Journal schema, as numbered migrations. A migration is never edited once shipped: add a new one."""
+"""Journal schema, as numbered migrations. A migration is never edited once shipped: add a new one.
+
+Nothing has shipped yet (0.x): the schema is the one migration below, with no code for earlier drafts."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ _APPEND_ONLY = (
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
-        "orders, items, append-only events, outbox, settings, per-day sequence",
+        "orders (both payment methods), items, append-only events, outbox, refunds, settings, per-day sequence",
         (
             """CREATE TABLE settings (
                  key TEXT PRIMARY KEY,
@@ -31,12 +33,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TABLE day_sequences (
                  day TEXT PRIMARY KEY,
                  last_sequence INTEGER NOT NULL)""",
+            # method: kiosk.trade.TradeType, with no default (every insert says how the customer pays);
+            # payment_code: the customer's code masked (all but the last four digits), for payment-code orders.
             """CREATE TABLE orders (
                  out_trade_no TEXT PRIMARY KEY,
                  business_day TEXT NOT NULL,
                  sequence INTEGER NOT NULL,
                  store_id TEXT NOT NULL,
                  kiosk_id TEXT NOT NULL,
+                 method TEXT NOT NULL,
                  amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
                  description TEXT NOT NULL,
                  charged_at TEXT NOT NULL,
@@ -45,12 +50,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                  trade_state TEXT,
                  version INTEGER NOT NULL DEFAULT 0,
                  code_url TEXT,
+                 payment_code TEXT,
                  transaction_id TEXT,
                  success_time TEXT,
                  payer_total_fen INTEGER,
                  settled INTEGER NOT NULL DEFAULT 0,
                  ended_by TEXT,
                  last_error TEXT,
+                 failure TEXT,
+                 unresolved INTEGER NOT NULL DEFAULT 0,
                  auto_print_slip INTEGER NOT NULL DEFAULT 0,
                  training INTEGER NOT NULL DEFAULT 0,
                  updated_at TEXT NOT NULL)""",
@@ -81,7 +89,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TABLE commands (
                  id INTEGER PRIMARY KEY AUTOINCREMENT,
                  out_trade_no TEXT NOT NULL,
-                 kind TEXT NOT NULL CHECK (kind IN ('create', 'close', 'print_receipt', 'print_slip')),
+                 kind TEXT NOT NULL CHECK (kind IN ('create', 'close', 'refund', 'print_receipt', 'print_slip')),
                  payload TEXT NOT NULL DEFAULT '{}',
                  created_at TEXT NOT NULL,
                  attempts INTEGER NOT NULL DEFAULT 0,
@@ -90,12 +98,6 @@ MIGRATIONS: tuple[Migration, ...] = (
                  done_at TEXT,
                  outcome TEXT)""",
             "CREATE INDEX commands_pending ON commands (done_at, out_trade_no, id)",
-        ),
-    ),
-    Migration(
-        2,
-        "refunds (out_refund_no journaled before the request) and refund commands",
-        (
             """CREATE TABLE refunds (
                  out_refund_no TEXT PRIMARY KEY,
                  out_trade_no TEXT NOT NULL REFERENCES orders (out_trade_no),
@@ -108,22 +110,6 @@ MIGRATIONS: tuple[Migration, ...] = (
                  last_error TEXT,
                  updated_at TEXT NOT NULL)""",
             "CREATE INDEX refunds_by_order ON refunds (out_trade_no)",
-            # SQLite cannot alter a CHECK constraint: rebuild the outbox with 'refund' allowed.
-            """CREATE TABLE commands_v2 (
-                 id INTEGER PRIMARY KEY AUTOINCREMENT,
-                 out_trade_no TEXT NOT NULL,
-                 kind TEXT NOT NULL CHECK (kind IN ('create', 'close', 'refund', 'print_receipt', 'print_slip')),
-                 payload TEXT NOT NULL DEFAULT '{}',
-                 created_at TEXT NOT NULL,
-                 attempts INTEGER NOT NULL DEFAULT 0,
-                 next_attempt_at TEXT,
-                 last_error TEXT,
-                 done_at TEXT,
-                 outcome TEXT)""",
-            "INSERT INTO commands_v2 SELECT * FROM commands",
-            "DROP TABLE commands",
-            "ALTER TABLE commands_v2 RENAME TO commands",
-            "CREATE INDEX commands_pending ON commands (done_at, out_trade_no, id)",
         ),
     ),
 )

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.checkout.codepay import method_label
 from kiosk.checkout.session import PaymentSession
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
@@ -32,6 +33,7 @@ ORDER_HEADERS = (
     "商品 Items",
     "结束原因 Ended by",
     "培训 Training",
+    "支付方式 Method",
 )
 
 RECONCILIATION_HEADERS = (
@@ -46,6 +48,7 @@ RECONCILIATION_HEADERS = (
     "日记账状态 Journal state",
     "时间 Time",
     "说明 Description",
+    "支付方式 Method",
 )
 
 
@@ -102,6 +105,7 @@ def orders_csv(
                 "; ".join(f"{line.name_zh} x{line.quantity}" for line in lines) or order.description,
                 order.ended_by or "",
                 "是 yes" if order.training else "",
+                method_label(order.method),
             )
         )
     return _encode(ORDER_HEADERS, rows)
@@ -123,6 +127,7 @@ def reconciliation_csv(reconciliation: Reconciliation, labels: Mapping[str, str]
             item.journal_state or "",
             _time(item.time),
             item.description,
+            method_label(item.trade_type) if item.trade_type else "",
         )
         for item in sort_for_display(reconciliation.items)
     ]

@@ -19,9 +19,13 @@ Categories (each item says what to do)::
     refund_mismatch             refund amounts or status differ                   re-query the refund
     refund_missing_in_journal   refund in WeChat Pay the kiosk did not request    check the refund in WeChat Pay
     refund_missing_in_bill      refund requested that day, absent from the bill   re-query the refund
+    reversed                    a payment-code payment the reverse gave back      nothing
+                                (its payment row and its refund row)
 
 Every payment method is reconciled alike (a payment-code order is a bill row ``MICROPAY`` matched by its
-``out_trade_no``); each item keeps the bill's ``trade_type``.
+``out_trade_no``); each item keeps the bill's ``trade_type`` (the journal's method for what the bill lacks). A
+payment-code order the relay reversed after the customer's money had been taken (the payment won the race with
+the reverse) is in the bill twice, paid and refunded in full, and ``REVOKED`` in the journal: ``reversed``.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class ReconCategory(StrEnum):
     REFUND_MISMATCH = "refund_mismatch"
     REFUND_MISSING_IN_JOURNAL = "refund_missing_in_journal"
     REFUND_MISSING_IN_BILL = "refund_missing_in_bill"
+    REVERSED = "reversed"
 
 
 class Action(StrEnum):
@@ -67,7 +72,9 @@ class Action(StrEnum):
 
 
 #: Categories that need nobody's attention.
-OK_CATEGORIES = frozenset({ReconCategory.MATCHED, ReconCategory.OTHER_KIOSK, ReconCategory.REFUND_MATCHED})
+OK_CATEGORIES = frozenset(
+    {ReconCategory.MATCHED, ReconCategory.OTHER_KIOSK, ReconCategory.REFUND_MATCHED, ReconCategory.REVERSED}
+)
 
 
 class ReconItem(NamedTuple):
@@ -137,6 +144,7 @@ SELECT day_bill.row,
        orders.out_trade_no IS NOT NULL AS order_known,
        orders.amount_fen AS order_fen,
        orders.state AS order_state,
+       orders.trade_state AS order_trade_state,
        orders.description AS order_description,
        COALESCE(taken.fen, 0) AS taken_fen,
        refunds.out_refund_no IS NOT NULL AS refund_known,
@@ -166,7 +174,7 @@ WHERE business_day BETWEEN :first AND :last
 #: What the journal alone has (missing from the bill), payments and refunds alike: the columns of ReconItem.
 _UNBILLED_ORDERS = f"""
 SELECT out_trade_no, transaction_id, NULL AS out_refund_no, amount_fen AS journal_fen, state AS journal_state,
-       COALESCE(success_time, charged_at) AS at, description
+       COALESCE(success_time, charged_at) AS at, description, method
 {_PAID_ON_DAY}
   AND NOT EXISTS (SELECT 1 FROM day_bill
                   WHERE day_bill.out_trade_no = orders.out_trade_no AND day_bill.trade_state = :success)
@@ -184,7 +192,8 @@ _UNBILLED_REFUNDS = f"""
 SELECT refunds.out_trade_no,
        (SELECT transaction_id FROM orders WHERE orders.out_trade_no = refunds.out_trade_no) AS transaction_id,
        refunds.out_refund_no, refunds.amount_fen AS journal_fen, refunds.state AS journal_state,
-       refunds.requested_at AS at, refunds.reason AS description
+       refunds.requested_at AS at, refunds.reason AS description,
+       (SELECT method FROM orders WHERE orders.out_trade_no = refunds.out_trade_no) AS method
 {_REFUNDS_ON_DAY}
   AND NOT EXISTS (SELECT 1 FROM day_bill
                   WHERE day_bill.out_refund_no = refunds.out_refund_no AND day_bill.trade_state = :refund)
@@ -259,6 +268,8 @@ def _payment_item(entry: BillEntry, row: sqlite3.Row, prefix: str | None) -> Rec
         action = Action.NONE if matched else Action.CHECK_WECHAT
     elif state == State.PAID_AFTER_CANCEL:
         category, action = ReconCategory.PAID_AFTER_CANCEL, (Action.REFUND if left else Action.NONE)
+    elif row["order_trade_state"] == TradeState.REVOKED:
+        category, action = ReconCategory.REVERSED, Action.NONE  # the reverse gave the money back
     else:
         category, action = ReconCategory.UNPAID_IN_JOURNAL, Action.REQUERY
     return ReconItem(
@@ -279,7 +290,11 @@ def _payment_item(entry: BillEntry, row: sqlite3.Row, prefix: str | None) -> Rec
 
 def _refund_item(entry: BillEntry, row: sqlite3.Row) -> ReconItem:
     """A REFUND row of the bill and the journal's refund of the same out_refund_no (if any)."""
-    if not row["refund_known"]:
+    if not row["refund_known"] and row["order_trade_state"] == TradeState.REVOKED:
+        # No refund the kiosk asked for: the reverse of a payment-code order that had been paid.
+        category, action = ReconCategory.REVERSED, Action.NONE
+        description = row["order_description"]
+    elif not row["refund_known"]:
         category, action = ReconCategory.REFUND_MISSING_IN_JOURNAL, Action.CHECK_REFUND
         description = row["order_description"] if row["order_known"] else entry.goods_name
     else:
@@ -315,6 +330,7 @@ def _journal_only_item(category: ReconCategory, action: Action, row: sqlite3.Row
         journal_state=row["journal_state"],
         time=parse_timestamp(row["at"]),
         description=row["description"],
+        trade_type=row["method"],
     )
 
 

@@ -3,6 +3,8 @@
 "Paid" means money WeChat Pay took: orders in ``paid`` *and* ``paid_after_cancel`` (what the bill will show).
 "Sales" are only ``paid`` orders (the goods left the shop); top items and the average ticket use those.
 Refunds belong to the day they were requested (as in WeChat Pay's bill), whatever day the order was sold.
+What was paid is also split by how the customer paid (the kiosk's QR, or the customer's payment code), and a
+payment-code order the relay cannot settle (its reverse keeps failing) is listed for the manager to check.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Protocol
 from kiosk.checkout.session import PAID_STATES, PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow, parse_timestamp
-from kiosk.trade import REFUND_RELEASED, RefundStatus, refund_holds
+from kiosk.trade import REFUND_RELEASED, RefundStatus, TradeType, refund_holds
 
 REFUND_DONE = RefundStatus.SUCCESS
 #: The order in which states are listed on screen and on the Z-report.
@@ -38,6 +40,27 @@ class StateTotal:
     state: State
     count: int
     amount_fen: int
+
+
+@dataclass(frozen=True)
+class MethodTotal:
+    """What WeChat Pay received through one payment method (paid and paid after cancel)."""
+
+    method: TradeType
+    count: int
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class UnresolvedCase:
+    """A payment-code order the relay cannot settle: its reverse keeps failing, so the customer's money may have
+    been taken. The relay keeps trying; the manager checks it in the WeChat Pay merchant platform."""
+
+    out_trade_no: str
+    amount_fen: int
+    charged_at: datetime
+    payment_code: str | None  # masked
+    state: State
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,7 @@ class DaySummary:
     by_state: tuple[StateTotal, ...]
     paid_count: int
     paid_total_fen: int  # paid + paid_after_cancel: what WeChat Pay received
+    by_method: tuple[MethodTotal, ...]  # the same, by payment method (QR first), only the methods used
     sales_count: int
     sales_total_fen: int  # paid only
     refund_count: int
@@ -97,6 +121,7 @@ class DaySummary:
     top_by_quantity: tuple[TopItem, ...]
     top_by_amount: tuple[TopItem, ...]
     attention: tuple[AttentionCase, ...]  # unresolved first
+    unresolved: tuple[UnresolvedCase, ...]  # every day's payment-code orders the relay cannot settle, oldest first
     training: bool
 
     def state_total(self, state: State) -> StateTotal:
@@ -120,6 +145,7 @@ class DayData:
     refunds: tuple[RefundRow, ...]  # all refunds (the summary picks the day's)
     paid_after_cancel: tuple[PaymentSession, ...]  # every day's (attention is not limited to today)
     training: bool
+    unresolved: tuple[PaymentSession, ...] = ()  # every day's payment-code orders the relay cannot settle
 
 
 class JournalSource(Protocol):
@@ -137,6 +163,8 @@ class JournalSource(Protocol):
 
     def paid_after_cancel(self) -> list[PaymentSession]: ...
 
+    def unresolved_orders(self) -> list[PaymentSession]: ...
+
 
 def load_day(source: JournalSource, day: date) -> DayData:
     """Read one business day from the journal (blocking I/O: call off the GUI thread)."""
@@ -149,6 +177,7 @@ def load_day(source: JournalSource, day: date) -> DayData:
         refunds=tuple(source.refunds()),
         paid_after_cancel=tuple(source.paid_after_cancel()),
         training=bool(source.training),
+        unresolved=tuple(source.unresolved_orders()),
     )
 
 
@@ -206,6 +235,7 @@ def summarise(data: DayData, *, top: int = 10) -> DaySummary:
         data.items,
         data.refunds,
         paid_after_cancel=data.paid_after_cancel,
+        unresolved=data.unresolved,
         training=data.training,
         top=top,
     )
@@ -218,11 +248,13 @@ def summarise_day(
     refunds: Sequence[RefundRow],
     *,
     paid_after_cancel: Sequence[PaymentSession] = (),
+    unresolved: Sequence[PaymentSession] = (),
     training: bool = False,
     top: int = 10,
 ) -> DaySummary:
     """The day's summary. ``orders`` are the day's orders; ``refunds`` may hold any day's (filtered here)."""
     counts: dict[State, list[int]] = {}
+    methods: dict[TradeType, list[int]] = {}
     hours = [[0, 0] for _ in range(24)]
     paid_count = paid_total = sales_count = sales_total = 0
     names: dict[str, tuple[str, str]] = {}
@@ -236,6 +268,9 @@ def summarise_day(
             continue
         paid_count += 1
         paid_total += order.amount_fen
+        by_method = methods.setdefault(order.method, [0, 0])
+        by_method[0] += 1
+        by_method[1] += order.amount_fen
         when = order.success_time or order.charged_at
         bucket = hours[when.astimezone(CHINA_TZ).hour]
         bucket[0] += 1
@@ -265,6 +300,7 @@ def summarise_day(
         by_state=tuple(StateTotal(s, counts[s][0], counts[s][1]) for s in known),
         paid_count=paid_count,
         paid_total_fen=paid_total,
+        by_method=tuple(MethodTotal(m, *methods[m]) for m in TradeType if m in methods),
         sales_count=sales_count,
         sales_total_fen=sales_total,
         refund_count=len(done),
@@ -277,5 +313,9 @@ def summarise_day(
         top_by_quantity=tuple(by_quantity),
         top_by_amount=tuple(by_amount),
         attention=attention_cases(paid_after_cancel, refunds),
+        unresolved=tuple(
+            UnresolvedCase(o.out_trade_no, o.amount_fen, o.charged_at, o.payment_code, o.state)
+            for o in sorted(unresolved, key=lambda o: (o.charged_at, o.out_trade_no))
+        ),
         training=training,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from kiosk.checkout.codepay import method_label
 from kiosk.checkout.session import State
 from kiosk.clock import CHINA_TZ
 from kiosk.manager.summaries import DaySummary
@@ -80,6 +81,14 @@ def z_report(
     blocks += [
         Rule(),
         Field("收款 Paid", f"{summary.paid_count}  {format_yuan(summary.paid_total_fen)}"),
+        *(
+            Columns(
+                (f"  {method_label(m.method)}", str(m.count), format_yuan(m.amount_fen)),
+                (None, 5, 12),
+                ("left", "right", "right"),
+            )
+            for m in summary.by_method
+        ),
         Field("销售 Sales", f"{summary.sales_count}  {format_yuan(summary.sales_total_fen)}"),
         Field("退款 Refunds", f"{summary.refund_count}  {format_yuan(-summary.refunds_total_fen)}"),
     ]
@@ -107,6 +116,12 @@ def z_report(
         blocks += [Rule(), Text(f"待处理: 取消后付款 {len(open_cases)} 笔 / paid after cancel", bold=True)]
         for case in open_cases:
             blocks.append(Field(case.out_trade_no, format_yuan(case.refundable_fen)))
+    if summary.unresolved:
+        count = len(summary.unresolved)
+        blocks += [Rule(), Text(f"待处理: 付款码未了结 {count} 笔 / unsettled codes", bold=True)]
+        for unsettled in summary.unresolved:
+            blocks.append(Field(unsettled.out_trade_no, format_yuan(unsettled.amount_fen)))
+        blocks.append(Text("系统仍在撤销，请在商户平台核查 Being reversed: check in the merchant platform"))
     if summary.abnormal_refunds:
         count = len(summary.abnormal_refunds)
         blocks += [Rule(), Text(f"待处理: 退款异常 {count} 笔 / abnormal refunds", bold=True)]

@@ -431,8 +431,9 @@ def paid_receipt(
     clerk: str | None = None,
     training: bool = False,
     reprint: bool = False,
+    method: str = "微信支付 WeChat Pay",
 ) -> Document:
-    """The receipt after WeChat Pay confirmed the payment."""
+    """The receipt after WeChat Pay confirmed the payment; ``method`` says how the customer paid."""
     blocks = _header(store, "收据 RECEIPT", training=training, reprint=reprint)
     blocks += _order(out_trade_no, short_no, kiosk, clerk)
     blocks += _items(items, total_fen)
@@ -440,7 +441,7 @@ def paid_receipt(
         _check_fen("payer_total_fen", payer_total_fen)
         blocks.append(Field("实付 Paid", format_yuan(payer_total_fen), bold=True))
     blocks += [
-        Field("支付方式 Method", "微信支付 WeChat Pay"),
+        Field("支付方式 Method", method),
         Field("微信支付单号 Transaction", transaction_id),
         Field("支付时间 Paid at", _when(paid_at)),
         Feed(1),

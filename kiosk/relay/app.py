@@ -27,6 +27,7 @@ from starlette.routing import Route
 from kiosk.clock import Clock, SystemClock
 from kiosk.serving import LogThrottle
 from kiosk.wire import (
+    CodePayCreate,
     ErrorAnswer,
     ErrorCode,
     ErrorDetail,
@@ -40,6 +41,7 @@ from kiosk.wire import (
 
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
 from .cluster import CERTIFICATE_DOWNLOADS, Cluster, take_turn
+from .codepay import CodePayFlows
 from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .gateway import Gateway, NotificationRejected
 from .hub import VersionHub
@@ -165,6 +167,8 @@ class RelayApp:
             raise ConfigError(where.key, str(exc)) from None
         self.hub = VersionHub()
         self.relay = Relay(config, gateway, self.storage, clock or SystemClock(), self.hub)
+        self.codepay = CodePayFlows(self.relay, config.codepay)
+        self.relay.codepay = self.codepay
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
         self.reconciler: Reconciler | None = None
         #: This instance's part among several relays on one database (None on SQLite).
@@ -177,6 +181,7 @@ class RelayApp:
             Route("/wechatpay/notify", self.notify, methods=["POST"]),
             Route("/v1/ping", self.ping, methods=["GET"]),
             Route("/v1/orders", self.create_order, methods=["POST"]),
+            Route("/v1/codepay", self.charge_code, methods=["POST"]),
             Route("/v1/orders/{out_trade_no}", self.get_order, methods=["GET"]),
             Route("/v1/orders/{out_trade_no}/close", self.close_order, methods=["POST"]),
             Route("/v1/orders/{out_trade_no}/refunds", self.create_refund, methods=["POST"]),
@@ -203,14 +208,15 @@ class RelayApp:
         reconciler = Reconciler(self.relay, queries_per_second=self.config.orders.queries_per_second)
         self.reconciler = reconciler
         link = self.storage.cluster
-        if link is None:  # the only process on its store: the reconciler runs here, always
+        if link is None:  # the only process on its store: the reconciler and the flows run here, always
             self.relay.on_open_order = reconciler.watch_order
             self.relay.on_pending_refund = reconciler.watch_refund
             self.hub.on_interest = reconciler.kiosk_waiting
-            task = asyncio.create_task(self._supervise(reconciler), name="relay-reconciler")
+            task = asyncio.create_task(self._work(reconciler), name="relay-work")
         else:  # one of several instances: see cluster.py
-            self.cluster = Cluster(self.relay, reconciler, link, lease_seconds=self.config.storage.lease_seconds)
-            task = asyncio.create_task(self.cluster.run(lambda: self._supervise(reconciler)), name="relay-cluster")
+            lease = self.config.storage.lease_seconds
+            self.cluster = Cluster(self.relay, reconciler, self.codepay, link, lease_seconds=lease)
+            task = asyncio.create_task(self.cluster.run(lambda: self._work(reconciler)), name="relay-cluster")
         preparing = asyncio.create_task(self.relay.gateway.prepare(), name="relay-gateway-prepare")
         try:
             yield
@@ -220,6 +226,7 @@ class RelayApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await reconciler.stop()
+            await self.codepay.stop()
             await self.relay.gateway.aclose()
             await self.storage.aclose()
 
@@ -227,15 +234,23 @@ class RelayApp:
         """Whether this instance may download platform certificates now (once per ``seconds`` across instances)."""
         return await take_turn(self.storage, CERTIFICATE_DOWNLOADS, seconds, self.relay.clock)
 
-    async def _supervise(self, reconciler: Reconciler) -> None:
-        """Keep the reconciler alive: without it, lost notifications would never be found."""
+    async def _work(self, reconciler: Reconciler) -> None:
+        """What runs on one instance at a time: the active queries and the payment-code flows (both resume from
+        storage when they start)."""
+        await asyncio.gather(
+            self._supervise(reconciler.run, "reconciler"), self._supervise(self.codepay.run, "payment-code flows")
+        )
+
+    async def _supervise(self, run: Callable[[], Awaitable[None]], name: str) -> None:
+        """Keep a background loop alive: without the reconciler lost notifications would never be found, without
+        the payment-code flows no code-pay order would be settled."""
         while True:
             try:
-                await reconciler.run()
+                await run()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("reconciler failed; restarting in 5 s")
+                log.exception("%s failed; restarting in 5 s", name)
                 await asyncio.sleep(5)
 
     # -- errors
@@ -345,6 +360,12 @@ class RelayApp:
         server = request.scope.get("server")
         fallback = f"http://{server[0]}:{server[1]}" if server else None
         return answer(await self.relay.create_order(kiosk, order, fallback_base=fallback))
+
+    async def charge_code(self, request: Request) -> Response:
+        kiosk = self.authenticate(request)
+        order = await _request_body(request, CodePayCreate, self.config.server.max_body_bytes)
+        client = request.client
+        return answer(await self.codepay.charge(kiosk, order, host=client.host if client is not None else None))
 
     async def get_order(self, request: Request) -> Response:
         kiosk = self.authenticate(request)

@@ -9,12 +9,12 @@ which may die; through the storage's :class:`~kiosk.relay.storage.ClusterLink` t
   hub keeps only orders someone waits on (any other could change elsewhere unseen), and reloads an order once
   a waiter has registered, so a change signalled just before is not missed either. When the link comes back
   after a break, every waited order is reloaded.
-- **run the reconciler once.** Whoever holds the ``work`` lease (a row renewed every third of
-  ``lease_seconds``) runs active queries, expiry closes and refund follow-ups; if it dies, another instance
-  claims the lease once it expires and carries on from storage. Instances that do not hold it send what the
-  reconciler must hear of (a new open order, a pending refund, a kiosk waiting) over the link; the holder also
-  reloads the open work from storage every :data:`RESCAN_SECONDS`, so nothing sent while it changed hands is
-  lost for long.
+- **run the reconciler and the payment-code flows once.** Whoever holds the ``work`` lease (a row renewed
+  every third of ``lease_seconds``) runs active queries, expiry closes, refund follow-ups and the payment-code
+  flows; if it dies, another instance claims the lease once it expires and carries on from storage. Instances
+  that do not hold it send what the holder must hear of (a new open order, a pending refund, a kiosk waiting,
+  a flow after its charge) over the link; the holder also reloads the open work from storage every
+  :data:`RESCAN_SECONDS`, so nothing sent while it changed hands is lost for long.
 - **share turns**, e.g. the platform-certificate download limit (:func:`shared_turn`).
 """
 
@@ -31,6 +31,7 @@ from typing import Any
 
 from kiosk.clock import Clock
 
+from .codepay import CodePayFlows
 from .reconciler import Reconciler
 from .service import Relay
 from .storage import ClusterLink, RelayStorage, Signal, StorageError
@@ -68,10 +69,18 @@ class Cluster:
     """One instance's part in a cluster of relays on one database."""
 
     def __init__(
-        self, relay: Relay, reconciler: Reconciler, link: ClusterLink, *, lease_seconds: float, name: str | None = None
+        self,
+        relay: Relay,
+        reconciler: Reconciler,
+        flows: CodePayFlows,
+        link: ClusterLink,
+        *,
+        lease_seconds: float,
+        name: str | None = None,
     ) -> None:
         self.relay = relay
         self.reconciler = reconciler
+        self.flows = flows
         self.link = link
         self.lease_seconds = lease_seconds
         self.name = name or instance_name()
@@ -87,6 +96,7 @@ class Cluster:
         hub.on_interest = lambda number: self._route("w:" + number)
         relay.on_open_order = lambda number: self._route("o:" + number)
         relay.on_pending_refund = lambda number: self._route("r:" + number)
+        flows.elsewhere = lambda number: self._route("c:" + number)
 
     async def run(self, work: Work) -> None:
         """Listen, send, and hold the lease (running ``work()`` while it is held) until cancelled."""
@@ -132,7 +142,7 @@ class Cluster:
                 await self._stop_work()
             elif held and loop.time() - rescanned >= RESCAN_SECONDS:
                 rescanned = loop.time()
-                self._spawn(self.reconciler.load())
+                self._spawn(self._rescan())
             await asyncio.sleep(max(0.0, interval - (loop.time() - started)))
 
     async def _stop_work(self) -> None:
@@ -142,6 +152,11 @@ class Cluster:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             await self.reconciler.stop()
+            await self.flows.stop()
+
+    async def _rescan(self) -> None:
+        await self.reconciler.load()
+        await self.flows.resume()
 
     # -- work for the holder
 
@@ -160,6 +175,8 @@ class Cluster:
             self.reconciler.watch_refund(number)
         elif kind == "w":
             self.reconciler.kiosk_waiting(number)
+        elif kind == "c":
+            self.flows.take_over(number)
 
     async def _sender(self) -> None:
         while True:
@@ -193,7 +210,7 @@ class Cluster:
             for key in hub.waited():
                 self._spawn(self.relay.reload(key))
             if self.holding:
-                self._spawn(self.reconciler.load())
+                self._spawn(self._rescan())
 
     def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(job)

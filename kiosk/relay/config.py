@@ -123,6 +123,21 @@ class StorageSettings:
 
 
 @dataclass(frozen=True)
+class CodePaySettings:
+    """The payment-code timeline (WeChat Pay's: query every 5 s, give up after 30 s, reverse no sooner than 15 s
+    after the charge; WeChat Pay itself reverses at 45 s). Configurable: the reference leaves parts of it open."""
+
+    #: Between two queries while the customer confirms (password).
+    poll_seconds: float = 5.0
+    #: Still not paid this long after the charge: reverse.
+    deadline_seconds: float = 30.0
+    #: A reverse is never sent sooner after the charge (a cancelling clerk waits for it).
+    reverse_after_seconds: float = 15.0
+    #: Failed reverses after which the order is flagged unresolved for the manager (retries go on).
+    unresolved_after: int = 3
+
+
+@dataclass(frozen=True)
 class Store:
     id: str
     name: str
@@ -144,6 +159,7 @@ class RelayConfig:
     server: ServerSettings
     storage: StorageSettings
     orders: OrderSettings
+    codepay: CodePaySettings
     stores: dict[str, Store]
     kiosks: tuple[Kiosk, ...]
 
@@ -195,7 +211,7 @@ _SERVER_KEYS = (
     "body_timeout_seconds",
     "keep_alive_seconds",
 )
-_TOP_KEYS = ("wechatpay", "server", "storage", "orders", "stores", "kiosks")
+_TOP_KEYS = ("wechatpay", "server", "storage", "orders", "codepay", "stores", "kiosks")
 
 
 def load_config(path: Path | str) -> RelayConfig:
@@ -294,6 +310,7 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
         ),
         queries_per_second=_number(orders_table, "orders.queries_per_second", "queries_per_second", 20.0),
     )
+    codepay = _codepay_settings(_table(document, "codepay"))
 
     stores: dict[str, Store] = {}
     for index, entry in enumerate(_array(document, "stores")):
@@ -327,7 +344,7 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
             raise ConfigError(f"{key}.token_sha256", "must be 64 lower-case hex characters (a SHA-256 hash)")
         kiosks.append(Kiosk(kiosk_id, store_id, role, digest))
 
-    return RelayConfig(path, settings, server, storage, orders, stores, tuple(kiosks))
+    return RelayConfig(path, settings, server, storage, orders, codepay, stores, tuple(kiosks))
 
 
 _STORAGE_KEYS = ("path", "url", "pool_size", "lease_seconds")
@@ -358,6 +375,21 @@ def _storage(table: Mapping[str, Any], base: Path) -> StorageSettings:
         pool_size=_int(table, "storage.pool_size", "pool_size", defaults.pool_size, 2, 200),
         lease_seconds=lease,
     )
+
+
+def _codepay_settings(table: Mapping[str, Any]) -> CodePaySettings:
+    _unknown(table, ("poll_seconds", "deadline_seconds", "reverse_after_seconds", "unresolved_after"), "codepay.")
+    settings = CodePaySettings(
+        poll_seconds=_number(table, "codepay.poll_seconds", "poll_seconds", 5.0),
+        deadline_seconds=_number(table, "codepay.deadline_seconds", "deadline_seconds", 30.0),
+        reverse_after_seconds=_number(table, "codepay.reverse_after_seconds", "reverse_after_seconds", 15.0),
+        unresolved_after=_int(table, "codepay.unresolved_after", "unresolved_after", 3, 1),
+    )
+    if settings.deadline_seconds >= 45:
+        raise ConfigError("codepay.deadline_seconds", "must be below 45: WeChat Pay reverses the order itself then")
+    if settings.poll_seconds > settings.deadline_seconds:
+        raise ConfigError("codepay.poll_seconds", "must not exceed codepay.deadline_seconds")
+    return settings
 
 
 def _unknown(table: Mapping[str, Any], known: tuple[str, ...], prefix: str) -> None:
@@ -507,13 +539,14 @@ class KioskReloader:
             log.info("configuration valid again; kiosk credentials reloaded from it")
             self.failure = None
         current = self.config
-        self.restart_needed = (fresh.wechatpay, fresh.stores, fresh.server, fresh.orders, fresh.storage) != (
-            current.wechatpay,
-            current.stores,
-            current.server,
-            current.orders,
-            current.storage,
-        )
+        self.restart_needed = (
+            fresh.wechatpay,
+            fresh.stores,
+            fresh.server,
+            fresh.orders,
+            fresh.codepay,
+            fresh.storage,
+        ) != (current.wechatpay, current.stores, current.server, current.orders, current.codepay, current.storage)
         if self.restart_needed:
             log.warning("configuration changed beyond [[kiosks]]; restart the relay to apply it")
         self._valid = tuple(kiosk for kiosk in fresh.kiosks if kiosk.store in current.stores)

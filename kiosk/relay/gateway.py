@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Protocol
+
+from kiosk.trade import CodePayFailure
 
 from .config import Store
 
@@ -39,6 +42,43 @@ class TradeReport:
     bank_type: str | None = None
     mchid: str | None = None
     sub_mchid: str | None = None
+    trade_type: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCodePay:
+    """A payment-code charge. ``auth_code`` is the customer's code: kept out of the ``repr``, never stored."""
+
+    out_trade_no: str
+    description: str
+    amount_fen: int
+    auth_code: str = field(repr=False)
+    device_ip: str
+    store_out_id: str
+    device_id: str | None = None
+    attach: str | None = None
+
+
+class ChargeOutcome(StrEnum):
+    """Where a payment-code order stands after a charge or a query, as the relay's flow acts on it."""
+
+    PAID = "paid"
+    PAYING = "paying"  # the customer is confirming (password): ask again in a few seconds
+    FAILED = "failed"  # final: nothing was taken
+    UNKNOWN = "unknown"  # no usable answer: ask again
+
+
+@dataclass(frozen=True)
+class CodePayReport:
+    """What a charge or a query established about a payment-code order."""
+
+    outcome: ChargeOutcome
+    trade: TradeReport | None = None  # the order as WeChat Pay reported it (a paid charge, or a query)
+    failure: CodePayFailure | None = None  # why a FAILED charge failed
+    code: str | None = None  # WeChat Pay's error code, when it answered one
+    message: str | None = None  # WeChat Pay's message (Chinese), the payment code masked in it
+    order_not_found: bool = False  # a query: WeChat Pay has no such order (the charge was not recorded, yet)
+    number_taken: bool = False  # a charge: the out_trade_no is another order's at WeChat Pay
 
 
 @dataclass(frozen=True)
@@ -132,6 +172,16 @@ class Gateway(Protocol):
     async def query_order(self, store: Store, out_trade_no: str) -> TradeReport: ...
 
     async def close_order(self, store: Store, out_trade_no: str) -> None: ...
+
+    async def charge_codepay(self, store: Store, charge: NewCodePay) -> CodePayReport:
+        """Charge a payment code once (never retried here: a second charge could take the money twice)."""
+        ...
+
+    async def query_codepay(self, store: Store, out_trade_no: str) -> CodePayReport: ...
+
+    async def reverse_order(self, store: Store, out_trade_no: str) -> None:
+        """Reverse (撤销) a payment-code order: closes it unpaid, or refunds it paid; raises GatewayError."""
+        ...
 
     async def create_refund(self, store: Store, refund: NewRefund) -> RefundReport: ...
 

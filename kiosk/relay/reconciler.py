@@ -1,6 +1,7 @@
 """Active queries: the relay asks WeChat Pay itself, because notifications get lost or arrive late.
 
-Each payable order (NOTPAY, USERPAYING, PAYERROR) and each unfinished refund has a next-query time. While a kiosk is
+Each payable Native order (NOTPAY, USERPAYING, PAYERROR) and each unfinished refund has a next-query time
+(payment-code orders have a flow of their own, ``codepay.py``). While a kiosk is
 long-polling an order, a customer is standing at the counter: the first query goes out about a second
 after the kiosk starts watching, then every couple of seconds. Orders nobody watches back off to
 minutes. Orders past their ``time_expire`` are closed at WeChat Pay (a close that finds the order paid
@@ -16,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from kiosk.trade import RefundStatus, is_payable, refund_is_final
+from kiosk.trade import RefundStatus, TradeType, is_payable, refund_is_final
 
 from .gateway import GatewayError
 from .service import Relay, RequestRefused
@@ -182,9 +183,9 @@ class Reconciler:
     async def _order(self, out_trade_no: str) -> None:
         relay = self.relay
         order = await relay.load_order(out_trade_no)
-        if order is None or not is_payable(order.state):
+        if order is None or not is_payable(order.state) or order.trade_type is TradeType.MICROPAY:
             self._watched_until.pop(out_trade_no, None)
-            return
+            return  # a payment-code order is followed by its own flow (codepay.py)
         now = relay.now()
         expires = order.expires_at
         watched = self.watched(out_trade_no)

@@ -11,11 +11,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kiosk.clock import CHINA_TZ, Clock
-from kiosk.trade import RefundStatus, TradeState, is_payable, refund_is_final
+from kiosk.trade import CodePayFailure, RefundStatus, TradeState, TradeType, is_payable, refund_is_final
 from kiosk.wire import (
     OUT_REFUND_NO,
     OUT_TRADE_NO,
@@ -44,6 +44,9 @@ from .gateway import (
 )
 from .hub import Snapshot, VersionHub
 from .storage import Inserted, OrderChange, OrderDraft, OrderRecord, RefundDraft, RefundRecord, RelayStorage
+
+if TYPE_CHECKING:
+    from .codepay import CodePayFlows
 
 log = logging.getLogger("kiosk.relay")
 
@@ -81,6 +84,7 @@ def order_view(order: OrderRecord) -> OrderView:
     return OrderView(
         out_trade_no=order.out_trade_no,
         store_id=order.store_id,
+        trade_type=order.trade_type,
         state=TradeState(order.state),
         version=order.version,
         amount_fen=order.amount_fen,
@@ -96,6 +100,8 @@ def order_view(order: OrderRecord) -> OrderView:
         payer_total_fen=order.payer_total_fen,
         attach=order.attach,
         items=order.items,
+        failure=CodePayFailure(order.failure) if order.failure else None,
+        unresolved=True if order.unresolved else None,
     )
 
 
@@ -140,6 +146,12 @@ def bill_view(
     )
 
 
+def same_order(order: OrderRecord, draft: OrderDraft) -> bool:
+    """A request for a number already stored asks for that order again (idempotent), or for another one (409)."""
+    stored = (order.store_id, order.trade_type, order.amount_fen, order.description, order.attach)
+    return stored == (draft.store_id, draft.trade_type, draft.amount_fen, draft.description, draft.attach)
+
+
 class Relay:
     def __init__(
         self,
@@ -159,6 +171,8 @@ class Relay:
         #: Called with the number of an order or refund that needs the reconciler's attention.
         self.on_open_order: Callable[[str], None] = lambda out_trade_no: None
         self.on_pending_refund: Callable[[str], None] = lambda out_refund_no: None
+        #: The payment-code flows (``codepay.py``): a kiosk's Cancel of such an order becomes their reverse.
+        self.codepay: CodePayFlows | None = None
 
     # -- helpers
 
@@ -180,17 +194,17 @@ class Relay:
             raise RequestRefused(ErrorCode.NOT_READY, "the relay does not know its own address yet")
         return base.rstrip("/") + "/wechatpay/notify"
 
-    def _publish(self, order: OrderRecord) -> OrderView:
+    def publish(self, order: OrderRecord) -> OrderView:
         view = order_view(order)
         self.hub.publish(order.out_trade_no, encode(view))
         return view
 
-    async def _apply(self, report: TradeReport, source: str) -> OrderChange:
+    async def apply_report(self, report: TradeReport, source: str) -> OrderChange:
         change = await self.storage.advance_order(
             report, at=self.now(), source=source, mismatch=self._identity_check(report)
         )
         if change.outcome == "applied" and change.order is not None:
-            self._publish(change.order)
+            self.publish(change.order)
             log.info("order %s -> %s (%s)", report.out_trade_no, report.trade_state, source)
         return change
 
@@ -229,7 +243,7 @@ class Relay:
         """Publish the order as stored (another relay instance may have changed it)."""
         order = await self.storage.order(out_trade_no)
         if order is not None:
-            self._publish(order)
+            self.publish(order)
 
     async def load_order(self, out_trade_no: str) -> OrderView | None:
         snapshot = await self._snapshot(out_trade_no)
@@ -253,6 +267,7 @@ class Relay:
             out_trade_no=request.out_trade_no,
             store_id=kiosk.store,
             kiosk_id=kiosk.id,
+            trade_type=TradeType.NATIVE,
             amount_fen=request.amount_fen,
             description=request.description,
             attach=request.attach,
@@ -261,12 +276,7 @@ class Relay:
             at=now,
         )
         inserted, order = await self.storage.insert_order(draft)
-        if inserted is Inserted.EXISTS and (order.store_id, order.amount_fen, order.description, order.attach) != (
-            kiosk.store,
-            request.amount_fen,
-            request.description,
-            request.attach,
-        ):
+        if inserted is Inserted.EXISTS and not same_order(order, draft):
             raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
         view = decode(OrderView, self.hub.prime(order.out_trade_no, encode(order_view(order))))
         if not is_payable(view.state):
@@ -288,13 +298,13 @@ class Relay:
         except GatewayError as exc:
             self.on_open_order(order.out_trade_no)  # the call may have landed: let the reconciler look
             if exc.code == "ORDER_CLOSED":
-                await self._apply(TradeReport(order.out_trade_no, TradeState.CLOSED), "create")
+                await self.apply_report(TradeReport(order.out_trade_no, TradeState.CLOSED), "create")
                 return await self._fresh(order.out_trade_no)
             if exc.code == "ORDERPAID":
                 await self.refresh(order.out_trade_no)
                 return await self._fresh(order.out_trade_no)
             raise gateway_failure(exc) from None
-        view = self._publish(await self.storage.set_code_url(order.out_trade_no, code_url, self.now()))
+        view = self.publish(await self.storage.set_code_url(order.out_trade_no, code_url, self.now()))
         self.on_open_order(order.out_trade_no)
         return view
 
@@ -302,7 +312,7 @@ class Relay:
         order = await self.storage.order(out_trade_no)
         if order is None:
             raise not_found()
-        return self._publish(order)
+        return self.publish(order)
 
     async def watch_order(
         self, kiosk: Kiosk, out_trade_no: str, *, since: int | None, wait: float, refresh: bool
@@ -328,13 +338,17 @@ class Relay:
         if view is None:
             return None
         report = await self.gateway.query_order(self.store(view.store_id), out_trade_no)
-        return await self._apply(report, "query")
+        return await self.apply_report(report, "query")
 
     async def close_order(self, kiosk: Kiosk, out_trade_no: str) -> OrderView:
         view = await self.order_for(kiosk, out_trade_no)
         if not is_payable(view.state):
             return view  # paid, refunded or already closed: answer the state, not an error
-        await self.close_at_wechat(out_trade_no, reason="kiosk")
+        if view.trade_type is TradeType.MICROPAY and self.codepay is not None:
+            # WeChat Pay refuses to close these: its flow reverses it, no sooner than the reference allows.
+            await self.codepay.cancel(out_trade_no)
+        else:
+            await self.close_at_wechat(out_trade_no, reason="kiosk")
         return await self.order_for(kiosk, out_trade_no)
 
     async def close_at_wechat(self, out_trade_no: str, *, reason: str) -> None:
@@ -347,14 +361,14 @@ class Relay:
         except GatewayError as exc:
             if exc.not_found:
                 # WeChat never saw the order (placing it failed): nobody can pay it.
-                await self._apply(closed, f"close:{reason}")
+                await self.apply_report(closed, f"close:{reason}")
                 return
             if exc.code == "TRANSPORT" or exc.retryable:
                 raise gateway_failure(exc) from None
             # ORDERPAID and friends: ask what happened instead of guessing.
             await self.refresh(out_trade_no)
             return
-        await self._apply(closed, f"close:{reason}")
+        await self.apply_report(closed, f"close:{reason}")
 
     # -- notifications
 
@@ -367,7 +381,7 @@ class Relay:
                 notice.id, notice.event_type, report, at=now, mismatch=self._identity_check(report)
             )
             if change.outcome == "applied" and change.order is not None:
-                self._publish(change.order)
+                self.publish(change.order)
                 log.info("order %s -> %s (notification)", report.out_trade_no, report.trade_state)
             return change.outcome
         if isinstance(notice, RefundNotice):
@@ -375,7 +389,7 @@ class Relay:
                 notice.id, notice.event_type, notice.refund, at=now
             )
             if refund_change.order is not None:
-                self._publish(refund_change.order)
+                self.publish(refund_change.order)
             return refund_change.outcome
         return await self.storage.record_other_notification(notice.id, notice.event_type, at=now)
 
@@ -437,7 +451,7 @@ class Relay:
     async def _apply_refund(self, report: RefundReport, source: str) -> RefundView:
         change = await self.storage.advance_refund(report, at=self.now(), source=source)
         if change.order is not None:
-            self._publish(change.order)
+            self.publish(change.order)
         refund = change.refund
         assert refund is not None  # the refund was stored before WeChat Pay heard of it
         if not refund_is_final(refund.status):

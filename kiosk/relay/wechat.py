@@ -17,8 +17,12 @@ from typing import Any, TypeVar
 
 from kiosk.bulk import gc_paused
 from kiosk.clock import Clock, rfc3339
+from kiosk.trade import CodePayFailure
 from kiosk.wechatpay import (
     APIError,
+    CodePayOrder,
+    CodePayOutcome,
+    CodePayResult,
     ConfigurationError,
     Credentials,
     DirectMerchant,
@@ -45,7 +49,10 @@ from kiosk.wire import BILL_COLUMNS
 from .config import ConfigError, RelayConfig, Store
 from .gateway import (
     Bill,
+    ChargeOutcome,
+    CodePayReport,
     GatewayError,
+    NewCodePay,
     NewOrder,
     NewRefund,
     Notice,
@@ -92,6 +99,46 @@ def _config_error(exc: ConfigurationError, partner: bool) -> ConfigError:
     return ConfigError(key, exc.problem)
 
 
+#: WeChat Pay's refusals of a payment-code charge, as the clerk has to act on them; anything else the customer's
+#: bank or WeChat Pay refused is PAYMENT_FAILED, a set-up error (``needs_fix``) UNAVAILABLE.
+_CHARGE_FAILURES = {
+    "NOT_ENOUGH": CodePayFailure.INSUFFICIENT_FUNDS,
+    "TRADE_ERROR": CodePayFailure.CODE_REJECTED,  # an invalid, expired or used code (the reference's v2 codes)
+    "AUTHCODEEXPIRE": CodePayFailure.CODE_REJECTED,
+    "AUTH_CODE_ERROR": CodePayFailure.CODE_REJECTED,
+    "AUTH_CODE_INVALID": CodePayFailure.CODE_REJECTED,
+    "ORDER_CLOSED": CodePayFailure.NOT_CONFIRMED,
+}
+_OUTCOMES = {
+    CodePayOutcome.PAID: ChargeOutcome.PAID,
+    CodePayOutcome.PAYING: ChargeOutcome.PAYING,
+    CodePayOutcome.FAILED: ChargeOutcome.FAILED,
+    CodePayOutcome.UNKNOWN: ChargeOutcome.UNKNOWN,
+}
+
+
+def codepay_report(result: CodePayResult) -> CodePayReport:
+    """The client's outcome in the relay's terms (the message arrives with the payment code already masked)."""
+    outcome = _OUTCOMES[result.outcome]
+    failure = None
+    if outcome is ChargeOutcome.FAILED and result.trade_state is None:
+        if result.needs_fix:
+            failure = CodePayFailure.UNAVAILABLE
+        elif result.code is None:  # no connection could be made: the charge was never sent
+            failure = CodePayFailure.NOT_SENT
+        else:
+            failure = _CHARGE_FAILURES.get(result.code, CodePayFailure.PAYMENT_FAILED)
+    return CodePayReport(
+        outcome=outcome,
+        trade=trade_status(result.transaction) if result.transaction is not None else None,
+        failure=failure,
+        code=result.code,
+        message=result.message,
+        order_not_found=result.order_not_found,
+        number_taken=result.code in ("OUT_TRADE_NO_USED", "ORDERPAID"),
+    )
+
+
 def trade_status(tx: Transaction) -> TradeReport:
     return TradeReport(
         out_trade_no=tx.out_trade_no,
@@ -104,6 +151,7 @@ def trade_status(tx: Transaction) -> TradeReport:
         bank_type=tx.bank_type,
         mchid=tx.sp_mchid or tx.mchid,
         sub_mchid=tx.sub_mchid,
+        trade_type=tx.trade_type,
     )
 
 
@@ -225,6 +273,28 @@ class WeChatGateway:
 
     async def close_order(self, store: Store, out_trade_no: str) -> None:
         await self._call(lambda: self.client.close_order(out_trade_no, merchant=self.merchant(store)))
+
+    async def charge_codepay(self, store: Store, charge: NewCodePay) -> CodePayReport:
+        order = CodePayOrder(
+            out_trade_no=charge.out_trade_no,
+            description=charge.description,
+            amount_fen=charge.amount_fen,
+            auth_code=charge.auth_code,
+            device_ip=charge.device_ip,
+            store_out_id=charge.store_out_id,
+            device_id=charge.device_id,
+            attach=charge.attach,
+        )
+        # Every answer and failure after the request is built is an outcome; only an invalid order raises.
+        result = await self._call(lambda: self.client.charge_codepay(order, merchant=self.merchant(store)))
+        return codepay_report(result)
+
+    async def query_codepay(self, store: Store, out_trade_no: str) -> CodePayReport:
+        result = await self._call(lambda: self.client.query_codepay(out_trade_no, merchant=self.merchant(store)))
+        return codepay_report(result)
+
+    async def reverse_order(self, store: Store, out_trade_no: str) -> None:
+        await self._call(lambda: self.client.reverse_order(out_trade_no, merchant=self.merchant(store)))
 
     async def create_refund(self, store: Store, refund: NewRefund) -> RefundReport:
         request = ClientRefundRequest(

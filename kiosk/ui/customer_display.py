@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.checkout import CartSnapshot, PaymentSession, State
 from kiosk.money import format_yuan
+from kiosk.trade import TradeState
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.payment_view import COUNTDOWN_MS, format_countdown
 from kiosk.ui.qr import QrView
@@ -186,7 +187,15 @@ class CustomerDisplay(Retranslating, QWidget):
             self.amount.setText(format_yuan(session.amount_fen))
             code = session.code_url if session.state is State.AWAITING_PAYMENT else None
             self.qr.set_text(code)
-            self.qr.set_placeholder(self.tr("Preparing your payment code, please wait…"))
+            if session.is_code_pay:  # the clerk scanned the customer's code: nothing to scan here
+                typing = session.trade_state == TradeState.USERPAYING
+                self.qr.set_placeholder(
+                    self.tr("Please enter your payment password on your phone")
+                    if typing
+                    else self.tr("Charging your payment code, please wait…")
+                )
+            else:
+                self.qr.set_placeholder(self.tr("Preparing your payment code, please wait…"))
             self.hint.setVisible(code is not None)  # never ask to scan a code that is not there
             self._switch(PAYMENT)
         else:
@@ -225,7 +234,8 @@ class CustomerDisplay(Retranslating, QWidget):
 
     def _tick(self) -> None:
         session = self.session
-        if self.mode == PAYMENT and session is not None and session.is_open and self._seconds_left is not None:
+        counting = session is not None and session.is_open and not session.is_code_pay
+        if self.mode == PAYMENT and session is not None and counting and self._seconds_left is not None:
             left = format_countdown(self._seconds_left(session))
             self.countdown.setText(self.tr("Time left {0}").format(left))
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -40,7 +41,9 @@ if TYPE_CHECKING:
         PaymentSession,
         SessionChanged,
     )
+    from kiosk.checkout.codepay import TrainingScenario
     from kiosk.ui.bridge import CoreBridge
+    from kiosk.ui.codepay import ScenarioPicker
     from kiosk.ui.customer_display import CustomerDisplay
     from kiosk.ui.orders_view import OrdersView
     from kiosk.ui.payment_view import PaidView, PaymentView
@@ -122,6 +125,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.payment_view: PaymentView | None = None
         self.paid_view: PaidView | None = None
         self.orders_view: OrdersView | None = None
+        self.scenario_picker: ScenarioPicker | None = None
 
         central = QWidget(self)
         column = QVBoxLayout(central)
@@ -220,8 +224,10 @@ class MainWindow(Retranslating, QMainWindow):
         self.bridge.printJob.connect(self._print_job)
         # Subscribed first, started second: no event is lost in between.
         resumed = core.start()
-        self.sale_view = SaleView(core.catalogue, core.new_cart(), self.language, self)
+        self.sale_view = SaleView(core.catalogue, core.new_cart(), self.language, self, training=core.training)
         self.sale_view.chargeRequested.connect(self.charge)
+        self.sale_view.paymentCodeScanned.connect(self.charge_code)
+        self.sale_view.simulateCodeRequested.connect(self.simulate_customer_code)
         self.sale_view.info.connect(self.notice.show_info)
         self.sale_view.error.connect(self.show_error)
         self.sale_view.unknownCode.connect(self._unknown_code)
@@ -230,6 +236,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.payment_view.printSlipRequested.connect(self.print_slip)
         self.payment_view.requeryRequested.connect(self.requery)
         self.payment_view.simulateRequested.connect(self.simulate_payment)
+        self.payment_view.simulateCodeRequested.connect(self.simulate_customer_code)
+        self.payment_view.useQrRequested.connect(self.charge_cart_by_qr)
+        self.payment_view.codeEntered.connect(self._code_on_payment_screen)
         self.payment_view.backRequested.connect(self.back_to_sale)
         self.paid_view = PaidView(self)
         self.paid_view.newOrderRequested.connect(self.new_order)
@@ -321,6 +330,16 @@ class MainWindow(Retranslating, QMainWindow):
 
     def charge(self, snapshot: CartSnapshot) -> None:
         core = self._core()
+        self._submit_charge(
+            lambda: core.charge(snapshot),
+            lambda exc: self.show_error(self.tr("Charge failed: {0}").format(format_exception(exc))),
+            label="charge",
+        )
+
+    def _submit_charge(
+        self, call: Callable[[], PaymentSession], refused: Callable[[BaseException], None], *, label: str
+    ) -> None:
+        """A new order off the GUI thread, the cart frozen meanwhile (a second tap must not make a second one)."""
         assert self.sale_view is not None
         self.sale_view.set_busy(True)
 
@@ -333,17 +352,86 @@ class MainWindow(Retranslating, QMainWindow):
         def failed(exc: BaseException) -> None:
             assert self.sale_view is not None
             self.sale_view.set_busy(False)
-            self.show_error(self.tr("Charge failed: {0}").format(format_exception(exc)))
+            refused(exc)
 
-        self.ops.run(lambda: core.charge(snapshot), on_done=done, on_error=failed, label="charge")
+        self.ops.run(call, on_done=done, on_error=failed, label=label)
 
     def _show_payment(self, session: PaymentSession) -> None:
         assert self.payment_view is not None
         self.current = session
         self.payment_view.show_session(session)
         self.stack.setCurrentWidget(self.payment_view)
+        self.payment_view.focus_code_input()  # the customer may show a payment code instead
         if self.customer_display is not None:
             self.customer_display.show_session(session)
+        if session.is_paid:  # a payment code paid before its charge's return arrived here
+            self._show_paid(session, None)
+
+    def charge_code(self, code: str) -> None:
+        """A customer's payment code was scanned (``SaleView.submit_code``): charge the cart with it at once; an
+        open QR order of the cart gives way to it."""
+        core = self._core()
+        assert self.sale_view is not None
+        snapshot = self.sale_view.cart.snapshot()
+        current = self.current
+        replaces = current.out_trade_no if current is not None and current.is_open and not current.is_code_pay else None
+
+        def refused(exc: BaseException) -> None:
+            core.sound.unknown_code()  # the error beep: the clerk looks up
+            self.show_error(self._code_refused(exc))
+
+        self._submit_charge(
+            lambda: core.charge_code(snapshot, code, replaces=replaces), refused, label="charge by payment code"
+        )
+
+    def _code_refused(self, exc: BaseException) -> str:
+        from kiosk.checkout import CartError
+        from kiosk.checkout.codepay import OtherWallet, PaymentInFlight
+
+        if isinstance(exc, OtherWallet):
+            return str(exc) if exc.configured else self.tr("This shop accepts WeChat Pay only")
+        if isinstance(exc, PaymentInFlight):
+            return self.tr("A payment is under way: wait for it, or cancel it first")
+        if isinstance(exc, CartError):
+            return self.tr("Add the items to the cart before scanning the customer's payment code")
+        return self.tr("Charge failed: {0}").format(format_exception(exc))
+
+    def _code_on_payment_screen(self, text: str) -> None:
+        assert self.sale_view is not None
+        self.sale_view.submit_code(text, items=False)  # the one dispatch point; no items from here
+
+    def charge_cart_by_qr(self) -> None:
+        """After a failed payment code: 改用扫码支付, the same cart by QR."""
+        assert self.sale_view is not None
+        self.charge(self.sale_view.cart.snapshot())
+
+    def simulate_customer_code(self) -> None:
+        """Training: a customer of the sandbox shows a payment code (the clerk picks which one)."""
+        core = self._core()
+        self.ops.run(core.training_scenarios, on_done=self._pick_scenario, label=self.tr("Training customers"))
+
+    def _pick_scenario(self, scenarios: list[TrainingScenario]) -> None:
+        from kiosk.ui.codepay import ScenarioPicker
+
+        dialog = ScenarioPicker(scenarios, self.language, self)
+        dialog.chosen.connect(self._scan_training_code)
+        dialog.finished.connect(lambda _result: self._picker_closed(dialog))
+        self.scenario_picker = dialog
+        dialog.open()
+
+    def _picker_closed(self, dialog: ScenarioPicker) -> None:
+        if self.scenario_picker is dialog:
+            self.scenario_picker = None
+        dialog.deleteLater()
+
+    def _scan_training_code(self, scenario: str) -> None:
+        core = self._core()
+
+        def scanned(code: str) -> None:
+            assert self.sale_view is not None
+            self.sale_view.submit_code(code)  # as if the scanner read it from the customer's phone
+
+        self.ops.run(lambda: core.training_payment_code(scenario), on_done=scanned, label=self.tr("Customer code"))
 
     def cancel_payment(self, out_trade_no: str) -> None:
         core = self._core()
@@ -464,23 +552,27 @@ class MainWindow(Retranslating, QMainWindow):
         if self.customer_display is not None:
             self.customer_display.show_session(session)
         if session.state is State.PAID:
-            self.payment_view.show_session(session)
-            self.payment_view.stop()
-            if known is not None and known.state is State.PAID:
-                return  # a later detail of a payment already shown
-            self.sale_view.start_new_order()  # the cart became this paid order
-            if self.stack.currentWidget() is self.payment_view:
-                self.paid_view.show_paid(session)
-                self.stack.setCurrentWidget(self.paid_view)
-            else:
-                self.current = None
-                self.notice.show_info(self.tr("Paid: {0}").format(session.out_trade_no))
+            self._show_paid(session, known)
             return
         self.payment_view.show_session(session)
         clerk_cancelled = session.state is State.CANCELLED and session.ended_by == "clerk"
         if clerk_cancelled and self.stack.currentWidget() is self.payment_view:
             # Back to the cart (kept, so the order can be changed and charged again).
             self.back_to_sale()
+
+    def _show_paid(self, session: PaymentSession, known: PaymentSession | None) -> None:
+        assert self.payment_view is not None and self.paid_view is not None and self.sale_view is not None
+        self.payment_view.show_session(session)
+        self.payment_view.stop()
+        if known is not None and known.is_paid:
+            return  # a later detail of a payment already shown
+        self.sale_view.start_new_order()  # the cart became this paid order
+        if self.stack.currentWidget() is self.payment_view:
+            self.paid_view.show_paid(session)
+            self.stack.setCurrentWidget(self.paid_view)
+        else:
+            self.current = None
+            self.notice.show_info(self.tr("Paid: {0}").format(session.out_trade_no))
 
     def _paid_after_cancel(self, event: PaidAfterCancel) -> None:
         from kiosk.money import format_yuan

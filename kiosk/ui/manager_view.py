@@ -52,6 +52,7 @@ from kiosk.manager.service import (
 from kiosk.manager.summaries import DayData, DaySummary
 from kiosk.money import format_yuan
 from kiosk.trade import RefundStatus
+from kiosk.ui.codepay import method_text
 from kiosk.ui.i18n import Retranslating
 
 from .manager_widgets import HourChart, ManagerPinDialog, RefundDialog
@@ -272,6 +273,7 @@ class ManagerView(Retranslating, QWidget):
                 ("", lambda o: _time(o.charged_at)),
                 ("", lambda o: self.state_name(o.state)),
                 ("", lambda o: format_yuan(o.amount_fen)),
+                ("", lambda o: method_text(o.method)),
             ],
             self,
         )
@@ -286,6 +288,11 @@ class ManagerView(Retranslating, QWidget):
 
         self.attention_title = QLabel(tab)
         self.attention_title.setObjectName("attentionTitle")
+        # Payment-code orders the relay cannot settle (its reverse keeps failing): shown only when there are some.
+        self.unresolved_label = QLabel(tab)
+        self.unresolved_label.setObjectName("unresolvedLabel")
+        self.unresolved_label.setWordWrap(True)
+        self.unresolved_label.hide()
         self.chart_title = QLabel(tab)
         self.top_title = QLabel(tab)
         self.orders_title = QLabel(tab)
@@ -297,6 +304,7 @@ class ManagerView(Retranslating, QWidget):
         left.addWidget(self.top_title)
         left.addWidget(self.top_view)
         right = QVBoxLayout()
+        right.addWidget(self.unresolved_label)
         right.addWidget(self.attention_title)
         right.addWidget(self.attention_view)
         right.addWidget(self.orders_title)
@@ -430,7 +438,10 @@ class ManagerView(Retranslating, QWidget):
             self.attention_model,
             [self.tr("Order"), self.tr("Amount"), self.tr("Refundable"), self.tr("Paid at"), self.tr("Status")],
         )
-        self._headers(self.orders_model, [self.tr("Order"), self.tr("Time"), self.tr("State"), self.tr("Amount")])
+        self._headers(
+            self.orders_model,
+            [self.tr("Order"), self.tr("Time"), self.tr("State"), self.tr("Amount"), self.tr("Paid by")],
+        )
         self.fetch_button.setText(self.tr("Fetch bill"))
         self.advance_button.setText(self.tr("Training: advance sandbox clock one day (to 10:00 tomorrow)"))
         bill_captions = {
@@ -505,6 +516,7 @@ class ManagerView(Retranslating, QWidget):
             ReconCategory.REFUND_MISMATCH: self.tr("Refund differs"),
             ReconCategory.REFUND_MISSING_IN_JOURNAL: self.tr("Refund not made by this kiosk"),
             ReconCategory.REFUND_MISSING_IN_BILL: self.tr("Refund missing from the bill"),
+            ReconCategory.REVERSED: self.tr("Paid by code, then given back by the reverse"),
         }
         return names[category]
 
@@ -532,7 +544,12 @@ class ManagerView(Retranslating, QWidget):
         self.day_data, self.summary = report.data, report.summary
         s = self.summary
         self.numbers["orders"].setText(str(s.order_count))
-        self.numbers["paid"].setText(f"{s.paid_count} · {format_yuan(s.paid_total_fen)}")
+        paid = f"{s.paid_count} · {format_yuan(s.paid_total_fen)}"
+        if len(s.by_method) > 1:  # both directions used today: say how much came which way
+            paid += "\n" + " / ".join(
+                f"{method_text(m.method)} {m.count} · {format_yuan(m.amount_fen)}" for m in s.by_method
+            )
+        self.numbers["paid"].setText(paid)
         self.numbers["sales"].setText(f"{s.sales_count} · {format_yuan(s.sales_total_fen)}")
         refunds = f"{s.refund_count} · {format_yuan(s.refunds_total_fen)}"
         if s.refunds_pending_fen:
@@ -549,6 +566,13 @@ class ManagerView(Retranslating, QWidget):
         self.top_model.set_rows(s.top_by_quantity)
         self.attention_model.set_rows(s.attention)
         self.orders_model.set_rows(self.day_data.orders)
+        self.unresolved_label.setVisible(bool(s.unresolved))
+        unsettled = ", ".join(f"{c.out_trade_no} {format_yuan(c.amount_fen)}" for c in s.unresolved)
+        self.unresolved_label.setText(
+            self.tr("Payment codes not settled yet (being reversed; check in the merchant platform): %1").replace(
+                "%1", unsettled
+            )
+        )
         open_cases = len(s.open_attention)
         self.attention_title.setProperty("open", open_cases)
         self.attention_title.setText(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from kiosk.checkout import PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.money import format_yuan
+from kiosk.ui.codepay import method_text
 from kiosk.ui.i18n import Retranslating
 
 
@@ -34,7 +35,7 @@ class OrdersView(Retranslating, QWidget):
         self.orders: list[PaymentSession] = []
         self.title = QLabel(self)
         self.title.setObjectName("ordersTitle")
-        self.table = QTableWidget(0, 5, self)
+        self.table = QTableWidget(0, 6, self)
         self.table.setObjectName("ordersTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -85,7 +86,14 @@ class OrdersView(Retranslating, QWidget):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Today's orders"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Time"), self.tr("Order"), self.tr("Description"), self.tr("Amount"), self.tr("State")]
+            [
+                self.tr("Time"),
+                self.tr("Order"),
+                self.tr("Description"),
+                self.tr("Amount"),
+                self.tr("Paid by"),
+                self.tr("State"),
+            ]
         )
         self.refresh_button.setText(self.tr("Refresh"))
         self.slip_button.setText(self.tr("Reprint QR slip"))
@@ -116,6 +124,7 @@ class OrdersView(Retranslating, QWidget):
                 order.out_trade_no,
                 order.description,
                 format_yuan(order.amount_fen),
+                method_text(order.method),
                 self.state_text(order.state),
             ]
             for column, text in enumerate(cells):

@@ -1,15 +1,17 @@
-"""The open payment: QR, amount, countdown, live status and the clerk's actions; then the paid screen."""
+"""The open payment: QR (or the customer's payment code being charged), amount, countdown, live status and the
+clerk's actions; then the paid screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.checkout import PaymentSession, State
 from kiosk.money import format_yuan
 from kiosk.trade import TradeState
+from kiosk.ui.codepay import failure_message
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
 
@@ -42,6 +44,9 @@ class PaymentView(Retranslating, QWidget):
     printSlipRequested = Signal(str)
     requeryRequested = Signal(str)
     simulateRequested = Signal(str)
+    simulateCodeRequested = Signal()  # training: a customer shows a payment code
+    useQrRequested = Signal()  # after a failed payment code: charge the cart by QR instead
+    codeEntered = Signal(str)  # the scanner read a code here (the window sends it to SaleView.submit_code)
     backRequested = Signal()
 
     def __init__(self, seconds_left: Callable[[PaymentSession], float], training: bool, parent: QWidget | None = None):
@@ -72,6 +77,10 @@ class PaymentView(Retranslating, QWidget):
         self.order_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.order_label.setWordWrap(True)
         self.order_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The customer may show a payment code instead of scanning the QR: the scanner types it here.
+        self.code_input = QLineEdit(self)
+        self.code_input.setObjectName("paymentCodeInput")
+        self.code_input.returnPressed.connect(self._code_entered)
         # The clerk's actions, in a bar along the bottom that every screen size shows whole.
         self.action_bar = QWidget(self)
         self.action_bar.setObjectName("paymentActions")
@@ -79,6 +88,10 @@ class PaymentView(Retranslating, QWidget):
         self.print_button = self._button("printSlipButton", self.printSlipRequested)
         self.simulate_button = self._button("simulatePaymentButton", self.simulateRequested)
         self.simulate_button.setVisible(training)
+        self.simulate_code_button = self._plain_button("simulateCodeButton", self.simulateCodeRequested)
+        self.simulate_code_button.setVisible(training)
+        self.use_qr_button = self._plain_button("useQrButton", self.useQrRequested)
+        self.use_qr_button.hide()
         self.cancel_button = self._button("cancelPaymentButton", self.cancelRequested)
         self.back_button = QPushButton(self.action_bar)
         self.back_button.setObjectName("backToCartButton")
@@ -87,8 +100,15 @@ class PaymentView(Retranslating, QWidget):
         self.back_button.hide()
         actions = QHBoxLayout(self.action_bar)
         actions.setContentsMargins(0, 0, 0, 0)
-        for button in (self.requery_button, self.print_button, self.simulate_button, self.cancel_button):
+        for button in (
+            self.requery_button,
+            self.print_button,
+            self.simulate_button,
+            self.simulate_code_button,
+            self.cancel_button,
+        ):
             actions.addWidget(button, 1)
+        actions.addWidget(self.use_qr_button, 2)
         actions.addWidget(self.back_button, 2)
 
         info = QVBoxLayout()
@@ -99,6 +119,7 @@ class PaymentView(Retranslating, QWidget):
         info.addWidget(self.status_label)
         info.addWidget(self.countdown_label)
         info.addWidget(self.order_label)
+        info.addWidget(self.code_input)
         info.addStretch(1)
         top = QHBoxLayout()
         top.setSpacing(32)
@@ -115,6 +136,22 @@ class PaymentView(Retranslating, QWidget):
         self.timer.timeout.connect(self._tick)
         self.busy: set[str] = set()
         self.retranslate()
+
+    def _plain_button(self, name: str, signal: SignalInstance) -> QPushButton:
+        button = QPushButton(self.action_bar)
+        button.setObjectName(name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(signal.emit)
+        return button
+
+    def _code_entered(self) -> None:
+        text = self.code_input.text()
+        self.code_input.clear()  # a code is a secret for its minute: not left on screen
+        if text.strip():
+            self.codeEntered.emit(text)
+
+    def focus_code_input(self) -> None:
+        self.code_input.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _button(self, name: str, signal: SignalInstance) -> QPushButton:
         button = QPushButton(self.action_bar)
@@ -133,6 +170,10 @@ class PaymentView(Retranslating, QWidget):
         self.print_button.setText(self.tr("Print QR slip"))
         self.requery_button.setText(self.tr("Re-query"))
         self.simulate_button.setText(self.tr("Simulate payment"))
+        self.simulate_code_button.setText(self.tr("Customer code"))
+        self.simulate_code_button.setToolTip(self.tr("Training: a customer shows a payment code"))
+        self.use_qr_button.setText(self.tr("Pay by QR instead"))
+        self.code_input.setPlaceholderText(self.tr("Or scan the customer's payment code"))
         self.back_button.setText(self.tr("Back to the order"))
         self.hint_label.setText(self.tr("Ask the customer to scan with WeChat"))
         if self.session is not None:
@@ -155,13 +196,19 @@ class PaymentView(Retranslating, QWidget):
             self.status_label.style().unpolish(self.status_label)
             self.status_label.style().polish(self.status_label)
         is_open = session.is_open
-        waiting = session.state is State.AWAITING_PAYMENT
+        waiting = session.state is State.AWAITING_PAYMENT and not session.is_code_pay
+        at_relay = session.version > 0 if session.is_code_pay else session.code_url is not None
         self.cancel_button.setEnabled(is_open and "cancel" not in self.busy)
         self.print_button.setEnabled(waiting and "print" not in self.busy)
-        self.requery_button.setEnabled(
-            session.code_url is not None and not session.settled and "requery" not in self.busy
-        )
+        self.requery_button.setEnabled(at_relay and not session.settled and "requery" not in self.busy)
         self.simulate_button.setEnabled(waiting and "simulate" not in self.busy)
+        # Another code is refused while one is under way; a QR order may give way to a code.
+        self.simulate_code_button.setEnabled(not (session.is_code_pay and is_open) and "code" not in self.busy)
+        self.use_qr_button.setVisible(session.is_code_pay and session.state is State.FAILED)
+        # No QR behind a payment code: no slip, no simulated scan; once it ended, Back and 改用扫码支付 instead.
+        self.print_button.setVisible(not session.is_code_pay)
+        self.simulate_button.setVisible(self.training and not session.is_code_pay)
+        self.cancel_button.setVisible(is_open or not session.is_code_pay)
         self.back_button.setVisible(not is_open)
         self._tick()
         if is_open:
@@ -180,13 +227,16 @@ class PaymentView(Retranslating, QWidget):
     def _tick(self) -> None:
         if self.session is None:
             return
-        if self.session.is_open:
+        if self.session.is_open and not self.session.is_code_pay:  # a code is charged in seconds: no countdown
             left = self._seconds_left(self.session)
             self.countdown_label.setText(self.tr("Expires in {0}").format(format_countdown(left)))
         else:
             self.countdown_label.setText("")
 
     def _placeholder(self, session: PaymentSession) -> str:
+        if session.is_code_pay and not session.is_paid:
+            code = session.payment_code[-4:] if session.payment_code else ""
+            return self.tr("Payment code …{0}").format(code)
         match session.state:
             case State.DRAFT | State.CREATING:
                 return self.tr("Creating the order…")
@@ -198,22 +248,40 @@ class PaymentView(Retranslating, QWidget):
 
     def status_text(self, session: PaymentSession) -> str:
         state = display_state(session)
-        texts = {
-            "CREATING": self.tr("Creating the order…"),
-            "PENDING_CREATION": self.tr("Relay unreachable — retrying. You can cancel."),
-            TradeState.NOTPAY: self.tr("Waiting for payment"),
-            TradeState.USERPAYING: self.tr("Customer is paying…"),
-            TradeState.PAYERROR: self.tr("Payment failed — the customer may try again"),
-            TradeState.SUCCESS: self.tr("Paid"),
-            "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
-            "CANCELLED": self.tr("Cancelled"),
-            "EXPIRED": self.tr("Expired"),
-            State.FAILED.name: self.tr("Failed"),
-        }
-        text = texts.get(state, state)
-        if state == State.FAILED.name and session.last_error:
-            text = f"{text}: {session.last_error}"
+        text = self._code_status_text(session, state) if session.is_code_pay else None
+        if text is None:
+            texts = {
+                "CREATING": self.tr("Creating the order…"),
+                "PENDING_CREATION": self.tr("Relay unreachable — retrying. You can cancel."),
+                TradeState.NOTPAY: self.tr("Waiting for payment"),
+                TradeState.USERPAYING: self.tr("Customer is paying…"),
+                TradeState.PAYERROR: self.tr("Payment failed — the customer may try again"),
+                TradeState.SUCCESS: self.tr("Paid"),
+                "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
+                "CANCELLED": self.tr("Cancelled"),
+                "EXPIRED": self.tr("Expired"),
+                State.FAILED.name: self.tr("Failed"),
+            }
+            text = texts.get(state, state)
+            if state == State.FAILED.name and session.last_error:
+                text = f"{text}: {session.last_error}"
+        if session.unresolved:
+            text += "\n" + self.tr("Not settled yet: the manager has been told to check it")
         return text
+
+    def _code_status_text(self, session: PaymentSession, state: str) -> str | None:
+        """What differs for a payment-code order (None: as for any order)."""
+        if state == State.FAILED.name and session.failure:
+            return failure_message(session)  # why, and the next step: 换一张卡 / 重新出示付款码 / 改用扫码支付
+        if session.state in (State.CANCELLED, State.EXPIRED) and not session.settled:
+            return self.tr("Cancelled — WeChat Pay is reversing the payment…")
+        texts = {
+            "CREATING": self.tr("Charging the customer's payment code…"),
+            TradeState.USERPAYING: self.tr("Ask the customer to enter the payment password"),
+            TradeState.NOTPAY: self.tr("Waiting for WeChat Pay's answer…"),
+            TradeState.PAYERROR: self.tr("Waiting for WeChat Pay's answer…"),
+        }
+        return texts.get(state)
 
 
 class PaidView(Retranslating, QWidget):

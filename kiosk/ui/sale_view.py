@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item
 from kiosk.checkout.cart import MAX_LINE_QUANTITY, TooMany
+from kiosk.checkout.codepay import scanned_payment_code
 from kiosk.money import format_yuan
 from kiosk.ui.cart_view import CartView, UndoBar
 from kiosk.ui.catalog_view import CatalogView, CategoryBar, SearchResults
@@ -36,8 +37,12 @@ class SaleView(Retranslating, QWidget):
     info = Signal(str)  # a passing notice for the clerk
     error = Signal(str)  # something the clerk must look at (a refused quantity, …)
     unknownCode = Signal(str)  # a scanned or typed code that is no item (the window shows it as an error)
+    paymentCodeScanned = Signal(str)  # a customer's payment code (the window charges the cart with it, or refuses it)
+    simulateCodeRequested = Signal()  # training: a customer shows a payment code
 
-    def __init__(self, catalogue: Catalogue, cart: Cart, language: str, parent: QWidget | None = None):
+    def __init__(
+        self, catalogue: Catalogue, cart: Cart, language: str, parent: QWidget | None = None, *, training: bool = False
+    ):
         super().__init__(parent)
         self.setObjectName("salePage")
         self.catalogue = catalogue
@@ -86,6 +91,11 @@ class SaleView(Retranslating, QWidget):
         self.clear_button.setObjectName("clearCartButton")
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.clear_button.clicked.connect(self.clear)
+        self.simulate_code_button = QPushButton(self)
+        self.simulate_code_button.setObjectName("simulateCodeSaleButton")
+        self.simulate_code_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.simulate_code_button.clicked.connect(self.simulateCodeRequested.emit)
+        self.simulate_code_button.setVisible(training)
         self.cart_view = CartView(self)
         self.cart_view.language = language
         self.cart_view.quantityDelta.connect(self._change_quantity)
@@ -115,6 +125,7 @@ class SaleView(Retranslating, QWidget):
         left.addWidget(self.left_pages, 1)
         cart_head = QHBoxLayout()
         cart_head.addWidget(self.cart_title, 1)
+        cart_head.addWidget(self.simulate_code_button)
         cart_head.addWidget(self.clear_button)  # far from Charge: a slip costs nothing, and Undo is there
         totals = QHBoxLayout()
         totals.addWidget(self.count_label)
@@ -157,6 +168,8 @@ class SaleView(Retranslating, QWidget):
         self.keys_button.setToolTip(self.tr("On-screen keys"))
         self.cart_title.setText(self.tr("Cart"))
         self.clear_button.setText(self.tr("Clear"))
+        self.simulate_code_button.setText(self.tr("Customer code"))
+        self.simulate_code_button.setToolTip(self.tr("Training: a customer shows a payment code"))
         self.charge_button.setText(self.tr("Charge"))
         self.catalog.retranslate()
         self.categories.retranslate()
@@ -167,14 +180,23 @@ class SaleView(Retranslating, QWidget):
 
     # ---- codes and search --------------------------------------------------------------------
 
-    def submit_code(self, text: str) -> bool:
-        """The one place every code goes, from the scanner, the keyboard or the on-screen keys (a code
-        that is no item, such as a customer's payment code, is told apart here before any lookup).
+    def submit_code(self, text: str, *, items: bool = True) -> bool:
+        """The one place every code goes, from the scanner, the keyboard, the on-screen keys or the payment
+        screen's field (``items=False``: no item may be added there).
 
-        A barcode or SKU adds its item; other text adds the single item a search finds, or leaves the
-        results on screen to tap one; a code that finds nothing is reported (``unknownCode``)."""
+        A customer's payment code (WeChat Pay, or another wallet's) is told apart first, before any lookup, and
+        goes to the window (``paymentCodeScanned``), which charges the cart with it at once. A barcode or SKU
+        adds its item; other text adds the single item a search finds, or leaves the results on screen to tap
+        one; a code that finds nothing is reported (``unknownCode``)."""
         code = text.strip()
         if not code or self._busy:
+            return False
+        if scanned_payment_code(code) is not None:
+            self.clear_search()  # a payment code is a secret for its minute: not left in the field
+            self.paymentCodeScanned.emit(code)
+            return True
+        if not items:
+            self.error.emit(self.tr("Scan the customer's payment code here; items go in the cart"))
             return False
         item = self.catalogue.lookup(code)
         if item is not None:
@@ -303,6 +325,7 @@ class SaleView(Retranslating, QWidget):
         self.count_label.setText(self.tr("{0} items").format(snapshot.item_count))
         self.charge_button.setEnabled(not snapshot.is_empty and not self._busy)
         self.clear_button.setEnabled(not snapshot.is_empty and not self._busy)
+        self.simulate_code_button.setEnabled(not snapshot.is_empty and not self._busy)
         # The cart is frozen while its Charge is being submitted (the order is made from a snapshot).
         self.left_pages.setEnabled(not self._busy)
         self.cart_view.setEnabled(not self._busy)

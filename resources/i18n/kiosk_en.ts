@@ -41,6 +41,61 @@
     </message>
 </context>
 <context>
+    <name>CodePay</name>
+    <message>
+        <source>Not enough money on the customer's card</source>
+        <translation>Not enough money on the customer's card</translation>
+    </message>
+    <message>
+        <source>The customer's bank declined the payment</source>
+        <translation>The customer's bank declined the payment</translation>
+    </message>
+    <message>
+        <source>The payment code is invalid, expired or already used</source>
+        <translation>The payment code is invalid, expired or already used</translation>
+    </message>
+    <message>
+        <source>The customer did not confirm the payment in time</source>
+        <translation>The customer did not confirm the payment in time</translation>
+    </message>
+    <message>
+        <source>The payment was cancelled</source>
+        <translation>The payment was cancelled</translation>
+    </message>
+    <message>
+        <source>Payment by payment code is not available for this shop now</source>
+        <translation>Payment by payment code is not available for this shop now</translation>
+    </message>
+    <message>
+        <source>The payment code never reached WeChat Pay: nothing was charged</source>
+        <translation>The payment code never reached WeChat Pay: nothing was charged</translation>
+    </message>
+    <message>
+        <source>The payment did not go through</source>
+        <translation>The payment did not go through</translation>
+    </message>
+    <message>
+        <source>Ask the customer to switch to another card</source>
+        <translation>Ask the customer to switch to another card</translation>
+    </message>
+    <message>
+        <source>Ask the customer to show the payment code again</source>
+        <translation>Ask the customer to show the payment code again</translation>
+    </message>
+    <message>
+        <source>Ask the customer to pay by scanning the QR code instead</source>
+        <translation>Ask the customer to pay by scanning the QR code instead</translation>
+    </message>
+    <message>
+        <source>Payment code</source>
+        <translation>Payment code</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>QR code</translation>
+    </message>
+</context>
+<context>
     <name>CustomerDisplay</name>
     <message>
         <source>Scan with WeChat to pay</source>
@@ -57,6 +112,14 @@
     <message>
         <source>Payment received</source>
         <translation>Payment received</translation>
+    </message>
+    <message>
+        <source>Please enter your payment password on your phone</source>
+        <translation>Please enter your payment password on your phone</translation>
+    </message>
+    <message>
+        <source>Charging your payment code, please wait…</source>
+        <translation>Charging your payment code, please wait…</translation>
     </message>
     <message>
         <source>Preparing your payment code, please wait…</source>
@@ -140,6 +203,26 @@
     <message>
         <source>Charge failed: {0}</source>
         <translation>Charge failed: {0}</translation>
+    </message>
+    <message>
+        <source>This shop accepts WeChat Pay only</source>
+        <translation>This shop accepts WeChat Pay only</translation>
+    </message>
+    <message>
+        <source>A payment is under way: wait for it, or cancel it first</source>
+        <translation>A payment is under way: wait for it, or cancel it first</translation>
+    </message>
+    <message>
+        <source>Add the items to the cart before scanning the customer's payment code</source>
+        <translation>Add the items to the cart before scanning the customer's payment code</translation>
+    </message>
+    <message>
+        <source>Training customers</source>
+        <translation>Training customers</translation>
+    </message>
+    <message>
+        <source>Customer code</source>
+        <translation>Customer code</translation>
     </message>
     <message>
         <source>Payment cancelled: {0}</source>
@@ -254,6 +337,10 @@
         <translation>Amount</translation>
     </message>
     <message>
+        <source>Paid by</source>
+        <translation>Paid by</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>State</translation>
     </message>
@@ -344,6 +431,22 @@
         <translation>Simulate payment</translation>
     </message>
     <message>
+        <source>Customer code</source>
+        <translation>Customer code</translation>
+    </message>
+    <message>
+        <source>Training: a customer shows a payment code</source>
+        <translation>Training: a customer shows a payment code</translation>
+    </message>
+    <message>
+        <source>Pay by QR instead</source>
+        <translation>Pay by QR instead</translation>
+    </message>
+    <message>
+        <source>Or scan the customer's payment code</source>
+        <translation>Or scan the customer's payment code</translation>
+    </message>
+    <message>
         <source>Back to the order</source>
         <translation>Back to the order</translation>
     </message>
@@ -358,6 +461,10 @@
     <message>
         <source>Expires in {0}</source>
         <translation>Expires in {0}</translation>
+    </message>
+    <message>
+        <source>Payment code …{0}</source>
+        <translation>Payment code …{0}</translation>
     </message>
     <message>
         <source>Creating the order…</source>
@@ -406,6 +513,26 @@
     <message>
         <source>Failed</source>
         <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Not settled yet: the manager has been told to check it</source>
+        <translation>Not settled yet: the manager has been told to check it</translation>
+    </message>
+    <message>
+        <source>Cancelled — WeChat Pay is reversing the payment…</source>
+        <translation>Cancelled — WeChat Pay is reversing the payment…</translation>
+    </message>
+    <message>
+        <source>Charging the customer's payment code…</source>
+        <translation>Charging the customer's payment code…</translation>
+    </message>
+    <message>
+        <source>Ask the customer to enter the payment password</source>
+        <translation>Ask the customer to enter the payment password</translation>
+    </message>
+    <message>
+        <source>Waiting for WeChat Pay's answer…</source>
+        <translation>Waiting for WeChat Pay's answer…</translation>
     </message>
 </context>
 <context>
@@ -499,8 +626,20 @@
         <translation>Clear</translation>
     </message>
     <message>
+        <source>Customer code</source>
+        <translation>Customer code</translation>
+    </message>
+    <message>
+        <source>Training: a customer shows a payment code</source>
+        <translation>Training: a customer shows a payment code</translation>
+    </message>
+    <message>
         <source>Charge</source>
         <translation>Charge</translation>
+    </message>
+    <message>
+        <source>Scan the customer's payment code here; items go in the cart</source>
+        <translation>Scan the customer's payment code here; items go in the cart</translation>
     </message>
     <message>
         <source>Several items match — tap the one you want</source>
@@ -521,6 +660,17 @@
     <message>
         <source>{0} items</source>
         <translation>{0} items</translation>
+    </message>
+</context>
+<context>
+    <name>ScenarioPicker</name>
+    <message>
+        <source>Simulate a customer's payment code</source>
+        <translation>Simulate a customer's payment code</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>

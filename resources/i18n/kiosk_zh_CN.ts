@@ -41,6 +41,61 @@
     </message>
 </context>
 <context>
+    <name>CodePay</name>
+    <message>
+        <source>Not enough money on the customer&apos;s card</source>
+        <translation>顾客的银行卡余额不足</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s bank declined the payment</source>
+        <translation>顾客的银行拒绝了这笔付款</translation>
+    </message>
+    <message>
+        <source>The payment code is invalid, expired or already used</source>
+        <translation>付款码无效、已过期或已使用</translation>
+    </message>
+    <message>
+        <source>The customer did not confirm the payment in time</source>
+        <translation>顾客未及时确认付款</translation>
+    </message>
+    <message>
+        <source>The payment was cancelled</source>
+        <translation>付款已取消</translation>
+    </message>
+    <message>
+        <source>Payment by payment code is not available for this shop now</source>
+        <translation>本店暂时无法使用付款码收款</translation>
+    </message>
+    <message>
+        <source>The payment code never reached WeChat Pay: nothing was charged</source>
+        <translation>付款码未送达微信支付，未扣款</translation>
+    </message>
+    <message>
+        <source>The payment did not go through</source>
+        <translation>付款未成功</translation>
+    </message>
+    <message>
+        <source>Ask the customer to switch to another card</source>
+        <translation>请顾客换一张卡</translation>
+    </message>
+    <message>
+        <source>Ask the customer to show the payment code again</source>
+        <translation>请顾客重新出示付款码</translation>
+    </message>
+    <message>
+        <source>Ask the customer to pay by scanning the QR code instead</source>
+        <translation>请顾客改用扫码支付</translation>
+    </message>
+    <message>
+        <source>Payment code</source>
+        <translation>付款码</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>扫码支付</translation>
+    </message>
+</context>
+<context>
     <name>CustomerDisplay</name>
     <message>
         <source>Scan with WeChat to pay</source>
@@ -57,6 +112,14 @@
     <message>
         <source>Payment received</source>
         <translation>支付成功</translation>
+    </message>
+    <message>
+        <source>Please enter your payment password on your phone</source>
+        <translation>请在手机上输入支付密码</translation>
+    </message>
+    <message>
+        <source>Charging your payment code, please wait…</source>
+        <translation>正在扣款，请稍候…</translation>
     </message>
     <message>
         <source>Preparing your payment code, please wait…</source>
@@ -140,6 +203,26 @@
     <message>
         <source>Charge failed: {0}</source>
         <translation>收款失败：{0}</translation>
+    </message>
+    <message>
+        <source>This shop accepts WeChat Pay only</source>
+        <translation>本店仅支持微信支付</translation>
+    </message>
+    <message>
+        <source>A payment is under way: wait for it, or cancel it first</source>
+        <translation>已有一笔付款正在进行：请等待，或先取消</translation>
+    </message>
+    <message>
+        <source>Add the items to the cart before scanning the customer&apos;s payment code</source>
+        <translation>请先把商品加入购物车，再扫顾客的付款码</translation>
+    </message>
+    <message>
+        <source>Training customers</source>
+        <translation>培训顾客</translation>
+    </message>
+    <message>
+        <source>Customer code</source>
+        <translation>顾客付款码</translation>
     </message>
     <message>
         <source>Payment cancelled: {0}</source>
@@ -254,6 +337,10 @@
         <translation>金额</translation>
     </message>
     <message>
+        <source>Paid by</source>
+        <translation>支付方式</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -344,6 +431,22 @@
         <translation>模拟支付</translation>
     </message>
     <message>
+        <source>Customer code</source>
+        <translation>顾客付款码</translation>
+    </message>
+    <message>
+        <source>Training: a customer shows a payment code</source>
+        <translation>培训：顾客出示付款码</translation>
+    </message>
+    <message>
+        <source>Pay by QR instead</source>
+        <translation>改用扫码支付</translation>
+    </message>
+    <message>
+        <source>Or scan the customer&apos;s payment code</source>
+        <translation>或扫描顾客的付款码</translation>
+    </message>
+    <message>
         <source>Back to the order</source>
         <translation>返回订单</translation>
     </message>
@@ -358,6 +461,10 @@
     <message>
         <source>Expires in {0}</source>
         <translation>剩余 {0}</translation>
+    </message>
+    <message>
+        <source>Payment code …{0}</source>
+        <translation>付款码 …{0}</translation>
     </message>
     <message>
         <source>Creating the order…</source>
@@ -406,6 +513,26 @@
     <message>
         <source>Failed</source>
         <translation>失败</translation>
+    </message>
+    <message>
+        <source>Not settled yet: the manager has been told to check it</source>
+        <translation>尚未了结：已提醒店长核查</translation>
+    </message>
+    <message>
+        <source>Cancelled — WeChat Pay is reversing the payment…</source>
+        <translation>已取消，微信支付正在撤销这笔付款…</translation>
+    </message>
+    <message>
+        <source>Charging the customer&apos;s payment code…</source>
+        <translation>正在用顾客的付款码扣款…</translation>
+    </message>
+    <message>
+        <source>Ask the customer to enter the payment password</source>
+        <translation>请顾客输入支付密码</translation>
+    </message>
+    <message>
+        <source>Waiting for WeChat Pay&apos;s answer…</source>
+        <translation>正在等待微信支付的结果…</translation>
     </message>
 </context>
 <context>
@@ -499,8 +626,20 @@
         <translation>清空</translation>
     </message>
     <message>
+        <source>Customer code</source>
+        <translation>顾客付款码</translation>
+    </message>
+    <message>
+        <source>Training: a customer shows a payment code</source>
+        <translation>培训：顾客出示付款码</translation>
+    </message>
+    <message>
         <source>Charge</source>
         <translation>收款</translation>
+    </message>
+    <message>
+        <source>Scan the customer&apos;s payment code here; items go in the cart</source>
+        <translation>这里只扫顾客的付款码；商品请加入购物车</translation>
     </message>
     <message>
         <source>Several items match — tap the one you want</source>
@@ -521,6 +660,17 @@
     <message>
         <source>{0} items</source>
         <translation>共 {0} 件</translation>
+    </message>
+</context>
+<context>
+    <name>ScenarioPicker</name>
+    <message>
+        <source>Simulate a customer&apos;s payment code</source>
+        <translation>模拟顾客出示付款码</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

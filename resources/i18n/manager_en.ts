@@ -120,8 +120,8 @@
         <translation>Paid after cancel — needs attention</translation>
     </message>
     <message>
-        <source>Today's orders</source>
-        <translation>Today's orders</translation>
+        <source>Today&apos;s orders</source>
+        <translation>Today&apos;s orders</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -162,6 +162,10 @@
     <message>
         <source>Time</source>
         <translation>Time</translation>
+    </message>
+    <message>
+        <source>Paid by</source>
+        <translation>Paid by</translation>
     </message>
     <message>
         <source>Fetch bill</source>
@@ -300,8 +304,8 @@
         <translation>Paid twice in the bill</translation>
     </message>
     <message>
-        <source>Another kiosk's order</source>
-        <translation>Another kiosk's order</translation>
+        <source>Another kiosk&apos;s order</source>
+        <translation>Another kiosk&apos;s order</translation>
     </message>
     <message>
         <source>Refund matched</source>
@@ -318,6 +322,10 @@
     <message>
         <source>Refund missing from the bill</source>
         <translation>Refund missing from the bill</translation>
+    </message>
+    <message>
+        <source>Paid by code, then given back by the reverse</source>
+        <translation>Paid by code, then given back by the reverse</translation>
     </message>
     <message>
         <source>Nothing to do</source>
@@ -344,8 +352,8 @@
         <translation>Check the refund in WeChat Pay</translation>
     </message>
     <message>
-        <source>Loading today's numbers</source>
-        <translation>Loading today's numbers</translation>
+        <source>Loading today&apos;s numbers</source>
+        <translation>Loading today&apos;s numbers</translation>
     </message>
     <message>
         <source>(%1 in progress)</source>
@@ -354,6 +362,10 @@
     <message>
         <source>(%1 abnormal: handle in the WeChat Pay merchant platform)</source>
         <translation>(%1 abnormal: handle in the WeChat Pay merchant platform)</translation>
+    </message>
+    <message>
+        <source>Payment codes not settled yet (being reversed; check in the merchant platform): %1</source>
+        <translation>Payment codes not settled yet (being reversed; check in the merchant platform): %1</translation>
     </message>
     <message>
         <source>Paid after cancel — needs attention: %1</source>
@@ -368,8 +380,8 @@
         <translation>Select a paid order first (Today or Reconciliation).</translation>
     </message>
     <message>
-        <source>Order %1 is not in this kiosk's journal: refund it in the WeChat Pay merchant platform.</source>
-        <translation>Order %1 is not in this kiosk's journal: refund it in the WeChat Pay merchant platform.</translation>
+        <source>Order %1 is not in this kiosk&apos;s journal: refund it in the WeChat Pay merchant platform.</source>
+        <translation>Order %1 is not in this kiosk&apos;s journal: refund it in the WeChat Pay merchant platform.</translation>
     </message>
     <message>
         <source>Order %1 is not paid in the journal; re-query it first.</source>

@@ -120,7 +120,7 @@
         <translation>取消后付款 — 需要处理</translation>
     </message>
     <message>
-        <source>Today's orders</source>
+        <source>Today&apos;s orders</source>
         <translation>今日订单</translation>
     </message>
     <message>
@@ -162,6 +162,10 @@
     <message>
         <source>Time</source>
         <translation>时间</translation>
+    </message>
+    <message>
+        <source>Paid by</source>
+        <translation>支付方式</translation>
     </message>
     <message>
         <source>Fetch bill</source>
@@ -300,7 +304,7 @@
         <translation>账单中重复收款</translation>
     </message>
     <message>
-        <source>Another kiosk's order</source>
+        <source>Another kiosk&apos;s order</source>
         <translation>其他收银机的订单</translation>
     </message>
     <message>
@@ -318,6 +322,10 @@
     <message>
         <source>Refund missing from the bill</source>
         <translation>账单中缺少该退款</translation>
+    </message>
+    <message>
+        <source>Paid by code, then given back by the reverse</source>
+        <translation>付款码已扣款，又经撤销退回</translation>
     </message>
     <message>
         <source>Nothing to do</source>
@@ -344,7 +352,7 @@
         <translation>在微信支付商户平台核对退款</translation>
     </message>
     <message>
-        <source>Loading today's numbers</source>
+        <source>Loading today&apos;s numbers</source>
         <translation>正在加载今日数据</translation>
     </message>
     <message>
@@ -354,6 +362,10 @@
     <message>
         <source>(%1 abnormal: handle in the WeChat Pay merchant platform)</source>
         <translation>（退款异常 %1 笔：请在微信支付商户平台处理）</translation>
+    </message>
+    <message>
+        <source>Payment codes not settled yet (being reversed; check in the merchant platform): %1</source>
+        <translation>付款码订单尚未了结（正在撤销，请在商户平台核查）：%1</translation>
     </message>
     <message>
         <source>Paid after cancel — needs attention: %1</source>
@@ -368,7 +380,7 @@
         <translation>请先选择一笔已付款的订单（今日或对账页）。</translation>
     </message>
     <message>
-        <source>Order %1 is not in this kiosk's journal: refund it in the WeChat Pay merchant platform.</source>
+        <source>Order %1 is not in this kiosk&apos;s journal: refund it in the WeChat Pay merchant platform.</source>
         <translation>订单 %1 不在本机日记账中：请在微信支付商户平台退款。</translation>
     </message>
     <message>

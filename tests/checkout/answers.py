@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.clock import CHINA_TZ
-from kiosk.trade import RefundStatus, TradeState
+from kiosk.trade import RefundStatus, TradeState, TradeType
 from kiosk.wire import OrderView, RefundView, encode
 
 AT = datetime(2026, 11, 29, 12, 0, tzinfo=CHINA_TZ)
@@ -15,6 +15,7 @@ AT = datetime(2026, 11, 29, 12, 0, tzinfo=CHINA_TZ)
 def order_answer(out_trade_no: str, state: str = TradeState.NOTPAY, version: int = 1, **fields: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "store_id": "store-1",
+        "trade_type": TradeType.NATIVE,
         "amount_fen": 350,
         "description": "可乐",
         "expires_at": datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ),

@@ -20,12 +20,14 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from kiosk.checkout import KioskCore, SessionChanged, State
-from kiosk.checkout.config import load_config
+from kiosk.checkout.config import KioskConfig, load_config
 from kiosk.checkout.events import CoreEvent
 from kiosk.checkout.receipts import PrintingDocuments
 from kiosk.checkout.relay_client import Backoff
@@ -59,6 +61,50 @@ def should_cancel(sequence: int) -> bool:
     return sequence % CANCEL_EVERY == 0
 
 
+def printing_core(config: KioskConfig, **options: Any) -> tuple[KioskCore, PrintQueue]:
+    """The core with the logging virtual printer (``prints.log``) and quick retries, not started."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    printer = LoggingPrinter(VirtualPrinter(config.data_dir / "virtual-printer"), config.data_dir / "prints.log")
+    queue = PrintQueue(config.journal_path, printer)  # type: ignore[arg-type]
+    documents = PrintingDocuments(
+        StoreInfo(config.store.name, config.store.address), kiosk_id=config.kiosk_id, training=False
+    )
+    core = KioskCore(config, printer=queue, documents=documents, backoff=Backoff(0.05, 0.3), wait_seconds=10, **options)
+    return core, queue
+
+
+def crash_at(
+    config: KioskConfig, points: list[str], point_of: Callable[[SessionChanged], str | None]
+) -> Callable[[CoreEvent], None]:
+    """A subscriber that SIGKILLs this process right after the journal recorded ``SEQ:POINT`` of ``points``
+    (``point_of`` names an event's point), each point once (a marker file in the data directory remembers it)."""
+    planned = {tuple(point.split(":", 1)) for point in points}
+
+    def crash_if_planned(event: CoreEvent) -> None:
+        if not isinstance(event, SessionChanged):
+            return
+        point = point_of(event)
+        sequence = str(int(event.session.out_trade_no[-5:]))
+        marker = config.data_dir / f"crashed-{sequence}-{point}"
+        if (sequence, point) in planned and not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash_if_planned
+
+
+def finish_up(core: KioskCore, queue: PrintQueue, customer: httpx.Client) -> int:
+    """Print DONE once nothing is left in the outbox or the print queue, then stop."""
+    done = threading.Event()
+    while core.journal.pending_commands() or queue.pending():
+        done.wait(0.02)
+    print("DONE", flush=True)
+    core.stop()
+    queue.stop()
+    customer.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", type=Path, required=True)
@@ -66,27 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--payments", type=int, default=50)
     parser.add_argument("--crash-at", action="append", default=[])
     args = parser.parse_args(argv)
-    crash_points = {tuple(point.split(":", 1)) for point in args.crash_at}
-
     config = load_config(args.config)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    printer = LoggingPrinter(VirtualPrinter(config.data_dir / "virtual-printer"), config.data_dir / "prints.log")
-    queue = PrintQueue(config.journal_path, printer)  # type: ignore[arg-type]
-    documents = PrintingDocuments(
-        StoreInfo(config.store.name, config.store.address), kiosk_id=config.kiosk_id, training=False
-    )
-    core = KioskCore(config, printer=queue, documents=documents, backoff=Backoff(0.05, 0.3), wait_seconds=10)
-
-    def crash_if_planned(event: CoreEvent) -> None:
-        if not isinstance(event, SessionChanged):
-            return
-        sequence = str(int(event.session.out_trade_no[-5:]))
-        marker = config.data_dir / f"crashed-{sequence}-{event.cause}"
-        if (sequence, event.cause) in crash_points and not marker.exists():
-            marker.touch()
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    core.subscribe(crash_if_planned)
+    core, queue = printing_core(config)
+    core.subscribe(crash_at(config, args.crash_at, lambda event: event.cause))
     queue.start()
     core.start()
     customer = httpx.Client(base_url=args.sandbox, timeout=10)
@@ -113,16 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         cart.add_code(CODES[index % len(CODES)], 1 + index % 3)
         cart.add_code(CODES[(index + 1) % len(CODES)])
         core.charge(cart)
-
-    # Done only once nothing is left in the outbox or the print queue.
-    done = threading.Event()
-    while core.journal.pending_commands() or queue.pending():
-        done.wait(0.02)
-    print("DONE", flush=True)
-    core.stop()
-    queue.stop()
-    customer.close()
-    return 0
+    return finish_up(core, queue, customer)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     assert config.printer == {"profile": "generic-80mm", "host": "192.168.1.50"}
     assert config.payment_timeout_seconds == DEFAULT_TIMEOUT_SECONDS == 300
     assert (config.auto_print_slip, config.language, config.training) == (False, "zh_CN", False)
+    assert config.other_wallet_message is None  # the default, 本店仅支持微信支付, in the kiosk's language
     assert config.manager_token is None
 
 
@@ -70,6 +71,7 @@ def test_full_config(tmp_path: Path) -> None:
 [payment]
 timeout_seconds = 120
 auto_print_slip = true
+other_wallet_message = "  本店只收微信，请出示微信付款码  "
 
 [ui]
 language = "en"
@@ -85,6 +87,7 @@ pin_sha256 = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"
     config = load_config(write(tmp_path, text))
     assert (config.payment_timeout_seconds, config.auto_print_slip, config.language) == (120, True, "en")
     assert config.sound == SoundSettings(enabled=False, volume=30)
+    assert config.other_wallet_message == "本店只收微信，请出示微信付款码"
     assert config.manager == {"pin_sha256": "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"}
 
 
@@ -134,6 +137,9 @@ pin_sha256 = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"
         ('url = "https://relay.linli-shop.cn/"', 'urls = ["https://a.cn", "https://a.cn/"]', "[relay] urls"),
         ('url = "https://relay.linli-shop.cn/"', f"urls = {[f'https://r{n}.cn' for n in range(9)]}", "[relay] urls"),
         ('url = "https://relay.linli-shop.cn/"', 'urls = ["https://a.cn", "https://relay.example.cn"]', "[relay] urls"),
+        ("[printer]", "[payment]\nother_wallet_message = ''\n[printer]", "[payment] other_wallet_message"),
+        ("[printer]", "[payment]\nother_wallet_message = 5\n[printer]", "[payment] other_wallet_message"),
+        ("[printer]", f"[payment]\nother_wallet_message = '{'长' * 41}'\n[printer]", "[payment] other_wallet_message"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str) -> None:

@@ -3,6 +3,7 @@ original order (read back from the rendered ESC/POS bytes)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kiosk.checkout.receipts import PrintingDocuments
@@ -10,6 +11,7 @@ from kiosk.checkout.session import PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import OrderItemRow, RefundRow
 from kiosk.printing import StoreInfo, find_profile, render
+from kiosk.trade import TradeType
 from tests.printing.escpos_decoder import decode
 
 OTN = "S1-K1-20261129A7K00042"
@@ -55,6 +57,14 @@ def test_receipt_and_slip_show_short_number_kiosk_and_item_count() -> None:
     start = next(i for i, t in enumerate(raw) if t.startswith("拿铁咖啡"))
     assert raw[start].startswith("拿铁咖啡（大杯）") and raw[start + 1] == "  燕麦奶"
     assert "  @ ￥2.00" in raw
+
+
+def test_the_receipt_says_how_the_customer_paid() -> None:
+    by_qr = " ".join(texts(DOCUMENTS.paid_receipt(paid(), ITEMS, reprint=False)))
+    by_code = replace(paid(), method=TradeType.MICROPAY, payment_code="**************9406", code_url=None)
+    printed = " ".join(texts(DOCUMENTS.paid_receipt(by_code, ITEMS, reprint=False)))
+    assert "微信扫码" in by_qr and "付款码" not in by_qr
+    assert "微信付款码" in printed and "Quick Pay" in printed and "9406" not in printed
 
 
 def test_refund_slip_shows_the_original_order() -> None:

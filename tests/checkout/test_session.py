@@ -26,6 +26,7 @@ from kiosk.checkout.session import (
     transition,
 )
 from kiosk.clock import CHINA_TZ
+from kiosk.trade import TradeType
 
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=CHINA_TZ)
 EXPIRES = T0 + timedelta(minutes=5)
@@ -330,3 +331,66 @@ def test_countdown() -> None:
     session = awaiting()
     assert session.seconds_left(T0) == 300
     assert session.seconds_left(EXPIRES + timedelta(seconds=5)) == 0
+
+
+# ---- payment code (付款码) ------------------------------------------------------------------------
+
+
+def code_creating() -> PaymentSession:
+    return transition(draft(method=TradeType.MICROPAY, payment_code="**************9406"), Charge(T0)).session
+
+
+def test_a_payment_code_charge_goes_through_the_outbox_and_needs_no_qr() -> None:
+    step = transition(draft(method=TradeType.MICROPAY), Charge(T0, "**************9406"))
+    assert (step.session.state, step.commands) == (State.CREATING, (CreateRemote(),))
+    assert not step.session.needs_watch  # nothing to watch until the relay has the order
+
+
+def test_the_charges_answer_moves_a_code_order_on_whatever_it_says() -> None:
+    typing = transition(code_creating(), RemoteStatus("USERPAYING", 2, "create"))
+    assert (typing.session.state, typing.session.trade_state) == (State.AWAITING_PAYMENT, "USERPAYING")
+    assert typing.commands == (DropCreate(),) and typing.session.needs_watch and typing.session.code_url is None
+    paid = transition(code_creating(), RemoteStatus("SUCCESS", 2, "create", "4200", PAID_AT, 1234))
+    assert (paid.session.state, paid.session.settled, paid.commands) == (
+        State.PAID,
+        True,
+        (DropCreate(), PrintReceipt()),
+    )
+    refused = transition(code_creating(), RemoteStatus("PAYERROR", 3, "create", failure="insufficient_funds"))
+    assert (refused.session.state, refused.session.failure, refused.session.settled) == (
+        State.FAILED,
+        "insufficient_funds",
+        False,  # the relay reverses it 15 s after the charge: keep listening
+    )
+    reversed_ = transition(refused.session, RemoteStatus("REVOKED", 4))
+    assert (reversed_.session.state, reversed_.session.settled, reversed_.session.failure) == (
+        State.FAILED,
+        True,
+        "insufficient_funds",  # the first reason stays
+    )
+
+
+def test_a_code_order_fails_when_the_relay_says_why_and_settles_when_reversed() -> None:
+    typing = transition(code_creating(), RemoteStatus("USERPAYING", 2, "create")).session
+    flagged = transition(typing, RemoteStatus("USERPAYING", 3, unresolved=True)).session
+    assert flagged.unresolved and flagged.state is State.AWAITING_PAYMENT
+    failed = transition(flagged, RemoteStatus("PAYERROR", 4, failure="payment_failed")).session
+    assert (failed.state, failed.ended_by, failed.unresolved) == (State.FAILED, "relay", False)
+    late = transition(failed, RemoteStatus("SUCCESS", 5, transaction_id="4200"))
+    assert late.session.state is State.PAID_AFTER_CANCEL and late.commands == (PrintReceipt(),)  # never lost
+
+
+def test_cancel_closes_a_code_order_and_the_reverse_settles_it() -> None:
+    typing = transition(code_creating(), RemoteStatus("USERPAYING", 2, "create")).session
+    cancelled = transition(typing, Cancel(T0))
+    assert (cancelled.session.state, cancelled.commands) == (State.CANCELLED, (CloseRemote(),))
+    still = transition(cancelled.session, RemoteStatus("USERPAYING", 2, "close"))
+    assert still.commands == (CloseRemote(),)  # the relay reverses no sooner than 15 s after the charge
+    done = transition(cancelled.session, RemoteStatus("REVOKED", 3, failure="cancelled")).session
+    assert (done.state, done.settled, done.failure) == (State.CANCELLED, True, "cancelled")
+
+
+def test_a_code_the_relay_never_got_fails_as_not_sent() -> None:
+    step = transition(code_creating(), RemoteNotFound("create"))
+    assert (step.session.state, step.session.failure, step.session.settled) == (State.FAILED, "not_sent", True)
+    assert step.commands == (DropCreate(),)

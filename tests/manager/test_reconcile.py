@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from kiosk.checkout.session import State
 from kiosk.manager.bills import BillEntry
 from kiosk.manager.reconcile import Action, ReconCategory, reconcile, sort_for_display
+from kiosk.trade import TradeType
 from tests.manager.conftest import JournalOf
 from tests.manager.factories import DAY, PREFIX, at, day_bill, order, otn, payment, refund, refund_entry
 
@@ -94,6 +96,7 @@ def test_every_category_with_its_action(journal_with: JournalOf) -> None:
         ReconCategory.MATCHED,
         ReconCategory.OTHER_KIOSK,
         ReconCategory.REFUND_MATCHED,
+        ReconCategory.REVERSED,  # nothing to do: below
     }
     # Totals: every SUCCESS row (duplicate included) vs. the journal's paid orders of the day.
     assert result.bill_paid_fen == 1200 + 880 + 500 + 450 + 300 + 2000 + 1500 + 1000 + 1200
@@ -185,6 +188,34 @@ def test_every_payment_method_is_reconciled_alike_and_keeps_its_bill_type(journa
         (ReconCategory.MATCHED, "NATIVE"),
         (ReconCategory.MATCHED, "MICROPAY"),
     ]
+
+
+def test_a_payment_code_payment_given_back_by_the_reverse_needs_nothing(journal_with: JournalOf) -> None:
+    # The customer's password went through just before the relay reversed the order: paid, then refunded in full
+    # by the reverse (a refund the kiosk never asked for), and REVOKED in the journal.
+    reversed_ = replace(
+        order(1, 990, State.CANCELLED, ended_by="clerk"),
+        method=TradeType.MICROPAY,
+        trade_state="REVOKED",
+        failure="cancelled",
+        transaction_id="4200rev",
+    )
+    paid_row = payment(reversed_, when=at(12))._replace(trade_type="MICROPAY")
+    given_back = BillEntry(
+        at(12), "4200rev", reversed_.out_trade_no, "REFUND", 0, 0, 0, reversed_.out_trade_no, "503", 990, "SUCCESS"
+    )._replace(trade_type="MICROPAY")
+    result = reconcile(journal_with([reversed_]), day_bill(paid_row, given_back), prefix=PREFIX)
+    assert [(i.category, i.action, i.trade_type) for i in result.items] == [
+        (ReconCategory.REVERSED, Action.NONE, "MICROPAY"),
+        (ReconCategory.REVERSED, Action.NONE, "MICROPAY"),
+    ]
+    assert result.ok
+
+
+def test_what_only_the_journal_has_says_how_it_was_paid(journal_with: JournalOf) -> None:
+    by_code = replace(order(1, 300), method=TradeType.MICROPAY)
+    [item] = reconcile(journal_with([by_code]), day_bill(), prefix=PREFIX).items
+    assert (item.category, item.trade_type) == (ReconCategory.MISSING_IN_BILL, "MICROPAY")
 
 
 def test_display_order_puts_problems_first(journal_with: JournalOf) -> None:

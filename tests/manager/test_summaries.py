@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from kiosk.checkout.session import State
-from kiosk.manager.summaries import DayData, load_day, summarise, summarise_day
+from kiosk.manager.summaries import DayData, MethodTotal, load_day, summarise, summarise_day
+from kiosk.trade import TradeType
 from tests.manager.factories import DAY, at, item, order, otn, refund
 
 
@@ -131,6 +133,9 @@ class FakeSource:
     def paid_after_cancel(self):
         return [o for o in self.orders if o.state is State.PAID_AFTER_CANCEL]
 
+    def unresolved_orders(self):
+        return [o for o in self.orders if o.unresolved]
+
 
 def test_load_day_reads_the_journal_source():
     data = load_day(FakeSource(), DAY)
@@ -138,3 +143,21 @@ def test_load_day_reads_the_journal_source():
     assert len(data.orders) == 6 and len(data.items[otn(1)]) == 2 and data.items[otn(4)] == ()
     s = summarise(data)
     assert s.training and s.paid_total_fen == 4950 and len(s.attention) == 1
+
+
+def test_what_was_paid_is_split_by_payment_method_and_unsettled_codes_are_listed():
+    orders, items, refunds = sample()
+    by_code = replace(orders[1], method=TradeType.MICROPAY, payment_code="**************9406")
+    stuck = replace(
+        order(7, 990, State.FAILED, charged=at(19)), method=TradeType.MICROPAY, unresolved=True, settled=False
+    )
+    orders = [orders[0], by_code, *orders[2:], stuck]
+    s = summarise_day(DAY, orders, items, refunds, paid_after_cancel=[orders[5]], unresolved=[stuck])
+    assert s.by_method == (
+        MethodTotal(TradeType.NATIVE, 3, 1200 + 2500 + 450),  # paid after cancel counts: the money arrived
+        MethodTotal(TradeType.MICROPAY, 1, 800),
+    )
+    assert sum(m.amount_fen for m in s.by_method) == s.paid_total_fen
+    [unsettled] = s.unresolved
+    assert (unsettled.out_trade_no, unsettled.amount_fen, unsettled.state) == (otn(7), 990, State.FAILED)
+    assert summarise_day(DAY, [], {}, []).by_method == () and summarise_day(DAY, [], {}, []).unresolved == ()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kiosk.checkout.session import State
 from kiosk.manager.summaries import summarise_day
 from kiosk.manager.zreport import job_key, print_z_report, z_report
 from kiosk.printing.documents import Document, Mark, Metrics, StoreInfo, layout
+from kiosk.trade import TradeType
 from tests.manager.factories import DAY, at, item, order, otn, refund
 
 STORE = StoreInfo("邻里便利", "上海市徐汇区漕溪北路 1 号")
@@ -84,3 +87,15 @@ def test_print_uses_one_job_key_per_day_and_reprint_is_explicit():
     print_z_report(queue, summary(), STORE, printed_at=at(22, 5), kiosk_id="K1", reprint=True)
     assert [(k, r) for k, _, r in queue.jobs] == [(key, False), (key, True)]
     assert job_key(DAY) == "z_report:2026-11-28"
+
+
+def test_z_report_splits_the_takings_by_method_and_lists_unsettled_payment_codes():
+    orders = [
+        order(1, 1200, charged=at(9, 5)),
+        replace(order(2, 2500, charged=at(14, 10)), method=TradeType.MICROPAY),
+        replace(order(3, 990, State.FAILED, charged=at(15)), method=TradeType.MICROPAY, unresolved=True),
+    ]
+    text = printed(z_report(summarise_day(DAY, orders, {}, [], unresolved=[orders[2]]), STORE, printed_at=at(22)))
+    assert "微信扫码 WeChat QR" in text and "微信付款码 Quick Pay" in text
+    assert "待处理: 付款码未了结 1 笔 / unsettled codes" in text and otn(3) in text
+    assert "付款码未了结" not in printed(z_report(summary(), STORE, printed_at=at(22)))

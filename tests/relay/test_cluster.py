@@ -17,7 +17,8 @@ import pytest
 
 from kiosk.clock import SystemClock
 from kiosk.relay.cluster import CERTIFICATE_DOWNLOADS, WORK_LEASE, Cluster, take_turn
-from kiosk.relay.config import Kiosk, RelayConfig, init_config, load_config
+from kiosk.relay.codepay import CodePayFlows
+from kiosk.relay.config import CodePaySettings, Kiosk, RelayConfig, init_config, load_config
 from kiosk.relay.gateway import PaymentNotice, TradeReport
 from kiosk.relay.hub import VersionHub
 from kiosk.relay.reconciler import Reconciler
@@ -68,7 +69,8 @@ async def instances(url: str, config: RelayConfig, wechat: FakeWeChat) -> AsyncI
             reconciler = Reconciler(relay)
             name = "AB"[index]
             assert storage.cluster is not None
-            cluster = Cluster(relay, reconciler, storage.cluster, lease_seconds=LEASE, name=name)
+            flows = CodePayFlows(relay, CodePaySettings())
+            cluster = Cluster(relay, reconciler, flows, storage.cluster, lease_seconds=LEASE, name=name)
             task = asyncio.create_task(cluster.run(reconciler.run))
             started.append(Instance(name, relay, storage, cluster, task))
             if index == 0:

@@ -26,6 +26,8 @@ from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_rel
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 LEASE_SECONDS = 3  # the survivor takes over within about 4 s of a kill
+#: The payment-code timeline in seconds rather than tens of them (the reference's is 5 / 30 / 15).
+FAST_CODEPAY = {"poll_seconds": 1.0, "deadline_seconds": 4.0, "reverse_after_seconds": 2.0}
 
 
 @dataclass
@@ -65,7 +67,7 @@ def cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
             sandbox.state_dir,
             tmp_path,
             storage_url=postgres_url,
-            settings={**FAST, "storage": {"lease_seconds": LEASE_SECONDS}},
+            settings={**FAST, "storage": {"lease_seconds": LEASE_SECONDS}, "codepay": FAST_CODEPAY},
         )
         started.append(start_relay(credentials))
         wait_until(lambda: health(started[0])["instance"]["work_lease"], what="A holds the work lease")
@@ -186,3 +188,30 @@ def test_kill_9_of_the_instance_with_the_long_polls_and_the_lease_loses_no_payme
         theirs = at_wechat[order.out_trade_no]
         assert (ours.state, ours.refunded_fen) == (theirs["trade_state"], theirs["refunded"]), order.out_trade_no
     assert survivor.get_order(orders[3].out_trade_no).state == "NOTPAY"  # nobody paid it: still open, as at WeChat
+
+
+def test_payment_codes_charged_at_an_instance_without_the_lease_are_settled_by_the_holder(cluster: Cluster) -> None:
+    at_b = cluster.kiosk(cluster.b)  # B charges (only it ever has the code), A holds the lease and runs the flows
+    assert not health(cluster.b)["instance"]["work_lease"]
+
+    def charge(scenario: str, **extra: Any) -> OrderView:
+        code = cluster.sandbox.payment_code(scenario, **extra)
+        return at_b.charge_code("P" + uuid.uuid4().hex[:20], "奶茶 x1", 1200, code)
+
+    typing = charge("password_then_success", password_seconds=2)
+    never = charge("password_never")
+    assert typing.state == never.state == "USERPAYING"
+    paid = wait_until_state(at_b, typing.out_trade_no, "SUCCESS")
+    reversed_ = wait_until_state(at_b, never.out_trade_no, "REVOKED")
+    assert paid.trade_type == "MICROPAY" and reversed_.failure == "not_confirmed"
+    at_wechat = {order["out_trade_no"]: order["trade_state"] for order in cluster.sandbox.orders()}
+    assert (at_wechat[typing.out_trade_no], at_wechat[never.out_trade_no]) == ("SUCCESS", "REVOKED")
+
+
+def wait_until_state(client: RelayClient, out_trade_no: str, state: str) -> OrderView:
+    seen = client.get_order(out_trade_no)
+    deadline = time.monotonic() + 20
+    while seen.state != state:
+        assert time.monotonic() < deadline, f"{out_trade_no} still {seen.state}, not {state}"
+        seen = client.get_order(out_trade_no, since=seen.version, wait=5)
+    return seen

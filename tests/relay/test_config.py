@@ -142,6 +142,12 @@ def _mutations() -> list[tuple[str, Any, str]]:
 
         return apply
 
+    def codepay(key: str, value: Any) -> Any:
+        def apply(doc: dict[str, Any]) -> None:
+            doc.setdefault("codepay", {})[key] = value
+
+        return apply
+
     def kiosk(key: str, value: Any) -> Any:
         def apply(doc: dict[str, Any]) -> None:
             doc["kiosks"][1][key] = value
@@ -174,6 +180,12 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("store ref", kiosk("store", "nowhere"), "kiosks[1].store"),
         ("token hash", kiosk("token_sha256", "plaintext-token"), "kiosks[1].token_sha256"),
         ("partner", set_key("wechatpay", "mode", "partner"), "wechatpay.sp_mchid"),
+        ("codepay poll", codepay("poll_seconds", 0), "codepay.poll_seconds"),
+        ("codepay deadline", codepay("deadline_seconds", 45), "codepay.deadline_seconds"),
+        ("codepay poll beyond deadline", codepay("poll_seconds", 40), "codepay.poll_seconds"),
+        ("codepay reverse", codepay("reverse_after_seconds", "15"), "codepay.reverse_after_seconds"),
+        ("codepay unresolved", codepay("unresolved_after", 0), "codepay.unresolved_after"),
+        ("codepay typo", codepay("deadline", 30), "codepay.deadline"),
     ]
 
 

@@ -14,13 +14,23 @@ import pytest
 
 from kiosk.clock import CHINA_TZ
 from kiosk.relay.gateway import Bill, RefundReport, TradeReport
-from kiosk.relay.storage import OrderDraft, RefundDraft, RelayStorage, SQLiteStorage, StorageError
+from kiosk.relay.storage import (
+    CodePayDraft,
+    CodePayStep,
+    OrderDraft,
+    RefundDraft,
+    RelayStorage,
+    SQLiteStorage,
+    StorageError,
+)
 from kiosk.relay.storage.move import move
 from kiosk.relay.storage.postgres import PostgresStorage
+from kiosk.trade import TradeType
 from tests.support.relay import init_relay, run_cli, start_relay
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
 NUMBERS = [f"M{n:09d}" for n in range(12)]
+CODE_ORDER = "M100000000"
 DAY = date(2026, 2, 28)
 
 
@@ -36,6 +46,7 @@ async def fill(storage: RelayStorage) -> None:
                 out_trade_no=number,
                 store_id="store-1",
                 kiosk_id="kiosk-1",
+                trade_type=TradeType.NATIVE,
                 amount_fen=100 * (n + 1),
                 description=f"商品 {n}",
                 attach=None,
@@ -59,6 +70,13 @@ async def fill(storage: RelayStorage) -> None:
         elif n % 3 == 2:
             await storage.advance_order(TradeReport(number, "CLOSED"), at=AT, source="close", mismatch=no_mismatch)
     await storage.record_other_notification("N-other", "MCHTRANSFER.BILL.FINISHED", at=AT)
+    # A payment-code order whose customer is still typing the password: its flow is moved too.
+    code = OrderDraft(
+        out_trade_no=CODE_ORDER, store_id="store-1", kiosk_id="kiosk-1", trade_type=TradeType.MICROPAY,
+        amount_fen=990, description="付款码", attach=None, items=None, time_expire=AT + timedelta(seconds=45), at=AT,
+    )  # fmt: skip
+    await storage.insert_codepay(code, CodePayDraft(payment_code="**************9406", device_ip="::1", charged_at=AT))
+    await storage.move_codepay(CODE_ORDER, CodePayStep.POLLING, at=AT, next_at=AT + timedelta(seconds=5), attempts=2)
     bill = Bill(
         ["out_trade_no", "fee"], [[number, "0.01"] for number in NUMBERS], {"trade_count": 12}, {"bill_type": "ALL"}
     )
@@ -68,7 +86,9 @@ async def fill(storage: RelayStorage) -> None:
 async def snapshot(storage: RelayStorage) -> dict[str, object]:
     """Everything the relay can read back, through the storage interface."""
     return {
-        "orders": [await storage.order(number) for number in NUMBERS],
+        "orders": [await storage.order(number) for number in [*NUMBERS, CODE_ORDER]],
+        "flow": await storage.codepay(CODE_ORDER),
+        "active flows": await storage.active_codepays(),
         "refunds": [await storage.refund(f"R{n}") for n in range(len(NUMBERS))],
         "events": [await storage.events(number) for number in NUMBERS],
         "payable": sorted(await storage.payable_orders()),
@@ -105,7 +125,9 @@ def test_every_record_reads_back_the_same_from_postgresql(tmp_path: Path, postgr
     report = move(tmp_path / "relay.sqlite3", postgres_url)
     assert read_back(postgres_url) == before
     totals = report["totals"]
-    assert totals["orders"] == {"rows": 12, "amount_fen": 7800, "refunded_fen": 200, "versions": 12 + 4 * 2 + 4}
+    assert totals["orders"] == {"rows": 13, "amount_fen": 7800 + 990, "refunded_fen": 200, "versions": 13 + 4 * 2 + 4}
+    assert totals["codepay"] == {"rows": 1, "attempts": 2, "resent": 0}
+    assert totals["orders_by_method"]["MICROPAY"] == {"rows": 1, "amount_fen": 990}
     assert totals["refunds"]["amount_fen"] == 200 and totals["notifications"]["rows"] == 5
     assert totals["orders_by_state"]["REFUND"] == {"rows": 4, "amount_fen": 200 + 500 + 800 + 1100}
 
@@ -129,7 +151,8 @@ def test_a_copy_that_does_not_add_up_keeps_nothing(tmp_path: Path, postgres_url:
             "NEW.amount_fen := NEW.amount_fen + 1; RETURN NEW; END $$"
         )
         connection.execute("CREATE TRIGGER skim BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION skim()")
-    with pytest.raises(StorageError, match="the copy differs from the file in orders, orders_by_state"):
+    differs = "the copy differs from the file in orders, orders_by_method, orders_by_state; nothing was kept"
+    with pytest.raises(StorageError, match=differs):
         move(tmp_path / "relay.sqlite3", postgres_url)
     with psycopg.connect(postgres_url) as connection:
         assert connection.execute("SELECT COUNT(*) FROM orders").fetchone() == (0,)
@@ -145,13 +168,13 @@ def test_the_command_copies_refuses_a_target_with_data_and_a_running_relay(
 
     done = run_cli(command)
     printed = json.loads(done.stdout)
-    assert printed["from"] == str(database) and printed["totals"]["orders"]["rows"] == 12
+    assert printed["from"] == str(database) and printed["totals"]["orders"]["rows"] == 13
 
     again = run_cli(command, check=False)  # the same shop twice would mix two histories
     assert again.returncode == 2 and again.stdout == ""
     assert again.stderr.splitlines() == [
-        f"kiosk-relay: migrate: {printed['to']} already holds relay data (12 orders, 4 refunds, 5 notifications, "
-        f"1 bills, {printed['totals']['events']['rows']} events); --replace empties it first"
+        f"kiosk-relay: migrate: {printed['to']} already holds relay data (13 orders, 1 codepay, 4 refunds, "
+        f"5 notifications, 1 bills, {printed['totals']['events']['rows']} events); --replace empties it first"
     ]
     assert json.loads(run_cli([*command, "--replace"]).stdout)["replaced"] is True
 

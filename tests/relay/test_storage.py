@@ -18,6 +18,8 @@ import pytest
 from kiosk.clock import CHINA_TZ
 from kiosk.relay.gateway import Bill, RefundReport, TradeReport
 from kiosk.relay.storage import (
+    CodePayDraft,
+    CodePayStep,
     Inserted,
     OrderDraft,
     RefundDraft,
@@ -28,16 +30,17 @@ from kiosk.relay.storage import (
 )
 from kiosk.relay.storage.postgres import PostgresStorage
 from kiosk.relay.storage.schema import LATEST
-from kiosk.trade import trade_moves_forward
+from kiosk.trade import TradeType, trade_moves_forward
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
 
 
-def draft(out_trade_no: str, amount_fen: int = 1000) -> OrderDraft:
+def draft(out_trade_no: str, amount_fen: int = 1000, trade_type: TradeType = TradeType.NATIVE) -> OrderDraft:
     return OrderDraft(
         out_trade_no=out_trade_no,
         store_id="store-1",
         kiosk_id="kiosk-1",
+        trade_type=trade_type,
         amount_fen=amount_fen,
         description="测试",
         attach=None,
@@ -231,6 +234,84 @@ def test_refunds_hold_the_amount_until_closed_or_failed(engine: Opener) -> None:
     assert (done.order.state, done.order.refunded_fen) == ("REFUND", 1000)  # type: ignore[attr-defined]
     assert late.outcome == "stale" and late.refund.status == "SUCCESS"  # type: ignore[attr-defined]
     assert unfinished == []
+
+
+def test_a_payment_code_flow_is_stored_with_its_order_and_its_steps_only_move_forward(engine: Opener) -> None:
+    later = AT + timedelta(seconds=5)
+
+    async def scenario(storage: RelayStorage) -> dict[str, object]:
+        flow = CodePayDraft(payment_code="**************9406", device_ip="192.0.2.10", charged_at=AT)
+        created, order = await storage.insert_codepay(draft("C000000001", trade_type=TradeType.MICROPAY), flow)
+        again, _ = await storage.insert_codepay(draft("C000000001", trade_type=TradeType.MICROPAY), flow)
+        await storage.insert_order(draft("W000000009"))
+        taken, native = await storage.insert_codepay(draft("W000000009"), flow)  # a Native number is taken too
+        await storage.insert_order(draft("W000000010"))
+        polling = await storage.move_codepay("C000000001", CodePayStep.POLLING, at=AT, next_at=later, attempts=1)
+        reversing = await storage.move_codepay("C000000001", CodePayStep.REVERSING, at=later, next_at=later)
+        back = await storage.move_codepay("C000000001", CodePayStep.POLLING, at=later, next_at=later)
+        cancelled = await storage.cancel_codepay("C000000001", at=later)
+        cancelled_again = await storage.cancel_codepay("C000000001", at=later + timedelta(seconds=1))
+        return {
+            "inserted": (created, again, taken, native.trade_type),
+            "order": order,
+            "flows": (polling, reversing, back),
+            "cancel": (cancelled, cancelled_again),
+            "stored": await storage.codepay("C000000001"),
+            "active": [f.out_trade_no for f in await storage.active_codepays()],
+            "payable": await storage.payable_orders(),
+            "events": [(e.kind, e.detail) for e in await storage.events("C000000001")],
+        }
+
+    result = run(engine, scenario)
+    assert result["inserted"] == (Inserted.CREATED, Inserted.EXISTS, Inserted.EXISTS, TradeType.NATIVE)
+    order = result["order"]
+    assert (order.trade_type, order.state, order.failure, order.unresolved) == ("MICROPAY", "NOTPAY", None, False)  # type: ignore[attr-defined]
+    polling, reversing, back = result["flows"]  # type: ignore[misc]
+    assert (polling.step, polling.next_at, polling.attempts) == (CodePayStep.POLLING, later, 1)
+    assert reversing.step is CodePayStep.REVERSING and back is None  # never back to polling
+    cancelled, cancelled_again = result["cancel"]  # type: ignore[misc]
+    assert cancelled.cancel_requested_at == later == cancelled_again.cancel_requested_at  # the first cancel stays
+    stored = result["stored"]
+    assert (stored.step, stored.payment_code, stored.device_ip, stored.charged_at) == (  # type: ignore[attr-defined]
+        CodePayStep.REVERSING,
+        "**************9406",
+        "192.0.2.10",
+        AT,
+    )
+    assert result["active"] == ["C000000001"]
+    assert result["payable"] == ["W000000009", "W000000010"]  # the reconciler's: Native orders only
+    assert [kind for kind, _ in result["events"]] == ["created", "codepay", "codepay", "codepay", "codepay_cancel"]  # type: ignore[union-attr]
+
+
+def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(engine: Opener) -> None:
+    async def scenario(storage: RelayStorage) -> list[object]:
+        flow = CodePayDraft(payment_code="**************1234", device_ip="::1", charged_at=AT)
+        await storage.insert_codepay(draft("C000000002", trade_type=TradeType.MICROPAY), flow)
+        first = await storage.mark_codepay("C000000002", at=AT, failure="insufficient_funds")
+        second = await storage.mark_codepay("C000000002", at=AT, failure="not_confirmed")  # the first reason stays
+        flagged = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
+        flagged_again = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
+        cleared = await storage.mark_codepay("C000000002", at=AT, unresolved=False)
+        revoked = await storage.advance_order(
+            TradeReport("C000000002", "REVOKED"), at=AT, source="reverse", mismatch=no_mismatch
+        )
+        late_success = await storage.advance_order(
+            TradeReport("C000000002", "SUCCESS", total_fen=1000), at=AT, source="query", mismatch=no_mismatch
+        )
+        done = await storage.move_codepay("C000000002", CodePayStep.DONE, at=AT, next_at=None)
+        cancel_after = await storage.cancel_codepay("C000000002", at=AT)
+        unknown = await storage.mark_codepay("NOSUCHORDER", at=AT, failure="cancelled")
+        return [first, second, flagged, flagged_again, cleared, revoked, late_success, done, cancel_after, unknown]
+
+    first, second, flagged, flagged_again, cleared, revoked, late, done, cancel_after, unknown = run(engine, scenario)
+    assert (first.failure, first.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
+    assert (second.failure, second.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
+    assert (flagged.unresolved, flagged.version) == (True, 3)  # type: ignore[attr-defined]
+    assert flagged_again.version == 3 and (cleared.unresolved, cleared.version) == (False, 4)  # type: ignore[attr-defined]
+    # A reverse is final: it refunded a payment that landed just before it, so an earlier SUCCESS must not win.
+    assert revoked.outcome == "applied" and late.outcome == "stale"  # type: ignore[attr-defined]
+    assert done.step is CodePayStep.DONE and cancel_after.cancel_requested_at is None  # type: ignore[attr-defined]
+    assert unknown is None
 
 
 def test_the_bill_cache_keeps_one_bill_per_merchant_day_and_type(engine: Opener) -> None:
@@ -435,3 +516,30 @@ def test_a_database_that_cannot_be_reached_fails_in_one_line_without_the_passwor
         PostgresStorage(url)
     message = str(refused.value)
     assert "\n" not in message and "s3cret" not in message and "postgresql://kiosk:***@127.0.0.1:1/relay" in message
+
+
+def test_concurrent_steps_of_a_payment_code_flow_only_move_it_forward(postgres_url: str) -> None:
+    steps = [CodePayStep.POLLING, CodePayStep.REVERSING, CodePayStep.POLLING, CodePayStep.DONE, CodePayStep.POLLING]
+
+    async def scenario() -> tuple[list[object], object, list[tuple[str, str]]]:
+        storages = several(postgres_url)
+        try:
+            flow = CodePayDraft(payment_code="**************9406", device_ip="192.0.2.10", charged_at=AT)
+            await storages[0].insert_codepay(draft("C000000006", trade_type=TradeType.MICROPAY), flow)
+            moves = await asyncio.gather(
+                *(
+                    storages[n % len(storages)].move_codepay("C000000006", step, at=AT, next_at=None)
+                    for n, step in enumerate(steps * 6)
+                )
+            )
+            events = await storages[0].events("C000000006")
+            moved = [(e.detail["from"], e.detail["to"]) for e in events if e.kind == "codepay" and "from" in e.detail]  # type: ignore[index, operator]
+            return moves, await storages[0].codepay("C000000006"), moved
+        finally:
+            await close_all(storages)
+
+    moves, stored, moved = asyncio.run(scenario())
+    assert stored.step is CodePayStep.DONE  # type: ignore[attr-defined]
+    order = list(CodePayStep)
+    assert all(order.index(CodePayStep(after)) > order.index(CodePayStep(before)) for before, after in moved)
+    assert [after for _, after in moved][-1] == CodePayStep.DONE and any(move is None for move in moves)

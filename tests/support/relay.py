@@ -6,6 +6,8 @@
     relay = relay.restart()                                  # same configuration and database
 
 or, as a fixture (re-export it in a conftest.py): ``relay = relay_factory(sandbox.state_dir)``.
+``start_relay(creds, clock=path)`` runs the same relay on a clock the test moves (``tests.support.relay_driver``,
+a :class:`tests.support.clock.SharedClock` over ``path``).
 
 ``notify_url`` is ``"auto"`` (port 0), so the sandbox notifies whatever port the relay is bound to. A relay
 stores in an SQLite file beside its configuration, or, with ``storage_url``, in a PostgreSQL database (e.g. a
@@ -138,6 +140,8 @@ def add_kiosk(config_path: Path, store_id: str, role: str = "kiosk") -> dict[str
 class RelayProcess:
     credentials: RelayCredentials
     server: ServerProcess
+    #: The SharedClock file of a relay on a moved clock (None: the real one).
+    clock: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -181,7 +185,7 @@ class RelayProcess:
     def restart(self) -> RelayProcess:
         """Start a fresh process on the same configuration (and SQLite file); the port may change."""
         self.server.stop()
-        return start_relay(self.credentials)
+        return start_relay(self.credentials, clock=self.clock)
 
 
 def start_relay(
@@ -190,15 +194,20 @@ def start_relay(
     timeout: float = 30.0,
     preexec: Callable[[], None] | None = None,
     stderr: IO[str] | None = None,
+    clock: Path | None = None,
+    port: int | str = 0,
+    log_level: str = "warning",
 ) -> RelayProcess:
-    """``kiosk-relay serve`` on port 0; ``preexec`` and ``stderr`` as in :func:`start_server`."""
-    server = start_server(
-        ["kiosk.relay", "serve", "--config", str(credentials.config_path), "--port", "0", "--log-level", "warning"],
-        timeout=timeout,
-        preexec=preexec,
-        stderr=stderr,
-    )
-    return RelayProcess(credentials, server)
+    """``kiosk-relay serve`` on ``port`` (0: any); ``preexec`` and ``stderr`` as in :func:`start_server`; with
+    ``clock`` the same relay on a moved clock (``tests.support.relay_driver``)."""
+    config = str(credentials.config_path)
+    if clock is None:
+        args = ["kiosk.relay", "serve", "--config", config, "--port", str(port)]
+    else:
+        args = ["tests.support.relay_driver", "--config", config, "--clock", str(clock), "--port", str(port)]
+    args += ["--log-level", log_level]
+    server = start_server(args, timeout=timeout, preexec=preexec, stderr=stderr)
+    return RelayProcess(credentials, server, clock)
 
 
 class NotificationSigner:

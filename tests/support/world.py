@@ -8,7 +8,10 @@
 
 ``start_world(root, time_scale=100)`` runs the sandbox faster (refunds complete in 50 ms instead of 5 s);
 ``proxy`` puts something between the relay and the sandbox (given the sandbox's address, returns the one the
-relay should use). The fixtures themselves (scope, sharing) are up to each package's conftest.py.
+relay should use). ``start_world(root, moved_clock=True)`` gives the relay and every core a clock the test moves
+with ``world.advance(seconds)``, together with the sandbox's (the payment-code timeline: the customer's
+password, the relay's polls, its deadline and reverse). The fixtures themselves (scope, sharing) are up to each
+package's conftest.py.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from kiosk.checkout import KioskCore
 from kiosk.checkout.config import KioskConfig, StoreInfoConfig
 from kiosk.checkout.relay_client import Backoff
-from tests.support.processes import start_server
+from tests.support.clock import SharedClock
 from tests.support.relay import FAST, RelayCredentials, RelayProcess, init_relay, start_relay, update_config
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
@@ -36,6 +39,8 @@ class World:
     credentials: RelayCredentials
     relay: RelayProcess | None
     cores: list[KioskCore] = field(default_factory=list)
+    #: The relay's and the cores' clock when the world was started with ``moved_clock=True``.
+    clock: SharedClock | None = None
 
     @property
     def relay_url(self) -> str:
@@ -52,8 +57,21 @@ class World:
 
     def start_relay_at(self, url: str) -> None:
         port = url.rsplit(":", 1)[1]
-        args = ["kiosk.relay", "serve", "--config", str(self.credentials.config_path), "--port", port]
-        self.relay = RelayProcess(self.credentials, start_server([*args, "--log-level", "warning"]))
+        self.relay = start_relay(self.credentials, clock=self.clock.path if self.clock else None, port=port)
+
+    def kill_relay(self) -> str:
+        """SIGKILL the relay (no clean shutdown) and return its address, so that it can come back on it."""
+        assert self.relay is not None
+        url = self.relay.base_url
+        self.relay.kill()
+        self.relay = None
+        return url
+
+    def advance(self, seconds: float) -> None:
+        """Move the sandbox's clock and the shared one of the relay and the cores (``moved_clock=True``)."""
+        assert self.clock is not None, "start_world(..., moved_clock=True)"
+        self.sandbox.advance(seconds)
+        self.clock.advance(seconds)
 
     def config(self, name: str = "kiosk", relay_url: str | None = None, **changes: Any) -> KioskConfig:
         values: dict[str, Any] = {
@@ -71,6 +89,8 @@ class World:
     def core(self, config: KioskConfig | None = None, **options: Any) -> KioskCore:
         options.setdefault("backoff", FAST_BACKOFF)
         options.setdefault("wait_seconds", 10)
+        if self.clock is not None:
+            options.setdefault("clock", self.clock)
         core = KioskCore(config or self.config(), **options)
         self.cores.append(core)
         return core
@@ -81,13 +101,17 @@ class World:
         self.cores.clear()
 
 
-def start_world(root: Path, *, time_scale: float = 1.0, proxy: Callable[[str], str] | None = None) -> World:
+def start_world(
+    root: Path, *, time_scale: float = 1.0, proxy: Callable[[str], str] | None = None, moved_clock: bool = False
+) -> World:
     sandbox = start_sandbox_process(root / "sandbox", time_scale=time_scale)
     try:
         credentials = init_relay(sandbox.state_dir, root, settings=FAST)
         if proxy is not None:
             update_config(credentials.config_path, {"wechatpay": {"base_url": proxy(sandbox.base_url)}})
-        return World(root, sandbox, credentials, start_relay(credentials))
+        clock = SharedClock(root / "clock") if moved_clock else None
+        relay = start_relay(credentials, clock=clock.path if clock else None)
+        return World(root, sandbox, credentials, relay, clock=clock)
     except BaseException:
         sandbox.stop()
         raise

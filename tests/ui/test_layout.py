@@ -20,7 +20,9 @@ from pytestqt.qtbot import QtBot
 from kiosk.checkout import CartSnapshot, State
 from kiosk.checkout.cart import CartLine
 from kiosk.manager.pin import Outcome, PinGuard, configured_pin
+from kiosk.trade import CodePayFailure, TradeType
 from kiosk.ui import create_main_window
+from kiosk.ui.codepay import ScenarioPicker
 from kiosk.ui.customer_display import CustomerDisplay
 from kiosk.ui.dialogs import ActionDialog
 from kiosk.ui.keypad import KeypadDialog
@@ -164,9 +166,25 @@ def paid(kiosk: Kiosk) -> list[QWidget]:
 def orders(kiosk: Kiosk) -> list[QWidget]:
     window = fresh(kiosk)
     assert window.orders_view is not None
-    window.orders_view.show_orders([session(state, last_error="connection refused") for state in State])
+    sessions = [session(state, last_error="connection refused") for state in State]
+    sessions += [session(state, method=TradeType.MICROPAY, code_url=None) for state in (State.PAID, State.FAILED)]
+    window.orders_view.show_orders(sessions)
     window.stack.setCurrentWidget(window.orders_view)
     return [window]
+
+
+def code_payment(state: State, **changes: object) -> Callable[[Kiosk], list[QWidget]]:
+    """A payment-code order on the payment screen (no QR: the code's last digits, the status, the actions)."""
+    return payment(state, method=TradeType.MICROPAY, payment_code="**************9406", code_url=None, **changes)
+
+
+def scenario_picker(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    # The sandbox's scenarios as its control API lists them (names and both languages), longest words included.
+    assert window.core is not None
+    dialog = ScenarioPicker(window.core.training_scenarios(), window.language, window)
+    dialog.open()
+    return [window, dialog]
 
 
 def training_guard() -> PinGuard:
@@ -229,6 +247,13 @@ SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
     "payment-cancelled": payment(State.CANCELLED, ended_by="clerk"),
     "payment-expired": payment(State.EXPIRED, ended_by="expiry"),
     "payment-failed": payment(State.FAILED, last_error="the relay refused the order: amount too large"),
+    "code-charging": code_payment(State.CREATING, version=0),
+    "code-userpaying": code_payment(State.AWAITING_PAYMENT, trade_state="USERPAYING", version=2),
+    "code-failed": code_payment(
+        State.FAILED, trade_state="PAYERROR", failure=CodePayFailure.UNAVAILABLE, version=3, unresolved=True
+    ),
+    "code-cancelled-reversing": code_payment(State.CANCELLED, ended_by="clerk", trade_state="USERPAYING", version=2),
+    "scenario-picker": scenario_picker,
     "paid": paid,
     "orders": orders,
     "pin": pin(training_guard),
@@ -294,6 +319,12 @@ def test_customer_display_fits_its_screens(
         ("cart", lambda: display.show_cart(long_cart, catalogue.items[3].sku)),
         ("payment", lambda: display.show_session(session(State.AWAITING_PAYMENT))),
         ("waiting", lambda: display.show_session(session(State.PENDING_CREATION, code_url=None))),
+        (
+            "password",
+            lambda: display.show_session(
+                session(State.AWAITING_PAYMENT, method=TradeType.MICROPAY, code_url=None, trade_state="USERPAYING")
+            ),
+        ),
         ("thanks", lambda: display.show_session(session(State.PAID, payer_total_fen=123456))),
     ]
     found: list[str] = []

@@ -22,6 +22,10 @@ def test_key_widgets_carry_their_object_names(kiosk: Kiosk) -> None:
         "printSlipButton",
         "requeryButton",
         "simulatePaymentButton",
+        "simulateCodeButton",
+        "simulateCodeSaleButton",
+        "paymentCodeInput",
+        "useQrButton",
         "managerButton",
     ):
         assert kiosk.child(name).objectName() == name

@@ -11,7 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .interface import (
+    CODEPAY_STEPS,
     ClusterLink,
+    CodePayDraft,
+    CodePayRecord,
+    CodePayStep,
     EventRecord,
     Inserted,
     Mismatch,
@@ -42,7 +46,11 @@ def open_storage(where: Path | str, *, pool_size: int = 10) -> RelayStorage:
 
 
 __all__ = [
+    "CODEPAY_STEPS",
     "ClusterLink",
+    "CodePayDraft",
+    "CodePayRecord",
+    "CodePayStep",
     "EventRecord",
     "Inserted",
     "Mismatch",

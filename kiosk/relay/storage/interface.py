@@ -1,14 +1,15 @@
-"""What the relay stores, behind one interface: orders, notifications, refunds, the bill cache and events.
+"""What the relay stores, behind one interface: orders, payment-code flows, notifications, refunds, the bill cache
+and events.
 
 The relay's core (``service.py``, ``reconciler.py``) talks to a :class:`RelayStorage` and never sees SQL.
 Each method is one transaction, and every state rule the store must keep under concurrency is part of the
 method, expressed the way several writers can share it: a state moves only by a conditional ``UPDATE … WHERE
 state IN (its predecessors)`` (``kiosk.trade``), a notification id is recorded once by its primary key in the
-same transaction as its change, and a refund is inserted only while the refunds that hold the order's amount
-leave room for it. The transactions themselves are written once for every engine (``transactions.py``).
-Engines: :mod:`kiosk.relay.storage.sqlite` (embedded, one process, one writer thread with group commit) and
-:mod:`kiosk.relay.storage.postgres` (a server several relay instances share; its :class:`ClusterLink` carries
-what they tell each other).
+same transaction as its change, a refund is inserted only while the refunds that hold the order's amount
+leave room for it, and a payment-code flow's step only moves forward (:data:`CODEPAY_STEPS`). The transactions
+themselves are written once for every engine (``transactions.py``). Engines: :mod:`kiosk.relay.storage.sqlite`
+(embedded, one process, one writer thread with group commit) and :mod:`kiosk.relay.storage.postgres` (a server
+several relay instances share; its :class:`ClusterLink` carries what they tell each other).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.trade import TradeType
 
 
 class StorageError(Exception):
@@ -31,6 +33,7 @@ class OrderRecord:
     out_trade_no: str
     store_id: str
     kiosk_id: str
+    trade_type: TradeType
     amount_fen: int
     description: str
     attach: str | None
@@ -46,7 +49,41 @@ class OrderRecord:
     code_url: str | None
     code_url_at: datetime | None
     refunded_fen: int
+    #: Payment code: why the charge ended without money (``kiosk.trade.CodePayFailure``), and whether nobody can
+    #: settle the order (its reverse keeps failing): the manager must look.
+    failure: str | None
+    unresolved: bool
     created_at: datetime
+    updated_at: datetime
+
+
+class CodePayStep(StrEnum):
+    """Where a payment-code order's flow stands; steps only move forward (a restart resumes the stored one)."""
+
+    CHARGING = "charging"  # the charge is being sent; if the relay stopped meanwhile, its answer is lost
+    POLLING = "polling"  # querying every few seconds until paid, failed or the deadline
+    REVERSING = "reversing"  # reversing (撤销), again and again until WeChat Pay answers
+    DONE = "done"  # the order's outcome is known: paid, or reversed (closed or refunded)
+
+
+#: The steps in their only order.
+CODEPAY_STEPS: tuple[CodePayStep, ...] = tuple(CodePayStep)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodePayRecord:
+    """A payment-code order's flow: its timeline and where it stands (the code itself is never stored)."""
+
+    out_trade_no: str
+    payment_code: str  # masked: all but the last four digits
+    device_ip: str
+    charged_at: datetime  # when the charge was sent: the timeline starts here
+    step: CodePayStep
+    next_at: datetime | None  # when the flow acts next
+    attempts: int  # queries or reverses made in this step
+    resent: bool  # the charge was sent a second time (allowed once, while WeChat Pay had no such order)
+    cancel_requested_at: datetime | None
+    last_error: str | None
     updated_at: datetime
 
 
@@ -87,12 +124,22 @@ class OrderDraft:
     out_trade_no: str
     store_id: str
     kiosk_id: str
+    trade_type: TradeType
     amount_fen: int
     description: str
     attach: str | None
     items: Any
     time_expire: datetime
     at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodePayDraft:
+    """The flow of a new payment-code order, stored with it (step CHARGING) before the charge is sent."""
+
+    payment_code: str  # masked
+    device_ip: str
+    charged_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,11 +230,52 @@ class RelayStorage(Protocol):
         ...
 
     async def payable_orders(self) -> list[str]:
-        """The orders a customer may still pay (the reconciler queries them)."""
+        """The Native orders a customer may still pay (the reconciler queries them; a payment-code order is
+        followed by its own flow)."""
         ...
 
     async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
         """Which of ``out_trade_nos`` belong to ``store_id``."""
+        ...
+
+    # -- payment-code flows
+
+    async def insert_codepay(self, draft: OrderDraft, flow: CodePayDraft) -> tuple[Inserted, OrderRecord]:
+        """Store a new MICROPAY order with its flow at step CHARGING, or return the order stored under its number
+        (``Inserted.EXISTS``, whatever its payment method)."""
+        ...
+
+    async def codepay(self, out_trade_no: str) -> CodePayRecord | None: ...
+
+    async def active_codepays(self) -> list[CodePayRecord]:
+        """The flows that are not DONE (a restarted relay resumes them)."""
+        ...
+
+    async def move_codepay(
+        self,
+        out_trade_no: str,
+        step: CodePayStep,
+        *,
+        at: datetime,
+        next_at: datetime | None,
+        attempts: int = 0,
+        error: str | None = None,
+        resent: bool = False,
+    ) -> CodePayRecord | None:
+        """Set the flow's step and next action, unless it has gone past ``step`` already (steps never go back;
+        ``resent`` only ever turns on); None when it has (the flow as it is is stored unchanged)."""
+        ...
+
+    async def cancel_codepay(self, out_trade_no: str, *, at: datetime) -> CodePayRecord | None:
+        """The clerk cancelled: remember when (once), unless the flow is DONE; the flow as it stands, or None for
+        no such flow."""
+        ...
+
+    async def mark_codepay(
+        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+    ) -> OrderRecord | None:
+        """Record on the order why its charge failed (the first failure stays) and whether it is unresolved; bumps
+        its version when either changes (kiosks see it). None for no such order."""
         ...
 
     # -- notifications: each id once, in the same transaction as the change it carries

@@ -24,20 +24,25 @@ from .schema import POSTGRES, SQLITE, migrate
 from .sqlite import _exclusive_lock, connect
 
 #: The tables holding a relay's data, parents first (``leases`` holds turns, not data: it is not moved).
-DATA_TABLES = ("orders", "refunds", "notifications", "bills", "events")
+DATA_TABLES = ("orders", "codepay", "refunds", "notifications", "bills", "events")
 
 #: What is compared on both sides, table by table: each statement answers one row of numbers.
 TOTALS: Mapping[str, str] = {
     "orders": "SELECT COUNT(*) AS rows, COALESCE(SUM(amount_fen), 0) AS amount_fen, "
     "COALESCE(SUM(refunded_fen), 0) AS refunded_fen, COALESCE(SUM(version), 0) AS versions FROM orders",
+    "codepay": "SELECT COUNT(*) AS rows, COALESCE(SUM(attempts), 0) AS attempts, "
+    "COALESCE(SUM(resent), 0) AS resent FROM codepay",
     "refunds": "SELECT COUNT(*) AS rows, COALESCE(SUM(amount_fen), 0) AS amount_fen, "
     "COALESCE(SUM(version), 0) AS versions FROM refunds",
     "notifications": "SELECT COUNT(*) AS rows FROM notifications",
     "bills": "SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(body)), 0) AS characters FROM bills",
     "events": "SELECT COUNT(*) AS rows, COALESCE(MAX(seq), 0) AS last_seq FROM events",
 }
-#: Amounts per state and status (a row moved but changed would show here).
+#: Amounts per state, payment method, flow step and refund status (a row moved but changed would show here).
 BREAKDOWNS: Mapping[str, str] = {
+    "orders_by_method": "SELECT trade_type AS part, COUNT(*) AS rows, SUM(amount_fen) AS amount_fen FROM orders "
+    "GROUP BY trade_type",
+    "codepay_by_step": "SELECT step AS part, COUNT(*) AS rows, COUNT(*) AS amount_fen FROM codepay GROUP BY step",
     "orders_by_state": "SELECT state AS part, COUNT(*) AS rows, SUM(amount_fen) AS amount_fen FROM orders "
     "GROUP BY state",
     "refunds_by_status": "SELECT status AS part, COUNT(*) AS rows, SUM(amount_fen) AS amount_fen FROM refunds "

@@ -21,14 +21,14 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from kiosk.clock import CHINA_TZ, parse_rfc3339, rfc3339
-from kiosk.trade import PAYABLE, REFUND_STATUSES, TRADE_STATES
+from kiosk.trade import PAYABLE, REFUND_STATUSES, TRADE_STATES, TradeType
 
-from .interface import StorageError
+from .interface import CodePayStep, StorageError
 
 #: Columns holding a time (stored as RFC 3339 text in SQLite, ``timestamptz`` in PostgreSQL).
 TIME_COLUMNS = frozenset(
     {"time_expire", "success_time", "code_url_at", "created_at", "updated_at", "at", "received_at", "fetched_at"}
-    | {"expires_at"}
+    | {"expires_at", "charged_at", "next_at", "cancel_requested_at"}
 )
 #: Columns holding a JSON value (text in SQLite, ``jsonb`` in PostgreSQL).
 JSON_COLUMNS = frozenset({"items", "detail"})
@@ -120,6 +120,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 out_trade_no     TEXT PRIMARY KEY,
                 store_id         TEXT NOT NULL,
                 kiosk_id         TEXT NOT NULL,
+                trade_type       TEXT NOT NULL CHECK (trade_type IN ({_literals(TradeType)})),
                 amount_fen       {{int}} NOT NULL CHECK (amount_fen > 0),
                 description      TEXT NOT NULL,
                 attach           TEXT,
@@ -135,10 +136,27 @@ MIGRATIONS: tuple[Migration, ...] = (
                 code_url         TEXT,
                 code_url_at      {{time}},
                 refunded_fen     {{int}} NOT NULL DEFAULT 0 CHECK (refunded_fen BETWEEN 0 AND amount_fen),
+                failure          TEXT,
+                unresolved       {{int}} NOT NULL DEFAULT 0 CHECK (unresolved IN (0, 1)),
                 created_at       {{time}} NOT NULL,
                 updated_at       {{time}} NOT NULL
             )""",
             f"CREATE INDEX orders_payable ON orders(state) WHERE state IN ({_literals(PAYABLE)})",
+            # A payment-code order's flow: its timeline and where it stands (the code itself is never stored).
+            f"""CREATE TABLE codepay (
+                out_trade_no        TEXT PRIMARY KEY REFERENCES orders(out_trade_no),
+                payment_code        TEXT NOT NULL,
+                device_ip           TEXT NOT NULL,
+                charged_at          {{time}} NOT NULL,
+                step                TEXT NOT NULL CHECK (step IN ({_literals(CodePayStep)})),
+                next_at             {{time}},
+                attempts            {{int}} NOT NULL DEFAULT 0,
+                resent              {{int}} NOT NULL DEFAULT 0 CHECK (resent IN (0, 1)),
+                cancel_requested_at {{time}},
+                last_error          TEXT,
+                updated_at          {{time}} NOT NULL
+            )""",
+            f"CREATE INDEX codepay_active ON codepay(step) WHERE step <> '{CodePayStep.DONE}'",
             """CREATE TABLE notifications (
                 id            TEXT PRIMARY KEY,
                 event_type    TEXT NOT NULL,
@@ -276,7 +294,3 @@ def migrate(connection: Connection, dialect: Dialect, *, now: Callable[[], datet
 
 def _now() -> datetime:
     return datetime.now(CHINA_TZ)
-
-
-#: The tables a relay's data lives in, parents before children (for copies between engines).
-TABLES = ("orders", "refunds", "notifications", "bills", "events", "leases")

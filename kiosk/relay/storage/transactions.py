@@ -11,7 +11,9 @@ same on every engine and hold with several writers:
   transaction as the change it carries, so concurrent copies change the order once;
 - everything that reads an order to decide about it or its refunds first locks the order's row (``FOR
   UPDATE`` where the engine has row locks; SQLite has a single writer), so the refunds holding an order's
-  amount are summed while no other refund of that order can be inserted or settled.
+  amount are summed while no other refund of that order can be inserted or settled;
+- a payment-code flow's step only moves forward (``UPDATE … WHERE step IN (its predecessors)``, its row
+  locked first).
 """
 
 from __future__ import annotations
@@ -34,11 +36,16 @@ from kiosk.trade import (
     REFUND_RELEASED,
     RefundStatus,
     TradeState,
+    TradeType,
     refund_predecessors,
     trade_predecessors,
 )
 
 from .interface import (
+    CODEPAY_STEPS,
+    CodePayDraft,
+    CodePayRecord,
+    CodePayStep,
     EventRecord,
     Inserted,
     Mismatch,
@@ -53,7 +60,7 @@ from .interface import (
 
 T = TypeVar("T")
 P = ParamSpec("P")
-R = TypeVar("R", OrderRecord, RefundRecord, EventRecord)
+R = TypeVar("R", OrderRecord, RefundRecord, EventRecord, CodePayRecord)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +94,22 @@ def marks(values: Sequence[Any]) -> str:
     return ",".join("?" for _ in values)
 
 
+#: Columns whose stored value reads back as a word of the vocabulary, or as a flag (stored as 0 or 1).
+_VALUES: dict[str, Callable[[Any], Any]] = {
+    "trade_type": TradeType,
+    "step": CodePayStep,
+    "unresolved": bool,
+    "resent": bool,
+}
+
+
 def record(kind: type[R], row: dict[str, Any]) -> R:
     """A row as its record: the record's fields are the table's columns."""
-    return kind(**{field.name: row[field.name] for field in dataclasses.fields(kind)})
+    values = {field.name: row[field.name] for field in dataclasses.fields(kind)}
+    for name, read in _VALUES.items():
+        if values.get(name) is not None:
+            values[name] = read(values[name])
+    return kind(**values)
 
 
 RELEASED = sorted(REFUND_RELEASED)
@@ -132,7 +152,11 @@ def _fresh_refund(out_refund_no: str) -> Transaction[RefundRecord]:
 
 def payable_orders() -> Transaction[list[str]]:
     states = sorted(PAYABLE)
-    found = yield rows(f"SELECT out_trade_no FROM orders WHERE state IN ({marks(states)})", *states)
+    found = yield rows(
+        f"SELECT out_trade_no FROM orders WHERE state IN ({marks(states)}) AND trade_type = ?",
+        *states,
+        TradeType.NATIVE,
+    )
     return [row["out_trade_no"] for row in found]
 
 
@@ -182,12 +206,13 @@ def _record_event(at: datetime, kind: str, out_trade_no: str | None, detail: Any
 def insert_order(draft: OrderDraft) -> Transaction[tuple[Inserted, OrderRecord]]:
     items = json.dumps(draft.items, ensure_ascii=False) if draft.items is not None else None
     created = yield run(
-        """INSERT INTO orders (out_trade_no, store_id, kiosk_id, amount_fen, description, attach, items,
+        """INSERT INTO orders (out_trade_no, store_id, kiosk_id, trade_type, amount_fen, description, attach, items,
                time_expire, state, version, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (out_trade_no) DO NOTHING""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (out_trade_no) DO NOTHING""",
         draft.out_trade_no,
         draft.store_id,
         draft.kiosk_id,
+        draft.trade_type,
         draft.amount_fen,
         draft.description,
         draft.attach,
@@ -199,9 +224,121 @@ def insert_order(draft: OrderDraft) -> Transaction[tuple[Inserted, OrderRecord]]
     )
     if not created:
         return Inserted.EXISTS, (yield from _fresh_order(draft.out_trade_no))
-    detail = {"kiosk": draft.kiosk_id, "amount_fen": draft.amount_fen}
+    detail = {"kiosk": draft.kiosk_id, "amount_fen": draft.amount_fen, "trade_type": draft.trade_type}
     yield from _record_event(draft.at, "created", draft.out_trade_no, detail)
     return Inserted.CREATED, (yield from _fresh_order(draft.out_trade_no))
+
+
+# ---- payment-code flows ---------------------------------------------------------------------------------
+
+
+def _codepay_row(out_trade_no: str, *, lock: bool = False) -> Transaction[dict[str, Any] | None]:
+    row: dict[str, Any] | None = yield one(
+        "SELECT * FROM codepay WHERE out_trade_no = ?", out_trade_no, for_update=lock
+    )
+    return row
+
+
+def codepay(out_trade_no: str) -> Transaction[CodePayRecord | None]:
+    row = yield from _codepay_row(out_trade_no)
+    return record(CodePayRecord, row) if row is not None else None
+
+
+def active_codepays() -> Transaction[list[CodePayRecord]]:
+    found = yield rows("SELECT * FROM codepay WHERE step <> ? ORDER BY charged_at", CodePayStep.DONE)
+    return [record(CodePayRecord, row) for row in found]
+
+
+def insert_codepay(draft: OrderDraft, flow: CodePayDraft) -> Transaction[tuple[Inserted, OrderRecord]]:
+    inserted, order = yield from insert_order(draft)
+    if inserted is Inserted.CREATED:
+        yield run(
+            """INSERT INTO codepay (out_trade_no, payment_code, device_ip, charged_at, step, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            draft.out_trade_no,
+            flow.payment_code,
+            flow.device_ip,
+            flow.charged_at,
+            CodePayStep.CHARGING,
+            draft.at,
+        )
+        detail = {"to": CodePayStep.CHARGING, "payment_code": flow.payment_code}
+        yield from _record_event(draft.at, "codepay", draft.out_trade_no, detail)
+    return inserted, order
+
+
+def move_codepay(
+    out_trade_no: str,
+    step: CodePayStep,
+    at: datetime,
+    next_at: datetime | None,
+    attempts: int,
+    error: str | None,
+    resent: bool,
+) -> Transaction[CodePayRecord | None]:
+    before = yield from _codepay_row(out_trade_no, lock=True)
+    allowed = CODEPAY_STEPS[: CODEPAY_STEPS.index(step) + 1]  # never back
+    moved = yield run(
+        f"""UPDATE codepay SET step = ?, next_at = ?, attempts = ?, last_error = ?,
+                resent = CASE WHEN ? = 1 THEN 1 ELSE resent END, updated_at = ?
+            WHERE out_trade_no = ? AND step IN ({marks(allowed)})""",
+        step,
+        next_at,
+        attempts,
+        error,
+        int(resent),
+        at,
+        out_trade_no,
+        *allowed,
+    )
+    if moved != 1 or before is None:
+        return None
+    if before["step"] != step or error != before["last_error"]:
+        detail = {"from": before["step"], "to": step, "attempts": attempts, "error": error}
+        yield from _record_event(at, "codepay", out_trade_no, detail)
+    return (yield from codepay(out_trade_no))
+
+
+def cancel_codepay(out_trade_no: str, at: datetime) -> Transaction[CodePayRecord | None]:
+    cancelled = yield run(
+        "UPDATE codepay SET cancel_requested_at = ?, updated_at = ? "
+        "WHERE out_trade_no = ? AND step <> ? AND cancel_requested_at IS NULL",
+        at,
+        at,
+        out_trade_no,
+        CodePayStep.DONE,
+    )
+    if cancelled:
+        yield from _record_event(at, "codepay_cancel", out_trade_no, {})
+    return (yield from codepay(out_trade_no))
+
+
+def mark_codepay(
+    out_trade_no: str, at: datetime, failure: str | None, unresolved: bool | None
+) -> Transaction[OrderRecord | None]:
+    if (yield from _order_row(out_trade_no, lock=True)) is None:
+        return None
+    changed = 0
+    if failure is not None:
+        changed += yield run(
+            "UPDATE orders SET failure = ?, version = version + 1, updated_at = ? "
+            "WHERE out_trade_no = ? AND failure IS NULL",
+            failure,
+            at,
+            out_trade_no,
+        )
+    if unresolved is not None:
+        changed += yield run(
+            "UPDATE orders SET unresolved = ?, version = version + 1, updated_at = ? "
+            "WHERE out_trade_no = ? AND unresolved <> ?",
+            int(unresolved),
+            at,
+            out_trade_no,
+            int(unresolved),
+        )
+    if changed:
+        yield from _record_event(at, "codepay_mark", out_trade_no, {"failure": failure, "unresolved": unresolved})
+    return (yield from _fresh_order(out_trade_no))
 
 
 def set_code_url(out_trade_no: str, code_url: str, at: datetime) -> Transaction[OrderRecord]:
@@ -486,6 +623,38 @@ class TransactionalStorage(ABC):
 
     async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
         return await self._read(orders_of_store, store_id, out_trade_nos)
+
+    # -- payment-code flows
+
+    async def insert_codepay(self, draft: OrderDraft, flow: CodePayDraft) -> tuple[Inserted, OrderRecord]:
+        return await self._write(insert_codepay, draft, flow)
+
+    async def codepay(self, out_trade_no: str) -> CodePayRecord | None:
+        return await self._read(codepay, out_trade_no)
+
+    async def active_codepays(self) -> list[CodePayRecord]:
+        return await self._read(active_codepays)
+
+    async def move_codepay(
+        self,
+        out_trade_no: str,
+        step: CodePayStep,
+        *,
+        at: datetime,
+        next_at: datetime | None,
+        attempts: int = 0,
+        error: str | None = None,
+        resent: bool = False,
+    ) -> CodePayRecord | None:
+        return await self._write(move_codepay, out_trade_no, step, at, next_at, attempts, error, resent)
+
+    async def cancel_codepay(self, out_trade_no: str, *, at: datetime) -> CodePayRecord | None:
+        return await self._write(cancel_codepay, out_trade_no, at)
+
+    async def mark_codepay(
+        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+    ) -> OrderRecord | None:
+        return await self._write(mark_codepay, out_trade_no, at, failure, unresolved)
 
     # -- notifications
 
