@@ -1,18 +1,22 @@
 """Render the cashier screens for the docs into ``docs/screenshots/``: the sale (a cart with a highlighted
-line), a search on the on-screen keys, the payment (QR) and the paid screen at 1024×768 and 1366×768, and
-the customer display (cart, payment) at 1024×600, each in zh_CN and en. Offscreen, in training mode;
-Chinese uses the bundled Noto Sans CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is
-reported and nothing is written for it: the script exits 1.
+line), a search on the on-screen keys, the payment (QR) and the paid screen at 1024×768 and 1366×768; the
+faults a clerk must not miss at 1024×768 (the printer out of paper holding a receipt, a payment that landed
+after Cancel, the payment server out of reach); and the customer display (cart, payment) at 1024×600; each in
+zh_CN and en. Offscreen, in training mode (the payment server out of reach: a shop's configuration whose
+server does not answer); Chinese uses the bundled Noto Sans CJK font. A screen that does not fit its size
+(``kiosk.ui.fit``) is reported and nothing is written for it: the script exits 1.
 
     python scripts/screenshots.py [--out docs/screenshots]
 
-Files are ``{scene}_{width}x{height}_{language}.png``. To add a scene, add a function to ``SCENES``.
+Files are ``{scene}_{width}x{height}_{language}.png``. To add a scene, add a function to ``SCENES`` (or to
+``FAULT_SCENES`` for 1024×768 only).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -25,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ((1024, 768), (1366, 768))
+FAULT_SIZE = (1024, 768)
 CUSTOMER_SIZE = (1024, 600)
 LANGUAGES = ("zh_CN", "en")
 CART = ("DRK-001", "DRK-001", "CAF-002", "SNK-005", "INS-002", "BAK-001", "DRK-007")
@@ -61,6 +66,10 @@ def payment(window: Any) -> None:
         window.sale_view.toggle_keys()
     window.sale_view.clear_search()
     window.sale_view.charge_button.click()
+    # The same cart as a sale a moment ago (the scenes repeat at each size): the clerk confirms.
+    wait(lambda: window.repeat_dialog is not None or window.stack.currentWidget() is window.payment_view)
+    if window.repeat_dialog is not None:
+        window.repeat_dialog.charge_button.click()
     wait(lambda: window.payment_view.qr.text is not None)
 
 
@@ -74,6 +83,43 @@ def paid(window: Any) -> None:
 SCENES: dict[str, Callable[[Any], None]] = {"sale": sale, "search": search, "payment": payment, "paid": paid}
 
 
+def printer_fault(window: Any) -> None:
+    """Out of paper (the training printer's practice fault) when a sale is paid: its receipt waits."""
+    window.new_order()
+    window.fault_button.click()  # training's "Practise: no paper"
+    sale(window)
+    payment(window)
+    paid(window)
+    wait(lambda: window.printer_banner.isVisible() and window.paid_view.progress == "waiting")
+
+
+def late_payment(window: Any) -> None:
+    """The clerk cancels while the customer is paying: the payment lands after Cancel (the close reaches
+    WeChat Pay late, as the sandbox's latency fault makes it)."""
+    import httpx
+
+    core = window.core
+    window.fault_button.click()  # paper back
+    wait(lambda: not window.printer_banner.isVisible())
+    window.new_order()
+    sale(window)
+    payment(window)
+    otn = window.current.out_trade_no
+    close = f"/v3/pay/transactions/out-trade-no/{otn}/close"
+    faults = {"path_prefix": close, "kind": "latency", "latency_ms": 2000}
+    httpx.post(f"{core.sandbox_url}/sandbox/v1/faults", json=faults, timeout=10).raise_for_status()
+    code_url = window.current.code_url
+    window.payment_view.cancel_button.click()
+    wait(lambda: window.stack.currentWidget() is window.sale_view)
+    httpx.post(f"{core.sandbox_url}/sandbox/v1/payments", json={"code_url": code_url}, timeout=10).raise_for_status()
+    wait(lambda: window.alert.isVisible() and window.stack.currentWidget() is window.paid_view)
+    window.paid_view.return_timer.stop()
+
+
+#: At 1024×768 only, after SCENES.
+FAULT_SCENES: dict[str, Callable[[Any], None]] = {"printer-fault": printer_fault, "late-payment": late_payment}
+
+
 def fits_or_report(top: Any, name: str) -> bool:
     from kiosk.ui.fit import misfits
 
@@ -84,6 +130,8 @@ def fits_or_report(top: Any, name: str) -> bool:
 
 
 def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     from kiosk.ui import create_main_window
     from kiosk.ui.customer_display import CustomerDisplay
     from kiosk.ui.fit import settle
@@ -111,6 +159,11 @@ def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
                 show(window)
                 shoot(window, scene, size)
             window.new_order()
+        for scene, show in FAULT_SCENES.items():
+            show(window)
+            shoot(window, scene, FAULT_SIZE)
+        window.alert.acknowledge()
+        window.new_order()
         display = CustomerDisplay(window.core.seconds_left)
         display.set_store(window.core.config.store.name)
         display.set_language(language)
@@ -123,10 +176,67 @@ def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
         shoot(display, "customer-payment", CUSTOMER_SIZE)
         window.payment_view.cancel_button.click()
         display.close()
+        # Deleted here, on the GUI thread: left to the cyclic garbage collector, it could be freed on whatever
+        # thread happens to run a collection (Qt then warns that its timers belong to another thread).
+        display.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     finally:
         window.allow_close()
         window.close()
     return written, ok
+
+
+def render_offline(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
+    """The payment server out of reach: a shop's kiosk.toml whose server does not answer, a sale charged
+    anyway (it waits, with no QR and no countdown), the banner with since when."""
+    from kiosk.ui import create_main_window
+    from kiosk.ui.fit import settle
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = data_dir / "kiosk.toml"
+    config.write_text(
+        f"""[relay]
+url = "http://127.0.0.1:{port}"
+token = "screenshot"
+
+[store]
+id = "S1"
+name = "邻里便利"
+address = "上海市徐汇区漕溪北路 1 号"
+
+[kiosk]
+id = "K1"
+data_dir = "{data_dir.as_posix()}"
+
+[printer]
+profile = "virtual"
+""",
+        encoding="utf-8",
+    )
+    window = create_main_window(config, language=language, customer_display=False)
+    name = f"relay-offline_{FAULT_SIZE[0]}x{FAULT_SIZE[1]}_{language}.png"
+    try:
+        window.show()
+        wait(lambda: window.relay_banner is not None and window.relay_banner.isVisible())
+        sale(window)
+        window.sale_view.charge_button.click()
+        wait(
+            lambda: (
+                window.payment_view.session is not None and window.payment_view.session.state.name == "PENDING_CREATION"
+            )
+        )
+        window.resize(*FAULT_SIZE)
+        settle()
+        if not fits_or_report(window, name):
+            return [], False
+        window.grab().save(str(out / name))
+        return [out / name], True
+    finally:
+        window.allow_close()
+        window.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as scratch:
         for language in LANGUAGES:
             written, ok = render(language, Path(scratch) / language, options.out)
-            everything_fits = everything_fits and ok
+            offline, offline_ok = render_offline(language, Path(scratch) / f"offline-{language}", options.out)
+            written += offline
+            everything_fits = everything_fits and ok and offline_ok
             for path in written:
                 print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     del app

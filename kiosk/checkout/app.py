@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,23 @@ import httpx
 
 from kiosk.checkout.cart import Cart, CartSnapshot
 from kiosk.checkout.catalogue import Catalogue, load_catalogue, sample_catalogue
-from kiosk.checkout.codepay import OtherWallet, PaymentCodeRefused, TrainingScenario, scanned_payment_code
+from kiosk.checkout.codepay import (
+    OtherWallet,
+    PaymentCodeRefused,
+    ScannedCode,
+    TrainingScenario,
+    scanned_payment_code,
+)
 from kiosk.checkout.config import KioskConfig, load_config
-from kiosk.checkout.events import CoreError, EventBus, PrinterFaultChanged, PrintJobChanged, Subscriber
+from kiosk.checkout.double_charge import Order, paid_at, paid_within, repeat_of
+from kiosk.checkout.events import (
+    PRINTER_SETUP_ERROR,
+    CoreError,
+    EventBus,
+    PrinterFaultChanged,
+    PrintJobChanged,
+    Subscriber,
+)
 from kiosk.checkout.print_monitor import PrintMonitor
 from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
 from kiosk.checkout.session import PaymentSession
@@ -91,6 +105,7 @@ class KioskCore:
             kiosk_id=config.kiosk_id,
             timeout_seconds=config.payment_timeout_seconds,
             auto_print_slip=config.auto_print_slip,
+            print_receipts=config.prints_receipts,
             training=config.training,
             printer=self.print_queue,
             documents=self._documents,
@@ -161,7 +176,7 @@ class KioskCore:
         if self._owns_print_queue and self.print_queue is not None:
             self.print_queue.start()
         if self.printer_error:
-            self.bus.publish(CoreError(self.printer_error))
+            self.bus.publish(CoreError(self.printer_error, kind=PRINTER_SETUP_ERROR))
         resumed = self.sessions.start()
         self._stop.clear()
         self._heartbeat = threading.Thread(target=self._heartbeat_loop, name="relay-heartbeat", daemon=True)
@@ -240,13 +255,19 @@ class KioskCore:
         Raises :class:`~kiosk.checkout.codepay.OtherWallet` for an Alipay or UnionPay code (with the shop's
         message), :class:`~kiosk.checkout.codepay.PaymentInFlight` while another payment is under way,
         ``PaymentCodeRefused`` for text that is no payment code, ``CartError`` for an empty cart."""
+        code = self.payment_code(scanned)
+        snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
+        return self.sessions.charge_code(snapshot, code.code, code.masked, replaces=replaces)
+
+    def payment_code(self, scanned: str) -> ScannedCode:
+        """The WeChat Pay code in ``scanned``, or why it is not charged: ``PaymentCodeRefused`` for text that is no
+        payment code, :class:`~kiosk.checkout.codepay.OtherWallet` for an Alipay or UnionPay code."""
         code = scanned_payment_code(scanned)
         if code is None:
             raise PaymentCodeRefused("this is not a payment code")
         if not code.is_wechat:
             raise OtherWallet(code.kind, self.config.other_wallet_message)
-        snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
-        return self.sessions.charge_code(snapshot, code.code, code.masked, replaces=replaces)
+        return code
 
     def cancel(self, out_trade_no: str) -> PaymentSession:
         """Cancel an open payment (the close is sent to the relay in the background; a payment-code order is
@@ -274,8 +295,10 @@ class KioskCore:
         """Print the QR payment slip (a reprint if it was printed before); returns the print job key."""
         return self.sessions.print_slip(out_trade_no)
 
-    def reprint_receipt(self, out_trade_no: str) -> str:
-        return self.sessions.reprint_receipt(out_trade_no)
+    def print_receipt(self, out_trade_no: str) -> str:
+        """A paid order's receipt: the original the first time (``[printer] receipt = "ask"`` or ``"never"``),
+        a marked reprint after that; returns the print job key."""
+        return self.sessions.print_receipt(out_trade_no)
 
     def simulate_payment(self, out_trade_no: str, result: str = TradeState.SUCCESS) -> None:
         """*Blocking*, training only: the customer pays through the sandbox."""
@@ -311,6 +334,22 @@ class KioskCore:
             raise SessionError(f"the sandbox refused {path}: {response.status_code} {response.text[:200]}")
         answer: dict[str, Any] = response.json()
         return answer
+
+    def check_connection(self) -> bool:
+        """*Blocking*: ask the relay now rather than at the next heartbeat (the clerk's Retry after fixing the
+        network); the outcome also arrives as ``ConnectionChanged``."""
+        return self.relay.ping()
+
+    def simulate_printer_fault(self, fault: str | None) -> None:
+        """Training only: the virtual printer reports ``fault`` (``paper_out``, ``cover_open``, ``offline``,
+        ``printer_error``) until it is set back to ``None``, so that a clerk can practise Retry and Skip."""
+        from kiosk.printing import VirtualPrinter
+
+        printer = getattr(self.print_queue, "printer", None)
+        if not self.training or not isinstance(printer, VirtualPrinter):
+            raise SessionError("printer faults are simulated only in training mode, on the virtual printer")
+        printer.fault = fault
+        self.retry_printing()
 
     def printer_fault(self) -> PrinterFaultChanged:
         """What holds the printer up now (``fault`` None: nothing); later changes arrive as events."""
@@ -356,6 +395,25 @@ class KioskCore:
 
     def order_events(self, out_trade_no: str) -> list[EventRow]:
         return self.journal.events(out_trade_no)
+
+    def order(self, out_trade_no: str) -> Order:
+        """An order with its goods (for the clerk's alerts and the double-charge rules)."""
+        return Order(self.session(out_trade_no), tuple(self.journal.order_items(out_trade_no)))
+
+    def repeat_of(self, cart: Cart | CartSnapshot) -> Order | None:
+        """An order paid in the last few minutes with exactly this cart's goods (Charge asks the clerk first)."""
+        snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
+        now = self.clock.now()
+        recent = [self.order(s.out_trade_no) for s in self._recently_paid() if paid_within(s, now)]
+        return repeat_of(snapshot, recent, now)
+
+    def last_sale(self) -> PaymentSession | None:
+        """The most recently paid order (today or yesterday): what "the last receipt" prints."""
+        return max(self._recently_paid(), key=paid_at, default=None)
+
+    def _recently_paid(self) -> list[PaymentSession]:
+        today = self.today()
+        return [s for s in self.orders_between(today - timedelta(days=1), today) if s.is_paid]
 
     def paid_after_cancel(self) -> list[PaymentSession]:
         from kiosk.checkout.session_manager import session_from_row

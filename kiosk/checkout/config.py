@@ -11,7 +11,9 @@ stand-in left from the example (a value with "…", the relay ``relay.example.cn
   logged.
 * ``[store]`` id (as registered at the relay), name, address, phone (optional): printed on receipts.
 * ``[kiosk]`` id (as registered at the relay), data_dir and catalogue (optional; relative to this file).
-* ``[printer]`` profile and connection keys: :func:`kiosk.printing.load_printer_settings`.
+* ``[printer]`` profile and connection keys (:func:`kiosk.printing.load_printer_settings`), and receipt:
+  ``always`` (printed when the payment lands; the default), ``ask`` (the paid screen asks) or ``never`` (only
+  when the clerk taps Print receipt).
 * ``[payment]`` timeout_seconds (the QR countdown and WeChat Pay's time_expire), auto_print_slip,
   other_wallet_message (what an Alipay or UnionPay payment code gets; default 本店仅支持微信支付).
 * ``[ui]`` language (zh_CN or en).
@@ -47,6 +49,8 @@ PLACEHOLDER_MARK = "…"
 PLACEHOLDER_RELAY_HOST = "relay.example.cn"
 #: The two forms kiosk.manager.pin accepts: ``pbkdf2_sha256$iterations$salt$hash`` or a bare SHA-256 in hex.
 _PIN_HASH = re.compile(r"pbkdf2_sha256\$[1-9][0-9]*\$(?:[0-9a-fA-F]{2})+\$(?:[0-9a-fA-F]{2})+|[0-9a-fA-F]{64}")
+#: ``[printer] receipt``: when a paid order's receipt prints (the first is the default).
+RECEIPT_MODES = ("always", "ask", "never")
 
 
 class KioskConfigError(CheckoutError):
@@ -91,6 +95,13 @@ class KioskConfig:
     training: bool = False
     source: Path | None = None
     sound: SoundSettings = field(default_factory=SoundSettings)
+    #: One of :data:`RECEIPT_MODES`.
+    receipt: str = RECEIPT_MODES[0]
+
+    @property
+    def prints_receipts(self) -> bool:
+        """Whether a receipt prints by itself when a payment lands (else only when the clerk asks)."""
+        return self.receipt == "always"
 
     @property
     def journal_path(self) -> Path:
@@ -210,6 +221,9 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     except ValueError as exc:  # "volume must be …": the message starts with the key
         key, _, message = str(exc).partition(" ")
         raise sound.error(key, message) from exc
+    receipt = printer.raw.get("receipt", RECEIPT_MODES[0])
+    if receipt not in RECEIPT_MODES:
+        raise printer.error("receipt", f"must be one of {', '.join(RECEIPT_MODES)}, not {receipt!r}")
     language = ui.text("language", "zh_CN") or "zh_CN"
     if language not in LANGUAGES:
         raise ui.error("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
@@ -236,6 +250,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         training=training,
         source=path,
         sound=sound_settings,
+        receipt=receipt,
     )
 
 
@@ -291,7 +306,7 @@ def _printer_settings(printer: _Table, base: Path) -> dict[str, Any]:
     """``[printer]`` checked as the print queue will read it; a profile given as a path is relative to this file."""
     from kiosk.printing import ProfileError, load_printer_settings
 
-    settings = dict(printer.raw)
+    settings = {key: value for key, value in printer.raw.items() if key != "receipt"}  # the kiosk's, not the queue's
     profile = settings.get("profile")
     if isinstance(profile, str) and (profile.endswith(".toml") or "/" in profile or "\\" in profile):
         settings["profile"] = str(base / Path(profile).expanduser())

@@ -103,12 +103,24 @@ class SoundCue:
     reason: str
 
 
+#: CoreError kinds: the relay refused to create an order; a document could not be handed to the print
+#: queue; the printer could not be set up (the kiosk sells without printing); anything else.
+ORDER_REFUSED_ERROR = "order_refused"
+PRINT_ERROR = "print"
+PRINTER_SETUP_ERROR = "printer_setup"
+INTERNAL_ERROR = "internal"
+
+
 @dataclass(frozen=True)
 class CoreError:
-    """Something failed in the background that the clerk should know about (never silently swallowed)."""
+    """Something failed in the background that the clerk should know about (never silently swallowed).
+
+    ``kind`` says what, for the clerk's words (one of the ``*_ERROR`` names above); ``message`` is the
+    technical detail, for the log."""
 
     message: str
     out_trade_no: str | None = None
+    kind: str = INTERNAL_ERROR
 
 
 CoreEvent = (

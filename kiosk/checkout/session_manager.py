@@ -26,6 +26,8 @@ from kiosk.checkout.cart import CartError, CartSnapshot
 from kiosk.checkout.codepay import CODEPAY_WINDOW, PaymentInFlight
 from kiosk.checkout.errors import CheckoutError
 from kiosk.checkout.events import (
+    ORDER_REFUSED_ERROR,
+    PRINT_ERROR,
     ConnectionChanged,
     CoreError,
     EventBus,
@@ -213,6 +215,7 @@ class SessionManager:
         kiosk_id: str,
         timeout_seconds: int = 300,
         auto_print_slip: bool = False,
+        print_receipts: bool = True,
         training: bool = False,
         printer: PrintSink | None = None,
         documents: Documents | None = None,
@@ -228,6 +231,8 @@ class SessionManager:
         self.kiosk_id = kiosk_id
         self.timeout = timedelta(seconds=timeout_seconds)
         self.auto_print_slip = auto_print_slip
+        #: False: a paid order's receipt waits for the clerk (``[printer] receipt = "ask"`` or ``"never"``).
+        self.print_receipts = print_receipts
         self.training = training
         self.printer = printer
         self.documents = documents
@@ -502,17 +507,19 @@ class SessionManager:
         session = self.session(out_trade_no)
         if session.code_url is None or session.state is not State.AWAITING_PAYMENT:
             raise SessionError(f"{out_trade_no} has no open QR to print ({session.state})")
-        key = slip_job_key(out_trade_no)
-        already = any(
-            e.kind == "print_submitted" and e.data.get("job_key") == key for e in self.journal.events(out_trade_no)
-        )
-        return self._submit(session, "slip", reprint=already)
+        return self._submit(session, "slip", reprint=self._submitted(out_trade_no, slip_job_key(out_trade_no)))
 
-    def reprint_receipt(self, out_trade_no: str) -> str:
+    def print_receipt(self, out_trade_no: str) -> str:
+        """Print a paid order's receipt now: the original the first time, a marked reprint after that."""
         session = self.session(out_trade_no)
         if not session.is_paid:
-            raise SessionError(f"{out_trade_no} is {session.state}: no paid receipt to reprint")
-        return self._submit(session, "receipt", reprint=True)
+            raise SessionError(f"{out_trade_no} is {session.state}: no paid receipt to print")
+        return self._submit(session, "receipt", reprint=self._submitted(out_trade_no, receipt_job_key(out_trade_no)))
+
+    def _submitted(self, out_trade_no: str, job_key: str) -> bool:
+        return any(
+            e.kind == "print_submitted" and e.data.get("job_key") == job_key for e in self.journal.events(out_trade_no)
+        )
 
     # ---- journal + publish -----------------------------------------------------------------
 
@@ -541,7 +548,8 @@ class SessionManager:
                     if "close" not in pending:
                         self.journal.add_command(otn, "close")
                 case PrintReceipt():
-                    self.journal.add_command(otn, "print_receipt")
+                    if self.print_receipts:
+                        self.journal.add_command(otn, "print_receipt")
                 case PrintSlip():
                     self.journal.add_command(otn, "print_slip")
         if done is not None:
@@ -701,7 +709,7 @@ class SessionManager:
             created = self.relay.create_order(otn, session.description, session.amount_fen, session.expires_at)
         except RelayRejected as exc:
             self.apply(otn, CreateRejected(str(exc)), done=(command.id, "rejected"))
-            self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn))
+            self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn, ORDER_REFUSED_ERROR))
             return
         if created.code_url is None:  # an order that can no longer be paid: retried until it expires, then closed
             raise RelayUnavailable(f"the relay has no QR code for {otn} ({created.state})")
@@ -724,7 +732,7 @@ class SessionManager:
             view = self.relay.charge_code(otn, session.description, session.amount_fen, code)
         except RelayRejected as exc:
             self.apply(otn, CreateRejected(str(exc)), done=(command.id, "rejected"))
-            self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn))
+            self.bus.publish(CoreError(f"the relay refused order {otn}: {exc}", otn, ORDER_REFUSED_ERROR))
             return
         self.apply(otn, remote_status(view, "create"), done=(command.id, "charged"))
 
@@ -756,7 +764,7 @@ class SessionManager:
             self._submit(session, "slip" if command.kind == "print_slip" else "receipt", reprint=False)
         except Exception as exc:
             log.warning("print submit for %s failed: %s", session.out_trade_no, exc)
-            self.bus.publish(CoreError(f"printing failed: {exc}", session.out_trade_no))
+            self.bus.publish(CoreError(f"printing failed: {exc}", session.out_trade_no, PRINT_ERROR))
             self._retry_later(command, str(exc))
             return
         self.journal.complete_command(command.id, "submitted")

@@ -128,8 +128,12 @@ def run(args: list[str]) -> int:
         maybe_report_ready()
 
     def core_failed(exc: BaseException) -> None:
+        from kiosk.ui.words import error_text
+
         log.error("the kiosk core did not start: %s", exc, exc_info=exc)
-        window.show_error(QCoreApplication.translate("MainWindow", "The kiosk could not start: {0}").format(exc))
+        window.show_error(
+            lambda: QCoreApplication.translate("MainWindow", "The kiosk could not start: {0}").format(error_text(exc))
+        )
         if options.exit_after_start or options.exit_after_sale:
             finish(1)
 

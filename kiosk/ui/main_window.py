@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.ui.i18n import Retranslating, Translations
-from kiosk.ui.notices import AlertBanner, ErrorReporter, NoticeBar, format_exception
+from kiosk.ui.notices import AlertBanner, ErrorReporter, Message, NoticeBar
 from kiosk.ui.ops import BackgroundOps
 from kiosk.ui.scale import Scaler
 from kiosk.ui.style import apply_scale
@@ -42,11 +42,16 @@ if TYPE_CHECKING:
         SessionChanged,
     )
     from kiosk.checkout.codepay import TrainingScenario
+    from kiosk.checkout.counter import RelayLink
+    from kiosk.checkout.double_charge import Order
+    from kiosk.checkout.events import PrinterFaultChanged, PrintJobChanged
+    from kiosk.ui.banners import PrinterBanner, RelayBanner
     from kiosk.ui.bridge import CoreBridge
     from kiosk.ui.codepay import ScenarioPicker
     from kiosk.ui.customer_display import CustomerDisplay
     from kiosk.ui.orders_view import OrdersView
     from kiosk.ui.payment_view import PaidView, PaymentView
+    from kiosk.ui.repeat_charge import RepeatChargeDialog
     from kiosk.ui.sale_view import SaleView
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,8 @@ MANAGER_MODULE = "kiosk.ui.manager_view"
 #: (a 1024×768 screen less a window frame and a task bar).
 DESKTOP_SIZE = QSize(1280, 800)
 SMALLEST = QSize(1024, 700)
+#: How many recent receipts' print jobs the window remembers (a paid screen can show one that began earlier).
+RECEIPTS_FOLLOWED = 16
 
 
 class MainWindow(Retranslating, QMainWindow):
@@ -108,14 +115,30 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_button = self._header_button(header, "languageButton", self.toggle_language)
         self.exit_button = self._header_button(header, "exitButton", self.close)
         self.exit_button.setVisible(kiosk_mode)
+        # Training: a trainee practises a printer without paper (Retry, skip this receipt).
+        self.fault_button = self._header_button(header, "simulatePrinterFaultButton", lambda: None)
+        self.fault_button.setCheckable(True)
+        self.fault_button.toggled.connect(self.simulate_printer_fault)
+        self.fault_button.hide()
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(16, 6, 8, 6)
         header_layout.addWidget(self.store_label, 1)
-        for button in (self.orders_button, self.manager_button, self.language_button, self.exit_button):
+        for button in (
+            self.fault_button,
+            self.orders_button,
+            self.manager_button,
+            self.language_button,
+            self.exit_button,
+        ):
             header_layout.addWidget(button)
 
         self.notice = NoticeBar(self)
         self.alert = AlertBanner(self)
+        self.alert.acknowledged.connect(lambda: self._arrange_banners())
+        # The payment server's and the printer's banners come with the core (attach_core).
+        self.relay_banner: RelayBanner | None = None
+        self.printer_banner: PrinterBanner | None = None
+        self.repeat_dialog: RepeatChargeDialog | None = None
         self.stack = QStackedWidget(self)
         self.starting_page = QLabel(self)
         self.starting_page.setObjectName("startingPage")
@@ -135,6 +158,7 @@ class MainWindow(Retranslating, QMainWindow):
         column.addWidget(self.alert)
         column.addWidget(self.notice)
         column.addWidget(self.stack, 1)
+        self._column = column
         self.setCentralWidget(central)
 
         # Status bar: relay, printer, training badge
@@ -149,10 +173,11 @@ class MainWindow(Retranslating, QMainWindow):
         self.statusBar().addWidget(self.printer_status, 1)  # takes the room: printer messages can be long
         self.statusBar().addPermanentWidget(self.training_badge)
         self.statusBar().setSizeGripEnabled(False)
-        self._relay_online: bool | None = None
-        self._relay_authorized = True
-        self._printer_text: str | None = None
-        self._printer_ok = True
+        self.relay_link: RelayLink | None = None
+        self.printer_fault: PrinterFaultChanged | None = None
+        self._printing = False
+        #: The newest print-job change of the latest receipts, for a paid screen shown after they began.
+        self._receipt_jobs: dict[str, PrintJobChanged] = {}
 
         # Fonts, buttons and tiles follow the window's size (the app's stylesheet, so dialogs follow too).
         self.scaler = Scaler(self._rescale)
@@ -208,6 +233,9 @@ class MainWindow(Retranslating, QMainWindow):
 
     def attach_core(self, core: KioskCore) -> None:
         """Follow the core's events, start it (if not started yet), and build the pages over it."""
+        from kiosk.checkout.counter import RelayLink
+        from kiosk.checkout.events import PrinterFaultChanged
+        from kiosk.ui.banners import PrinterBanner, RelayBanner
         from kiosk.ui.bridge import CoreBridge
         from kiosk.ui.orders_view import OrdersView
         from kiosk.ui.payment_view import PaidView, PaymentView
@@ -221,7 +249,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.bridge.paidAfterCancel.connect(self._paid_after_cancel)
         self.bridge.connectionChanged.connect(self._connection_changed)
         self.bridge.coreError.connect(self._core_error)
-        self.bridge.printJob.connect(self._print_job)
+        self.bridge.printJobChanged.connect(self._print_job)
+        self.bridge.printerFaultChanged.connect(self._printer_fault)
         # Subscribed first, started second: no event is lost in between.
         resumed = core.start()
         self.sale_view = SaleView(core.catalogue, core.new_cart(), self.language, self, training=core.training)
@@ -231,6 +260,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.sale_view.info.connect(self.notice.show_info)
         self.sale_view.error.connect(self.show_error)
         self.sale_view.unknownCode.connect(self._unknown_code)
+        self.sale_view.lastReceiptRequested.connect(self.print_receipt)
         self.payment_view = PaymentView(core.seconds_left, core.training, self)
         self.payment_view.cancelRequested.connect(self.cancel_payment)
         self.payment_view.printSlipRequested.connect(self.print_slip)
@@ -240,12 +270,15 @@ class MainWindow(Retranslating, QMainWindow):
         self.payment_view.useQrRequested.connect(self.charge_cart_by_qr)
         self.payment_view.codeEntered.connect(self._code_on_payment_screen)
         self.payment_view.backRequested.connect(self.back_to_sale)
-        self.paid_view = PaidView(self)
+        printing = core.print_queue is not None
+        self.paid_view = PaidView(core.config.receipt if printing else None, self.language, self)
         self.paid_view.newOrderRequested.connect(self.new_order)
+        self.paid_view.printReceiptRequested.connect(self.print_receipt)
+        self.paid_view.skipReceiptRequested.connect(self.skip_print_job)
         self.orders_view = OrdersView(self)
         self.orders_view.refreshRequested.connect(self.refresh_orders)
         self.orders_view.reprintSlipRequested.connect(self.print_slip)
-        self.orders_view.reprintReceiptRequested.connect(self.reprint_receipt)
+        self.orders_view.reprintReceiptRequested.connect(self.print_receipt)
         self.orders_view.backRequested.connect(self.go_home)
         for page in (self.sale_view, self.payment_view, self.paid_view, self.orders_view):
             # Styled before any layout asks a hidden page for its size (a layout keeps what it was told).
@@ -255,17 +288,23 @@ class MainWindow(Retranslating, QMainWindow):
         for button in (self.orders_button, self.manager_button):
             button.setEnabled(True)
         self.training_badge.setVisible(core.training)
-        self._relay_online = core.online
-        self._relay_authorized = core.authorized
-        if core.print_queue is None:
-            self._printer_text = None
-        else:
-            self.ops.run(
-                lambda: core.print_queue.printer.status(),
-                on_done=self._printer_checked,
-                on_error=lambda exc: self._set_printer(format_exception(exc), ok=False),
-                label="printer status",
-            )
+        self.fault_button.setVisible(core.training and printing)
+        self.fault_button.setEnabled(True)
+        self.relay_banner = RelayBanner(self)
+        self.relay_banner.retryRequested.connect(self.check_connection)
+        self.printer_banner = PrinterBanner(self)
+        self.printer_banner.set_language(self.language)
+        self.printer_banner.retryRequested.connect(self.retry_printing)
+        self.printer_banner.skipRequested.connect(self.skip_print_job)
+        # Under the alert (money first), above the notice bar: the payment server, then the printer.
+        self._column.insertWidget(self._column.indexOf(self.notice), self.relay_banner)
+        self._column.insertWidget(self._column.indexOf(self.notice), self.printer_banner)
+        self.relay_link = RelayLink.of(core.online, core.authorized, core.clock.now())
+        self.printer_fault = PrinterFaultChanged(None)
+        if printing:
+            self.ops.run(core.printer_fault, on_done=self._printer_fault, label="printer fault")
+            self._check_printer()
+        self.ops.run(core.last_sale, on_done=self._last_sale, label="last sale")
         self._setup_customer_display()
         self.retranslate()
         self.sale_view.focus_barcode()
@@ -305,6 +344,9 @@ class MainWindow(Retranslating, QMainWindow):
             self.sale_view.set_language(language)
         if self.customer_display is not None:
             self.customer_display.set_language(language)
+        for follower in (self.paid_view, self.printer_banner, self.repeat_dialog):
+            if follower is not None:
+                follower.set_language(language)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -317,9 +359,11 @@ class MainWindow(Retranslating, QMainWindow):
         self.exit_button.setText(self.tr("Exit"))
         self.training_badge.setText(self.tr("Training mode"))
         self.alert.retranslate()
+        self.notice.retranslate()
         if self.core is not None:
             store = self.core.config.store.name
             self.store_label.setText(store)
+        self.fault_button.setText(self.tr("Practise: no paper"))
         self._show_relay()
         self._show_printer()
         for view in (self.sale_view, self.payment_view, self.paid_view, self.orders_view, self.customer_display):
@@ -329,32 +373,82 @@ class MainWindow(Retranslating, QMainWindow):
     # ---- selling -------------------------------------------------------------------------------
 
     def charge(self, snapshot: CartSnapshot) -> None:
+        """Charge the cart by QR; one with exactly the goods of an order paid a few minutes ago is asked about
+        first (checked on the same trip to the worker thread as the charge itself: no extra hop when it is new)."""
         core = self._core()
-        self._submit_charge(
-            lambda: core.charge(snapshot),
-            lambda exc: self.show_error(self.tr("Charge failed: {0}").format(format_exception(exc))),
-            label="charge",
-        )
+        self._submit_charge(snapshot, lambda: core.charge(snapshot), check_repeat=True)
 
     def _submit_charge(
-        self, call: Callable[[], PaymentSession], refused: Callable[[BaseException], None], *, label: str
+        self,
+        snapshot: CartSnapshot,
+        call: Callable[[], PaymentSession],
+        *,
+        check_repeat: bool = False,
+        check_first: Callable[[], object] | None = None,
+        refused: Callable[[BaseException], None] | None = None,
     ) -> None:
-        """A new order off the GUI thread, the cart frozen meanwhile (a second tap must not make a second one)."""
+        """A new order off the GUI thread, the cart frozen meanwhile (a second tap must not make a second one).
+        ``check_repeat``: a cart just paid for is asked about first (the dialog's Charge again makes ``call``),
+        after ``check_first`` (which raises what is refused whatever the cart)."""
+        from kiosk.checkout.double_charge import Order
+
+        core = self._core()
         assert self.sale_view is not None
+        if self.relay_link is not None and not self.relay_link.charge_allowed:
+            core.sound.unknown_code()  # no order made now could ever be created: say so, charge nothing
+            self.show_error(lambda: self.tr("Charging is off: the payment server does not accept this kiosk"))
+            return
         self.sale_view.set_busy(True)
 
-        def done(session: PaymentSession) -> None:
+        def charge_unless_repeat() -> Order | PaymentSession:
+            if check_first is not None:
+                check_first()
+            repeat = core.repeat_of(snapshot)
+            return repeat if repeat is not None else call()
+
+        def done(result: Order | PaymentSession) -> None:
             assert self.sale_view is not None
             self.sale_view.set_busy(False)
+            if isinstance(result, Order):
+                self._ask_repeat(result, snapshot, call)
+                return
             # Events for this order may have overtaken the answer: show the newest state we have.
-            self._show_payment(self._latest.get(session.out_trade_no, session))
+            self._show_payment(self._latest.get(result.out_trade_no, result))
 
         def failed(exc: BaseException) -> None:
             assert self.sale_view is not None
             self.sale_view.set_busy(False)
-            refused(exc)
+            if refused is not None:
+                refused(exc)
+            else:
+                self._report(exc, lambda: self.tr("Charge failed: {0}"))
 
-        self.ops.run(call, on_done=done, on_error=failed, label=label)
+        work = charge_unless_repeat if check_repeat else call
+        self.ops.run(work, on_done=done, on_error=failed, label="charge")
+
+    def _ask_repeat(self, order: Order, snapshot: CartSnapshot, call: Callable[[], PaymentSession]) -> None:
+        from kiosk.ui.repeat_charge import CHARGE, CLEAR, RepeatChargeDialog
+
+        dialog = RepeatChargeDialog(order, self.language, self)
+
+        def chosen(choice: str) -> None:
+            assert self.sale_view is not None
+            if choice == CHARGE and self.sale_view.cart.snapshot() == snapshot:  # (not settled meanwhile)
+                self._submit_charge(snapshot, call)
+            elif choice == CLEAR:
+                self.sale_view.clear()  # undoable, like any Clear
+
+        def closed() -> None:
+            if self.repeat_dialog is dialog:
+                self.repeat_dialog = None
+            dialog.deleteLater()
+            if self.sale_view is not None:
+                self.sale_view.focus_barcode()
+
+        dialog.chosen.connect(chosen)
+        dialog.finished.connect(lambda _result: closed())
+        self.repeat_dialog = dialog
+        dialog.open()
 
     def _show_payment(self, session: PaymentSession) -> None:
         assert self.payment_view is not None
@@ -365,11 +459,13 @@ class MainWindow(Retranslating, QMainWindow):
         if self.customer_display is not None:
             self.customer_display.show_session(session)
         if session.is_paid:  # a payment code paid before its charge's return arrived here
-            self._show_paid(session, None)
+            self._paid(session, None)
 
     def charge_code(self, code: str) -> None:
         """A customer's payment code was scanned (``SaleView.submit_code``): charge the cart with it at once; an
-        open QR order of the cart gives way to it."""
+        open QR order of the cart gives way to it. Goods just paid for are asked about first, as for Charge
+        (another wallet's code is refused before that): a scan charges with no tap, so a second scan of the
+        same customer must not pay twice. A QR order giving way was asked about when it was charged."""
         core = self._core()
         assert self.sale_view is not None
         snapshot = self.sale_view.cart.snapshot()
@@ -378,37 +474,48 @@ class MainWindow(Retranslating, QMainWindow):
 
         def refused(exc: BaseException) -> None:
             core.sound.unknown_code()  # the error beep: the clerk looks up
-            self.show_error(self._code_refused(exc))
+            self._code_refused(exc)
 
         self._submit_charge(
-            lambda: core.charge_code(snapshot, code, replaces=replaces), refused, label="charge by payment code"
+            snapshot,
+            lambda: core.charge_code(snapshot, code, replaces=replaces),
+            check_repeat=replaces is None,
+            check_first=lambda: core.payment_code(code),  # another wallet's code: refused before any question
+            refused=refused,
         )
 
-    def _code_refused(self, exc: BaseException) -> str:
+    def _code_refused(self, exc: BaseException) -> None:
         from kiosk.checkout import CartError
         from kiosk.checkout.codepay import OtherWallet, PaymentInFlight
 
         if isinstance(exc, OtherWallet):
-            return str(exc) if exc.configured else self.tr("This shop accepts WeChat Pay only")
-        if isinstance(exc, PaymentInFlight):
-            return self.tr("A payment is under way: wait for it, or cancel it first")
-        if isinstance(exc, CartError):
-            return self.tr("Add the items to the cart before scanning the customer's payment code")
-        return self.tr("Charge failed: {0}").format(format_exception(exc))
+            if exc.configured:
+                self.show_error(str(exc))  # the shop's own words, as written in kiosk.toml
+            else:
+                self.show_error(lambda: self.tr("This shop accepts WeChat Pay only"))
+        elif isinstance(exc, PaymentInFlight):
+            self.show_error(lambda: self.tr("A payment is under way: wait for it, or cancel it first"))
+        elif isinstance(exc, CartError):
+            self.show_error(lambda: self.tr("Add the items to the cart before scanning the customer's payment code"))
+        else:
+            self._report(exc, lambda: self.tr("Charge failed: {0}"))
 
     def _code_on_payment_screen(self, text: str) -> None:
         assert self.sale_view is not None
         self.sale_view.submit_code(text, items=False)  # the one dispatch point; no items from here
 
     def charge_cart_by_qr(self) -> None:
-        """After a failed payment code: 改用扫码支付, the same cart by QR."""
+        """After a failed payment code: 改用扫码支付, the same cart by QR (not asked about again: it was when the
+        code was charged, and the code took nothing)."""
+        core = self._core()
         assert self.sale_view is not None
-        self.charge(self.sale_view.cart.snapshot())
+        snapshot = self.sale_view.cart.snapshot()
+        self._submit_charge(snapshot, lambda: core.charge(snapshot))
 
     def simulate_customer_code(self) -> None:
         """Training: a customer of the sandbox shows a payment code (the clerk picks which one)."""
         core = self._core()
-        self.ops.run(core.training_scenarios, on_done=self._pick_scenario, label=self.tr("Training customers"))
+        self.ops.run(core.training_scenarios, on_done=self._pick_scenario, label="training customers")
 
     def _pick_scenario(self, scenarios: list[TrainingScenario]) -> None:
         from kiosk.ui.codepay import ScenarioPicker
@@ -431,20 +538,22 @@ class MainWindow(Retranslating, QMainWindow):
             assert self.sale_view is not None
             self.sale_view.submit_code(code)  # as if the scanner read it from the customer's phone
 
-        self.ops.run(lambda: core.training_payment_code(scenario), on_done=scanned, label=self.tr("Customer code"))
+        self.ops.run(lambda: core.training_payment_code(scenario), on_done=scanned, label="customer code")
 
     def cancel_payment(self, out_trade_no: str) -> None:
+        from kiosk.ui.words import short
+
         core = self._core()
         self._busy("cancel", True)
 
         def done(session: PaymentSession) -> None:
             self._busy("cancel", False)
             self._update_session(session)
-            self.notice.show_info(self.tr("Payment cancelled: {0}").format(out_trade_no))
+            self.notice.show_info(lambda: self.tr("Payment cancelled: order {0}").format(short(out_trade_no)))
 
         def failed(exc: BaseException) -> None:
             self._busy("cancel", False)
-            self.show_error(self.tr("Cancel failed: {0}").format(format_exception(exc)))
+            self._report(exc, lambda: self.tr("Cancel failed: {0}"))
 
         self.ops.run(lambda: core.cancel(out_trade_no), on_done=done, on_error=failed, label="cancel")
 
@@ -458,7 +567,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self._busy("requery", False)
-            self.show_error(self.tr("Re-query failed: {0}").format(format_exception(exc)))
+            self._report(exc, lambda: self.tr("Re-query failed: {0}"))
 
         self.ops.run(lambda: core.requery(out_trade_no), on_done=done, on_error=failed, label="requery")
 
@@ -471,7 +580,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self._busy("simulate", False)
-            self.show_error(self.tr("Simulated payment failed: {0}").format(format_exception(exc)))
+            self._report(exc, lambda: self.tr("Simulated payment failed: {0}"))
 
         self.ops.run(lambda: core.simulate_payment(out_trade_no), on_done=done, on_error=failed, label="simulate")
 
@@ -481,22 +590,34 @@ class MainWindow(Retranslating, QMainWindow):
 
         def done(_: object) -> None:
             self._busy("print", False)
-            self.notice.show_info(self.tr("QR slip sent to the printer"))
+            self._sent_to_printer(lambda: self.tr("QR slip sent to the printer"))
 
         def failed(exc: BaseException) -> None:
             self._busy("print", False)
-            self.show_error(self.tr("Printing failed: {0}").format(format_exception(exc)))
+            self._report(exc, lambda: self.tr("Printing failed: {0}"))
 
         self.ops.run(lambda: core.print_slip(out_trade_no), on_done=done, on_error=failed, label="print slip")
 
-    def reprint_receipt(self, out_trade_no: str) -> None:
+    def print_receipt(self, out_trade_no: str) -> None:
+        """A paid order's receipt: the original the first time, a marked reprint after that."""
+        from kiosk.ui.words import short
+
         core = self._core()
         self.ops.run(
-            lambda: core.reprint_receipt(out_trade_no),
-            on_done=lambda _: self.notice.show_info(self.tr("Receipt sent to the printer")),
-            on_error=lambda exc: self.show_error(self.tr("Printing failed: {0}").format(format_exception(exc))),
-            label="reprint receipt",
+            lambda: core.print_receipt(out_trade_no),
+            on_done=lambda _: self._sent_to_printer(
+                lambda: self.tr("Receipt of order {0} sent to the printer").format(short(out_trade_no))
+            ),
+            on_error=lambda exc: self._report(exc, lambda: self.tr("Printing failed: {0}")),
+            label="print receipt",
         )
+
+    def _sent_to_printer(self, message: Message) -> None:
+        """Say it went to the printer, unless the printer is stopped: then it waits, and the banner says why."""
+        if self.printer_fault is not None and self.printer_fault.fault is not None:
+            self.notice.show_info(lambda: self.tr("Waiting for the printer (see above)"))
+        else:
+            self.notice.show_info(message)
 
     def _busy(self, action: str, busy: bool) -> None:
         if self.payment_view is not None:
@@ -544,6 +665,8 @@ class MainWindow(Retranslating, QMainWindow):
         self._latest[session.out_trade_no] = session
         if self.orders_view is not None and self.stack.currentWidget() is self.orders_view:
             self._orders_refresh.start()  # coalesce bursts of events into one journal query
+        if session.is_paid and (known is None or not known.is_paid):
+            self._last_sale(session)
         current = self.current
         if current is None or current.out_trade_no != session.out_trade_no:
             return
@@ -552,7 +675,7 @@ class MainWindow(Retranslating, QMainWindow):
         if self.customer_display is not None:
             self.customer_display.show_session(session)
         if session.state is State.PAID:
-            self._show_paid(session, known)
+            self._paid(session, known)
             return
         self.payment_view.show_session(session)
         clerk_cancelled = session.state is State.CANCELLED and session.ended_by == "clerk"
@@ -560,96 +683,234 @@ class MainWindow(Retranslating, QMainWindow):
             # Back to the cart (kept, so the order can be changed and charged again).
             self.back_to_sale()
 
-    def _show_paid(self, session: PaymentSession, known: PaymentSession | None) -> None:
-        assert self.payment_view is not None and self.paid_view is not None and self.sale_view is not None
+    def _paid(self, session: PaymentSession, known: PaymentSession | None) -> None:
+        """The order on screen is paid (by QR or payment code): the paid screen, or a notice if the clerk is
+        elsewhere (``known``: what the window knew of it before)."""
+        from kiosk.ui.words import short
+
+        assert self.payment_view is not None and self.sale_view is not None
         self.payment_view.show_session(session)
         self.payment_view.stop()
         if known is not None and known.is_paid:
             return  # a later detail of a payment already shown
         self.sale_view.start_new_order()  # the cart became this paid order
         if self.stack.currentWidget() is self.payment_view:
-            self.paid_view.show_paid(session)
-            self.stack.setCurrentWidget(self.paid_view)
+            self._show_paid(session)
         else:
             self.current = None
-            self.notice.show_info(self.tr("Paid: {0}").format(session.out_trade_no))
+            self.notice.show_info(lambda: self.tr("Paid: order {0}").format(short(session.out_trade_no)))
+
+    def _show_paid(self, session: PaymentSession) -> None:
+        assert self.paid_view is not None
+        self.paid_view.show_paid(session)
+        job = self._receipt_jobs.get(session.out_trade_no)
+        if job is not None:  # its receipt began before the screen showed it (a payment after cancel)
+            self.paid_view.job_changed(job)
+        self.stack.setCurrentWidget(self.paid_view)
+
+    def _last_sale(self, session: PaymentSession | None) -> None:
+        if self.sale_view is not None and self.core is not None:
+            self.sale_view.set_last_sale(session, printing=self.core.print_queue is not None)
 
     def _paid_after_cancel(self, event: PaidAfterCancel) -> None:
-        from kiosk.money import format_yuan
-
+        """Money for an order the clerk had given up: say which, and keep its goods from being charged again."""
+        core = self._core()
         session = event.session
         self._latest[session.out_trade_no] = session
-        self.alert.add(
-            self.tr(
-                "Payment received after cancel: order {0}, {1}. The money has arrived — hand over the "
-                "goods or ask the manager to refund it."
-            ).format(session.out_trade_no, format_yuan(session.amount_fen))
-        )
-        if self.current is not None and self.current.out_trade_no == session.out_trade_no:
+        current = self.current
+        if current is not None and current.out_trade_no == session.out_trade_no:
             self.current = session
             assert self.payment_view is not None
             self.payment_view.show_session(session)
+        other = None  # the charge on screen, if another one is still open (it may be for the same goods)
+        if current is not None and current.is_open and current.out_trade_no != session.out_trade_no:
+            other = current.out_trade_no
+        self.ops.run(
+            lambda: (core.order(session.out_trade_no), core.order(other) if other else None),
+            on_done=lambda orders: self._late_payment(*orders),
+            label="late payment",
+        )
+
+    def _late_payment(self, order: Order, open_order: Order | None) -> None:
+        from kiosk.checkout.double_charge import plan_late_payment
+        from kiosk.money import format_yuan
+        from kiosk.ui.words import goods_line, short
+
+        assert self.sale_view is not None and self.paid_view is not None and self.payment_view is not None
+        plan = plan_late_payment(order, self.sale_view.cart.snapshot(), open_order)
+        session = order.session
+        if plan.cancel is not None:
+            core = self._core()
+            cancel = plan.cancel
+            self.ops.run(lambda: core.cancel(cancel), on_done=self._update_session, label="cancel the repeat")
+        if plan.settle_cart:
+            if self.repeat_dialog is not None:
+                self.repeat_dialog.reject()  # the cart it asks about is settled
+            self.sale_view.start_new_order()  # these goods are paid for: nothing left to charge
+            if self.stack.currentWidget() in (self.sale_view, self.payment_view):
+                self.payment_view.stop()
+                self.current = session
+                self._show_paid(session)
+                if self.customer_display is not None:
+                    self.customer_display.show_session(session)
+
+        def message() -> str:
+            head = self.tr("Paid after cancel: order {0}, {1} — {2}.").format(
+                short(session.out_trade_no),
+                format_yuan(session.payer_total_fen or session.amount_fen),
+                goods_line(order.items, self.language),
+            )
+            if plan.settle_cart:
+                step = self.tr("These goods were in the cart; it is cleared. Hand them to the customer.")
+            elif plan.cart_overlaps:
+                step = self.tr(
+                    "The cart holds some of these goods: do not charge them again. Hand over the paid goods, "
+                    "or the manager refunds the order."
+                )
+            else:
+                step = self.tr("Hand the goods to the customer, or the manager refunds the order.")
+            if plan.cancel is not None:
+                step += " " + self.tr("Order {0} for the same goods is cancelled, so nobody pays twice.").format(
+                    short(plan.cancel)
+                )
+            return f"{head} {step}"
+
+        self.alert.add(message)
+        self._arrange_banners()
+
+    def _arrange_banners(self) -> None:
+        """When several banners show, the most urgent has the room for its advice; the rest show one line."""
+        from kiosk.checkout.counter import Banner, detailed_banner
+
+        banners = {Banner.RELAY: self.relay_banner, Banner.PRINTER: self.printer_banner}
+        showing = [kind for kind, banner in banners.items() if banner is not None and not banner.isHidden()]
+        if not self.alert.isHidden():
+            showing.append(Banner.LATE_PAYMENT)
+        detailed = detailed_banner(showing)
+        for kind, banner in banners.items():
+            if banner is not None:
+                banner.set_compact(kind is not detailed)
 
     def _connection_changed(self, event: ConnectionChanged) -> None:
-        self._relay_online = event.online
-        self._relay_authorized = event.authorized
+        if self.relay_link is not None and self.core is not None:
+            self.relay_link = self.relay_link.apply(event, self.core.clock.now())
         self._show_relay()
 
+    def check_connection(self) -> None:
+        """The relay banner's Try again: ask the payment server now, not at the next heartbeat."""
+        core = self._core()
+        assert self.relay_banner is not None
+        self.relay_banner.set_checking(True)
+
+        def done(_: object) -> None:
+            if self.relay_banner is not None:
+                self.relay_banner.set_checking(False)
+
+        self.ops.run(core.check_connection, on_done=done, on_error=done, label="connection check")
+
     def _core_error(self, event: CoreError) -> None:
-        self.show_error(event.message)
+        from kiosk.ui.words import core_error_text
+
+        log.warning("core error (%s): %s", event.kind, event.message)
+        self.show_error(lambda: core_error_text(event))
 
     def _unknown_code(self, code: str) -> None:
         if self.core is not None:
             self.core.sound.unknown_code()  # a bad scan beeps
-        self.show_error(self.tr("No item has the code or name “{0}”").format(code))
+        self.show_error(lambda: self.tr("No item has the code or name “{0}”").format(code))
 
-    def _print_job(self, job: Any) -> None:
-        state = getattr(job, "state", "")
-        if state == "printed":
-            self._set_printer(None, ok=True)
-        elif state == "sending":
-            self._set_printer(self.tr("Printing…"), ok=True)
-        elif state == "failed":
-            self._set_printer(self.tr("Print failed: {0}").format(job.last_error or ""), ok=False)
-        elif state == "pending" and getattr(job, "last_error", None):
-            self._set_printer(str(job.last_error), ok=False)
+    # ---- the printer ---------------------------------------------------------------------------
 
-    def _printer_checked(self, status: Any) -> None:
-        if getattr(status, "ready", True):
-            self._set_printer(None, ok=True)
-        else:
-            self._set_printer(status.describe(), ok=False)
-
-    def _set_printer(self, text: str | None, *, ok: bool) -> None:
-        self._printer_text = text
-        self._printer_ok = ok
+    def _print_job(self, job: PrintJobChanged) -> None:
+        self._printing = job.state == "sending"
+        if job.document == "paid_receipt" and job.out_trade_no:
+            self._receipt_jobs.pop(job.out_trade_no, None)
+            self._receipt_jobs[job.out_trade_no] = job  # newest last
+            while len(self._receipt_jobs) > RECEIPTS_FOLLOWED:
+                del self._receipt_jobs[next(iter(self._receipt_jobs))]
+        if self.paid_view is not None:
+            self.paid_view.job_changed(job)
         self._show_printer()
 
+    def _printer_fault(self, event: PrinterFaultChanged) -> None:
+        self.printer_fault = event
+        if self.printer_banner is not None:
+            self.printer_banner.show_fault(event)
+            self._arrange_banners()
+        if self.paid_view is not None:
+            self.paid_view.set_printer_fault(event.fault)
+        self._show_printer()
+
+    def _check_printer(self) -> None:
+        """Ask the printer how it is (start-up, Retry): a fault shows even before a job is held up by it."""
+        core = self._core()
+        self.ops.run(lambda: core.print_queue.printer.status(), on_done=self._printer_checked, label="printer status")
+
+    def _printer_checked(self, status: Any) -> None:
+        from kiosk.checkout.counter import status_fault
+        from kiosk.checkout.events import PrinterFaultChanged
+
+        held = self.printer_fault is not None and self.printer_fault.job is not None
+        if held:
+            return  # the queue's own report, with the job Retry and Skip act on, wins
+        self._printer_fault(PrinterFaultChanged(status_fault(status)))
+
+    def retry_printing(self, job_id: int | None) -> None:
+        core = self._core()
+        self.notice.show_info(lambda: self.tr("Trying the printer again…"))
+        self.ops.run(lambda: core.retry_printing(job_id), on_done=lambda _: self._check_printer(), label="retry")
+
+    def skip_print_job(self, job_id: int) -> None:
+        core = self._core()
+        self.ops.run(
+            lambda: core.skip_print_job(job_id),
+            on_error=lambda exc: self._report(exc, lambda: self.tr("Could not skip it: {0}")),
+            label="skip",
+        )
+
+    def simulate_printer_fault(self, on: bool) -> None:
+        """Training: the virtual printer runs out of paper (checked) or has paper again."""
+        core = self._core()
+        self.ops.run(
+            lambda: core.simulate_printer_fault("paper_out" if on else None),
+            on_done=lambda _: self._check_printer(),
+            label="practise",
+        )
+
     def _show_relay(self) -> None:
-        online = self._relay_online
-        if online is None:
-            text = self.tr("Relay: connecting…")
-        elif online and not self._relay_authorized:
-            online = False  # reachable, but nothing this kiosk asks will be done: not shown as online
-            text = self.tr("Relay: not authorized (check the kiosk token)")
-        elif online:
-            text = self.tr("Relay: online")
-        else:
-            text = self.tr("Relay: OFFLINE")
-        self.relay_status.setText(text)
-        self.relay_status.setProperty("online", "" if online is None else ("true" if online else "false"))
+        from kiosk.checkout.counter import Link
+
+        link = self.relay_link.link if self.relay_link is not None else Link.CONNECTING
+        texts = {
+            Link.CONNECTING: self.tr("Payment server: connecting…"),
+            Link.ONLINE: self.tr("Payment server: connected"),
+            Link.OFFLINE: self.tr("Payment server: out of reach"),
+            Link.REFUSED: self.tr("Payment server: this kiosk is not accepted"),
+        }
+        self.relay_status.setText(texts[link])
+        online = {Link.CONNECTING: "", Link.ONLINE: "true"}.get(link, "false")
+        self.relay_status.setProperty("online", online)
         self.relay_status.style().unpolish(self.relay_status)
         self.relay_status.style().polish(self.relay_status)
+        if self.relay_link is not None and self.core is not None:
+            assert self.relay_banner is not None and self.sale_view is not None and self.payment_view is not None
+            self.relay_banner.show_link(self.relay_link, self.core.clock.now())
+            self._arrange_banners()
+            self.sale_view.set_relay(self.relay_link)
+            self.payment_view.set_server_away(link in (Link.OFFLINE, Link.REFUSED))
 
     def _show_printer(self) -> None:
+        fault = self.printer_fault.fault if self.printer_fault is not None else None
         if self.core is not None and self.core.print_queue is None:
             text = self.tr("Printer: none")
-        elif self._printer_text:
-            text = self.tr("Printer: {0}").format(self._printer_text)
+        elif fault is not None:
+            text = self.tr("Printer: {0}").format(fault.title(self.language))
+        elif self._printing:
+            text = self.tr("Printer: printing…")
         else:
             text = self.tr("Printer: ready")
         self.printer_status.setText(text)
-        self.printer_status.setProperty("ok", "true" if self._printer_ok else "false")
+        self.printer_status.setProperty("ok", "false" if fault is not None else "true")
         self.printer_status.style().unpolish(self.printer_status)
         self.printer_status.style().polish(self.printer_status)
 
@@ -685,11 +946,18 @@ class MainWindow(Retranslating, QMainWindow):
 
     # ---- errors --------------------------------------------------------------------------------
 
-    def show_error(self, text: str) -> None:
-        self.notice.show_error(text)
+    def show_error(self, message: Message) -> None:
+        self.notice.show_error(message)
 
-    def _op_failed(self, label: str, exc: BaseException) -> None:
-        self.show_error(f"{label}: {format_exception(exc)}")
+    def _report(self, error: BaseException, template: Callable[[], str]) -> None:
+        """Show a failure in the clerk's words (``BackgroundOps`` has logged its detail): ``template`` has a
+        ``{0}`` for what went wrong."""
+        from kiosk.ui.words import error_text
+
+        self.show_error(lambda: template().format(error_text(error)))
+
+    def _op_failed(self, _label: str, exc: BaseException) -> None:
+        self._report(exc, lambda: self.tr("That did not work: {0}"))
 
     # ---- life cycle ----------------------------------------------------------------------------
 

@@ -52,8 +52,8 @@ from kiosk.manager.service import (
 from kiosk.manager.summaries import DayData, DaySummary
 from kiosk.money import format_yuan
 from kiosk.trade import RefundStatus
-from kiosk.ui.codepay import method_text
 from kiosk.ui.i18n import Retranslating
+from kiosk.ui.words import method_text
 
 from .manager_widgets import HourChart, ManagerPinDialog, RefundDialog
 from .ops import BackgroundOps

@@ -16,14 +16,24 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from kiosk.ui.i18n import Retranslating
+
 log = logging.getLogger(__name__)
 
 INFO_MS = 6000  # info notices fade on their own; errors stay until dismissed
 
+#: A text for the clerk, or how to make it again in the language of the moment (a language switch
+#: re-renders what is on screen: notices, banners and dialogs).
+Message = str | Callable[[], str]
 
-class NoticeBar(QWidget):
+
+def render(message: Message) -> str:
+    return message() if callable(message) else message
+
+
+class NoticeBar(Retranslating, QWidget):
     """One line across the top of the window: info (blue, ⓘ, hides on its own) or error (red, ⚠, stays
-    until ✕)."""
+    until ✕). A message given as a function is rendered again when the language changes."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -45,6 +55,7 @@ class NoticeBar(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
+        self._message: Message = ""
         self.setProperty("level", "info")
         self.hide()
 
@@ -56,21 +67,25 @@ class NoticeBar(QWidget):
     def level(self) -> str:
         return str(self.property("level"))
 
-    def show_info(self, text: str) -> None:
-        self._show(text, "info")
+    def show_info(self, message: Message) -> None:
+        self._show(message, "info")
         self._timer.start(INFO_MS)
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, message: Message) -> None:
         self._timer.stop()
-        self._show(text, "error")
+        self._show(message, "error")
 
     def dismiss(self) -> None:
         self._timer.stop()
         self.hide()
 
-    def _show(self, text: str, level: str) -> None:
+    def retranslate(self) -> None:
+        self.label.setText(render(self._message))
+
+    def _show(self, message: Message, level: str) -> None:
         self.icon.setText("⚠" if level == "error" else "ⓘ")  # told apart by more than colour
-        self.label.setText(text)
+        self._message = message
+        self.label.setText(render(message))
         self.setProperty("level", level)
         # Re-polish so the [level=...] stylesheet rule follows the property.
         self.style().unpolish(self)
@@ -78,8 +93,10 @@ class NoticeBar(QWidget):
         self.show()
 
 
-class AlertBanner(QWidget):
-    """Prominent, non-modal, stays until the clerk acknowledges it (payment after cancel)."""
+class AlertBanner(Retranslating, QWidget):
+    """Prominent, non-modal, stays until the clerk acknowledges it: payments that landed after Cancel."""
+
+    acknowledged = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -95,25 +112,27 @@ class AlertBanner(QWidget):
         layout.setContentsMargins(20, 12, 12, 12)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.ack_button)
-        self._messages: list[str] = []
+        self._messages: list[Message] = []
         self.retranslate()
         self.hide()
 
     def retranslate(self) -> None:
         self.ack_button.setText(self.tr("Got it"))
+        self.label.setText("\n".join(render(message) for message in self._messages))
 
     @property
     def messages(self) -> list[str]:
-        return list(self._messages)
+        return [render(message) for message in self._messages]
 
-    def add(self, text: str) -> None:
-        self._messages.append(text)
-        self.label.setText("\n".join(self._messages))
+    def add(self, message: Message) -> None:
+        self._messages.append(message)
+        self.retranslate()
         self.show()
 
     def acknowledge(self) -> None:
         self._messages.clear()
         self.hide()
+        self.acknowledged.emit()
 
 
 class ErrorReporter(QObject):
@@ -123,10 +142,6 @@ class ErrorReporter(QObject):
 
     def report(self, text: str) -> None:
         self.reported.emit(text)
-
-
-def format_exception(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def install_excepthook(reporter: ErrorReporter) -> Callable[[], None]:
@@ -141,8 +156,10 @@ def install_excepthook(reporter: ErrorReporter) -> Callable[[], None]:
         if issubclass(kind, KeyboardInterrupt):
             previous_sys(kind, value, tb)
             return
+        from kiosk.ui.words import error_text  # the core's exception classes: imported once there is a core
+
         log.error("uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
-        reporter.report(format_exception(value))
+        reporter.report(error_text(value))
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
         if args.exc_value is None:

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from kiosk.checkout import PaymentSession, State
 from kiosk.clock import CHINA_TZ
 from kiosk.money import format_yuan
-from kiosk.ui.codepay import method_text
 from kiosk.ui.i18n import Retranslating
+from kiosk.ui.words import code_failure_text, method_text, short
 
 
 class OrdersView(Retranslating, QWidget):
@@ -50,6 +50,11 @@ class OrdersView(Retranslating, QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         QScroller.grabGesture(self.table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        # The selected order in full: its whole number (for the manager and support) and WeChat Pay's.
+        self.detail = QLabel(self)
+        self.detail.setObjectName("ordersDetailLabel")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_button = QPushButton(self)
         self.refresh_button.setObjectName("refreshOrdersButton")
         self.refresh_button.clicked.connect(self.refreshRequested.emit)
@@ -74,6 +79,7 @@ class OrdersView(Retranslating, QWidget):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addWidget(self.title)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.action_bar)
         self.retranslate()
 
@@ -105,7 +111,7 @@ class OrdersView(Retranslating, QWidget):
         return {
             State.DRAFT: self.tr("Draft"),
             State.CREATING: self.tr("Creating"),
-            State.PENDING_CREATION: self.tr("Waiting for relay"),
+            State.PENDING_CREATION: self.tr("Waiting for the payment server"),
             State.AWAITING_PAYMENT: self.tr("Awaiting payment"),
             State.PAID: self.tr("Paid"),
             State.PAID_AFTER_CANCEL: self.tr("Paid after cancel"),
@@ -121,7 +127,7 @@ class OrdersView(Retranslating, QWidget):
         for row, order in enumerate(self.orders):
             cells = [
                 order.charged_at.astimezone(CHINA_TZ).strftime("%H:%M:%S"),
-                order.out_trade_no,
+                short(order.out_trade_no),
                 order.description,
                 format_yuan(order.amount_fen),
                 method_text(order.method),
@@ -151,8 +157,20 @@ class OrdersView(Retranslating, QWidget):
 
     def _selection_changed(self) -> None:
         order = self.selected()
+        self.detail.setText(self._detail(order) if order is not None else self.tr("Tap an order to see it in full"))
         self.slip_button.setEnabled(order is not None and order.code_url is not None and order.is_open)
         self.receipt_button.setEnabled(order is not None and order.is_paid)
+
+    def _detail(self, order: PaymentSession) -> str:
+        lines = [self.tr("Order number: {0}").format(order.out_trade_no)]
+        if order.transaction_id:
+            lines.append(self.tr("WeChat Pay transaction: {0}").format(order.transaction_id))
+        if order.success_time is not None:
+            paid = order.success_time.astimezone(CHINA_TZ).strftime("%H:%M:%S")
+            lines.append(self.tr("Paid at {0}").format(paid))
+        if order.failure is not None:  # a payment code that took nothing: why
+            lines.append(code_failure_text(order.failure))
+        return "   ".join(lines)
 
     def _emit(self, signal: SignalInstance) -> None:
         order = self.selected()

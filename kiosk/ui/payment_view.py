@@ -9,11 +9,14 @@ from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.checkout import PaymentSession, State
+from kiosk.checkout.counter import ReceiptProgress, receipt_progress
+from kiosk.checkout.events import PrintJobChanged
 from kiosk.money import format_yuan
+from kiosk.printing.faults import FaultAdvice
 from kiosk.trade import TradeState
-from kiosk.ui.codepay import failure_message
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
+from kiosk.ui.words import code_failure_advice, short
 
 COUNTDOWN_MS = 250
 PAID_RETURN_MS = 5000  # the paid screen goes back to a new order on its own after this long
@@ -76,7 +79,12 @@ class PaymentView(Retranslating, QWidget):
         self.order_label.setObjectName("orderNumberLabel")
         self.order_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.order_label.setWordWrap(True)
-        self.order_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The short number is what the clerk calls the order by; the full one is for support and the manager.
+        self.order_detail = QLabel(self)
+        self.order_detail.setObjectName("orderFullNumberLabel")
+        self.order_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.order_detail.setWordWrap(True)
+        self.order_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # The customer may show a payment code instead of scanning the QR: the scanner types it here.
         self.code_input = QLineEdit(self)
         self.code_input.setObjectName("paymentCodeInput")
@@ -119,6 +127,7 @@ class PaymentView(Retranslating, QWidget):
         info.addWidget(self.status_label)
         info.addWidget(self.countdown_label)
         info.addWidget(self.order_label)
+        info.addWidget(self.order_detail)
         info.addWidget(self.code_input)
         info.addStretch(1)
         top = QHBoxLayout()
@@ -135,6 +144,8 @@ class PaymentView(Retranslating, QWidget):
         self.timer.setInterval(COUNTDOWN_MS)
         self.timer.timeout.connect(self._tick)
         self.busy: set[str] = set()
+        #: The payment server is known to be out of reach: an order being created waits for it.
+        self.server_away = False
         self.retranslate()
 
     def _plain_button(self, name: str, signal: SignalInstance) -> QPushButton:
@@ -185,7 +196,8 @@ class PaymentView(Retranslating, QWidget):
         self.session = session
         state = display_state(session)
         self.amount_label.setText(format_yuan(session.amount_fen))
-        self.order_label.setText(self.tr("Order {0}").format(session.out_trade_no))
+        self.order_label.setText(self.tr("Order {0}").format(short(session.out_trade_no)))
+        self.order_detail.setText(session.out_trade_no)
         self.qr.set_text(session.code_url if session.state is State.AWAITING_PAYMENT else None)
         self.qr.set_placeholder(self._placeholder(session))
         self.hint_label.setVisible(self.qr.text is not None)  # nobody is asked to scan a code not shown
@@ -216,6 +228,11 @@ class PaymentView(Retranslating, QWidget):
         else:
             self.timer.stop()
 
+    def set_server_away(self, away: bool) -> None:
+        self.server_away = away
+        if self.session is not None:
+            self.show_session(self.session)
+
     def set_busy(self, action: str, busy: bool) -> None:
         (self.busy.add if busy else self.busy.discard)(action)
         if self.session is not None:
@@ -227,21 +244,23 @@ class PaymentView(Retranslating, QWidget):
     def _tick(self) -> None:
         if self.session is None:
             return
-        if self.session.is_open and not self.session.is_code_pay:  # a code is charged in seconds: no countdown
+        # No countdown for a QR nobody can scan yet, nor for a payment code (charged in seconds, no QR at all).
+        if self.session.is_open and self.qr.text is not None:
             left = self._seconds_left(self.session)
             self.countdown_label.setText(self.tr("Expires in {0}").format(format_countdown(left)))
         else:
             self.countdown_label.setText("")
+        self.countdown_label.setVisible(bool(self.countdown_label.text()))  # its line goes to the status
 
     def _placeholder(self, session: PaymentSession) -> str:
         if session.is_code_pay and not session.is_paid:
             code = session.payment_code[-4:] if session.payment_code else ""
             return self.tr("Payment code …{0}").format(code)
         match session.state:
-            case State.DRAFT | State.CREATING:
+            case State.DRAFT | State.CREATING if not self.server_away:
                 return self.tr("Creating the order…")
-            case State.PENDING_CREATION:
-                return self.tr("Waiting for the relay…")
+            case State.DRAFT | State.CREATING | State.PENDING_CREATION:
+                return self.tr("Waiting for the payment server…")
             case State.PAID | State.PAID_AFTER_CANCEL:
                 return self.tr("Paid")
         return self.tr("This QR code is no longer valid")
@@ -250,9 +269,10 @@ class PaymentView(Retranslating, QWidget):
         state = display_state(session)
         text = self._code_status_text(session, state) if session.is_code_pay else None
         if text is None:
+            away = self.tr("The payment server cannot be reached — retrying. You can cancel.")
             texts = {
-                "CREATING": self.tr("Creating the order…"),
-                "PENDING_CREATION": self.tr("Relay unreachable — retrying. You can cancel."),
+                "CREATING": away if self.server_away else self.tr("Creating the order…"),
+                "PENDING_CREATION": away,
                 TradeState.NOTPAY: self.tr("Waiting for payment"),
                 TradeState.USERPAYING: self.tr("Customer is paying…"),
                 TradeState.PAYERROR: self.tr("Payment failed — the customer may try again"),
@@ -260,11 +280,9 @@ class PaymentView(Retranslating, QWidget):
                 "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
                 "CANCELLED": self.tr("Cancelled"),
                 "EXPIRED": self.tr("Expired"),
-                State.FAILED.name: self.tr("Failed"),
+                State.FAILED.name: self.tr("The payment server did not take this order — charge again"),
             }
-            text = texts.get(state, state)
-            if state == State.FAILED.name and session.last_error:
-                text = f"{text}: {session.last_error}"
+            text = texts.get(state, "")
         if session.unresolved:
             text += "\n" + self.tr("Not settled yet: the manager has been told to check it")
         return text
@@ -272,9 +290,12 @@ class PaymentView(Retranslating, QWidget):
     def _code_status_text(self, session: PaymentSession, state: str) -> str | None:
         """What differs for a payment-code order (None: as for any order)."""
         if state == State.FAILED.name and session.failure:
-            return failure_message(session)  # why, and the next step: 换一张卡 / 重新出示付款码 / 改用扫码支付
+            return code_failure_advice(session)  # why, and the next step: 换一张卡 / 重新出示付款码 / 改用扫码支付
         if session.state in (State.CANCELLED, State.EXPIRED) and not session.settled:
             return self.tr("Cancelled — WeChat Pay is reversing the payment…")
+        if state == "PENDING_CREATION" or (state == "CREATING" and self.server_away):
+            # Nothing to scan and no countdown: the code goes to WeChat Pay once the payment server answers.
+            return self.tr("Waiting for the payment server to charge the code — you can cancel.")
         texts = {
             "CREATING": self.tr("Charging the customer's payment code…"),
             TradeState.USERPAYING: self.tr("Ask the customer to enter the payment password"),
@@ -285,40 +306,61 @@ class PaymentView(Retranslating, QWidget):
 
 
 class PaidView(Retranslating, QWidget):
-    """A clear "paid" screen; back to a new order after a few seconds or a tap."""
+    """A clear "paid" screen with the receipt's choices; back to a new order after a few seconds or a tap.
+
+    ``receipt`` is ``[printer] receipt``: ``always`` (it prints by itself; the screen follows it, offers
+    "No receipt" while the printer holds it, and a reprint once it is out), ``ask`` (Print receipt or No
+    receipt, and the screen waits for the answer) or ``never`` (Print receipt on request); ``None`` without
+    a printer."""
 
     newOrderRequested = Signal()
+    printReceiptRequested = Signal(str)  # out_trade_no: the original the first time, a reprint after
+    skipReceiptRequested = Signal(int)  # the held receipt's print job
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, receipt: str | None = "always", language: str = "zh_CN", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("paidPage")
+        self.receipt_mode = receipt
+        self.language = language  # of the printer's fault words, which come from the core in both languages
         self.session: PaymentSession | None = None
+        #: The newest print job of this order's receipt, and what holds the printer up now.
+        self.receipt_job: PrintJobChanged | None = None
+        self.printer_fault: FaultAdvice | None = None
+        #: The clerk asked for a receipt (or it prints by itself): the screen follows the job.
+        self.receipt_wanted = False
         self.title = QLabel(self)
         self.title.setObjectName("paidTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)
         self.amount = QLabel(self)
         self.amount.setObjectName("paidAmount")
         self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.order_label = QLabel(self)
+        self.order_label.setObjectName("paidOrderLabel")
+        self.order_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail = QLabel(self)
         self.detail.setObjectName("paidDetail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setWordWrap(True)
-        # After-sale actions go in this bar (New order now; reprint and no-receipt choices belong here too).
+        self.detail.setProperty("receipt", "")
         self.action_bar = QWidget(self)
         self.action_bar.setObjectName("paidActions")
         self.action_row = QHBoxLayout(self.action_bar)
         self.action_row.setContentsMargins(0, 0, 0, 0)
-        self.new_order_button = QPushButton(self.action_bar)
-        self.new_order_button.setObjectName("newOrderButton")
-        self.new_order_button.clicked.connect(self.newOrderRequested.emit)
+        self.no_receipt_button = self._button("noReceiptButton", self._no_receipt)
+        self.print_button = self._button("printReceiptButton", self._print)
+        self.new_order_button = self._button("newOrderButton", self.newOrderRequested.emit)
         self.action_row.addStretch(1)
-        self.action_row.addWidget(self.new_order_button, 2)
+        for button in (self.no_receipt_button, self.print_button):
+            self.action_row.addWidget(button, 2)
+        self.action_row.addWidget(self.new_order_button, 3)
         self.action_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.amount)
+        layout.addWidget(self.order_label)
         layout.addWidget(self.detail)
         layout.addStretch(1)
         layout.addWidget(self.action_bar)
@@ -328,16 +370,105 @@ class PaidView(Retranslating, QWidget):
         self.return_timer.timeout.connect(self.newOrderRequested.emit)
         self.retranslate()
 
-    def retranslate(self) -> None:
-        self.title.setText("✓ " + self.tr("Paid"))
-        self.new_order_button.setText(self.tr("New order"))
-        self.detail.setText(self.tr("The receipt is printing") if self.session else "")
+    def _button(self, name: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(self.action_bar)
+        button.setObjectName(name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        return button
+
+    @property
+    def asking(self) -> bool:
+        """Waiting for the clerk's answer to "does the customer want a receipt?"."""
+        return self.receipt_mode == "ask" and self.session is not None and not self.receipt_wanted
+
+    @property
+    def progress(self) -> ReceiptProgress | None:
+        """How the receipt is getting on, once one is on its way (None: no receipt asked for)."""
+        if not self.receipt_wanted:
+            return None
+        return receipt_progress(self.receipt_job, self.printer_fault)
 
     def show_paid(self, session: PaymentSession) -> None:
         self.session = session
+        self.receipt_job = None
+        self.receipt_wanted = self.receipt_mode == "always"
         self.amount.setText(format_yuan(session.payer_total_fen or session.amount_fen))
+        self.retranslate()
+        if self.asking:
+            self.return_timer.stop()  # the clerk answers first
+        else:
+            self.return_timer.start()
+
+    def job_changed(self, job: PrintJobChanged) -> None:
+        """A print job moved on: follow this order's receipt (the newest job of it, a reprint too)."""
+        session = self.session
+        if session is None or job.document != "paid_receipt" or job.out_trade_no != session.out_trade_no:
+            return
+        if self.receipt_job is None or job.job_id >= self.receipt_job.job_id:
+            self.receipt_job = job
+            self.retranslate()
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        self.retranslate()
+
+    def set_printer_fault(self, fault: FaultAdvice | None) -> None:
+        self.printer_fault = fault
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        session = self.session
+        late = session is not None and session.state is State.PAID_AFTER_CANCEL
+        self.title.setText("✓ " + (self.tr("Paid after cancel") if late else self.tr("Paid")))
+        self.order_label.setText(self.tr("Order {0}").format(short(session.out_trade_no)) if session else "")
+        self.new_order_button.setText(self.tr("New order"))
+        self.no_receipt_button.setText(self.tr("No receipt"))
+        progress = self.progress
+        done = progress in (ReceiptProgress.PRINTED, ReceiptProgress.SKIPPED)
+        printed = progress is ReceiptProgress.PRINTED
+        self.print_button.setText(self.tr("Reprint receipt") if printed else self.tr("Print receipt"))
+        self.detail.setText(self._receipt_text(progress) if session else "")
+        self.detail.setProperty("receipt", progress.value if progress else "")
+        self.detail.style().unpolish(self.detail)
+        self.detail.style().polish(self.detail)
+        printing = self.receipt_mode is not None
+        # "No receipt": the answer to "ask", or a receipt the printer holds (it is skipped).
+        self.no_receipt_button.setVisible(printing and (self.asking or progress is ReceiptProgress.WAITING))
+        self.no_receipt_button.setEnabled(self.asking or self.receipt_job is not None)
+        # Print: the first receipt on request, or another copy once the first is out.
+        self.print_button.setVisible(printing and (progress is None or done))
+        self.new_order_button.setVisible(not self.asking)
+
+    def _receipt_text(self, progress: ReceiptProgress | None) -> str:
+        if progress is None:
+            return self.tr("Does the customer want a receipt?") if self.asking else ""
+        if progress is ReceiptProgress.WAITING:
+            fault = self.printer_fault or (self.receipt_job.fault if self.receipt_job else None)
+            reason = fault.title(self.language) if fault is not None else self.tr("the printer is busy")
+            return self.tr("The receipt is waiting: {0}").format(reason)
+        return {
+            ReceiptProgress.QUEUED: self.tr("The receipt is printing"),
+            ReceiptProgress.PRINTING: self.tr("The receipt is printing"),
+            ReceiptProgress.PRINTED: self.tr("The receipt is printed"),
+            ReceiptProgress.SKIPPED: self.tr("No receipt printed"),
+        }[progress]
+
+    def _print(self) -> None:
+        if self.session is None:
+            return
+        self.receipt_wanted = True
+        self.printReceiptRequested.emit(self.session.out_trade_no)
         self.retranslate()
         self.return_timer.start()
 
+    def _no_receipt(self) -> None:
+        if self.asking:
+            self.newOrderRequested.emit()
+        elif self.receipt_job is not None:
+            self.no_receipt_button.setEnabled(False)
+            self.skipReceiptRequested.emit(self.receipt_job.job_id)
+
     def mousePressEvent(self, event: object) -> None:  # a tap anywhere starts the next order
-        self.newOrderRequested.emit()
+        if not self.asking:
+            self.newOrderRequested.emit()

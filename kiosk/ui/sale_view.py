@@ -16,14 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item
+from kiosk.checkout import Cart, CartChange, CartError, CartSnapshot, Catalogue, Item, PaymentSession
 from kiosk.checkout.cart import MAX_LINE_QUANTITY, TooMany
 from kiosk.checkout.codepay import scanned_payment_code
+from kiosk.checkout.counter import Link, RelayLink
 from kiosk.money import format_yuan
 from kiosk.ui.cart_view import CartView, UndoBar
 from kiosk.ui.catalog_view import CatalogView, CategoryBar, SearchResults
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.keypad import ENTER, LETTERS, Keypad, KeypadDialog
+from kiosk.ui.words import short
 
 #: Typing pauses this long before the search runs: a scanner's burst of digits never flashes results.
 SEARCH_DELAY_MS = 150
@@ -39,6 +41,7 @@ class SaleView(Retranslating, QWidget):
     unknownCode = Signal(str)  # a scanned or typed code that is no item (the window shows it as an error)
     paymentCodeScanned = Signal(str)  # a customer's payment code (the window charges the cart with it, or refuses it)
     simulateCodeRequested = Signal()  # training: a customer shows a payment code
+    lastReceiptRequested = Signal(str)  # out_trade_no of the last sale: its receipt, in one tap
 
     def __init__(
         self, catalogue: Catalogue, cart: Cart, language: str, parent: QWidget | None = None, *, training: bool = False
@@ -50,6 +53,9 @@ class SaleView(Retranslating, QWidget):
         self.language = language
         self._busy = False
         self.quantity_dialog: KeypadDialog | None = None
+        #: The last paid order (its receipt is one tap away) and what the payment server allows.
+        self.last_sale: PaymentSession | None = None
+        self.relay = RelayLink()
 
         # Scan / search field, with its own clear button and on-screen keys.
         self.barcode = QLineEdit(self)
@@ -96,6 +102,11 @@ class SaleView(Retranslating, QWidget):
         self.simulate_code_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.simulate_code_button.clicked.connect(self.simulateCodeRequested.emit)
         self.simulate_code_button.setVisible(training)
+        self.last_receipt_button = QPushButton(self)
+        self.last_receipt_button.setObjectName("lastReceiptButton")
+        self.last_receipt_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.last_receipt_button.clicked.connect(self._last_receipt)
+        self.last_receipt_button.hide()  # until the window says there is a printer and a sale
         self.cart_view = CartView(self)
         self.cart_view.language = language
         self.cart_view.quantityDelta.connect(self._change_quantity)
@@ -114,6 +125,12 @@ class SaleView(Retranslating, QWidget):
         self.charge_button.setObjectName("chargeButton")
         self.charge_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.charge_button.clicked.connect(self._charge)
+        # Why Charge is off, or what happens to a charge now (the payment server out of reach).
+        self.charge_hint = QLabel(self)
+        self.charge_hint.setObjectName("chargeHintLabel")
+        self.charge_hint.setWordWrap(True)
+        self.charge_hint.setProperty("level", "")
+        self.charge_hint.hide()
 
         field = QHBoxLayout()
         field.addWidget(self.barcode, 1)
@@ -126,9 +143,11 @@ class SaleView(Retranslating, QWidget):
         cart_head = QHBoxLayout()
         cart_head.addWidget(self.cart_title, 1)
         cart_head.addWidget(self.simulate_code_button)
+        cart_head.addWidget(self.last_receipt_button)
         cart_head.addWidget(self.clear_button)  # far from Charge: a slip costs nothing, and Undo is there
         totals = QHBoxLayout()
         totals.addWidget(self.count_label)
+        totals.addWidget(self.charge_hint, 1)  # in the count's place while it shows: no height of its own
         totals.addWidget(self.total_label, 1)
         right = QVBoxLayout()
         right.addLayout(cart_head)
@@ -171,12 +190,54 @@ class SaleView(Retranslating, QWidget):
         self.simulate_code_button.setText(self.tr("Customer code"))
         self.simulate_code_button.setToolTip(self.tr("Training: a customer shows a payment code"))
         self.charge_button.setText(self.tr("Charge"))
+        self._show_last_sale()
+        self._show_relay()
         self.catalog.retranslate()
         self.categories.retranslate()
         self.results.retranslate()
         self.undo_bar.retranslate()
         self.cart_view.retranslate()
         self._show(self.cart.snapshot(), self.cart_view.highlighted)
+
+    # ---- the last sale, the payment server ------------------------------------------------------
+
+    def set_last_sale(self, session: PaymentSession | None, *, printing: bool) -> None:
+        """The last paid order; its receipt is one tap away (only with a printer)."""
+        self.last_sale = session if printing else None
+        self._show_last_sale()
+
+    def _show_last_sale(self) -> None:
+        sale = self.last_sale
+        self.last_receipt_button.setVisible(sale is not None)
+        if sale is not None:
+            self.last_receipt_button.setText(self.tr("Last receipt {0}").format(short(sale.out_trade_no)))
+
+    def _last_receipt(self) -> None:
+        if self.last_sale is not None:
+            self.lastReceiptRequested.emit(self.last_sale.out_trade_no)
+        self.focus_barcode()
+
+    def set_relay(self, link: RelayLink) -> None:
+        """Charge follows the payment server: off while it refuses this kiosk, with the reason beside it."""
+        self.relay = link
+        self._show_relay()
+        self._show(self.cart.snapshot(), self.cart_view.highlighted)
+
+    def _show_relay(self) -> None:
+        link = self.relay.link
+        if link is Link.REFUSED:
+            text, level = self.tr("Charging is off (see above)"), "blocked"
+        elif link is Link.OFFLINE:
+            text, level = self.tr("A charge now waits for the payment server"), "warning"
+        else:
+            text, level = "", ""
+        self.charge_hint.setText(text)
+        self.charge_hint.setVisible(bool(text))
+        self.count_label.setVisible(not text)
+        if self.charge_hint.property("level") != level:
+            self.charge_hint.setProperty("level", level)
+            self.charge_hint.style().unpolish(self.charge_hint)
+            self.charge_hint.style().polish(self.charge_hint)
 
     # ---- codes and search --------------------------------------------------------------------
 
@@ -323,9 +384,9 @@ class SaleView(Retranslating, QWidget):
         self.undo_bar.offer(self.cart.removal)
         self.total_label.setText(self.tr("Total {0}").format(format_yuan(snapshot.total_fen)))
         self.count_label.setText(self.tr("{0} items").format(snapshot.item_count))
-        self.charge_button.setEnabled(not snapshot.is_empty and not self._busy)
+        self.charge_button.setEnabled(not snapshot.is_empty and not self._busy and self.relay.charge_allowed)
         self.clear_button.setEnabled(not snapshot.is_empty and not self._busy)
-        self.simulate_code_button.setEnabled(not snapshot.is_empty and not self._busy)
+        self.simulate_code_button.setEnabled(not snapshot.is_empty and not self._busy and self.relay.charge_allowed)
         # The cart is frozen while its Charge is being submitted (the order is made from a snapshot).
         self.left_pages.setEnabled(not self._busy)
         self.cart_view.setEnabled(not self._busy)
@@ -335,6 +396,6 @@ class SaleView(Retranslating, QWidget):
 
     def _charge(self) -> None:
         snapshot = self.cart.snapshot()
-        if snapshot.is_empty or self._busy:
+        if snapshot.is_empty or self._busy or not self.relay.charge_allowed:
             return
         self.chargeRequested.emit(snapshot)

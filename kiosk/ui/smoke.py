@@ -6,10 +6,10 @@ It drives the same buttons a clerk taps and watches the same widgets the tests w
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QTimer
 
+from kiosk.checkout.events import PrintJobChanged
 from kiosk.ui.app import SALE_MARKER
 from kiosk.ui.main_window import MainWindow
 
@@ -26,11 +26,11 @@ def run_sale(window: MainWindow, *, on_done: Callable[[bool], None], timeout_ms:
     printed: set[str] = set()
     assert window.bridge is not None
 
-    def job_changed(job: Any) -> None:
+    def job_changed(job: PrintJobChanged) -> None:
         if job.state == "printed":
             printed.add(job.job_key)
 
-    window.bridge.printJob.connect(job_changed)
+    window.bridge.printJobChanged.connect(job_changed)
     timer = QTimer(window)
     deadline = QTimer(window)
     deadline.setSingleShot(True)

@@ -5,7 +5,27 @@
     <name>AlertBanner</name>
     <message>
         <source>Got it</source>
+        <extracomment>A text for the clerk, or how to make it again in the language of the moment (a language switch re-renders what is on screen: notices, banners and dialogs).</extracomment>
         <translation>Got it</translation>
+    </message>
+</context>
+<context>
+    <name>Banners</name>
+    <message>
+        <source>receipt</source>
+        <translation>receipt</translation>
+    </message>
+    <message>
+        <source>payment slip</source>
+        <translation>payment slip</translation>
+    </message>
+    <message>
+        <source>refund slip</source>
+        <translation>refund slip</translation>
+    </message>
+    <message>
+        <source>report</source>
+        <translation>report</translation>
     </message>
 </context>
 <context>
@@ -38,61 +58,6 @@
         <source>Other</source>
         <extracomment>An item name gets at most this many lines on a tile (a price line follows). A tile is at least this many line heights wide (about eight Chinese characters). The category row shows at most this many rows of buttons; more scroll, with the scroll bar showing.</extracomment>
         <translation>Other</translation>
-    </message>
-</context>
-<context>
-    <name>CodePay</name>
-    <message>
-        <source>Not enough money on the customer's card</source>
-        <translation>Not enough money on the customer's card</translation>
-    </message>
-    <message>
-        <source>The customer's bank declined the payment</source>
-        <translation>The customer's bank declined the payment</translation>
-    </message>
-    <message>
-        <source>The payment code is invalid, expired or already used</source>
-        <translation>The payment code is invalid, expired or already used</translation>
-    </message>
-    <message>
-        <source>The customer did not confirm the payment in time</source>
-        <translation>The customer did not confirm the payment in time</translation>
-    </message>
-    <message>
-        <source>The payment was cancelled</source>
-        <translation>The payment was cancelled</translation>
-    </message>
-    <message>
-        <source>Payment by payment code is not available for this shop now</source>
-        <translation>Payment by payment code is not available for this shop now</translation>
-    </message>
-    <message>
-        <source>The payment code never reached WeChat Pay: nothing was charged</source>
-        <translation>The payment code never reached WeChat Pay: nothing was charged</translation>
-    </message>
-    <message>
-        <source>The payment did not go through</source>
-        <translation>The payment did not go through</translation>
-    </message>
-    <message>
-        <source>Ask the customer to switch to another card</source>
-        <translation>Ask the customer to switch to another card</translation>
-    </message>
-    <message>
-        <source>Ask the customer to show the payment code again</source>
-        <translation>Ask the customer to show the payment code again</translation>
-    </message>
-    <message>
-        <source>Ask the customer to pay by scanning the QR code instead</source>
-        <translation>Ask the customer to pay by scanning the QR code instead</translation>
-    </message>
-    <message>
-        <source>Payment code</source>
-        <translation>Payment code</translation>
-    </message>
-    <message>
-        <source>QR code</source>
-        <translation>QR code</translation>
     </message>
 </context>
 <context>
@@ -177,7 +142,7 @@
     <name>MainWindow</name>
     <message>
         <source>Kiosk — cashier</source>
-        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). Emitted once, after the first paint. The core is attached and the sale page is usable.</extracomment>
+        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts' print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
         <translation>Kiosk — cashier</translation>
     </message>
     <message>
@@ -201,6 +166,14 @@
         <translation>Training mode</translation>
     </message>
     <message>
+        <source>Practise: no paper</source>
+        <translation>Practise: no paper</translation>
+    </message>
+    <message>
+        <source>Charging is off: the payment server does not accept this kiosk</source>
+        <translation>Charging is off: the payment server does not accept this kiosk</translation>
+    </message>
+    <message>
         <source>Charge failed: {0}</source>
         <translation>Charge failed: {0}</translation>
     </message>
@@ -217,16 +190,68 @@
         <translation>Add the items to the cart before scanning the customer's payment code</translation>
     </message>
     <message>
-        <source>Training customers</source>
-        <translation>Training customers</translation>
+        <source>Payment cancelled: order {0}</source>
+        <translation>Payment cancelled: order {0}</translation>
     </message>
     <message>
-        <source>Customer code</source>
-        <translation>Customer code</translation>
+        <source>Receipt of order {0} sent to the printer</source>
+        <translation>Receipt of order {0} sent to the printer</translation>
     </message>
     <message>
-        <source>Payment cancelled: {0}</source>
-        <translation>Payment cancelled: {0}</translation>
+        <source>Waiting for the printer (see above)</source>
+        <translation>Waiting for the printer (see above)</translation>
+    </message>
+    <message>
+        <source>Paid: order {0}</source>
+        <translation>Paid: order {0}</translation>
+    </message>
+    <message>
+        <source>Paid after cancel: order {0}, {1} — {2}.</source>
+        <translation>Paid after cancel: order {0}, {1} — {2}.</translation>
+    </message>
+    <message>
+        <source>These goods were in the cart; it is cleared. Hand them to the customer.</source>
+        <translation>These goods were in the cart; it is cleared. Hand them to the customer.</translation>
+    </message>
+    <message>
+        <source>The cart holds some of these goods: do not charge them again. Hand over the paid goods, or the manager refunds the order.</source>
+        <translation>The cart holds some of these goods: do not charge them again. Hand over the paid goods, or the manager refunds the order.</translation>
+    </message>
+    <message>
+        <source>Hand the goods to the customer, or the manager refunds the order.</source>
+        <translation>Hand the goods to the customer, or the manager refunds the order.</translation>
+    </message>
+    <message>
+        <source>Order {0} for the same goods is cancelled, so nobody pays twice.</source>
+        <translation>Order {0} for the same goods is cancelled, so nobody pays twice.</translation>
+    </message>
+    <message>
+        <source>Trying the printer again…</source>
+        <translation>Trying the printer again…</translation>
+    </message>
+    <message>
+        <source>Could not skip it: {0}</source>
+        <translation>Could not skip it: {0}</translation>
+    </message>
+    <message>
+        <source>Payment server: connecting…</source>
+        <translation>Payment server: connecting…</translation>
+    </message>
+    <message>
+        <source>Payment server: connected</source>
+        <translation>Payment server: connected</translation>
+    </message>
+    <message>
+        <source>Payment server: out of reach</source>
+        <translation>Payment server: out of reach</translation>
+    </message>
+    <message>
+        <source>Payment server: this kiosk is not accepted</source>
+        <translation>Payment server: this kiosk is not accepted</translation>
+    </message>
+    <message>
+        <source>That did not work: {0}</source>
+        <translation>That did not work: {0}</translation>
     </message>
     <message>
         <source>Cancel failed: {0}</source>
@@ -249,44 +274,8 @@
         <translation>Printing failed: {0}</translation>
     </message>
     <message>
-        <source>Receipt sent to the printer</source>
-        <translation>Receipt sent to the printer</translation>
-    </message>
-    <message>
-        <source>Paid: {0}</source>
-        <translation>Paid: {0}</translation>
-    </message>
-    <message>
-        <source>Payment received after cancel: order {0}, {1}. The money has arrived — hand over the goods or ask the manager to refund it.</source>
-        <translation>Payment received after cancel: order {0}, {1}. The money has arrived — hand over the goods or ask the manager to refund it.</translation>
-    </message>
-    <message>
         <source>No item has the code or name “{0}”</source>
         <translation>No item has the code or name “{0}”</translation>
-    </message>
-    <message>
-        <source>Printing…</source>
-        <translation>Printing…</translation>
-    </message>
-    <message>
-        <source>Print failed: {0}</source>
-        <translation>Print failed: {0}</translation>
-    </message>
-    <message>
-        <source>Relay: connecting…</source>
-        <translation>Relay: connecting…</translation>
-    </message>
-    <message>
-        <source>Relay: not authorized (check the kiosk token)</source>
-        <translation>Relay: not authorized (check the kiosk token)</translation>
-    </message>
-    <message>
-        <source>Relay: online</source>
-        <translation>Relay: online</translation>
-    </message>
-    <message>
-        <source>Relay: OFFLINE</source>
-        <translation>Relay: OFFLINE</translation>
     </message>
     <message>
         <source>Printer: none</source>
@@ -295,6 +284,10 @@
     <message>
         <source>Printer: {0}</source>
         <translation>Printer: {0}</translation>
+    </message>
+    <message>
+        <source>Printer: printing…</source>
+        <translation>Printer: printing…</translation>
     </message>
     <message>
         <source>Printer: ready</source>
@@ -369,8 +362,24 @@
         <translation>Creating</translation>
     </message>
     <message>
-        <source>Waiting for relay</source>
-        <translation>Waiting for relay</translation>
+        <source>Waiting for the payment server</source>
+        <translation>Waiting for the payment server</translation>
+    </message>
+    <message>
+        <source>Tap an order to see it in full</source>
+        <translation>Tap an order to see it in full</translation>
+    </message>
+    <message>
+        <source>Order number: {0}</source>
+        <translation>Order number: {0}</translation>
+    </message>
+    <message>
+        <source>WeChat Pay transaction: {0}</source>
+        <translation>WeChat Pay transaction: {0}</translation>
+    </message>
+    <message>
+        <source>Paid at {0}</source>
+        <translation>Paid at {0}</translation>
     </message>
     <message>
         <source>Awaiting payment</source>
@@ -404,18 +413,60 @@
         <translation>Paid</translation>
     </message>
     <message>
+        <source>Paid after cancel</source>
+        <extracomment>The newest print job of this order's receipt, and what holds the printer up now. The clerk asked for a receipt (or it prints by itself): the screen follows the job.</extracomment>
+        <translation>Paid after cancel</translation>
+    </message>
+    <message>
+        <source>Order {0}</source>
+        <translation>Order {0}</translation>
+    </message>
+    <message>
         <source>New order</source>
         <translation>New order</translation>
     </message>
     <message>
+        <source>No receipt</source>
+        <translation>No receipt</translation>
+    </message>
+    <message>
+        <source>Reprint receipt</source>
+        <translation>Reprint receipt</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation>Print receipt</translation>
+    </message>
+    <message>
+        <source>Does the customer want a receipt?</source>
+        <translation>Does the customer want a receipt?</translation>
+    </message>
+    <message>
+        <source>the printer is busy</source>
+        <translation>the printer is busy</translation>
+    </message>
+    <message>
+        <source>The receipt is waiting: {0}</source>
+        <translation>The receipt is waiting: {0}</translation>
+    </message>
+    <message>
         <source>The receipt is printing</source>
         <translation>The receipt is printing</translation>
+    </message>
+    <message>
+        <source>The receipt is printed</source>
+        <translation>The receipt is printed</translation>
+    </message>
+    <message>
+        <source>No receipt printed</source>
+        <translation>No receipt printed</translation>
     </message>
 </context>
 <context>
     <name>PaymentView</name>
     <message>
         <source>Cancel payment</source>
+        <extracomment>The payment server is known to be out of reach: an order being created waits for it.</extracomment>
         <translation>Cancel payment</translation>
     </message>
     <message>
@@ -471,8 +522,40 @@
         <translation>Creating the order…</translation>
     </message>
     <message>
-        <source>Waiting for the relay…</source>
-        <translation>Waiting for the relay…</translation>
+        <source>Waiting for the payment server…</source>
+        <translation>Waiting for the payment server…</translation>
+    </message>
+    <message>
+        <source>The payment server cannot be reached — retrying. You can cancel.</source>
+        <translation>The payment server cannot be reached — retrying. You can cancel.</translation>
+    </message>
+    <message>
+        <source>The payment server did not take this order — charge again</source>
+        <translation>The payment server did not take this order — charge again</translation>
+    </message>
+    <message>
+        <source>Not settled yet: the manager has been told to check it</source>
+        <translation>Not settled yet: the manager has been told to check it</translation>
+    </message>
+    <message>
+        <source>Cancelled — WeChat Pay is reversing the payment…</source>
+        <translation>Cancelled — WeChat Pay is reversing the payment…</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server to charge the code — you can cancel.</source>
+        <translation>Waiting for the payment server to charge the code — you can cancel.</translation>
+    </message>
+    <message>
+        <source>Charging the customer's payment code…</source>
+        <translation>Charging the customer's payment code…</translation>
+    </message>
+    <message>
+        <source>Ask the customer to enter the payment password</source>
+        <translation>Ask the customer to enter the payment password</translation>
+    </message>
+    <message>
+        <source>Waiting for WeChat Pay's answer…</source>
+        <translation>Waiting for WeChat Pay's answer…</translation>
     </message>
     <message>
         <source>Paid</source>
@@ -481,10 +564,6 @@
     <message>
         <source>This QR code is no longer valid</source>
         <translation>This QR code is no longer valid</translation>
-    </message>
-    <message>
-        <source>Relay unreachable — retrying. You can cancel.</source>
-        <translation>Relay unreachable — retrying. You can cancel.</translation>
     </message>
     <message>
         <source>Waiting for payment</source>
@@ -509,30 +588,6 @@
     <message>
         <source>Expired</source>
         <translation>Expired</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Failed</translation>
-    </message>
-    <message>
-        <source>Not settled yet: the manager has been told to check it</source>
-        <translation>Not settled yet: the manager has been told to check it</translation>
-    </message>
-    <message>
-        <source>Cancelled — WeChat Pay is reversing the payment…</source>
-        <translation>Cancelled — WeChat Pay is reversing the payment…</translation>
-    </message>
-    <message>
-        <source>Charging the customer's payment code…</source>
-        <translation>Charging the customer's payment code…</translation>
-    </message>
-    <message>
-        <source>Ask the customer to enter the payment password</source>
-        <translation>Ask the customer to enter the payment password</translation>
-    </message>
-    <message>
-        <source>Waiting for WeChat Pay's answer…</source>
-        <translation>Waiting for WeChat Pay's answer…</translation>
     </message>
 </context>
 <context>
@@ -564,6 +619,33 @@
     <message>
         <source>Cancel</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterBanner</name>
+    <message>
+        <source>Retry</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>Skip this receipt</source>
+        <translation>Skip this receipt</translation>
+    </message>
+    <message>
+        <source>the {0} of order {1} is waiting</source>
+        <translation>the {0} of order {1} is waiting</translation>
+    </message>
+    <message>
+        <source>the {0} is waiting</source>
+        <translation>the {0} is waiting</translation>
+    </message>
+    <message>
+        <source>{0} — {1}</source>
+        <translation>{0} — {1}</translation>
+    </message>
+    <message>
+        <source>Printer: {0}</source>
+        <translation>Printer: {0}</translation>
     </message>
 </context>
 <context>
@@ -603,10 +685,60 @@
     </message>
 </context>
 <context>
+    <name>RelayBanner</name>
+    <message>
+        <source>Try again</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>The payment server does not accept this kiosk (since {0})</source>
+        <translation>The payment server does not accept this kiosk (since {0})</translation>
+    </message>
+    <message>
+        <source>Charging is off. Ask the manager or the installer to check this kiosk's access settings.</source>
+        <translation>Charging is off. Ask the manager or the installer to check this kiosk's access settings.</translation>
+    </message>
+    <message>
+        <source>The payment server cannot be reached (since {0})</source>
+        <translation>The payment server cannot be reached (since {0})</translation>
+    </message>
+    <message>
+        <source>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the server answers.</source>
+        <translation>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the server answers.</translation>
+    </message>
+</context>
+<context>
+    <name>RepeatChargeDialog</name>
+    <message>
+        <source>These goods were just paid for</source>
+        <translation>These goods were just paid for</translation>
+    </message>
+    <message>
+        <source>Order {0}, {1}, paid at {2}:</source>
+        <translation>Order {0}, {1}, paid at {2}:</translation>
+    </message>
+    <message>
+        <source>Is the customer buying the same again? If not, do not charge twice.</source>
+        <translation>Is the customer buying the same again? If not, do not charge twice.</translation>
+    </message>
+    <message>
+        <source>Clear the cart</source>
+        <translation>Clear the cart</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Charge again</source>
+        <translation>Charge again</translation>
+    </message>
+</context>
+<context>
     <name>SaleView</name>
     <message>
         <source>Scan, or search by name, pinyin or code</source>
-        <extracomment>Typing pauses this long before the search runs: a scanner's burst of digits never flashes results.</extracomment>
+        <extracomment>Typing pauses this long before the search runs: a scanner's burst of digits never flashes results. The last paid order (its receipt is one tap away) and what the payment server allows.</extracomment>
         <translation>Scan, or search by name, pinyin or code</translation>
     </message>
     <message>
@@ -636,6 +768,18 @@
     <message>
         <source>Charge</source>
         <translation>Charge</translation>
+    </message>
+    <message>
+        <source>Last receipt {0}</source>
+        <translation>Last receipt {0}</translation>
+    </message>
+    <message>
+        <source>Charging is off (see above)</source>
+        <translation>Charging is off (see above)</translation>
+    </message>
+    <message>
+        <source>A charge now waits for the payment server</source>
+        <translation>A charge now waits for the payment server</translation>
     </message>
     <message>
         <source>Scan the customer's payment code here; items go in the cart</source>
@@ -697,6 +841,114 @@
     <message>
         <source>Removed {0} × {1}</source>
         <translation>Removed {0} × {1}</translation>
+    </message>
+</context>
+<context>
+    <name>Words</name>
+    <message>
+        <source> and {0} more</source>
+        <extracomment>At most this many goods are named in a one-line summary; the rest are counted.</extracomment>
+        <translation> and {0} more</translation>
+    </message>
+    <message>
+        <source>the payment server cannot be reached</source>
+        <translation>the payment server cannot be reached</translation>
+    </message>
+    <message>
+        <source>the payment server turned the request down</source>
+        <translation>the payment server turned the request down</translation>
+    </message>
+    <message>
+        <source>not possible for this order now</source>
+        <translation>not possible for this order now</translation>
+    </message>
+    <message>
+        <source>the cart cannot be charged as it is</source>
+        <translation>the cart cannot be charged as it is</translation>
+    </message>
+    <message>
+        <source>the printer is not ready</source>
+        <translation>the printer is not ready</translation>
+    </message>
+    <message>
+        <source>the kiosk could not do it</source>
+        <translation>the kiosk could not do it</translation>
+    </message>
+    <message>
+        <source>something went wrong; the details are in the log</source>
+        <translation>something went wrong; the details are in the log</translation>
+    </message>
+    <message>
+        <source>The payment server refused order {0}. Charge again, or call the manager if it repeats.</source>
+        <translation>The payment server refused order {0}. Charge again, or call the manager if it repeats.</translation>
+    </message>
+    <message>
+        <source>The receipt of order {0} could not be sent to the printer; the kiosk keeps trying.</source>
+        <translation>The receipt of order {0} could not be sent to the printer; the kiosk keeps trying.</translation>
+    </message>
+    <message>
+        <source>The printer could not be set up: selling goes on without printing. Call the installer.</source>
+        <translation>The printer could not be set up: selling goes on without printing. Call the installer.</translation>
+    </message>
+    <message>
+        <source>Something went wrong with order {0}; the details are in the log.</source>
+        <translation>Something went wrong with order {0}; the details are in the log.</translation>
+    </message>
+    <message>
+        <source>Something went wrong; the details are in the log.</source>
+        <translation>Something went wrong; the details are in the log.</translation>
+    </message>
+    <message>
+        <source>Not enough money on the customer's card</source>
+        <translation>Not enough money on the customer's card</translation>
+    </message>
+    <message>
+        <source>The customer's bank declined the payment</source>
+        <translation>The customer's bank declined the payment</translation>
+    </message>
+    <message>
+        <source>The payment code is invalid, expired or already used</source>
+        <translation>The payment code is invalid, expired or already used</translation>
+    </message>
+    <message>
+        <source>The customer did not confirm the payment in time</source>
+        <translation>The customer did not confirm the payment in time</translation>
+    </message>
+    <message>
+        <source>The payment was cancelled</source>
+        <translation>The payment was cancelled</translation>
+    </message>
+    <message>
+        <source>Payment by payment code is not available for this shop now</source>
+        <translation>Payment by payment code is not available for this shop now</translation>
+    </message>
+    <message>
+        <source>The payment code never reached WeChat Pay: nothing was charged</source>
+        <translation>The payment code never reached WeChat Pay: nothing was charged</translation>
+    </message>
+    <message>
+        <source>The payment did not go through</source>
+        <translation>The payment did not go through</translation>
+    </message>
+    <message>
+        <source>Ask the customer to switch to another card</source>
+        <translation>Ask the customer to switch to another card</translation>
+    </message>
+    <message>
+        <source>Ask the customer to show the payment code again</source>
+        <translation>Ask the customer to show the payment code again</translation>
+    </message>
+    <message>
+        <source>Ask the customer to pay by scanning the QR code instead</source>
+        <translation>Ask the customer to pay by scanning the QR code instead</translation>
+    </message>
+    <message>
+        <source>Payment code</source>
+        <translation>Payment code</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>QR code</translation>
     </message>
 </context>
 </TS>

@@ -5,7 +5,27 @@
     <name>AlertBanner</name>
     <message>
         <source>Got it</source>
+        <extracomment>A text for the clerk, or how to make it again in the language of the moment (a language switch re-renders what is on screen: notices, banners and dialogs).</extracomment>
         <translation>知道了</translation>
+    </message>
+</context>
+<context>
+    <name>Banners</name>
+    <message>
+        <source>receipt</source>
+        <translation>收据</translation>
+    </message>
+    <message>
+        <source>payment slip</source>
+        <translation>付款单</translation>
+    </message>
+    <message>
+        <source>refund slip</source>
+        <translation>退款单</translation>
+    </message>
+    <message>
+        <source>report</source>
+        <translation>报表</translation>
     </message>
 </context>
 <context>
@@ -38,61 +58,6 @@
         <source>Other</source>
         <extracomment>An item name gets at most this many lines on a tile (a price line follows). A tile is at least this many line heights wide (about eight Chinese characters). The category row shows at most this many rows of buttons; more scroll, with the scroll bar showing.</extracomment>
         <translation>其他</translation>
-    </message>
-</context>
-<context>
-    <name>CodePay</name>
-    <message>
-        <source>Not enough money on the customer&apos;s card</source>
-        <translation>顾客的银行卡余额不足</translation>
-    </message>
-    <message>
-        <source>The customer&apos;s bank declined the payment</source>
-        <translation>顾客的银行拒绝了这笔付款</translation>
-    </message>
-    <message>
-        <source>The payment code is invalid, expired or already used</source>
-        <translation>付款码无效、已过期或已使用</translation>
-    </message>
-    <message>
-        <source>The customer did not confirm the payment in time</source>
-        <translation>顾客未及时确认付款</translation>
-    </message>
-    <message>
-        <source>The payment was cancelled</source>
-        <translation>付款已取消</translation>
-    </message>
-    <message>
-        <source>Payment by payment code is not available for this shop now</source>
-        <translation>本店暂时无法使用付款码收款</translation>
-    </message>
-    <message>
-        <source>The payment code never reached WeChat Pay: nothing was charged</source>
-        <translation>付款码未送达微信支付，未扣款</translation>
-    </message>
-    <message>
-        <source>The payment did not go through</source>
-        <translation>付款未成功</translation>
-    </message>
-    <message>
-        <source>Ask the customer to switch to another card</source>
-        <translation>请顾客换一张卡</translation>
-    </message>
-    <message>
-        <source>Ask the customer to show the payment code again</source>
-        <translation>请顾客重新出示付款码</translation>
-    </message>
-    <message>
-        <source>Ask the customer to pay by scanning the QR code instead</source>
-        <translation>请顾客改用扫码支付</translation>
-    </message>
-    <message>
-        <source>Payment code</source>
-        <translation>付款码</translation>
-    </message>
-    <message>
-        <source>QR code</source>
-        <translation>扫码支付</translation>
     </message>
 </context>
 <context>
@@ -177,7 +142,7 @@
     <name>MainWindow</name>
     <message>
         <source>Kiosk — cashier</source>
-        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). Emitted once, after the first paint. The core is attached and the sale page is usable.</extracomment>
+        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts&apos; print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
         <translation>Kiosk 收银台</translation>
     </message>
     <message>
@@ -201,6 +166,14 @@
         <translation>培训模式</translation>
     </message>
     <message>
+        <source>Practise: no paper</source>
+        <translation>练习：缺纸</translation>
+    </message>
+    <message>
+        <source>Charging is off: the payment server does not accept this kiosk</source>
+        <translation>暂停收款：收款服务器不接受本收银机</translation>
+    </message>
+    <message>
         <source>Charge failed: {0}</source>
         <translation>收款失败：{0}</translation>
     </message>
@@ -217,16 +190,68 @@
         <translation>请先把商品加入购物车，再扫顾客的付款码</translation>
     </message>
     <message>
-        <source>Training customers</source>
-        <translation>培训顾客</translation>
+        <source>Payment cancelled: order {0}</source>
+        <translation>已取消收款：订单 {0}</translation>
     </message>
     <message>
-        <source>Customer code</source>
-        <translation>顾客付款码</translation>
+        <source>Receipt of order {0} sent to the printer</source>
+        <translation>订单 {0} 的收据已发送到打印机</translation>
     </message>
     <message>
-        <source>Payment cancelled: {0}</source>
-        <translation>已取消收款：{0}</translation>
+        <source>Waiting for the printer (see above)</source>
+        <translation>正在等待打印机（见上方提示）</translation>
+    </message>
+    <message>
+        <source>Paid: order {0}</source>
+        <translation>已付款：订单 {0}</translation>
+    </message>
+    <message>
+        <source>Paid after cancel: order {0}, {1} — {2}.</source>
+        <translation>取消后顾客仍付了款：订单 {0}，{1}——{2}。</translation>
+    </message>
+    <message>
+        <source>These goods were in the cart; it is cleared. Hand them to the customer.</source>
+        <translation>这些商品还在购物车里，购物车已清空。请把商品交给顾客。</translation>
+    </message>
+    <message>
+        <source>The cart holds some of these goods: do not charge them again. Hand over the paid goods, or the manager refunds the order.</source>
+        <translation>购物车里有这笔订单的商品：不要再收一次款。请把已付款的商品交给顾客，或请店长退款。</translation>
+    </message>
+    <message>
+        <source>Hand the goods to the customer, or the manager refunds the order.</source>
+        <translation>请把商品交给顾客，或请店长退款。</translation>
+    </message>
+    <message>
+        <source>Order {0} for the same goods is cancelled, so nobody pays twice.</source>
+        <translation>同样商品的订单 {0} 已取消，顾客不会付两次款。</translation>
+    </message>
+    <message>
+        <source>Trying the printer again…</source>
+        <translation>正在重试打印机…</translation>
+    </message>
+    <message>
+        <source>Could not skip it: {0}</source>
+        <translation>无法跳过：{0}</translation>
+    </message>
+    <message>
+        <source>Payment server: connecting…</source>
+        <translation>收款服务器：正在连接…</translation>
+    </message>
+    <message>
+        <source>Payment server: connected</source>
+        <translation>收款服务器：已连接</translation>
+    </message>
+    <message>
+        <source>Payment server: out of reach</source>
+        <translation>收款服务器：连不上</translation>
+    </message>
+    <message>
+        <source>Payment server: this kiosk is not accepted</source>
+        <translation>收款服务器：不接受本收银机</translation>
+    </message>
+    <message>
+        <source>That did not work: {0}</source>
+        <translation>操作未完成：{0}</translation>
     </message>
     <message>
         <source>Cancel failed: {0}</source>
@@ -249,44 +274,8 @@
         <translation>打印失败：{0}</translation>
     </message>
     <message>
-        <source>Receipt sent to the printer</source>
-        <translation>收据已发送到打印机</translation>
-    </message>
-    <message>
-        <source>Paid: {0}</source>
-        <translation>已支付：{0}</translation>
-    </message>
-    <message>
-        <source>Payment received after cancel: order {0}, {1}. The money has arrived — hand over the goods or ask the manager to refund it.</source>
-        <translation>取消后收到付款：订单 {0}，{1}。款项已到账——请交付商品，或请店长退款。</translation>
-    </message>
-    <message>
         <source>No item has the code or name “{0}”</source>
         <translation>没有条码、编号或名称为“{0}”的商品</translation>
-    </message>
-    <message>
-        <source>Printing…</source>
-        <translation>正在打印…</translation>
-    </message>
-    <message>
-        <source>Print failed: {0}</source>
-        <translation>打印失败：{0}</translation>
-    </message>
-    <message>
-        <source>Relay: connecting…</source>
-        <translation>服务器：正在连接…</translation>
-    </message>
-    <message>
-        <source>Relay: not authorized (check the kiosk token)</source>
-        <translation>服务器：未授权（请检查收银机令牌）</translation>
-    </message>
-    <message>
-        <source>Relay: online</source>
-        <translation>服务器：在线</translation>
-    </message>
-    <message>
-        <source>Relay: OFFLINE</source>
-        <translation>服务器：离线</translation>
     </message>
     <message>
         <source>Printer: none</source>
@@ -295,6 +284,10 @@
     <message>
         <source>Printer: {0}</source>
         <translation>打印机：{0}</translation>
+    </message>
+    <message>
+        <source>Printer: printing…</source>
+        <translation>打印机：正在打印…</translation>
     </message>
     <message>
         <source>Printer: ready</source>
@@ -369,8 +362,24 @@
         <translation>创建中</translation>
     </message>
     <message>
-        <source>Waiting for relay</source>
-        <translation>等待服务器</translation>
+        <source>Waiting for the payment server</source>
+        <translation>等待收款服务器</translation>
+    </message>
+    <message>
+        <source>Tap an order to see it in full</source>
+        <translation>点一笔订单查看完整信息</translation>
+    </message>
+    <message>
+        <source>Order number: {0}</source>
+        <translation>订单号：{0}</translation>
+    </message>
+    <message>
+        <source>WeChat Pay transaction: {0}</source>
+        <translation>微信支付单号：{0}</translation>
+    </message>
+    <message>
+        <source>Paid at {0}</source>
+        <translation>付款时间：{0}</translation>
     </message>
     <message>
         <source>Awaiting payment</source>
@@ -404,18 +413,60 @@
         <translation>已支付</translation>
     </message>
     <message>
+        <source>Paid after cancel</source>
+        <extracomment>The newest print job of this order&apos;s receipt, and what holds the printer up now. The clerk asked for a receipt (or it prints by itself): the screen follows the job.</extracomment>
+        <translation>取消后已付款</translation>
+    </message>
+    <message>
+        <source>Order {0}</source>
+        <translation>订单 {0}</translation>
+    </message>
+    <message>
         <source>New order</source>
         <translation>新订单</translation>
     </message>
     <message>
+        <source>No receipt</source>
+        <translation>不要收据</translation>
+    </message>
+    <message>
+        <source>Reprint receipt</source>
+        <translation>再打一张收据</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation>打印收据</translation>
+    </message>
+    <message>
+        <source>Does the customer want a receipt?</source>
+        <translation>顾客要收据吗？</translation>
+    </message>
+    <message>
+        <source>the printer is busy</source>
+        <translation>打印机正忙</translation>
+    </message>
+    <message>
+        <source>The receipt is waiting: {0}</source>
+        <translation>收据等待打印：{0}</translation>
+    </message>
+    <message>
         <source>The receipt is printing</source>
         <translation>正在打印收据</translation>
+    </message>
+    <message>
+        <source>The receipt is printed</source>
+        <translation>收据已打印</translation>
+    </message>
+    <message>
+        <source>No receipt printed</source>
+        <translation>未打印收据</translation>
     </message>
 </context>
 <context>
     <name>PaymentView</name>
     <message>
         <source>Cancel payment</source>
+        <extracomment>The payment server is known to be out of reach: an order being created waits for it.</extracomment>
         <translation>取消收款</translation>
     </message>
     <message>
@@ -471,8 +522,40 @@
         <translation>正在创建订单…</translation>
     </message>
     <message>
-        <source>Waiting for the relay…</source>
-        <translation>正在等待服务器…</translation>
+        <source>Waiting for the payment server…</source>
+        <translation>正在等待收款服务器…</translation>
+    </message>
+    <message>
+        <source>The payment server cannot be reached — retrying. You can cancel.</source>
+        <translation>连不上收款服务器，正在重试。可以取消。</translation>
+    </message>
+    <message>
+        <source>The payment server did not take this order — charge again</source>
+        <translation>收款服务器未接受这笔订单，请重新收款</translation>
+    </message>
+    <message>
+        <source>Not settled yet: the manager has been told to check it</source>
+        <translation>尚未了结：已提醒店长核查</translation>
+    </message>
+    <message>
+        <source>Cancelled — WeChat Pay is reversing the payment…</source>
+        <translation>已取消，微信支付正在撤销这笔付款…</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server to charge the code — you can cancel.</source>
+        <translation>正在等待收款服务器扣款，可以取消。</translation>
+    </message>
+    <message>
+        <source>Charging the customer&apos;s payment code…</source>
+        <translation>正在用顾客的付款码扣款…</translation>
+    </message>
+    <message>
+        <source>Ask the customer to enter the payment password</source>
+        <translation>请顾客输入支付密码</translation>
+    </message>
+    <message>
+        <source>Waiting for WeChat Pay&apos;s answer…</source>
+        <translation>正在等待微信支付的结果…</translation>
     </message>
     <message>
         <source>Paid</source>
@@ -481,10 +564,6 @@
     <message>
         <source>This QR code is no longer valid</source>
         <translation>此付款码已失效</translation>
-    </message>
-    <message>
-        <source>Relay unreachable — retrying. You can cancel.</source>
-        <translation>无法连接服务器，正在重试。可以取消。</translation>
     </message>
     <message>
         <source>Waiting for payment</source>
@@ -509,30 +588,6 @@
     <message>
         <source>Expired</source>
         <translation>已过期</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>Not settled yet: the manager has been told to check it</source>
-        <translation>尚未了结：已提醒店长核查</translation>
-    </message>
-    <message>
-        <source>Cancelled — WeChat Pay is reversing the payment…</source>
-        <translation>已取消，微信支付正在撤销这笔付款…</translation>
-    </message>
-    <message>
-        <source>Charging the customer&apos;s payment code…</source>
-        <translation>正在用顾客的付款码扣款…</translation>
-    </message>
-    <message>
-        <source>Ask the customer to enter the payment password</source>
-        <translation>请顾客输入支付密码</translation>
-    </message>
-    <message>
-        <source>Waiting for WeChat Pay&apos;s answer…</source>
-        <translation>正在等待微信支付的结果…</translation>
     </message>
 </context>
 <context>
@@ -564,6 +619,33 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterBanner</name>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Skip this receipt</source>
+        <translation>跳过此单</translation>
+    </message>
+    <message>
+        <source>the {0} of order {1} is waiting</source>
+        <translation>订单 {1} 的{0}等待打印</translation>
+    </message>
+    <message>
+        <source>the {0} is waiting</source>
+        <translation>{0}等待打印</translation>
+    </message>
+    <message>
+        <source>{0} — {1}</source>
+        <translation>{0}——{1}</translation>
+    </message>
+    <message>
+        <source>Printer: {0}</source>
+        <translation>打印机：{0}</translation>
     </message>
 </context>
 <context>
@@ -603,10 +685,60 @@
     </message>
 </context>
 <context>
+    <name>RelayBanner</name>
+    <message>
+        <source>Try again</source>
+        <translation>重新连接</translation>
+    </message>
+    <message>
+        <source>The payment server does not accept this kiosk (since {0})</source>
+        <translation>收款服务器不接受本收银机（{0} 起）</translation>
+    </message>
+    <message>
+        <source>Charging is off. Ask the manager or the installer to check this kiosk&apos;s access settings.</source>
+        <translation>暂时不能收款。请店长或安装人员检查本收银机的接入设置。</translation>
+    </message>
+    <message>
+        <source>The payment server cannot be reached (since {0})</source>
+        <translation>连不上收款服务器（{0} 起）</translation>
+    </message>
+    <message>
+        <source>Check the network cable or Wi-Fi and the router. You can still charge: the QR code appears as soon as the server answers.</source>
+        <translation>请检查网线或 Wi-Fi 和路由器。仍然可以收款：服务器一恢复，二维码就会出现。</translation>
+    </message>
+</context>
+<context>
+    <name>RepeatChargeDialog</name>
+    <message>
+        <source>These goods were just paid for</source>
+        <translation>这些商品刚刚已付款</translation>
+    </message>
+    <message>
+        <source>Order {0}, {1}, paid at {2}:</source>
+        <translation>订单 {0}，{1}，{2} 已付款：</translation>
+    </message>
+    <message>
+        <source>Is the customer buying the same again? If not, do not charge twice.</source>
+        <translation>顾客是要再买一份吗？如果不是，请不要重复收款。</translation>
+    </message>
+    <message>
+        <source>Clear the cart</source>
+        <translation>清空购物车</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Charge again</source>
+        <translation>仍然收款</translation>
+    </message>
+</context>
+<context>
     <name>SaleView</name>
     <message>
         <source>Scan, or search by name, pinyin or code</source>
-        <extracomment>Typing pauses this long before the search runs: a scanner&apos;s burst of digits never flashes results.</extracomment>
+        <extracomment>Typing pauses this long before the search runs: a scanner&apos;s burst of digits never flashes results. The last paid order (its receipt is one tap away) and what the payment server allows.</extracomment>
         <translation>扫码，或按名称、拼音、编号搜索</translation>
     </message>
     <message>
@@ -636,6 +768,18 @@
     <message>
         <source>Charge</source>
         <translation>收款</translation>
+    </message>
+    <message>
+        <source>Last receipt {0}</source>
+        <translation>上一单收据 {0}</translation>
+    </message>
+    <message>
+        <source>Charging is off (see above)</source>
+        <translation>暂停收款（见上方提示）</translation>
+    </message>
+    <message>
+        <source>A charge now waits for the payment server</source>
+        <translation>现在收款要等收款服务器恢复</translation>
     </message>
     <message>
         <source>Scan the customer&apos;s payment code here; items go in the cart</source>
@@ -697,6 +841,114 @@
     <message>
         <source>Removed {0} × {1}</source>
         <translation>已删除 {0} × {1}</translation>
+    </message>
+</context>
+<context>
+    <name>Words</name>
+    <message>
+        <source> and {0} more</source>
+        <extracomment>At most this many goods are named in a one-line summary; the rest are counted.</extracomment>
+        <translation> 等 {0} 种</translation>
+    </message>
+    <message>
+        <source>the payment server cannot be reached</source>
+        <translation>连不上收款服务器</translation>
+    </message>
+    <message>
+        <source>the payment server turned the request down</source>
+        <translation>收款服务器拒绝了这个请求</translation>
+    </message>
+    <message>
+        <source>not possible for this order now</source>
+        <translation>这笔订单现在不能这样操作</translation>
+    </message>
+    <message>
+        <source>the cart cannot be charged as it is</source>
+        <translation>购物车现在不能收款</translation>
+    </message>
+    <message>
+        <source>the printer is not ready</source>
+        <translation>打印机未就绪</translation>
+    </message>
+    <message>
+        <source>the kiosk could not do it</source>
+        <translation>收银机未能完成</translation>
+    </message>
+    <message>
+        <source>something went wrong; the details are in the log</source>
+        <translation>出了问题，详情已记入日志</translation>
+    </message>
+    <message>
+        <source>The payment server refused order {0}. Charge again, or call the manager if it repeats.</source>
+        <translation>收款服务器拒绝了订单 {0}。请重新收款；如再次出现，请联系店长。</translation>
+    </message>
+    <message>
+        <source>The receipt of order {0} could not be sent to the printer; the kiosk keeps trying.</source>
+        <translation>订单 {0} 的收据未能发送到打印机，收银机会继续重试。</translation>
+    </message>
+    <message>
+        <source>The printer could not be set up: selling goes on without printing. Call the installer.</source>
+        <translation>打印机未能设置好：可以继续收款，但不会打印。请联系安装人员。</translation>
+    </message>
+    <message>
+        <source>Something went wrong with order {0}; the details are in the log.</source>
+        <translation>订单 {0} 出了问题，详情已记入日志。</translation>
+    </message>
+    <message>
+        <source>Something went wrong; the details are in the log.</source>
+        <translation>出了问题，详情已记入日志。</translation>
+    </message>
+    <message>
+        <source>Not enough money on the customer&apos;s card</source>
+        <translation>顾客的银行卡余额不足</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s bank declined the payment</source>
+        <translation>顾客的银行拒绝了这笔付款</translation>
+    </message>
+    <message>
+        <source>The payment code is invalid, expired or already used</source>
+        <translation>付款码无效、已过期或已使用</translation>
+    </message>
+    <message>
+        <source>The customer did not confirm the payment in time</source>
+        <translation>顾客未及时确认付款</translation>
+    </message>
+    <message>
+        <source>The payment was cancelled</source>
+        <translation>付款已取消</translation>
+    </message>
+    <message>
+        <source>Payment by payment code is not available for this shop now</source>
+        <translation>本店暂时无法使用付款码收款</translation>
+    </message>
+    <message>
+        <source>The payment code never reached WeChat Pay: nothing was charged</source>
+        <translation>付款码未送达微信支付，未扣款</translation>
+    </message>
+    <message>
+        <source>The payment did not go through</source>
+        <translation>付款未成功</translation>
+    </message>
+    <message>
+        <source>Ask the customer to switch to another card</source>
+        <translation>请顾客换一张卡</translation>
+    </message>
+    <message>
+        <source>Ask the customer to show the payment code again</source>
+        <translation>请顾客重新出示付款码</translation>
+    </message>
+    <message>
+        <source>Ask the customer to pay by scanning the QR code instead</source>
+        <translation>请顾客改用扫码支付</translation>
+    </message>
+    <message>
+        <source>Payment code</source>
+        <translation>付款码</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>扫码支付</translation>
     </message>
 </context>
 </TS>

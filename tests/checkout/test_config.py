@@ -45,6 +45,7 @@ def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     assert (config.auto_print_slip, config.language, config.training) == (False, "zh_CN", False)
     assert config.other_wallet_message is None  # the default, 本店仅支持微信支付, in the kiosk's language
     assert config.manager_token is None
+    assert (config.receipt, config.prints_receipts) == ("always", True)
 
 
 def test_the_relay_may_be_several_instances_to_fail_over_between(tmp_path: Path) -> None:
@@ -89,6 +90,14 @@ pin_sha256 = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"
     assert config.sound == SoundSettings(enabled=False, volume=30)
     assert config.other_wallet_message == "本店只收微信，请出示微信付款码"
     assert config.manager == {"pin_sha256": "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"}
+
+
+@pytest.mark.parametrize("mode, prints", [("always", True), ("ask", False), ("never", False)])
+def test_when_receipts_print(tmp_path: Path, mode: str, prints: bool) -> None:
+    config = load_config(write(tmp_path, GOOD + f'receipt = "{mode}"\n'))
+    assert (config.receipt, config.prints_receipts) == (mode, prints)
+    # The printer's own settings (profile, connection) do not carry it.
+    assert config.printer == {"profile": "generic-80mm", "host": "192.168.1.50"}
 
 
 @pytest.mark.parametrize(
@@ -140,6 +149,8 @@ pin_sha256 = "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"
         ("[printer]", "[payment]\nother_wallet_message = ''\n[printer]", "[payment] other_wallet_message"),
         ("[printer]", "[payment]\nother_wallet_message = 5\n[printer]", "[payment] other_wallet_message"),
         ("[printer]", f"[payment]\nother_wallet_message = '{'长' * 41}'\n[printer]", "[payment] other_wallet_message"),
+        ('host = "192.168.1.50"', 'host = "192.168.1.50"\nreceipt = "sometimes"', "[printer] receipt"),
+        ('host = "192.168.1.50"', 'host = "192.168.1.50"\nreceipt = true', "[printer] receipt"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, old: str, new: str, key: str) -> None:
@@ -197,7 +208,8 @@ def test_the_example_loads_once_every_stand_in_is_filled_in(tmp_path: Path) -> N
     settings = "\n".join(line.split("#")[0] for line in text.splitlines())
     assert "…" not in settings and "example.cn" not in settings
     config = load_config(write(tmp_path, text))
-    assert config.printer == {"profile": "generic-80mm", "host": "192.168.1.50"}
+    assert config.printer == {"profile": "generic-80mm", "host": "192.168.1.50"}  # receipt is the kiosk's
+    assert (config.receipt, config.prints_receipts) == ("always", True)
     assert config.sound == SoundSettings(enabled=True, volume=80)
 
 

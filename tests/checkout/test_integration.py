@@ -276,6 +276,43 @@ def test_restart_resumes_an_open_payment_and_prints_once(world: World, tmp_path:
     assert "recovered" in [e.kind for e in second.order_events(session.out_trade_no)]
 
 
+@pytest.mark.parametrize("mode", ["ask", "never"])
+def test_a_receipt_the_clerk_prints_is_the_original_the_first_time(world: World, mode: str) -> None:
+    core = world.core(world.config(receipt=mode))
+    recorder = recording(core)
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    world.sandbox.pay(session.code_url)
+    core.wait_for(session.out_trade_no, lambda s: s.is_paid, 15)
+    key = receipt_job_key(session.out_trade_no)
+    # Paid, and nothing on its way to the printer: the clerk decides.
+    assert not [c for c in core.journal.commands(session.out_trade_no) if c.kind == "print_receipt"]
+    assert not [job for job in core.print_queue.jobs() if job.job_key == key]
+
+    assert core.print_receipt(session.out_trade_no) == key
+    wait_until(lambda: printed(core, key), message="the receipt the clerk asked for")
+    core.print_receipt(session.out_trade_no)  # the customer wants a second one
+    wait_until(lambda: len(printed(core, key)) == 2, message="the reprint")
+    assert [job.reprint for job in reversed(core.print_queue.jobs())] == [False, True]  # type: ignore[attr-defined]
+    assert [e.reprint for e in recorder.of(PrintSubmitted)] == [False, True]
+
+
+def test_a_receipt_printed_by_itself_is_reprinted_marked(world: World) -> None:
+    core = world.core()
+    recording(core)
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    world.sandbox.pay(session.code_url)
+    key = receipt_job_key(session.out_trade_no)
+    wait_until(lambda: printed(core, key), message="the receipt")
+    core.print_receipt(session.out_trade_no)
+    wait_until(lambda: len(printed(core, key)) == 2, message="the reprint")
+    assert [job.reprint for job in reversed(core.print_queue.jobs())] == [False, True]  # type: ignore[attr-defined]
+    unpaid = sell(core)
+    with pytest.raises(SessionError):
+        core.print_receipt(unpaid.out_trade_no)
+
+
 def test_relay_killed_while_waiting_then_back(world: World) -> None:
     core = world.core()
     recorder = recording(core)

@@ -3,7 +3,9 @@ the fault in the clerk's words, Retry and Skip, and a QR slip never printed once
 
 from __future__ import annotations
 
-from kiosk.checkout import KioskCore, PaymentSession, State
+import pytest
+
+from kiosk.checkout import KioskCore, PaymentSession, SessionError, State
 from kiosk.checkout.events import PrinterFaultChanged, PrintJobChanged
 from kiosk.checkout.session_manager import receipt_job_key, slip_job_key
 from kiosk.printing import FaultKind, VirtualPrinter
@@ -93,3 +95,24 @@ def test_the_clerk_skips_a_receipt_the_printer_cannot_print(world: World) -> Non
         f"单号 No. {second.out_trade_no[-5:]}"
     ]
     assert slip_job_key(session.out_trade_no) not in {j.job_key for j in core.print_queue.jobs()}
+
+
+def test_training_simulates_a_printer_fault_for_practice(world: World) -> None:
+    core = world.core(world.config(training=True))
+    recorder = recording(core)
+    core.simulate_printer_fault("paper_out")
+    session = awaiting(core, sell(core))
+    assert session.code_url
+    world.sandbox.pay(session.code_url)
+    held = wait_until(lambda: [e for e in recorder.of(PrinterFaultChanged) if e.fault], message="receipt held")[0]
+    assert held.fault.kind is FaultKind.PAPER_OUT and held.job.document == "paid_receipt"
+    core.simulate_printer_fault(None)  # the trainee loads paper
+    wait_until(lambda: printed(core, receipt_job_key(session.out_trade_no)), message="receipt printed")
+    assert recorder.of(PrinterFaultChanged)[-1].fault is None
+
+
+def test_printer_faults_are_simulated_only_in_training(world: World) -> None:
+    core = world.core()
+    with pytest.raises(SessionError):
+        core.simulate_printer_fault("paper_out")
+    assert virtual_printer(core).fault is None

@@ -28,11 +28,22 @@ from pytestqt.qtbot import QtBot
 from kiosk.ui import create_main_window
 from kiosk.ui.main_window import MainWindow
 from tests.support.clock import MovableClock
+from tests.support.world import World, start_world, stop_world
 
 #: Generous: the embedded relay and sandbox run in this process, alongside the GUI thread.
 WAIT_MS = 15_000
 
-__all__ = ["WAIT_MS", "Kiosk", "MovableClock", "StalledRelay", "free_port", "grab_image", "write_config"]
+__all__ = [
+    "WAIT_MS",
+    "Kiosk",
+    "MovableClock",
+    "StalledRelay",
+    "World",
+    "free_port",
+    "grab_image",
+    "world_config",
+    "write_config",
+]
 
 
 @dataclass
@@ -200,6 +211,42 @@ data_dir = "{data_dir.as_posix()}"
 [printer]
 profile = "virtual"
 """,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def live_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A sandbox and a relay as processes, for kiosks configured as in a shop (``world_config``)."""
+    world = start_world(tmp_path_factory.mktemp("ui-world"))
+    yield world
+    stop_world(world)
+
+
+def world_config(path: Path, world: World, data_dir: Path, **printer: str) -> Path:
+    """A live-mode kiosk.toml for ``world``'s relay with this kiosk's real credentials, the virtual printer and
+    ``printer``'s extra ``[printer]`` keys (``receipt = "ask"`` …)."""
+    extra = "".join(f'{key} = "{value}"\n' for key, value in printer.items())
+    credentials = world.credentials
+    path.write_text(
+        f"""
+[relay]
+url = "{world.relay_url}"
+token = "{credentials.kiosk_token}"
+
+[store]
+id = "{credentials.store_id}"
+name = "测试便利店"
+address = "测试路 1 号"
+
+[kiosk]
+id = "{credentials.kiosk_id}"
+data_dir = "{data_dir.as_posix()}"
+
+[printer]
+profile = "virtual"
+{extra}""",
         encoding="utf-8",
     )
     return path

@@ -90,6 +90,8 @@ def test_an_alipay_code_is_refused_with_the_shops_words(kiosk: Kiosk) -> None:
     assert kiosk.label("noticeText").text() == "本店仅支持微信支付"
     assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
     assert kiosk.window.core is not None and kiosk.window.core.journal.count_orders() == 0
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+    assert kiosk.label("noticeText").text() == "This shop accepts WeChat Pay only"  # said again in English
 
 
 def test_a_code_on_the_qr_screen_replaces_the_qr_order(kiosk: Kiosk) -> None:
@@ -109,6 +111,9 @@ def test_a_failure_says_why_and_what_next_and_the_qr_is_one_tap_away(kiosk: Kios
     scan(kiosk, "barcodeInput", customer_code(kiosk, "insufficient_funds"))
     assert kiosk.wait_state("FAILED") == "FAILED"
     assert status(kiosk) == "顾客的银行卡余额不足\n请顾客换一张卡"
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+    assert status(kiosk) == "Not enough money on the customer's card\nAsk the customer to switch to another card"
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
     assert kiosk.button("useQrButton").isVisible() and kiosk.button("backToCartButton").isVisible()
     kiosk.qtbot.mouseClick(kiosk.button("useQrButton"), Qt.MouseButton.LeftButton)  # 改用扫码支付
     kiosk.wait_state("NOTPAY")

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 
 from kiosk.ui import i18n
-from tests.ui.conftest import Kiosk
+from tests.ui.conftest import WAIT_MS, Kiosk
 
 I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 
@@ -110,4 +110,46 @@ def test_switching_to_english_and_back(kiosk: Kiosk) -> None:
 def test_lang_option_starts_in_english(make_kiosk: object) -> None:
     kiosk: Kiosk = make_kiosk(language="en")  # type: ignore[operator]
     assert kiosk.button("chargeButton").text() == "Charge"
-    assert kiosk.label("relayStatus").text().startswith("Relay")
+    assert kiosk.label("relayStatus").text().startswith("Payment server")
+
+
+def test_a_language_switch_renders_notices_banners_and_open_dialogs_again(kiosk: Kiosk) -> None:
+    from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+
+    window = kiosk.window
+    # A sale, so that Charge of the same goods asks; a printer fault; an error notice; an alert.
+    kiosk.add("DRK-001")
+    kiosk.charge()
+    kiosk.qtbot.mouseClick(kiosk.button("simulatePaymentButton"), Qt.MouseButton.LeftButton)
+    kiosk.wait_state("SUCCESS")
+    kiosk.qtbot.waitUntil(lambda: kiosk.label("paidDetail").text() == "收据已打印", timeout=WAIT_MS)
+    kiosk.qtbot.mouseClick(kiosk.button("newOrderButton"), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.mouseClick(kiosk.button("simulatePrinterFaultButton"), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.waitUntil(kiosk.child("printerBanner").isVisible, timeout=WAIT_MS)
+    assert window.sale_view is not None
+    window.sale_view.submit_code("0000000000000")
+    assert kiosk.label("noticeText").text() == "没有条码、编号或名称为“0000000000000”的商品"
+    window.alert.add(lambda: window.tr("Hand the goods to the customer, or the manager refunds the order."))
+    kiosk.add("DRK-001")
+    kiosk.qtbot.mouseClick(kiosk.button("chargeButton"), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None, timeout=WAIT_MS)
+    dialog = QApplication.activeModalWidget()
+    assert dialog is not None and dialog.objectName() == "repeatChargeDialog"
+    assert dialog.findChild(QLabel, "repeatChargeDialogTitle").text() == "这些商品刚刚已付款"
+
+    window.set_language("en")  # (the header's button is behind the dialog; the switch is the same)
+    assert kiosk.label("noticeText").text() == "No item has the code or name “0000000000000”"
+    assert window.alert.messages == ["Hand the goods to the customer, or the manager refunds the order."]
+    assert kiosk.label("printerFaultTitle").text() == "Printer: Out of paper"
+    assert kiosk.label("printerFaultAction").text().startswith("Load a new paper roll")
+    assert kiosk.button("printerRetryButton").text() == "Retry"
+    assert kiosk.label("printerStatus").text() == "Printer: Out of paper"
+    assert kiosk.label("relayStatus").text() == "Payment server: connected"
+    assert dialog.findChild(QLabel, "repeatChargeDialogTitle").text() == "These goods were just paid for"
+    text = dialog.findChild(QLabel, "repeatChargeText").text()
+    assert text.startswith("Order ") and "Coca-Cola 330 ml ×1" in text
+    assert dialog.findChild(QPushButton, "repeatChargeButton").text() == "Charge again"
+    assert kiosk.button("lastReceiptButton").text().startswith("Last receipt ")
+    dialog.findChild(QPushButton, "repeatBackButton").click()
+    kiosk.qtbot.mouseClick(kiosk.button("simulatePrinterFaultButton"), Qt.MouseButton.LeftButton)
+    kiosk.qtbot.waitUntil(lambda: not kiosk.child("printerBanner").isVisible(), timeout=WAIT_MS)

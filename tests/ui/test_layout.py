@@ -17,9 +17,13 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.checkout import CartSnapshot, State
+from kiosk.checkout import CartSnapshot, ConnectionChanged, State
 from kiosk.checkout.cart import CartLine
+from kiosk.checkout.double_charge import Order
+from kiosk.checkout.events import PrinterFaultChanged, PrintJobChanged
+from kiosk.journal import OrderItemRow
 from kiosk.manager.pin import Outcome, PinGuard, configured_pin
+from kiosk.printing.faults import FaultKind, advice_for
 from kiosk.trade import CodePayFailure, TradeType
 from kiosk.ui import create_main_window
 from kiosk.ui.codepay import ScenarioPicker
@@ -29,6 +33,7 @@ from kiosk.ui.keypad import KeypadDialog
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pin import PinDialog
 from kiosk.ui.reasons import ReasonPicker
+from kiosk.ui.repeat_charge import RepeatChargeDialog
 from tests.ui.conftest import WAIT_MS, Kiosk
 from tests.ui.layout import CUSTOMER_SIZES, MAIN_SIZES, check_screen, session, settle
 
@@ -65,9 +70,12 @@ def window_for(
 def fresh(kiosk: Kiosk) -> MainWindow:
     """The window as a clerk finds it: an empty sale, no notices, no search."""
     window = kiosk.window
-    assert window.sale_view is not None
+    assert window.sale_view is not None and window.bridge is not None and window.paid_view is not None
     window.notice.dismiss()
     window.alert.acknowledge()
+    window.bridge.connectionChanged.emit(ConnectionChanged(True))
+    window.bridge.printerFaultChanged.emit(PrinterFaultChanged(None))
+    window.paid_view.receipt_mode = "always"
     window.sale_view.start_new_order()
     if window.sale_view.keys.isVisible():
         window.sale_view.toggle_keys()
@@ -98,17 +106,49 @@ def sale_with_long_names(kiosk: Kiosk) -> list[QWidget]:
     return [window]
 
 
+LONG_ORDER = "store1-kiosk1-20261205A7K00042"
+
+
+def held_receipt(document: str = "paid_receipt") -> PrintJobChanged:
+    return PrintJobChanged(7, f"{LONG_ORDER}:{document}", document, LONG_ORDER, "pending", advice_for("paper_out"))
+
+
+def order_of(kiosk: Kiosk, count: int) -> Order:
+    """A paid order of the ``count`` items with the longest names."""
+    core = kiosk.window.core
+    assert core is not None
+    rows = []
+    for line, sku in enumerate(longest_names(kiosk, count), 1):
+        item = core.catalogue.by_sku(sku)
+        assert item is not None
+        rows.append(OrderItemRow(LONG_ORDER, line, sku, None, item.name_zh, item.name_en, "x", 99, item.price_fen, 0))
+    return Order(session(State.PAID_AFTER_CANCEL, out_trade_no=LONG_ORDER, trade_state="SUCCESS"), tuple(rows))
+
+
+def sale_with_every_banner(refused: bool) -> Callable[[Kiosk], list[QWidget]]:
+    """The worst day: a payment after cancel, the payment server away (or refusing), the printer out of paper,
+    an error notice, the last receipt and the reason beside Charge — all at once, over a full cart."""
+
+    def show(kiosk: Kiosk) -> list[QWidget]:
+        window = sale_with_long_names(kiosk)[0]
+        assert isinstance(window, MainWindow) and window.sale_view is not None and window.bridge is not None
+        # Refused: the server answers and turns this kiosk away; else it cannot be reached at all.
+        window.bridge.connectionChanged.emit(ConnectionChanged(refused, "down", not refused))
+        window.bridge.printerFaultChanged.emit(PrinterFaultChanged(advice_for(FaultKind.OFFLINE), held_receipt()))
+        window.sale_view.set_last_sale(session(State.PAID, out_trade_no=LONG_ORDER), printing=True)
+        window.sale_view.submit_code("0000000000000")
+        window._late_payment(order_of(kiosk, 5), None)
+        return [window]
+
+    return show
+
+
 def sale_with_undo_and_notices(kiosk: Kiosk) -> list[QWidget]:
     window = sale_with_long_names(kiosk)[0]
     assert isinstance(window, MainWindow) and window.sale_view is not None
     window.sale_view.clear()  # the undo bar
     window.sale_view.submit_code("0000000000000")  # an unknown code: the error notice
-    window.alert.add(
-        window.tr(
-            "Payment received after cancel: order {0}, {1}. The money has arrived — hand over the "
-            "goods or ask the manager to refund it."
-        ).format("store1-kiosk1-20261205A7K00042", "￥1234.56")
-    )
+    window._late_payment(order_of(kiosk, 2), None)
     return [window]
 
 
@@ -154,21 +194,53 @@ def payment(state: State, **changes: object) -> Callable[[Kiosk], list[QWidget]]
     return show
 
 
-def paid(kiosk: Kiosk) -> list[QWidget]:
-    window = fresh(kiosk)
-    assert window.paid_view is not None
-    window.paid_view.show_paid(session(State.PAID, trade_state="SUCCESS", payer_total_fen=123456))
-    window.paid_view.return_timer.stop()
-    window.stack.setCurrentWidget(window.paid_view)
+def paid(receipt: str = "always", printer: str | None = None, **changes: object) -> Callable[[Kiosk], list[QWidget]]:
+    """The paid screen with ``[printer] receipt``; ``printer``: ``waiting`` (out of paper, No receipt
+    offered) or ``printed`` (Reprint)."""
+
+    def show(kiosk: Kiosk) -> list[QWidget]:
+        window = fresh(kiosk)
+        assert window.paid_view is not None and window.bridge is not None
+        window.paid_view.receipt_mode = receipt
+        paid = session(State.PAID, out_trade_no=LONG_ORDER, trade_state="SUCCESS", payer_total_fen=123456, **changes)
+        window.current = paid
+        window.paid_view.show_paid(paid)
+        window.paid_view.return_timer.stop()
+        if printer == "waiting":
+            window.bridge.printerFaultChanged.emit(PrinterFaultChanged(advice_for("cover_open"), held_receipt()))
+            window.bridge.printJobChanged.emit(held_receipt())
+        elif printer == "printed":
+            window.bridge.printJobChanged.emit(
+                PrintJobChanged(8, f"{LONG_ORDER}:paid_receipt", "paid_receipt", LONG_ORDER, "printed")
+            )
+        window.stack.setCurrentWidget(window.paid_view)
+        return [window]
+
+    return show
+
+
+def payment_waiting_for_the_server(kiosk: Kiosk) -> list[QWidget]:
+    window = payment(State.CREATING, code_url=None)(kiosk)[0]
+    assert isinstance(window, MainWindow) and window.bridge is not None
+    window.bridge.connectionChanged.emit(ConnectionChanged(False, "down"))
     return [window]
+
+
+def repeat_charge(kiosk: Kiosk) -> list[QWidget]:
+    window = fresh(kiosk)
+    dialog = RepeatChargeDialog(order_of(kiosk, 6), window.language, window)
+    dialog.open()
+    return [window, dialog]
 
 
 def orders(kiosk: Kiosk) -> list[QWidget]:
     window = fresh(kiosk)
     assert window.orders_view is not None
-    sessions = [session(state, last_error="connection refused") for state in State]
+    transaction = "4200001234202612051234567890"
+    sessions = [session(state, last_error="connection refused", transaction_id=transaction) for state in State]
     sessions += [session(state, method=TradeType.MICROPAY, code_url=None) for state in (State.PAID, State.FAILED)]
     window.orders_view.show_orders(sessions)
+    window.orders_view.table.selectRow(0)  # its details under the table
     window.stack.setCurrentWidget(window.orders_view)
     return [window]
 
@@ -176,6 +248,14 @@ def orders(kiosk: Kiosk) -> list[QWidget]:
 def code_payment(state: State, **changes: object) -> Callable[[Kiosk], list[QWidget]]:
     """A payment-code order on the payment screen (no QR: the code's last digits, the status, the actions)."""
     return payment(state, method=TradeType.MICROPAY, payment_code="**************9406", code_url=None, **changes)
+
+
+def code_waiting_for_the_server(kiosk: Kiosk) -> list[QWidget]:
+    """A payment code scanned while the payment server is out of reach: no QR, no countdown, waiting."""
+    window = code_payment(State.PENDING_CREATION, version=0)(kiosk)[0]
+    assert isinstance(window, MainWindow) and window.bridge is not None
+    window.bridge.connectionChanged.emit(ConnectionChanged(False, "down"))
+    return [window]
 
 
 def scenario_picker(kiosk: Kiosk) -> list[QWidget]:
@@ -235,11 +315,14 @@ def reason_picker(kiosk: Kiosk) -> list[QWidget]:
 SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
     "sale-long-names": sale_with_long_names,
     "sale-undo-and-notices": sale_with_undo_and_notices,
+    "sale-every-banner": sale_with_every_banner(refused=False),
+    "sale-every-banner-refused": sale_with_every_banner(refused=True),
     "search-keys": search_with_keys,
     "search-nothing": search_finding_nothing,
     "quantity-keypad": quantity_keypad,
     "payment-creating": payment(State.CREATING, code_url=None),
     "payment-pending-creation": payment(State.PENDING_CREATION, code_url=None),
+    "payment-waiting-for-the-server": payment_waiting_for_the_server,
     "payment-notpay": payment(State.AWAITING_PAYMENT),
     "payment-userpaying": payment(State.AWAITING_PAYMENT, trade_state="USERPAYING"),
     "payment-payerror": payment(State.AWAITING_PAYMENT, trade_state="PAYERROR"),
@@ -248,13 +331,20 @@ SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
     "payment-expired": payment(State.EXPIRED, ended_by="expiry"),
     "payment-failed": payment(State.FAILED, last_error="the relay refused the order: amount too large"),
     "code-charging": code_payment(State.CREATING, version=0),
+    "code-waiting-for-the-server": code_waiting_for_the_server,
     "code-userpaying": code_payment(State.AWAITING_PAYMENT, trade_state="USERPAYING", version=2),
     "code-failed": code_payment(
         State.FAILED, trade_state="PAYERROR", failure=CodePayFailure.UNAVAILABLE, version=3, unresolved=True
     ),
     "code-cancelled-reversing": code_payment(State.CANCELLED, ended_by="clerk", trade_state="USERPAYING", version=2),
     "scenario-picker": scenario_picker,
-    "paid": paid,
+    "paid": paid(),
+    "paid-receipt-waiting": paid(printer="waiting"),
+    "paid-receipt-printed": paid(printer="printed"),
+    "paid-ask": paid(receipt="ask"),
+    "paid-never": paid(receipt="never"),
+    "paid-by-code-ask": paid(receipt="ask", method=TradeType.MICROPAY),
+    "repeat-charge": repeat_charge,
     "orders": orders,
     "pin": pin(training_guard),
     "pin-wrong": pin(training_guard, wrong=True),

@@ -11,6 +11,7 @@ from kiosk.ui.qr import QrView
 from tests.support.relay import init_relay, start_relay
 from tests.support.sandbox import offline_state_dir
 from tests.ui.conftest import WAIT_MS, Kiosk, StalledRelay, free_port, write_config
+from tests.ui.test_codepay import scan
 
 
 def test_relay_down_at_charge_shows_pending_creation_and_can_be_cancelled(
@@ -65,12 +66,11 @@ def test_window_keeps_repainting_while_the_relay_hangs(make_kiosk: Callable[...,
         qr = kiosk.child("qrView")
         ticks = _Ticks(qr)
         paints_before = qr.paint_count
-        countdown_before = kiosk.label("countdownLabel").text()
         # Ten seconds of a relay that accepted the connection and never answers: the GUI thread keeps
-        # running its timers (ours and the countdown) and painting.
+        # running its timers and painting.
         kiosk.qtbot.waitUntil(lambda: ticks.ticks >= 200, timeout=30_000)
         assert qr.paint_count - paints_before >= 100
-        assert kiosk.label("countdownLabel").text() != countdown_before
+        assert kiosk.label("countdownLabel").text() == ""  # no countdown while there is no code to scan
         assert kiosk.payment_state() in ("CREATING", "PENDING_CREATION")  # the relay never answered
         assert relay.connections  # the kiosk really was talking to the hung relay
         kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
@@ -85,9 +85,21 @@ def test_a_token_the_relay_refuses_shows_as_not_authorized(make_kiosk: Callable[
         # write_config's token is no token of this relay: it answers the heartbeat with 401.
         kiosk = make_kiosk(write_config(tmp_path / "kiosk.toml", relay.base_url, tmp_path / "data"))
         status = kiosk.label("relayStatus")
-        expected = kiosk.window.tr("Relay: not authorized (check the kiosk token)")
-        kiosk.qtbot.waitUntil(lambda: status.text() == expected, timeout=WAIT_MS)
-        assert expected == "服务器：未授权（请检查收银机令牌）"  # zh_CN is the default language
+        kiosk.qtbot.waitUntil(lambda: status.text() == "收款服务器：不接受本收银机", timeout=WAIT_MS)
         assert status.property("online") == "false"  # not shown as online
+        # Charging is off, and the clerk reads why beside Charge and in the banner, with since when.
+        banner = kiosk.child("relayBanner")
+        assert banner.isVisible() and banner.property("link") == "refused"
+        assert kiosk.label("relayBannerTitle").text().startswith("收款服务器不接受本收银机（")
+        kiosk.add("DRK-001")
+        assert not kiosk.button("chargeButton").isEnabled()
+        hint = kiosk.label("chargeHintLabel")
+        assert hint.isVisible() and hint.property("level") == "blocked" and "暂停收款" in hint.text()
+        # A scanned payment code is no way round it: refused with the reason, nothing journaled.
+        scan(kiosk, "barcodeInput", "134567890123456789")
+        kiosk.qtbot.waitUntil(lambda: kiosk.label("noticeText").text() != "", timeout=WAIT_MS)
+        assert kiosk.label("noticeText").text() == "暂停收款：收款服务器不接受本收银机"
+        assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
+        assert kiosk.window.core is not None and kiosk.window.core.journal.count_orders() == 0
     finally:
         relay.stop()
