@@ -10,8 +10,8 @@ What is timed:
   summary) → ``reconcile``
   (the bill into a TEMP table of a journal snapshot, joined with the orders and refunds in SQL);
 * ``relay``: what the relay does once per day before that (its answer is cached): ``parse_trade_bill`` over
-  the file's bytes, ``bill_answer`` and the JSON encoding of the ``BillAnswer``; ``file_to_reconciliation``
-  adds the two up.
+  the file's bytes, ``bill_answer`` and the encoding of the answer (``kiosk.relay.bills.answer_bytes``);
+  ``file_to_reconciliation`` adds the two up.
 
 The data has every category: ~1 % of payments missing from the journal, amount mismatches, cancelled orders
 paid in WeChat Pay, journal payments missing from the bill, and refunds.
@@ -38,11 +38,10 @@ from kiosk.clock import CHINA_TZ
 from kiosk.journal import Journal
 from kiosk.manager.bills import BillFetcher
 from kiosk.manager.reconcile import reconcile
+from kiosk.relay.bills import answer_bytes
 from kiosk.relay.gateway import Bill
-from kiosk.relay.service import bill_view
 from kiosk.relay.wechat import bill_answer
 from kiosk.wechatpay.bills import parse_trade_bill
-from kiosk.wire import encode_bytes
 
 DAY = date(2026, 11, 28)
 PREFIX = "S1-K1-"
@@ -172,14 +171,13 @@ def build_journal(path: Path, orders: int) -> None:
 
 
 def relay_json(data: bytes) -> bytes:
-    """What the relay answers for this bill (``kiosk.relay.wechat.bill_answer``: rows as arrays under
-    ``columns``)."""
+    """What the relay answers for this bill (rows as arrays under ``columns``), before compression."""
     return encode_answer(bill_answer(parse_trade_bill(data)))
 
 
 def encode_answer(bill: Bill) -> bytes:
-    """The relay's answer as it sends it: the contract's ``BillAnswer`` (its rows checked for width), encoded."""
-    return encode_bytes(bill_view(bill, DAY, "store-1", cached=False))
+    """The relay's answer as it encodes it (``kiosk.relay.bills.answer_bytes``, before compression)."""
+    return answer_bytes(bill, DAY, "store-1", cached=False)
 
 
 REPEAT = 3

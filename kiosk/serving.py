@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -345,15 +345,34 @@ def _server(app: Any, limits: ConnectionLimits, **options: Any) -> uvicorn.Serve
     return uvicorn.Server(config)
 
 
-async def _serve(server: uvicorn.Server, sock: socket.socket, backlog: int, on_ready: Callable[[], None]) -> None:
+async def _serve(
+    server: uvicorn.Server,
+    sock: socket.socket,
+    backlog: int,
+    on_ready: Callable[[], None],
+    until: Callable[[], Coroutine[Any, Any, object]] | None = None,
+) -> None:
     asyncio.get_running_loop().set_exception_handler(_exception_handler)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
+    stopper: asyncio.Task[object] | None = None
+    if until is not None:
+
+        def stop(task: asyncio.Task[object]) -> None:
+            if not task.cancelled():
+                server.should_exit = True
+
+        stopper = asyncio.create_task(until())
+        stopper.add_done_callback(stop)
     while not server.started and not serving.done():
         await asyncio.sleep(0.01)
     if server.started:
         sock.listen(backlog)  # uvicorn listened with ACCEPT_BATCH; the kernel may queue many more
         on_ready()
-    await serving
+    try:
+        await serving
+    finally:
+        if stopper is not None:
+            stopper.cancel()
 
 
 def serve_in_thread(
@@ -387,9 +406,11 @@ def serve_forever(
     *,
     limits: ConnectionLimits = ConnectionLimits(),
     backlog: int = 2048,
+    until: Callable[[], Coroutine[Any, Any, object]] | None = None,
     **options: Any,
 ) -> None:
-    """Serve ``app`` in the foreground; print one JSON line (``ready(base_url)``) once listening."""
+    """Serve ``app`` in the foreground; print one JSON line (``ready(base_url)``) once listening. The server
+    stops like on SIGTERM once ``until()`` returns (when given)."""
     sock = bind_socket(host, port)
     base_url = base_url_of(sock)
     server = _server(app, limits, **options)
@@ -398,4 +419,4 @@ def serve_forever(
         sys.stdout.write(json.dumps(ready(base_url), ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
-    asyncio.run(_serve(server, sock, backlog, announce))
+    asyncio.run(_serve(server, sock, backlog, announce, until))

@@ -15,6 +15,7 @@ each row's width; :meth:`BillAnswer.column` checks (and converts) one column's v
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import types
@@ -33,11 +34,18 @@ M = TypeVar("M")
 
 OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
 OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
-#: WeChat Pay counts the description in characters (127) and stores it in at most 381 bytes.
-DESCRIPTION_CHARS = 127
-DESCRIPTION_BYTES = 381
+_NOT_IN_NUMBERS = re.compile(r"[^0-9A-Za-z]")
+#: Every order and refund number begins with its store's prefix (:func:`store_prefix`): at most this many
+#: characters and a hyphen.
+STORE_TAG_CHARS = 8
+#: WeChat Pay's ``description`` is a string(127) that its servers measure in UTF-8 bytes (42 Chinese characters).
+DESCRIPTION_BYTES = 127
 ATTACH_BYTES = 128
 REASON_BYTES = 80
+#: WeChat Pay's amounts are 32-bit integers of fen: 1 to 21,474,836.47 yuan.
+MAX_FEN = 2**31 - 1
+#: The keys of an ``items`` line that state money (the kiosk journal's words): checked against ``amount_fen``.
+ITEM_MONEY_KEYS = ("unit_price_fen", "total_fen")
 
 #: The bill answer's columns: the trade bill's fields, in this order (the relay fills them from
 #: ``kiosk.wechatpay.bills.BillRow``; a test keeps the two equal), each with the type of its values and whether
@@ -126,6 +134,25 @@ class ErrorCode(StrEnum):
     NOT_READY = "not_ready"
 
 
+def number_tag(name: str, length: int) -> str:
+    """``name`` in an order number: its ASCII letters and digits when there are 1 to ``length`` of them, else the
+    first ``length`` hex digits of its SHA-256 (so that a long or symbol-only name still fits, and differs)."""
+    letters = _NOT_IN_NUMBERS.sub("", name)
+    if 1 <= len(letters) <= length:
+        return letters
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:length]
+
+
+def store_prefix(store_id: str) -> str:
+    """How every order and refund number of the store ``store_id`` begins (``store-1``: ``store1-``).
+
+    Each store's numbers are its own: the relay refuses a new order or refund whose number lacks the caller's
+    store's prefix before looking anything up, so another store's number is refused exactly like any number that
+    is not the caller's, and says nothing of whether it exists. The hyphen ends the tag (tags are letters and
+    digits only), so no store's prefix begins another's."""
+    return number_tag(store_id, STORE_TAG_CHARS) + "-"
+
+
 # ---- field rules ----------------------------------------------------------------------------------------
 
 Check = Callable[[Any], bool]
@@ -144,12 +171,43 @@ def _max_bytes(limit: int) -> Check:
     return lambda value: len(value.encode("utf-8")) <= limit
 
 
-_POSITIVE_FEN = _rule(lambda value: value >= 1, "must be a positive integer (fen)")
-_FEN = _rule(lambda value: value >= 0, "must be an integer of fen >= 0")
+_POSITIVE_FEN = _rule(lambda value: 1 <= value <= MAX_FEN, f"must be an integer of fen from 1 to {MAX_FEN}")
+_FEN = _rule(lambda value: 0 <= value <= MAX_FEN, f"must be an integer of fen from 0 to {MAX_FEN}")
 
 
 def _description_check(value: str) -> bool:
-    return bool(value) and len(value) <= DESCRIPTION_CHARS and len(value.encode("utf-8")) <= DESCRIPTION_BYTES
+    return bool(value) and len(value.encode("utf-8")) <= DESCRIPTION_BYTES
+
+
+def _items_problem(items: list[Any] | dict[str, Any], amount_fen: int) -> str | None:
+    """Why ``items`` disagree with ``amount_fen`` (None when they agree, or state no money at all).
+
+    Lines are the objects of an array. Lines that state money (:data:`ITEM_MONEY_KEYS`) must all do, each its
+    ``total_fen`` or its ``quantity`` and ``unit_price_fen`` (equal to their product when all three are given),
+    and together they must come to ``amount_fen``. Lines without money (``{"sku", "quantity"}``) and an object
+    are the kiosk's own notes, stored as they are."""
+    if not isinstance(items, list):
+        return None
+    priced = [isinstance(line, dict) and any(key in line for key in ITEM_MONEY_KEYS) for line in items]
+    if not any(priced):
+        return None
+    if not all(priced):
+        return f"line {priced.index(False) + 1} states no amount while others do"
+    total = 0
+    for number, line in enumerate(items, start=1):
+        quantity, unit, line_total = (line.get(key) for key in ("quantity", "unit_price_fen", "total_fen"))
+        for key, value, low in (("quantity", quantity, 1), ("unit_price_fen", unit, 0), ("total_fen", line_total, 0)):
+            if value is not None and (type(value) is not int or not low <= value <= MAX_FEN):
+                return f"line {number}: {key} must be an integer from {low} to {MAX_FEN}"
+        product = quantity * unit if quantity is not None and unit is not None else None
+        if line_total is None and product is None:
+            return f"line {number} states neither total_fen nor quantity and unit_price_fen"
+        if line_total is not None and product is not None and line_total != product:
+            return f"line {number}: total_fen {line_total} is not quantity x unit_price_fen ({product})"
+        total += line_total if line_total is not None else product or 0
+    if total != amount_fen:
+        return f"the lines come to {total} fen, not amount_fen {amount_fen}"
+    return None
 
 
 def _wechat_payment_code(value: str) -> bool:
@@ -160,42 +218,46 @@ def _wechat_payment_code(value: str) -> bool:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class OrderCreate:
-    """``POST /v1/orders``."""
+class OrderRequest:
+    """What every request that creates an order carries (:class:`OrderCreate`, :class:`CodePayCreate`), under
+    the rules WeChat Pay would apply, so that what it would refuse is refused before anything is stored."""
 
     out_trade_no: str = dataclasses.field(metadata=_rule(_matches(OUT_TRADE_NO), "must be 6-32 of [0-9A-Za-z_-|*]"))
     description: str = dataclasses.field(
-        metadata=_rule(_description_check, f"must be 1-{DESCRIPTION_CHARS} characters ({DESCRIPTION_BYTES} bytes)")
+        metadata=_rule(_description_check, f"must be 1 to {DESCRIPTION_BYTES} bytes of UTF-8")
     )
     amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
-    time_expire: datetime | None = None
     attach: str | None = dataclasses.field(
         default=None, metadata=_rule(_max_bytes(ATTACH_BYTES), f"is longer than {ATTACH_BYTES} bytes")
     )
-    #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay.
+    #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay. Lines that
+    #: state money must come to ``amount_fen`` (:func:`_items_problem`).
     items: list[Any] | dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        problem = _items_problem(self.items, self.amount_fen) if self.items is not None else None
+        if problem is not None:
+            raise WireError(f"items: {problem}", "items")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class CodePayCreate:
+class OrderCreate(OrderRequest):
+    """``POST /v1/orders``: a Native order (the kiosk shows its QR code)."""
+
+    time_expire: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CodePayCreate(OrderRequest):
     """``POST /v1/codepay``: a new order paid by the customer's payment code (付款码), which the relay charges.
+    It has no ``time_expire``: WeChat Pay gives a payment-code order its own (it reverses it at 45 s).
 
     ``auth_code`` is a secret for the minute it lives: kept out of the ``repr``, never quoted in an error."""
 
-    out_trade_no: str = dataclasses.field(metadata=_rule(_matches(OUT_TRADE_NO), "must be 6-32 of [0-9A-Za-z_-|*]"))
-    description: str = dataclasses.field(
-        metadata=_rule(_description_check, f"must be 1-{DESCRIPTION_CHARS} characters ({DESCRIPTION_BYTES} bytes)")
-    )
-    amount_fen: int = dataclasses.field(metadata=_POSITIVE_FEN)
     auth_code: str = dataclasses.field(
         repr=False,
         metadata=_rule(_wechat_payment_code, "must be a WeChat Pay payment code (18 digits starting 10-15)"),
     )
-    attach: str | None = dataclasses.field(
-        default=None, metadata=_rule(_max_bytes(ATTACH_BYTES), f"is longer than {ATTACH_BYTES} bytes")
-    )
-    #: The cart's lines as the kiosk describes them: stored by the relay, never sent to WeChat Pay.
-    items: list[Any] | dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -360,6 +422,66 @@ class PingAnswer:
     store_id: str
 
 
+class Health(StrEnum):
+    """``GET /healthz``: the relay's status and each check's."""
+
+    OK = "ok"
+    DEGRADED = "degraded"  # it stores and answers, but something needs the operator (answered 200)
+    UNHEALTHY = "unhealthy"  # it cannot store (answered 503): restart it, or free the disk
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HealthCheck:
+    status: Health
+    #: What was found, for the operator: never a secret, a token or anything of one store.
+    detail: str
+    #: The WeChat Pay base URL the check concerns (``wechatpay``).
+    url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HealthChecks:
+    #: A probe write commits within its bound and the store has room to grow.
+    storage: HealthCheck
+    #: The configuration in force is the file on disk.
+    configuration: HealthCheck
+    #: The event loop answers without lag.
+    event_loop: HealthCheck
+    #: WeChat Pay answers at the configured base URL.
+    wechatpay: HealthCheck
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NotificationCounts:
+    accepted: int
+    rejected: int
+    failed: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RelayInstance:
+    """One of several relay instances on one PostgreSQL database."""
+
+    #: Its name in the lease table: host, process id and a random part.
+    name: str
+    #: Whether it holds the work lease (it runs the active queries and the payment-code flows).
+    work_lease: bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HealthAnswer:
+    """``GET /healthz`` (no token): 200 with ``ok`` or ``degraded``, 503 with ``unhealthy``."""
+
+    status: Health
+    mode: str
+    uptime_seconds: float
+    long_polls: int
+    notifications: NotificationCounts
+    checks: HealthChecks
+    #: This instance, when the relay is one of several (on PostgreSQL).
+    instance: RelayInstance | None = None
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ErrorDetail:
     code: ErrorCode
@@ -409,6 +531,32 @@ def _names(kind: type[Any]) -> tuple[str, ...]:
 
 def encode_bytes(message: Any) -> bytes:
     return json.dumps(encode(message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+#: Rows per call to the JSON encoder in :func:`encode_bill`: one call holds the GIL for a few milliseconds only.
+BILL_ROWS_PER_SLICE = 1000
+
+
+def encode_bill(answer: BillAnswer, columns: list[list[Any]]) -> bytes:
+    """The bytes :func:`encode_bytes` gives for ``answer`` with its rows given column by column instead
+    (``columns[i]`` holds every row's value of ``answer.columns[i]``; ``answer.rows`` is empty).
+
+    A 100,000-row day is encoded a slice of rows at a time, and no list per row is ever kept: the relay does
+    this on a worker thread, and one long call into the encoder would stop its event loop as surely."""
+    if answer.rows:
+        raise ValueError("encode_bill takes the rows as columns; answer.rows must be empty")
+    head = encode_bytes(answer)
+    empty = b'"rows":[]'
+    at = head.index(empty)  # the first key named "rows": the keys before it are fixed names
+    count = len(columns[0]) if columns else 0
+    parts = [head[:at], b'"rows":[']
+    for start in range(0, count, BILL_ROWS_PER_SLICE):
+        rows = list(map(list, zip(*(column[start : start + BILL_ROWS_PER_SLICE] for column in columns), strict=True)))
+        if start:
+            parts.append(b",")
+        parts.append(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")[1:-1])
+    parts += [b"]", head[at + len(empty) :]]
+    return b"".join(parts)
 
 
 def _encode_value(value: Any) -> Any:

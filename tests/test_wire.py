@@ -22,6 +22,7 @@ from kiosk.wire import (
     BILL_COLUMNS,
     BILL_SUMMARY_KEYS,
     BILL_SUMMARY_TYPES,
+    STORE_TAG_CHARS,
     BillAnswer,
     CodePayCreate,
     ErrorAnswer,
@@ -37,6 +38,8 @@ from kiosk.wire import (
     decode_bytes,
     encode,
     encode_bytes,
+    number_tag,
+    store_prefix,
 )
 from tests.support.bills import BILL_FILE, relay_bill_answer
 from tests.support.relay import RelayProcess, init_relay, start_relay
@@ -91,7 +94,7 @@ def test_messages_round_trip_and_leave_out_unknown_optional_fields() -> None:
         ({"state": None}, "state is required"),
         ({"state": "ACCEPT"}, "state 'ACCEPT' is not a known TradeState"),
         ({"version": True}, "version must be an integer"),
-        ({"amount_fen": 0}, "amount_fen must be a positive integer (fen)"),
+        ({"amount_fen": 0}, "amount_fen must be an integer of fen from 1 to 2147483647"),
         ({"expires_at": "2026-03-01T12:10:00"}, "expires_at must be RFC 3339 with an offset"),
         ({"items": "lots"}, "items must be a JSON array or object"),
         ({"color": "blue"}, "color is not a field of OrderView"),
@@ -109,19 +112,45 @@ def test_decoding_refuses_what_the_contract_does_not_allow(change: dict[str, Any
 
 
 def test_requests_carry_the_field_rules_of_docs_relay_md() -> None:
-    good = {"out_trade_no": "S1-K1-000001", "description": "拿" * 127, "amount_fen": 1}
-    assert decode(OrderCreate, good).description == "拿" * 127
+    good = {"out_trade_no": "S1-K1-000001", "description": "拿" * 42 + "a", "amount_fen": 2**31 - 1}
+    assert decode(OrderCreate, good).description == "拿" * 42 + "a"  # 127 bytes: what WeChat Pay takes
+    lines = [{"sku": "A", "quantity": 2, "unit_price_fen": 300}, {"sku": "B", "total_fen": 400}]
+    assert decode(OrderCreate, {**good, "amount_fen": 1000, "items": lines}).items == lines
+    notes = {**good, "items": [{"sku": "A", "quantity": 2}]}  # lines without money are notes: not checked
+    assert decode(OrderCreate, notes).items == [{"sku": "A", "quantity": 2}]
+    fen = "amount_fen must be an integer of fen from 1 to 2147483647"
     refused = [
         ({**good, "out_trade_no": "short"}, "out_trade_no must be 6-32 of [0-9A-Za-z_-|*]"),
-        ({**good, "description": "拿" * 128}, "description must be 1-127 characters (381 bytes)"),
-        ({**good, "description": ""}, "description must be 1-127 characters (381 bytes)"),
+        ({**good, "description": "拿" * 43}, "description must be 1 to 127 bytes of UTF-8"),  # 43 characters
+        ({**good, "description": "拿" * 127}, "description must be 1 to 127 bytes of UTF-8"),  # 381 bytes
+        ({**good, "description": ""}, "description must be 1 to 127 bytes of UTF-8"),
+        ({**good, "amount_fen": 2**31}, fen),
+        ({**good, "amount_fen": 0}, fen),
         ({**good, "attach": "x" * 129}, "attach is longer than 128 bytes"),
         ({**good, "time_expire": "tomorrow"}, "time_expire must be RFC 3339 with an offset"),
+        ({**good, "amount_fen": 999, "items": lines}, "items: the lines come to 1000 fen, not amount_fen 999"),
+        (
+            {**good, "amount_fen": 600, "items": [{"quantity": 2, "unit_price_fen": 300}, {"sku": "B"}]},
+            "items: line 2 states no amount while others do",
+        ),
+        (
+            {**good, "amount_fen": 500, "items": [{"quantity": 2, "unit_price_fen": 300, "total_fen": 500}]},
+            "items: line 1: total_fen 500 is not quantity x unit_price_fen (600)",
+        ),
+        (
+            {**good, "amount_fen": 500, "items": [{"quantity": 0, "total_fen": 500}]},
+            "items: line 1: quantity must be an integer from 1 to 2147483647",
+        ),
+        (
+            {**good, "amount_fen": 500, "items": [{"unit_price_fen": 500}]},
+            "items: line 1 states neither total_fen nor quantity and unit_price_fen",
+        ),
     ]
     for data, message in refused:
         with pytest.raises(WireError) as caught:
             decode(OrderCreate, data)
         assert str(caught.value) == message
+        assert caught.value.field == message.split(" ", 1)[0].rstrip(":")  # the field is named
     with pytest.raises(WireError, match="reason is longer than 80 bytes"):
         decode(RefundCreate, {"out_refund_no": "R1", "amount_fen": 5, "reason": "退" * 27})
     with pytest.raises(WireError, match="the body is not JSON"):
@@ -240,63 +269,75 @@ def expire() -> datetime:
 
 def test_every_order_and_refund_answer_decodes(parties: Parties, tmp_path: Path) -> None:
     kiosk, manager = parties.kiosk, parties.manager
-    created = kiosk.create_order("CONTRACT0001", "合同", 1500, expire(), attach="a", items=[{"sku": "X", "n": 1}])
+    created = kiosk.create_order(
+        "store1-CONTRACT0001", "合同", 1500, expire(), attach="a", items=[{"sku": "X", "n": 1}]
+    )
     assert created.state is TradeState.NOTPAY and created.code_url and created.items == [{"sku": "X", "n": 1}]
     assert created.trade_type is TradeType.NATIVE
-    assert kiosk.get_order("CONTRACT0001", since=created.version, wait=0.2) == created  # long-poll, no change
+    assert kiosk.get_order("store1-CONTRACT0001", since=created.version, wait=0.2) == created  # long-poll, no change
     parties.sandbox.pay(created.code_url)
     paid = wait_until(
-        lambda: (view := kiosk.get_order("CONTRACT0001", refresh=True)).state is TradeState.SUCCESS and view,
+        lambda: (view := kiosk.get_order("store1-CONTRACT0001", refresh=True)).state is TradeState.SUCCESS and view,
         message="paid",
     )
     assert paid.transaction_id and paid.success_time and paid.payer_total_fen == 1500
 
-    refund = manager.create_refund("CONTRACT0001", "CONTRACT0001R1", 500, "退货")
+    refund = manager.create_refund("store1-CONTRACT0001", "store1-CONTRACT0001R1", 500, "退货")
     assert refund.status in (RefundStatus.PROCESSING, RefundStatus.SUCCESS) and refund.refund_id
     done = wait_until(
-        lambda: (view := manager.get_refund("CONTRACT0001R1", refresh=True)).status is RefundStatus.SUCCESS and view,
+        lambda: (
+            (view := manager.get_refund("store1-CONTRACT0001R1", refresh=True)).status is RefundStatus.SUCCESS and view
+        ),
         message="refund done",
     )
     assert done.success_time is not None and done.reason == "退货"
-    assert kiosk.get_order("CONTRACT0001").state is TradeState.REFUND
+    assert kiosk.get_order("store1-CONTRACT0001").state is TradeState.REFUND
 
-    other = kiosk.create_order("CONTRACT0002", "合同", 800, expire())
+    other = kiosk.create_order("store1-CONTRACT0002", "合同", 800, expire())
     closed = kiosk.close_order(other.out_trade_no)
     assert closed.state is TradeState.CLOSED and closed.version > other.version
 
     # Payment code: paid at once, and refused with the reason the kiosk shows (both through the same decoder).
-    code_paid = kiosk.charge_code("CONTRACT0005", "合同", 900, parties.sandbox.payment_code("success"))
+    code_paid = kiosk.charge_code("store1-CONTRACT0005", "合同", 900, parties.sandbox.payment_code("success"))
     assert (code_paid.trade_type, code_paid.state) == (TradeType.MICROPAY, TradeState.SUCCESS)
-    refused = kiosk.charge_code("CONTRACT0006", "合同", 900, parties.sandbox.payment_code("insufficient_funds"))
+    refused = kiosk.charge_code("store1-CONTRACT0006", "合同", 900, parties.sandbox.payment_code("insufficient_funds"))
     assert refused.failure is CodePayFailure.INSUFFICIENT_FUNDS
-    assert rejected(lambda: kiosk.charge_code("CONTRACT0001", "合同", 1500, "134567890123456789")).code == (
+    assert rejected(lambda: kiosk.charge_code("store1-CONTRACT0001", "合同", 1500, "134567890123456789")).code == (
         "out_trade_no_used"
     )
 
     # Errors, each read by the kiosk's decoder (the code is decoded from the relay's error body).
     assert rejected(lambda: kiosk.create_order("bad", "合同", 100, expire())).code == ErrorCode.INVALID_REQUEST
-    assert rejected(lambda: kiosk.create_order("CONTRACT0001", "改了", 1500, expire())).code == "out_trade_no_used"
-    assert rejected(lambda: kiosk.get_order("CONTRACT9999"), RelayNotFound).code == ErrorCode.NOT_FOUND
-    assert rejected(lambda: manager.create_refund("CONTRACT0002", "C2R1", 100, "x")).code == "order_not_paid"
-    assert rejected(lambda: manager.create_refund("CONTRACT0001", "C1R2", 1001, "x")).code == "refund_exceeds_amount"
     assert (
-        rejected(lambda: manager.create_refund("CONTRACT0001", "CONTRACT0001R1", 1, "x")).code == "out_refund_no_used"
+        rejected(lambda: kiosk.create_order("store1-CONTRACT0001", "改了", 1500, expire())).code == "out_trade_no_used"
+    )
+    assert rejected(lambda: kiosk.get_order("CONTRACT9999"), RelayNotFound).code == ErrorCode.NOT_FOUND
+    assert (
+        rejected(lambda: manager.create_refund("store1-CONTRACT0002", "store1-C2R1", 100, "x")).code == "order_not_paid"
+    )
+    assert (
+        rejected(lambda: manager.create_refund("store1-CONTRACT0001", "store1-C1R2", 1001, "x")).code
+        == "refund_exceeds_amount"
+    )
+    assert (
+        rejected(lambda: manager.create_refund("store1-CONTRACT0001", "store1-CONTRACT0001R1", 1, "x")).code
+        == "out_refund_no_used"
     )
     as_manager = RelayClient(parties.relay.base_url, "wrong", manager_token=parties.relay.kiosk_token)
     try:
-        assert rejected(lambda: as_manager.get_order("CONTRACT0001")).code == ErrorCode.UNAUTHORIZED
-        assert rejected(lambda: as_manager.get_refund("CONTRACT0001R1")).code == ErrorCode.FORBIDDEN
+        assert rejected(lambda: as_manager.get_order("store1-CONTRACT0001")).code == ErrorCode.UNAUTHORIZED
+        assert rejected(lambda: as_manager.get_refund("store1-CONTRACT0001R1")).code == ErrorCode.FORBIDDEN
     finally:
         as_manager.close()
 
     # WeChat Pay failing: the relay's 502/503 bodies decode too (the code is in the retryable error's message).
     parties.sandbox.fault("system_error", "/v3/pay/transactions/native", count=2)
     with pytest.raises(RelayUnavailable, match="relay answered 502 wechatpay_error") as failing:
-        kiosk.create_order("CONTRACT0003", "合同", 100, expire())
+        kiosk.create_order("store1-CONTRACT0003", "合同", 100, expire())
     assert not isinstance(failing.value, RelayAnswerInvalid)
     parties.sandbox.fault("drop_connection", "/v3/pay/transactions/native", count=2)
     with pytest.raises(RelayUnavailable, match="relay answered 503 wechatpay_unavailable"):
-        kiosk.create_order("CONTRACT0004", "合同", 100, expire())
+        kiosk.create_order("store1-CONTRACT0004", "合同", 100, expire())
 
     # What the kiosk's client never sends, decoded with the same codec.
     url = parties.relay.base_url
@@ -324,7 +365,7 @@ def test_the_heartbeat_answer_decodes(parties: Parties) -> None:
 
 def test_bill_answers_and_refusals_decode(parties: Parties) -> None:
     kiosk, manager = parties.kiosk, parties.manager
-    order = kiosk.create_order("CONTRACT0101", "账单", 1288, expire())
+    order = kiosk.create_order("store1-CONTRACT0101", "账单", 1288, expire())
     assert order.code_url
     day = parse_rfc3339(parties.sandbox.pay(order.code_url)["success_time"]).date()
     parties.sandbox.advance(36 * 3600)  # the sandbox's business day moves on; the bill is generated
@@ -335,13 +376,13 @@ def test_bill_answers_and_refusals_decode(parties: Parties) -> None:
 
     bill = decode(BillAnswer, get_bill(day.isoformat()).json())
     assert (bill.bill_date, bill.cached, bill.bill_type, tuple(bill.columns)) == (day, False, "ALL", BILL_COLUMNS)
-    assert "CONTRACT0101" in bill.column("out_trade_no") and bill.summary["trade_count"] == len(bill.rows)
+    assert "store1-CONTRACT0101" in bill.column("out_trade_no") and bill.summary["trade_count"] == len(bill.rows)
 
     # The kiosk side's reader of bills: the manager's, which decodes with the same codec.
     fetcher = BillFetcher(parties.relay.base_url, parties.relay.kiosk_token)
     ready = fetcher.fetch(day)
     assert ready.ok and ready.cached and ready.bill is not None
-    assert [e.order_total_fen for e in ready.bill.entries if e.out_trade_no == "CONTRACT0101"] == [1288]
+    assert [e.order_total_fen for e in ready.bill.entries if e.out_trade_no == "store1-CONTRACT0101"] == [1288]
     assert fetcher.fetch(day - timedelta(days=1)).state is BillState.NO_TRANSACTIONS
     assert raw_error(get_bill((day - timedelta(days=1)).isoformat())).code == ErrorCode.NO_STATEMENT
     future = date.today() + timedelta(days=2)
@@ -351,11 +392,20 @@ def test_bill_answers_and_refusals_decode(parties: Parties) -> None:
 
     # WeChat Pay refuses a refund for good (past its one-year window): 409 refund_rejected carries the refund.
     parties.sandbox.advance(366 * 24 * 3600)
-    refused = rejected(lambda: manager.create_refund("CONTRACT0101", "CONTRACT0101R1", 100, "太晚"))
+    refused = rejected(lambda: manager.create_refund("store1-CONTRACT0101", "store1-CONTRACT0101R1", 100, "太晚"))
     assert refused.code == ErrorCode.REFUND_REJECTED
-    assert manager.get_refund("CONTRACT0101R1").status is RefundStatus.FAILED
+    assert manager.get_refund("store1-CONTRACT0101R1").status is RefundStatus.FAILED
 
     # Last, as it spends this kiosk's token bucket: 429 rate_limited.
     with pytest.raises(RelayUnavailable, match="relay answered 429 rate_limited"):
         for _ in range(200):
-            kiosk.get_order("CONTRACT0101")
+            kiosk.get_order("store1-CONTRACT0101")
+
+
+def test_a_stores_prefix_is_its_letters_and_digits_or_a_hash_and_no_prefix_begins_another() -> None:
+    assert store_prefix("store-1") == "store1-" and store_prefix("S1") == "S1-"
+    long, symbols = store_prefix("shanghai-xuhui-001"), store_prefix("--")
+    assert len(long) == len(symbols) == STORE_TAG_CHARS + 1 and long != symbols  # hashed to fit
+    assert number_tag("kiosk-01", 4) == number_tag("kiosk-01", 4) != number_tag("kiosk-02", 4)
+    prefixes = [store_prefix(s) for s in ("S1", "S12", "S1-2", "1S", "shanghai-xuhui-001", "shanghai-xuhui-002")]
+    assert not [a for a in prefixes for b in prefixes if a != b and b.startswith(a)]

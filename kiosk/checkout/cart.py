@@ -15,9 +15,10 @@ from typing import Literal
 
 from kiosk.checkout.catalogue import Catalogue, Item
 from kiosk.checkout.errors import CheckoutError
+from kiosk.wire import DESCRIPTION_BYTES
 
-#: WeChat Pay's ``description`` is at most 127 characters (and, to be safe, 127 UTF-8 bytes).
-DESCRIPTION_LIMIT = 127
+#: WeChat Pay's ``description`` is at most 127 UTF-8 bytes (the relay refuses more).
+DESCRIPTION_LIMIT = DESCRIPTION_BYTES
 MAX_LINE_QUANTITY = 999
 
 

@@ -1,17 +1,21 @@
 """Locally generated ``out_trade_no``: unique per store, kiosk and day, at most 32 of ``[0-9A-Za-z_-]``.
 
 Shape: ``{store}-{kiosk}-{yyyymmdd}{epoch}{seq:05d}``, e.g. ``S1-K1-20261129A7K00042`` — readable on a
-receipt, sortable by day. The sequence comes from the journal (one counter per business day, journaled with
-the order). ``epoch`` is three random characters chosen once per journal: a kiosk reinstalled with an empty
-journal restarts its sequence at 1, and must not reuse (and be answered with) an earlier order's number.
+receipt, sortable by day. ``{store}-`` is the store's prefix of the kiosk API's contract
+(``kiosk.wire.store_prefix``): the relay takes only numbers of the kiosk's own store. ``{kiosk}`` is the
+kiosk id's letters and digits, or a hash of it when they do not fit. The sequence comes from the journal (one
+counter per business day, journaled with the order). ``epoch`` is three random characters chosen once per
+journal: a kiosk reinstalled with an empty journal restarts its sequence at 1, and must not reuse (and be
+answered with) an earlier order's number. A refund's number is its order's with ``R`` and a count after it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import date
+
+from kiosk.wire import number_tag, store_prefix
 
 MAX_LENGTH = 32
 SEQUENCE_DIGITS = 5
@@ -19,8 +23,7 @@ EPOCH_LENGTH = 3
 _EPOCH_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
 _ALLOWED = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
-_NOT_ALLOWED = re.compile(r"[^0-9A-Za-z]")
-#: Room left for store + kiosk once the date (8), epoch (3) and sequence (5) are in.
+#: Room left for store + kiosk (with their separators) once the date (8), epoch (3) and sequence (5) are in.
 _PREFIX_ROOM = MAX_LENGTH - 8 - EPOCH_LENGTH - SEQUENCE_DIGITS
 _EPOCH = re.compile(r"^[0-9A-Z]{3}$")
 #: How many trailing characters of an out_trade_no make its short number.
@@ -32,17 +35,10 @@ def is_valid_out_trade_no(value: str) -> bool:
 
 
 def trade_no_prefix(store_id: str, kiosk_id: str) -> str:
-    """``store`` + ``kiosk`` reduced to letters and digits; a stable hash when they do not fit."""
-    store = _NOT_ALLOWED.sub("", store_id)
-    kiosk = _NOT_ALLOWED.sub("", kiosk_id)
-    if not store or not kiosk:
-        raise ValueError("store and kiosk ids need at least one letter or digit")
-    # Separators keep ("S1", "K1") apart from ("S", "1K1") and the sequence apart from the kiosk id.
-    prefix = f"{store}-{kiosk}-"
-    if len(prefix) <= _PREFIX_ROOM:
-        return prefix
-    digest = hashlib.sha256(f"{store_id}\x00{kiosk_id}".encode()).hexdigest()[: _PREFIX_ROOM - 1]
-    return f"{digest}-"
+    """The store's prefix (``kiosk.wire.store_prefix``), then the kiosk's tag and a separator: the separators keep
+    ("S1", "K1") apart from ("S", "1K1") and the sequence apart from the kiosk's tag."""
+    store = store_prefix(store_id)
+    return f"{store}{number_tag(kiosk_id, _PREFIX_ROOM - len(store) - 1)}-"
 
 
 def new_epoch() -> str:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kiosk.clock import Clock, SystemClock
@@ -31,9 +31,13 @@ from kiosk.wire import (
     ErrorAnswer,
     ErrorCode,
     ErrorDetail,
+    Health,
+    HealthAnswer,
+    NotificationCounts,
     OrderCreate,
     PingAnswer,
     RefundCreate,
+    RelayInstance,
     WireError,
     decode,
     encode,
@@ -44,6 +48,7 @@ from .cluster import CERTIFICATE_DOWNLOADS, Cluster, take_turn
 from .codepay import CodePayFlows
 from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .gateway import Gateway, NotificationRejected
+from .health import HealthMonitor, overall
 from .hub import VersionHub
 from .reconciler import Reconciler
 from .service import MAX_WAIT, Relay, RequestRefused
@@ -170,11 +175,26 @@ class RelayApp:
         self.codepay = CodePayFlows(self.relay, config.codepay)
         self.relay.codepay = self.codepay
         self.limiter = RateLimiter(config.server.rate_limit_per_second, config.server.rate_limit_burst)
+        server = config.server
+        self.bill_limiter = RateLimiter(server.bill_rate_limit_per_minute / 60, server.bill_rate_limit_burst)
+        self.bill_senders = asyncio.Semaphore(BILL_SENDERS)
         self.reconciler: Reconciler | None = None
         #: This instance's part among several relays on one database (None on SQLite).
         self.cluster: Cluster | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
+        #: Why the relay gave up (storage that cannot write); ``kiosk-relay serve`` then exits non-zero.
+        self.fatal: str | None = None
+        self._given_up = asyncio.Event()
+        #: Called once with the reason when the relay gives up (the CLI makes sure the process ends).
+        self.on_fatal: Callable[[str], None] = lambda reason: None
+        self.health = HealthMonitor(
+            self.storage,
+            gateway,
+            self.reloader,
+            exit_after=config.storage.exit_after_seconds,
+            on_fatal=self._give_up,
+        )
         self._rejected = LogThrottle(log, logging.WARNING, "notifications rejected")
         routes = [
             Route("/healthz", self.healthz, methods=["GET"]),
@@ -205,8 +225,9 @@ class RelayApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        reconciler = Reconciler(self.relay, queries_per_second=self.config.orders.queries_per_second)
+        reconciler = Reconciler(self.relay)
         self.reconciler = reconciler
+        await self.health.probe()  # the first check of storage, before any request is taken
         link = self.storage.cluster
         if link is None:  # the only process on its store: the reconciler and the flows run here, always
             self.relay.on_open_order = reconciler.watch_order
@@ -218,15 +239,18 @@ class RelayApp:
             self.cluster = Cluster(self.relay, reconciler, self.codepay, link, lease_seconds=lease)
             task = asyncio.create_task(self.cluster.run(lambda: self._work(reconciler)), name="relay-cluster")
         preparing = asyncio.create_task(self.relay.gateway.prepare(), name="relay-gateway-prepare")
+        monitoring = asyncio.create_task(self.health.run(), name="relay-health")
         try:
             yield
         finally:
             preparing.cancel()
+            monitoring.cancel()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await reconciler.stop()
             await self.codepay.stop()
+            await asyncio.gather(preparing, monitoring, return_exceptions=True)
             await self.relay.gateway.aclose()
             await self.storage.aclose()
 
@@ -240,6 +264,16 @@ class RelayApp:
         await asyncio.gather(
             self._supervise(reconciler.run, "reconciler"), self._supervise(self.codepay.run, "payment-code flows")
         )
+
+    def _give_up(self, reason: str) -> None:
+        self.fatal = reason
+        log.critical("giving up: %s; exiting so that the service manager restarts the relay", reason)
+        self._given_up.set()
+        self.on_fatal(reason)
+
+    async def given_up(self) -> None:
+        """Returns once the relay has given up (:attr:`fatal`): the server then stops."""
+        await self._given_up.wait()
 
     async def _supervise(self, run: Callable[[], Awaitable[None]], name: str) -> None:
         """Keep a background loop alive: without the reconciler lost notifications would never be found, without
@@ -315,20 +349,21 @@ class RelayApp:
     # -- routes
 
     async def healthz(self, request: Request) -> Response:
-        try:
-            await self.storage.check()
-        except StorageError:
-            return JSONResponse({"status": "unhealthy", "storage": "unavailable"}, 503)
-        body = {
-            "status": "ok",
-            "mode": self.config.wechatpay.mode,
-            "uptime_seconds": round(time.monotonic() - self.started, 1),
-            "long_polls": self.hub.total_waiters(),
-            "notifications": self.notifications,
-        }
-        if self.cluster is not None:
-            body["instance"] = {"name": self.cluster.name, "work_lease": self.cluster.holding}
-        return JSONResponse(body)
+        """No token, no secret, nothing of any store: what was found in the background (``.health``)."""
+        self.reload_kiosks()  # at most once a second: a file that no longer validates shows here too
+        checks = self.health.checks()
+        status = overall(checks)
+        cluster = self.cluster
+        body = HealthAnswer(
+            status=status,
+            mode=self.config.wechatpay.mode,
+            uptime_seconds=round(time.monotonic() - self.started, 1),
+            long_polls=self.hub.total_waiters(),
+            notifications=NotificationCounts(**self.notifications),
+            checks=checks,
+            instance=RelayInstance(name=cluster.name, work_lease=cluster.holding) if cluster is not None else None,
+        )
+        return JSONResponse(encode(body), 503 if status is Health.UNHEALTHY else 200)
 
     async def ping(self, request: Request) -> Response:
         """The kiosks' heartbeat: 200 only for a credential in force, 401 for a wrong or revoked one."""
@@ -422,7 +457,58 @@ class RelayApp:
             bill_date = date.fromisoformat(raw)
         except ValueError:
             raise RequestRefused(ErrorCode.INVALID_REQUEST, "the bill date must be YYYY-MM-DD") from None
-        return answer(await self.relay.bill(kiosk, bill_date))
+        wait = self.bill_limiter.take(kiosk.id)  # bills are big: a bucket of their own
+        if wait > 0:
+            raise RequestRefused(ErrorCode.RATE_LIMITED, "too many bill requests from this kiosk", retry_after=wait)
+        compressed = accepts_gzip(request.headers.get("accept-encoding", ""))
+        body = await self.relay.bill(kiosk, bill_date, compressed=compressed)
+        headers = {"Content-Length": str(len(body)), "Vary": "Accept-Encoding"}
+        if compressed:
+            headers["Content-Encoding"] = "gzip"
+        return BillResponse(body, self.bill_senders, headers)
+
+
+#: Bytes handed to the server per send: a slow reader holds back only its own answer, and one turn of the event
+#: loop never copies more than this per bill being sent.
+SEND_SLICE = 64 * 1024
+#: Bills sent at once; the others wait their turn. Sixty sent together kept notifications waiting for turns of
+#: the event loop that each copied sixty slices.
+BILL_SENDERS = 4
+
+
+class BillResponse(StreamingResponse):
+    """A bill answer's bytes (kept encoded: no copy per request), sent a slice at a time in a sender's turn."""
+
+    def __init__(self, body: bytes, senders: asyncio.Semaphore, headers: dict[str, str]) -> None:
+        super().__init__(_slices(body), headers=headers, media_type="application/json")
+        self.senders = senders
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with self.senders:
+            await super().__call__(scope, receive, send)
+
+
+async def _slices(body: bytes) -> AsyncIterator[memoryview]:
+    view = memoryview(body)
+    for start in range(0, len(body), SEND_SLICE):
+        yield view[start : start + SEND_SLICE]
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an ``Accept-Encoding`` header takes gzip (RFC 9110: ``gzip``, or ``*``, with a q above 0)."""
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip().lower()
+            return not q.startswith("q=") or _quality(q[2:]) > 0
+    return False
+
+
+def _quality(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def create_app(config: RelayConfig, *, gateway: Gateway | None = None, clock: Clock | None = None) -> RelayApp:

@@ -2,8 +2,9 @@
 
 Each command prints exactly one JSON line on success. Every mistake (bad arguments, a configuration
 problem, a placeholder left from the example configuration, a busy port, a second relay on the same
-storage) goes to stderr as one line, ``kiosk-relay: <key>: <problem>``, with exit code 2. Secrets are
-never printed, except the one-time token that ``init``, ``add-kiosk`` and ``rotate-token`` must hand over.
+storage) goes to stderr as one line, ``kiosk-relay: <key>: <problem>``, with exit code 2. ``serve`` exits
+with 3 when it gives up because its storage cannot write (docs/relay.md, "Health"). Secrets are never
+printed, except the one-time token that ``init``, ``add-kiosk`` and ``rotate-token`` must hand over.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import argparse
 import errno
 import json
 import logging
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,8 @@ from .config import (
     rotate_token,
 )
 
+log = logging.getLogger("kiosk.relay")
+
 PROG = "kiosk-relay"
 #: The stand-ins of the shipped example configuration (packaging/relay/relay.example.toml, docs/relay.md). A
 #: relay started with one would speak for no real merchant, or for the wrong one; serve refuses them all
@@ -50,6 +55,10 @@ PLACEHOLDERS = frozenset(
         "0" * 64,  # token_sha256
     }
 )
+#: ``serve`` gave up: storage could not write (docs/relay.md, "Health"); the service manager restarts it.
+EXIT_STORAGE = 3
+#: After giving up, the orderly shutdown gets this long; then the process ends regardless (a stuck write).
+GIVE_UP_GRACE = 15.0
 
 
 def _print(payload: dict[str, Any]) -> None:
@@ -142,6 +151,7 @@ def _migrate(source: Path, target: str, *, replace: bool) -> dict[str, Any]:
 def _serve(args: argparse.Namespace) -> int:
     from .app import create_app
     from .server import serve_forever
+    from .watchdog import Systemd
 
     logging.basicConfig(
         level=getattr(logging, args.log_level.upper()),
@@ -152,18 +162,33 @@ def _serve(args: argparse.Namespace) -> int:
     refuse_placeholders(config)
     host = args.host or config.server.host
     port = config.server.port if args.port is None else args.port
+    systemd = Systemd.from_environment()
     app = create_app(config)
+    app.health.systemd = systemd
+    # The server stops in order once the relay gives up; a write stuck in the kernel must not hold the exit.
+    app.on_fatal = lambda reason: _exit_later(GIVE_UP_GRACE, EXIT_STORAGE)
 
     def ready(base_url: str) -> dict[str, Any]:
         app.relay.base_url = base_url
         _warn_about_notify_url(config.wechatpay.notify_url, base_url)
+        if systemd is not None:
+            systemd.notify("READY=1")
         return {"base_url": base_url}
 
     try:
         serve_forever(app, host, port, ready=ready)
     except ListenError as exc:
         raise ConfigError(_listen_key(args, exc), str(exc)) from None
-    return 0
+    finally:
+        if systemd is not None:
+            systemd.notify("STOPPING=1")
+    return EXIT_STORAGE if app.fatal is not None else 0
+
+
+def _exit_later(seconds: float, code: int) -> None:
+    timer = threading.Timer(seconds, os._exit, (code,))
+    timer.daemon = True
+    timer.start()
 
 
 def _listen_key(args: argparse.Namespace, exc: ListenError) -> str:
@@ -196,6 +221,4 @@ def _warn_about_notify_url(notify_url: str, base_url: str) -> None:
         return
     target, bound = urlsplit(notify_url), urlsplit(base_url)
     if target.hostname in ("127.0.0.1", "localhost", "::1") and target.port != bound.port:
-        logging.getLogger("kiosk.relay").warning(
-            "notify_url %s points at port %s but the relay listens on %s", notify_url, target.port, bound.port
-        )
+        log.warning("notify_url %s points at port %s but the relay listens on %s", notify_url, target.port, bound.port)

@@ -47,7 +47,7 @@ from kiosk.wire import CodePayCreate, ErrorCode, OrderView, decode, encode
 
 from .config import CodePaySettings, Kiosk
 from .gateway import ChargeOutcome, CodePayReport, GatewayError, NewCodePay, TradeReport
-from .service import Relay, RequestRefused, not_found, order_view
+from .service import Priority, Relay, RequestRefused, not_found, order_view, same_order
 from .storage import CodePayDraft, CodePayRecord, CodePayStep, Inserted, OrderDraft, OrderRecord
 
 log = logging.getLogger("kiosk.relay.codepay")
@@ -104,6 +104,7 @@ class CodePayFlows:
     async def charge(self, kiosk: Kiosk, request: CodePayCreate, *, host: str | None = None) -> OrderView:
         """``POST /v1/codepay``: store the order and its flow, then charge the code (once)."""
         relay = self.relay
+        relay.new_number(kiosk, request.out_trade_no, "out_trade_no")
         now = relay.now()
         draft = OrderDraft(
             out_trade_no=request.out_trade_no,
@@ -135,14 +136,7 @@ class CodePayFlows:
         code only waits in memory for the one safe resend, should WeChat Pay turn out not to have the order."""
         out_trade_no = order.out_trade_no
         flow = await self.relay.storage.codepay(out_trade_no)
-        same = (order.store_id, order.trade_type, order.amount_fen, order.description, order.attach) == (
-            draft.store_id,
-            draft.trade_type,
-            draft.amount_fen,
-            draft.description,
-            draft.attach,
-        )
-        if not same or flow is None or flow.payment_code != mask_payment_code(code):
+        if not same_order(order, draft) or flow is None or flow.payment_code != mask_payment_code(code):
             raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
         if flow.step in (CodePayStep.CHARGING, CodePayStep.POLLING) and not flow.resent and self._runs_here:
             self._codes.setdefault(out_trade_no, _Code(code, flow.charged_at))
@@ -309,7 +303,7 @@ class CodePayFlows:
                 return
             if confirmed.trade is not None and self._ours(order, confirmed.trade):
                 await self.relay.apply_report(confirmed.trade, "codepay")
-            await self._fail(out_trade_no, report.failure or CodePayFailure.PAYMENT_FAILED)
+            await self._fail(out_trade_no, report.failure or CodePayFailure.PAYMENT_FAILED, code=report.code)
             self._codes.pop(out_trade_no, None)  # used up: never sent again
             await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now), error=_error(report))
 
@@ -387,6 +381,7 @@ class CodePayFlows:
             return
         self._codes.pop(out_trade_no, None)
         try:
+            await relay.pacer.turn(Priority.REVERSE)  # ahead of every query waiting for a turn
             await relay.gateway.reverse_order(relay.store(order.store_id), out_trade_no)
         except GatewayError as exc:
             if not exc.not_found:
@@ -423,6 +418,7 @@ class CodePayFlows:
     # -- helpers
 
     async def _query(self, order: OrderRecord) -> CodePayReport:
+        await self.relay.pacer.turn(Priority.CODEPAY)
         try:
             return await self.relay.gateway.query_codepay(self.relay.store(order.store_id), order.out_trade_no)
         except GatewayError as exc:
@@ -465,10 +461,12 @@ class CodePayFlows:
         out_trade_no: str,
         failure: CodePayFailure | None,
         *,
+        code: str | None = None,
         unresolved: bool | None = None,
         resolved: bool = False,
     ) -> None:
-        """Tell the kiosk why nothing was taken (the first reason stays) and whether the manager must look."""
+        """Tell the kiosk why nothing was taken (the first reason stays, with WeChat Pay's ``code`` when it refused
+        the charge) and whether the manager must look."""
         order = await self.relay.storage.order(out_trade_no)
         if order is None:
             return
@@ -478,7 +476,7 @@ class CodePayFlows:
         if failure is None and flag is None:
             return
         marked = await self.relay.storage.mark_codepay(
-            out_trade_no, at=self.relay.now(), failure=failure, unresolved=flag
+            out_trade_no, at=self.relay.now(), failure=failure, error_code=code if failure else None, unresolved=flag
         )
         if marked is not None:
             self.relay.publish(marked)

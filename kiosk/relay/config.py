@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.files import private_temp
+from kiosk.wire import store_prefix
 
 log = logging.getLogger("kiosk.relay")
 
@@ -79,6 +80,9 @@ class ServerSettings:
     port: int = 8080
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 60
+    #: Bills are big: each credential has a bucket of its own for them, besides the one above.
+    bill_rate_limit_per_minute: float = 10.0
+    bill_rate_limit_burst: int = 10
     max_body_bytes: int = 64 * 1024
     #: Open connections at most (fewer if the open-file limit is lower); long-polls count.
     max_connections: int = 4096
@@ -93,6 +97,8 @@ class ServerSettings:
 class OrderSettings:
     #: Lifetime of an order whose request carries no ``time_expire``.
     default_expire_seconds: int = 600
+    #: The latest ``time_expire`` a kiosk may ask for, from now (a QR code on a screen lives minutes).
+    max_expire_seconds: int = 3 * 3600
     #: Ceiling on the relay's own queries to WeChat Pay (all orders together).
     queries_per_second: float = 20.0
 
@@ -107,6 +113,9 @@ class StorageSettings:
     #: PostgreSQL only: connections per instance, and how long the work lease lasts unless renewed.
     pool_size: int = 10
     lease_seconds: float = 15.0
+    #: Storage that has not written for this long is given up on: the relay exits non-zero (the service
+    #: manager starts it again).
+    exit_after_seconds: float = 10.0
 
     @property
     def where(self) -> Path | str:
@@ -205,6 +214,8 @@ _SERVER_KEYS = (
     "port",
     "rate_limit_per_second",
     "rate_limit_burst",
+    "bill_rate_limit_per_minute",
+    "bill_rate_limit_burst",
     "max_body_bytes",
     "max_connections",
     "header_timeout_seconds",
@@ -287,6 +298,15 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
         rate_limit_burst=_int(
             server_table, "server.rate_limit_burst", "rate_limit_burst", defaults.rate_limit_burst, 1
         ),
+        bill_rate_limit_per_minute=_number(
+            server_table,
+            "server.bill_rate_limit_per_minute",
+            "bill_rate_limit_per_minute",
+            defaults.bill_rate_limit_per_minute,
+        ),
+        bill_rate_limit_burst=_int(
+            server_table, "server.bill_rate_limit_burst", "bill_rate_limit_burst", defaults.bill_rate_limit_burst, 1
+        ),
         max_body_bytes=_int(server_table, "server.max_body_bytes", "max_body_bytes", defaults.max_body_bytes, 1024),
         max_connections=_int(server_table, "server.max_connections", "max_connections", defaults.max_connections, 16),
         header_timeout_seconds=_number(
@@ -303,12 +323,29 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
     storage = _storage(_table(document, "storage", required=True), base)
 
     orders_table = _table(document, "orders")
-    _unknown(orders_table, ("default_expire_seconds", "queries_per_second"), "orders.")
+    _unknown(orders_table, ("default_expire_seconds", "max_expire_seconds", "queries_per_second"), "orders.")
+    order_defaults = OrderSettings()
+    max_expire = _int(
+        orders_table,
+        "orders.max_expire_seconds",
+        "max_expire_seconds",
+        order_defaults.max_expire_seconds,
+        60,
+        7 * 24 * 3600,
+    )
     orders = OrderSettings(
         default_expire_seconds=_int(
-            orders_table, "orders.default_expire_seconds", "default_expire_seconds", 600, 60, 7 * 24 * 3600
+            orders_table,
+            "orders.default_expire_seconds",
+            "default_expire_seconds",
+            min(order_defaults.default_expire_seconds, max_expire),
+            60,
+            max_expire,
         ),
-        queries_per_second=_number(orders_table, "orders.queries_per_second", "queries_per_second", 20.0),
+        max_expire_seconds=max_expire,
+        queries_per_second=_number(
+            orders_table, "orders.queries_per_second", "queries_per_second", order_defaults.queries_per_second
+        ),
     )
     codepay = _codepay_settings(_table(document, "codepay"))
 
@@ -319,6 +356,11 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
         store_id = _identifier(entry, key)
         if store_id in stores:
             raise ConfigError(f"{key}.id", f"duplicate store id {store_id!r}")
+        prefix = store_prefix(store_id)
+        alike = [other for other in stores if store_prefix(other) == prefix]
+        if alike:  # each store's numbers must be its own (kiosk.wire.store_prefix)
+            problem = f"its order numbers would begin {prefix!r} as store {alike[0]!r}'s do"
+            raise ConfigError(f"{key}.id", f"{problem}: store ids must differ in their letters or digits")
         sub_mchid = _string(entry, f"{key}.sub_mchid", "sub_mchid", required=partner) or None
         stores[store_id] = Store(store_id, _string(entry, f"{key}.name", "name", default=store_id), sub_mchid)
     if not stores:
@@ -347,13 +389,15 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
     return RelayConfig(path, settings, server, storage, orders, codepay, stores, tuple(kiosks))
 
 
-_STORAGE_KEYS = ("path", "url", "pool_size", "lease_seconds")
+_STORAGE_KEYS = ("path", "url", "pool_size", "lease_seconds", "exit_after_seconds")
 
 
 def _storage(table: Mapping[str, Any], base: Path) -> StorageSettings:
     _unknown(table, _STORAGE_KEYS, "storage.")
     if "path" in table and "url" in table:
         raise ConfigError("storage.url", "set path (an SQLite file) or url (a PostgreSQL database), not both")
+    defaults = StorageSettings()
+    exit_after = _number(table, "storage.exit_after_seconds", "exit_after_seconds", defaults.exit_after_seconds)
     if "url" not in table:
         for name in ("pool_size", "lease_seconds"):
             if name in table:
@@ -361,12 +405,11 @@ def _storage(table: Mapping[str, Any], base: Path) -> StorageSettings:
         path = base / _string(table, "storage.path", "path")
         if not path.parent.is_dir():
             raise ConfigError("storage.path", f"directory {path.parent} does not exist")
-        return StorageSettings(path=path)
+        return StorageSettings(path=path, exit_after_seconds=exit_after)
     url = _string(table, "storage.url", "url")
     if urlsplit(url).scheme not in ("postgresql", "postgres"):
         # Never echo the value: it may hold the database password.
         raise ConfigError("storage.url", "must be a postgresql:// URL")
-    defaults = StorageSettings()
     lease = _number(table, "storage.lease_seconds", "lease_seconds", defaults.lease_seconds)
     if not 2 <= lease <= 600:
         raise ConfigError("storage.lease_seconds", "must be between 2 and 600 seconds")
@@ -374,16 +417,20 @@ def _storage(table: Mapping[str, Any], base: Path) -> StorageSettings:
         url=url,
         pool_size=_int(table, "storage.pool_size", "pool_size", defaults.pool_size, 2, 200),
         lease_seconds=lease,
+        exit_after_seconds=exit_after,
     )
 
 
 def _codepay_settings(table: Mapping[str, Any]) -> CodePaySettings:
     _unknown(table, ("poll_seconds", "deadline_seconds", "reverse_after_seconds", "unresolved_after"), "codepay.")
+    defaults = CodePaySettings()
     settings = CodePaySettings(
-        poll_seconds=_number(table, "codepay.poll_seconds", "poll_seconds", 5.0),
-        deadline_seconds=_number(table, "codepay.deadline_seconds", "deadline_seconds", 30.0),
-        reverse_after_seconds=_number(table, "codepay.reverse_after_seconds", "reverse_after_seconds", 15.0),
-        unresolved_after=_int(table, "codepay.unresolved_after", "unresolved_after", 3, 1),
+        poll_seconds=_number(table, "codepay.poll_seconds", "poll_seconds", defaults.poll_seconds),
+        deadline_seconds=_number(table, "codepay.deadline_seconds", "deadline_seconds", defaults.deadline_seconds),
+        reverse_after_seconds=_number(
+            table, "codepay.reverse_after_seconds", "reverse_after_seconds", defaults.reverse_after_seconds
+        ),
+        unresolved_after=_int(table, "codepay.unresolved_after", "unresolved_after", defaults.unresolved_after, 1),
     )
     if settings.deadline_seconds >= 45:
         raise ConfigError("codepay.deadline_seconds", "must be below 45: WeChat Pay reverses the order itself then")
@@ -511,8 +558,10 @@ class KioskReloader:
         self, config: RelayConfig, *, interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
         self.config = config
-        #: Why the file on disk is not in force (None when it is); for the health check.
+        #: Why the file on disk is not in force (None when it is), for the log.
         self.failure: str | None = None
+        #: The key at fault, for the health check (which shows no value of the file: those may name a store).
+        self.failure_key: str | None = None
         #: The file changes more than ``[[kiosks]]``; a restart applies it.
         self.restart_needed = False
         self._interval = interval
@@ -537,16 +586,9 @@ class KioskReloader:
             return self._failed(exc)
         if self.failure is not None:
             log.info("configuration valid again; kiosk credentials reloaded from it")
-            self.failure = None
+            self.failure = self.failure_key = None
         current = self.config
-        self.restart_needed = (
-            fresh.wechatpay,
-            fresh.stores,
-            fresh.server,
-            fresh.orders,
-            fresh.codepay,
-            fresh.storage,
-        ) != (current.wechatpay, current.stores, current.server, current.orders, current.codepay, current.storage)
+        self.restart_needed = replace(fresh, kiosks=current.kiosks) != current
         if self.restart_needed:
             log.warning("configuration changed beyond [[kiosks]]; restart the relay to apply it")
         self._valid = tuple(kiosk for kiosk in fresh.kiosks if kiosk.store in current.stores)
@@ -561,7 +603,7 @@ class KioskReloader:
                 len(self._valid) - len(kept),
                 len(self._valid),
             )
-        self.failure = str(exc)
+        self.failure, self.failure_key = str(exc), exc.key
         return self._use(kept)
 
     def _use(self, kiosks: tuple[Kiosk, ...]) -> RelayConfig | None:

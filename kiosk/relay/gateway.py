@@ -128,17 +128,32 @@ Notice = PaymentNotice | RefundNotice | OtherNotice
 
 @dataclass(frozen=True)
 class Bill:
-    """A day's trade bill as JSON values: each row an array of the values named by ``columns``
-    (``kiosk.wire.BILL_COLUMNS``), the summary row by name."""
+    """A day's trade bill as JSON values, column by column: ``values[i]`` holds every row's value of
+    ``columns[i]`` (``kiosk.wire.BILL_COLUMNS``); the summary row by name. No object per row is ever built."""
 
     columns: list[str]
-    rows: list[list[Any]]
+    values: list[list[Any]]
     summary: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)  # the bill's own fields beyond these: bill_type
 
     @property
     def bill_type(self) -> str:
         return str(self.extra["bill_type"])
+
+    @property
+    def row_count(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """What the latest exchange with WeChat Pay showed, for the health check and the log."""
+
+    base_url: str
+    #: Why the latest call got no usable answer (unreachable, too slow, a 5xx); None once one answered.
+    problem: str | None = None
+    #: When that was (``time.monotonic``); None before the first call.
+    at: float | None = None
 
 
 class GatewayError(Exception):
@@ -195,6 +210,14 @@ class Gateway(Protocol):
 
     async def prepare(self) -> None:
         """Start-up work (e.g. download platform certificates); failures are logged, not raised."""
+        ...
+
+    def reachability(self) -> Reachability:
+        """Whether WeChat Pay answered the latest call, at which base URL."""
+        ...
+
+    async def probe(self) -> None:
+        """A cheap request when no call has shown lately whether WeChat Pay answers (recorded, never raised)."""
         ...
 
     async def aclose(self) -> None: ...

@@ -65,7 +65,6 @@ class Reconciler:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         concurrency: int = 8,
-        queries_per_second: float = 20.0,
     ) -> None:
         self.relay = relay
         self.monotonic = monotonic
@@ -77,10 +76,6 @@ class Reconciler:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
-        self.queries = 0
-        # WeChat Pay rate-limits queries; a thousand watched orders must not become a query storm.
-        self._interval = 1.0 / queries_per_second
-        self._next_slot = 0.0
 
     # Keys are "o:<out_trade_no>" and "r:<out_refund_no>" so one heap serves both.
 
@@ -160,7 +155,8 @@ class Reconciler:
     async def _run_one(self, key: str) -> None:
         try:
             async with self._slots:
-                await self._pace()
+                # Every call to WeChat Pay waits for its turn (relay.pacer): a thousand watched orders must not
+                # become a query storm, whoever asks.
                 if key.startswith("o:"):
                     await self._order(key[2:])
                 else:
@@ -172,13 +168,6 @@ class Reconciler:
             self.schedule(key, 30.0)
         finally:
             self._busy.discard(key)
-
-    async def _pace(self) -> None:
-        now = self.monotonic()
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + self._interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
 
     async def _order(self, out_trade_no: str) -> None:
         relay = self.relay
@@ -193,9 +182,9 @@ class Reconciler:
         expired = (now - expires).total_seconds() >= CLOSE_GRACE
         try:
             if expired:
+                await relay.pacer.turn()
                 await relay.close_at_wechat(out_trade_no, reason="expired")
             else:
-                self.queries += 1
                 await relay.refresh(out_trade_no)
         except (GatewayError, RequestRefused) as exc:
             log.info("%s of %s failed: %s", "close" if expired else "query", out_trade_no, exc)
@@ -215,6 +204,7 @@ class Reconciler:
         self._refund_attempts[out_refund_no] = attempt
         status: str | None
         try:
+            await self.relay.pacer.turn()
             view = await self.relay.refresh_refund(out_refund_no)
             status = view.status if view is not None else None
         except (GatewayError, RequestRefused) as exc:

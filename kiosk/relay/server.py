@@ -32,5 +32,6 @@ def serve_in_thread(app: RelayApp, host: str = "127.0.0.1", port: int = 0) -> Se
 
 
 def serve_forever(app: RelayApp, host: str, port: int, ready: Callable[[str], dict[str, Any]]) -> None:
-    """Serve in the foreground; print one JSON line (``ready(base_url)``) once listening."""
-    serving.serve_forever(app, host, port, ready, limits=limits(app.config.server), backlog=BACKLOG)
+    """Serve in the foreground; print one JSON line (``ready(base_url)``) once listening. Returns when stopped
+    (SIGTERM, SIGINT) or when the relay gives up (``app.fatal``)."""
+    serving.serve_forever(app, host, port, ready, limits=limits(app.config.server), backlog=BACKLOG, until=app.given_up)

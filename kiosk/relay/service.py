@@ -8,9 +8,15 @@ and is published to the long-poll hub (as its encoded view) once it is durable.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import heapq
+import itertools
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -19,7 +25,6 @@ from kiosk.trade import CodePayFailure, RefundStatus, TradeState, TradeType, is_
 from kiosk.wire import (
     OUT_REFUND_NO,
     OUT_TRADE_NO,
-    BillAnswer,
     ErrorCode,
     OrderCreate,
     OrderView,
@@ -27,8 +32,10 @@ from kiosk.wire import (
     RefundView,
     decode,
     encode,
+    store_prefix,
 )
 
+from . import bills
 from .config import AUTO, Kiosk, RelayConfig, Store
 from .gateway import (
     Bill,
@@ -55,8 +62,12 @@ MAX_WAIT = 30.0
 CODE_URL_REFRESH = timedelta(minutes=110)
 #: WeChat Pay wants time_expire a little ahead; the relay asks for 30 s.
 MIN_EXPIRE_LEAD = timedelta(seconds=30)
-#: A refresh (``refresh=1``) waits at most this long for WeChat Pay.
-REFRESH_DEADLINE = 5.0
+#: A refresh (``refresh=1``) waits at most this long for its turn and WeChat Pay's answer: the kiosk waits 5 s.
+REFRESH_DEADLINE = 4.0
+#: A refresh finds an order queried this recently fresh enough, and asks nothing.
+REFRESH_FRESH = 1.0
+#: How many orders' latest query times are kept (for REFRESH_FRESH).
+QUERIED_KEPT = 10_000
 
 
 class RequestRefused(Exception):
@@ -72,6 +83,23 @@ class RequestRefused(Exception):
 
 def not_found(what: str = "order") -> RequestRefused:
     return RequestRefused(ErrorCode.NOT_FOUND, f"no such {what}")
+
+
+def refused_for_good(exc: GatewayError) -> bool:
+    """WeChat Pay answered 4xx to placing an order and asking again cannot help (PARAM_ERROR, NO_AUTH, …).
+    OUT_TRADE_NO_USED is not: WeChat Pay holds an order of that number, which someone may pay."""
+    return (
+        exc.status is not None
+        and 400 <= exc.status < 500
+        and not exc.retryable
+        and exc.code not in ("OUT_TRADE_NO_USED", "ORDER_CLOSED", "ORDERPAID")
+    )
+
+
+def rejected(order: OrderRecord) -> RequestRefused:
+    """The answer for an order WeChat Pay refused: its code and reason, not to be sent again."""
+    message = order.trade_state_desc or "WeChat Pay refused the order"
+    return RequestRefused(ErrorCode.WECHATPAY_ERROR, message, wechatpay_code=order.error_code, retryable=False)
 
 
 def gateway_failure(exc: GatewayError) -> RequestRefused:
@@ -124,26 +152,62 @@ def refund_view(refund: RefundRecord) -> RefundView:
     )
 
 
-def bill_view(
-    bill: Bill,
-    bill_date: date,
-    store_id: str,
-    *,
-    cached: bool,
-    rows: list[list[Any]] | None = None,
-    filtered_for_store: bool | None = None,
-) -> BillAnswer:
-    """The answer for a store's ``bill`` of ``bill_date``; ``rows``: the store's rows when filtered (else all)."""
-    return BillAnswer(
-        bill_date=bill_date,
-        store_id=store_id,
-        cached=cached,
-        bill_type=bill.bill_type,
-        columns=bill.columns,
-        rows=bill.rows if rows is None else rows,
-        summary=bill.summary,
-        filtered_for_store=filtered_for_store,
-    )
+class Priority(IntEnum):
+    """Which waiting call to WeChat Pay the pacer lets go first (the lowest); equals go in the order they asked."""
+
+    #: Reversing a payment-code order: past its deadline, refused, or cancelled by a clerk who waits for it, and
+    #: before WeChat Pay's own reverse at 45 s. Never starved by queries.
+    REVERSE = 0
+    #: A payment-code order's query: a customer at the counter is typing a password.
+    CODEPAY = 1
+    #: The reconciler's queries, closes and refund follow-ups; kiosks' refreshes.
+    ROUTINE = 2
+
+
+class QueryPacer:
+    """Spaces the relay's own calls to WeChat Pay (queries, closes, refund follow-ups, kiosks' refreshes, the
+    payment-code flows' queries and reverses) to ``per_second`` in all: WeChat Pay rate-limits them, and a burst
+    of refreshes must not use up what the active queries need. Calls that must wait go by :class:`Priority`."""
+
+    def __init__(self, per_second: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / per_second
+        self.monotonic = monotonic
+        self._next = 0.0  # the earliest time of the next turn
+        self._waiting: list[tuple[Priority, int, asyncio.Future[None]]] = []
+        self._asked = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
+        #: How many turns were given (every one is a call to WeChat Pay).
+        self.turns = 0
+
+    async def turn(self, priority: Priority = Priority.ROUTINE) -> None:
+        """Returns when this call may go. A caller cancelled while it waits gives its place up."""
+        now = self.monotonic()
+        if not self._waiting and now >= self._next:
+            self._give(now)
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._asked), waiter))
+        self._arm()
+        await waiter
+
+    def _give(self, now: float) -> None:
+        self._next = max(now, self._next) + self.interval
+        self.turns += 1
+
+    def _arm(self) -> None:
+        if self._timer is None and self._waiting:
+            delay = max(0.0, self._next - self.monotonic())
+            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+
+    def _release(self) -> None:
+        self._timer = None
+        while self._waiting:
+            _, _, waiter = heapq.heappop(self._waiting)
+            if not waiter.done():  # not given up on
+                self._give(self.monotonic())
+                waiter.set_result(None)
+                break
+        self._arm()
 
 
 def same_order(order: OrderRecord, draft: OrderDraft) -> bool:
@@ -173,6 +237,11 @@ class Relay:
         self.on_pending_refund: Callable[[str], None] = lambda out_refund_no: None
         #: The payment-code flows (``codepay.py``): a kiosk's Cancel of such an order becomes their reverse.
         self.codepay: CodePayFlows | None = None
+        self.pacer = QueryPacer(config.orders.queries_per_second)
+        self._refreshing: dict[str, asyncio.Task[OrderChange | None]] = {}
+        #: Bill answers as sent: built once, kept encoded (``kiosk.relay.bills``).
+        self.bill_bodies = bills.Bodies()
+        self._queried: OrderedDict[str, float] = OrderedDict()
 
     # -- helpers
 
@@ -234,7 +303,8 @@ class Relay:
         return snapshot
 
     async def _owned_snapshot(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
-        snapshot = await self._snapshot(out_trade_no) if OUT_TRADE_NO.fullmatch(out_trade_no) else None
+        ours = OUT_TRADE_NO.fullmatch(out_trade_no) and out_trade_no.startswith(store_prefix(kiosk.store))
+        snapshot = await self._snapshot(out_trade_no) if ours else None
         if snapshot is None or snapshot["store_id"] != kiosk.store:
             raise not_found()
         return snapshot
@@ -244,6 +314,17 @@ class Relay:
         order = await self.storage.order(out_trade_no)
         if order is not None:
             self.publish(order)
+
+    @staticmethod
+    def new_number(kiosk: Kiosk, number: str, field: str) -> None:
+        """A number the kiosk gives something new must be its store's (``kiosk.wire.store_prefix``). Checked before
+        anything is looked up: another store's number is refused exactly like any other that is not this store's,
+        and tells nothing of whether it exists."""
+        prefix = store_prefix(kiosk.store)
+        if not number.startswith(prefix):
+            raise RequestRefused(
+                ErrorCode.INVALID_REQUEST, f"{field} must begin with this store's prefix {prefix!r}", field=field
+            )
 
     async def load_order(self, out_trade_no: str) -> OrderView | None:
         snapshot = await self._snapshot(out_trade_no)
@@ -256,12 +337,12 @@ class Relay:
     # -- orders
 
     async def create_order(self, kiosk: Kiosk, request: OrderCreate, *, fallback_base: str | None = None) -> OrderView:
+        self.new_number(kiosk, request.out_trade_no, "out_trade_no")
         now = self.now()
         time_expire = request.time_expire or now + timedelta(seconds=self.config.orders.default_expire_seconds)
-        if time_expire <= now + MIN_EXPIRE_LEAD:
-            raise RequestRefused(
-                ErrorCode.INVALID_REQUEST, "time_expire must be at least 30 seconds in the future", field="time_expire"
-            )
+        if await self.storage.order(request.out_trade_no) is None:
+            # A new order only: a retry of one already stored is answered as it stands, however late it comes.
+            self._check_expiry(time_expire, now)
         notify_url = self.notify_url(fallback_base)
         draft = OrderDraft(
             out_trade_no=request.out_trade_no,
@@ -278,6 +359,8 @@ class Relay:
         inserted, order = await self.storage.insert_order(draft)
         if inserted is Inserted.EXISTS and not same_order(order, draft):
             raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
+        if order.error_code is not None:
+            raise rejected(order)  # WeChat Pay refused it before: the same answer, never a second try
         view = decode(OrderView, self.hub.prime(order.out_trade_no, encode(order_view(order))))
         if not is_payable(view.state):
             return view
@@ -296,6 +379,13 @@ class Relay:
                 ),
             )
         except GatewayError as exc:
+            if refused_for_good(exc) and order.code_url is None:
+                # WeChat Pay never took it, so nobody can pay it: closed with the reason, never queried.
+                refused = await self.storage.reject_order(order.out_trade_no, exc.code, exc.message, at=self.now())
+                self.publish(refused)
+                if refused.error_code is not None:  # else it moved on meanwhile (a concurrent retry got a QR code)
+                    log.warning("WeChat Pay refused order %s: %s %s", order.out_trade_no, exc.code, exc.message)
+                    raise rejected(refused) from None
             self.on_open_order(order.out_trade_no)  # the call may have landed: let the reconciler look
             if exc.code == "ORDER_CLOSED":
                 await self.apply_report(TradeReport(order.out_trade_no, TradeState.CLOSED), "create")
@@ -307,6 +397,19 @@ class Relay:
         view = self.publish(await self.storage.set_code_url(order.out_trade_no, code_url, self.now()))
         self.on_open_order(order.out_trade_no)
         return view
+
+    def _check_expiry(self, time_expire: datetime, now: datetime) -> None:
+        """A ``time_expire`` WeChat Pay would refuse, or one that would keep a QR code payable for hours."""
+        latest = self.config.orders.max_expire_seconds
+        problem = None
+        if time_expire <= now:
+            problem = "time_expire is in the past"
+        elif time_expire < now + MIN_EXPIRE_LEAD:
+            problem = f"time_expire must be at least {MIN_EXPIRE_LEAD.seconds} seconds ahead"
+        elif time_expire > now + timedelta(seconds=latest):
+            problem = f"time_expire must be at most {latest} seconds ahead"
+        if problem is not None:
+            raise RequestRefused(ErrorCode.INVALID_REQUEST, problem, field="time_expire")
 
     async def _fresh(self, out_trade_no: str) -> OrderView:
         order = await self.storage.order(out_trade_no)
@@ -321,7 +424,7 @@ class Relay:
         snapshot = await self._owned_snapshot(kiosk, out_trade_no)
         if refresh and is_payable(snapshot["state"]):
             try:
-                await asyncio.wait_for(self.refresh(out_trade_no), REFRESH_DEADLINE)
+                await asyncio.wait_for(self.refresh(out_trade_no, fresh_within=REFRESH_FRESH), REFRESH_DEADLINE)
             except (TimeoutError, GatewayError) as exc:
                 log.info("refresh of %s failed: %s", out_trade_no, exc)
             snapshot = await self._owned_snapshot(kiosk, out_trade_no)
@@ -332,13 +435,40 @@ class Relay:
         waited = await self.hub.wait_newer(out_trade_no, since, min(wait, MAX_WAIT))
         return waited if waited is not None else snapshot
 
-    async def refresh(self, out_trade_no: str) -> OrderChange | None:
-        """Query WeChat Pay for one order and apply what it says (the active query)."""
+    async def refresh(self, out_trade_no: str, *, fresh_within: float = 0.0) -> OrderChange | None:
+        """Query WeChat Pay for one order and apply what it says (the active query), in its turn (:attr:`pacer`).
+
+        One query per order at a time: whoever asks while it runs shares its outcome, and a caller that gives up
+        (a deadline, a kiosk hanging up) leaves it running for the others. An order queried less than
+        ``fresh_within`` seconds ago is not asked about again (None)."""
+        queried = self._queried.get(out_trade_no)
+        if queried is not None and time.monotonic() - queried < fresh_within:
+            return None
+        task = self._refreshing.get(out_trade_no)
+        if task is None:
+            task = asyncio.create_task(self._query(out_trade_no), name=f"relay-query-{out_trade_no}")
+            self._refreshing[out_trade_no] = task
+            task.add_done_callback(lambda done: self._query_done(out_trade_no, done))
+        return await asyncio.shield(task)
+
+    async def _query(self, out_trade_no: str) -> OrderChange | None:
         view = await self.load_order(out_trade_no)
         if view is None:
             return None
-        report = await self.gateway.query_order(self.store(view.store_id), out_trade_no)
+        await self.pacer.turn()
+        try:
+            report = await self.gateway.query_order(self.store(view.store_id), out_trade_no)
+        finally:
+            self._queried[out_trade_no] = time.monotonic()
+            self._queried.move_to_end(out_trade_no)
+            if len(self._queried) > QUERIED_KEPT:
+                self._queried.popitem(last=False)
         return await self.apply_report(report, "query")
+
+    def _query_done(self, out_trade_no: str, task: asyncio.Task[OrderChange | None]) -> None:
+        self._refreshing.pop(out_trade_no, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: every caller may have given up before it ended
 
     async def close_order(self, kiosk: Kiosk, out_trade_no: str) -> OrderView:
         view = await self.order_for(kiosk, out_trade_no)
@@ -398,6 +528,7 @@ class Relay:
     async def create_refund(self, kiosk: Kiosk, out_trade_no: str, request: RefundCreate) -> RefundView:
         self.require_manager(kiosk)
         order = await self.order_for(kiosk, out_trade_no)
+        self.new_number(kiosk, request.out_refund_no, "out_refund_no")
         draft = RefundDraft(
             out_refund_no=request.out_refund_no,
             out_trade_no=out_trade_no,
@@ -471,7 +602,8 @@ class Relay:
 
     async def get_refund(self, kiosk: Kiosk, out_refund_no: str, *, refresh: bool = False) -> RefundView:
         self.require_manager(kiosk)
-        refund = await self.storage.refund(out_refund_no) if OUT_REFUND_NO.fullmatch(out_refund_no) else None
+        ours = OUT_REFUND_NO.fullmatch(out_refund_no) and out_refund_no.startswith(store_prefix(kiosk.store))
+        refund = await self.storage.refund(out_refund_no) if ours else None
         if refund is None or refund.store_id != kiosk.store:
             raise not_found("refund")
         if refresh and not refund_is_final(refund.status):
@@ -491,7 +623,8 @@ class Relay:
 
     # -- bills
 
-    async def bill(self, kiosk: Kiosk, bill_date: date) -> BillAnswer:
+    async def bill(self, kiosk: Kiosk, bill_date: date, *, compressed: bool = True) -> bytes:
+        """The store's bill answer of ``bill_date``, encoded (``kiosk.relay.bills``): gzip-compressed, or not."""
         # Only clearly impossible dates are refused here; "today" and "not generated yet" are WeChat Pay's
         # to say (its business day may differ from ours, e.g. the sandbox's shifted clock).
         today = self.now().astimezone(CHINA_TZ).date()
@@ -500,14 +633,30 @@ class Relay:
         if bill_date < today - timedelta(days=92):
             raise RequestRefused(ErrorCode.BILL_NOT_AVAILABLE, "WeChat Pay keeps bills for 3 months only")
         store = self.store(kiosk.store)
-        merchant = self._bill_merchant(store)
-        bill = await self.storage.cached_bill(merchant, bill_date, "ALL")
-        cached = bill is not None
-        if bill is None:
-            bill = await self._download_bill(store, bill_date)
-            await self.storage.cache_bill(merchant, bill_date, bill, at=self.now())
-        rows, filtered = await self._store_rows(store, bill)
-        return bill_view(bill, bill_date, store.id, cached=cached, rows=rows, filtered_for_store=filtered)
+        key = (store.id, bill_date)
+        body = await self.bill_bodies.get(key, lambda: self._bill_body(store, bill_date))
+        if compressed:
+            return body
+        return await self.bill_bodies.get((*key, "plain"), lambda: self._plain(body))
+
+    async def _bill_body(self, store: Store, bill_date: date) -> tuple[bytes, bytes]:
+        cached = await self.storage.cached_bill(store.id, bill_date, "ALL")
+        if cached is not None:
+            return cached, cached
+        bill = await self._download_bill(store, bill_date)
+        owners = None
+        if not self.config.wechatpay.partner and len(self.config.stores) > 1:
+            # One merchant bill for every store: each store's answer keeps only its own rows.
+            owners = await self.storage.stores_of(bill.values[bill.columns.index("out_trade_no")])
+        stores = list(self.config.stores) if owners is not None else [store.id]
+        built = await asyncio.to_thread(bills.build, bill, bill_date, store.id, owners, stores)
+        await self.storage.cache_bills(bill_date, "ALL", built.kept, at=self.now())
+        return built.served, built.kept[store.id]
+
+    @staticmethod
+    async def _plain(body: bytes) -> tuple[bytes, bytes]:
+        plain = await asyncio.to_thread(gzip.decompress, body)
+        return plain, plain
 
     async def _download_bill(self, store: Store, bill_date: date) -> Bill:
         try:
@@ -529,18 +678,5 @@ class Relay:
                 ) from None
             raise gateway_failure(exc) from None
 
-    def _bill_merchant(self, store: Store) -> str:
-        settings = self.config.wechatpay
-        return f"{settings.sp_mchid}/{store.sub_mchid}" if settings.partner else settings.mchid
 
-    async def _store_rows(self, store: Store, bill: Bill) -> tuple[list[list[Any]], bool | None]:
-        """In direct mode one merchant bill covers every store: keep this store's rows only."""
-        if self.config.wechatpay.partner or len(self.config.stores) == 1:
-            return bill.rows, None
-        at = bill.columns.index("out_trade_no")
-        numbers = [str(row[at]) for row in bill.rows]
-        mine = await self.storage.orders_of_store(store.id, numbers)
-        return [row for row, number in zip(bill.rows, numbers, strict=True) if number in mine], True
-
-
-__all__ = ["Relay", "RequestRefused", "bill_view", "order_view", "refund_view"]
+__all__ = ["Priority", "QueryPacer", "Relay", "RequestRefused", "order_view", "refund_view"]

@@ -3,20 +3,30 @@
 Client errors become ``GatewayError`` (API errors keep WeChat's code; transport problems are
 ``TRANSPORT``), verification failures of notifications become ``NotificationRejected``, and the
 client's typed results become the relay's plain records.
+
+Every call has one overall deadline (connecting, sending, retrying and receiving together): httpx's own
+timeouts apply per read, so an answer trickled a byte at a time would otherwise hold a kiosk far past the 5 s
+it waits. What the latest call showed (an answer, or none at the base URL) is kept for the health check,
+payment-code calls included (their client answers failures as outcomes, not exceptions).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import httpx
+
 from kiosk.bulk import gc_paused
 from kiosk.clock import Clock, rfc3339
+from kiosk.serving import LogThrottle
 from kiosk.trade import CodePayFailure
 from kiosk.wechatpay import (
     APIError,
@@ -41,8 +51,10 @@ from kiosk.wechatpay import (
     VerificationError,
     WeChatPayClient,
     WeChatPayError,
+    parse_trade_bill,
 )
 from kiosk.wechatpay import RefundRequest as ClientRefundRequest
+from kiosk.wechatpay.codepay import CHARGE_TIMEOUT
 from kiosk.wechatpay.refunds import RefundNotice as ClientRefundNotice
 from kiosk.wire import BILL_COLUMNS
 
@@ -59,6 +71,7 @@ from .gateway import (
     NotificationRejected,
     OtherNotice,
     PaymentNotice,
+    Reachability,
     RefundNotice,
     RefundReport,
     TradeReport,
@@ -69,6 +82,17 @@ log = logging.getLogger("kiosk.relay.wechat")
 #: An unknown serial makes the relay download platform certificates at most this often (all its instances
 #: together): a forged serial must not cause a storm of downloads.
 CERTIFICATE_REFRESH_INTERVAL = 60.0
+#: Every call to WeChat Pay, retries included, ends within this: below the 5 s a kiosk waits for the relay.
+CALL_DEADLINE = 3.5
+#: A bill (ticket and file) within this: below the 30 s the manager's screen waits.
+BILL_DEADLINE = 20.0
+#: A payment-code charge within this: WeChat Pay may take seconds to debit the customer's bank (the client waits
+#: at least ``CHARGE_TIMEOUT`` for the answer). No kiosk waits on it (``POST /v1/codepay`` answers after 3 s
+#: with the order as it stands), and a charge whose answer this deadline cuts off is resolved by query, like any
+#: lost answer; one sent is never cut short sooner.
+CHARGE_DEADLINE = CHARGE_TIMEOUT
+#: With no call for this long, :meth:`WeChatGateway.probe` asks WeChat Pay whether it answers.
+PROBE_INTERVAL = 30.0
 
 #: Answers whether a download may happen now, given the limit's interval (shared through the relay's storage).
 DownloadTurn = Callable[[float], Awaitable[bool]]
@@ -139,6 +163,36 @@ def codepay_report(result: CodePayResult) -> CodePayReport:
     )
 
 
+def unanswered(error: WeChatPayError | None) -> str | None:
+    """Why a call got no usable answer from WeChat Pay (unreachable, a 5xx, an answer that failed verification
+    or could not be read), or None when it answered (a 4xx is an answer)."""
+    if error is None:
+        return None
+    if isinstance(error, APIError):
+        return f"answered {error.status} {error.code}" if error.status >= 500 else None
+    if isinstance(error, TransportError):
+        return f"{type(error).__name__}: {error}"
+    if isinstance(error, VerificationError):
+        return f"an answer failed verification ({type(error).__name__})"
+    return f"an answer could not be read ({type(error).__name__})"
+
+
+def gateway_error(exc: WeChatPayError, base_url: str) -> GatewayError:
+    """The client's error in the relay's terms: WeChat Pay's code, TRANSPORT (naming the base URL, so an operator
+    sees which address failed: a moved sandbox?) or what went wrong with the answer."""
+    if isinstance(exc, APIError):
+        return GatewayError(exc.code, exc.message, status=exc.status, retryable=exc.retryable)
+    if isinstance(exc, TransportError):
+        return GatewayError("TRANSPORT", f"{base_url}: {exc}", retryable=True)
+    if isinstance(exc, HashMismatchError):
+        return GatewayError("HASH_MISMATCH", str(exc))
+    if isinstance(exc, VerificationError):
+        return GatewayError("VERIFICATION", f"{type(exc).__name__}: {exc}", retryable=True)
+    if isinstance(exc, ValidationError):
+        return GatewayError("INVALID_REQUEST", str(exc))
+    return GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}", retryable=True)
+
+
 def trade_status(tx: Transaction) -> TradeReport:
     return TradeReport(
         out_trade_no=tx.out_trade_no,
@@ -172,17 +226,21 @@ def bill_answer(bill: TradeBill) -> Bill:
     RFC 3339, the fee as its exact decimal text, the rest as they are; the columns are the contract's."""
     columns = list(BILL_COLUMNS)
     values: list[list[Any]] = []
+    for name in columns:
+        column = bill.column(name)
+        kinds = set(map(type, column)) - {type(None)}
+        if kinds and kinds <= {datetime, Decimal}:
+            text = {value: _jsonable(value) for value in set(column) if value is not None}
+            text[None] = None
+            column = list(map(text.__getitem__, column))
+        values.append(column)
+    return Bill(columns=columns, values=values, summary=_record(bill.summary), extra={"bill_type": bill.bill_type})
+
+
+def parse_bill(data: bytes) -> Bill:
+    """A downloaded (and hash-checked) trade bill file as the relay's :class:`Bill`: work for a worker thread."""
     with gc_paused():
-        for name in columns:
-            column = bill.column(name)
-            kinds = set(map(type, column)) - {type(None)}
-            if kinds and kinds <= {datetime, Decimal}:
-                text = {value: _jsonable(value) for value in set(column) if value is not None}
-                text[None] = None
-                column = list(map(text.__getitem__, column))
-            values.append(column)
-        rows = list(map(list, zip(*values, strict=True)))
-    return Bill(columns=columns, rows=rows, summary=_record(bill.summary), extra={"bill_type": bill.bill_type})
+        return bill_answer(parse_trade_bill(data))
 
 
 def _record(value: Any) -> dict[str, Any]:
@@ -199,7 +257,6 @@ class WeChatGateway:
         download_turn: DownloadTurn,
         clock: Clock | None = None,
         transport: Any = None,
-        timeout: float = 8.0,
     ) -> None:
         settings = config.wechatpay
         self.config = config
@@ -230,31 +287,76 @@ class WeChatGateway:
                 transport=transport,
                 clock=clock,
                 retry=RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0),
-                timeout=timeout,
+                timeout=BILL_DEADLINE,  # per read; the deadlines of _call bound each call as a whole
             )
         except ConfigurationError as exc:
             raise _config_error(exc, settings.partner) from None
         self.parser = self.client.notifications
         self._download_turn = download_turn
+        self._reach = Reachability(settings.base_url)
+        self._failing = LogThrottle(log, logging.WARNING, f"WeChat Pay calls failed at {settings.base_url}")
+        self._probe_http = httpx.AsyncClient(transport=transport, timeout=CALL_DEADLINE, follow_redirects=False)
 
     def merchant(self, store: Store) -> Merchant:
         return self._merchants[store.id]
 
-    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+    def reachability(self) -> Reachability:
+        return self._reach
+
+    def _answered(self) -> None:
+        if self._reach.problem is not None:
+            log.info("WeChat Pay at %s answers again", self._reach.base_url)
+        self._reach = Reachability(self._reach.base_url, None, time.monotonic())
+
+    def _unanswered(self, problem: str) -> None:
+        self._reach = Reachability(self._reach.base_url, problem, time.monotonic())
+        self._failing.note(problem)  # the base URL is in the line: a sandbox that moved is plain to see
+
+    def _reached(self, error: WeChatPayError | None) -> None:
+        """Note what a call showed of WeChat Pay at its base URL (``error``: what went wrong, None for an answer)."""
+        if isinstance(error, ValidationError | HashMismatchError):
+            return  # refused here before sending; or a file that came but did not match its hash
+        problem = unanswered(error)
+        if problem is None:
+            self._answered()
+        else:
+            self._unanswered(problem)
+
+    async def _call(self, call: Callable[[], Awaitable[T]], deadline: float = CALL_DEADLINE) -> T:
         try:
-            return await call()
-        except APIError as exc:
-            raise GatewayError(exc.code, exc.message, status=exc.status, retryable=exc.retryable) from None
-        except TransportError as exc:  # the URL tells an operator which address (a moved sandbox?) failed
-            raise GatewayError("TRANSPORT", f"{self.base_url}: {exc}", retryable=True) from None
-        except HashMismatchError as exc:
-            raise GatewayError("HASH_MISMATCH", str(exc)) from None
-        except VerificationError as exc:
-            raise GatewayError("VERIFICATION", f"{type(exc).__name__}: {exc}", retryable=True) from None
-        except ValidationError as exc:
-            raise GatewayError("INVALID_REQUEST", str(exc)) from None
+            async with asyncio.timeout(deadline):
+                result = await call()
+        except TimeoutError:
+            self._unanswered(f"no answer within {deadline:g} s")
+            raise GatewayError(
+                "TRANSPORT", f"WeChat Pay did not answer within {deadline:g} s", retryable=True
+            ) from None
         except WeChatPayError as exc:
-            raise GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}", retryable=True) from None
+            self._reached(exc)
+            raise gateway_error(exc, self.base_url) from None
+        self._answered()
+        return result
+
+    async def _call_codepay(self, call: Callable[[], Awaitable[CodePayResult]], deadline: float) -> CodePayReport:
+        """A charge or query of a payment code: the client answers its failures as outcomes, which tell the health
+        check as much as an exception would."""
+        result = await self._call(call, deadline)
+        self._reached(result.error)
+        return codepay_report(result)
+
+    async def probe(self) -> None:
+        latest = self._reach.at
+        if latest is not None and time.monotonic() - latest < PROBE_INTERVAL:
+            return  # a call has told us lately
+        try:
+            async with asyncio.timeout(CALL_DEADLINE):
+                await self._probe_http.get(self._reach.base_url + "/")  # any HTTP answer will do
+        except TimeoutError:
+            self._unanswered(f"no answer within {CALL_DEADLINE:g} s")
+        except httpx.HTTPError as exc:
+            self._unanswered(f"{type(exc).__name__}: {exc}")
+        else:
+            self._answered()
 
     async def create_order(self, store: Store, order: NewOrder) -> str:
         request = NativeOrder(
@@ -286,12 +388,14 @@ class WeChatGateway:
             attach=charge.attach,
         )
         # Every answer and failure after the request is built is an outcome; only an invalid order raises.
-        result = await self._call(lambda: self.client.charge_codepay(order, merchant=self.merchant(store)))
-        return codepay_report(result)
+        merchant = self.merchant(store)
+        return await self._call_codepay(lambda: self.client.charge_codepay(order, merchant=merchant), CHARGE_DEADLINE)
 
     async def query_codepay(self, store: Store, out_trade_no: str) -> CodePayReport:
-        result = await self._call(lambda: self.client.query_codepay(out_trade_no, merchant=self.merchant(store)))
-        return codepay_report(result)
+        merchant = self.merchant(store)
+        return await self._call_codepay(
+            lambda: self.client.query_codepay(out_trade_no, merchant=merchant), CALL_DEADLINE
+        )
 
     async def reverse_order(self, store: Store, out_trade_no: str) -> None:
         await self._call(lambda: self.client.reverse_order(out_trade_no, merchant=self.merchant(store)))
@@ -313,16 +417,28 @@ class WeChatGateway:
         return _refund_status(result)
 
     async def trade_bill(self, store: Store, bill_date: date) -> Bill:
-        bill = await self._call(lambda: self.client.trade_bill(bill_date, "ALL", merchant=self.merchant(store)))
-        return bill_answer(bill)
+        merchant = self.merchant(store)
+
+        async def download() -> bytes:
+            ticket = await self.client.apply_trade_bill(bill_date, "ALL", merchant=merchant)
+            return await self.client.download_bill(ticket)
+
+        data = await self._call(download, BILL_DEADLINE)
+        try:
+            # Parsing 100,000 rows takes a second: off the event loop, which must keep taking notifications.
+            return await asyncio.to_thread(parse_bill, data)
+        except WeChatPayError as exc:  # a bill that passed its hash check but is not a bill
+            raise GatewayError("RESPONSE_ERROR", f"{type(exc).__name__}: {exc}") from None
 
     async def prepare(self) -> None:
         if self.config.wechatpay.platform_certificates:
             # Not counted against the unknown-serial limit: a rotation right after start must still be fetched.
             try:
-                await self.client.download_certificates()
-            except WeChatPayError as exc:
-                log.warning("platform certificates not downloaded: %s", type(exc).__name__)
+                await self._call(self.client.download_certificates)
+            except GatewayError as exc:
+                log.warning("platform certificates not downloaded: %s", exc.code)
+        else:
+            await self.probe()
 
     async def _refresh_certificates(self) -> bool:
         """Download platform certificates for an unknown serial, when it is this relay's turn (at most once a
@@ -330,9 +446,9 @@ class WeChatGateway:
         if not await self._download_turn(CERTIFICATE_REFRESH_INTERVAL):
             return False
         try:
-            await self.client.download_certificates()
-        except WeChatPayError as exc:
-            log.warning("platform certificates not downloaded: %s", type(exc).__name__)
+            await self._call(self.client.download_certificates)
+        except GatewayError as exc:
+            log.warning("platform certificates not downloaded: %s", exc.code)
             return False
         return True
 
@@ -380,6 +496,7 @@ class WeChatGateway:
         return OtherNotice(note.id, note.event_type)
 
     async def aclose(self) -> None:
+        await self._probe_http.aclose()
         await self.client.aclose()
 
 

@@ -408,7 +408,8 @@ def _time_table(values: Iterable[str], column: str) -> dict[str, datetime | None
     """``_table(values, _trade_time, column)`` in C-level passes when every distinct value has the canonical
     form (a day's times are mostly distinct): one regex over all of them, then ``fromisoformat``."""
     distinct = list(set(values))
-    if _TIMES_TEXT.fullmatch("\n".join(distinct) + "\n"):
+    step = 10_000  # times per regex pass: one pass over a whole day would hold the interpreter for long
+    if all(_TIMES_TEXT.fullmatch("\n".join(distinct[at : at + step]) + "\n") for at in range(0, len(distinct), step)):
         try:
             naive = list(map(_parse_iso, distinct))
         except ValueError:
@@ -419,15 +420,48 @@ def _time_table(values: Iterable[str], column: str) -> dict[str, datetime | None
     return _table(distinct, _trade_time, column)
 
 
-def _cells(detail: str, rows: int, width: int) -> list[str] | None:
+#: The fast path handles a big file a slice of about this many bytes at a time: each C-level step (a replace, a
+#: decode, a split) then holds the interpreter a few milliseconds at most, and a thread parsing a 100,000-row
+#: bill never stops the other threads (the relay's event loop) for long.
+_SLICE = 1 << 20
+
+
+def _slices(data: bytes, start: int, stop: int, *, before: bool) -> list[bytes]:
+    """``data[start:stop]`` in pieces of about :data:`_SLICE` bytes, each cut at a LF: just after it, or (with
+    ``before``) just before it, so that the LF starts the next piece."""
+    pieces = []
+    while start < stop:
+        cut = data.find(b"\n", min(start + _SLICE, stop), stop)
+        end = stop if cut < 0 else cut + (0 if before else 1)
+        pieces.append(data[start:end])
+        start = end
+    return pieces
+
+
+def _detail_end(raw: bytes, start: int) -> int | None:
+    """Where the LF that ends the detail rows is (``_DETAIL_END``), searched a slice at a time. A LF at a
+    slice's last byte is looked at again from the next slice, whose text shows what follows it."""
+    while start < len(raw):
+        stop = min(start + _SLICE, len(raw))
+        found = _DETAIL_END.search(raw, start, min(stop + 1, len(raw)))
+        if found is not None and (found.start() < stop or stop == len(raw)):
+            return found.start()
+        start = stop
+    return None
+
+
+def _cells(pieces: list[str], rows: int, width: int) -> list[str] | None:
     """All values of the ``rows`` detail rows, row after row, split exactly as :func:`_values` splits each line;
-    None unless every row has ``width`` values. ``detail`` is the rows' lines (each starting with a backtick)
-    joined by LF, with each LF and the backtick after it already turned into ``,`\\n``: one split then yields
-    every value, and the first value of each row after the first keeps a leading LF. Values cannot contain an
-    LF, so when there are ``rows - 1`` LFs and each starts value ``k * width``, every row has ``width`` values.
+    None unless every row has ``width`` values. ``pieces`` are the rows' lines (each starting with a backtick)
+    joined by LF, with each LF and the backtick after it already turned into ``,`\n``, cut just before such a
+    separator: splitting each piece then yields every value, and the first value of each row after the first
+    keeps a leading LF. Values cannot contain an LF, so when there are ``rows - 1`` LFs and each starts value
+    ``k * width``, every row has ``width`` values.
     """
-    cells = detail[1:].split(",`")
-    if len(cells) != rows * width or detail.count("\n") != rows - 1:
+    cells = pieces[0][1:].split(",`")
+    for piece in pieces[1:]:
+        cells += piece.split(",`")[1:]  # the piece starts with the separator: nothing before it
+    if len(cells) != rows * width or sum(piece.count("\n") for piece in pieces) != rows - 1:
         return None
     starts = cells[width::width]
     if not all(map(str.startswith, starts, repeat("\n"))):
@@ -476,17 +510,20 @@ def _fast_trade_bill(data: bytes) -> TradeBill | None:
     The line surgery is done on the UTF-8 bytes (half the size of the decoded text): CR, LF and the backtick
     are ASCII and never part of a multi-byte sequence, so cutting there and decoding the pieces is the same as
     decoding the file and cutting the text, as the reference does."""
-    raw = data.removeprefix(_BOM_BYTES).replace(b"\r\n", b"\n")
+    data = data.removeprefix(_BOM_BYTES)
+    # Each piece ends just after a LF, so no CR LF is cut in two.
+    raw = b"".join(piece.replace(b"\r\n", b"\n") for piece in _slices(data, 0, len(data), before=False))
     header_end = raw.find(b"\n")
-    end = _DETAIL_END.search(raw, header_end) if header_end >= 0 else None
+    end = _detail_end(raw, header_end) if header_end >= 0 else None
     if end is None:
         return None
     try:
         columns = raw[:header_end].decode("utf-8").split(",")
-        block = raw[header_end + 1 : end.start()]
-        count = block.count(b"\n") + 1 if block else 0
-        detail = block.replace(b"\n`", b",`\n").decode("utf-8")
-        rest = raw[end.start() + 1 :].decode("utf-8").split("\n")
+        # Each piece of the rows starts with a LF and the backtick after it (but the first): no separator is cut.
+        pieces = _slices(raw, header_end + 1, end, before=True)
+        count = sum(piece.count(b"\n") for piece in pieces) + 1 if pieces else 0
+        detail = [piece.replace(b"\n`", b",`\n").decode("utf-8") for piece in pieces]
+        rest = raw[end + 1 :].decode("utf-8").split("\n")
     except UnicodeDecodeError:
         return None
     if any(c not in columns for c in _REQUIRED) or len(set(columns)) != len(columns):

@@ -11,6 +11,7 @@ from kiosk.checkout.trade_no import (
     new_epoch,
     trade_no_prefix,
 )
+from kiosk.wire import store_prefix
 
 DAY = date(2026, 11, 29)
 
@@ -64,9 +65,13 @@ def test_epochs_are_random() -> None:
     assert len({new_epoch() for _ in range(50)}) > 40
 
 
-def test_ids_without_letters_or_digits_are_refused() -> None:
-    with pytest.raises(ValueError):
-        trade_no_prefix("--", "K1")
+def test_every_number_begins_with_its_stores_prefix_of_the_contract() -> None:
+    """The relay takes a kiosk's new numbers only under the kiosk's store's prefix (kiosk.wire.store_prefix)."""
+    for store, kiosk in [("S1", "K1"), ("store-001", "kiosk-01"), ("a" * 40, "b" * 40), ("--", "K1"), ("S1", "..")]:
+        prefix = trade_no_prefix(store, kiosk)
+        assert prefix.startswith(store_prefix(store)) and len(prefix) <= 16
+        assert is_valid_out_trade_no(make_out_trade_no(prefix, DAY, 1, "A7K"))
+    assert trade_no_prefix("--", "K1") != trade_no_prefix("..", "K1")  # no letters or digits: told apart by hash
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,7 @@ def test_a_bill_altered_by_one_byte_fails_its_hash_and_is_not_shown(proxied_worl
     day = httpx.get(f"{world.sandbox.base_url}/sandbox/v1/clock", timeout=10).json()["now"][:10]
     created = httpx.post(
         f"{world.relay_url}/v1/orders",
-        json={"out_trade_no": "HASH-CHECK-0001", "description": "校验", "amount_fen": 1500},
+        json={"out_trade_no": "store1-HASH-CHECK-0001", "description": "校验", "amount_fen": 1500},
         headers=headers,
         timeout=10,
     )
@@ -157,7 +157,7 @@ def test_a_bill_altered_by_one_byte_fails_its_hash_and_is_not_shown(proxied_worl
     proxy.corrupt = False
     accepted = fetcher(world).fetch(bill_day)
     assert accepted.ok and accepted.bill is not None
-    assert [e.out_trade_no for e in accepted.bill.entries] == ["HASH-CHECK-0001"]
+    assert [e.out_trade_no for e in accepted.bill.entries] == ["store1-HASH-CHECK-0001"]
     assert not accepted.cached
 
 

@@ -17,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -35,6 +34,7 @@ from tests.support.relay import (
     RelayProcess,
     database_for,
     init_relay,
+    order_number,
     start_relay,
     update_config,
 )
@@ -73,7 +73,7 @@ def kiosk_client(relay: RelayProcess, token: str) -> httpx.Client:
 
 
 def create_order(client: httpx.Client, amount_fen: int) -> dict[str, Any]:
-    body = {"out_trade_no": "B" + uuid.uuid4().hex[:20], "description": "豆浆 Soy milk", "amount_fen": amount_fen}
+    body = {"out_trade_no": order_number("B"), "description": "豆浆 Soy milk", "amount_fen": amount_fen}
     response = client.post("/v1/orders", json=body)
     assert response.status_code == 200, response.text
     order: dict[str, Any] = response.json()
@@ -117,7 +117,7 @@ def test_live_backup_restored_into_a_fresh_relay_keeps_every_order(
             headers, body = signer.signed(resource)
             assert httpx.post(relay.base_url + "/wechatpay/notify", headers=headers, content=body).status_code == 204
             # One refund by the manager.
-            refund = {"out_refund_no": "R" + orders[0]["out_trade_no"][1:], "amount_fen": 50, "reason": "退货"}
+            refund = {"out_refund_no": orders[0]["out_trade_no"] + "R", "amount_fen": 50, "reason": "退货"}
             refunded = manager.post(f"/v1/orders/{orders[0]['out_trade_no']}/refunds", json=refund)
             assert refunded.status_code == 200, refunded.text
             wait_for_state(kiosk, kiosk.get(f"/v1/orders/{orders[0]['out_trade_no']}").json(), "REFUND")

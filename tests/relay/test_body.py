@@ -13,7 +13,7 @@ from kiosk.relay.body import MAX_DEPTH, MalformedBody, parse_json
 from tests.support.relay import RelayProcess, init_relay, start_relay
 from tests.support.sandbox import offline_state_dir
 
-ORDER = {"out_trade_no": "T0000000001", "description": "拿铁", "amount_fen": 1}
+ORDER = {"out_trade_no": "store1-T0000000001", "description": "拿铁", "amount_fen": 1}
 
 # -- the parser ------------------------------------------------------------------------------------------
 

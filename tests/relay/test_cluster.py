@@ -108,15 +108,15 @@ def test_a_payment_stored_by_one_instance_answers_a_long_poll_held_by_the_other(
     async def scenario() -> tuple[str, int, int]:
         wechat = FakeWeChat()
         async with instances(postgres_url, config, wechat) as (a, b):
-            order = await a.relay.create_order(KIOSK, new_order("K000000001"))
+            order = await a.relay.create_order(KIOSK, new_order("store1-K000000001"))
             poll = asyncio.create_task(
-                b.relay.watch_order(KIOSK, "K000000001", since=order.version, wait=20, refresh=False)
+                b.relay.watch_order(KIOSK, "store1-K000000001", since=order.version, wait=20, refresh=False)
             )
-            await until(lambda: b.hub.waiters("K000000001") == 1)
+            await until(lambda: b.hub.waiters("store1-K000000001") == 1)
             await asyncio.sleep(0.2)  # the long-poll is held, not answered
             assert not poll.done()
             outcome = await a.relay.handle_notification(
-                PaymentNotice("N-K1", "TRANSACTION.SUCCESS", paid("K000000001"))
+                PaymentNotice("N-K1", "TRANSACTION.SUCCESS", paid("store1-K000000001"))
             )
             answer = await asyncio.wait_for(poll, 5)
             return outcome, answer["version"], b.hub.held()
@@ -132,10 +132,10 @@ def test_the_holder_runs_the_queries_and_hears_of_orders_and_kiosks_on_the_other
     async def scenario() -> tuple[bool, bool, str]:
         wechat = FakeWeChat()
         async with instances(postgres_url, config, wechat) as (a, b):
-            await b.relay.create_order(KIOSK, new_order("K000000002"))
-            wechat.states["K000000002"] = paid("K000000002")
+            await b.relay.create_order(KIOSK, new_order("store1-K000000002"))
+            wechat.states["store1-K000000002"] = paid("store1-K000000002")
             # A kiosk waits on B: the holder (A) queries within about a second, and B's kiosk hears of it.
-            answer = await b.relay.watch_order(KIOSK, "K000000002", since=1, wait=10, refresh=False)
+            answer = await b.relay.watch_order(KIOSK, "store1-K000000002", since=1, wait=10, refresh=False)
             return a.cluster.holding, b.cluster.holding, answer["state"]
 
     a_holds, b_holds, state = run(scenario())
@@ -148,15 +148,15 @@ def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_a
     async def scenario() -> tuple[bool, float, str]:
         wechat = FakeWeChat()
         async with instances(postgres_url, config, wechat) as (a, b):
-            await a.relay.create_order(KIOSK, new_order("K000000003"))
+            await a.relay.create_order(KIOSK, new_order("store1-K000000003"))
             await a.die()
             died = asyncio.get_running_loop().time()
             await asyncio.sleep(LEASE / 3)  # renewed at most LEASE / 3 before it died: still A's
             early = b.cluster.holding
             await until(lambda: b.cluster.holding)
             took = asyncio.get_running_loop().time() - died
-            wechat.states["K000000003"] = paid("K000000003")  # paid while nobody could hear of it
-            answer = await b.relay.watch_order(KIOSK, "K000000003", since=1, wait=10, refresh=False)
+            wechat.states["store1-K000000003"] = paid("store1-K000000003")  # paid while nobody could hear of it
+            answer = await b.relay.watch_order(KIOSK, "store1-K000000003", since=1, wait=10, refresh=False)
             return early, took, answer["state"]
 
     early, took, state = run(scenario())
@@ -179,18 +179,18 @@ def test_a_clean_stop_hands_the_lease_over_at_once(postgres_url: str, config: Re
 def test_an_instance_whose_link_broke_reloads_what_its_kiosks_wait_on(postgres_url: str, config: RelayConfig) -> None:
     async def scenario() -> str:
         async with instances(postgres_url, config, FakeWeChat()) as (a, b):
-            order = await a.relay.create_order(KIOSK, new_order("K000000004"))
+            order = await a.relay.create_order(KIOSK, new_order("store1-K000000004"))
             poll = asyncio.create_task(
-                b.relay.watch_order(KIOSK, "K000000004", since=order.version, wait=20, refresh=False)
+                b.relay.watch_order(KIOSK, "store1-K000000004", since=order.version, wait=20, refresh=False)
             )
-            await until(lambda: b.hub.waiters("K000000004") == 1)
+            await until(lambda: b.hub.waiters("store1-K000000004") == 1)
             async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as admin:
                 # Cut every listening connection (B's among them), then pay while they are down.
                 await admin.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND (query LIKE 'LISTEN%' OR query = 'SELECT 1')"
                 )
-            await a.relay.handle_notification(PaymentNotice("N-K4", "TRANSACTION.SUCCESS", paid("K000000004")))
+            await a.relay.handle_notification(PaymentNotice("N-K4", "TRANSACTION.SUCCESS", paid("store1-K000000004")))
             answer = await asyncio.wait_for(poll, 10)
             return str(answer["state"])
 

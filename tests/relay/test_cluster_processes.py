@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from kiosk.checkout.relay_client import RelayClient
 from kiosk.clock import CHINA_TZ
 from kiosk.wire import OrderView
 from tests.support.postgres import PostgresServer
-from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_relay, start_relay
+from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_relay, order_number, start_relay
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 LEASE_SECONDS = 3  # the survivor takes over within about 4 s of a kill
@@ -102,7 +101,7 @@ def doomed_cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
 
 def new_order(client: RelayClient, amount_fen: int = 1234) -> OrderView:
     expires = datetime.now(CHINA_TZ) + timedelta(minutes=10)
-    return client.create_order("C" + uuid.uuid4().hex[:20], "豆浆", amount_fen, expires)
+    return client.create_order(order_number("C"), "豆浆", amount_fen, expires)
 
 
 def hold(client: RelayClient, order: OrderView, wait: float = 25) -> dict[str, Any]:
@@ -182,7 +181,7 @@ def test_kill_9_of_the_instance_with_the_long_polls_and_the_lease_loses_no_payme
     cluster.sandbox.pay(refunded.code_url or "")
     paid = answered(box)
     assert paid.state == "SUCCESS"
-    refund = manager.create_refund(refunded.out_trade_no, "R" + refunded.out_trade_no[1:], 500, "退货")
+    refund = manager.create_refund(refunded.out_trade_no, order_number("R"), 500, "退货")
     assert refund.status in ("PENDING", "PROCESSING")  # WeChat Pay takes 5 s: it finishes after the kill
 
     orders = [new_order(counter, 100 + n) for n in range(4)]
@@ -216,7 +215,7 @@ def test_payment_codes_charged_at_an_instance_without_the_lease_are_settled_by_t
 
     def charge(scenario: str, **extra: Any) -> OrderView:
         code = cluster.sandbox.payment_code(scenario, **extra)
-        return at_b.charge_code("P" + uuid.uuid4().hex[:20], "奶茶 x1", 1200, code)
+        return at_b.charge_code(order_number("P"), "奶茶 x1", 1200, code)
 
     typing = charge("password_then_success", password_seconds=2)
     never = charge("password_never")

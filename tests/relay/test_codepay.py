@@ -9,7 +9,7 @@ what the relay answers and what WeChat Pay (the sandbox) holds: nothing charged 
 from __future__ import annotations
 
 import contextlib
-import itertools
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -17,16 +17,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from kiosk.checkout.relay_client import RelayClient, RelayRejected
+from kiosk.relay.wechat import CALL_DEADLINE, CHARGE_DEADLINE
 from kiosk.trade import CodePayFailure, TradeState, TradeType
 from kiosk.wire import OrderView
-from tests.support.relay import init_relay, start_relay
+from tests.support.relay import init_relay, order_number, refused_field, start_relay
 from tests.support.waiting import wait_until
 from tests.support.world import World, start_world, stop_world
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def client(world: World) -> Iterator[RelayClient]:
 
 
 def number() -> str:
-    return f"CODEPAY{next(_numbers):05d}"
+    return order_number("CODEPAY")
 
 
 def charge(world: World, client: RelayClient, scenario: str, amount_fen: int = 1200, **extra: Any) -> OrderView:
@@ -135,15 +135,15 @@ def test_wechat_pays_rate_limit_on_the_charge_is_a_charge_to_send_again(world: W
 
 
 @pytest.mark.parametrize(
-    ("scenario", "failure"),
+    ("scenario", "failure", "code"),
     [
-        ("insufficient_funds", CodePayFailure.INSUFFICIENT_FUNDS),
-        ("invalid_code", CodePayFailure.CODE_REJECTED),
-        ("expired_code", CodePayFailure.CODE_REJECTED),
+        ("insufficient_funds", CodePayFailure.INSUFFICIENT_FUNDS, "NOT_ENOUGH"),
+        ("invalid_code", CodePayFailure.CODE_REJECTED, "TRADE_ERROR"),
+        ("expired_code", CodePayFailure.CODE_REJECTED, "TRADE_ERROR"),
     ],
 )
 def test_a_refused_charge_tells_the_kiosk_why_at_once_and_is_reversed_after_15_s(
-    world: World, client: RelayClient, scenario: str, failure: CodePayFailure
+    world: World, client: RelayClient, scenario: str, failure: CodePayFailure, code: str
 ) -> None:
     view = charge(world, client, scenario)
     assert view.failure is failure and view.state is TradeState.PAYERROR  # confirmed by one query
@@ -151,6 +151,43 @@ def test_a_refused_charge_tells_the_kiosk_why_at_once_and_is_reversed_after_15_s
     reversed_ = becomes(client, view.out_trade_no, in_state(TradeState.REVOKED), "reversed")
     assert reversed_.failure is failure  # the first reason stays
     assert sandbox_order(world, view.out_trade_no)["trade_state"] == "REVOKED"
+    assert stored(world, view.out_trade_no)["error_code"] == code  # WeChat Pay's refusal, as for a Native order
+
+
+def test_what_wechat_pay_would_refuse_is_refused_before_a_code_is_charged(world: World, client: RelayClient) -> None:
+    """The rules of a Native order's request hold for a payment code's, with the same 400 naming the field."""
+    otn = number()
+    code = world.sandbox.payment_code("success")
+    good = {"out_trade_no": otn, "description": "奶茶 x1", "amount_fen": 1200, "auth_code": code}
+    refused = {
+        "description": {"description": "奶" * 43},  # 129 bytes of UTF-8
+        "amount_fen": {"amount_fen": 2**31},
+        "items": {"items": [{"sku": "TEA", "quantity": 2, "unit_price_fen": 500}]},  # 1000, not 1200
+        "time_expire": {"time_expire": "2026-03-01T12:10:00+08:00"},  # WeChat Pay gives these orders their own
+    }
+    headers = {"Authorization": f"Bearer {world.credentials.kiosk_token}"}
+    with httpx.Client(base_url=world.relay_url, headers=headers, timeout=10) as http:
+        for field, change in refused.items():
+            answer = http.post("/v1/codepay", json={**good, **change})
+            assert refused_field(answer) == field, answer.text
+            assert code not in answer.text
+        assert http.get(f"/v1/orders/{otn}").status_code == 404  # nothing stored
+    assert code_state(world, code) == "unused" and not [o for o in world.sandbox.orders() if o["out_trade_no"] == otn]
+    view = client.charge_code(otn, "奶茶 x1", 1200, code, items=[{"sku": "TEA", "quantity": 2, "unit_price_fen": 600}])
+    assert view.state is TradeState.SUCCESS  # the number stayed free and the code unused
+
+
+def test_a_charge_slower_than_other_calls_is_given_its_own_deadline(world: World, client: RelayClient) -> None:
+    """WeChat Pay may take seconds to debit a bank: the charge's answer is awaited past the deadline of a query
+    (the kiosk is answered after 3 s meanwhile), so the payment is known without waiting for the first poll."""
+    slow = CALL_DEADLINE + 1.5
+    assert slow < CHARGE_DEADLINE
+    world.sandbox.fault("latency", "/v3/pay/transactions/codepay", count=1, latency_ms=int(slow * 1000))
+    view = charge(world, client, "success")
+    assert view.state is TradeState.NOTPAY  # the kiosk's answer, before the charge's
+    paid = becomes(client, view.out_trade_no, in_state(TradeState.SUCCESS), "paid by the charge's own answer")
+    assert paid.transaction_id
+    assert flow_steps(world, view.out_trade_no) == ["charging", "done"]  # no query was needed: the charge answered
 
 
 def test_a_code_used_once_is_refused_the_second_time(world: World, client: RelayClient) -> None:
@@ -352,6 +389,26 @@ def test_the_payment_code_is_never_stored_or_logged_in_full(world: World, tmp_pa
         ).fetchone()[0]
     assert masked == "*" * 14 + code[-4:]
     client.close()
+
+
+def stored(world: World, out_trade_no: str) -> dict[str, Any]:
+    """The relay's own row of the order (its database, read beside it)."""
+    database = world.credentials.config_path.parent / "relay.sqlite3"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.row_factory = sqlite3.Row
+        row = connection.execute("SELECT * FROM orders WHERE out_trade_no = ?", (out_trade_no,)).fetchone()
+    assert row is not None
+    return dict(row)
+
+
+def flow_steps(world: World, out_trade_no: str) -> list[str]:
+    """The steps the relay journaled for a payment-code order's flow, in order."""
+    database = world.credentials.config_path.parent / "relay.sqlite3"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        details = connection.execute(
+            "SELECT detail FROM events WHERE out_trade_no = ? AND kind = 'codepay' ORDER BY seq", (out_trade_no,)
+        ).fetchall()
+    return [json.loads(detail)["to"] for (detail,) in details]
 
 
 def code_state(world: World, code: str) -> str:

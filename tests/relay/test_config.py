@@ -94,6 +94,19 @@ def test_add_store_and_add_kiosk_extend_the_file(sandbox_dir: Path, tmp_path: Pa
     assert error.value.key == "kiosks[4].store"
 
 
+def test_a_store_whose_order_numbers_would_begin_like_anothers_is_refused(sandbox_dir: Path, tmp_path: Path) -> None:
+    """Each store's numbers must be its own (kiosk.wire.store_prefix): store_1 would number like store-1."""
+    out = tmp_path / "relay.toml"
+    init_config(sandbox_dir, 0, out)
+    before = out.read_text("utf-8")
+    with pytest.raises(ConfigError) as error:
+        add_store(out, "store_1", "同名的店")
+    assert error.value.key == "stores[1].id" and "store1-" in error.value.problem and "store-1" in error.value.problem
+    assert out.read_text("utf-8") == before  # nothing written
+    add_store(out, "store-11", "第十一家店")  # store11- differs
+    assert set(load_config(out).stores) == {"store-1", "store-11"}
+
+
 def test_adding_keeps_the_owners_comments_and_layout(sandbox_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "relay.toml"
     init_config(sandbox_dir, 0, out)
@@ -142,9 +155,11 @@ def _mutations() -> list[tuple[str, Any, str]]:
 
         return apply
 
-    def codepay(key: str, value: Any) -> Any:
+    def table(name: str, **values: Any) -> Any:
+        """Set keys of an optional table ([orders], [codepay]), adding it if the file has none."""
+
         def apply(doc: dict[str, Any]) -> None:
-            doc.setdefault("codepay", {})[key] = value
+            doc.setdefault(name, {}).update(values)
 
         return apply
 
@@ -176,17 +191,42 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("lease for a file", set_key("storage", "lease_seconds", 20), "storage.lease_seconds"),
         ("lease", replace_table("storage", {"url": "postgresql://d/r", "lease_seconds": 1}), "storage.lease_seconds"),
         ("pool", replace_table("storage", {"url": "postgresql://db/r", "pool_size": 1}), "storage.pool_size"),
+        (
+            "exit after for a url",
+            replace_table("storage", {"url": "postgresql://d/r", "exit_after_seconds": -1}),
+            "storage.exit_after_seconds",
+        ),
+        ("exit after", set_key("storage", "exit_after_seconds", 0), "storage.exit_after_seconds"),
+        ("bill rate", set_key("server", "bill_rate_limit_per_minute", -1), "server.bill_rate_limit_per_minute"),
+        ("bill burst", set_key("server", "bill_rate_limit_burst", 0), "server.bill_rate_limit_burst"),
+        ("max expire", table("orders", max_expire_seconds=30), "orders.max_expire_seconds"),
+        # The default lifetime cannot be longer than the longest the relay accepts.
+        (
+            "expire order",
+            table("orders", max_expire_seconds=600, default_expire_seconds=900),
+            "orders.default_expire_seconds",
+        ),
         ("role", kiosk("role", "owner"), "kiosks[1].role"),
         ("store ref", kiosk("store", "nowhere"), "kiosks[1].store"),
         ("token hash", kiosk("token_sha256", "plaintext-token"), "kiosks[1].token_sha256"),
         ("partner", set_key("wechatpay", "mode", "partner"), "wechatpay.sp_mchid"),
-        ("codepay poll", codepay("poll_seconds", 0), "codepay.poll_seconds"),
-        ("codepay deadline", codepay("deadline_seconds", 45), "codepay.deadline_seconds"),
-        ("codepay poll beyond deadline", codepay("poll_seconds", 40), "codepay.poll_seconds"),
-        ("codepay reverse", codepay("reverse_after_seconds", "15"), "codepay.reverse_after_seconds"),
-        ("codepay unresolved", codepay("unresolved_after", 0), "codepay.unresolved_after"),
-        ("codepay typo", codepay("deadline", 30), "codepay.deadline"),
+        ("codepay poll", table("codepay", poll_seconds=0), "codepay.poll_seconds"),
+        ("codepay deadline", table("codepay", deadline_seconds=45), "codepay.deadline_seconds"),
+        ("codepay poll beyond deadline", table("codepay", poll_seconds=40), "codepay.poll_seconds"),
+        ("codepay reverse", table("codepay", reverse_after_seconds="15"), "codepay.reverse_after_seconds"),
+        ("codepay unresolved", table("codepay", unresolved_after=0), "codepay.unresolved_after"),
+        ("codepay typo", table("codepay", deadline=30), "codepay.deadline"),
     ]
+
+
+def test_orders_live_at_most_a_few_hours_unless_configured(sandbox_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "relay.toml"
+    init_config(sandbox_dir, 0, out)
+    assert load_config(out).orders.max_expire_seconds == 3 * 3600
+    document = tomllib.loads(out.read_text("utf-8"))
+    document["orders"] = {"max_expire_seconds": 300}
+    short = parse_config(document, out).orders
+    assert (short.max_expire_seconds, short.default_expire_seconds) == (300, 300)  # the default fits within it
 
 
 @pytest.mark.parametrize(("name", "mutate", "key"), _mutations(), ids=[m[0] for m in _mutations()])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from tests.support.relay import (
     RelayProcess,
     database_for,
     init_relay,
+    order_number,
     run_cli,
     start_relay,
 )
@@ -89,7 +89,7 @@ def world(
 
 
 def new_number() -> str:
-    return "T" + uuid.uuid4().hex[:20]
+    return order_number("T")
 
 
 def create_order(client: httpx.Client, amount_fen: int = 1234, **extra: Any) -> dict[str, Any]:
@@ -336,7 +336,7 @@ def test_closing_an_open_order_closes_it_and_closing_a_paid_one_answers_paid(wor
 def test_refunds_need_a_manager_and_are_idempotent(world: World) -> None:
     order = create_order(world.kiosk, amount_fen=2000)
     number = order["out_trade_no"]
-    refund = {"out_refund_no": "R" + number[1:], "amount_fen": 500, "reason": "顾客退货"}
+    refund = {"out_refund_no": number + "R", "amount_fen": 500, "reason": "顾客退货"}
     unpaid = world.manager.post(f"/v1/orders/{number}/refunds", json=refund)
     assert unpaid.status_code == 409 and unpaid.json()["error"]["code"] == "order_not_paid"
     box = long_poll_in_background(world.kiosk, order)
@@ -355,7 +355,7 @@ def test_refunds_need_a_manager_and_are_idempotent(world: World) -> None:
     changed = world.manager.post(f"/v1/orders/{number}/refunds", json={**refund, "amount_fen": 600})
     assert changed.status_code == 409 and changed.json()["error"]["code"] == "out_refund_no_used"
     too_much = world.manager.post(
-        f"/v1/orders/{number}/refunds", json={"out_refund_no": "X" + number[1:], "amount_fen": 1501}
+        f"/v1/orders/{number}/refunds", json={"out_refund_no": number + "X", "amount_fen": 1501}
     )
     assert too_much.status_code == 409 and too_much.json()["error"]["code"] == "refund_exceeds_amount"
     assert world.kiosk.get(f"/v1/refunds/{refund['out_refund_no']}").status_code == 403
@@ -376,7 +376,7 @@ def _refund_ending(world: World, outcome: str) -> tuple[str, dict[str, Any]]:
     box = long_poll_in_background(world.kiosk, order)
     world.sandbox.pay(order["code_url"])
     assert wait_answer(box)["state"] == "SUCCESS"
-    refund = {"out_refund_no": "R" + number[1:], "amount_fen": 500, "reason": "顾客退货"}
+    refund = {"out_refund_no": number + "R", "amount_fen": 500, "reason": "顾客退货"}
     world.sandbox.settings(refund_outcome=outcome)
     try:
         assert world.manager.post(f"/v1/orders/{number}/refunds", json=refund).status_code == 200
@@ -392,15 +392,13 @@ def _refund_ending(world: World, outcome: str) -> tuple[str, dict[str, Any]]:
 
 def test_an_abnormal_refund_still_holds_its_amount_and_a_closed_one_gives_it_back(world: World) -> None:
     abnormal, _ = _refund_ending(world, "ABNORMAL")
-    rest = {"out_refund_no": "Y" + abnormal[1:], "amount_fen": 1501}
+    rest = {"out_refund_no": abnormal + "Y", "amount_fen": 1501}
     refused = world.manager.post(f"/v1/orders/{abnormal}/refunds", json=rest)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "refund_exceeds_amount"
     assert world.manager.post(f"/v1/orders/{abnormal}/refunds", json={**rest, "amount_fen": 1500}).status_code == 200
 
     closed, _ = _refund_ending(world, "CLOSED")
-    again = world.manager.post(
-        f"/v1/orders/{closed}/refunds", json={"out_refund_no": "Y" + closed[1:], "amount_fen": 2000}
-    )
+    again = world.manager.post(f"/v1/orders/{closed}/refunds", json={"out_refund_no": closed + "Y", "amount_fen": 2000})
     assert again.status_code == 200, again.text
 
 
@@ -530,18 +528,18 @@ def test_embedded_relay_finds_payments_by_its_own_queries(sandbox: SandboxProces
             base_url=handle.base_url, headers={"Authorization": f"Bearer {printed['token']}"}, timeout=30
         ) as kiosk:
             order = kiosk.post(
-                "/v1/orders", json={"out_trade_no": "E2026000001", "description": "训练", "amount_fen": 1}
+                "/v1/orders", json={"out_trade_no": "store1-E2026000001", "description": "训练", "amount_fen": 1}
             ).json()
             box: dict[str, Any] = {}
             poll = threading.Thread(
                 target=lambda: box.update(
-                    answer=kiosk.get("/v1/orders/E2026000001", params={"since": order["version"], "wait": 25})
+                    answer=kiosk.get("/v1/orders/store1-E2026000001", params={"since": order["version"], "wait": 25})
                 )
             )
             poll.start()
             sandbox.pay(order["code_url"])
             poll.join(30)
-        attempts = [a for a in sandbox.notifications()["attempts"] if a["out_trade_no"] == "E2026000001"]
+        attempts = [a for a in sandbox.notifications()["attempts"] if a["out_trade_no"] == "store1-E2026000001"]
     finally:
         sandbox.control("DELETE", "/sandbox/v1/faults")
         handle.stop()
@@ -563,15 +561,15 @@ def test_a_notification_that_cannot_be_stored_gets_a_5xx_and_is_accepted_when_re
             base_url=handle.base_url, headers={"Authorization": f"Bearer {printed['token']}"}, timeout=30
         ) as kiosk:
             order = kiosk.post(
-                "/v1/orders", json={"out_trade_no": "E2026000002", "description": "磁盘", "amount_fen": 300}
+                "/v1/orders", json={"out_trade_no": "store1-E2026000002", "description": "磁盘", "amount_fen": 300}
             ).json()
-            headers, body = signer.signed(signer.transaction("E2026000002", 300))
+            headers, body = signer.signed(signer.transaction("store1-E2026000002", 300))
             app.storage.writer.fail_writes = OSError("disk full")
             failed = httpx.post(handle.base_url + "/wechatpay/notify", headers=headers, content=body)
-            unchanged = kiosk.get("/v1/orders/E2026000002").json()
+            unchanged = kiosk.get("/v1/orders/store1-E2026000002").json()
             app.storage.writer.fail_writes = None
             retried = httpx.post(handle.base_url + "/wechatpay/notify", headers=signer.headers(body), content=body)
-            paid = kiosk.get("/v1/orders/E2026000002").json()
+            paid = kiosk.get("/v1/orders/store1-E2026000002").json()
     finally:
         handle.stop()
     assert failed.status_code == 500 and failed.json()["code"] == "FAIL"

@@ -4,6 +4,7 @@ it would lose or mix anything."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ import psycopg
 import pytest
 
 from kiosk.clock import CHINA_TZ
-from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.gateway import RefundReport, TradeReport
 from kiosk.relay.storage import (
     CodePayDraft,
     CodePayStep,
@@ -29,9 +30,14 @@ from kiosk.trade import TradeType
 from tests.support.relay import init_relay, run_cli, start_relay
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
-NUMBERS = [f"M{n:09d}" for n in range(12)]
-CODE_ORDER = "M100000000"
+NUMBERS = [f"store1-M{n:09d}" for n in range(12)]  # store-1's (kiosk.wire.store_prefix): a relay serves them
+CODE_ORDER = "store1-M100000000"
 DAY = date(2026, 2, 28)
+#: Each store's bill answer of DAY as the relay keeps it: gzip bytes (any byte must come across).
+BILL_ANSWERS = {
+    "store-1": gzip.compress(json.dumps([[number, "0.01"] for number in NUMBERS]).encode()),
+    "store-2": bytes(range(256)),
+}
 
 
 def no_mismatch(order: object) -> str:
@@ -77,10 +83,7 @@ async def fill(storage: RelayStorage) -> None:
     )  # fmt: skip
     await storage.insert_codepay(code, CodePayDraft(payment_code="**************9406", device_ip="::1", charged_at=AT))
     await storage.move_codepay(CODE_ORDER, CodePayStep.POLLING, at=AT, next_at=AT + timedelta(seconds=5), attempts=2)
-    bill = Bill(
-        ["out_trade_no", "fee"], [[number, "0.01"] for number in NUMBERS], {"trade_count": 12}, {"bill_type": "ALL"}
-    )
-    await storage.cache_bill("1900000001", DAY, bill, at=AT)
+    await storage.cache_bills(DAY, "ALL", BILL_ANSWERS, at=AT)
 
 
 async def snapshot(storage: RelayStorage) -> dict[str, object]:
@@ -92,7 +95,7 @@ async def snapshot(storage: RelayStorage) -> dict[str, object]:
         "refunds": [await storage.refund(f"R{n}") for n in range(len(NUMBERS))],
         "events": [await storage.events(number) for number in NUMBERS],
         "payable": sorted(await storage.payable_orders()),
-        "bill": await storage.cached_bill("1900000001", DAY, "ALL"),
+        "bills": [await storage.cached_bill(store, DAY, "ALL") for store in BILL_ANSWERS],
         "duplicate": await storage.record_other_notification("N-other", "MCHTRANSFER.BILL.FINISHED", at=AT),
     }
 
@@ -174,7 +177,7 @@ def test_the_command_copies_refuses_a_target_with_data_and_a_running_relay(
     assert again.returncode == 2 and again.stdout == ""
     assert again.stderr.splitlines() == [
         f"kiosk-relay: migrate: {printed['to']} already holds relay data (13 orders, 1 codepay, 4 refunds, "
-        f"5 notifications, 1 bills, {printed['totals']['events']['rows']} events); --replace empties it first"
+        f"5 notifications, 2 bill_answers, {printed['totals']['events']['rows']} events); --replace empties it first"
     ]
     assert json.loads(run_cli([*command, "--replace"]).stdout)["replaced"] is True
 

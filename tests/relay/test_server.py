@@ -21,7 +21,15 @@ import httpx
 import pytest
 
 from kiosk.serving import FD_RESERVE
-from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_relay, start_relay, update_config
+from tests.support.relay import (
+    FAST,
+    NotificationSigner,
+    RelayProcess,
+    init_relay,
+    order_number,
+    start_relay,
+    update_config,
+)
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 FILE_LIMIT = 400
@@ -104,7 +112,7 @@ def wait_closed(sockets: list[socket.socket], expected: int, within: float) -> i
 
 def pay_one_order(relay: RelayProcess, signer: NotificationSigner) -> dict[str, object]:
     """A whole sale as a kiosk and WeChat Pay see it, each request on a fresh connection."""
-    number = "E" + uuid.uuid4().hex[:20]
+    number = order_number("E")
     with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=20) as kiosk:
         created = kiosk.post("/v1/orders", json={"out_trade_no": number, "description": "豆浆", "amount_fen": 300})
         assert created.status_code == 200, created.text

@@ -83,53 +83,53 @@ def test_the_reconciler_finds_a_payment_by_query(parts: Parts) -> None:
     relay, wechat, _ = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000001"))
-        wechat.states["Q000000001"] = paid("Q000000001")
-        await Reconciler(relay)._order("Q000000001")
-        return await relay.order_for(KIOSK, "Q000000001")
+        await relay.create_order(KIOSK, new_order("store1-Q000000001"))
+        wechat.states["store1-Q000000001"] = paid("store1-Q000000001")
+        await Reconciler(relay)._order("store1-Q000000001")
+        return await relay.order_for(KIOSK, "store1-Q000000001")
 
     order = run(relay, scenario())
     assert (order.state, order.version, order.payer_total_fen) == ("SUCCESS", 2, 100)
-    assert ("query", "Q000000001") in wechat.calls
+    assert ("query", "store1-Q000000001") in wechat.calls
 
 
 def test_an_expired_order_is_closed_at_wechat_pay(parts: Parts) -> None:
     relay, wechat, clock = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000002"))
+        await relay.create_order(KIOSK, new_order("store1-Q000000002"))
         clock.moment += timedelta(seconds=relay.config.orders.default_expire_seconds + 10)
-        await Reconciler(relay)._order("Q000000002")
-        return await relay.order_for(KIOSK, "Q000000002")
+        await Reconciler(relay)._order("store1-Q000000002")
+        return await relay.order_for(KIOSK, "store1-Q000000002")
 
     assert run(relay, scenario()).state == "CLOSED"
-    assert wechat.calls[-1] == ("close", "Q000000002")
+    assert wechat.calls[-1] == ("close", "store1-Q000000002")
 
 
 def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(parts: Parts) -> None:
     relay, wechat, clock = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000003"))
-        wechat.states["Q000000003"] = paid("Q000000003")
+        await relay.create_order(KIOSK, new_order("store1-Q000000003"))
+        wechat.states["store1-Q000000003"] = paid("store1-Q000000003")
         clock.moment += timedelta(hours=1)
-        await Reconciler(relay)._order("Q000000003")
-        return await relay.order_for(KIOSK, "Q000000003")
+        await Reconciler(relay)._order("store1-Q000000003")
+        return await relay.order_for(KIOSK, "store1-Q000000003")
 
     assert run(relay, scenario()).state == "SUCCESS"
-    assert wechat.calls[-2:] == [("close", "Q000000003"), ("query", "Q000000003")]
+    assert wechat.calls[-2:] == [("close", "store1-Q000000003"), ("query", "store1-Q000000003")]
 
 
 def test_queries_and_notifications_converge_on_one_change(parts: Parts) -> None:
     relay, wechat, _ = parts
 
     async def scenario() -> tuple[str, str, OrderView]:
-        await relay.create_order(KIOSK, new_order("Q000000004"))
-        wechat.states["Q000000004"] = paid("Q000000004")
-        await relay.refresh("Q000000004")
-        late = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
-        again = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("Q000000004")))
-        return late, again, await relay.order_for(KIOSK, "Q000000004")
+        await relay.create_order(KIOSK, new_order("store1-Q000000004"))
+        wechat.states["store1-Q000000004"] = paid("store1-Q000000004")
+        await relay.refresh("store1-Q000000004")
+        late = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("store1-Q000000004")))
+        again = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("store1-Q000000004")))
+        return late, again, await relay.order_for(KIOSK, "store1-Q000000004")
 
     late, again, order = run(relay, scenario())
     assert (late, again) == ("stale", "duplicate")
@@ -140,10 +140,10 @@ def test_a_payment_for_another_merchant_is_not_applied(parts: Parts) -> None:
     relay, _, _ = parts
 
     async def scenario() -> tuple[str, OrderView]:
-        await relay.create_order(KIOSK, new_order("Q000000005"))
-        status = TradeReport("Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
+        await relay.create_order(KIOSK, new_order("store1-Q000000005"))
+        status = TradeReport("store1-Q000000005", "SUCCESS", total_fen=100, mchid="1999999999")
         outcome = await relay.handle_notification(PaymentNotice("N-2", "TRANSACTION.SUCCESS", status))
-        return outcome, await relay.order_for(KIOSK, "Q000000005")
+        return outcome, await relay.order_for(KIOSK, "store1-Q000000005")
 
     outcome, order = run(relay, scenario())
     assert outcome == "mismatch" and order.state == "NOTPAY"
@@ -153,13 +153,13 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
     relay, wechat, _ = parts
 
     async def scenario() -> OrderView:
-        await relay.create_order(KIOSK, new_order("Q000000006"))
-        wechat.states["Q000000006"] = paid("Q000000006")
+        await relay.create_order(KIOSK, new_order("store1-Q000000006"))
+        wechat.states["store1-Q000000006"] = paid("store1-Q000000006")
         reconciler = Reconciler(relay)
         relay.hub.on_interest = reconciler.kiosk_waiting
         loop = asyncio.create_task(reconciler.run())
         try:
-            answer = await relay.watch_order(KIOSK, "Q000000006", since=1, wait=10, refresh=False)
+            answer = await relay.watch_order(KIOSK, "store1-Q000000006", since=1, wait=10, refresh=False)
         finally:
             loop.cancel()
             await asyncio.gather(loop, return_exceptions=True)
@@ -172,7 +172,7 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
 @pytest.mark.parametrize("trade_state", ["USERPAYING", "PAYERROR"])
 def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, trade_state: str) -> None:
     relay, wechat, _ = parts
-    number = f"Q0000007{len(trade_state):02d}"
+    number = f"store1-Q0000007{len(trade_state):02d}"
 
     async def scenario() -> tuple[OrderView, OrderView]:
         await relay.create_order(KIOSK, new_order(number))
@@ -184,6 +184,88 @@ def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, tr
     seen, closed = run(relay, scenario())
     assert seen.state == trade_state
     assert closed.state == "CLOSED" and wechat.calls[-1] == ("close", number)
+
+
+def test_four_hundred_refreshes_of_one_order_make_one_query_in_its_turn(parts: Parts) -> None:
+    """refresh=1 is single-flight per order and paced with the relay's other queries (it made 399 of 400)."""
+    relay, wechat, _ = parts
+    number = "store1-Q000000008"
+
+    async def scenario() -> tuple[list[str], str]:
+        await relay.create_order(KIOSK, new_order(number))
+        wechat.states[number] = paid(number)
+        wechat.query_delay = 0.3  # every refresh below arrives while the first query is out
+        answers = await asyncio.gather(
+            *(relay.watch_order(KIOSK, number, since=None, wait=0, refresh=True) for _ in range(400))
+        )
+        later = await relay.watch_order(KIOSK, number, since=None, wait=0, refresh=True)  # paid: nothing to ask
+        return [answer["state"] for answer in answers], later["state"]
+
+    states, later = run(relay, scenario())
+    assert states == ["SUCCESS"] * 400 and later == "SUCCESS"
+    assert wechat.calls.count(("query", number)) == 1 and relay.pacer.turns == 1
+
+
+def test_a_refresh_right_after_a_query_asks_nothing_and_one_given_up_on_still_lands(parts: Parts) -> None:
+    relay, wechat, _ = parts
+    number = "store1-Q000000009"
+
+    async def scenario() -> tuple[bool, str, str]:
+        await relay.create_order(KIOSK, new_order(number))
+        await relay.refresh(number)  # NOTPAY
+        wechat.states[number] = paid(number)
+        fresh = await relay.watch_order(KIOSK, number, since=None, wait=0, refresh=True)  # within a second
+        wechat.query_delay = 0.3
+        relay._queried.clear()  # as if a second had passed
+        caller = asyncio.ensure_future(relay.refresh(number))
+        await asyncio.sleep(0.1)
+        caller.cancel()  # a kiosk that hung up: the query goes on for whoever else asks
+        await asyncio.sleep(0.4)
+        return caller.cancelled(), fresh["state"], (await relay.order_for(KIOSK, number)).state
+
+    cancelled, fresh, landed = run(relay, scenario())
+    assert cancelled and fresh == "NOTPAY" and landed == "SUCCESS"
+    assert wechat.calls.count(("query", number)) == 2
+
+
+def test_the_pacer_spaces_calls_to_wechat_pay() -> None:
+    from kiosk.relay.service import QueryPacer
+
+    pacer = QueryPacer(per_second=50)
+
+    async def scenario() -> float:
+        started = asyncio.get_running_loop().time()
+        await asyncio.gather(*(pacer.turn() for _ in range(10)))
+        return asyncio.get_running_loop().time() - started
+
+    assert asyncio.run(scenario()) >= 9 * 0.02 - 0.001 and pacer.turns == 10
+
+
+def test_a_reverse_waiting_for_a_turn_goes_before_every_query_and_a_caller_that_gives_up_takes_none() -> None:
+    """The payment-code flows share the pacer: a reverse (WeChat Pay reverses by itself at 45 s, a clerk may be
+    waiting) is never starved by the queries queued before it."""
+    from kiosk.relay.service import Priority, QueryPacer
+
+    pacer = QueryPacer(per_second=50)
+    went: list[str] = []
+
+    async def call(name: str, priority: Priority) -> None:
+        await pacer.turn(priority)
+        went.append(name)
+
+    async def scenario() -> None:
+        await pacer.turn()  # the free turn: everyone after this waits
+        queries = [asyncio.create_task(call(f"query {n}", Priority.ROUTINE)) for n in range(4)]
+        gone = asyncio.create_task(call("gone", Priority.ROUTINE))
+        await asyncio.sleep(0)  # all queued
+        gone.cancel()  # a kiosk that hung up
+        codepay = asyncio.create_task(call("codepay query", Priority.CODEPAY))
+        reverse = asyncio.create_task(call("reverse", Priority.REVERSE))
+        await asyncio.gather(*queries, codepay, reverse)
+
+    asyncio.run(scenario())
+    assert went == ["reverse", "codepay query", "query 0", "query 1", "query 2", "query 3"]
+    assert pacer.turns == 7  # the free one and six: none for the caller that gave up
 
 
 def test_every_refusal_of_the_core_has_its_http_status() -> None:

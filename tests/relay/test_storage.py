@@ -4,6 +4,8 @@ the latter), its migrations and leases, and SQLite's writer that no caller can s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import gzip
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator
@@ -16,7 +18,7 @@ import psycopg
 import pytest
 
 from kiosk.clock import CHINA_TZ
-from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.gateway import RefundReport, TradeReport
 from kiosk.relay.storage import (
     CodePayDraft,
     CodePayStep,
@@ -31,6 +33,7 @@ from kiosk.relay.storage import (
 from kiosk.relay.storage.postgres import PostgresStorage
 from kiosk.relay.storage.schema import LATEST
 from kiosk.trade import TradeType, trade_moves_forward
+from tests.support.relay import query_storage
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
 
@@ -79,13 +82,8 @@ class Opener:
     def __call__(self) -> RelayStorage:
         return open_storage(self.where)
 
-    def execute(self, sql: str, values: tuple[Any, ...]) -> None:
-        if isinstance(self.where, Path):
-            with sqlite3.connect(self.where) as connection:
-                connection.execute(sql, values)
-        else:
-            with psycopg.connect(self.where) as connection:
-                connection.execute(sql.replace("?", "%s"), values)
+    def execute(self, sql: str, values: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return query_storage(self.where, sql, values)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -287,8 +285,9 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(e
     async def scenario(storage: RelayStorage) -> list[object]:
         flow = CodePayDraft(payment_code="**************1234", device_ip="::1", charged_at=AT)
         await storage.insert_codepay(draft("C000000002", trade_type=TradeType.MICROPAY), flow)
-        first = await storage.mark_codepay("C000000002", at=AT, failure="insufficient_funds")
-        second = await storage.mark_codepay("C000000002", at=AT, failure="not_confirmed")  # the first reason stays
+        first = await storage.mark_codepay("C000000002", at=AT, failure="insufficient_funds", error_code="NOT_ENOUGH")
+        # The first reason stays, with WeChat Pay's code for it.
+        second = await storage.mark_codepay("C000000002", at=AT, failure="not_confirmed", error_code="TRADE_ERROR")
         flagged = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
         flagged_again = await storage.mark_codepay("C000000002", at=AT, unresolved=True)
         cleared = await storage.mark_codepay("C000000002", at=AT, unresolved=False)
@@ -304,8 +303,8 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(e
         return [first, second, flagged, flagged_again, cleared, revoked, late_success, done, cancel_after, unknown]
 
     first, second, flagged, flagged_again, cleared, revoked, late, done, cancel_after, unknown = run(engine, scenario)
-    assert (first.failure, first.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
-    assert (second.failure, second.version) == ("insufficient_funds", 2)  # type: ignore[attr-defined]
+    assert (first.failure, first.error_code, first.version) == ("insufficient_funds", "NOT_ENOUGH", 2)  # type: ignore[attr-defined]
+    assert (second.failure, second.error_code, second.version) == ("insufficient_funds", "NOT_ENOUGH", 2)  # type: ignore[attr-defined]
     assert (flagged.unresolved, flagged.version) == (True, 3)  # type: ignore[attr-defined]
     assert flagged_again.version == 3 and (cleared.unresolved, cleared.version) == (False, 4)  # type: ignore[attr-defined]
     # A reverse is final: it refunded a payment that landed just before it, so an earlier SUCCESS must not win.
@@ -314,22 +313,70 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(e
     assert unknown is None
 
 
-def test_the_bill_cache_keeps_one_bill_per_merchant_day_and_type(engine: Opener) -> None:
+def test_the_bill_cache_keeps_each_stores_answer_of_a_day_as_bytes(engine: Opener) -> None:
     day = date(2026, 3, 1)
-    bill = Bill(["out_trade_no", "fee"], [["W1", "0.07"], ["W2", None]], {"trade_count": 2}, {"bill_type": "ALL"})
-    newer = Bill(["out_trade_no", "fee"], [["W3", "1.00"]], {"trade_count": 1}, {"bill_type": "ALL"})
+    first = {"store-1": gzip.compress(b'{"rows":[["W1"]]}'), "store-2": b"\x00\xff raw bytes"}
 
     async def scenario(storage: RelayStorage) -> tuple[object, ...]:
-        missing = await storage.cached_bill("1900000001", day, "ALL")
-        await storage.cache_bill("1900000001", day, bill, at=AT)
-        first = await storage.cached_bill("1900000001", day, "ALL")
-        await storage.cache_bill("1900000001", day, newer, at=AT)
-        return missing, first, await storage.cached_bill("1900000001", day, "ALL")
+        missing = await storage.cached_bill("store-1", day, "ALL")
+        await storage.cache_bills(day, "ALL", first, at=AT)
+        kept = [await storage.cached_bill(store, day, "ALL") for store in ("store-1", "store-2", "store-3")]
+        await storage.cache_bills(day, "ALL", {"store-1": b"newer"}, at=AT)  # the day's answer built again
+        return (
+            missing,
+            kept,
+            await storage.cached_bill("store-1", day, "ALL"),
+            await storage.cached_bill("store-1", day, "SUCCESS"),
+        )
 
-    missing, first, second = run(engine, scenario)
-    assert missing is None
-    assert (first.columns, first.rows, first.summary) == (bill.columns, bill.rows, bill.summary)  # type: ignore[attr-defined]
-    assert second.rows == [["W3", "1.00"]] and second.bill_type == "ALL"  # type: ignore[attr-defined]
+    missing, kept, replaced, other_type = run(engine, scenario)
+    assert missing is None and other_type is None
+    assert kept == [first["store-1"], first["store-2"], None]  # byte for byte, and per store
+    assert replaced == b"newer"
+
+
+def test_an_order_wechat_pay_refused_is_closed_with_its_code_once_and_never_after_a_qr_code(engine: Opener) -> None:
+    async def scenario(storage: RelayStorage) -> list[object]:
+        await storage.insert_order(draft("W000000011"))
+        await storage.insert_order(draft("W000000012"))
+        await storage.set_code_url("W000000012", "weixin://wxpay/bizpayurl?pr=x", AT)
+        refused = await storage.reject_order("W000000011", "PARAM_ERROR", "参数错误", at=AT)
+        again = await storage.reject_order("W000000011", "OTHER", "another reason", at=AT)  # stays as refused
+        placed = await storage.reject_order("W000000012", "PARAM_ERROR", "参数错误", at=AT)  # payable by its QR code
+        events = [event.kind for event in await storage.events("W000000011")]
+        return [refused, again, placed, events]
+
+    refused, again, placed, events = run(engine, scenario)
+    assert (refused.state, refused.error_code, refused.trade_state_desc, refused.version) == (  # type: ignore[attr-defined]
+        "CLOSED",
+        "PARAM_ERROR",
+        "参数错误",
+        2,
+    )
+    assert again == refused
+    assert (placed.state, placed.error_code, placed.version) == ("NOTPAY", None, 1)  # type: ignore[attr-defined]
+    assert events == ["created", "rejected"]
+
+
+def test_the_stores_of_order_numbers_leave_unknown_numbers_out(engine: Opener) -> None:
+    numbers = [f"W{n:09d}" for n in range(1, 1202)]  # beyond SQLite's bound-parameter limit per statement
+
+    async def scenario(storage: RelayStorage) -> dict[str, str]:
+        await storage.insert_order(draft("W000000001"))
+        await storage.insert_order(dataclasses.replace(draft("W000001200"), store_id="store-2"))
+        return await storage.stores_of([*numbers, "NOSUCHORDER"])
+
+    assert run(engine, scenario) == {"W000000001": "store-1", "W000001200": "store-2"}
+
+
+def test_a_probe_write_commits_and_counts(engine: Opener) -> None:
+    async def scenario(storage: RelayStorage) -> str | None:
+        for _ in range(3):
+            await storage.probe()
+        return storage.stalled(5.0)
+
+    assert run(engine, scenario) is None
+    assert engine.execute("SELECT writes FROM probe") == [(3,)]
 
 
 def test_a_lease_is_held_by_one_holder_until_it_expires_or_is_released(engine: Opener) -> None:
@@ -543,3 +590,74 @@ def test_concurrent_steps_of_a_payment_code_flow_only_move_it_forward(postgres_u
     order = list(CodePayStep)
     assert all(order.index(CodePayStep(after)) > order.index(CodePayStep(before)) for before, after in moved)
     assert [after for _, after in moved][-1] == CodePayStep.DONE and any(move is None for move in moves)
+
+
+def test_a_writer_that_stopped_is_named_and_refuses_writes_at_once(storage: SQLiteStorage) -> None:
+    assert storage.stalled(5.0) is None
+    storage.writer._queue.put(None)  # the thread ends as if something had killed it
+    storage.writer._thread.join(10)
+
+    async def scenario() -> None:
+        with pytest.raises(StorageError, match="writer has stopped"):
+            await asyncio.wait_for(storage.insert_order(draft("W000000008")), 5)  # an error, never a hang
+        with pytest.raises(StorageError, match="writer has stopped"):
+            await asyncio.wait_for(storage.probe(), 5)
+
+    asyncio.run(scenario())
+    assert storage.stalled(5.0) == "the storage writer has stopped"
+
+
+def test_a_write_running_past_the_bound_is_named_until_it_ends(storage: SQLiteStorage) -> None:
+    gate = threading.Event()
+    started = threading.Event()
+
+    def stuck(connection: sqlite3.Connection) -> None:
+        started.set()
+        gate.wait(10)
+
+    async def scenario() -> tuple[str | None, str | None, str | None]:
+        holding = asyncio.ensure_future(storage.writer.write(stuck))
+        await asyncio.to_thread(started.wait, 10)
+        early = storage.stalled(0.5)
+        await asyncio.sleep(0.7)
+        late = storage.stalled(0.5)
+        gate.set()
+        await holding
+        return early, late, storage.stalled(0.5)
+
+    early, late, after = asyncio.run(scenario())
+    assert early is None and late is not None and late.startswith("a write has been running for") and after is None
+
+
+def test_a_database_that_cannot_grow_fails_the_probe_and_its_writes_until_it_can(storage: SQLiteStorage) -> None:
+    def limit(pages: int | None) -> None:
+        def set_limit(connection: sqlite3.Connection) -> None:
+            count = connection.execute("PRAGMA page_count").fetchone()[0]
+            connection.execute(f"PRAGMA max_page_count = {pages if pages is not None else count}")
+
+        asyncio.run(storage.writer.write(set_limit))
+
+    asyncio.run(storage.probe())  # room to grow
+    limit(None)  # as full as a full disk: not one more page
+    with pytest.raises(StorageError, match="no room to write"):
+        asyncio.run(storage.probe())
+
+    async def fill() -> list[str]:
+        outcomes = []
+        for n in range(200):
+            try:
+                await storage.insert_order(draft(f"F{n:09d}"))
+            except StorageError as exc:
+                outcomes.append(str(exc))
+                break
+            outcomes.append("stored")
+        return outcomes
+
+    outcomes = asyncio.run(fill())
+    assert "full" in outcomes[-1]  # a StorageError (the caller answers 5xx), never a raw sqlite3 error
+    limit(1_073_741_823)  # the disk has room again
+    asyncio.run(storage.probe())
+    inserted, _ = asyncio.run(storage.insert_order(draft("F999999999")))
+    assert inserted is Inserted.CREATED
+    stored = asyncio.run(storage.order(f"F{len(outcomes) - 1:09d}"))
+    assert stored is None  # the refused insert left nothing behind

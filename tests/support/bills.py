@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from kiosk.relay.service import bill_view
-from kiosk.relay.wechat import bill_answer
-from kiosk.wechatpay.bills import parse_trade_bill
-from kiosk.wire import BillAnswer
+from kiosk.relay.bills import answer_bytes
+from kiosk.relay.wechat import parse_bill
+from kiosk.wire import BillAnswer, decode_bytes
 
 #: The client library's test bill (an ALL bill with payments and refunds) and the day it is of.
 BILL_FILE = Path(__file__).parents[1] / "wechatpay" / "vectors" / "bill.ALL.csv"
@@ -20,6 +19,6 @@ BILL_DAY = date(2019, 2, 19)
 
 
 def relay_bill_answer(data: bytes | None = None, day: date = BILL_DAY) -> BillAnswer:
-    """What the relay answers for the bill file ``data`` (by default :data:`BILL_FILE`), before JSON."""
-    bill = bill_answer(parse_trade_bill(BILL_FILE.read_bytes() if data is None else data))
-    return bill_view(bill, day, "store-1", cached=False)
+    """What the relay answers for the bill file ``data`` (by default :data:`BILL_FILE`), decoded."""
+    bill = parse_bill(BILL_FILE.read_bytes() if data is None else data)
+    return decode_bytes(BillAnswer, answer_bytes(bill, day, "store-1", cached=False))

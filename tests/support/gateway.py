@@ -8,11 +8,21 @@ wechat.calls                                                  # [("create", numb
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from kiosk.relay.gateway import Bill, GatewayError, NewOrder, NewRefund, Notice, RefundReport, TradeReport
+from kiosk.relay.gateway import (
+    Bill,
+    GatewayError,
+    NewOrder,
+    NewRefund,
+    Notice,
+    Reachability,
+    RefundReport,
+    TradeReport,
+)
 
 
 class FakeWeChat:
@@ -21,6 +31,8 @@ class FakeWeChat:
     def __init__(self) -> None:
         self.states: dict[str, TradeReport] = {}
         self.calls: list[tuple[str, str]] = []
+        #: Seconds each query takes (a slow WeChat Pay).
+        self.query_delay = 0.0
 
     async def create_order(self, store: Any, order: NewOrder) -> str:
         self.calls.append(("create", order.out_trade_no))
@@ -29,6 +41,7 @@ class FakeWeChat:
 
     async def query_order(self, store: Any, out_trade_no: str) -> TradeReport:
         self.calls.append(("query", out_trade_no))
+        await asyncio.sleep(self.query_delay)
         return self.states[out_trade_no]
 
     async def close_order(self, store: Any, out_trade_no: str) -> None:
@@ -50,6 +63,12 @@ class FakeWeChat:
         raise AssertionError("not used")
 
     async def prepare(self) -> None:
+        return None
+
+    def reachability(self) -> Reachability:
+        return Reachability("http://wechatpay.test")
+
+    async def probe(self) -> None:
         return None
 
     async def aclose(self) -> None:

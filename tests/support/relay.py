@@ -17,9 +17,11 @@ the same test on both.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import secrets
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,14 +32,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
+import psycopg
 import pytest
 import tomli_w
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from kiosk.relay import RelayApp, create_app, load_config
 from kiosk.relay.config import init_config
+from kiosk.relay.server import serve_in_thread
 from kiosk.wechatpay import aead
 from kiosk.wechatpay.signing import response_message, sign
+from kiosk.wire import store_prefix
 from tests.support.processes import ServerProcess, start_server
 
 #: Relay settings (``init_relay(..., settings=FAST)``) that keep its rate limiter out of the way of a test's bursts.
@@ -54,6 +61,31 @@ def database_for(engine: str, request: pytest.FixtureRequest) -> str | None:
         return None
     server = request.getfixturevalue("postgres_server")
     return str(server.url(server.create_database()))
+
+
+def query_storage(where: Path | str, sql: str, values: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (with ``?`` parameters) run directly on a relay's store, as an operator would: an SQLite
+    file (``RelayConfig.storage.where`` is its path) or a PostgreSQL database (its URL)."""
+    if isinstance(where, Path):
+        with contextlib.closing(sqlite3.connect(where)) as connection, connection:
+            return connection.execute(sql, tuple(values)).fetchall()
+    with psycopg.connect(where) as connection:
+        cursor = connection.execute(sql.replace("?", "%s"), tuple(values))  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description is not None else []
+
+
+def refused_field(response: httpx.Response) -> str | None:
+    """The field a 400 ``invalid_request`` answer of the relay names; None for any other answer."""
+    if response.status_code != 400:
+        return None
+    error = response.json()["error"]
+    return str(error["field"]) if error["code"] == "invalid_request" else None
+
+
+def order_number(mark: str = "T", store_id: str = "store-1") -> str:
+    """A fresh order (or refund) number of ``store_id``'s: the relay takes new numbers of the caller's own store
+    only (``kiosk.wire.store_prefix``). ``mark`` tells a test's numbers apart in a log."""
+    return store_prefix(store_id) + mark + uuid.uuid4().hex[:16]
 
 
 def run_cli(args: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -197,17 +229,39 @@ def start_relay(
     clock: Path | None = None,
     port: int | str = 0,
     log_level: str = "warning",
+    env: dict[str, str] | None = None,
 ) -> RelayProcess:
-    """``kiosk-relay serve`` on ``port`` (0: any); ``preexec`` and ``stderr`` as in :func:`start_server`; with
-    ``clock`` the same relay on a moved clock (``tests.support.relay_driver``)."""
+    """``kiosk-relay serve`` on ``port`` (0: any); ``preexec``, ``stderr`` and ``env`` as in :func:`start_server`;
+    with ``clock`` the same relay on a moved clock (``tests.support.relay_driver``)."""
     config = str(credentials.config_path)
     if clock is None:
         args = ["kiosk.relay", "serve", "--config", config, "--port", str(port)]
     else:
         args = ["tests.support.relay_driver", "--config", config, "--clock", str(clock), "--port", str(port)]
     args += ["--log-level", log_level]
-    server = start_server(args, timeout=timeout, preexec=preexec, stderr=stderr)
+    server = start_server(args, timeout=timeout, preexec=preexec, stderr=stderr, env=env)
     return RelayProcess(credentials, server, clock)
+
+
+@dataclass(frozen=True)
+class EmbeddedRelay:
+    app: RelayApp
+    base_url: str
+    #: The event loop the relay runs on (its server thread's).
+    loop: asyncio.AbstractEventLoop
+
+
+@contextlib.contextmanager
+def embedded_relay(config_path: Path) -> Iterator[EmbeddedRelay]:
+    """The relay served on a thread of this process, as training mode runs it, for tests that reach into it
+    (its storage, its event loop) while talking to it over real HTTP."""
+    app = create_app(load_config(config_path))
+    handle = serve_in_thread(app)
+    app.relay.base_url = handle.base_url
+    try:
+        yield EmbeddedRelay(app, handle.base_url, handle.server.servers[0].get_loop())
+    finally:
+        handle.stop()
 
 
 class NotificationSigner:

@@ -294,3 +294,18 @@ def test_a_fast_bill_reads_columns_without_building_rows_and_rows_on_demand() ->
         b.TradeBill.from_columns("ALL", {"out_trade_no": []}, fast.summary)
     assert "45 rows" in repr(fast)
     assert pickle.loads(pickle.dumps(fast)) == fast == copy.deepcopy(fast)
+
+
+@pytest.mark.parametrize("size", [1, 5, 200])
+def test_a_slice_at_a_time_the_fast_path_parses_and_refuses_the_same(
+    monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """Big files are handled a slice of ``_SLICE`` bytes at a time (no long step for the other threads); the
+    slices change nothing, whatever their size."""
+    files = [FIXTURE, bill([]), bill([row(goods="奶茶,大杯"), row(goods="a`,b`"), row(when="2026-1-5 1:2:3")])]
+    files += [bill([row(), row().replace(",`NATIVE", ",NATIVE")]), bill([row() + ",`x", row().removesuffix(",`")])]
+    files += [bill([row(goods="\r"), row()], eol="\n"), bill([row(), row()], count="3")]
+    whole = [outcome(b._fast_trade_bill, data) for data in files]
+    monkeypatch.setattr(b, "_SLICE", size)
+    assert [outcome(b._fast_trade_bill, data) for data in files] == whole
+    assert whole[0][0] == "ok" and whole[0][1] is not None  # type: ignore[index]

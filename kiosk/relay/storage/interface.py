@@ -14,13 +14,13 @@ several relay instances share; its :class:`ClusterLink` carries what they tell e
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
-from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.gateway import RefundReport, TradeReport
 from kiosk.trade import TradeType
 
 
@@ -49,6 +49,9 @@ class OrderRecord:
     code_url: str | None
     code_url_at: datetime | None
     refunded_fen: int
+    #: WeChat Pay's code when it refused the order: placing a Native order (the reason is ``trade_state_desc``;
+    #: see :meth:`RelayStorage.reject_order`), or charging a payment code (with ``failure``).
+    error_code: str | None
     #: Payment code: why the charge ended without money (``kiosk.trade.CodePayFailure``), and whether nobody can
     #: settle the order (its reverse keeps failing): the manager must look.
     failure: str | None
@@ -225,6 +228,11 @@ class RelayStorage(Protocol):
         """Remember the QR code WeChat Pay issued (not a change of the order: the version stays)."""
         ...
 
+    async def reject_order(self, out_trade_no: str, code: str, message: str, *, at: datetime) -> OrderRecord:
+        """WeChat Pay refused to create the order: a payable order that never had a QR code becomes CLOSED with
+        the reason (``error_code``, ``trade_state_desc``) and a new version; nobody can pay it."""
+        ...
+
     async def advance_order(self, report: TradeReport, *, at: datetime, source: str, mismatch: Mismatch) -> OrderChange:
         """Apply ``report`` if it moves the order forward (``kiosk.trade.trade_moves_forward``)."""
         ...
@@ -234,8 +242,8 @@ class RelayStorage(Protocol):
         followed by its own flow)."""
         ...
 
-    async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
-        """Which of ``out_trade_nos`` belong to ``store_id``."""
+    async def stores_of(self, out_trade_nos: Sequence[str]) -> dict[str, str]:
+        """The store of each of ``out_trade_nos`` that is an order here (the others are left out)."""
         ...
 
     # -- payment-code flows
@@ -272,10 +280,17 @@ class RelayStorage(Protocol):
         ...
 
     async def mark_codepay(
-        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+        self,
+        out_trade_no: str,
+        *,
+        at: datetime,
+        failure: str | None = None,
+        error_code: str | None = None,
+        unresolved: bool | None = None,
     ) -> OrderRecord | None:
-        """Record on the order why its charge failed (the first failure stays) and whether it is unresolved; bumps
-        its version when either changes (kiosks see it). None for no such order."""
+        """Record on the order why its charge failed, with WeChat Pay's ``error_code`` when it refused the charge
+        (the first failure stays, and its code with it), and whether it is unresolved; bumps its version when either
+        changes (kiosks see it). None for no such order."""
         ...
 
     # -- notifications: each id once, in the same transaction as the change it carries
@@ -313,11 +328,13 @@ class RelayStorage(Protocol):
         """Refunds that are not final (the reconciler follows them up)."""
         ...
 
-    # -- bill cache
+    # -- bill cache: each store's answer as the relay serves it (``kiosk.relay.bills``: encoded, gzip-compressed)
 
-    async def cached_bill(self, merchant: str, bill_date: date, bill_type: str) -> Bill | None: ...
+    async def cached_bill(self, store_id: str, bill_date: date, bill_type: str) -> bytes | None: ...
 
-    async def cache_bill(self, merchant: str, bill_date: date, bill: Bill, *, at: datetime) -> None: ...
+    async def cache_bills(self, bill_date: date, bill_type: str, bodies: Mapping[str, bytes], *, at: datetime) -> None:
+        """Keep each store's answer (``bodies`` by store id), replacing what was kept for that day."""
+        ...
 
     # -- leases: named turns every instance on the store shares (the work lease, a download limit)
 
@@ -338,8 +355,14 @@ class RelayStorage(Protocol):
 
     # -- life cycle
 
-    async def check(self) -> None:
-        """Raise :class:`StorageError` unless the store can be read."""
+    async def probe(self) -> None:
+        """One small write committed the way every write is, and a look at the room left to grow: raise
+        :class:`StorageError` naming what is wrong (a failing or full disk) unless the store takes writes."""
+        ...
+
+    def stalled(self, after: float) -> str | None:
+        """Why the store cannot make progress at all, without waiting for it (its writer has stopped, one
+        write has run for over ``after`` seconds), or None. Cheap: the health check calls it on the event loop."""
         ...
 
     async def aclose(self) -> None: ...

@@ -4,7 +4,7 @@ The file is locked as a running relay locks it, so no relay can write while it i
 first). The target is migrated to the same schema version, must hold no relay data (unless ``replace``, which
 empties it first), and receives every table in one transaction with COPY. Before that transaction commits, the
 same counts and sums are taken on both sides (rows, amounts per state and status, refunded amounts, versions,
-the last event number, the bill cache's size) and any difference rolls it all back. The file is not changed.
+the last event number, the bill cache's bytes) and any difference rolls it all back. The file is not changed.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from .postgres import describe, reason
 from .schema import POSTGRES, SQLITE, migrate
 from .sqlite import _exclusive_lock, connect
 
-#: The tables holding a relay's data, parents first (``leases`` holds turns, not data: it is not moved).
-DATA_TABLES = ("orders", "codepay", "refunds", "notifications", "bills", "events")
+#: The tables holding a relay's data, parents first (``leases`` holds turns and ``probe`` the health check's
+#: counter, not data: they are not moved).
+DATA_TABLES = ("orders", "codepay", "refunds", "notifications", "bill_answers", "events")
 
 #: What is compared on both sides, table by table: each statement answers one row of numbers.
 TOTALS: Mapping[str, str] = {
@@ -35,7 +36,7 @@ TOTALS: Mapping[str, str] = {
     "refunds": "SELECT COUNT(*) AS rows, COALESCE(SUM(amount_fen), 0) AS amount_fen, "
     "COALESCE(SUM(version), 0) AS versions FROM refunds",
     "notifications": "SELECT COUNT(*) AS rows FROM notifications",
-    "bills": "SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(body)), 0) AS characters FROM bills",
+    "bill_answers": "SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(body)), 0) AS bytes FROM bill_answers",
     "events": "SELECT COUNT(*) AS rows, COALESCE(MAX(seq), 0) AS last_seq FROM events",
 }
 #: Amounts per state, payment method, flow step and refund status (a row moved but changed would show here).

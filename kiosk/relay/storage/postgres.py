@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -31,6 +32,7 @@ from psycopg import errors
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from . import transactions
 from .interface import ClusterLink, Signal, StorageError
 from .schema import ORDERS_CHANNEL, POSTGRES, WORK_CHANNEL, migrate, params
 from .transactions import Transaction, TransactionalStorage, one
@@ -90,11 +92,6 @@ async def drive(connection: psycopg.AsyncConnection[Any], transaction: Transacti
         return value
 
 
-def alive() -> Transaction[bool]:
-    row = yield one("SELECT 1 AS alive")
-    return row is not None
-
-
 class PostgresStorage(TransactionalStorage):
     """The relay's PostgreSQL database (a :class:`~kiosk.relay.storage.RelayStorage`), shared by any number of
     relay instances."""
@@ -118,7 +115,8 @@ class PostgresStorage(TransactionalStorage):
         )
         self._opening: asyncio.Future[None] | None = None
         self._closed = False
-        self._running: set[asyncio.Task[Any]] = set()
+        #: The transactions under way (waiting for a connection, running, or retried), with when each started.
+        self._running: dict[asyncio.Task[Any], float] = {}
         self.cluster: ClusterLink | None = PostgresLink(self)
 
     # -- running transactions
@@ -129,9 +127,6 @@ class PostgresStorage(TransactionalStorage):
     async def _read(self, transaction: Callable[P, Transaction[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         return await self._run(lambda: transaction(*args, **kwargs), write=False)
 
-    async def _off_loop(self, fn: Callable[[Any], T], value: Any) -> T:
-        return await asyncio.to_thread(fn, value)
-
     async def _run(self, make: Callable[[], Transaction[T]], *, write: bool) -> T:
         if self._closed:
             raise StorageError("storage is closed")
@@ -139,13 +134,13 @@ class PostgresStorage(TransactionalStorage):
             self._opening = asyncio.ensure_future(self._pool.open(wait=False))  # connections come up meanwhile
         await self._opening
         task = asyncio.ensure_future(self._attempts(make, write))
-        self._running.add(task)
+        self._running[task] = time.monotonic()
         task.add_done_callback(self._finished)
         # Shielded: the caller may stop waiting, the transaction still ends with its COMMIT or ROLLBACK.
         return await asyncio.shield(task)
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._running.discard(task)
+        self._running.pop(task, None)
         if not task.cancelled():
             task.exception()  # retrieved: a caller who gave up is not told, and nothing is logged twice
 
@@ -163,23 +158,31 @@ class PostgresStorage(TransactionalStorage):
                 await asyncio.sleep(random.uniform(0, 0.005 * attempt))
             except PoolTimeout:
                 raise StorageError(f"no connection to {self.description} within {POOL_TIMEOUT} s") from None
+            except errors.DiskFull as exc:
+                raise StorageError(f"no room to write: the database server's disk is full ({reason(exc)})") from None
             except psycopg.Error as exc:
                 raise StorageError(f"could not store: {reason(exc)}") from None
         raise AssertionError("unreachable")
 
     # -- life cycle
 
-    async def check(self) -> None:
-        try:
-            await asyncio.wait_for(self._read(alive), POOL_TIMEOUT + 1)
-        except TimeoutError:
-            raise StorageError(f"{self.description} did not answer") from None
+    async def probe(self) -> None:
+        """The probe row committed through the pool, as every write is. The room left is the server's: its disk
+        cannot be seen from here, but a write it has no room for fails with its own error (above)."""
+        await self._write(transactions.probe)
+
+    def stalled(self, after: float) -> str | None:
+        """A transaction under way for over ``after`` seconds: the server (or a row lock, or the network) holds it."""
+        oldest = min(self._running.values(), default=None)
+        if oldest is not None and time.monotonic() - oldest > after:
+            return f"a transaction has been running for {time.monotonic() - oldest:.0f} s"
+        return None
 
     async def aclose(self) -> None:
         if self._closed:
             return
         self._closed = True
-        await asyncio.gather(*list(self._running), return_exceptions=True)
+        await asyncio.gather(*self._running, return_exceptions=True)
         if self._opening is not None:
             await self._pool.close()
 

@@ -16,9 +16,11 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -26,11 +28,15 @@ from typing import Any, ParamSpec, TypeVar
 from kiosk.commandline import CommandError, InstanceLock
 from kiosk.files import create_private
 
+from . import transactions
 from .interface import ClusterLink, StorageError
 from .schema import SQLITE, migrate, params
 from .transactions import Transaction, TransactionalStorage
 
 log = logging.getLogger("kiosk.relay.storage")
+
+#: The store counts as full when it cannot grow by this much more (the disk, or SQLite's ``max_page_count``).
+MIN_ROOM_BYTES = 16 * 1024 * 1024
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -78,6 +84,8 @@ class Writer:
         self._connection = connection
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
+        #: When the batch being written started (monotonic), None while the thread waits for work.
+        self._busy_since: float | None = None
         #: Test seam: raise from here to simulate a failing disk.
         self.fail_writes: Exception | None = None
         self._thread = threading.Thread(target=self._loop, name="relay-db-writer", daemon=True)
@@ -88,10 +96,23 @@ class Writer:
         job = _Job(fn)
         if self._closed:
             raise StorageError("storage is closed")
+        if not self._thread.is_alive():
+            raise StorageError("the storage writer has stopped")  # never queue a job nobody will run
         self._queue.put(job)
+        if not self._thread.is_alive():
+            self._fail_queued()  # it stopped just now, after draining the queue
         # Cancelling the awaiting task cancels the job's future: skipped if it has not started (see _run_batch).
         result: T = await asyncio.wrap_future(job.future)
         return result
+
+    def stalled(self, after: float) -> str | None:
+        """Why no write can make progress: the thread has stopped, or one batch has run over ``after`` seconds."""
+        if not self._thread.is_alive():
+            return None if self._closed else "the storage writer has stopped"
+        since = self._busy_since
+        if since is not None and time.monotonic() - since > after:
+            return f"a write has been running for {time.monotonic() - since:.0f} s"
+        return None
 
     def close(self) -> None:
         if self._closed:
@@ -101,6 +122,19 @@ class Writer:
         self._thread.join(10)
 
     def _loop(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._fail_queued()  # however the thread ends, nobody may wait for ever on a job it will not run
+
+    def _fail_queued(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                job = self._queue.get_nowait()
+                if job is not None and job.future.set_running_or_notify_cancel():
+                    job.future.set_exception(StorageError("the storage writer has stopped"))
+
+    def _serve(self) -> None:
         running = True
         while running:
             first = self._queue.get()
@@ -120,6 +154,7 @@ class Writer:
             # cancelled, so setting its result later cannot fail and stop this thread.
             claimed = [job for job in batch if job.future.set_running_or_notify_cancel()]
             if claimed:
+                self._busy_since = time.monotonic()
                 try:
                     self._run_batch(claimed)
                 except BaseException as exc:  # never leave a caller waiting, never let the writer die
@@ -127,6 +162,8 @@ class Writer:
                     for job in claimed:
                         if not job.future.done():
                             job.future.set_exception(StorageError(f"could not store: {exc}"))
+                finally:
+                    self._busy_since = None
 
     def _run_batch(self, batch: list[_Job]) -> None:
         connection = self._connection
@@ -140,9 +177,14 @@ class Writer:
                 try:
                     value = job.fn(connection)
                 except Exception as exc:  # one job's failure must not sink the others in the batch
+                    if not connection.in_transaction:
+                        raise  # unless SQLite rolled the whole transaction back (a full disk): then it does
                     connection.execute("ROLLBACK TO job")
                     connection.execute("RELEASE job")
-                    results.append((job, None, exc))
+                    stored: Exception = (
+                        StorageError(f"could not store: {exc}") if isinstance(exc, sqlite3.Error) else exc
+                    )
+                    results.append((job, None, stored))
                 else:
                     connection.execute("RELEASE job")
                     results.append((job, value, None))
@@ -152,10 +194,12 @@ class Writer:
             if connection.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
+            self._busy_since = None
             error = StorageError(f"could not store: {exc}")
             for job in batch:
                 job.future.set_exception(error)
             return
+        self._busy_since = None  # before anyone hears of it
         for job, value, failure in results:
             if failure is not None:
                 job.future.set_exception(failure)
@@ -217,9 +261,6 @@ class SQLiteStorage(TransactionalStorage):
     async def _read(self, transaction: Callable[P, Transaction[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         return await self._on_reader(lambda connection: drive(connection, transaction(*args, **kwargs)))
 
-    async def _off_loop(self, fn: Callable[[Any], T], value: Any) -> T:
-        return await self._on_reader(lambda connection: fn(value))
-
     async def _on_reader(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._closed:
             raise StorageError("storage is closed")
@@ -238,8 +279,22 @@ class SQLiteStorage(TransactionalStorage):
     async def aclose(self) -> None:
         self.close()
 
-    async def check(self) -> None:
-        try:
-            await self._on_reader(lambda c: c.execute("SELECT 1").fetchone())
-        except (sqlite3.Error, RuntimeError) as exc:  # RuntimeError: the reader thread has been shut down
-            raise StorageError(f"cannot read {self.path}: {exc}") from None
+    async def probe(self) -> None:
+        directory = self.path.parent
+
+        def probe(connection: sqlite3.Connection) -> None:
+            drive(connection, transactions.probe())
+            page_size, pages, most, free = (
+                connection.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("page_size", "page_count", "max_page_count", "freelist_count")
+            )
+            if (most - pages + free) * page_size < MIN_ROOM_BYTES:
+                raise StorageError("no room to write: the database has reached its size limit (max_page_count)")
+            disk = os.statvfs(directory)
+            if disk.f_bavail * disk.f_frsize < MIN_ROOM_BYTES:
+                raise StorageError("no room to write: the disk is full")
+
+        await self.writer.write(probe)
+
+    def stalled(self, after: float) -> str | None:
+        return self.writer.stalled(after)

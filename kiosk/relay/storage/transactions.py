@@ -21,14 +21,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from kiosk.clock import CHINA_TZ
-from kiosk.relay.gateway import Bill, RefundReport, TradeReport
+from kiosk.relay.gateway import RefundReport, TradeReport
 from kiosk.trade import (
     PAID,
     PAYABLE,
@@ -160,15 +159,13 @@ def payable_orders() -> Transaction[list[str]]:
     return [row["out_trade_no"] for row in found]
 
 
-def orders_of_store(store_id: str, out_trade_nos: Sequence[str]) -> Transaction[set[str]]:
-    owned: set[str] = set()
+def stores_of(out_trade_nos: Sequence[str]) -> Transaction[dict[str, str]]:
+    owners: dict[str, str] = {}
     for start in range(0, len(out_trade_nos), 500):  # stay under SQLite's bound-parameter limit
         chunk = out_trade_nos[start : start + 500]
-        found = yield rows(
-            f"SELECT out_trade_no FROM orders WHERE store_id = ? AND out_trade_no IN ({marks(chunk)})", store_id, *chunk
-        )
-        owned.update(row["out_trade_no"] for row in found)
-    return owned
+        found = yield rows(f"SELECT out_trade_no, store_id FROM orders WHERE out_trade_no IN ({marks(chunk)})", *chunk)
+        owners.update((row["out_trade_no"], row["store_id"]) for row in found)
+    return owners
 
 
 def unfinished_refunds() -> Transaction[list[str]]:
@@ -182,12 +179,14 @@ def events(out_trade_no: str) -> Transaction[list[EventRecord]]:
     return [record(EventRecord, row) for row in found]
 
 
-def bill_text(merchant: str, bill_date: str, bill_type: str) -> Transaction[str | None]:
-    """The cached bill's JSON text (the engine decodes it off the event loop)."""
+def cached_bill(store_id: str, bill_date: date, bill_type: str) -> Transaction[bytes | None]:
     row = yield one(
-        "SELECT body FROM bills WHERE merchant = ? AND bill_date = ? AND bill_type = ?", merchant, bill_date, bill_type
+        "SELECT body FROM bill_answers WHERE store_id = ? AND bill_date = ? AND bill_type = ?",
+        store_id,
+        bill_date.isoformat(),
+        bill_type,
     )
-    return row["body"] if row is not None else None
+    return bytes(row["body"]) if row is not None else None
 
 
 # ---- writing --------------------------------------------------------------------------------------------
@@ -314,16 +313,17 @@ def cancel_codepay(out_trade_no: str, at: datetime) -> Transaction[CodePayRecord
 
 
 def mark_codepay(
-    out_trade_no: str, at: datetime, failure: str | None, unresolved: bool | None
+    out_trade_no: str, at: datetime, failure: str | None, error_code: str | None, unresolved: bool | None
 ) -> Transaction[OrderRecord | None]:
     if (yield from _order_row(out_trade_no, lock=True)) is None:
         return None
     changed = 0
     if failure is not None:
         changed += yield run(
-            "UPDATE orders SET failure = ?, version = version + 1, updated_at = ? "
+            "UPDATE orders SET failure = ?, error_code = ?, version = version + 1, updated_at = ? "
             "WHERE out_trade_no = ? AND failure IS NULL",
             failure,
+            error_code,
             at,
             out_trade_no,
         )
@@ -337,7 +337,8 @@ def mark_codepay(
             int(unresolved),
         )
     if changed:
-        yield from _record_event(at, "codepay_mark", out_trade_no, {"failure": failure, "unresolved": unresolved})
+        detail = {"failure": failure, "error_code": error_code, "unresolved": unresolved}
+        yield from _record_event(at, "codepay_mark", out_trade_no, detail)
     return (yield from _fresh_order(out_trade_no))
 
 
@@ -349,6 +350,24 @@ def set_code_url(out_trade_no: str, code_url: str, at: datetime) -> Transaction[
         at,
         out_trade_no,
     )
+    return (yield from _fresh_order(out_trade_no))
+
+
+def reject_order(out_trade_no: str, code: str, message: str, at: datetime) -> Transaction[OrderRecord]:
+    """A payable order that never had a QR code is CLOSED with WeChat Pay's refusal (never moved back)."""
+    states = sorted(PAYABLE)
+    rejected = yield run(
+        f"""UPDATE orders SET state = ?, trade_state_desc = ?, error_code = ?, version = version + 1, updated_at = ?
+            WHERE out_trade_no = ? AND code_url IS NULL AND state IN ({marks(states)})""",
+        TradeState.CLOSED,
+        message,
+        code,
+        at,
+        out_trade_no,
+        *states,
+    )
+    if rejected == 1:
+        yield from _record_event(at, "rejected", out_trade_no, {"code": code, "message": message})
     return (yield from _fresh_order(out_trade_no))
 
 
@@ -544,17 +563,23 @@ def advance_refund(report: RefundReport, at: datetime, source: str) -> Transacti
     return RefundChange("applied", (yield from _fresh_refund(report.out_refund_no)), changed_order)
 
 
-def cache_bill(merchant: str, bill_date: str, bill_type: str, body: str, at: datetime) -> Transaction[None]:
-    yield run(
-        """INSERT INTO bills (merchant, bill_date, bill_type, body, fetched_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (merchant, bill_date, bill_type) DO UPDATE SET body = excluded.body,
-               fetched_at = excluded.fetched_at""",
-        merchant,
-        bill_date,
-        bill_type,
-        body,
-        at,
-    )
+def cache_bills(bill_date: date, bill_type: str, bodies: Mapping[str, bytes], at: datetime) -> Transaction[None]:
+    for store_id, body in bodies.items():
+        yield run(
+            """INSERT INTO bill_answers (store_id, bill_date, bill_type, body, fetched_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (store_id, bill_date, bill_type) DO UPDATE SET body = excluded.body,
+                   fetched_at = excluded.fetched_at""",
+            store_id,
+            bill_date.isoformat(),
+            bill_type,
+            body,
+            at,
+        )
+
+
+def probe() -> Transaction[None]:
+    """The health check's write: one small row changed and committed the way every write is."""
+    yield run("INSERT INTO probe (id, writes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET writes = probe.writes + 1")
 
 
 def _instant(moment: datetime) -> str:
@@ -592,8 +617,8 @@ def lease_holder(name: str, at: datetime) -> Transaction[str | None]:
 
 class TransactionalStorage(ABC):
     """:class:`~kiosk.relay.storage.RelayStorage`'s methods, each one transaction above: an engine supplies
-    only how a transaction runs (:meth:`_write` in a write transaction, :meth:`_read` on its own) and how large
-    values are decoded away from the event loop (:meth:`_off_loop`)."""
+    how a transaction runs (:meth:`_write` in a write transaction, :meth:`_read` on its own) and what its health
+    check looks at (:meth:`probe`, :meth:`stalled`)."""
 
     @abstractmethod
     async def _write(self, transaction: Callable[P, Transaction[T]], *args: P.args, **kwargs: P.kwargs) -> T: ...
@@ -602,7 +627,10 @@ class TransactionalStorage(ABC):
     async def _read(self, transaction: Callable[P, Transaction[T]], *args: P.args, **kwargs: P.kwargs) -> T: ...
 
     @abstractmethod
-    async def _off_loop(self, fn: Callable[[Any], T], value: Any) -> T: ...
+    async def probe(self) -> None: ...
+
+    @abstractmethod
+    def stalled(self, after: float) -> str | None: ...
 
     # -- orders
 
@@ -615,14 +643,17 @@ class TransactionalStorage(ABC):
     async def set_code_url(self, out_trade_no: str, code_url: str, at: datetime) -> OrderRecord:
         return await self._write(set_code_url, out_trade_no, code_url, at)
 
+    async def reject_order(self, out_trade_no: str, code: str, message: str, *, at: datetime) -> OrderRecord:
+        return await self._write(reject_order, out_trade_no, code, message, at)
+
     async def advance_order(self, report: TradeReport, *, at: datetime, source: str, mismatch: Mismatch) -> OrderChange:
         return await self._write(advance_order, report, at, source, mismatch)
 
     async def payable_orders(self) -> list[str]:
         return await self._read(payable_orders)
 
-    async def orders_of_store(self, store_id: str, out_trade_nos: Sequence[str]) -> set[str]:
-        return await self._read(orders_of_store, store_id, out_trade_nos)
+    async def stores_of(self, out_trade_nos: Sequence[str]) -> dict[str, str]:
+        return await self._read(stores_of, out_trade_nos)
 
     # -- payment-code flows
 
@@ -652,9 +683,15 @@ class TransactionalStorage(ABC):
         return await self._write(cancel_codepay, out_trade_no, at)
 
     async def mark_codepay(
-        self, out_trade_no: str, *, at: datetime, failure: str | None = None, unresolved: bool | None = None
+        self,
+        out_trade_no: str,
+        *,
+        at: datetime,
+        failure: str | None = None,
+        error_code: str | None = None,
+        unresolved: bool | None = None,
     ) -> OrderRecord | None:
-        return await self._write(mark_codepay, out_trade_no, at, failure, unresolved)
+        return await self._write(mark_codepay, out_trade_no, at, failure, error_code, unresolved)
 
     # -- notifications
 
@@ -690,17 +727,11 @@ class TransactionalStorage(ABC):
 
     # -- bill cache
 
-    async def cached_bill(self, merchant: str, bill_date: date, bill_type: str) -> Bill | None:
-        text = await self._read(bill_text, merchant, bill_date.isoformat(), bill_type)
-        if text is None:
-            return None
-        body = await self._off_loop(json.loads, text)
-        return Bill(body["columns"], body["rows"], body["summary"], extra={"bill_type": bill_type})
+    async def cached_bill(self, store_id: str, bill_date: date, bill_type: str) -> bytes | None:
+        return await self._read(cached_bill, store_id, bill_date, bill_type)
 
-    async def cache_bill(self, merchant: str, bill_date: date, bill: Bill, *, at: datetime) -> None:
-        body = {"columns": bill.columns, "rows": bill.rows, "summary": bill.summary}
-        text = await self._off_loop(partial(json.dumps, ensure_ascii=False), body)
-        await self._write(cache_bill, merchant, bill_date.isoformat(), bill.bill_type, text, at)
+    async def cache_bills(self, bill_date: date, bill_type: str, bodies: Mapping[str, bytes], *, at: datetime) -> None:
+        await self._write(cache_bills, bill_date, bill_type, bodies, at)
 
     # -- leases
 
