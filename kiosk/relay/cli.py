@@ -16,13 +16,17 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kiosk.commandline import ArgumentParser, fail
 from kiosk.serving import ListenError
+
+if TYPE_CHECKING:
+    from .watchdog import Systemd
 
 from .config import (
     AUTO,
@@ -59,6 +63,10 @@ PLACEHOLDERS = frozenset(
 EXIT_STORAGE = 3
 #: After giving up, the orderly shutdown gets this long; then the process ends regardless (a stuck write).
 GIVE_UP_GRACE = 15.0
+#: While ``serve`` waits for its database: how often the log says so, and how much longer systemd should wait for
+#: the start each time (a connection attempt takes up to 10 s).
+WAITING_SAID_EVERY = 60.0
+DATABASE_WAIT_USEC = 30_000_000
 
 
 def _print(payload: dict[str, Any]) -> None:
@@ -163,6 +171,8 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or config.server.host
     port = config.server.port if args.port is None else args.port
     systemd = Systemd.from_environment()
+    if config.storage.url is not None:
+        _wait_for_database(config.storage.url, systemd)
     app = create_app(config)
     app.health.systemd = systemd
     # The server stops in order once the relay gives up; a write stuck in the kernel must not hold the exit.
@@ -183,6 +193,28 @@ def _serve(args: argparse.Namespace) -> int:
         if systemd is not None:
             systemd.notify("STOPPING=1")
     return EXIT_STORAGE if app.fatal is not None else 0
+
+
+def _wait_for_database(url: str, systemd: Systemd | None) -> None:
+    """Wait for a PostgreSQL database that cannot be reached yet (a server restarting or failing over), so that
+    instances the database took down with it (exit 3) come back with it rather than use up the service
+    manager's restarts. Said in the log once a minute and in systemd's status, whose start timeout is extended
+    meanwhile; a database that refuses outright is left to opening the store (exit 2)."""
+    try:
+        from .storage.postgres import describe, unreachable
+    except ImportError:
+        return  # opening the store names the missing driver
+    said_at: float | None = None
+    while (problem := unreachable(url)) is not None:
+        now = time.monotonic()
+        if said_at is None or now - said_at >= WAITING_SAID_EVERY:
+            log.warning("waiting for the database %s: %s", describe(url), problem)
+            said_at = now
+        if systemd is not None:
+            systemd.notify(f"STATUS=waiting for the database: {problem}\nEXTEND_TIMEOUT_USEC={DATABASE_WAIT_USEC}")
+        time.sleep(1.0)
+    if said_at is not None:
+        log.warning("the database %s answers", describe(url))
 
 
 def _exit_later(seconds: float, code: int) -> None:

@@ -10,9 +10,11 @@ import socket
 import sqlite3
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from kiosk.relay import load_config
@@ -20,6 +22,7 @@ from kiosk.relay.app import RelayApp
 from kiosk.relay.cli import EXIT_STORAGE
 from kiosk.relay.config import read_document, write_document
 from kiosk.wire import Health, HealthAnswer, decode
+from tests.support.postgres import Binaries, running_postgres
 from tests.support.relay import (
     FAST,
     NotificationSigner,
@@ -286,3 +289,80 @@ def test_an_idle_relay_asks_wechat_pay_whether_it_answers(sandbox: SandboxProces
     assert asyncio.run(probe(live.config_path)) == (sandbox.base_url, None)
     url, problem = asyncio.run(probe(moved.config_path))
     assert url == "http://127.0.0.1:9" and problem is not None and "ConnectError" in problem
+
+
+# -- on PostgreSQL ------------------------------------------------------------------------------------------
+
+
+def test_a_database_server_refusing_writes_for_a_full_disk_is_unhealthy_until_it_takes_them(
+    sandbox: SandboxProcess, tmp_path: Path, postgres_url: str
+) -> None:
+    """The server's disk cannot be seen from the relay; a write it refuses for want of room (SQLSTATE 53100,
+    raised here by a trigger on the probe's row as the server raises it) can."""
+    credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST, storage_url=postgres_url)
+    signer = NotificationSigner(sandbox.info)
+    with embedded_relay(credentials.config_path) as relay:
+        base_url = relay.base_url
+        order = create(base_url, credentials.kiosk_token).json()
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            connection.execute(DISK_FULL)
+            status, answer = wait_until(lambda: unhealthy(base_url), 10, "a 503")
+            connection.execute("DROP TRIGGER probe_disk_full ON probe")
+        _, answer_after = wait_until(lambda: healthy(base_url), 10, "a 200")
+        headers, body = signer.signed(signer.transaction(order["out_trade_no"], order["amount_fen"]))
+        notified = httpx.post(base_url + "/wechatpay/notify", headers=headers, content=body, timeout=10)
+        stored = httpx.get(f"{base_url}/v1/orders/{order['out_trade_no']}", headers=auth(credentials)).json()
+    assert status == 503 and answer.checks.storage.status is Health.UNHEALTHY
+    assert answer.checks.storage.detail.startswith("no room to write: the database server's disk is full")
+    assert answer.instance is not None and answer.instance.work_lease  # the only instance: it holds the lease
+    assert answer_after.checks.storage.status is Health.OK
+    assert notified.status_code == 204 and stored["state"] == "SUCCESS"
+
+
+DISK_FULL = """
+CREATE FUNCTION probe_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'could not extend file "base/1/2": No space left on device' USING ERRCODE = 'disk_full';
+END $$;
+CREATE TRIGGER probe_disk_full BEFORE INSERT OR UPDATE ON probe FOR EACH ROW EXECUTE FUNCTION probe_disk_full();
+"""
+
+
+def auth(credentials: RelayCredentials) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credentials.kiosk_token}"}
+
+
+def test_a_relay_whose_database_is_gone_exits_3_and_comes_back_with_it_having_lost_nothing(
+    sandbox: SandboxProcess, tmp_path: Path, postgres_binaries: Binaries
+) -> None:
+    """The database server stops (as in a crash) for longer than exit_after_seconds: 503, exit 3; started again
+    meanwhile, ``serve`` waits for the database and serves once it is back, with every order it acknowledged.
+    Its own server: the session's is shared by every other test."""
+    with running_postgres(postgres_binaries) as server:
+        url = server.url(server.create_database())
+        credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST, storage_url=url)
+        update_config(credentials.config_path, {"storage": {"exit_after_seconds": 2}})
+        relay = start_relay(credentials)
+        starting = ThreadPoolExecutor(1)
+        try:
+            stored = [create(relay.base_url, credentials.kiosk_token).json()["out_trade_no"] for _ in range(3)]
+            with server.stopped():
+                said = wait_until(lambda: answered_503(relay.base_url), 15, "a 503")
+                code = relay.server.process.wait(30)
+                again = starting.submit(start_relay, credentials, timeout=60)
+                time.sleep(2)  # it waits for the database rather than exit
+                waited = not again.done()
+            restarted = again.result()
+        finally:
+            starting.shutdown()
+            relay.kill()
+        try:
+            kiosk = httpx.Client(base_url=restarted.base_url, headers=auth(credentials), timeout=20)
+            found = [kiosk.get(f"/v1/orders/{number}").status_code for number in stored]
+            created = create(restarted.base_url, credentials.kiosk_token)
+            kiosk.close()
+        finally:
+            restarted.stop()
+    assert said.json()["checks"]["storage"]["status"] == "unhealthy"
+    assert code == EXIT_STORAGE and waited
+    assert found == [200] * 3 and created.status_code == 200

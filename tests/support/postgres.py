@@ -101,6 +101,7 @@ class PostgresServer:
     """A running server; ``url(name)`` connects to a database on it."""
 
     directory: Path  # the socket, the data directory and the log
+    command: list[str | Path]  # how the server was started (again by ``stopped``)
     process: subprocess.Popen[bytes]
     _numbers: Iterator[int] = field(default_factory=itertools.count)
 
@@ -147,9 +148,26 @@ class PostgresServer:
                     raise PostgresError(f"postgres not ready after {timeout}s:\n{self._log_tail()}") from None
                 time.sleep(0.02)
 
+    def _start(self, timeout: float = 30.0) -> None:
+        with open(self.directory / "server.log", "ab") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=self.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
+        self._wait_ready(timeout)
+
     def _stop(self) -> None:
-        # Immediate shutdown: the data is deleted next, so there is nothing to checkpoint.
+        # Immediate shutdown: as in a crash (the next start recovers from the WAL), and at the end there is
+        # nothing to checkpoint: the data is deleted next.
         stop_process(self.process, signal.SIGQUIT, timeout=15)
+
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The server gone (stopped at once, as if it crashed) for the block, then running again on its data."""
+        self._stop()
+        try:
+            yield
+        finally:
+            self._start()
 
 
 @contextlib.contextmanager
@@ -176,12 +194,12 @@ def running_postgres(binaries: Binaries | None = None, *, timeout: float = 30.0)
         if initdb.returncode != 0:
             raise PostgresError(f"initdb failed ({initdb.returncode}):\n{initdb.stderr or initdb.stdout}")
         options = [f"-c{name}={value}" for name, value in {**SETTINGS, "unix_socket_directories": directory}.items()]
+        command: list[str | Path] = [*wrapper, binaries.bindir / "postgres", "-D", directory / "data", *options]
         with open(directory / "server.log", "wb") as log:
             process = subprocess.Popen(
-                [*wrapper, binaries.bindir / "postgres", "-D", directory / "data", *options],
-                cwd=directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        server = PostgresServer(directory, process)
+                command, cwd=directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
+        server = PostgresServer(directory, command, process)
         try:
             server._wait_ready(timeout)
             yield server

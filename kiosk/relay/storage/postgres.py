@@ -70,6 +70,24 @@ def reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def unreachable(url: str) -> str | None:
+    """Why the database cannot be reached now but may be later (no answer, refused, the server starting up or
+    shutting down, out of connections), or None: it answers, or it refuses in a way waiting cannot mend (a
+    wrong password, no such database), which opening the store then reports."""
+    try:
+        with psycopg.connect(url, connect_timeout=10):
+            return None
+    except psycopg.OperationalError as exc:
+        state = exc.sqlstate
+        if state is None or state.startswith("08") or state in _LATER:
+            return reason(exc)
+        return None
+
+
+#: SQLSTATEs of a server that may answer later: shutting down or starting up, out of connections.
+_LATER = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
 async def drive(connection: psycopg.AsyncConnection[Any], transaction: Transaction[T]) -> T:
     """Run ``transaction``'s statements on ``connection`` (inside whatever transaction the caller holds)."""
     try:
