@@ -335,27 +335,42 @@ def auth(credentials: RelayCredentials) -> dict[str, str]:
 def test_a_relay_whose_database_is_gone_exits_3_and_comes_back_with_it_having_lost_nothing(
     sandbox: SandboxProcess, tmp_path: Path, postgres_binaries: Binaries
 ) -> None:
-    """The database server stops (as in a crash) for longer than exit_after_seconds: 503, exit 3; started again
-    meanwhile, ``serve`` waits for the database and serves once it is back, with every order it acknowledged.
-    Its own server: the session's is shared by every other test."""
+    """The database server stops (as in a crash) for longer than exit_after_seconds: 503, exit 3, and systemd's
+    watchdog gets no ping meanwhile; started again while the server is still gone, ``serve`` waits for the
+    database (saying so in systemd's status, extending its start timeout) and serves once it is back, with every
+    order it acknowledged. Its own server: the session's is shared by every other test."""
     with running_postgres(postgres_binaries) as server:
         url = server.url(server.create_database())
         credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST, storage_url=url)
         update_config(credentials.config_path, {"storage": {"exit_after_seconds": 2}})
-        relay = start_relay(credentials)
         starting = ThreadPoolExecutor(1)
-        try:
-            stored = [create(relay.base_url, credentials.kiosk_token).json()["out_trade_no"] for _ in range(3)]
-            with server.stopped():
-                said = wait_until(lambda: answered_503(relay.base_url), 15, "a 503")
-                code = relay.server.process.wait(30)
-                again = starting.submit(start_relay, credentials, timeout=60)
-                time.sleep(2)  # it waits for the database rather than exit
-                waited = not again.done()
-            restarted = again.result()
-        finally:
-            starting.shutdown()
-            relay.kill()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+            systemd.bind(str(tmp_path / "notify"))
+            env = {"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "600000"}
+            relay = start_relay(credentials, env=env)
+            first: list[str] = []
+            try:
+                wait_until(lambda: received(systemd, first) >= {"READY=1", "WATCHDOG=1"}, 10, "READY and a ping")
+                stored = [create(relay.base_url, credentials.kiosk_token).json()["out_trade_no"] for _ in range(3)]
+                with server.stopped():
+                    said = wait_until(lambda: received(systemd, first) and answered_503(relay.base_url), 15, "a 503")
+                    code = relay.server.process.wait(30)
+                    received(systemd, first)
+                    again = starting.submit(start_relay, credentials, timeout=60, env=env)
+                    second: list[str] = []
+                    waiting = wait_until(
+                        lambda: [
+                            m for m in received(systemd, second) if m.startswith("STATUS=waiting for the database")
+                        ],
+                        30,
+                        "the restarted relay to say it waits",
+                    )
+                    waited = not again.done()  # it waits for the database rather than exit
+                restarted = again.result()
+                wait_until(lambda: "READY=1" in received(systemd, second), 10, "READY once the database is back")
+            finally:
+                starting.shutdown()
+                relay.kill()
         try:
             kiosk = httpx.Client(base_url=restarted.base_url, headers=auth(credentials), timeout=20)
             found = [kiosk.get(f"/v1/orders/{number}").status_code for number in stored]
@@ -364,5 +379,8 @@ def test_a_relay_whose_database_is_gone_exits_3_and_comes_back_with_it_having_lo
         finally:
             restarted.stop()
     assert said.json()["checks"]["storage"]["status"] == "unhealthy"
-    assert code == EXIT_STORAGE and waited
+    assert code == EXIT_STORAGE and first[-1] == "STOPPING=1"
+    failed = [m.startswith("STATUS=storage:") for m in first].index(True)
+    assert "WATCHDOG=1" not in first[failed:]  # no ping once storage failed
+    assert waited and "\nEXTEND_TIMEOUT_USEC=" in waiting[0]
     assert found == [200] * 3 and created.status_code == 200

@@ -4,11 +4,12 @@ the latter), its migrations and leases, and SQLite's writer that no caller can s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gzip
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from kiosk.relay.storage.postgres import PostgresStorage
 from kiosk.relay.storage.schema import LATEST
 from kiosk.trade import TradeType, trade_moves_forward
 from tests.support.relay import query_storage
+from tests.support.waiting import wait_until_async
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=CHINA_TZ)
 
@@ -607,26 +609,49 @@ def test_a_writer_that_stopped_is_named_and_refuses_writes_at_once(storage: SQLi
     assert storage.stalled(5.0) == "the storage writer has stopped"
 
 
-def test_a_write_running_past_the_bound_is_named_until_it_ends(storage: SQLiteStorage) -> None:
-    gate = threading.Event()
-    started = threading.Event()
+def test_a_write_running_past_the_bound_is_named_until_it_ends(engine: Opener) -> None:
+    """What /healthz calls stalled (and what stops systemd's pings): on SQLite a batch the writer thread runs, on
+    PostgreSQL a transaction that waits on a row another session holds; named once it runs past the bound."""
 
-    def stuck(connection: sqlite3.Connection) -> None:
-        started.set()
-        gate.wait(10)
-
-    async def scenario() -> tuple[str | None, str | None, str | None]:
-        holding = asyncio.ensure_future(storage.writer.write(stuck))
-        await asyncio.to_thread(started.wait, 10)
-        early = storage.stalled(0.5)
-        await asyncio.sleep(0.7)
-        late = storage.stalled(0.5)
-        gate.set()
-        await holding
+    async def scenario(storage: RelayStorage) -> tuple[str | None, str | None, str | None]:
+        await storage.probe()  # the probe's row exists
+        async with held_write(engine, storage):
+            probing = asyncio.ensure_future(storage.probe())
+            await asyncio.sleep(0.1)
+            early = storage.stalled(0.5)
+            late = await wait_until_async(lambda: storage.stalled(0.5), 10, "stalled")
+        await asyncio.wait_for(probing, 10)  # let go: it commits
         return early, late, storage.stalled(0.5)
 
-    early, late, after = asyncio.run(scenario())
-    assert early is None and late is not None and late.startswith("a write has been running for") and after is None
+    early, late, after = run(engine, scenario)
+    assert early is None and after is None
+    assert late is not None and late.startswith(("a write has been running for", "a transaction has been running for"))
+    assert engine.execute("SELECT writes FROM probe") == [(2,)]
+
+
+@contextlib.asynccontextmanager
+async def held_write(engine: Opener, storage: RelayStorage) -> AsyncIterator[None]:
+    """Writes cannot finish within the block: SQLite's writer thread is kept busy, PostgreSQL's probe row is
+    locked by another session."""
+    if isinstance(storage, SQLiteStorage):
+        gate, started = threading.Event(), threading.Event()
+
+        def stuck(connection: sqlite3.Connection) -> None:
+            started.set()
+            gate.wait(10)
+
+        holding = asyncio.ensure_future(storage.writer.write(stuck))
+        await asyncio.to_thread(started.wait, 10)
+        try:
+            yield
+        finally:
+            gate.set()
+            await holding
+        return
+    assert isinstance(engine.where, str)
+    async with await psycopg.AsyncConnection.connect(engine.where) as blocker:
+        await blocker.execute("SELECT * FROM probe FOR UPDATE")
+        yield  # the block's end commits, and the lock goes
 
 
 def test_a_database_that_cannot_grow_fails_the_probe_and_its_writes_until_it_can(storage: SQLiteStorage) -> None:
