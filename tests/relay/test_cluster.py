@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
+import json
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +27,9 @@ from kiosk.relay.hub import VersionHub
 from kiosk.relay.reconciler import Reconciler
 from kiosk.relay.service import Relay
 from kiosk.relay.storage.postgres import PostgresStorage
+from kiosk.relay.wechat import parse_bill
 from kiosk.wire import OrderCreate
+from tests.support.bills import BILL_FILE
 from tests.support.gateway import FakeWeChat
 
 KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
@@ -213,3 +218,21 @@ def test_the_certificate_download_turn_is_one_a_minute_across_instances(postgres
             await b.aclose()
 
     assert run(scenario()) == [True, False, False, True]
+
+
+def test_a_bill_one_instance_downloaded_is_served_from_the_database_by_the_other(
+    postgres_url: str, config: RelayConfig
+) -> None:
+    """The bill cache is shared: B answers A's download as kept bytes (``cached``), without downloading it."""
+    wechat = FakeWeChat()
+    day = SystemClock().now().date() - timedelta(days=1)
+    wechat.bills[day] = parse_bill(BILL_FILE.read_bytes())
+
+    async def scenario() -> list[bytes]:
+        async with instances(postgres_url, config, wechat) as (a, b):
+            return [await a.relay.bill(KIOSK, day), await b.relay.bill(KIOSK, day), await b.relay.bill(KIOSK, day)]
+
+    built, shared, again = (json.loads(gzip.decompress(body)) for body in run(scenario()))
+    assert [call for call in wechat.calls if call[0] == "bill"] == [("bill", day.isoformat())]
+    assert built["cached"] is False and shared["cached"] is True and again == shared
+    assert shared["rows"] == built["rows"] and len(built["rows"]) == len(wechat.bills[day].values[0]) > 0

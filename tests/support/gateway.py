@@ -3,6 +3,7 @@
 wechat = FakeWeChat()
 relay = Relay(config, wechat, storage, clock)
 wechat.states[number] = TradeReport(number, "SUCCESS", ...)   # what a query will find
+wechat.bills[day] = parse_bill(data)                          # what a bill download of that day gives
 wechat.calls                                                  # [("create", number), ("query", number), …]
 """
 
@@ -33,6 +34,8 @@ class FakeWeChat:
         self.calls: list[tuple[str, str]] = []
         #: Seconds each query takes (a slow WeChat Pay).
         self.query_delay = 0.0
+        #: The bills a download finds, by day (any other day has none).
+        self.bills: dict[date, Bill] = {}
 
     async def create_order(self, store: Any, order: NewOrder) -> str:
         self.calls.append(("create", order.out_trade_no))
@@ -57,7 +60,10 @@ class FakeWeChat:
         raise AssertionError("not used")
 
     async def trade_bill(self, store: Any, bill_date: date) -> Bill:
-        raise AssertionError("not used")
+        self.calls.append(("bill", bill_date.isoformat()))
+        if bill_date not in self.bills:
+            raise GatewayError("NO_STATEMENT_EXIST", "no bill", status=400)
+        return self.bills[bill_date]
 
     async def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notice:
         raise AssertionError("not used")
