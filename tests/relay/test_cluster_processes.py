@@ -23,7 +23,16 @@ from kiosk.checkout.relay_client import RelayClient
 from kiosk.clock import CHINA_TZ
 from kiosk.wire import OrderView
 from tests.support.postgres import PostgresServer
-from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_relay, order_number, start_relay
+from tests.support.relay import (
+    FAST,
+    NotificationSigner,
+    RelayProcess,
+    add_kiosk,
+    init_relay,
+    order_number,
+    run_cli,
+    start_relay,
+)
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
 
 LEASE_SECONDS = 3  # the survivor takes over within about 4 s of a kill
@@ -169,6 +178,22 @@ def test_fifty_copies_split_between_the_instances_change_the_order_once(cluster:
         )
     after = [health(relay)["notifications"]["accepted"] for relay in (cluster.a, cluster.b)]
     assert [late - early for early, late in zip(before, after, strict=True)] == [25, 25]  # each took its half
+
+
+def test_a_credential_added_or_removed_applies_on_every_instance_within_seconds(cluster: Cluster) -> None:
+    """The configuration is the same file on every instance (relay.toml): each re-reads it within a second."""
+
+    def answers(token: str) -> list[int]:
+        headers = {"Authorization": f"Bearer {token}"}
+        return [
+            httpx.get(r.base_url + "/v1/ping", headers=headers, timeout=10).status_code for r in (cluster.a, cluster.b)
+        ]
+
+    spare = add_kiosk(cluster.a.config_path, "store-1")
+    wait_until(lambda: answers(spare["token"]) == [200, 200], 10, "the new credential in force on both")
+    run_cli(["remove-kiosk", "--config", str(cluster.a.config_path), "--id", spare["kiosk_id"]])
+    wait_until(lambda: answers(spare["token"]) == [401, 401], 10, "the removed credential refused by both")
+    assert answers(cluster.a.kiosk_token) == [200, 200]
 
 
 def test_kill_9_of_the_instance_with_the_long_polls_and_the_lease_loses_no_payment_and_no_refund(
