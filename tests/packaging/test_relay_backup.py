@@ -26,6 +26,7 @@ import httpx
 import psycopg
 import pytest
 
+from tests.support.postgres import PostgresServer
 from tests.support.relay import (
     ENGINES,
     FAST,
@@ -226,7 +227,10 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(tmp_path
     assert sorted(path.name for path in tmp_path.iterdir()) == ["relay-damaged.sqlite3", "relay.sqlite3", "relay.toml"]
 
 
-def test_restore_refuses_a_damaged_dump_and_leaves_the_database_alone(tmp_path: Path, postgres_url: str) -> None:
+def test_restore_refuses_a_damaged_dump_and_leaves_the_database_alone(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    postgres_url = postgres_server.url(postgres_server.create_database())  # empty, but for the table below
     config = tmp_path / "relay.toml"
     config.write_text(f'[storage]\nurl = "{postgres_url}"\n', "utf-8")
     with psycopg.connect(postgres_url) as connection:

@@ -36,6 +36,9 @@ from tests.support.relay import (
 from tests.support.sandbox import SandboxProcess, offline_state_dir, start_sandbox_process
 from tests.support.waiting import wait_until
 
+#: Seconds between probe writes in the tests that wait for the storage check to change (the relay's: 2 s).
+PROBING = 0.1
+
 
 def health(base_url: str) -> tuple[int, HealthAnswer]:
     response = httpx.get(base_url + "/healthz", timeout=10)
@@ -82,7 +85,7 @@ def test_a_database_that_cannot_grow_is_unhealthy_until_it_can_and_then_stores(
     credentials: RelayCredentials, sandbox: SandboxProcess
 ) -> None:
     signer = NotificationSigner(sandbox.info)
-    with embedded_relay(credentials.config_path) as relay:
+    with embedded_relay(credentials.config_path, probe_interval=PROBING) as relay:
         base_url = relay.base_url
         order = create(base_url, credentials.kiosk_token).json()
         limit_pages(relay.app, full=True)  # SQLite's max_page_count: as full as a full disk
@@ -301,7 +304,7 @@ def test_a_database_server_refusing_writes_for_a_full_disk_is_unhealthy_until_it
     raised here by a trigger on the probe's row as the server raises it) can."""
     credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST, storage_url=postgres_url)
     signer = NotificationSigner(sandbox.info)
-    with embedded_relay(credentials.config_path) as relay:
+    with embedded_relay(credentials.config_path, probe_interval=PROBING) as relay:
         base_url = relay.base_url
         order = create(base_url, credentials.kiosk_token).json()
         with psycopg.connect(postgres_url, autocommit=True) as connection:

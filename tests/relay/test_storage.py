@@ -34,6 +34,7 @@ from kiosk.relay.storage import (
 from kiosk.relay.storage.postgres import PostgresStorage
 from kiosk.relay.storage.schema import LATEST
 from kiosk.trade import TradeType, trade_moves_forward
+from tests.support.postgres import PostgresServer
 from tests.support.relay import query_storage
 from tests.support.waiting import wait_until_async
 
@@ -524,7 +525,8 @@ def test_twenty_concurrent_creations_of_one_order_store_it_once(postgres_url: st
     assert outcomes.count(Inserted.CREATED) == 1 and outcomes.count(Inserted.EXISTS) == 19
 
 
-def test_instances_starting_together_migrate_the_database_once(postgres_url: str) -> None:
+def test_instances_starting_together_migrate_the_database_once(postgres_server: PostgresServer) -> None:
+    postgres_url = postgres_server.url(postgres_server.create_database())  # empty: nobody has migrated it
     with ThreadPoolExecutor(4) as pool:
         opened = list(pool.map(lambda _: PostgresStorage(postgres_url), range(4)))
     asyncio.run(close_all(list(opened)))
@@ -546,17 +548,25 @@ def test_a_caller_who_gives_up_on_postgresql_does_not_cut_the_transaction_short(
                         "N-C5", "TRANSACTION.SUCCESS", paid, at=AT, mismatch=no_mismatch
                     )
                 )
-                await asyncio.sleep(0.3)
+                await waits_on_a_lock(postgres_url)
                 waiting.cancel()  # e.g. the 4 s notification deadline
-                await asyncio.sleep(0.1)
                 await blocker.commit()
-            await asyncio.sleep(0.3)
-            return await storage.order("C000000005")
+            while (order := await storage.order("C000000005")) is not None and order.version == 1:
+                await asyncio.sleep(0.02)  # the transaction goes on without its caller
+            return order
         finally:
             await storage.aclose()
 
     order = asyncio.run(scenario())
     assert order.state == "SUCCESS" and order.version == 2  # type: ignore[attr-defined]
+
+
+async def waits_on_a_lock(url: str) -> None:
+    """Returns once a session of the database waits for a lock another holds."""
+    query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as watcher:
+        while (await (await watcher.execute(query)).fetchone()) == (0,):
+            await asyncio.sleep(0.02)
 
 
 def test_a_database_that_cannot_be_reached_fails_in_one_line_without_the_password(postgres_server: object) -> None:

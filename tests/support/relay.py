@@ -56,11 +56,12 @@ ENGINES = ("sqlite", "postgresql")
 
 def database_for(engine: str, request: pytest.FixtureRequest) -> str | None:
     """The ``storage_url`` of a relay on ``engine``: None for SQLite (the file ``init`` names), else a fresh
-    database on the session's PostgreSQL server (started on first use; it goes with the server)."""
+    database with the relay's schema on the session's PostgreSQL server (started on first use; the database goes
+    with the server)."""
     if engine == "sqlite":
         return None
     server = request.getfixturevalue("postgres_server")
-    return str(server.url(server.create_database()))
+    return str(server.url(server.create_relay_database()))
 
 
 def query_storage(where: Path | str, sql: str, values: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -252,10 +253,13 @@ class EmbeddedRelay:
 
 
 @contextlib.contextmanager
-def embedded_relay(config_path: Path) -> Iterator[EmbeddedRelay]:
+def embedded_relay(config_path: Path, *, probe_interval: float | None = None) -> Iterator[EmbeddedRelay]:
     """The relay served on a thread of this process, as training mode runs it, for tests that reach into it
-    (its storage, its event loop) while talking to it over real HTTP."""
+    (its storage, its event loop) while talking to it over real HTTP. ``probe_interval``: seconds between the
+    health check's probe writes, for a test that waits for the check to change (2 s otherwise)."""
     app = create_app(load_config(config_path))
+    if probe_interval is not None:
+        app.health.probe_interval = probe_interval
     handle = serve_in_thread(app)
     app.relay.base_url = handle.base_url
     try:
