@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import gzip
 import json
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +31,7 @@ from kiosk.relay.wechat import parse_bill
 from kiosk.wire import OrderCreate
 from tests.support.bills import BILL_FILE
 from tests.support.gateway import FakeWeChat
+from tests.support.waiting import wait_until_async
 
 KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
 LEASE = 2.0  # seconds: renewed every 0.67 s
@@ -79,20 +80,13 @@ async def instances(url: str, config: RelayConfig, wechat: FakeWeChat) -> AsyncI
             task = asyncio.create_task(cluster.run(reconciler.run))
             started.append(Instance(name, relay, storage, cluster, task))
             if index == 0:
-                await until(lambda: started[0].cluster.holding)  # A holds the lease before B exists
+                await wait_until_async(lambda: started[0].cluster.holding)  # A holds the lease before B exists
         yield started
     finally:
         for instance in started:
             instance.task.cancel()
             await asyncio.gather(instance.task, return_exceptions=True)
             await instance.storage.aclose()
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 def run(scenario: Coroutine[Any, Any, T]) -> T:
@@ -117,7 +111,7 @@ def test_a_payment_stored_by_one_instance_answers_a_long_poll_held_by_the_other(
             poll = asyncio.create_task(
                 b.relay.watch_order(KIOSK, "store1-K000000001", since=order.version, wait=20, refresh=False)
             )
-            await until(lambda: b.hub.waiters("store1-K000000001") == 1)
+            await wait_until_async(lambda: b.hub.waiters("store1-K000000001") == 1)
             await asyncio.sleep(0.2)  # the long-poll is held, not answered
             assert not poll.done()
             outcome = await a.relay.handle_notification(
@@ -158,7 +152,7 @@ def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_a
             died = asyncio.get_running_loop().time()
             await asyncio.sleep(LEASE / 3)  # renewed at most LEASE / 3 before it died: still A's
             early = b.cluster.holding
-            await until(lambda: b.cluster.holding)
+            await wait_until_async(lambda: b.cluster.holding)
             took = asyncio.get_running_loop().time() - died
             wechat.states["store1-K000000003"] = paid("store1-K000000003")  # paid while nobody could hear of it
             answer = await b.relay.watch_order(KIOSK, "store1-K000000003", since=1, wait=10, refresh=False)
@@ -175,7 +169,7 @@ def test_a_clean_stop_hands_the_lease_over_at_once(postgres_url: str, config: Re
             before = await b.storage.lease_holder(WORK_LEASE, at=b.relay.now())
             a.task.cancel()  # SIGTERM: the lease is released on the way out
             await asyncio.gather(a.task, return_exceptions=True)
-            await until(lambda: b.cluster.holding, timeout=LEASE)  # well before it would have expired
+            await wait_until_async(lambda: b.cluster.holding, LEASE)  # well before it would have expired
             return before, await b.storage.lease_holder(WORK_LEASE, at=b.relay.now())
 
     assert run(scenario()) == ("A", "B")
@@ -188,7 +182,7 @@ def test_an_instance_whose_link_broke_reloads_what_its_kiosks_wait_on(postgres_u
             poll = asyncio.create_task(
                 b.relay.watch_order(KIOSK, "store1-K000000004", since=order.version, wait=20, refresh=False)
             )
-            await until(lambda: b.hub.waiters("store1-K000000004") == 1)
+            await wait_until_async(lambda: b.hub.waiters("store1-K000000004") == 1)
             async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as admin:
                 # Cut every listening connection (B's among them), then pay while they are down.
                 await admin.execute(

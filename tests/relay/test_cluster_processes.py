@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +34,7 @@ from tests.support.relay import (
     start_relay,
 )
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support.waiting import wait_until
 
 LEASE_SECONDS = 3  # the survivor takes over within about 4 s of a kill
 #: The payment-code timeline in seconds rather than tens of them (the reference's is 5 / 30 / 15).
@@ -61,13 +62,6 @@ def health(relay: RelayProcess) -> dict[str, Any]:
     return answer
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
-        time.sleep(0.05)
-
-
 @contextlib.contextmanager
 def running_cluster(root: Path, url: str) -> Iterator[Cluster]:
     sandbox = start_sandbox_process(root / "sandbox")
@@ -80,7 +74,7 @@ def running_cluster(root: Path, url: str) -> Iterator[Cluster]:
             settings={**FAST, "storage": {"lease_seconds": LEASE_SECONDS}, "codepay": FAST_CODEPAY},
         )
         started.append(start_relay(credentials))
-        wait_until(lambda: health(started[0])["instance"]["work_lease"], what="A holds the work lease")
+        wait_until(lambda: health(started[0])["instance"]["work_lease"], 20, "A holds the work lease")
         started.append(start_relay(credentials))  # the same relay.toml, the same database
         world = Cluster(sandbox, started[0], started[1], NotificationSigner(sandbox.info))
         yield world
@@ -136,7 +130,7 @@ def test_notifications_land_on_either_instance_and_wake_long_polls_held_by_the_o
     on_a, on_b = cluster.kiosk(cluster.a, cluster.b), cluster.kiosk(cluster.b, cluster.a)
     first, second = new_order(on_a), new_order(on_b)  # each instance gives WeChat Pay its own notify_url
     held_on_b, held_on_a = hold(on_b, first), hold(on_a, second)
-    wait_until(lambda: health(cluster.a)["long_polls"] == 1 and health(cluster.b)["long_polls"] == 1)
+    wait_until(lambda: health(cluster.a)["long_polls"] == 1 and health(cluster.b)["long_polls"] == 1, 20)
     cluster.sandbox.pay(first.code_url or "")
     cluster.sandbox.pay(second.code_url or "")
     assert answered(held_on_b).state == answered(held_on_a).state == "SUCCESS"
@@ -148,7 +142,7 @@ def test_notifications_land_on_either_instance_and_wake_long_polls_held_by_the_o
             if attempt["status"] in (200, 204)
         }
 
-    wait_until(lambda: len(delivered().keys() & {first.out_trade_no, second.out_trade_no}) == 2)
+    wait_until(lambda: len(delivered().keys() & {first.out_trade_no, second.out_trade_no}) == 2, 20)
     assert delivered()[first.out_trade_no] == cluster.a.base_url + "/wechatpay/notify"
     assert delivered()[second.out_trade_no] == cluster.b.base_url + "/wechatpay/notify"
 
@@ -211,7 +205,7 @@ def test_kill_9_of_the_instance_with_the_long_polls_and_the_lease_loses_no_payme
 
     orders = [new_order(counter, 100 + n) for n in range(4)]
     polls = [hold(counter, order) for order in orders[:3]]  # the kiosks wait on A
-    wait_until(lambda: health(cluster.a)["long_polls"] == 3, what="A holds the long-polls")
+    wait_until(lambda: health(cluster.a)["long_polls"] == 3, 20, "A holds the long-polls")
     assert health(cluster.a)["instance"]["work_lease"] and not health(cluster.b)["instance"]["work_lease"]
 
     cluster.a.kill()  # kill -9: no goodbye, its lease stays until it expires
@@ -224,7 +218,7 @@ def test_kill_9_of_the_instance_with_the_long_polls_and_the_lease_loses_no_payme
     assert health(cluster.b)["instance"]["work_lease"]  # B took the lease and found the payments itself
 
     survivor = cluster.kiosk(cluster.b)
-    wait_until(lambda: survivor.get_order(refunded.out_trade_no).state == "REFUND", what="the refund followed up by B")
+    wait_until(lambda: survivor.get_order(refunded.out_trade_no).state == "REFUND", 20, "the refund followed up by B")
     assert survivor.get_refund(refund.out_refund_no).status == "SUCCESS"
     at_wechat = {order["out_trade_no"]: order for order in cluster.sandbox.orders()}
     for order in [refunded, *orders]:

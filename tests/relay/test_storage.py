@@ -561,6 +561,23 @@ def test_a_caller_who_gives_up_on_postgresql_does_not_cut_the_transaction_short(
     assert order.state == "SUCCESS" and order.version == 2  # type: ignore[attr-defined]
 
 
+def test_a_caller_who_gives_up_while_the_pool_opens_leaves_it_open_for_the_others(postgres_url: str) -> None:
+    async def scenario() -> Inserted:
+        storage = PostgresStorage(postgres_url)
+        try:
+            first = asyncio.ensure_future(storage.probe())  # the first use opens the pool
+            await asyncio.sleep(0)  # it waits for the opening
+            first.cancel()
+            await asyncio.gather(first, return_exceptions=True)
+            await storage.probe()
+            inserted, _ = await storage.insert_order(draft("C000000007"))
+            return inserted  # rather than CancelledError for every caller after the first
+        finally:
+            await storage.aclose()
+
+    assert asyncio.run(scenario()) is Inserted.CREATED
+
+
 async def waits_on_a_lock(url: str) -> None:
     """Returns once a session of the database waits for a lock another holds."""
     query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"

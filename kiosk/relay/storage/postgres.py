@@ -150,7 +150,7 @@ class PostgresStorage(TransactionalStorage):
             raise StorageError("storage is closed")
         if self._opening is None:  # on first use, on the event loop that serves the relay
             self._opening = asyncio.ensure_future(self._pool.open(wait=False))  # connections come up meanwhile
-        await self._opening
+        await asyncio.shield(self._opening)  # a caller who gives up meanwhile must not cancel it for everyone
         task = asyncio.ensure_future(self._attempts(make, write))
         self._running[task] = time.monotonic()
         task.add_done_callback(self._finished)
