@@ -55,7 +55,7 @@ def main() -> None:
         credentials = init_relay(sandbox.state_dir, root, settings=UNLIMITED)
         relay = start_relay(credentials)
         config = KioskConfig(
-            relay_url=relay.base_url,
+            relay_urls=(relay.base_url,),
             relay_token=credentials.kiosk_token,
             store=StoreInfoConfig(credentials.store_id, "基准测试店", "测试路 1 号"),
             kiosk_id=credentials.kiosk_id,

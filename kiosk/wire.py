@@ -459,6 +459,16 @@ class NotificationCounts:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class RelayInstance:
+    """One of several relay instances on one PostgreSQL database."""
+
+    #: Its name in the lease table: host, process id and a random part.
+    name: str
+    #: Whether it holds the work lease (it runs the active queries and the payment-code flows).
+    work_lease: bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class HealthAnswer:
     """``GET /healthz`` (no token): 200 with ``ok`` or ``degraded``, 503 with ``unhealthy``."""
 
@@ -468,6 +478,8 @@ class HealthAnswer:
     long_polls: int
     notifications: NotificationCounts
     checks: HealthChecks
+    #: This instance, when the relay is one of several (on PostgreSQL).
+    instance: RelayInstance | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

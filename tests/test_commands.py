@@ -108,14 +108,16 @@ def test_kiosk_without_a_screen_says_so(tmp_path: Path) -> None:
     [
         ('[printer]\nprofile = "generic-80mm"\nport = "9100"\n', "[printer] port"),
         ("[sound]\nvolume = 150\n", "[sound] volume"),
+        ('[relay]\nurls = ["http://127.0.0.1:9", "127.0.0.1:10"]\n', "[relay] urls"),
     ],
-    ids=["printer", "sound"],
+    ids=["printer", "sound", "relay-urls"],
 )
 def test_kiosk_configuration_mistake_in_any_table_stops_it(tmp_path: Path, table: str, key: str) -> None:
     config = tmp_path / "kiosk.toml"
+    relay = '[relay]\nurl = "http://127.0.0.1:9"\n' if not table.startswith("[relay]") else table
     config.write_text(
-        '[relay]\nurl = "http://127.0.0.1:9"\ntoken = "t"\n[store]\nid = "S1"\nname = "店"\naddress = "路"\n'
-        '[kiosk]\nid = "K1"\ndata_dir = "data"\n' + table,
+        relay + 'token = "t"\n[store]\nid = "S1"\nname = "店"\naddress = "路"\n'
+        '[kiosk]\nid = "K1"\ndata_dir = "data"\n' + (table if relay != table else ""),
         "utf-8",
     )
     assert_one_line(command("kiosk", "--config", str(config), cwd=tmp_path), "kiosk", key, "kiosk.toml")

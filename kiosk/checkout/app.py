@@ -83,7 +83,7 @@ class KioskCore:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.journal = Journal.open(config.journal_path, clock=self.clock)
         self.relay = RelayClient(
-            config.relay_url,
+            config.relay_urls,
             config.relay_token,
             manager_token=config.manager_token,
             transport=transport,

@@ -6,7 +6,9 @@ table or key, a wrong type or value, a ``[printer]`` table that does not resolve
 ``[kiosk] catalogue`` that does not load, a ``[manager] pin_sha256`` in neither accepted form, and any
 stand-in left from the example (a value with "…", the relay ``relay.example.cn``). Tables:
 
-* ``[relay]`` url, token, manager_token (optional; refunds need it). Tokens are never logged.
+* ``[relay]`` url (one address: the relay, or a load balancer in front of its instances) or urls (relay
+  instances the kiosk fails over between), token, manager_token (optional; refunds need it). Tokens are never
+  logged.
 * ``[store]`` id (as registered at the relay), name, address, phone (optional): printed on receipts.
 * ``[kiosk]`` id (as registered at the relay), data_dir and catalogue (optional; relative to this file).
 * ``[printer]`` profile and connection keys (:func:`kiosk.printing.load_printer_settings`), and receipt:
@@ -75,7 +77,8 @@ class StoreInfoConfig:
 
 @dataclass(frozen=True)
 class KioskConfig:
-    relay_url: str
+    #: The relay's base URL, or one per relay instance (the kiosk fails over between them).
+    relay_urls: tuple[str, ...]
     relay_token: str = field(repr=False)
     store: StoreInfoConfig
     kiosk_id: str
@@ -170,7 +173,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     sound = _Table("sound", data.get("sound"), path)
 
     for table, known in (
-        (relay, {"url", "token", "manager_token"}),
+        (relay, {"url", "urls", "token", "manager_token"}),
         (store, {"id", "name", "address", "phone"}),
         (kiosk, {"id", "data_dir", "catalogue"}),
         (payment, {"timeout_seconds", "auto_print_slip", "other_wallet_message"}),
@@ -182,11 +185,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
             if key not in known:
                 raise table.error(key, f"unknown key (known: {', '.join(sorted(known))})")
 
-    url = relay.required("url")
-    if not url.startswith(("http://", "https://")):
-        raise relay.error("url", f"must start with http:// or https://, not {url!r}")
-    if urlsplit(url).hostname == PLACEHOLDER_RELAY_HOST:
-        raise relay.error("url", "still the example's relay; put in your relay's address")
+    relay_urls = _relay_urls(relay)
     base = path.parent if path else Path.cwd()
 
     data_dir_text = kiosk.text("data_dir", required=False)
@@ -230,7 +229,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         raise ui.error("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
 
     return KioskConfig(
-        relay_url=url.rstrip("/"),
+        relay_urls=relay_urls,
         relay_token=relay.required("token"),
         manager_token=relay.text("manager_token", required=False),
         store=StoreInfoConfig(
@@ -253,6 +252,35 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         sound=sound_settings,
         receipt=receipt,
     )
+
+
+#: A kiosk lists a few relay instances at most (more is a load balancer's job).
+MAX_RELAY_URLS = 8
+
+
+def _relay_urls(relay: _Table) -> tuple[str, ...]:
+    """``url`` (one relay, or a load balancer in front of several) or ``urls`` (instances to fail over between)."""
+    if "url" in relay.raw and "urls" in relay.raw:
+        raise relay.error("urls", "set url (one address) or urls (several), not both")
+    if "urls" not in relay.raw:
+        return (_relay_url(relay, "url", relay.required("url")),)
+    listed = relay.raw["urls"]
+    if not isinstance(listed, list) or not listed or not all(isinstance(url, str) for url in listed):
+        raise relay.error("urls", 'must be a list of one or more addresses, e.g. ["https://relay-a.example.cn"]')
+    if len(listed) > MAX_RELAY_URLS:
+        raise relay.error("urls", f"lists {len(listed)} addresses; at most {MAX_RELAY_URLS}")
+    urls = tuple(_relay_url(relay, "urls", url.strip()) for url in listed)
+    if len(set(urls)) != len(urls):
+        raise relay.error("urls", "lists the same address twice")
+    return urls
+
+
+def _relay_url(relay: _Table, key: str, url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise relay.error(key, f"must start with http:// or https://, not {url!r}")
+    if urlsplit(url).hostname == PLACEHOLDER_RELAY_HOST or PLACEHOLDER_MARK in url:
+        raise relay.error(key, "still the example's relay; put in your relay's address")
+    return url.rstrip("/")
 
 
 def _refuse_placeholders(data: Mapping[str, Any], path: Path | None) -> None:

@@ -11,13 +11,20 @@ Exceptions (every httpx error is mapped here, none leaks)::
 Requests are encoded and answers decoded with :mod:`kiosk.wire`, strictly: an answer the contract does not
 allow is an error here, never filled in with a default. Tokens are sent as ``Authorization: Bearer …`` and
 appear in no message or ``repr``.
+
+The relay may be several instances on one database (docs/deploy.md): the client then has several base URLs
+(:class:`RelayAddresses`) and sends each request to the one that answered last; if that one cannot be reached
+or answers a bare 5xx (a dying instance, a proxy with nothing behind it), the same request goes to the next at
+once. Every request of the kiosk API may be repeated safely (orders and refunds are named by the kiosk, a
+close is a close), and a long-poll carries its ``since``: resumed on another instance, it answers as soon as
+the order moves past what the kiosk has seen, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -75,6 +82,38 @@ class RelayNotFound(RelayRejected):
     """404: the relay has no such order (or it belongs to another store)."""
 
 
+class RelayAddresses:
+    """The relay's base URLs (one, or one per instance), the one that answered last first. Thread-safe."""
+
+    def __init__(self, urls: str | Sequence[str]) -> None:
+        listed = [urls] if isinstance(urls, str) else list(urls)
+        if not listed:
+            raise ValueError("the relay needs at least one URL")
+        self.urls = tuple(url.rstrip("/") for url in listed)
+        self._first = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RelayAddresses({self.urls!r})"
+
+    def in_turn(self) -> list[str]:
+        """Every URL, starting with the one that answered last."""
+        with self._lock:
+            first = self._first
+        return [*self.urls[first:], *self.urls[:first]]
+
+    def answered(self, url: str) -> None:
+        with self._lock:
+            self._first = self.urls.index(url)
+
+
+def instance_failed(status: int, content: bytes) -> bool:
+    """A 5xx without the relay's error body: no relay instance answered it (a dying one, or a proxy in front
+    of none), so another instance may. A relay's own 5xx (WeChat Pay unreachable, say) would be the same on
+    every instance."""
+    return status >= 500 and error_detail(content) is None
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Capped exponential back-off with full jitter; ``random`` is the seam for tests."""
@@ -96,7 +135,7 @@ class RelayClient:
 
     def __init__(
         self,
-        base_url: str,
+        urls: str | Sequence[str],
         token: str,
         *,
         manager_token: str | None = None,
@@ -104,7 +143,7 @@ class RelayClient:
         timeout: float = 5.0,
         on_connectivity: Callable[[bool, str | None, bool], None] | None = None,
     ):
-        self.base_url = base_url.rstrip("/")
+        self.addresses = RelayAddresses(urls)
         self._token = token
         self._manager_token = manager_token
         self._timeout = timeout
@@ -113,7 +152,6 @@ class RelayClient:
         self._authorized: bool | None = None
         self._lock = threading.Lock()
         self._http = httpx.Client(
-            base_url=self.base_url,
             transport=transport,
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
@@ -121,7 +159,7 @@ class RelayClient:
         )
 
     def __repr__(self) -> str:
-        return f"RelayClient({self.base_url!r})"
+        return f"RelayClient({self.addresses.urls!r})"
 
     def close(self) -> None:
         self._http.close()
@@ -267,19 +305,29 @@ class RelayClient:
         if manager and not token:
             raise RelayRejected(403, "NO_MANAGER_CREDENTIAL", "this kiosk has no [relay] manager_token")
         headers = {"Authorization": f"Bearer {token}"}
-        try:
-            response = self._http.request(
-                method,
-                path,
-                json=json,
-                params=params,
-                headers=headers,
-                timeout=httpx.Timeout(timeout or self._timeout),
-            )
-        except httpx.HTTPError as exc:
-            message = f"relay unreachable ({type(exc).__name__})"
-            self._connectivity(False, message)
-            raise RelayUnavailable(message) from exc
+        response: httpx.Response | None = None
+        failure = "relay unreachable"
+        for base in self.addresses.in_turn():  # the next instance at once when one cannot answer
+            try:
+                response = self._http.request(
+                    method,
+                    base + path,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=httpx.Timeout(timeout or self._timeout),
+                )
+            except httpx.HTTPError as exc:
+                failure = f"relay unreachable ({type(exc).__name__})"
+                response = None
+                continue
+            if instance_failed(response.status_code, response.content):
+                continue
+            self.addresses.answered(base)
+            break
+        if response is None:
+            self._connectivity(False, failure)
+            raise RelayUnavailable(failure)
         status = response.status_code
         # The relay's answer tells whether it took the kiosk's token, unless it is a 5xx (maybe a proxy's)
         # or the request carried the manager's token.

@@ -80,7 +80,7 @@ def start_training(data_dir: Path | None = None, *, time_scale: float = 1.0) -> 
         raise
 
     config = KioskConfig(
-        relay_url=relay.base_url,
+        relay_urls=(relay.base_url,),
         relay_token=str(credentials["token"]),
         manager_token=str(credentials["manager_token"]),
         store=StoreInfoConfig(

@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import httpx
 
+from kiosk.checkout.relay_client import RelayAddresses, instance_failed
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.trade import TradeState
 from kiosk.wire import BillAnswer, ErrorCode, WireError, decode_bytes, error_detail
@@ -183,33 +184,44 @@ def release_time(day: date) -> datetime:
 
 
 class BillFetcher:
+    """Asks the relay for a day's bill; with several relay instances, the next one when one cannot answer."""
+
     def __init__(
         self,
-        base_url: str,
+        urls: str | Sequence[str],
         token: str,
         *,
         clock: Clock | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
     ):
-        self.base_url = base_url.rstrip("/")
+        self.addresses = RelayAddresses(urls)
         self._token = token
         self._clock = clock or SystemClock()
         self._transport = transport
         self._timeout = timeout
 
     def __repr__(self) -> str:
-        return f"BillFetcher({self.base_url!r})"
+        return f"BillFetcher({self.addresses.urls!r})"
 
     def fetch(self, day: date) -> BillResult:
-        try:
-            with httpx.Client(transport=self._transport, timeout=self._timeout) as http:
-                response = http.get(
-                    f"{self.base_url}/v1/bills/{quote(day.isoformat(), safe='')}",
-                    headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
-                )
-        except httpx.HTTPError as exc:
-            return BillResult(BillState.RELAY_DOWN, day, detail=f"relay unreachable ({type(exc).__name__})")
+        response: httpx.Response | None = None
+        failure = "relay unreachable"
+        with httpx.Client(transport=self._transport, timeout=self._timeout) as http:
+            for base in self.addresses.in_turn():
+                try:
+                    response = http.get(
+                        f"{base}/v1/bills/{quote(day.isoformat(), safe='')}",
+                        headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
+                    )
+                except httpx.HTTPError as exc:
+                    failure, response = f"relay unreachable ({type(exc).__name__})", None
+                    continue
+                if not instance_failed(response.status_code, response.content):
+                    self.addresses.answered(base)
+                    break
+        if response is None:
+            return BillResult(BillState.RELAY_DOWN, day, detail=failure)
         return self.interpret(day, response.status_code, response.content, response.headers.get("retry-after"))
 
     def interpret(self, day: date, status: int, content: bytes, retry_after: str | None = None) -> BillResult:

@@ -114,7 +114,7 @@ class ManagerService:
     def __init__(self, core: KioskCore, *, bill_transport: httpx.BaseTransport | None = None):
         self._core = core
         config = core.config
-        self._fetcher = BillFetcher(config.relay_url, config.relay_token, clock=core.clock, transport=bill_transport)
+        self._fetcher = BillFetcher(config.relay_urls, config.relay_token, clock=core.clock, transport=bill_transport)
         self._store = StoreInfo(config.store.name, config.store.address, config.store.phone)
         self._prefix = trade_no_prefix(config.store.id, config.kiosk_id)
         self._slips: RefundSlipPrinter | None = None

@@ -37,12 +37,14 @@ from kiosk.wire import (
     OrderCreate,
     PingAnswer,
     RefundCreate,
+    RelayInstance,
     WireError,
     decode,
     encode,
 )
 
 from .body import BodyError, BodyIncomplete, BodyTooLarge, read_body, read_json
+from .cluster import CERTIFICATE_DOWNLOADS, Cluster, take_turn
 from .codepay import CodePayFlows
 from .config import ConfigError, Kiosk, KioskReloader, RelayConfig
 from .gateway import Gateway, NotificationRejected
@@ -162,11 +164,12 @@ class RelayApp:
         if gateway is None:
             from .wechat import build_gateway
 
-            gateway = build_gateway(config)
+            gateway = build_gateway(config, download_turn=self._certificate_turn)
+        where = config.storage
         try:
-            self.storage = open_storage(config.storage_path)
+            self.storage = open_storage(where.where, pool_size=where.pool_size)
         except (StorageError, OSError) as exc:
-            raise ConfigError("storage.path", f"cannot open {config.storage_path}: {exc}") from None
+            raise ConfigError(where.key, str(exc)) from None
         self.hub = VersionHub()
         self.relay = Relay(config, gateway, self.storage, clock or SystemClock(), self.hub)
         self.codepay = CodePayFlows(self.relay, config.codepay)
@@ -176,6 +179,8 @@ class RelayApp:
         self.bill_limiter = RateLimiter(server.bill_rate_limit_per_minute / 60, server.bill_rate_limit_burst)
         self.bill_senders = asyncio.Semaphore(BILL_SENDERS)
         self.reconciler: Reconciler | None = None
+        #: This instance's part among several relays on one database (None on SQLite).
+        self.cluster: Cluster | None = None
         self.started = time.monotonic()
         self.notifications = {"accepted": 0, "rejected": 0, "failed": 0}
         #: Why the relay gave up (storage that cannot write); ``kiosk-relay serve`` then exits non-zero.
@@ -187,7 +192,7 @@ class RelayApp:
             self.storage,
             gateway,
             self.reloader,
-            exit_after=config.storage_exit_after_seconds,
+            exit_after=config.storage.exit_after_seconds,
             on_fatal=self._give_up,
         )
         self._rejected = LogThrottle(log, logging.WARNING, "notifications rejected")
@@ -222,12 +227,17 @@ class RelayApp:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         reconciler = Reconciler(self.relay)
         self.reconciler = reconciler
-        self.relay.on_open_order = reconciler.watch_order
-        self.relay.on_pending_refund = reconciler.watch_refund
-        self.hub.on_interest = reconciler.kiosk_waiting
         await self.health.probe()  # the first check of storage, before any request is taken
-        task = asyncio.create_task(self._supervise(reconciler.run, "reconciler"), name="relay-reconciler")
-        flows = asyncio.create_task(self._supervise(self.codepay.run, "payment-code flows"), name="relay-codepay")
+        link = self.storage.cluster
+        if link is None:  # the only process on its store: the reconciler and the flows run here, always
+            self.relay.on_open_order = reconciler.watch_order
+            self.relay.on_pending_refund = reconciler.watch_refund
+            self.hub.on_interest = reconciler.kiosk_waiting
+            task = asyncio.create_task(self._work(reconciler), name="relay-work")
+        else:  # one of several instances: see cluster.py
+            lease = self.config.storage.lease_seconds
+            self.cluster = Cluster(self.relay, reconciler, self.codepay, link, lease_seconds=lease)
+            task = asyncio.create_task(self.cluster.run(lambda: self._work(reconciler)), name="relay-cluster")
         preparing = asyncio.create_task(self.relay.gateway.prepare(), name="relay-gateway-prepare")
         monitoring = asyncio.create_task(self.health.run(), name="relay-health")
         try:
@@ -235,15 +245,25 @@ class RelayApp:
         finally:
             preparing.cancel()
             monitoring.cancel()
-            for running in (task, flows):
-                running.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await running
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
             await reconciler.stop()
             await self.codepay.stop()
             await asyncio.gather(preparing, monitoring, return_exceptions=True)
             await self.relay.gateway.aclose()
-            self.storage.close()
+            await self.storage.aclose()
+
+    async def _certificate_turn(self, seconds: float) -> bool:
+        """Whether this instance may download platform certificates now (once per ``seconds`` across instances)."""
+        return await take_turn(self.storage, CERTIFICATE_DOWNLOADS, seconds, self.relay.clock)
+
+    async def _work(self, reconciler: Reconciler) -> None:
+        """What runs on one instance at a time: the active queries and the payment-code flows (both resume from
+        storage when they start)."""
+        await asyncio.gather(
+            self._supervise(reconciler.run, "reconciler"), self._supervise(self.codepay.run, "payment-code flows")
+        )
 
     def _give_up(self, reason: str) -> None:
         self.fatal = reason
@@ -333,6 +353,7 @@ class RelayApp:
         self.reload_kiosks()  # at most once a second: a file that no longer validates shows here too
         checks = self.health.checks()
         status = overall(checks)
+        cluster = self.cluster
         body = HealthAnswer(
             status=status,
             mode=self.config.wechatpay.mode,
@@ -340,6 +361,7 @@ class RelayApp:
             long_polls=self.hub.total_waiters(),
             notifications=NotificationCounts(**self.notifications),
             checks=checks,
+            instance=RelayInstance(name=cluster.name, work_lease=cluster.holding) if cluster is not None else None,
         )
         return JSONResponse(encode(body), 503 if status is Health.UNHEALTHY else 200)
 

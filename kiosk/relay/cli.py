@@ -1,4 +1,4 @@
-"""``kiosk-relay``: init / add-store / add-kiosk / remove-kiosk / rotate-token / serve.
+"""``kiosk-relay``: init / add-store / add-kiosk / remove-kiosk / rotate-token / serve / migrate.
 
 Each command prints exactly one JSON line on success. Every mistake (bad arguments, a configuration
 problem, a placeholder left from the example configuration, a busy port, a second relay on the same
@@ -16,13 +16,17 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kiosk.commandline import ArgumentParser, fail
 from kiosk.serving import ListenError
+
+if TYPE_CHECKING:
+    from .watchdog import Systemd
 
 from .config import (
     AUTO,
@@ -36,6 +40,8 @@ from .config import (
     remove_kiosk,
     rotate_token,
 )
+
+log = logging.getLogger("kiosk.relay")
 
 PROG = "kiosk-relay"
 #: The stand-ins of the shipped example configuration (packaging/relay/relay.example.toml, docs/relay.md). A
@@ -57,6 +63,10 @@ PLACEHOLDERS = frozenset(
 EXIT_STORAGE = 3
 #: After giving up, the orderly shutdown gets this long; then the process ends regardless (a stuck write).
 GIVE_UP_GRACE = 15.0
+#: While ``serve`` waits for its database: how often the log says so, and how much longer systemd should wait for
+#: the start each time (a connection attempt takes up to 10 s).
+WAITING_SAID_EVERY = 60.0
+DATABASE_WAIT_USEC = 30_000_000
 
 
 def _print(payload: dict[str, Any]) -> None:
@@ -99,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+
+    move = commands.add_parser("migrate", help="copy a relay's SQLite file into a PostgreSQL database")
+    move.add_argument("--from", dest="source", required=True, type=Path, help="the relay's SQLite file (relay stopped)")
+    move.add_argument("--to", dest="target", required=True, help="postgresql://… (an empty database)")
+    move.add_argument("--replace", action="store_true", help="empty a target that already holds relay data first")
     return parser
 
 
@@ -119,9 +134,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print(rotate_token(args.config, args.id))
         elif args.command == "serve":
             return _serve(args)
+        elif args.command == "migrate":
+            _print(_migrate(args.source, args.target, replace=args.replace))
     except ConfigError as exc:
         return fail(PROG, exc)
     return 0
+
+
+def _migrate(source: Path, target: str, *, replace: bool) -> dict[str, Any]:
+    if urlsplit(target).scheme not in ("postgresql", "postgres"):
+        raise ConfigError("--to", "must be a postgresql:// URL")  # never echoed: it may hold a password
+    try:
+        from .storage.move import move
+    except ImportError:
+        raise ConfigError("--to", "PostgreSQL needs its driver: pip install 'kiosk[postgres]'") from None
+    from .storage import StorageError
+
+    try:
+        return move(source.resolve(), target, replace=replace)
+    except StorageError as exc:
+        raise ConfigError("migrate", str(exc)) from None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -138,8 +170,10 @@ def _serve(args: argparse.Namespace) -> int:
     refuse_placeholders(config)
     host = args.host or config.server.host
     port = config.server.port if args.port is None else args.port
-    app = create_app(config)
     systemd = Systemd.from_environment()
+    if config.storage.url is not None:
+        _wait_for_database(config.storage.url, systemd)
+    app = create_app(config)
     app.health.systemd = systemd
     # The server stops in order once the relay gives up; a write stuck in the kernel must not hold the exit.
     app.on_fatal = lambda reason: _exit_later(GIVE_UP_GRACE, EXIT_STORAGE)
@@ -159,6 +193,28 @@ def _serve(args: argparse.Namespace) -> int:
         if systemd is not None:
             systemd.notify("STOPPING=1")
     return EXIT_STORAGE if app.fatal is not None else 0
+
+
+def _wait_for_database(url: str, systemd: Systemd | None) -> None:
+    """Wait for a PostgreSQL database that cannot be reached yet (a server restarting or failing over), so that
+    instances the database took down with it (exit 3) come back with it rather than use up the service
+    manager's restarts. Said in the log once a minute and in systemd's status, whose start timeout is extended
+    meanwhile; a database that refuses outright is left to opening the store (exit 2)."""
+    try:
+        from .storage.postgres import describe, unreachable
+    except ImportError:
+        return  # opening the store names the missing driver
+    said_at: float | None = None
+    while (problem := unreachable(url)) is not None:
+        now = time.monotonic()
+        if said_at is None or now - said_at >= WAITING_SAID_EVERY:
+            log.warning("waiting for the database %s: %s", describe(url), problem)
+            said_at = now
+        if systemd is not None:
+            systemd.notify(f"STATUS=waiting for the database: {problem}\nEXTEND_TIMEOUT_USEC={DATABASE_WAIT_USEC}")
+        time.sleep(1.0)
+    if said_at is not None:
+        log.warning("the database %s answers", describe(url))
 
 
 def _exit_later(seconds: float, code: int) -> None:
@@ -197,6 +253,4 @@ def _warn_about_notify_url(notify_url: str, base_url: str) -> None:
         return
     target, bound = urlsplit(notify_url), urlsplit(base_url)
     if target.hostname in ("127.0.0.1", "localhost", "::1") and target.port != bound.port:
-        logging.getLogger("kiosk.relay").warning(
-            "notify_url %s points at port %s but the relay listens on %s", notify_url, target.port, bound.port
-        )
+        log.warning("notify_url %s points at port %s but the relay listens on %s", notify_url, target.port, bound.port)

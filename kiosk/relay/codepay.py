@@ -20,6 +20,14 @@ WeChat Pay has no such order and the code is still fresh (then the same number a
 
 Time is the relay's clock (``Relay.clock``): the scheduler wakes at least every ``tick`` seconds, so a test that
 moves the clock sees the flow act without sleeping through it.
+
+With several relay instances on one database (``cluster.py``) the flows run where the work lease is: an instance
+that does not hold it charges the codes its kiosks send (only it has them) and hands each flow to the holder
+(:attr:`CodePayFlows.elsewhere`), forgetting the code; the holder resumes every stored flow when it takes the
+lease, and leaves a flow still charging alone until another instance's charge can no longer be in flight
+(:data:`CHARGE_IN_FLIGHT`). The one resend of a charge WeChat Pay never recorded needs the code, so it happens
+only when the instance that charged also holds the lease; otherwise such an order is reversed at its deadline
+and the customer shows a new code.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +61,9 @@ AUTO_REVERSE = timedelta(seconds=45)
 CODE_FRESH = timedelta(seconds=40)
 #: Seconds between reverse attempts (the last one repeats).
 REVERSE_RETRY = (2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
+#: Longer than a charge call to WeChat Pay can take (two attempts, each within the client's timeout): a flow still
+#: charging this long after it began has lost its charge's answer with the instance that sent it.
+CHARGE_IN_FLIGHT = timedelta(seconds=20)
 
 
 @dataclass
@@ -83,6 +94,10 @@ class CodePayFlows:
         self._busy: set[str] = set()
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Several relay instances: hands a flow to the instance that runs them while :meth:`run` does not run
+        #: here (None: this process runs them all).
+        self.elsewhere: Callable[[str], None] | None = None
+        self._running = False
 
     # -- the kiosk's requests
 
@@ -123,7 +138,7 @@ class CodePayFlows:
         flow = await self.relay.storage.codepay(out_trade_no)
         if not same_order(order, draft) or flow is None or flow.payment_code != mask_payment_code(code):
             raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
-        if flow.step in (CodePayStep.CHARGING, CodePayStep.POLLING) and not flow.resent:
+        if flow.step in (CodePayStep.CHARGING, CodePayStep.POLLING) and not flow.resent and self._runs_here:
             self._codes.setdefault(out_trade_no, _Code(code, flow.charged_at))
         return await self._view(out_trade_no)
 
@@ -139,10 +154,30 @@ class CodePayFlows:
 
     async def run(self) -> None:
         """Resume the stored flows, then act on each when it is due (on the relay's clock)."""
+        self._running = True
+        try:
+            await self.resume()
+            await self._serve()
+        finally:
+            self._running = False
+
+    async def resume(self) -> None:
+        """Pick up the stored flows this scheduler does not know yet (all of them when it starts)."""
         now = self.relay.now()
         for flow in await self.relay.storage.active_codepays():
-            # A flow caught CHARGING lost its charge's answer with the last process: resolve it now.
-            self._schedule(flow.out_trade_no, flow.next_at or now)
+            if flow.out_trade_no not in self._due and flow.out_trade_no not in self._busy:
+                # A flow caught CHARGING lost its charge's answer with the last process: resolve it now.
+                self._schedule(flow.out_trade_no, flow.next_at or now)
+
+    def take_over(self, out_trade_no: str) -> None:
+        """Another relay instance handed this flow over: act on it as stored (once :meth:`run` runs here)."""
+        self._plan(out_trade_no, self.relay.now())
+
+    @property
+    def _runs_here(self) -> bool:
+        return self._running or self.elsewhere is None
+
+    async def _serve(self) -> None:
         while True:
             now = self.relay.now()
             for out_trade_no, due in list(self._due.items()):
@@ -170,6 +205,13 @@ class CodePayFlows:
         return task
 
     def _schedule(self, out_trade_no: str, at: datetime) -> None:
+        if self.elsewhere is not None and not self._running:
+            self._codes.pop(out_trade_no, None)  # the flow goes on elsewhere, without the code
+            self.elsewhere(out_trade_no)
+            return
+        self._plan(out_trade_no, at)
+
+    def _plan(self, out_trade_no: str, at: datetime) -> None:
         known = self._due.get(out_trade_no)
         self._due[out_trade_no] = at if known is None else min(known, at)
         self._wake.set()
@@ -192,6 +234,11 @@ class CodePayFlows:
         flow = await self.relay.storage.codepay(out_trade_no)
         if flow is None or flow.step is CodePayStep.DONE:
             return
+        if flow.step is CodePayStep.CHARGING and self.elsewhere is not None and out_trade_no not in self._codes:
+            in_flight_until = flow.charged_at + CHARGE_IN_FLIGHT
+            if self.relay.now() < in_flight_until:  # another instance may still be charging it
+                self._schedule(out_trade_no, in_flight_until)
+                return
         if flow.step is CodePayStep.CHARGING:
             # The charge was sent by a process that stopped before its answer: only a query can tell.
             log.info("order %s: the charge's answer was lost; querying", out_trade_no)

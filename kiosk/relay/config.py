@@ -104,6 +104,34 @@ class OrderSettings:
 
 
 @dataclass(frozen=True)
+class StorageSettings:
+    """Where the relay stores: an SQLite file (``path``, one relay process) or a PostgreSQL database (``url``,
+    any number of relay instances)."""
+
+    path: Path | None = None
+    url: str | None = field(default=None, repr=False)  # may carry a password
+    #: PostgreSQL only: connections per instance, and how long the work lease lasts unless renewed.
+    pool_size: int = 10
+    lease_seconds: float = 15.0
+    #: Storage that has not written for this long is given up on: the relay exits non-zero (the service
+    #: manager starts it again).
+    exit_after_seconds: float = 10.0
+
+    @property
+    def where(self) -> Path | str:
+        """What :func:`kiosk.relay.storage.open_storage` opens."""
+        if self.url is not None:
+            return self.url
+        assert self.path is not None
+        return self.path
+
+    @property
+    def key(self) -> str:
+        """The configuration key that names the store, for messages."""
+        return "storage.url" if self.url is not None else "storage.path"
+
+
+@dataclass(frozen=True)
 class CodePaySettings:
     """The payment-code timeline (WeChat Pay's: query every 5 s, give up after 30 s, reverse no sooner than 15 s
     after the charge; WeChat Pay itself reverses at 45 s). Configurable: the reference leaves parts of it open."""
@@ -138,14 +166,11 @@ class RelayConfig:
     path: Path
     wechatpay: WeChatPaySettings
     server: ServerSettings
-    storage_path: Path
+    storage: StorageSettings
     orders: OrderSettings
     codepay: CodePaySettings
     stores: dict[str, Store]
     kiosks: tuple[Kiosk, ...]
-    #: Storage that has not written for this long is given up on: the relay exits non-zero (the service
-    #: manager starts it again).
-    storage_exit_after_seconds: float = 10.0
 
     def authenticate(self, token: str) -> Kiosk | None:
         """The kiosk holding ``token``; every hash is compared in constant time."""
@@ -295,12 +320,7 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
         ),
     )
 
-    storage = _table(document, "storage", required=True)
-    _unknown(storage, ("path", "exit_after_seconds"), "storage.")
-    storage_path = base / _string(storage, "storage.path", "path")
-    if not storage_path.parent.is_dir():
-        raise ConfigError("storage.path", f"directory {storage_path.parent} does not exist")
-    exit_after = _number(storage, "storage.exit_after_seconds", "exit_after_seconds", 10.0)
+    storage = _storage(_table(document, "storage", required=True), base)
 
     orders_table = _table(document, "orders")
     _unknown(orders_table, ("default_expire_seconds", "max_expire_seconds", "queries_per_second"), "orders.")
@@ -366,16 +386,38 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
             raise ConfigError(f"{key}.token_sha256", "must be 64 lower-case hex characters (a SHA-256 hash)")
         kiosks.append(Kiosk(kiosk_id, store_id, role, digest))
 
-    return RelayConfig(
-        path,
-        settings,
-        server,
-        storage_path,
-        orders,
-        codepay,
-        stores,
-        tuple(kiosks),
-        storage_exit_after_seconds=exit_after,
+    return RelayConfig(path, settings, server, storage, orders, codepay, stores, tuple(kiosks))
+
+
+_STORAGE_KEYS = ("path", "url", "pool_size", "lease_seconds", "exit_after_seconds")
+
+
+def _storage(table: Mapping[str, Any], base: Path) -> StorageSettings:
+    _unknown(table, _STORAGE_KEYS, "storage.")
+    if "path" in table and "url" in table:
+        raise ConfigError("storage.url", "set path (an SQLite file) or url (a PostgreSQL database), not both")
+    defaults = StorageSettings()
+    exit_after = _number(table, "storage.exit_after_seconds", "exit_after_seconds", defaults.exit_after_seconds)
+    if "url" not in table:
+        for name in ("pool_size", "lease_seconds"):
+            if name in table:
+                raise ConfigError(f"storage.{name}", "applies only to a PostgreSQL url")
+        path = base / _string(table, "storage.path", "path")
+        if not path.parent.is_dir():
+            raise ConfigError("storage.path", f"directory {path.parent} does not exist")
+        return StorageSettings(path=path, exit_after_seconds=exit_after)
+    url = _string(table, "storage.url", "url")
+    if urlsplit(url).scheme not in ("postgresql", "postgres"):
+        # Never echo the value: it may hold the database password.
+        raise ConfigError("storage.url", "must be a postgresql:// URL")
+    lease = _number(table, "storage.lease_seconds", "lease_seconds", defaults.lease_seconds)
+    if not 2 <= lease <= 600:
+        raise ConfigError("storage.lease_seconds", "must be between 2 and 600 seconds")
+    return StorageSettings(
+        url=url,
+        pool_size=_int(table, "storage.pool_size", "pool_size", defaults.pool_size, 2, 200),
+        lease_seconds=lease,
+        exit_after_seconds=exit_after,
     )
 
 

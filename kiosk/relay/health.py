@@ -68,6 +68,8 @@ class HealthMonitor:
         self.exit_after = exit_after
         self.on_fatal = on_fatal
         self.monotonic = monotonic
+        #: Seconds between two probe writes (tests that wait for the check to change shorten it).
+        self.probe_interval = PROBE_INTERVAL
         #: Set by ``kiosk-relay serve`` under systemd: readiness, status and the watchdog's pings.
         self.systemd: Systemd | None = None
         self._storage_problem: str | None = None
@@ -123,7 +125,7 @@ class HealthMonitor:
 
     async def _probe_loop(self) -> None:
         while True:
-            await asyncio.sleep(PROBE_INTERVAL)
+            await asyncio.sleep(self.probe_interval)
             await self.probe()
 
     async def _lag_loop(self) -> None:

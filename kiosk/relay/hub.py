@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 Snapshot = dict[str, Any]
@@ -18,7 +18,8 @@ Snapshot = dict[str, Any]
 class VersionHub:
     """In-memory version index keyed by out_trade_no: a bounded LRU of snapshots, plus a wake-up event and a
     waiter count per order only while someone waits on it, so memory stays flat however many orders are
-    polled."""
+    polled. With ``capacity`` 0 it holds only what is being waited on (several relay instances: a snapshot
+    nobody waits on could be changed by another instance unseen)."""
 
     def __init__(self, capacity: int = 20_000) -> None:
         self.capacity = capacity
@@ -27,6 +28,11 @@ class VersionHub:
         self._waiting: dict[str, int] = {}
         #: Called with the key whenever a waiter starts (the reconciler schedules an early query).
         self.on_interest: Callable[[str], None] | None = None
+        #: Awaited with the key once a waiter is registered, when others may change the store too (several
+        #: relay instances): it reloads the order and publishes it, so a change made elsewhere just before the
+        #: waiter registered is not missed; later ones arrive as publishes. None when this process is the only
+        #: writer (its publishes are every change).
+        self.refresh: Callable[[str], Awaitable[None]] | None = None
 
     def get(self, key: str) -> Snapshot | None:
         snapshot = self._snapshots.get(key)
@@ -41,7 +47,7 @@ class VersionHub:
             return False
         self._snapshots[key] = snapshot
         self._snapshots.move_to_end(key)
-        self._evict()
+        self._trim(key)
         event = self._events.pop(key, None)
         if event is not None:
             event.set()
@@ -53,7 +59,7 @@ class VersionHub:
         if known is not None and int(known["version"]) >= int(snapshot["version"]):
             return known
         self._snapshots[key] = snapshot
-        self._evict()
+        self._trim(key)
         return snapshot
 
     def held(self) -> int:
@@ -62,6 +68,10 @@ class VersionHub:
 
     def waiters(self, key: str) -> int:
         return self._waiting.get(key, 0)
+
+    def waited(self) -> list[str]:
+        """The keys someone waits on now."""
+        return list(self._waiting)
 
     def total_waiters(self) -> int:
         return sum(self._waiting.values())
@@ -74,6 +84,8 @@ class VersionHub:
         try:
             if self.on_interest is not None:
                 self.on_interest(key)
+            if self.refresh is not None:
+                await self.refresh(key)
             while True:
                 snapshot = self._snapshots.get(key)
                 if snapshot is not None and int(snapshot["version"]) > since:
@@ -95,6 +107,14 @@ class VersionHub:
                 # which for a final order is never.
                 del self._waiting[key]
                 self._events.pop(key, None)
+                self._trim(key)
+
+    def _trim(self, key: str) -> None:
+        if self.capacity == 0:  # only what someone waits on
+            if key not in self._waiting:
+                self._snapshots.pop(key, None)
+            return
+        self._evict()
 
     def _evict(self) -> None:
         # Only snapshots nobody waits on go; the store can reload them.

@@ -30,6 +30,9 @@ FIRST_WATCHED_QUERY = 1.0
 CLOSE_GRACE = 5.0
 #: After a failed close of an expired order.
 CLOSE_RETRY = 30.0
+#: A kiosk waiting on another relay instance counts as watching this long after it said so (it polls again
+#: within 30 s, and says so again).
+WATCH_MEMORY = 35.0
 
 
 def order_query_delay(age: float, watched: bool) -> float:
@@ -69,6 +72,7 @@ class Reconciler:
         self._heap: list[tuple[float, str]] = []
         self._busy: set[str] = set()
         self._refund_attempts: dict[str, int] = {}
+        self._watched_until: dict[str, float] = {}
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -89,21 +93,38 @@ class Reconciler:
         self.schedule("o:" + out_trade_no, order_query_delay(0, watched=False))
 
     def kiosk_waiting(self, out_trade_no: str) -> None:
-        """A kiosk started long-polling: make sure a query goes out within about a second."""
+        """A kiosk started long-polling (here, or on another relay instance): make sure a query goes out within
+        about a second, and query on the watched schedule meanwhile."""
+        self._watched_until[out_trade_no] = self.monotonic() + WATCH_MEMORY
         self.schedule("o:" + out_trade_no, FIRST_WATCHED_QUERY)
+
+    def watched(self, out_trade_no: str) -> bool:
+        if self.relay.hub.waiters(out_trade_no) > 0:
+            return True
+        until = self._watched_until.get(out_trade_no)
+        if until is not None and until <= self.monotonic():
+            del self._watched_until[out_trade_no]
+            return False
+        return until is not None
 
     def watch_refund(self, out_refund_no: str) -> None:
         attempt = self._refund_attempts.get(out_refund_no, 0)
         self.schedule("r:" + out_refund_no, refund_query_delay(attempt))
 
     async def load(self) -> None:
-        """Pick up payable orders and unfinished refunds from storage (after a restart)."""
+        """Pick up payable orders and unfinished refunds from storage (after a restart, or ones another relay
+        instance stored); what is scheduled already keeps its schedule."""
         open_orders = await self.relay.storage.payable_orders()
         pending = await self.relay.storage.unfinished_refunds()
-        for index, out_trade_no in enumerate(open_orders):
+        new_orders = [number for number in open_orders if not self._known("o:" + number)]
+        for index, out_trade_no in enumerate(new_orders):
             self.schedule("o:" + out_trade_no, 1.0 + index * 0.05)
         for out_refund_no in pending:
-            self.watch_refund(out_refund_no)
+            if not self._known("r:" + out_refund_no):
+                self.watch_refund(out_refund_no)
+
+    def _known(self, key: str) -> bool:
+        return key in self._due or key in self._busy
 
     async def run(self) -> None:
         await self.load()
@@ -152,10 +173,11 @@ class Reconciler:
         relay = self.relay
         order = await relay.load_order(out_trade_no)
         if order is None or not is_payable(order.state) or order.trade_type is TradeType.MICROPAY:
+            self._watched_until.pop(out_trade_no, None)
             return  # a payment-code order is followed by its own flow (codepay.py)
         now = relay.now()
         expires = order.expires_at
-        watched = relay.hub.waiters(out_trade_no) > 0
+        watched = self.watched(out_trade_no)
         age = (now - order.created_at).total_seconds()
         expired = (now - expires).total_seconds() >= CLOSE_GRACE
         try:
@@ -168,6 +190,7 @@ class Reconciler:
             log.info("%s of %s failed: %s", "close" if expired else "query", out_trade_no, exc)
         current = await relay.load_order(out_trade_no)
         if current is None or not is_payable(current.state):
+            self._watched_until.pop(out_trade_no, None)
             return
         if expired:
             self.schedule("o:" + out_trade_no, CLOSE_RETRY)  # WeChat Pay unreachable: try the close again

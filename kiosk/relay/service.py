@@ -309,6 +309,12 @@ class Relay:
             raise not_found()
         return snapshot
 
+    async def reload(self, out_trade_no: str) -> None:
+        """Publish the order as stored (another relay instance may have changed it)."""
+        order = await self.storage.order(out_trade_no)
+        if order is not None:
+            self.publish(order)
+
     @staticmethod
     def new_number(kiosk: Kiosk, number: str, field: str) -> None:
         """A number the kiosk gives something new must be its store's (``kiosk.wire.store_prefix``). Checked before

@@ -38,6 +38,8 @@ class Systemd:
     def notify(self, message: str) -> None:
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-                sock.sendto(message.encode("utf-8"), self.address)
-        except OSError as exc:  # systemd gone (shutting down): nothing to tell
+                # Never waits: it is sent from the event loop, and a listener whose queue is full must not stop
+                # the relay (the datagram is dropped; the next ping or status goes again).
+                sock.sendto(message.encode("utf-8"), socket.MSG_DONTWAIT, self.address)
+        except OSError as exc:  # systemd gone (shutting down), or its queue full: nothing to tell
             log.debug("sd_notify %s failed: %s", message.split("=", 1)[0], exc)

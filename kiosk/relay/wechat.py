@@ -79,6 +79,8 @@ from .gateway import (
 
 T = TypeVar("T")
 log = logging.getLogger("kiosk.relay.wechat")
+#: An unknown serial makes the relay download platform certificates at most this often (all its instances
+#: together): a forged serial must not cause a storm of downloads.
 CERTIFICATE_REFRESH_INTERVAL = 60.0
 #: Every call to WeChat Pay, retries included, ends within this: below the 5 s a kiosk waits for the relay.
 CALL_DEADLINE = 3.5
@@ -91,6 +93,9 @@ BILL_DEADLINE = 20.0
 CHARGE_DEADLINE = CHARGE_TIMEOUT
 #: With no call for this long, :meth:`WeChatGateway.probe` asks WeChat Pay whether it answers.
 PROBE_INTERVAL = 30.0
+
+#: Answers whether a download may happen now, given the limit's interval (shared through the relay's storage).
+DownloadTurn = Callable[[float], Awaitable[bool]]
 
 # Credentials.load / merchant settings -> the relay's TOML keys, so errors name what to fix.
 _SETTING_KEYS = {
@@ -249,6 +254,7 @@ class WeChatGateway:
         self,
         config: RelayConfig,
         *,
+        download_turn: DownloadTurn,
         clock: Clock | None = None,
         transport: Any = None,
     ) -> None:
@@ -286,7 +292,7 @@ class WeChatGateway:
         except ConfigurationError as exc:
             raise _config_error(exc, settings.partner) from None
         self.parser = self.client.notifications
-        self._last_refresh: float | None = None
+        self._download_turn = download_turn
         self._reach = Reachability(settings.base_url)
         self._failing = LogThrottle(log, logging.WARNING, f"WeChat Pay calls failed at {settings.base_url}")
         self._probe_http = httpx.AsyncClient(transport=transport, timeout=CALL_DEADLINE, follow_redirects=False)
@@ -435,12 +441,10 @@ class WeChatGateway:
             await self.probe()
 
     async def _refresh_certificates(self) -> bool:
-        """Download platform certificates for an unknown serial, at most once a minute (a forged serial must not
-        cause a storm)."""
-        now = time.monotonic()
-        if self._last_refresh is not None and now - self._last_refresh < CERTIFICATE_REFRESH_INTERVAL:
+        """Download platform certificates for an unknown serial, when it is this relay's turn (at most once a
+        minute across every instance: a forged serial must not cause a storm)."""
+        if not await self._download_turn(CERTIFICATE_REFRESH_INTERVAL):
             return False
-        self._last_refresh = now
         try:
             await self._call(self.client.download_certificates)
         except GatewayError as exc:
@@ -496,8 +500,8 @@ class WeChatGateway:
         await self.client.aclose()
 
 
-def build_gateway(config: RelayConfig) -> WeChatGateway:
-    return WeChatGateway(config)
+def build_gateway(config: RelayConfig, *, download_turn: DownloadTurn) -> WeChatGateway:
+    return WeChatGateway(config, download_turn=download_turn)
 
 
 def _refund_status(refund: Refund) -> RefundReport:

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Online backup of the relay's SQLite database; safe while the relay runs (SQLite's backup API).
+# Online backup of the relay's database; safe while the relay runs: SQLite's backup API for an SQLite file
+# (relay-<time>.sqlite3), pg_dump on one snapshot for PostgreSQL (relay-<time>.dump).
 #
 #   backup.sh [--config /etc/kiosk-relay/relay.toml] [--dest /var/backups/kiosk-relay] [--keep 30]
 #
@@ -7,10 +8,10 @@
 # /opt/kiosk-relay/bin/python; a trial from a checkout: .venv/bin/python).
 #
 # Run it as the service user (kiosk-relay-backup.timer does, daily), or as root: it then switches to the
-# database's owner so that no file next to the database ends up owned by root. Prints one JSON line
-# (backup file, size, rows per table). Copy the backups off the server (rsync, object storage): a backup
-# on the same disk does not survive that disk. The configuration and keys in /etc/kiosk-relay are not
-# in it; back them up separately, encrypted.
+# owner of the database file (of the configuration, for PostgreSQL) so that no backup ends up owned by root.
+# Prints one JSON line (backup file, size, rows per table). Copy the backups off the server (rsync, object
+# storage): a backup on the same disk does not survive that disk. The configuration and keys in
+# /etc/kiosk-relay are not in it; back them up separately, encrypted.
 set -eu
 
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
@@ -35,10 +36,14 @@ done
 }
 
 db=$("$python" "$here/relay_db.py" db-path --config "$config")
+case "$db" in
+    postgres*://*) owned=$config ;;  # the database lives on its server
+    *) owned=$db ;;
+esac
 if [ "$(id -u)" = 0 ]; then
-    owner=$(stat -c %U "$db")
+    owner=$(stat -c %U "$owned")
     if [ "$owner" != root ]; then
-        install -d -o "$owner" -g "$(stat -c %G "$db")" -m 0700 "$dest"
+        install -d -o "$owner" -g "$(stat -c %G "$owned")" -m 0700 "$dest"
         exec runuser -u "$owner" -- "$python" "$here/relay_db.py" backup --config "$config" --dest "$dest" --keep "$keep"
     fi
 fi

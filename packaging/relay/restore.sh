@@ -6,9 +6,11 @@
 # KIOSK_RELAY_PYTHON names the relay's Python, the one with the kiosk package (default
 # /opt/kiosk-relay/bin/python; a trial from a checkout: .venv/bin/python).
 #
-# Stops kiosk-relay.service, moves the current database (and its -wal/-shm) aside as
-# relay.sqlite3.replaced-<time>, puts the checked backup in its place owned by the service user, and starts
-# the service again. --no-service skips systemctl (a relay you run yourself: stop it first).
+# Stops kiosk-relay.service, keeps the current data (an SQLite file and its -wal/-shm moved aside as
+# relay.sqlite3.replaced-<time>; a PostgreSQL database dumped as relay.replaced-<time>.dump beside the
+# backup), puts the checked backup in place (an SQLite file owned by the service user; a .dump restored in one
+# transaction) and starts the service again. --no-service skips systemctl (a relay you run yourself: stop it
+# first). On PostgreSQL, stop the relay on every other server too before restoring.
 # Orders paid after the backup was taken are not in it: the relay's reconciler cannot find orders it does
 # not know, so compare with the WeChat Pay trade bill of the days since (docs/deploy.md, "Backups").
 set -eu
@@ -43,9 +45,10 @@ if [ "$use_service" = 1 ]; then
 fi
 umask 077
 "$python" "$here/relay_db.py" restore --config "$config" "$backup"
-if [ "$(id -u)" = 0 ] && id kiosk-relay >/dev/null 2>&1; then
-    chown kiosk-relay:kiosk-relay "$db"
-fi
+case "$db" in
+    postgres*://*) ;;
+    *) if [ "$(id -u)" = 0 ] && id kiosk-relay >/dev/null 2>&1; then chown kiosk-relay:kiosk-relay "$db"; fi ;;
+esac
 if [ "$use_service" = 1 ]; then
     systemctl start "$service"
 fi

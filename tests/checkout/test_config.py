@@ -36,7 +36,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD))
-    assert config.relay_url == "https://relay.linli-shop.cn"
+    assert config.relay_urls == ("https://relay.linli-shop.cn",)
     assert config.store.name == "邻里便利" and config.store.phone is None
     assert config.data_dir == tmp_path / "data"
     assert config.journal_path == tmp_path / "data" / "journal.sqlite3"
@@ -46,6 +46,12 @@ def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     assert config.other_wallet_message is None  # the default, 本店仅支持微信支付, in the kiosk's language
     assert config.manager_token is None
     assert (config.receipt, config.prints_receipts) == ("always", True)
+
+
+def test_the_relay_may_be_several_instances_to_fail_over_between(tmp_path: Path) -> None:
+    urls = 'urls = ["https://relay-a.example.cn/", "https://relay-b.example.cn"]'
+    config = load_config(write(tmp_path, GOOD.replace('url = "https://relay.linli-shop.cn/"', urls)))
+    assert config.relay_urls == ("https://relay-a.example.cn", "https://relay-b.example.cn")
 
 
 def test_tokens_stay_out_of_repr(tmp_path: Path) -> None:
@@ -131,6 +137,15 @@ def test_when_receipts_print(tmp_path: Path, mode: str, prints: bool) -> None:
         ('url = "https://relay.linli-shop.cn/"', 'url = "https://relay.example.cn"', "[relay] url"),
         ('token = "kiosk-secret-token"', 'token = "…"', "[relay] token"),
         ('address = "上海市徐汇区漕溪北路 1 号"', 'address = "上海市徐汇区…"', "[store] address"),
+        # [relay] urls: relay instances to fail over between
+        ('url = "https://relay.linli-shop.cn/"', 'url = "https://a.cn"\nurls = ["https://b.cn"]', "[relay] urls"),
+        ('url = "https://relay.linli-shop.cn/"', "urls = []", "[relay] urls"),
+        ('url = "https://relay.linli-shop.cn/"', 'urls = "https://a.cn"', "[relay] urls"),
+        ('url = "https://relay.linli-shop.cn/"', 'urls = ["https://a.cn", 5]', "[relay] urls"),
+        ('url = "https://relay.linli-shop.cn/"', 'urls = ["https://a.cn", "b.cn"]', "[relay] urls"),
+        ('url = "https://relay.linli-shop.cn/"', 'urls = ["https://a.cn", "https://a.cn/"]', "[relay] urls"),
+        ('url = "https://relay.linli-shop.cn/"', f"urls = {[f'https://r{n}.cn' for n in range(9)]}", "[relay] urls"),
+        ('url = "https://relay.linli-shop.cn/"', 'urls = ["https://a.cn", "https://relay.example.cn"]', "[relay] urls"),
         ("[printer]", "[payment]\nother_wallet_message = ''\n[printer]", "[payment] other_wallet_message"),
         ("[printer]", "[payment]\nother_wallet_message = 5\n[printer]", "[payment] other_wallet_message"),
         ("[printer]", f"[payment]\nother_wallet_message = '{'长' * 41}'\n[printer]", "[payment] other_wallet_message"),

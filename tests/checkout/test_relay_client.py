@@ -245,3 +245,67 @@ def test_backoff_grows_with_jitter_and_a_cap() -> None:
     half = Backoff(base=0.5, cap=8.0, random=lambda: 0.5)
     assert half.delay(3) == 2.0
     assert top.delay(10_000) == 8.0
+
+
+class Instances:
+    """Relay instances by host: each answers with its own queue of answers (a response or an exception)."""
+
+    def __init__(self, **answers: list[httpx.Response | Exception]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host.removesuffix(".test")
+        self.asked.append(host)
+        answer = self.answers[host].pop(0) if len(self.answers[host]) > 1 else self.answers[host][0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def failover_client(instances: Instances, seen: Seen) -> RelayClient:
+    return RelayClient(
+        ["http://a.test", "http://b.test"],
+        TOKEN,
+        transport=httpx.MockTransport(instances),
+        on_connectivity=lambda online, error, authorized: seen.append((online, error, authorized)),
+    )
+
+
+def test_a_request_the_first_instance_cannot_answer_goes_to_the_next_at_once_and_stays_there(seen: Seen) -> None:
+    paid = httpx.Response(200, json=order_answer("S-K-1", "SUCCESS", 2))
+    instances = Instances(a=[httpx.RemoteProtocolError("the instance died mid-poll")], b=[paid])
+    client = failover_client(instances, seen)
+    status = client.get_order("S-K-1", since=1, wait=20)  # a long-poll broken by a dying instance
+    assert (status.state, status.version) == ("SUCCESS", 2)
+    client.get_order("S-K-1")
+    assert instances.asked == ["a", "b", "b"]  # resumed on b with the same since; b first from then on
+    assert seen == [(True, None, True)]  # the kiosk stayed online throughout
+    assert "a.test" in repr(client) and "b.test" in repr(client)
+
+
+@pytest.mark.parametrize(
+    "bare", [httpx.Response(502, text="bad gateway"), httpx.Response(503), httpx.ConnectError("x")]
+)
+def test_a_proxys_bare_5xx_or_a_refused_connection_moves_on_to_the_next_instance(
+    seen: Seen, bare: httpx.Response | Exception
+) -> None:
+    instances = Instances(a=[bare], b=[httpx.Response(200, json=order_answer("S-K-1"))])
+    assert failover_client(instances, seen).get_order("S-K-1").state == "NOTPAY"
+    assert instances.asked == ["a", "b"]
+
+
+def test_the_relays_own_5xx_is_the_same_on_every_instance_and_is_not_retried_elsewhere(seen: Seen) -> None:
+    unavailable = httpx.Response(503, json={"error": {"code": "wechatpay_unavailable", "message": "x"}})
+    instances = Instances(a=[unavailable], b=[httpx.Response(200, json=order_answer("S-K-1"))])
+    with pytest.raises(RelayUnavailable, match="wechatpay_unavailable"):
+        failover_client(instances, seen).get_order("S-K-1")
+    assert instances.asked == ["a"]
+
+
+def test_when_no_instance_answers_the_kiosk_is_offline(seen: Seen) -> None:
+    instances = Instances(a=[httpx.ConnectError("x")], b=[httpx.ReadTimeout("y")])
+    client = failover_client(instances, seen)
+    with pytest.raises(RelayUnavailable, match="ReadTimeout"):
+        client.create_order("S-K-1", "可乐", 350, datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ))
+    assert instances.asked == ["a", "b"] and client.online is False

@@ -86,7 +86,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[KioskCore, FakeRelay, MovableClock, 
     relay = FakeRelay(box)
     clock = MovableClock()
     config = KioskConfig(
-        relay_url="http://relay.test",
+        relay_urls=("http://relay.test",),
         relay_token="token",
         store=StoreInfoConfig("S1", "店", "路"),
         kiosk_id="K1",
@@ -225,7 +225,7 @@ def test_the_sample_catalogue_is_what_a_fresh_core_sells(setup: tuple) -> None: 
 
 def test_a_bad_printer_setting_is_reported_and_the_kiosk_still_sells(tmp_path: Path) -> None:
     config = KioskConfig(
-        relay_url="http://127.0.0.1:9",
+        relay_urls=("http://127.0.0.1:9",),
         relay_token="t",
         store=StoreInfoConfig("S", "n", "a"),
         kiosk_id="K",

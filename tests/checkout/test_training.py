@@ -70,7 +70,7 @@ def test_simulated_payments_only_in_training(tmp_path: Path) -> None:
 
     core = KioskCore(
         KioskConfig(
-            relay_url="http://127.0.0.1:9",
+            relay_urls=("http://127.0.0.1:9",),
             relay_token="t",
             store=StoreInfoConfig("S", "n", "a"),
             kiosk_id="K",

@@ -77,7 +77,7 @@ def offline_core(tmp_path: Path) -> Iterator[KioskCore]:
 
 def make_offline_core(data_dir: Path, **config: Any) -> KioskCore:
     values: dict[str, Any] = {
-        "relay_url": "http://127.0.0.1:9",
+        "relay_urls": ("http://127.0.0.1:9",),
         "relay_token": "kiosk-token",
         "store": StoreInfoConfig("S1", "测试便利店", "测试路 1 号"),
         "kiosk_id": "K1",

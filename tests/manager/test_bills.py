@@ -110,6 +110,23 @@ def test_relay_unreachable():
     assert result.state is BillState.RELAY_DOWN and "ConnectError" in result.detail
 
 
+def test_a_relay_instance_that_cannot_answer_is_passed_over_for_the_next():
+    asked: list[str] = []
+
+    def instances(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.host)
+        if request.url.host == "relay-a.test":
+            raise httpx.ConnectError("connection refused", request=request)
+        if request.url.host == "relay-b.test":
+            return httpx.Response(502, content=b"<h1>Bad Gateway</h1>")  # a proxy with nothing behind it
+        return httpx.Response(200, json=ANSWER)
+
+    urls = ["http://relay-a.test", "http://relay-b.test", "http://relay-c.test"]
+    fetcher = BillFetcher(urls, "t", clock=Clock(), transport=httpx.MockTransport(instances))
+    assert fetcher.fetch(DAY).state is BillState.READY and fetcher.fetch(DAY).state is BillState.READY
+    assert asked == ["relay-a.test", "relay-b.test", "relay-c.test", "relay-c.test"]  # then c first
+
+
 def test_a_bill_whose_rows_disagree_with_its_summary_is_invalid_not_shown():
     body = {**ANSWER, "summary": {**SUMMARY, "settlement_total_fen": 9999}}
     result = fetcher(200, body).fetch(DAY)

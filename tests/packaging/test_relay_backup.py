@@ -1,10 +1,11 @@
-"""Backing up a live relay with packaging/relay/backup.sh and restoring it into a fresh relay loses nothing.
+"""Backing up a live relay with packaging/relay/backup.sh and restoring it into a fresh relay loses nothing, on
+SQLite and on PostgreSQL.
 
 The real sandbox and the real relay run as processes. Orders are created, paid (through the sandbox, and
 one only through a signed notification, so its state can come from nowhere but the database), closed and
 refunded; the backup is taken while the relay keeps accepting new orders; then restore.sh puts the backup
-under a new configuration, a new relay process starts on it, and every order must read back the same
-through the kiosk API.
+under a new configuration (a new file, or a new database), a new relay process starts on it, and every order
+must read back the same through the kiosk API.
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
+from tests.support.postgres import PostgresServer
 from tests.support.relay import (
+    ENGINES,
     FAST,
     NotificationSigner,
     RelayCredentials,
     RelayProcess,
+    database_for,
     init_relay,
     order_number,
     start_relay,
@@ -41,13 +46,18 @@ RELAY_DIR = Path(__file__).resolve().parents[2] / "packaging" / "relay"
 COMPARED = ("state", "version", "amount_fen", "transaction_id", "success_time", "payer_total_fen", "refunded_fen")
 
 
-def run_script(script: str, *args: str) -> dict[str, Any]:
-    """Run a packaging/relay shell script with this interpreter; return its last JSON line."""
+def script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a packaging/relay shell script with this interpreter."""
     env = {**os.environ, "KIOSK_RELAY_PYTHON": sys.executable}
-    done = subprocess.run(
-        ["sh", str(RELAY_DIR / script), *args], capture_output=True, text=True, timeout=120, env=env, check=False
+    return subprocess.run(
+        ["sh", str(RELAY_DIR / name), *args], capture_output=True, text=True, timeout=120, env=env, check=False
     )
-    assert done.returncode == 0, f"{script} failed ({done.returncode}): {done.stderr}"
+
+
+def run_script(name: str, *args: str) -> dict[str, Any]:
+    """Run a packaging/relay shell script that must succeed; return its last JSON line."""
+    done = script(name, *args)
+    assert done.returncode == 0, f"{name} failed ({done.returncode}): {done.stderr}"
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -82,9 +92,14 @@ def wait_for_state(client: httpx.Client, order: dict[str, Any], state: str) -> d
     raise AssertionError(f"{order['out_trade_no']} never reached {state}: {current}")
 
 
-def test_live_backup_restored_into_a_fresh_relay_keeps_every_order(sandbox: SandboxProcess, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_live_backup_restored_into_a_fresh_relay_keeps_every_order(
+    sandbox: SandboxProcess, tmp_path: Path, engine: str, request: pytest.FixtureRequest
+) -> None:
     (tmp_path / "live").mkdir()
-    credentials = init_relay(sandbox.state_dir, tmp_path / "live", settings=FAST)
+    credentials = init_relay(
+        sandbox.state_dir, tmp_path / "live", settings=FAST, storage_url=database_for(engine, request)
+    )
     relay = start_relay(credentials)
     restored_relay: RelayProcess | None = None
     signer = NotificationSigner(sandbox.info)
@@ -140,19 +155,27 @@ def test_live_backup_restored_into_a_fresh_relay_keeps_every_order(sandbox: Sand
         backup_file = Path(backup["file"])
         assert backup_file.parent == tmp_path / "backups" and backup_file.stat().st_mode & 0o777 == 0o600
         assert backup["rows"]["orders"] >= len(orders) and backup["rows"]["refunds"] == 1
-        # A self-contained file: no WAL mode, so nothing is needed beside it.
-        with closing(sqlite3.connect(f"{backup_file.as_uri()}?mode=ro", uri=True)) as check:
-            assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
-        assert not Path(f"{backup_file}-wal").exists()
-
-        # A fresh relay: new process, new configuration, the database restored from the backup.
         fresh_dir = tmp_path / "fresh"
         (fresh_dir / "data").mkdir(parents=True)
         fresh_config = fresh_dir / "relay.toml"
         shutil.copy2(credentials.config_path, fresh_config)
-        update_config(fresh_config, {"storage": {"path": "data/restored.sqlite3"}})
+        if engine == "sqlite":
+            # A self-contained file: no WAL mode, so nothing is needed beside it.
+            assert backup_file.suffix == ".sqlite3"
+            with closing(sqlite3.connect(f"{backup_file.as_uri()}?mode=ro", uri=True)) as check:
+                assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+            assert not Path(f"{backup_file}-wal").exists()
+            update_config(fresh_config, {"storage": {"path": "data/restored.sqlite3"}})
+        else:
+            assert backup_file.suffix == ".dump" and backup["source"].startswith("postgresql://")
+            update_config(fresh_config, {"storage": {"url": str(database_for(engine, request))}})
+
+        # A fresh relay: new process, new configuration, the database restored from the backup.
         restored = run_script("restore.sh", str(backup_file), "--config", str(fresh_config), "--no-service")
-        assert Path(restored["file"]) == fresh_dir / "data" / "restored.sqlite3"
+        if engine == "sqlite":
+            assert Path(restored["file"]) == fresh_dir / "data" / "restored.sqlite3"
+        else:  # what the fresh database held is kept beside the backup
+            assert [Path(aside).parent for aside in restored["moved_aside"]] == [tmp_path / "backups"]
         assert restored["rows"] == backup["rows"]
 
         relay.stop()  # the old relay is gone: whatever the fresh one answers comes from the backup
@@ -197,15 +220,7 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(tmp_path
         connection.execute("INSERT INTO orders VALUES ('keep-me')")
     damaged = tmp_path / "relay-damaged.sqlite3"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
-    env = {**os.environ, "KIOSK_RELAY_PYTHON": sys.executable}
-    done = subprocess.run(
-        ["sh", str(RELAY_DIR / "restore.sh"), str(damaged), "--config", str(config), "--no-service"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    done = script("restore.sh", str(damaged), "--config", str(config), "--no-service")
     assert done.returncode != 0 and "relay-damaged.sqlite3" in done.stderr
     with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as check:
         assert check.execute("SELECT out_trade_no FROM orders").fetchall() == [("keep-me",)]
@@ -248,3 +263,21 @@ def test_the_scripts_help_is_their_header() -> None:
         )
         assert done.returncode == 0 and done.stdout.startswith(("Online backup", "Restore the relay"))
         assert "KIOSK_RELAY_PYTHON" in done.stdout and "set -eu" not in done.stdout
+
+
+def test_restore_refuses_a_damaged_dump_and_leaves_the_database_alone(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    postgres_url = postgres_server.url(postgres_server.create_database())  # empty, but for the table below
+    config = tmp_path / "relay.toml"
+    config.write_text(f'[storage]\nurl = "{postgres_url}"\n', "utf-8")
+    with psycopg.connect(postgres_url) as connection:
+        connection.execute("CREATE TABLE orders (out_trade_no TEXT PRIMARY KEY)")
+        connection.execute("INSERT INTO orders VALUES ('keep-me')")
+    damaged = tmp_path / "relay-damaged.dump"
+    damaged.write_bytes(b"PGDMP" + b"\xff" * 4000)
+    done = script("restore.sh", str(damaged), "--config", str(config), "--no-service")
+    assert done.returncode != 0 and "relay-damaged.dump is not a readable PostgreSQL dump" in done.stderr
+    with psycopg.connect(postgres_url) as connection:
+        assert connection.execute("SELECT out_trade_no FROM orders").fetchall() == [("keep-me",)]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["relay-damaged.dump", "relay.toml"]

@@ -10,9 +10,8 @@ with a number of that other store's form that nobody used.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,12 +22,15 @@ from starlette.routing import Route
 
 from kiosk.relay import create_app, load_config
 from tests.support.relay import (
+    ENGINES,
     FAST,
     RelayProcess,
     add_kiosk,
     add_store,
+    database_for,
     init_relay,
     order_number,
+    query_storage,
     refused_field,
     start_relay,
 )
@@ -54,15 +56,16 @@ class Parties(NamedTuple):
     asking: Store  # store-1
     owning: Store  # store-2
     sandbox: SandboxProcess
-    database: Path  # the relay's, to see that nothing was stored
+    storage: Path | str  # the relay's, to see that nothing was stored
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parties]:
-    """Two stores on one relay: store-1 asks, store-2 owns a paid order with a refund."""
+@pytest.fixture(scope="module", params=ENGINES)
+def stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parties]:
+    """Two stores on one relay (on each engine): store-1 asks, store-2 owns a paid order with a refund."""
     root = tmp_path_factory.mktemp("access")
     sandbox = start_sandbox_process(root / "sandbox", time_scale=100)
-    credentials = init_relay(sandbox.state_dir, root, settings=FAST)
+    url = database_for(request.param, request)
+    credentials = init_relay(sandbox.state_dir, root, settings=FAST, storage_url=url)
     add_store(credentials.config_path, "store-2", "别人的店")
     kiosk_2, manager_2 = (
         add_kiosk(credentials.config_path, "store-2"),
@@ -71,7 +74,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parties]:
     relay: RelayProcess = start_relay(credentials)
     asking = Store(relay.base_url, credentials.kiosk_token, credentials.manager_token)
     owning = Store(relay.base_url, kiosk_2["token"], manager_2["token"])
-    yield Parties(asking, owning, sandbox, load_config(credentials.config_path).storage_path)
+    yield Parties(asking, owning, sandbox, load_config(credentials.config_path).storage.where)
     asking.close()
     owning.close()
     relay.stop()
@@ -84,7 +87,7 @@ def routes(tmp_path: Path) -> list[tuple[str, set[str]]]:
     try:
         found = [(r.path, set(r.methods or ())) for r in app.starlette.routes if isinstance(r, Route)]
     finally:
-        app.storage.close()
+        asyncio.run(app.storage.aclose())
     return [(path, methods) for path, methods in found if path.startswith("/v1/")]
 
 
@@ -143,7 +146,7 @@ def test_another_stores_numbers_answer_like_unknown_ones_on_every_route_and_meth
 def test_creating_with_another_stores_number_answers_like_a_number_of_its_form_nobody_used(stores: Parties) -> None:
     """Orders, payment codes and refunds alike: 400 naming the number, byte for byte the same either way, and
     nothing charged, created or refunded."""
-    asking, owning, sandbox, database = stores
+    asking, owning, sandbox, storage = stores
     theirs = paid_order(owning, sandbox, "store-2")
     their_refund = order_number("AR", "store-2")
     assert owning.manager.post(
@@ -175,14 +178,14 @@ def test_creating_with_another_stores_number_answers_like_a_number_of_its_form_n
     # Nothing happened: the code was never charged, nothing was stored, their order and refund are as they were.
     codes = sandbox.control("GET", "/sandbox/v1/payment-codes")["codes"]
     assert [issued["state"] for issued in codes if issued["auth_code"] == code] == ["unused"]
-    with contextlib.closing(sqlite3.connect(database)) as connection:
-        orders = connection.execute(
-            "SELECT store_id, amount_fen FROM orders WHERE out_trade_no IN (?, ?)",
-            (theirs["out_trade_no"], unused_number),
-        ).fetchall()
-        refunds = connection.execute(
-            "SELECT out_trade_no FROM refunds WHERE out_refund_no IN (?, ?)", (their_refund, unused_refund)
-        ).fetchall()
+    orders = query_storage(
+        storage,
+        "SELECT store_id, amount_fen FROM orders WHERE out_trade_no IN (?, ?)",
+        (theirs["out_trade_no"], unused_number),
+    )
+    refunds = query_storage(
+        storage, "SELECT out_trade_no FROM refunds WHERE out_refund_no IN (?, ?)", (their_refund, unused_refund)
+    )
     assert orders == [("store-2", 800)] and refunds == [(theirs["out_trade_no"],)]
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from kiosk.clock import parse_rfc3339
 from kiosk.relay.config import add_kiosk, add_store
@@ -16,18 +17,21 @@ from kiosk.relay.wechat import _record, bill_answer
 from kiosk.wechatpay import parse_trade_bill
 from kiosk.wire import encode_bill, encode_bytes
 from tests.support.bills import relay_bill_answer
-from tests.support.relay import init_relay, start_relay
+from tests.support.relay import ENGINES, database_for, init_relay, start_relay
 from tests.support.sandbox import SandboxProcess
 
 #: Five bill requests, then one a minute.
 BILL_LIMIT = {"server": {"bill_rate_limit_burst": 5, "bill_rate_limit_per_minute": 1}}
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_past_days_bill_is_served_as_json_per_store_and_cached(
-    sandbox_factory: Callable[..., SandboxProcess], tmp_path: Path
+    sandbox_factory: Callable[..., SandboxProcess], tmp_path: Path, engine: str, request: pytest.FixtureRequest
 ) -> None:
     sandbox = sandbox_factory(time_scale=10)
-    credentials = init_relay(sandbox.state_dir, tmp_path, settings=BILL_LIMIT)
+    credentials = init_relay(
+        sandbox.state_dir, tmp_path, settings=BILL_LIMIT, storage_url=database_for(engine, request)
+    )
     add_store(credentials.config_path, "store-2", "Other shop")
     other = add_kiosk(credentials.config_path, "store-2")
     relay = start_relay(credentials)
@@ -58,6 +62,9 @@ def test_a_past_days_bill_is_served_as_json_per_store_and_cached(
             plain = kiosk.get(f"/v1/bills/{day.isoformat()}", headers={"Accept-Encoding": "identity"})
             limited = kiosk.get(f"/v1/bills/{day.isoformat()}")  # the sixth with a day: over the kiosk's burst
             other_still = other_kiosk.get(f"/v1/bills/{day.isoformat()}")  # a bucket per credential
+        relay = relay.restart()  # the answers were kept in storage as bytes: a new process serves them as they are
+        with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
+            restarted = kiosk.get(f"/v1/bills/{day.isoformat()}")
     finally:
         relay.stop()
     # Sent as kept: gzip for every client that takes it (httpx does), decompressed for one that does not.
@@ -69,6 +76,7 @@ def test_a_past_days_bill_is_served_as_json_per_store_and_cached(
     bill = first.json()
     assert bill["cached"] is False and second.json()["cached"] is True
     assert second.json()["rows"] == bill["rows"] and second.json()["columns"] == bill["columns"]
+    assert restarted.content == second.content and restarted.headers["content-encoding"] == "gzip"
     # Columnar: each row is an array of the values named by "columns" (BillRow's fields).
     assert bill["columns"][:2] == ["trade_time", "appid"] and all(len(r) == len(bill["columns"]) for r in bill["rows"])
     rows = [dict(zip(bill["columns"], values, strict=True)) for values in bill["rows"]]

@@ -40,13 +40,28 @@ def test_init_writes_a_loadable_config_with_hashed_tokens_only(sandbox_dir: Path
     config = load_config(out)
     assert config.wechatpay.notify_url == "http://127.0.0.1:8123/wechatpay/notify"
     assert config.server.port == 8123
-    assert config.storage_path == tmp_path / "relay.sqlite3"
+    assert config.storage.path == tmp_path / "relay.sqlite3" and config.storage.url is None
     kiosk = config.authenticate(printed["token"])
     manager = config.authenticate(printed["manager_token"])
     assert kiosk is not None and (kiosk.id, kiosk.role, kiosk.store) == ("kiosk-1", "kiosk", "store-1")
     assert manager is not None and manager.role == "manager"
     assert config.authenticate(printed["token"] + "x") is None
     assert config.wechatpay.apiv3_key not in repr(config)
+
+
+def test_storage_can_be_a_postgresql_url_kept_out_of_reprs(sandbox_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "relay.toml"
+    init_config(sandbox_dir, 0, out)
+    document = tomllib.loads(out.read_text("utf-8"))
+    document["storage"] = {"url": "postgresql://relay:pa55word@db.internal/relay", "lease_seconds": 5}
+    config = parse_config(document, out)
+    assert (config.storage.url, config.storage.path, config.storage.lease_seconds) == (
+        "postgresql://relay:pa55word@db.internal/relay",
+        None,
+        5.0,
+    )
+    assert config.storage.pool_size == 10 and config.storage.key == "storage.url"
+    assert "pa55word" not in repr(config)
 
 
 def test_port_zero_means_notify_url_auto(sandbox_dir: Path, tmp_path: Path) -> None:
@@ -134,6 +149,12 @@ def _mutations() -> list[tuple[str, Any, str]]:
 
         return apply
 
+    def replace_table(table: str, value: dict[str, Any]) -> Any:
+        def apply(doc: dict[str, Any]) -> None:
+            doc[table] = value
+
+        return apply
+
     def table(name: str, **values: Any) -> Any:
         """Set keys of an optional table ([orders], [codepay]), adding it if the file has none."""
 
@@ -164,6 +185,17 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("body timeout", set_key("server", "body_timeout_seconds", "10"), "server.body_timeout_seconds"),
         ("keep-alive", set_key("server", "keep_alive_seconds", 3600), "server.keep_alive_seconds"),
         ("storage", drop_key("storage", "path"), "storage.path"),
+        ("path and url", set_key("storage", "url", "postgresql://relay@db/relay"), "storage.url"),
+        ("url scheme", replace_table("storage", {"url": "mysql://relay@db/relay"}), "storage.url"),
+        ("pool for a file", set_key("storage", "pool_size", 20), "storage.pool_size"),
+        ("lease for a file", set_key("storage", "lease_seconds", 20), "storage.lease_seconds"),
+        ("lease", replace_table("storage", {"url": "postgresql://d/r", "lease_seconds": 1}), "storage.lease_seconds"),
+        ("pool", replace_table("storage", {"url": "postgresql://db/r", "pool_size": 1}), "storage.pool_size"),
+        (
+            "exit after for a url",
+            replace_table("storage", {"url": "postgresql://d/r", "exit_after_seconds": -1}),
+            "storage.exit_after_seconds",
+        ),
         ("exit after", set_key("storage", "exit_after_seconds", 0), "storage.exit_after_seconds"),
         ("bill rate", set_key("server", "bill_rate_limit_per_minute", -1), "server.bill_rate_limit_per_minute"),
         ("bill burst", set_key("server", "bill_rate_limit_burst", 0), "server.bill_rate_limit_burst"),

@@ -200,11 +200,15 @@ def seed_bill(credentials: RelayCredentials) -> str:
     day = datetime.now(CHINA_TZ).date() - timedelta(days=1)
     bill = parse_bill(build_bill(BILL_ROWS))
     built = bills.build(bill, day, credentials.store_id, None, [credentials.store_id])
-    storage = open_storage(load_config(credentials.config_path).storage_path)
-    try:
-        asyncio.run(storage.cache_bills(day, "ALL", built.kept, at=datetime.now(CHINA_TZ)))
-    finally:
-        storage.close()
+    storage = open_storage(load_config(credentials.config_path).storage.where)
+
+    async def keep() -> None:
+        try:
+            await storage.cache_bills(day, "ALL", built.kept, at=datetime.now(CHINA_TZ))
+        finally:
+            await storage.aclose()
+
+    asyncio.run(keep())
     return day.isoformat()
 
 

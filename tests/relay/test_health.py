@@ -10,9 +10,11 @@ import socket
 import sqlite3
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from kiosk.relay import load_config
@@ -20,6 +22,7 @@ from kiosk.relay.app import RelayApp
 from kiosk.relay.cli import EXIT_STORAGE
 from kiosk.relay.config import read_document, write_document
 from kiosk.wire import Health, HealthAnswer, decode
+from tests.support.postgres import Binaries, running_postgres
 from tests.support.relay import (
     FAST,
     NotificationSigner,
@@ -32,6 +35,9 @@ from tests.support.relay import (
 )
 from tests.support.sandbox import SandboxProcess, offline_state_dir, start_sandbox_process
 from tests.support.waiting import wait_until
+
+#: Seconds between probe writes in the tests that wait for the storage check to change (the relay's: 2 s).
+PROBING = 0.1
 
 
 def health(base_url: str) -> tuple[int, HealthAnswer]:
@@ -79,7 +85,7 @@ def test_a_database_that_cannot_grow_is_unhealthy_until_it_can_and_then_stores(
     credentials: RelayCredentials, sandbox: SandboxProcess
 ) -> None:
     signer = NotificationSigner(sandbox.info)
-    with embedded_relay(credentials.config_path) as relay:
+    with embedded_relay(credentials.config_path, probe_interval=PROBING) as relay:
         base_url = relay.base_url
         order = create(base_url, credentials.kiosk_token).json()
         limit_pages(relay.app, full=True)  # SQLite's max_page_count: as full as a full disk
@@ -229,14 +235,17 @@ def test_a_relay_whose_disk_is_full_says_so_exits_3_and_restarts_having_lost_not
         stored: list[str] = []
         refused = None
         for _ in range(300):
+            received(systemd, messages)  # read as systemd does: a full queue drops what the relay sends
             response = create(relay.base_url, credentials.kiosk_token)
             if response.status_code != 200:
                 refused = response
                 break
             stored.append(response.json()["out_trade_no"])
-        said = wait_until(lambda: answered_503(relay.base_url), 10, "a 503 from /healthz")
+        # The refused transaction's frames stay in the write-ahead log, and a probe (one page) fits where they
+        # were until they are used up, a page every PROBE_INTERVAL: a real full disk fails the probe's look at the
+        # disk's free space at once, a file size limit only once the log has no room left.
+        said = wait_until(lambda: received(systemd, messages) and answered_503(relay.base_url), 30, "a 503")
         code = relay.server.process.wait(20)
-        messages.clear()
         received(systemd, messages)
     relay.kill()
     assert refused is not None and refused.status_code >= 500  # the kiosk retries it; nothing acknowledged
@@ -266,8 +275,11 @@ def test_an_idle_relay_asks_wechat_pay_whether_it_answers(sandbox: SandboxProces
     """With no call for a while, a cheap request tells whether the base URL answers (a sandbox that moved)."""
     from kiosk.relay.wechat import WeChatGateway
 
+    async def no_download(interval: float) -> bool:
+        return False  # not this test's business
+
     async def probe(config_path: Path) -> tuple[str, str | None]:
-        gateway = WeChatGateway(load_config(config_path))
+        gateway = WeChatGateway(load_config(config_path), download_turn=no_download)
         try:
             await gateway.probe()
             reach = gateway.reachability()
@@ -280,3 +292,98 @@ def test_an_idle_relay_asks_wechat_pay_whether_it_answers(sandbox: SandboxProces
     assert asyncio.run(probe(live.config_path)) == (sandbox.base_url, None)
     url, problem = asyncio.run(probe(moved.config_path))
     assert url == "http://127.0.0.1:9" and problem is not None and "ConnectError" in problem
+
+
+# -- on PostgreSQL ------------------------------------------------------------------------------------------
+
+
+def test_a_database_server_refusing_writes_for_a_full_disk_is_unhealthy_until_it_takes_them(
+    sandbox: SandboxProcess, tmp_path: Path, postgres_url: str
+) -> None:
+    """The server's disk cannot be seen from the relay; a write it refuses for want of room (SQLSTATE 53100,
+    raised here by a trigger on the probe's row as the server raises it) can."""
+    credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST, storage_url=postgres_url)
+    signer = NotificationSigner(sandbox.info)
+    with embedded_relay(credentials.config_path, probe_interval=PROBING) as relay:
+        base_url = relay.base_url
+        order = create(base_url, credentials.kiosk_token).json()
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            connection.execute(DISK_FULL)
+            status, answer = wait_until(lambda: unhealthy(base_url), 10, "a 503")
+            connection.execute("DROP TRIGGER probe_disk_full ON probe")
+        _, answer_after = wait_until(lambda: healthy(base_url), 10, "a 200")
+        headers, body = signer.signed(signer.transaction(order["out_trade_no"], order["amount_fen"]))
+        notified = httpx.post(base_url + "/wechatpay/notify", headers=headers, content=body, timeout=10)
+        stored = httpx.get(f"{base_url}/v1/orders/{order['out_trade_no']}", headers=auth(credentials)).json()
+    assert status == 503 and answer.checks.storage.status is Health.UNHEALTHY
+    assert answer.checks.storage.detail.startswith("no room to write: the database server's disk is full")
+    assert answer.instance is not None and answer.instance.work_lease  # the only instance: it holds the lease
+    assert answer_after.checks.storage.status is Health.OK
+    assert notified.status_code == 204 and stored["state"] == "SUCCESS"
+
+
+DISK_FULL = """
+CREATE FUNCTION probe_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'could not extend file "base/1/2": No space left on device' USING ERRCODE = 'disk_full';
+END $$;
+CREATE TRIGGER probe_disk_full BEFORE INSERT OR UPDATE ON probe FOR EACH ROW EXECUTE FUNCTION probe_disk_full();
+"""
+
+
+def auth(credentials: RelayCredentials) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credentials.kiosk_token}"}
+
+
+def test_a_relay_whose_database_is_gone_exits_3_and_comes_back_with_it_having_lost_nothing(
+    sandbox: SandboxProcess, tmp_path: Path, postgres_binaries: Binaries
+) -> None:
+    """The database server stops (as in a crash) for longer than exit_after_seconds: 503, exit 3, and systemd's
+    watchdog gets no ping meanwhile; started again while the server is still gone, ``serve`` waits for the
+    database (saying so in systemd's status, extending its start timeout) and serves once it is back, with every
+    order it acknowledged. Its own server: the session's is shared by every other test."""
+    with running_postgres(postgres_binaries) as server:
+        url = server.url(server.create_database())
+        credentials = init_relay(sandbox.state_dir, tmp_path, settings=FAST, storage_url=url)
+        update_config(credentials.config_path, {"storage": {"exit_after_seconds": 2}})
+        starting = ThreadPoolExecutor(1)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+            systemd.bind(str(tmp_path / "notify"))
+            env = {"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "600000"}
+            relay = start_relay(credentials, env=env)
+            first: list[str] = []
+            try:
+                wait_until(lambda: received(systemd, first) >= {"READY=1", "WATCHDOG=1"}, 10, "READY and a ping")
+                stored = [create(relay.base_url, credentials.kiosk_token).json()["out_trade_no"] for _ in range(3)]
+                with server.stopped():
+                    said = wait_until(lambda: received(systemd, first) and answered_503(relay.base_url), 15, "a 503")
+                    code = relay.server.process.wait(30)
+                    received(systemd, first)
+                    again = starting.submit(start_relay, credentials, timeout=60, env=env)
+                    second: list[str] = []
+                    waiting = wait_until(
+                        lambda: [
+                            m for m in received(systemd, second) if m.startswith("STATUS=waiting for the database")
+                        ],
+                        30,
+                        "the restarted relay to say it waits",
+                    )
+                    waited = not again.done()  # it waits for the database rather than exit
+                restarted = again.result()
+                wait_until(lambda: "READY=1" in received(systemd, second), 10, "READY once the database is back")
+            finally:
+                starting.shutdown()
+                relay.kill()
+        try:
+            kiosk = httpx.Client(base_url=restarted.base_url, headers=auth(credentials), timeout=20)
+            found = [kiosk.get(f"/v1/orders/{number}").status_code for number in stored]
+            created = create(restarted.base_url, credentials.kiosk_token)
+            kiosk.close()
+        finally:
+            restarted.stop()
+    assert said.json()["checks"]["storage"]["status"] == "unhealthy"
+    assert code == EXIT_STORAGE and first[-1] == "STOPPING=1"
+    failed = [m.startswith("STATUS=storage:") for m in first].index(True)
+    assert "WATCHDOG=1" not in first[failed:]  # no ping once storage failed
+    assert waited and "\nEXTEND_TIMEOUT_USEC=" in waiting[0]
+    assert found == [200] * 3 and created.status_code == 200

@@ -1,7 +1,9 @@
-"""The real relay and the real sandbox as processes on 127.0.0.1."""
+"""The real relay and the real sandbox as processes on 127.0.0.1; what goes through storage runs on each engine
+(``world`` is parametrized: an SQLite file, then a PostgreSQL database)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -18,12 +21,24 @@ from kiosk.relay import create_app, init_config, load_config, start_embedded
 from kiosk.relay.config import add_kiosk, add_store, read_document, write_document
 from kiosk.relay.server import serve_in_thread
 from kiosk.sandbox import load_info
-from tests.support.relay import FAST, NotificationSigner, RelayProcess, init_relay, order_number, run_cli, start_relay
+from tests.support.relay import (
+    ENGINES,
+    FAST,
+    NotificationSigner,
+    RelayProcess,
+    database_for,
+    init_relay,
+    order_number,
+    run_cli,
+    start_relay,
+)
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support.waiting import wait_until
 
 
 @dataclass
 class World:
+    engine: str
     sandbox: SandboxProcess
     relay: RelayProcess
     kiosk: httpx.Client
@@ -31,25 +46,38 @@ class World:
     other_store: httpx.Client
     signer: NotificationSigner
 
+    def storage_url(self, request: pytest.FixtureRequest) -> str | None:
+        """Storage for another relay of this test on the world's engine (a fresh database on PostgreSQL)."""
+        return database_for(self.engine, request)
+
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """One sandbox for the module: both worlds and the tests that start relays of their own."""
+    process = start_sandbox_process(tmp_path_factory.mktemp("relay-sandbox"), time_scale=10)
+    yield process
+    _NOTIFIER.close()
+    process.stop()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def world(
+    request: pytest.FixtureRequest, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     root = tmp_path_factory.mktemp("relay-world")
-    sandbox = start_sandbox_process(root / "sandbox", time_scale=10)
-    try:
-        credentials = init_relay(sandbox.state_dir, root, settings=FAST, via_cli=True)
-        # In-process edits: the CLI forms are covered in test_config.py, and each CLI run costs a second.
-        add_store(credentials.config_path, "store-2", "Other shop")
-        stranger = add_kiosk(credentials.config_path, "store-2")
-        relay = start_relay(credentials)
-    except BaseException:
-        sandbox.stop()
-        raise
+    credentials = init_relay(
+        sandbox.state_dir, root, settings=FAST, via_cli=True, storage_url=database_for(request.param, request)
+    )
+    # In-process edits: the CLI forms are covered in test_config.py, and each CLI run costs a second.
+    add_store(credentials.config_path, "store-2", "Other shop")
+    stranger = add_kiosk(credentials.config_path, "store-2")
+    relay = start_relay(credentials)
 
     def client(token: str) -> httpx.Client:
         return httpx.Client(base_url=relay.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=40)
 
     world = World(
+        request.param,
         sandbox,
         relay,
         client(relay.kiosk_token),
@@ -58,10 +86,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         NotificationSigner(sandbox.info),
     )
     yield world
-    for c in (world.kiosk, world.manager, world.other_store, _NOTIFIER):
+    for c in (world.kiosk, world.manager, world.other_store):
         c.close()
     relay.stop()
-    sandbox.stop()
 
 
 def new_number() -> str:
@@ -381,8 +408,10 @@ def test_an_abnormal_refund_still_holds_its_amount_and_a_closed_one_gives_it_bac
 # -- durability, limits, bills ----------------------------------------------------------------------------
 
 
-def test_a_relay_killed_and_restarted_keeps_acknowledged_notifications(world: World, tmp_path: Path) -> None:
-    credentials = init_relay(world.sandbox.state_dir, tmp_path, settings=FAST)
+def test_a_relay_killed_and_restarted_keeps_acknowledged_notifications(
+    world: World, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    credentials = init_relay(world.sandbox.state_dir, tmp_path, settings=FAST, storage_url=world.storage_url(request))
     relay = start_relay(credentials)
     headers = {"Authorization": f"Bearer {relay.kiosk_token}"}
     try:
@@ -427,9 +456,9 @@ def test_a_notification_signed_with_a_rotated_platform_certificate_is_accepted_a
         relay.stop()
 
 
-def test_each_kiosk_is_rate_limited(world: World, tmp_path: Path) -> None:
+def test_each_kiosk_is_rate_limited(sandbox: SandboxProcess, tmp_path: Path) -> None:
     credentials = init_relay(
-        world.sandbox.state_dir, tmp_path, settings={"server": {"rate_limit_per_second": 0.01, "rate_limit_burst": 3}}
+        sandbox.state_dir, tmp_path, settings={"server": {"rate_limit_per_second": 0.01, "rate_limit_burst": 3}}
     )
     relay = start_relay(credentials)
     try:
@@ -457,31 +486,43 @@ def test_refresh_asks_wechat_pay_at_once(world: World) -> None:
     assert refreshed.json()["state"] == "SUCCESS"
 
 
-def test_partner_mode_pays_through_the_sub_merchant(world: World, relay_factory: Callable[..., RelayProcess]) -> None:
-    relay = relay_factory(world.sandbox.state_dir, mode="partner", settings=FAST)
+def test_partner_mode_pays_through_the_sub_merchant(
+    sandbox: SandboxProcess, relay_factory: Callable[..., RelayProcess]
+) -> None:
+    relay = relay_factory(sandbox.state_dir, mode="partner", settings=FAST)
     with httpx.Client(base_url=relay.base_url, headers=relay.kiosk_headers(), timeout=30) as kiosk:
         order = create_order(kiosk, amount_fen=777)
         box = long_poll_in_background(kiosk, order)
-        world.sandbox.pay(order["code_url"])
+        sandbox.pay(order["code_url"])
         answer = wait_answer(box)
-    sandbox_order = next(o for o in world.sandbox.orders() if o["out_trade_no"] == order["out_trade_no"])
+    sandbox_order = next(o for o in sandbox.orders() if o["out_trade_no"] == order["out_trade_no"])
     assert answer["state"] == "SUCCESS" and answer["payer_total_fen"] == 777
-    assert sandbox_order["sub_mchid"] == world.sandbox.info["sub_mchid"]
-    assert sandbox_order["sp_mchid"] == world.sandbox.info["sp_mchid"]
+    assert sandbox_order["sub_mchid"] == sandbox.info["sub_mchid"]
+    assert sandbox_order["sp_mchid"] == sandbox.info["sp_mchid"]
 
 
-def test_a_second_relay_on_the_same_storage_refuses_to_start(world: World) -> None:
-    done = run_cli(["serve", "--config", str(world.relay.config_path), "--port", "0"], check=False)
-    assert done.returncode == 2
-    assert "storage.path" in done.stderr and "another relay" in done.stderr
-    assert done.stdout == ""
+def test_a_second_relay_on_an_sqlite_file_refuses_to_start_and_on_postgresql_joins(world: World) -> None:
+    if world.engine == "sqlite":  # one process per file: it must be the only writer
+        done = run_cli(["serve", "--config", str(world.relay.config_path), "--port", "0"], check=False)
+        assert done.returncode == 2
+        assert "storage.path" in done.stderr and "another relay" in done.stderr
+        assert done.stdout == ""
+        return
+    second = start_relay(world.relay.credentials)  # any number of instances share a database
+    try:
+        order = create_order(world.kiosk)
+        seen = httpx.get(f"{second.base_url}/v1/orders/{order['out_trade_no']}", headers=second.kiosk_headers())
+        health = httpx.get(second.base_url + "/healthz").json()
+    finally:
+        second.stop()
+    assert seen.status_code == 200 and seen.json()["version"] == order["version"]
+    assert health["status"] == "ok" and health["instance"]["work_lease"] is False  # the first one holds it
 
 
 # -- embedded use (training mode, a shop without a server) and storage failure, in-process -----------------
 
 
-def test_embedded_relay_finds_payments_by_its_own_queries(world: World, tmp_path: Path) -> None:
-    sandbox = world.sandbox
+def test_embedded_relay_finds_payments_by_its_own_queries(sandbox: SandboxProcess, tmp_path: Path) -> None:
     printed = init_config(sandbox.state_dir, 0, tmp_path / "relay.toml")
     handle = start_embedded(tmp_path / "relay.toml")
     sandbox.notification_fault("drop", count=100)  # as if WeChat Pay could not reach the shop
@@ -511,9 +552,8 @@ def test_embedded_relay_finds_payments_by_its_own_queries(world: World, tmp_path
 
 
 def test_a_notification_that_cannot_be_stored_gets_a_5xx_and_is_accepted_when_retried(
-    world: World, tmp_path: Path
+    sandbox: SandboxProcess, tmp_path: Path
 ) -> None:
-    sandbox = world.sandbox
     printed = init_config(sandbox.state_dir, 0, tmp_path / "relay.toml")
     app = create_app(load_config(tmp_path / "relay.toml"))
     handle = serve_in_thread(app)
@@ -570,32 +610,16 @@ def _long_polls(world: World) -> int:
 
 def test_a_kiosk_that_hangs_up_releases_its_long_poll(world: World) -> None:
     order = create_order(world.kiosk)
-    hung_up: list[type[Exception]] = []
-
-    def hang_up_after_a_while() -> None:
-        try:
-            httpx.get(
-                f"{world.relay.base_url}/v1/orders/{order['out_trade_no']}",
-                params={"since": order["version"], "wait": 30},
-                headers=world.relay.kiosk_headers(),
-                timeout=httpx.Timeout(10, read=3),
-            )
-        except httpx.ReadTimeout as exc:
-            hung_up.append(type(exc))
-
-    kiosk = threading.Thread(target=hang_up_after_a_while)
-    kiosk.start()
-    deadline = time.monotonic() + 10
-    while _long_polls(world) != 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _long_polls(world) == 1  # held, and counted by the hub the reconciler watches
-    kiosk.join(10)
-    assert hung_up == [httpx.ReadTimeout]
-    deadline = time.monotonic() + 10
-    held = -1
-    while time.monotonic() < deadline:
-        held = _long_polls(world)
-        if held == 0:
-            break
-        time.sleep(0.1)
-    assert held == 0
+    address = urlsplit(world.relay.base_url)
+    request = (
+        f"GET /v1/orders/{order['out_trade_no']}?since={order['version']}&wait=30 HTTP/1.1\r\n"
+        f"Host: {address.netloc}\r\nAuthorization: Bearer {world.relay.kiosk_token}\r\n\r\n"
+    )
+    with socket.create_connection((address.hostname, address.port), timeout=10) as kiosk:
+        kiosk.sendall(request.encode())
+        wait_until(lambda: _long_polls(world) == 1, 10, "the long-poll held")  # counted by the hub
+        kiosk.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            kiosk.recv(1)  # held: no answer yet
+    # The kiosk hung up (the socket is closed): the relay lets the long-poll go.
+    wait_until(lambda: _long_polls(world) == 0, 10, "the long-poll released")

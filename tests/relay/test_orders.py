@@ -16,10 +16,12 @@ from kiosk.checkout import KioskCore, State
 from kiosk.checkout.config import KioskConfig, StoreInfoConfig
 from kiosk.clock import CHINA_TZ, rfc3339
 from tests.support.relay import (
+    ENGINES,
     FAST,
     RelayProcess,
     add_kiosk,
     add_store,
+    database_for,
     init_relay,
     order_number,
     refused_field,
@@ -39,10 +41,19 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess
     process.stop()
 
 
-@pytest.fixture(scope="module")
-def relay(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RelayProcess, str]]:
-    """A partner-mode relay whose store-2 is a sub-merchant WeChat Pay does not know; and store-2's kiosk token."""
-    credentials = init_relay(sandbox.state_dir, tmp_path_factory.mktemp("orders-relay"), mode="partner", settings=FAST)
+@pytest.fixture(scope="module", params=ENGINES)
+def relay(
+    request: pytest.FixtureRequest, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[RelayProcess, str]]:
+    """A partner-mode relay (on each engine) whose store-2 is a sub-merchant WeChat Pay does not know; and
+    store-2's kiosk token."""
+    credentials = init_relay(
+        sandbox.state_dir,
+        tmp_path_factory.mktemp("orders-relay"),
+        mode="partner",
+        settings=FAST,
+        storage_url=database_for(request.param, request),
+    )
     add_store(credentials.config_path, "store-2", "没签约的店", sub_mchid=UNBOUND_SUB_MCHID)
     stranger = add_kiosk(credentials.config_path, "store-2")
     process = start_relay(credentials)
@@ -146,7 +157,7 @@ def test_the_kiosk_ends_a_refused_sale_with_the_reason_instead_of_retrying(
 ) -> None:
     process, token = relay
     config = KioskConfig(
-        relay_url=process.base_url,
+        relay_urls=(process.base_url,),
         relay_token=token,
         store=StoreInfoConfig("store-2", "没签约的店", "测试路 2 号"),
         kiosk_id="kiosk-2",

@@ -1,32 +1,28 @@
-"""The relay core with a fake WeChat Pay: active queries, expiry closes, convergence with notifications."""
+"""The relay core with a fake WeChat Pay, on each storage engine: active queries, expiry closes, convergence
+with notifications."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from kiosk.clock import CHINA_TZ
 from kiosk.relay.config import Kiosk, init_config, load_config
 from kiosk.relay.gateway import (
-    Bill,
-    GatewayError,
-    NewOrder,
-    NewRefund,
-    Notice,
     PaymentNotice,
-    Reachability,
-    RefundReport,
     TradeReport,
 )
 from kiosk.relay.reconciler import Reconciler
 from kiosk.relay.service import Relay
-from kiosk.relay.storage import SQLiteStorage
+from kiosk.relay.storage import open_storage
 from kiosk.wire import OrderCreate, OrderView, decode
+from tests.support.gateway import FakeWeChat
+from tests.support.relay import ENGINES, database_for
 
 
 class FakeClock:
@@ -37,71 +33,34 @@ class FakeClock:
         return self.moment
 
 
-class FakeWeChat:
-    """Records calls; answers queries from ``states`` and closes unless told the order is paid."""
-
-    def __init__(self) -> None:
-        self.states: dict[str, TradeReport] = {}
-        self.calls: list[tuple[str, str]] = []
-        #: Seconds each query takes (a slow WeChat Pay).
-        self.query_delay = 0.0
-
-    async def create_order(self, store: Any, order: NewOrder) -> str:
-        self.calls.append(("create", order.out_trade_no))
-        self.states.setdefault(order.out_trade_no, TradeReport(order.out_trade_no, "NOTPAY"))
-        return f"weixin://wxpay/bizpayurl?pr={order.out_trade_no[-6:]}"
-
-    async def query_order(self, store: Any, out_trade_no: str) -> TradeReport:
-        self.calls.append(("query", out_trade_no))
-        await asyncio.sleep(self.query_delay)
-        return self.states[out_trade_no]
-
-    async def close_order(self, store: Any, out_trade_no: str) -> None:
-        self.calls.append(("close", out_trade_no))
-        if self.states[out_trade_no].trade_state == "SUCCESS":
-            raise GatewayError("ORDERPAID", "订单已支付", status=400)
-        self.states[out_trade_no] = TradeReport(out_trade_no, "CLOSED")
-
-    async def create_refund(self, store: Any, refund: NewRefund) -> RefundReport:
-        raise AssertionError("not used")
-
-    async def query_refund(self, store: Any, out_refund_no: str) -> RefundReport:
-        raise AssertionError("not used")
-
-    async def trade_bill(self, store: Any, bill_date: date) -> Bill:
-        raise AssertionError("not used")
-
-    async def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notice:
-        raise AssertionError("not used")
-
-    async def prepare(self) -> None:
-        return None
-
-    def reachability(self) -> Reachability:
-        return Reachability("http://wechatpay.test")
-
-    async def probe(self) -> None:
-        return None
-
-    async def aclose(self) -> None:
-        return None
-
-
 Parts = tuple[Relay, FakeWeChat, FakeClock]
 KIOSK = Kiosk("kiosk-1", "store-1", "kiosk", "0" * 64)
 
 
-@pytest.fixture
-def parts(sandbox_dir: Path, tmp_path: Path) -> Iterator[Parts]:
+@pytest.fixture(params=ENGINES)
+def parts(request: pytest.FixtureRequest, sandbox_dir: Path, tmp_path: Path) -> Parts:
     init_config(sandbox_dir, 0, tmp_path / "relay.toml")
     config = load_config(tmp_path / "relay.toml")
-    storage = SQLiteStorage(config.storage_path)
-    wechat = FakeWeChat()
-    clock = FakeClock()
+    storage = open_storage(database_for(request.param, request) or config.storage.where)
+    wechat, clock = FakeWeChat(), FakeClock()
     relay = Relay(config, wechat, storage, clock)
     relay.base_url = "http://127.0.0.1:1"
-    yield relay, wechat, clock
-    storage.close()
+    return relay, wechat, clock
+
+
+T = TypeVar("T")
+
+
+def run(relay: Relay, scenario: Coroutine[Any, Any, T]) -> T:
+    """Run ``scenario``, then close the relay's storage on the same event loop (an engine's pool lives there)."""
+
+    async def main() -> T:
+        try:
+            return await scenario
+        finally:
+            await relay.storage.aclose()
+
+    return asyncio.run(main())
 
 
 def new_order(out_trade_no: str) -> OrderCreate:
@@ -129,7 +88,7 @@ def test_the_reconciler_finds_a_payment_by_query(parts: Parts) -> None:
         await Reconciler(relay)._order("store1-Q000000001")
         return await relay.order_for(KIOSK, "store1-Q000000001")
 
-    order = asyncio.run(scenario())
+    order = run(relay, scenario())
     assert (order.state, order.version, order.payer_total_fen) == ("SUCCESS", 2, 100)
     assert ("query", "store1-Q000000001") in wechat.calls
 
@@ -143,7 +102,7 @@ def test_an_expired_order_is_closed_at_wechat_pay(parts: Parts) -> None:
         await Reconciler(relay)._order("store1-Q000000002")
         return await relay.order_for(KIOSK, "store1-Q000000002")
 
-    assert asyncio.run(scenario()).state == "CLOSED"
+    assert run(relay, scenario()).state == "CLOSED"
     assert wechat.calls[-1] == ("close", "store1-Q000000002")
 
 
@@ -157,7 +116,7 @@ def test_closing_an_expired_order_that_was_paid_meanwhile_records_the_payment(pa
         await Reconciler(relay)._order("store1-Q000000003")
         return await relay.order_for(KIOSK, "store1-Q000000003")
 
-    assert asyncio.run(scenario()).state == "SUCCESS"
+    assert run(relay, scenario()).state == "SUCCESS"
     assert wechat.calls[-2:] == [("close", "store1-Q000000003"), ("query", "store1-Q000000003")]
 
 
@@ -172,7 +131,7 @@ def test_queries_and_notifications_converge_on_one_change(parts: Parts) -> None:
         again = await relay.handle_notification(PaymentNotice("N-1", "TRANSACTION.SUCCESS", paid("store1-Q000000004")))
         return late, again, await relay.order_for(KIOSK, "store1-Q000000004")
 
-    late, again, order = asyncio.run(scenario())
+    late, again, order = run(relay, scenario())
     assert (late, again) == ("stale", "duplicate")
     assert (order.state, order.version) == ("SUCCESS", 2)
 
@@ -186,7 +145,7 @@ def test_a_payment_for_another_merchant_is_not_applied(parts: Parts) -> None:
         outcome = await relay.handle_notification(PaymentNotice("N-2", "TRANSACTION.SUCCESS", status))
         return outcome, await relay.order_for(KIOSK, "store1-Q000000005")
 
-    outcome, order = asyncio.run(scenario())
+    outcome, order = run(relay, scenario())
     assert outcome == "mismatch" and order.state == "NOTPAY"
 
 
@@ -207,7 +166,7 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
             await reconciler.stop()
         return decode(OrderView, answer)  # the long-poll's answer is the contract's encoded view
 
-    assert asyncio.run(scenario()).state == "SUCCESS"
+    assert run(relay, scenario()).state == "SUCCESS"
 
 
 @pytest.mark.parametrize("trade_state", ["USERPAYING", "PAYERROR"])
@@ -222,7 +181,7 @@ def test_a_kiosk_close_closes_every_payable_order_at_wechat_pay(parts: Parts, tr
         seen = await relay.order_for(KIOSK, number)
         return seen, await relay.close_order(KIOSK, number)
 
-    seen, closed = asyncio.run(scenario())
+    seen, closed = run(relay, scenario())
     assert seen.state == trade_state
     assert closed.state == "CLOSED" and wechat.calls[-1] == ("close", number)
 
@@ -242,7 +201,7 @@ def test_four_hundred_refreshes_of_one_order_make_one_query_in_its_turn(parts: P
         later = await relay.watch_order(KIOSK, number, since=None, wait=0, refresh=True)  # paid: nothing to ask
         return [answer["state"] for answer in answers], later["state"]
 
-    states, later = asyncio.run(scenario())
+    states, later = run(relay, scenario())
     assert states == ["SUCCESS"] * 400 and later == "SUCCESS"
     assert wechat.calls.count(("query", number)) == 1 and relay.pacer.turns == 1
 
@@ -264,7 +223,7 @@ def test_a_refresh_right_after_a_query_asks_nothing_and_one_given_up_on_still_la
         await asyncio.sleep(0.4)
         return caller.cancelled(), fresh["state"], (await relay.order_for(KIOSK, number)).state
 
-    cancelled, fresh, landed = asyncio.run(scenario())
+    cancelled, fresh, landed = run(relay, scenario())
     assert cancelled and fresh == "NOTPAY" and landed == "SUCCESS"
     assert wechat.calls.count(("query", number)) == 2
 

@@ -2,10 +2,12 @@
 
     with running_postgres() as server:        # initdb + postgres, about a second; stopped and deleted on exit
         name = server.create_database()       # a fresh database (or a copy: create_database(template=name))
+        name = server.create_relay_database() # one holding the relay's schema (a copy of a migrated template)
         psycopg.connect(server.url(name))     # postgresql://kiosk@/kiosk_1?host=/tmp/kiosk-pg-…&port=5432
 
 or, in tests (re-exported by tests/conftest.py): ``postgres_server`` (one server per session),
-``postgres_url`` (a fresh database per test, dropped afterwards) and ``postgres_binaries`` (to start servers).
+``postgres_url`` (a fresh database with the relay's schema per test, dropped afterwards) and ``postgres_binaries``
+(to start servers).
 
 The binaries come from PATH or Debian's /usr/lib/postgresql/<version>/bin. When they are missing the fixtures
 skip with the reason on a developer machine and fail when ``CI`` or ``KIOSK_REQUIRE_POSTGRES`` is set, so a CI
@@ -101,8 +103,10 @@ class PostgresServer:
     """A running server; ``url(name)`` connects to a database on it."""
 
     directory: Path  # the socket, the data directory and the log
+    command: list[str | Path]  # how the server was started (again by ``stopped``)
     process: subprocess.Popen[bytes]
     _numbers: Iterator[int] = field(default_factory=itertools.count)
+    _relay_template: str | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -119,6 +123,18 @@ class PostgresServer:
             query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
         self._admin(query)
         return name
+
+    def create_relay_database(self) -> str:
+        """A new database holding the relay's schema as the relay migrates it, and its name: a copy of a template
+        migrated on first use (copying is cheaper than migrating, and the relay finds nothing left to do)."""
+        if self._relay_template is None:
+            from kiosk.relay.storage.schema import POSTGRES, migrate
+
+            template = self.create_database()
+            with psycopg.connect(self.url(template), autocommit=True) as connection:
+                migrate(connection, POSTGRES)
+            self._relay_template = template
+        return self.create_database(template=self._relay_template)
 
     def drop_database(self, name: str) -> None:
         """Drop a database, disconnecting whoever is still connected to it."""
@@ -147,9 +163,26 @@ class PostgresServer:
                     raise PostgresError(f"postgres not ready after {timeout}s:\n{self._log_tail()}") from None
                 time.sleep(0.02)
 
+    def _start(self, timeout: float = 30.0) -> None:
+        with open(self.directory / "server.log", "ab") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=self.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
+        self._wait_ready(timeout)
+
     def _stop(self) -> None:
-        # Immediate shutdown: the data is deleted next, so there is nothing to checkpoint.
+        # Immediate shutdown: as in a crash (the next start recovers from the WAL), and at the end there is
+        # nothing to checkpoint: the data is deleted next.
         stop_process(self.process, signal.SIGQUIT, timeout=15)
+
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The server gone (stopped at once, as if it crashed) for the block, then running again on its data."""
+        self._stop()
+        try:
+            yield
+        finally:
+            self._start()
 
 
 @contextlib.contextmanager
@@ -176,12 +209,12 @@ def running_postgres(binaries: Binaries | None = None, *, timeout: float = 30.0)
         if initdb.returncode != 0:
             raise PostgresError(f"initdb failed ({initdb.returncode}):\n{initdb.stderr or initdb.stdout}")
         options = [f"-c{name}={value}" for name, value in {**SETTINGS, "unix_socket_directories": directory}.items()]
+        command: list[str | Path] = [*wrapper, binaries.bindir / "postgres", "-D", directory / "data", *options]
         with open(directory / "server.log", "wb") as log:
             process = subprocess.Popen(
-                [*wrapper, binaries.bindir / "postgres", "-D", directory / "data", *options],
-                cwd=directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        server = PostgresServer(directory, process)
+                command, cwd=directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
+        server = PostgresServer(directory, command, process)
         try:
             server._wait_ready(timeout)
             yield server
@@ -219,7 +252,7 @@ def postgres_server(postgres_binaries: Binaries) -> Iterator[PostgresServer]:
 
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """A fresh, empty database for one test, dropped after it."""
-    name = postgres_server.create_database()
+    """A fresh database with the relay's schema (and no data) for one test, dropped after it."""
+    name = postgres_server.create_relay_database()
     yield postgres_server.url(name)
     postgres_server.drop_database(name)

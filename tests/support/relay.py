@@ -9,7 +9,10 @@ or, as a fixture (re-export it in a conftest.py): ``relay = relay_factory(sandbo
 ``start_relay(creds, clock=path)`` runs the same relay on a clock the test moves (``tests.support.relay_driver``,
 a :class:`tests.support.clock.SharedClock` over ``path``).
 
-``notify_url`` is ``"auto"`` (port 0), so the sandbox notifies whatever port the relay is bound to.
+``notify_url`` is ``"auto"`` (port 0), so the sandbox notifies whatever port the relay is bound to. A relay
+stores in an SQLite file beside its configuration, or, with ``storage_url``, in a PostgreSQL database (e.g. a
+fresh one from :func:`database_for`, on the session's server): fixtures parametrized by :data:`ENGINES` run
+the same test on both.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import sqlite3
 import subprocess
 import sys
 import time
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import psycopg
 import pytest
 import tomli_w
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -44,6 +49,30 @@ from tests.support.processes import ServerProcess, start_server
 
 #: Relay settings (``init_relay(..., settings=FAST)``) that keep its rate limiter out of the way of a test's bursts.
 FAST = {"server": {"rate_limit_per_second": 1000, "rate_limit_burst": 1000}}
+
+#: The storage engines a relay's tests run on (fixture params).
+ENGINES = ("sqlite", "postgresql")
+
+
+def database_for(engine: str, request: pytest.FixtureRequest) -> str | None:
+    """The ``storage_url`` of a relay on ``engine``: None for SQLite (the file ``init`` names), else a fresh
+    database with the relay's schema on the session's PostgreSQL server (started on first use; the database goes
+    with the server)."""
+    if engine == "sqlite":
+        return None
+    server = request.getfixturevalue("postgres_server")
+    return str(server.url(server.create_relay_database()))
+
+
+def query_storage(where: Path | str, sql: str, values: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (with ``?`` parameters) run directly on a relay's store, as an operator would: an SQLite
+    file (``RelayConfig.storage.where`` is its path) or a PostgreSQL database (its URL)."""
+    if isinstance(where, Path):
+        with contextlib.closing(sqlite3.connect(where)) as connection, connection:
+            return connection.execute(sql, tuple(values)).fetchall()
+    with psycopg.connect(where) as connection:
+        cursor = connection.execute(sql.replace("?", "%s"), tuple(values))  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description is not None else []
 
 
 def refused_field(response: httpx.Response) -> str | None:
@@ -90,16 +119,22 @@ def init_relay(
     mode: str = "direct",
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     via_cli: bool = False,
+    storage_url: str | None = None,
 ) -> RelayCredentials:
     """``kiosk-relay init --sandbox DIR --port 0`` (in-process by default: the CLI runs the same function and
     costs a second of start-up; ``via_cli=True`` runs the real command). ``settings`` merges extra keys into
-    tables afterwards, e.g. ``{"server": {"rate_limit_per_second": 1000}}``."""
+    tables afterwards, e.g. ``{"server": {"rate_limit_per_second": 1000}}``; ``storage_url`` puts the relay's
+    storage in that PostgreSQL database instead of its SQLite file."""
     config_path = Path(work_dir) / name
     if via_cli:
         args = ["init", "--sandbox", str(sandbox_dir), "--port", "0", "--out", str(config_path), "--mode", mode]
         printed = json.loads(run_cli(args).stdout.strip().splitlines()[-1])
     else:
         printed = init_config(Path(sandbox_dir), 0, config_path, mode=mode)
+    if storage_url is not None:
+        document = tomllib.loads(config_path.read_text("utf-8"))
+        document["storage"] = {"url": storage_url}
+        config_path.write_text(tomli_w.dumps(document), "utf-8")
     if settings:
         update_config(config_path, settings)
     return RelayCredentials(
@@ -218,10 +253,13 @@ class EmbeddedRelay:
 
 
 @contextlib.contextmanager
-def embedded_relay(config_path: Path) -> Iterator[EmbeddedRelay]:
+def embedded_relay(config_path: Path, *, probe_interval: float | None = None) -> Iterator[EmbeddedRelay]:
     """The relay served on a thread of this process, as training mode runs it, for tests that reach into it
-    (its storage, its event loop) while talking to it over real HTTP."""
+    (its storage, its event loop) while talking to it over real HTTP. ``probe_interval``: seconds between the
+    health check's probe writes, for a test that waits for the check to change (2 s otherwise)."""
     app = create_app(load_config(config_path))
+    if probe_interval is not None:
+        app.health.probe_interval = probe_interval
     handle = serve_in_thread(app)
     app.relay.base_url = handle.base_url
     try:
@@ -321,15 +359,19 @@ class NotificationSigner:
 
 @pytest.fixture
 def relay_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RelayProcess]]:
-    """``relay_factory(sandbox_state_dir, mode="direct", settings=None)`` starts a relay process for that
-    sandbox (a fresh configuration and database each time); all of them stop at teardown. Re-export it in
-    your conftest.py as the sandbox's ``sandbox_factory`` is."""
+    """``relay_factory(sandbox_state_dir, mode="direct", settings=None, storage_url=None)`` starts a relay process
+    for that sandbox (a fresh configuration and database each time); all of them stop at teardown. Re-export it
+    in your conftest.py as the sandbox's ``sandbox_factory`` is."""
     started: list[RelayProcess] = []
 
     def start(
-        sandbox_dir: Path, mode: str = "direct", settings: Mapping[str, Mapping[str, Any]] | None = None
+        sandbox_dir: Path,
+        mode: str = "direct",
+        settings: Mapping[str, Mapping[str, Any]] | None = None,
+        storage_url: str | None = None,
     ) -> RelayProcess:
-        credentials = init_relay(sandbox_dir, tmp_path_factory.mktemp("relay"), mode=mode, settings=settings)
+        directory = tmp_path_factory.mktemp("relay")
+        credentials = init_relay(sandbox_dir, directory, mode=mode, settings=settings, storage_url=storage_url)
         relay = start_relay(credentials)
         started.append(relay)
         return relay

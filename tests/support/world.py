@@ -78,7 +78,7 @@ class World:
 
     def config(self, name: str = "kiosk", relay_url: str | None = None, **changes: Any) -> KioskConfig:
         values: dict[str, Any] = {
-            "relay_url": relay_url or self.relay_url,
+            "relay_urls": (relay_url or self.relay_url,),
             "relay_token": self.credentials.kiosk_token,
             "manager_token": self.credentials.manager_token,
             "store": StoreInfoConfig(self.credentials.store_id, "测试便利店", "测试路 1 号"),

@@ -6,14 +6,15 @@ Each method is one transaction, and every state rule the store must keep under c
 method, expressed the way several writers can share it: a state moves only by a conditional ``UPDATE … WHERE
 state IN (its predecessors)`` (``kiosk.trade``), a notification id is recorded once by its primary key in the
 same transaction as its change, a refund is inserted only while the refunds that hold the order's amount
-leave room for it, and a payment-code flow's step only moves forward (:data:`CODEPAY_STEPS`). Engines:
-:mod:`kiosk.relay.storage.sqlite` (embedded, one writer thread with group commit); another engine implements
-the same async methods.
+leave room for it, and a payment-code flow's step only moves forward (:data:`CODEPAY_STEPS`). The transactions
+themselves are written once for every engine (``transactions.py``). Engines: :mod:`kiosk.relay.storage.sqlite`
+(embedded, one process, one writer thread with group commit) and :mod:`kiosk.relay.storage.postgres` (a server
+several relay instances share; its :class:`ClusterLink` carries what they tell each other).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -185,7 +186,36 @@ class RefundChange:
 Mismatch = Callable[[OrderRecord], str]
 
 
+@dataclass(frozen=True)
+class Signal:
+    """What one relay instance tells the others through the database.
+
+    ``order``: an order's version moved (``key`` the out_trade_no, ``version`` the new one), whoever moved it;
+    ``work``: for the instance running the reconciler (``key`` as the reconciler names its work, e.g.
+    ``"o:<out_trade_no>"``); ``resync``: the link was lost and is back, signals may have been missed meanwhile.
+    """
+
+    kind: Literal["order", "work", "resync"]
+    key: str = ""
+    version: int = 0
+
+
+class ClusterLink(Protocol):
+    """The signals of an engine several relay instances share (PostgreSQL: LISTEN/NOTIFY)."""
+
+    def signals(self) -> AsyncIterator[Signal]:
+        """Every signal from now on, from every instance, this one's included; starts with ``resync``."""
+        ...
+
+    async def send_work(self, keys: Sequence[str]) -> None:
+        """Tell the instance running the reconciler about ``keys`` (delivered on the database's commit)."""
+        ...
+
+
 class RelayStorage(Protocol):
+    #: None when one process owns the store (SQLite), else how its instances signal each other.
+    cluster: ClusterLink | None
+
     # -- orders
 
     async def insert_order(self, draft: OrderDraft) -> tuple[Inserted, OrderRecord]:
@@ -306,6 +336,19 @@ class RelayStorage(Protocol):
         """Keep each store's answer (``bodies`` by store id), replacing what was kept for that day."""
         ...
 
+    # -- leases: named turns every instance on the store shares (the work lease, a download limit)
+
+    async def claim_lease(self, name: str, holder: str, *, at: datetime, seconds: float) -> bool:
+        """Hold ``name`` for ``seconds`` from ``at`` if it is free (never taken or expired) or already ``holder``'s
+        (a renewal); True when ``holder`` holds it now."""
+        ...
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give ``name`` up if ``holder`` holds it (another instance may claim it at once)."""
+        ...
+
+    async def lease_holder(self, name: str, *, at: datetime) -> str | None: ...
+
     # -- events (the audit trail: orders created, state changes, mismatches, refund requests)
 
     async def events(self, out_trade_no: str) -> list[EventRecord]: ...
@@ -322,4 +365,4 @@ class RelayStorage(Protocol):
         write has run for over ``after`` seconds), or None. Cheap: the health check calls it on the event loop."""
         ...
 
-    def close(self) -> None: ...
+    async def aclose(self) -> None: ...
