@@ -156,16 +156,25 @@ def _migrate(source: Path, target: str, *, replace: bool) -> dict[str, Any]:
         raise ConfigError("migrate", str(exc)) from None
 
 
+def configure_logging(level: str) -> None:
+    """The relay's log on stderr at ``level`` (``debug``, ``info``, ``warning`` or ``error``)."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper()),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if level != "debug":
+        # httpx logs every request at INFO: each call to WeChat Pay and the idle probe's 404 twice a minute,
+        # thousands of lines a day that look like errors. The relay logs the failures that matter itself.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .app import create_app
     from .server import serve_forever
     from .watchdog import Systemd
 
-    logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.log_level)
     config = load_config(args.config)
     refuse_placeholders(config)
     host = args.host or config.server.host

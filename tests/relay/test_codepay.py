@@ -380,6 +380,8 @@ def test_the_payment_code_is_never_stored_or_logged_in_full(world: World, tmp_pa
     becomes(client, view.out_trade_no, in_state(TradeState.REVOKED), "reversed")
     logged = (tmp_path / "relay.log").read_text()
     assert "*" * 14 + code[-4:] in logged and code not in logged
+    # The charge, its query and reverse reached WeChat Pay; at info they are not logged one line per call.
+    assert "HTTP Request:" not in logged
     database = Path(str(world.credentials.config_path.parent / "relay.sqlite3"))
     stored = b"".join(p.read_bytes() for p in database.parent.glob("relay.sqlite3*") if p.is_file())
     assert code.encode() not in stored
