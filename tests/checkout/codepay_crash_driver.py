@@ -1,11 +1,12 @@
 """Payment-code sales as a process the crash test kills with SIGKILL: ``python -m tests.checkout.codepay_crash_driver``.
 
 It charges ``--payments`` payment codes one after another through the real relay, each code from the sandbox for
-the scenario :data:`PLAN` gives its sale number, and plays the customer's time: while an order is not settled it
-moves the shared clock (after :data:`IDLE` seconds without news) (``--clock``, the relay's too) and the sandbox's on by 5 s, so passwords get typed, polls
-and deadlines come and reverses go out. It can be killed at any moment and restarted with the same arguments: it
-resumes from its journal (the core's recovery), finishes what is open and sells until the journal holds the
-planned number of orders. It prints ``READY`` after start-up and ``DONE`` once everything is settled and printed.
+the scenario :data:`PLAN` gives its sale number, and plays the customer's time: while an order is not settled and
+nothing happened for :data:`IDLE` seconds, it moves the shared clock (``--clock``, the relay's too) and the sandbox's
+on by 5 s, so passwords get typed, polls and deadlines come and reverses go out. It can be killed at any moment and
+restarted with the same arguments: it resumes from its journal (the core's recovery), finishes what is open and
+sells until the journal holds the planned number of orders. It prints ``READY`` after start-up and ``DONE`` once
+everything is settled and printed.
 
 Each physical print is appended (fsync'd) to ``prints.log`` in the data directory: ``<job_key> <original|reprint>``.
 
