@@ -68,6 +68,12 @@ def sandbox_control(kiosk: Kiosk, call: str, **body: Any) -> None:
     httpx.post(f"{kiosk.sandbox_url}/sandbox/v1/{call}", json=body, timeout=10).raise_for_status()
 
 
+def refund_processed(kiosk: Kiosk, core: KioskCore, out_trade_no: str) -> None:
+    """WeChat Pay processes a refund in a few seconds: once the sandbox has it, its clock moves on instead."""
+    kiosk.qtbot.waitUntil(lambda: core.refunds(out_trade_no)[-1].state != "REQUESTED", timeout=WAIT_MS)
+    sandbox_control(kiosk, "clock", advance_seconds=6)
+
+
 def tap(kiosk: Kiosk, parent: QWidget, name: str) -> None:
     button = parent.findChild(QAbstractButton, name)
     assert button is not None, name
@@ -438,6 +444,7 @@ def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(ki
     sandbox_control(kiosk, "settings", refund_outcome="ABNORMAL")  # the customer's card was closed
     view = open_view(kiosk)
     refund = core.refund(sold.out_trade_no, 500, "顾客退货")
+    refund_processed(kiosk, core, sold.out_trade_no)
     status = child(view, QLabel, "refundStatusLabel")
     kiosk.qtbot.waitUntil(lambda: status.property("state") == "ABNORMAL", timeout=30_000)
     sandbox_control(kiosk, "settings", refund_outcome="SUCCESS")
@@ -472,6 +479,7 @@ def test_opening_the_manager_screen_asks_again_about_abnormal_refunds(kiosk: Kio
     sandbox_control(kiosk, "settings", refund_outcome="ABNORMAL")  # the customer's card was closed
     refund = core.refund(sold.out_trade_no, sold.amount_fen, "顾客退货")
     sandbox_control(kiosk, "settings", refund_outcome="SUCCESS")
+    refund_processed(kiosk, core, sold.out_trade_no)
     kiosk.qtbot.waitUntil(lambda: core.refunds(sold.out_trade_no)[0].state == "ABNORMAL", timeout=30_000)
     sandbox_control(kiosk, "refunds", out_refund_no=refund.out_refund_no)  # handled in the merchant platform
     assert core.refunds(sold.out_trade_no)[0].state == "ABNORMAL"  # nothing follows it on its own
