@@ -92,7 +92,9 @@ class Kiosk:
         clock moves on instead of the test waiting."""
         core = self.window.core
         assert core is not None
-        self.qtbot.waitUntil(lambda: core.refunds(out_trade_no)[-1].state != "REQUESTED", timeout=WAIT_MS)
+        self.qtbot.waitUntil(
+            lambda: any(refund.state != "REQUESTED" for refund in core.refunds(out_trade_no)[-1:]), timeout=WAIT_MS
+        )
         self.sandbox_control("clock", advance_seconds=6)
 
     def payment_state(self) -> str:
