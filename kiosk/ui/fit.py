@@ -89,11 +89,11 @@ def settle(rounds: int = 50) -> None:
     previous = None
     for _ in range(rounds):
         QApplication.processEvents()
-        time.sleep(0.005)  # let other threads post what they have
         current = _signature()
         if current == previous:
             return
         previous = current
+        time.sleep(0.005)  # something moved: let other threads post what they have before the next round
     raise RuntimeError("the layout never settled")
 
 

@@ -1,11 +1,12 @@
 """Payment-code sales as a process the crash test kills with SIGKILL: ``python -m tests.checkout.codepay_crash_driver``.
 
 It charges ``--payments`` payment codes one after another through the real relay, each code from the sandbox for
-the scenario :data:`PLAN` gives its sale number, and plays the customer's time: while an order is not settled it
-moves the shared clock (``--clock``, the relay's too) and the sandbox's on by 5 s, so passwords get typed, polls
-and deadlines come and reverses go out. It can be killed at any moment and restarted with the same arguments: it
-resumes from its journal (the core's recovery), finishes what is open and sells until the journal holds the
-planned number of orders. It prints ``READY`` after start-up and ``DONE`` once everything is settled and printed.
+the scenario :data:`PLAN` gives its sale number, and plays the customer's time: while an order is not settled and
+nothing happened for :data:`IDLE` seconds, it moves the shared clock (``--clock``, the relay's too) and the sandbox's
+on by 5 s, so passwords get typed, polls and deadlines come and reverses go out. It can be killed at any moment and
+restarted with the same arguments: it resumes from its journal (the core's recovery), finishes what is open and
+sells until the journal holds the planned number of orders. It prints ``READY`` after start-up and ``DONE`` once
+everything is settled and printed.
 
 Each physical print is appended (fsync'd) to ``prints.log`` in the data directory: ``<job_key> <original|reprint>``.
 
@@ -39,6 +40,10 @@ PLAN = (
     "bank_error",
 )
 CODES = ("DRK-001", "CAF-002", "SNK-001", "BAK-003")
+#: Real seconds without news before the customer's time moves on by 5 s. The relay acts on its clock within a
+#: quarter of a second (its scheduler's tick); the pace must leave it time to poll before a code stops being fresh
+#: for a resend (40 s on its clock: eight moves, over 3 s here), or a "system error, not recorded" sale would fail.
+IDLE = 0.4
 
 
 def scenario(sequence: int) -> str:
@@ -84,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         while not core.session(otn).settled:
             version = core.session(otn).version
             try:
-                core.wait_for(otn, lambda s: s.settled or s.version != version, 1.0)  # noqa: B023
+                core.wait_for(otn, lambda s: s.settled or s.version != version, IDLE)  # noqa: B023
             except TimeoutError:
                 advance(5)  # nothing happens until time passes: a password, a poll, a deadline, a reverse
 

@@ -40,7 +40,7 @@ def cancelled_then_paid(world: World, core: KioskCore) -> PaymentSession:
     """The customer pays while the clerk's cancel waits in the outbox (the relay is down)."""
     session = sell(core, "CAF-002")
     assert session.code_url
-    url = world.stop_relay()
+    url = world.kill_relay()  # gone at once (a stop would wait for the kiosk's long-poll to end)
     assert core.cancel(session.out_trade_no).state is State.CANCELLED
     world.sandbox.pay(session.code_url)
     world.start_relay_at(url)
@@ -82,7 +82,7 @@ def test_a_day_of_sales_reconciles_against_the_next_mornings_bill(world: World) 
     # Paid while the kiosk was down for good: the journal still says "cancelled".
     unseen = sell(core, "6921168509256")
     assert unseen.code_url
-    url = world.stop_relay()
+    url = world.kill_relay()
     core.cancel(unseen.out_trade_no)
     world.sandbox.pay(unseen.code_url)
     core.stop()

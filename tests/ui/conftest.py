@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice
@@ -81,6 +82,20 @@ class Kiosk:
 
     def printed(self, pattern: str) -> list[Path]:
         return sorted(self.printer_dir.glob(pattern)) if self.printer_dir.is_dir() else []
+
+    def sandbox_control(self, call: str, **body: Any) -> None:
+        """``POST /sandbox/v1/{call}`` on the training kiosk's embedded sandbox."""
+        httpx.post(f"{self.sandbox_url}/sandbox/v1/{call}", json=body, timeout=10).raise_for_status()
+
+    def refund_processed(self, out_trade_no: str) -> None:
+        """WeChat Pay processes a refund in a few seconds: once the sandbox has the order's latest refund, its
+        clock moves on instead of the test waiting."""
+        core = self.window.core
+        assert core is not None
+        self.qtbot.waitUntil(
+            lambda: any(refund.state != "REQUESTED" for refund in core.refunds(out_trade_no)[-1:]), timeout=WAIT_MS
+        )
+        self.sandbox_control("clock", advance_seconds=6)
 
     def payment_state(self) -> str:
         return str(self.label("paymentStatusLabel").property("state"))

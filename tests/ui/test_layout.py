@@ -495,8 +495,9 @@ def size_id(size: QSize) -> str:
     return f"{size.width()}x{size.height()}"
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+# The size varies fastest (the upper mark): every size of one language's window, then the other's.
 @pytest.mark.parametrize("size", MAIN_SIZES, ids=size_id)
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_every_cashier_screen_fits(
     window_for: Callable[[str], MainWindow], qtbot: QtBot, tmp_path: Path, language: str, size: QSize
 ) -> None:

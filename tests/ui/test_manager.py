@@ -63,11 +63,6 @@ def sell_and_pay(core: KioskCore, code: str = "6921168509256") -> PaymentSession
     return core.wait_for(session.out_trade_no, lambda s: s.is_paid, 15)
 
 
-def sandbox_control(kiosk: Kiosk, call: str, **body: Any) -> None:
-    """``POST /sandbox/v1/{call}`` on the training kiosk's embedded sandbox."""
-    httpx.post(f"{kiosk.sandbox_url}/sandbox/v1/{call}", json=body, timeout=10).raise_for_status()
-
-
 def tap(kiosk: Kiosk, parent: QWidget, name: str) -> None:
     button = parent.findChild(QAbstractButton, name)
     assert button is not None, name
@@ -346,7 +341,8 @@ def test_refund_on_the_keypad_with_a_reason_live_status_slip_and_z_report(kiosk:
     refund_no = f"{sold.out_trade_no}R1"
     status = child(view, QLabel, "refundStatusLabel")
     kiosk.qtbot.waitUntil(lambda: view.refund_state(refund_no) is not None, timeout=WAIT_MS)
-    # Live: requested → processing → success, through RefundChanged events (sandbox refunds take ~5 s).
+    kiosk.refund_processed(sold.out_trade_no)
+    # Live: requested → processing → success, through RefundChanged events.
     kiosk.qtbot.waitUntil(lambda: status.property("state") == "SUCCESS", timeout=30_000)
     assert status.text() == f"订单 {sold.out_trade_no[-5:]} 退款 ￥5.00：已退款 · 退款凭条已送打印"
     [row] = core.refunds(sold.out_trade_no)
@@ -435,12 +431,13 @@ def test_paid_after_cancel_is_listed_for_attention_and_refundable(kiosk: Kiosk) 
 def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(kiosk: Kiosk) -> None:
     core = core_of(kiosk)
     sold = sell_and_pay(core, "CAF-002")
-    sandbox_control(kiosk, "settings", refund_outcome="ABNORMAL")  # the customer's card was closed
+    kiosk.sandbox_control("settings", refund_outcome="ABNORMAL")  # the customer's card was closed
     view = open_view(kiosk)
     refund = core.refund(sold.out_trade_no, 500, "顾客退货")
+    kiosk.refund_processed(sold.out_trade_no)
     status = child(view, QLabel, "refundStatusLabel")
     kiosk.qtbot.waitUntil(lambda: status.property("state") == "ABNORMAL", timeout=30_000)
-    sandbox_control(kiosk, "settings", refund_outcome="SUCCESS")
+    kiosk.sandbox_control("settings", refund_outcome="SUCCESS")
     assert "退款异常：请在微信支付商户平台处理" in status.text() and not RAW.search(status.text())
     kiosk.qtbot.waitUntil(lambda: view.summary is not None and len(view.summary.abnormal_refunds) == 1, timeout=WAIT_MS)
     assert "退款异常：1 笔。请在微信支付商户平台处理。" in child(view, QLabel, "todayNotes").text()
@@ -453,7 +450,7 @@ def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(ki
     view.refund_dialog.reject()
 
     # Handled in the merchant platform; Re-query order finds it, and the slip prints as for any refund.
-    sandbox_control(kiosk, "refunds", out_refund_no=refund.out_refund_no)
+    kiosk.sandbox_control("refunds", out_refund_no=refund.out_refund_no)
     tap(kiosk, view, "requeryOrderButton")
     kiosk.qtbot.waitUntil(lambda: status.property("state") == "SUCCESS", timeout=30_000)
     queue = core.print_queue
@@ -469,11 +466,12 @@ def test_an_abnormal_refund_is_shown_kept_as_taken_and_found_again_by_requery(ki
 def test_opening_the_manager_screen_asks_again_about_abnormal_refunds(kiosk: Kiosk) -> None:
     core = core_of(kiosk)
     sold = sell_and_pay(core, "CAF-002")
-    sandbox_control(kiosk, "settings", refund_outcome="ABNORMAL")  # the customer's card was closed
+    kiosk.sandbox_control("settings", refund_outcome="ABNORMAL")  # the customer's card was closed
     refund = core.refund(sold.out_trade_no, sold.amount_fen, "顾客退货")
-    sandbox_control(kiosk, "settings", refund_outcome="SUCCESS")
+    kiosk.sandbox_control("settings", refund_outcome="SUCCESS")
+    kiosk.refund_processed(sold.out_trade_no)
     kiosk.qtbot.waitUntil(lambda: core.refunds(sold.out_trade_no)[0].state == "ABNORMAL", timeout=30_000)
-    sandbox_control(kiosk, "refunds", out_refund_no=refund.out_refund_no)  # handled in the merchant platform
+    kiosk.sandbox_control("refunds", out_refund_no=refund.out_refund_no)  # handled in the merchant platform
     assert core.refunds(sold.out_trade_no)[0].state == "ABNORMAL"  # nothing follows it on its own
 
     view = open_view(kiosk)  # no button pressed: opening asks

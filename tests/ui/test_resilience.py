@@ -63,16 +63,16 @@ def test_window_keeps_repainting_while_the_relay_hangs(make_kiosk: Callable[...,
         kiosk.add("CAF-001")
         kiosk.qtbot.mouseClick(kiosk.button("chargeButton"), Qt.MouseButton.LeftButton)
         kiosk.wait_state("CREATING", "PENDING_CREATION")
+        kiosk.qtbot.waitUntil(lambda: bool(relay.connections), timeout=WAIT_MS)  # the kiosk is talking to it
         qr = kiosk.child("qrView")
         ticks = _Ticks(qr)
         paints_before = qr.paint_count
-        # Ten seconds of a relay that accepted the connection and never answers: the GUI thread keeps
-        # running its timers and painting.
-        kiosk.qtbot.waitUntil(lambda: ticks.ticks >= 200, timeout=30_000)
-        assert qr.paint_count - paints_before >= 100
+        # Two seconds of a relay that accepted the connection and never answers (the kiosk waits 5 s for an
+        # answer): the GUI thread keeps running its timers and painting all along.
+        kiosk.qtbot.waitUntil(lambda: ticks.ticks >= 40, timeout=30_000)
+        assert qr.paint_count - paints_before >= 20
         assert kiosk.label("countdownLabel").text() == ""  # no countdown while there is no code to scan
         assert kiosk.payment_state() in ("CREATING", "PENDING_CREATION")  # the relay never answered
-        assert relay.connections  # the kiosk really was talking to the hung relay
         kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
         assert kiosk.wait_state("CANCELLED") == "CANCELLED"
     finally:

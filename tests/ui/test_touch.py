@@ -195,6 +195,7 @@ def test_a_whole_day_by_taps_alone_with_the_manager(make_kiosk: Callable[..., Ki
         tap_name(kiosk, "refundKey5", dialog)
         tap_name(kiosk, "reason_faulty", dialog)
         tap_name(kiosk, "refundOkButton", dialog)
+        kiosk.refund_processed(refunded)
         kiosk.qtbot.waitUntil(lambda: view.refund_state(f"{refunded}R1") == "SUCCESS", timeout=30_000)
         [refund] = core.refunds(refunded)
         assert (refund.amount_fen, refund.reason) == (500, "商品损坏或有质量问题")
