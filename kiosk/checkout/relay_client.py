@@ -151,17 +151,21 @@ class RelayClient:
         self._online: bool | None = None
         self._authorized: bool | None = None
         self._lock = threading.Lock()
+        self._closed = False
+        self._transport = transport or httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16)
+        )
         self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
-            headers={"User-Agent": "kiosk-checkout/0.1"},
+            transport=self._transport, timeout=httpx.Timeout(timeout), headers={"User-Agent": "kiosk-checkout/0.1"}
         )
 
     def __repr__(self) -> str:
         return f"RelayClient({self.addresses.urls!r})"
 
     def close(self) -> None:
+        """Close every connection. Requests still under way (a long-poll) end as :class:`RelayUnavailable`;
+        later ones are refused the same way."""
+        self._closed = True
         self._http.close()
 
     @property
@@ -305,29 +309,13 @@ class RelayClient:
         if manager and not token:
             raise RelayRejected(403, "NO_MANAGER_CREDENTIAL", "this kiosk has no [relay] manager_token")
         headers = {"Authorization": f"Bearer {token}"}
-        response: httpx.Response | None = None
-        failure = "relay unreachable"
-        for base in self.addresses.in_turn():  # the next instance at once when one cannot answer
-            try:
-                response = self._http.request(
-                    method,
-                    base + path,
-                    json=json,
-                    params=params,
-                    headers=headers,
-                    timeout=httpx.Timeout(timeout or self._timeout),
-                )
-            except httpx.HTTPError as exc:
-                failure = f"relay unreachable ({type(exc).__name__})"
-                response = None
-                continue
-            if instance_failed(response.status_code, response.content):
-                continue
-            self.addresses.answered(base)
-            break
-        if response is None:
-            self._connectivity(False, failure)
-            raise RelayUnavailable(failure)
+        try:
+            response = self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
+        finally:
+            if self._closed:
+                # close() ran while this request was under way: a connection it opened meanwhile joined a
+                # pool already closed, and would stay open until garbage collection.
+                self._transport.close()
         status = response.status_code
         # The relay's answer tells whether it took the kiosk's token, unless it is a 5xx (maybe a proxy's)
         # or the request carried the manager's token.
@@ -356,6 +344,48 @@ class RelayClient:
             raise RelayAnswerInvalid(f"relay answered {status} without an error body of the contract")
         kind = RelayNotFound if status == 404 else RelayRejected
         raise kind(status, error.code, error.message)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        params: dict[str, Any] | None,
+        headers: dict[str, str],
+        timeout: float | None,
+    ) -> httpx.Response:
+        """The first answer of an instance that could answer, trying them in turn; else RelayUnavailable."""
+        if self._closed:
+            raise RelayUnavailable("the relay client is closed")
+        response: httpx.Response | None = None
+        failure = "relay unreachable"
+        for base in self.addresses.in_turn():  # the next instance at once when one cannot answer
+            try:
+                response = self._http.request(
+                    method,
+                    base + path,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=httpx.Timeout(timeout or self._timeout),
+                )
+            except httpx.HTTPError as exc:
+                failure = f"relay unreachable ({type(exc).__name__})"
+                response = None
+                continue
+            except RuntimeError:  # httpx's "the client has been closed": close() came first after all
+                if not self._closed:
+                    raise
+                raise RelayUnavailable("the relay client is closed") from None
+            if instance_failed(response.status_code, response.content):
+                continue
+            self.addresses.answered(base)
+            break
+        if response is None:
+            self._connectivity(False, failure)
+            raise RelayUnavailable(failure)
+        return response
 
     def _connectivity(self, online: bool, error: str | None, authorized: bool | None = None) -> None:
         """Record what the last request showed; ``authorized`` None: it did not tell (keep what is known)."""

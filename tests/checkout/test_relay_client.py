@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -309,3 +311,58 @@ def test_when_no_instance_answers_the_kiosk_is_offline(seen: Seen) -> None:
     with pytest.raises(RelayUnavailable, match="ReadTimeout"):
         client.create_order("S-K-1", "可乐", 350, datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ))
     assert instances.asked == ["a", "b"] and client.online is False
+
+
+class DoorTransport(httpx.HTTPTransport):
+    """A real transport that holds each request at the door, after the client let it start and before it
+    has a connection: the moment a watcher's long-poll may be in when the kiosk stops."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at_door = threading.Event()
+        self.let_in = threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.at_door.set()
+        assert self.let_in.wait(10)
+        return super().handle_request(request)
+
+    def open_connections(self) -> int:
+        return sum(not connection.is_closed() for connection in self._pool.connections)
+
+
+class PingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the relay
+
+    def do_GET(self) -> None:
+        body = json.dumps({"kiosk_id": "kiosk-1", "store_id": "store-1"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_request_under_way_when_the_client_closes_leaves_no_connection_open() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    transport = DoorTransport()
+    client = RelayClient(f"http://127.0.0.1:{server.server_address[1]}", TOKEN, transport=transport)
+    answered: list[bool] = []
+    heartbeat = threading.Thread(target=lambda: answered.append(client.ping()))
+    try:
+        heartbeat.start()
+        assert transport.at_door.wait(10)
+        client.close()  # the kiosk stops while the heartbeat is on its way
+        transport.let_in.set()
+        heartbeat.join(10)
+        assert answered == [True]  # it went through, on a connection opened after the pool was closed
+        assert transport.open_connections() == 0  # and that connection was closed with it
+        assert client.ping() is False  # later requests are refused as unavailable, never sent
+    finally:
+        transport.let_in.set()
+        server.shutdown()
+        server.server_close()
