@@ -44,6 +44,9 @@ class ActionDialog(QDialog):
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A tap on a key that never takes the focus hands it to the nearest parent that does: were that this
+        # scroll area, every tap on a keypad would pull the focus (and its selection) out of the field it types in.
+        self.body_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.body_scroll.setWidget(self.body_widget)
         self.action_bar = QWidget(self)
         self.action_bar.setObjectName(f"{name}Actions")

@@ -60,6 +60,10 @@ class Keypad(Retranslating, QWidget):
         self.setProperty("role", "keypad")
         self.target = target
         self._prefix = name_prefix
+        self._replace_next = False
+        if target is not None:  # typed on a keyboard or the cursor moved by hand: the offer is taken up
+            target.textEdited.connect(self._keep_text)
+            target.cursorPositionChanged.connect(self._keep_text)
         self.keys: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -94,14 +98,29 @@ class Keypad(Retranslating, QWidget):
             else:
                 button.setText(key)
 
+    def replace_on_next_key(self) -> None:
+        """The next key starts over: it replaces the target's whole text, shown selected until then (a value
+        offered to be typed over: the old quantity, the whole refund, an amount that was refused)."""
+        if self.target is not None:
+            self.target.selectAll()
+            self._replace_next = True
+
+    def _keep_text(self) -> None:
+        self._replace_next = False
+
     def press(self, key: str) -> None:
         target = self.target
-        if target is not None and not target.isReadOnly():
+        if target is not None and not target.isReadOnly() and key != ENTER:
+            if self._replace_next:
+                self._replace_next = False
+                # Kept here, not in the field's selection: Qt drops an unfocused field's selection whenever
+                # its window is activated, and the first key would then append to the offered value.
+                target.selectAll()
             if key == BACKSPACE:
                 target.backspace()
             elif key == CLEAR:
                 target.clear()
-            elif key != ENTER:
+            else:
                 target.insert(key)  # the field's validator and length limit still apply
         self.keyPressed.emit(key)
 
@@ -148,7 +167,8 @@ class KeypadDialog(Retranslating, ActionDialog):
         self.ok_button = self.add_action("keypadOkButton", self.submit, primary=True)
         if value is not None:
             self.input.setText(yuan(value) if decimals else str(value))
-            self.input.selectAll()  # the first key replaces the old value
+            self.keypad.replace_on_next_key()
+        self.input.setFocus()  # a physical keyboard types here too, and the field keeps its selection shown
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -170,7 +190,7 @@ class KeypadDialog(Retranslating, ActionDialog):
                 self.message.setText(self.tr("Enter an amount from {0} to {1}").format(low, high))
             else:
                 self.message.setText(self.tr("Enter a number from {0} to {1}").format(self.minimum, self.maximum))
-            self.input.selectAll()
+            self.keypad.replace_on_next_key()
             return
         self.value = value
         self.valueEntered.emit(value)

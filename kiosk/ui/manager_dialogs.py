@@ -85,7 +85,8 @@ class RefundDialog(Retranslating, ActionDialog):
         self.body.addWidget(self.message)
         self.cancel_button = self.add_action("refundCancelButton", self.reject)
         self.ok_button = self.add_action("refundOkButton", self.submit, primary=True)
-        self.amount_input.selectAll()  # the first key replaces the whole amount
+        self.keypad.replace_on_next_key()  # the first key replaces the whole amount
+        self.amount_input.setFocus()  # a physical keyboard types here too, and the field keeps its selection shown
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -110,7 +111,7 @@ class RefundDialog(Retranslating, ActionDialog):
 
     def refund_everything(self) -> None:
         self.amount_input.setText(yuan(self.refundable_fen))
-        self.amount_input.selectAll()
+        self.keypad.replace_on_next_key()
 
     def _amount_changed(self) -> None:
         fen = self.entered_fen()
@@ -133,7 +134,7 @@ class RefundDialog(Retranslating, ActionDialog):
             self.message.setText(
                 self.tr("Enter an amount more than 0 and at most {0}.").format(format_yuan(self.refundable_fen))
             )
-            self.amount_input.selectAll()
+            self.keypad.replace_on_next_key()
             return
         reason = self.reasons.reason()
         if not reason:

@@ -764,6 +764,14 @@ class ManagerView(Retranslating, QWidget):
     def selected_order(self) -> str | None:
         return self._selected
 
+    # ---- dialogs -----------------------------------------------------------------------------
+
+    def _dialog_open(self) -> bool:
+        """One of this screen's dialogs is open. Each opens when its answer comes back from a worker, so a
+        second tap (Refund twice, or Z-report right after Refund) answers late: that answer must not stack a
+        dialog over the one the manager is using, nor take its place."""
+        return any(dialog is not None for dialog in (self.refund_dialog, self.z_report_dialog, self.export_dialog))
+
     # ---- refunds -----------------------------------------------------------------------------
 
     def request_refund(self) -> None:
@@ -783,6 +791,8 @@ class ManagerView(Retranslating, QWidget):
         )
 
     def show_refund_offer(self, offer: RefundOffer) -> None:
+        if self._dialog_open():
+            return
         number = short(offer.out_trade_no)
         if offer.refusal is RefundRefusal.NOT_IN_JOURNAL:
             self.say(
@@ -1037,6 +1047,8 @@ class ManagerView(Retranslating, QWidget):
         )
 
     def show_z_report(self, summary: DaySummary, printed_at: Any) -> None:
+        if self._dialog_open():
+            return
         self.z_report_dialog = ZReportDialog(
             summary, printed_at, lambda reprint: self._print_z(summary.day, reprint), self
         )
@@ -1099,6 +1111,8 @@ class ManagerView(Retranslating, QWidget):
         )
 
     def show_export(self, describe: Text, name: str, places: list[Place], write: Callable[[Path], Path]) -> None:
+        if self._dialog_open():
+            return
         dialog = ExportDialog(describe, name, places, lambda path: self._export(path, write), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.rescanRequested.connect(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.manager.refunds import REFUND_REASONS
 from kiosk.ui.i18n import Translations
-from kiosk.ui.keypad import DIGITS, ENTER, LETTERS, Keypad, KeypadDialog
+from kiosk.ui.keypad import DECIMAL, DIGITS, ENTER, LETTERS, Keypad, KeypadDialog, number_validator
 from kiosk.ui.reasons import ReasonPicker
 
 
@@ -57,6 +57,36 @@ def test_the_letter_keys_have_a_wide_enter_that_only_reports_itself(qtbot: QtBot
     tap(qtbot, pad, "searchKeyEnter")
     assert field.text() == "K" and entered == ["K", ENTER]
     assert pad.keys[ENTER].width() > pad.keys["K"].width() * 1.5  # two columns wide
+
+
+def test_the_first_key_types_over_an_offered_value_even_once_qt_dropped_its_selection(qtbot: QtBot) -> None:
+    field = QLineEdit("18.00")
+    field.setValidator(number_validator(1800, 2, field))
+    pad = Keypad(DECIMAL, target=field)
+    qtbot.addWidget(field)
+    qtbot.addWidget(pad)
+    pad.replace_on_next_key()
+    assert field.selectedText() == "18.00"
+    # Qt drops the selection of a field without the focus whenever its window is activated (queued): it did so
+    # between a refund dialog opening and the manager's first key, which then made 18.009 and was refused.
+    QApplication.sendEvent(field, QEvent(QEvent.Type.WindowActivate))
+    qtbot.waitUntil(lambda: not field.hasSelectedText())
+    for key in ("key9", "key9", "key9"):  # the field takes two digits before the point
+        tap(qtbot, pad, key)
+    assert field.text() == "99"
+    pad.replace_on_next_key()
+    tap(qtbot, pad, "keyBackspace")  # starting over with a backspace empties the field, as the selection shows
+    assert field.text() == ""
+    # Typed on a keyboard, or the cursor moved by hand: the keys then edit that, they do not start over.
+    field.setText("12.50")
+    pad.replace_on_next_key()
+    qtbot.keyClicks(field, "3")
+    tap(qtbot, pad, "key4")
+    assert field.text() == "34"
+    pad.replace_on_next_key()
+    field.setCursorPosition(1)
+    tap(qtbot, pad, "keyDot")
+    assert field.text() == "3.4"
 
 
 def test_a_quantity_dialog_accepts_only_its_range(qtbot: QtBot) -> None:

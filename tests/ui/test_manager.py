@@ -20,8 +20,17 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPushButton, QTableView, QTabWidget, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
 
 from kiosk.checkout import KioskCore, PaymentSession, State
 from kiosk.checkout.events import SoundCue
@@ -390,6 +399,48 @@ def test_refund_on_the_keypad_with_a_reason_live_status_slip_and_z_report(kiosk:
     kiosk.qtbot.waitUntil(
         lambda: sorted(j.reprint for j in queue.jobs() if j.job_key == key) == [False, True], timeout=WAIT_MS
     )
+    view.close()
+
+
+def test_the_refund_dialog_keeps_what_the_manager_types_whatever_happens_behind_it(kiosk: Kiosk) -> None:
+    core = core_of(kiosk)
+    sold = sell_and_pay(core, "CAF-002")
+    view = open_view(kiosk)
+    tap_tab(kiosk, view, view.orders_tab)
+    tap_row(kiosk, child(view, QTableView, "todayOrdersView"), 0)
+    tap(kiosk, view, "refundButton")
+    kiosk.qtbot.waitUntil(lambda: view.refund_dialog is not None and view.refund_dialog.isVisible(), timeout=WAIT_MS)
+    dialog = view.refund_dialog
+    assert isinstance(dialog, RefundDialog)
+    amount = child(dialog, QLineEdit, "refundAmountInput")
+    assert amount.hasFocus() and amount.selectedText() == "18.00"  # a keyboard types here too; keys type over
+
+    # The manager taps the optional words, then the window is activated again (another window closed): Qt
+    # drops the selection of the amount, no longer focused. The first key must still replace the whole amount.
+    kiosk.qtbot.mouseClick(child(dialog, QLineEdit, "reasonText"), Qt.MouseButton.LeftButton)
+    QApplication.sendEvent(amount, QEvent(QEvent.Type.WindowActivate))
+    kiosk.qtbot.waitUntil(lambda: not amount.hasSelectedText(), timeout=WAIT_MS)
+    for key in "999":
+        tap(kiosk, dialog, f"refundKey{key}")
+    assert amount.text() == "99"
+
+    # Behind the dialog: another sale is paid (the screen refreshes on the core's events) and a second tap on
+    # Refund answers late. Neither closes, replaces or edits the dialog.
+    sell_and_pay(core)
+    kiosk.qtbot.waitUntil(lambda: view.summary is not None and view.summary.paid_count == 2, timeout=WAIT_MS)
+    view.request_refund()
+    idle(kiosk, view)
+    assert view.findChildren(RefundDialog) == [dialog] and view.refund_dialog is dialog
+    assert dialog.isVisible() and amount.text() == "99"
+
+    tap(kiosk, dialog, "reason_returned")
+    tap(kiosk, dialog, "refundOkButton")  # more than was paid: told so, the dialog stays
+    message = child(dialog, QLabel, "refundMessage")
+    assert dialog.isVisible() and message.text() == "请输入大于 0 且不超过 ￥18.00 的金额。"
+    tap(kiosk, dialog, "refundKey5")  # the refused amount is typed over
+    assert amount.text() == "5" and message.text() == ""
+    tap(kiosk, dialog, "refundCancelButton")
+    assert view.refund_dialog is None and core.refunds(sold.out_trade_no) == []
     view.close()
 
 
