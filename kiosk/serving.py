@@ -324,7 +324,28 @@ class ServerHandle:
             callback()
 
 
-def _server(app: Any, limits: ConnectionLimits, **options: Any) -> uvicorn.Server:
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the app the moment it starts to stop (``on_shutdown``).
+
+    uvicorn runs the app's lifespan shutdown only once every connection has closed or the graceful timeout
+    has cut it off, too late for a request the app holds open (a long-poll) to be answered in time."""
+
+    def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self.on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.on_shutdown is not None:
+            # Held requests wake now but answer only once uvicorn's shutdown first yields: by then it has closed
+            # the listening sockets and marked every busy connection to close after its answer, so the client
+            # asks again elsewhere (or finds the server gone) rather than here.
+            self.on_shutdown()
+        await super().shutdown(sockets)
+
+
+def _server(
+    app: Any, limits: ConnectionLimits, on_shutdown: Callable[[], None] | None, **options: Any
+) -> uvicorn.Server:
     guard = ConnectionGuard(limits, connection_capacity(limits.max_connections))
     protocol = type("ServerH11Protocol", (GuardedH11Protocol,), {"guard": guard})
     config = uvicorn.Config(
@@ -342,7 +363,7 @@ def _server(app: Any, limits: ConnectionLimits, **options: Any) -> uvicorn.Serve
     uvicorn_log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _InvalidRequests) for f in uvicorn_log.filters):
         uvicorn_log.addFilter(_InvalidRequests())
-    return uvicorn.Server(config)
+    return _Server(config, on_shutdown)
 
 
 async def _serve(
@@ -382,11 +403,13 @@ def serve_in_thread(
     *,
     limits: ConnectionLimits = ConnectionLimits(),
     backlog: int = 2048,
+    on_shutdown: Callable[[], None] | None = None,
     **options: Any,
 ) -> ServerHandle:
-    """Start ``app`` on a background thread and return once it accepts connections."""
+    """Start ``app`` on a background thread and return once it accepts connections. ``on_shutdown`` is called
+    on the server's event loop when it starts to stop (before the requests in progress have finished)."""
     sock = bind_socket(host, port)
-    server = _server(app, limits, **options)
+    server = _server(app, limits, on_shutdown, **options)
     ready = threading.Event()
     thread = threading.Thread(
         target=asyncio.run, args=(_serve(server, sock, backlog, ready.set),), name="uvicorn", daemon=True
@@ -407,13 +430,14 @@ def serve_forever(
     limits: ConnectionLimits = ConnectionLimits(),
     backlog: int = 2048,
     until: Callable[[], Coroutine[Any, Any, object]] | None = None,
+    on_shutdown: Callable[[], None] | None = None,
     **options: Any,
 ) -> None:
     """Serve ``app`` in the foreground; print one JSON line (``ready(base_url)``) once listening. The server
-    stops like on SIGTERM once ``until()`` returns (when given)."""
+    stops like on SIGTERM once ``until()`` returns (when given); ``on_shutdown`` as in :func:`serve_in_thread`."""
     sock = bind_socket(host, port)
     base_url = base_url_of(sock)
-    server = _server(app, limits, **options)
+    server = _server(app, limits, on_shutdown, **options)
 
     def announce() -> None:
         sys.stdout.write(json.dumps(ready(base_url), ensure_ascii=False) + "\n")

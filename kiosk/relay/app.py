@@ -254,6 +254,13 @@ class RelayApp:
             await self.relay.gateway.aclose()
             await self.storage.aclose()
 
+    def stopping(self) -> None:
+        """The server has started to stop: every held long-poll answers now, new ones at once, with the order as
+        it stands (what they would answer at the end of their wait), so that no kiosk holds the stop up until
+        the graceful timeout cuts it off; the kiosk polls again, another instance or this one once restarted.
+        Other requests in progress finish as usual."""
+        self.hub.close()
+
     async def _certificate_turn(self, seconds: float) -> bool:
         """Whether this instance may download platform certificates now (once per ``seconds`` across instances)."""
         return await take_turn(self.storage, CERTIFICATE_DOWNLOADS, seconds, self.relay.clock)

@@ -2,7 +2,8 @@
 
 Modelled on Consul's blocking queries: each order carries a version that grows on every change; a
 waiter asks for "newer than N" and is woken by the next publish, or answers with the current (same)
-version when its bounded wait runs out. All methods run on the event loop thread.
+version when its bounded wait runs out, or when the hub closes (the relay is stopping). All methods run on
+the event loop thread.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class VersionHub:
         self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
         self._events: dict[str, asyncio.Event] = {}
         self._waiting: dict[str, int] = {}
+        self._closed = False
         #: Called with the key whenever a waiter starts (the reconciler schedules an early query).
         self.on_interest: Callable[[str], None] | None = None
         #: Awaited with the key once a waiter is registered, when others may change the store too (several
@@ -76,8 +78,19 @@ class VersionHub:
     def total_waiters(self) -> int:
         return sum(self._waiting.values())
 
+    def close(self) -> None:
+        """End every wait now and every later one at once, each with the snapshot as it stands: the server is
+        stopping, and a held long-poll would keep its connection open until the server gave up on it."""
+        self._closed = True
+        for event in self._events.values():
+            event.set()
+        self._events.clear()
+
     async def wait_newer(self, key: str, since: int, timeout: float) -> Snapshot | None:
-        """The snapshot once its version exceeds ``since``, or the current one after ``timeout`` seconds."""
+        """The snapshot once its version exceeds ``since``, or the current one after ``timeout`` seconds (at once
+        once the hub is closed)."""
+        if self._closed:
+            return self._snapshots.get(key)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, timeout)
         self._waiting[key] = self._waiting.get(key, 0) + 1
@@ -91,7 +104,7 @@ class VersionHub:
                 if snapshot is not None and int(snapshot["version"]) > since:
                     return snapshot
                 remaining = deadline - loop.time()
-                if remaining <= 0:
+                if remaining <= 0 or self._closed:
                     return snapshot
                 event = self._events.setdefault(key, asyncio.Event())
                 try:

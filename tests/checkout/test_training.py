@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kiosk.checkout import KioskCore, SessionError, State
@@ -63,6 +65,33 @@ def test_training_resumes_an_open_payment_after_a_restart(tmp_path: Path) -> Non
     finally:
         second.stop()
     assert (tmp_path / "relay" / "kiosk.json").stat().st_mode & 0o077 == 0
+
+
+def test_closing_with_a_payment_open_answers_its_long_poll_rather_than_waiting_for_the_relay_to_cut_it_off(
+    tmp_path: Path,
+) -> None:
+    core = KioskCore.training_mode(tmp_path)
+    # uvicorn (re)configures its loggers as each server starts: listen to it once both have.
+    cut_off: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = lambda record: cut_off.append(record)  # type: ignore[method-assign]
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addHandler(handler)
+    try:
+        core.start()
+        cart = core.new_cart()
+        cart.add_code("DRK-001")
+        session = core.charge(cart)
+        core.wait_for(session.out_trade_no, lambda s: s.state is State.AWAITING_PAYMENT, 15)
+        healthz = core.config.relay_urls[0] + "/healthz"
+        wait_until(lambda: httpx.get(healthz, timeout=10).json()["long_polls"] == 1, message="the long-poll is held")
+    finally:
+        try:
+            core.stop()
+        finally:
+            uvicorn_log.removeHandler(handler)
+    # Before, the relay's graceful timeout had to cancel the long-poll (2 s on a window the clerk had closed).
+    assert [r.getMessage() for r in cut_off if "graceful shutdown" in r.getMessage()] == []
 
 
 def test_simulated_payments_only_in_training(tmp_path: Path) -> None:

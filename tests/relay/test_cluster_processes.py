@@ -7,6 +7,7 @@ order and refund ends as WeChat Pay (the sandbox) has it."""
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -226,6 +227,25 @@ def test_kill_9_of_the_instance_with_the_long_polls_and_the_lease_loses_no_payme
         theirs = at_wechat[order.out_trade_no]
         assert (ours.state, ours.refunded_fen) == (theirs["trade_state"], theirs["refunded"]), order.out_trade_no
     assert survivor.get_order(orders[3].out_trade_no).state == "NOTPAY"  # nobody paid it: still open, as at WeChat
+
+
+def test_sigterm_of_the_instance_with_a_long_poll_answers_it_and_the_kiosk_carries_on_on_the_other(
+    doomed_cluster: Cluster,
+) -> None:
+    cluster = doomed_cluster
+    kiosk = cluster.kiosk(cluster.a, cluster.b)
+    order = new_order(kiosk)
+    box = hold(kiosk, order)
+    wait_until(lambda: health(cluster.a)["long_polls"] == 1, 20, "the long-poll held by A")
+    cluster.a.server.process.send_signal(signal.SIGTERM)  # a restart or an upgrade of A
+    stopped = answered(box)
+    assert (stopped.state, stopped.version) == (order.state, order.version)  # as a wait that ran out
+    box = hold(kiosk, stopped)  # what the kiosk's watcher does next, with the same since
+    wait_until(lambda: health(cluster.b)["long_polls"] == 1, 20, "the long-poll resumed on B")
+    cluster.sandbox.pay(order.code_url or "")
+    assert answered(box).state == "SUCCESS"
+    assert kiosk.online is True  # A's going was never an outage for the kiosk
+    assert cluster.a.server.process.wait(30) == -signal.SIGTERM
 
 
 def test_payment_codes_charged_at_an_instance_without_the_lease_are_settled_by_the_holder(cluster: Cluster) -> None:

@@ -1,4 +1,4 @@
-"""The long-poll hub: answers at once when newer, wakes on publish, returns the same version on timeout."""
+"""The long-poll hub: answers at once when newer, wakes on publish, returns the same version on timeout or close."""
 
 from __future__ import annotations
 
@@ -118,3 +118,18 @@ def test_a_hundred_thousand_final_orders_polled_once_leave_memory_flat() -> None
 
     held = asyncio.run(scenario())
     assert held[:2] == [1_000, 2_000] and set(held[2:]) == {capacity}
+
+
+def test_close_answers_every_waiter_and_later_ones_at_once_with_the_current_snapshot() -> None:
+    async def scenario() -> tuple[list[dict[str, object] | None], dict[str, object] | None, int]:
+        hub = VersionHub()
+        hub.publish("A1", snap(1))
+        waiters = [asyncio.create_task(hub.wait_newer("A1", since=1, timeout=30)) for _ in range(5)]
+        while hub.waiters("A1") < 5:
+            await asyncio.sleep(0)
+        hub.close()
+        woken = await asyncio.wait_for(asyncio.gather(*waiters), 5)
+        later = await asyncio.wait_for(hub.wait_newer("A1", since=1, timeout=30), 5)
+        return woken, later, hub.total_waiters()
+
+    assert asyncio.run(scenario()) == ([snap(1)] * 5, snap(1), 0)
