@@ -81,11 +81,18 @@ def compile_ts(ts: Path, qm: Path) -> None:
     if command is None:
         raise TranslationError("lrelease not found (it ships with PySide6)")
     qm.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [*command, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True, timeout=60, check=False
-    )
-    if result.returncode != 0 or not qm.is_file():
-        raise TranslationError(f"lrelease failed on {ts.name}: {result.stderr.strip() or result.stdout.strip()}")
+    # Written aside and renamed into place: another kiosk process (or test worker) starting at the same moment
+    # takes a .qm that exists for a finished one, and must never load one lrelease is still writing.
+    partial = qm.with_name(f"{qm.stem}.{os.getpid()}.partial.qm")
+    try:
+        result = subprocess.run(
+            [*command, "-silent", str(ts), "-qm", str(partial)], capture_output=True, text=True, timeout=60, check=False
+        )
+        if result.returncode != 0 or not partial.is_file():
+            raise TranslationError(f"lrelease failed on {ts.name}: {result.stderr.strip() or result.stdout.strip()}")
+        os.replace(partial, qm)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _writable(directory: Path) -> bool:

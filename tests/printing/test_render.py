@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -138,6 +139,23 @@ def test_text_styles_are_sent_as_escpos() -> None:
     assert (store.align, store.bold, store.width, store.height) == ("center", True, 2, 2)
     item = next(line for line in decoded.lines if line.text.startswith("农夫山泉"))
     assert (item.align, item.bold, item.width, item.height) == ("left", False, 1, 1)
+
+
+def test_a_half_written_printer_database_is_replaced_not_read(tmp_path: Path) -> None:
+    """python-escpos writes its pickled database in place; another process starting at that moment (a parallel
+    test worker did) found it half-written and failed with EOFError. Each process now writes it whole first."""
+    pickle_dir = tmp_path / "escpos"
+    pickle_dir.mkdir()
+    (pickle_dir / f"{platform.python_version()}.capabilities.pickle").write_bytes(b"\x80\x02}q\x00(X")  # cut short
+    code = (
+        "from kiosk.printing._escpos import escpos_profile_names\n"
+        "assert 'TM-T20II' in escpos_profile_names()\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "ESCPOS_CAPABILITIES_PICKLE_DIR": str(pickle_dir)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+    assert sorted(path.name for path in pickle_dir.iterdir()) == [f"{platform.python_version()}.capabilities.pickle"]
 
 
 def test_escpos_import_side_effects_are_contained(tmp_path: Path) -> None:

@@ -66,6 +66,18 @@ def test_missing_qm_is_compiled_beside_its_source(tmp_path: Path) -> None:
     assert compiled.stat().st_mtime_ns > stale
 
 
+def test_a_catalogue_is_compiled_aside_and_renamed_into_place(tmp_path: Path) -> None:
+    """Another process starting at the same moment loads a .qm that exists: it must never be one that lrelease
+    is still writing. A recompiled catalogue is a new file renamed over the old, and nothing else is left."""
+    shutil.copy(I18N / "kiosk_en.ts", tmp_path)
+    [compiled] = i18n.catalogues("en", tmp_path, tmp_path / "cache")
+    first = compiled.stat()
+    os.utime(tmp_path / "kiosk_en.ts", ns=(first.st_mtime_ns + 10**9, first.st_mtime_ns + 10**9))
+    assert i18n.catalogues("en", tmp_path, tmp_path / "cache") == [compiled]
+    assert compiled.stat().st_ino != first.st_ino  # a new file, not the old one rewritten in place
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["kiosk_en.qm", "kiosk_en.ts"]
+
+
 def test_read_only_resources_compile_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "i18n"
     source.mkdir()
