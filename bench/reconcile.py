@@ -41,6 +41,7 @@ from kiosk.manager.reconcile import reconcile
 from kiosk.relay.bills import answer_bytes
 from kiosk.relay.gateway import Bill
 from kiosk.relay.wechat import bill_answer
+from kiosk.trade import TradeType
 from kiosk.wechatpay.bills import parse_trade_bill
 
 DAY = date(2026, 11, 28)
@@ -148,15 +149,15 @@ def build_journal(path: Path, orders: int) -> None:
             stamp(charged), stamp(charged + timedelta(minutes=5)),
             state, "SUCCESS" if paid else "CLOSED", 3, "weixin://wxpay/bizpayurl?pr=bench",
             f"42000{i:023d}" if state == "paid" else None, success, amount(i) if state == "paid" else None,
-            1, "clerk" if state != "paid" else None, None, 0, 0, now,
+            1, "clerk" if state != "paid" else None, None, 0, 0, now, TradeType.NATIVE.value,
         )  # fmt: skip
 
     with db:
         db.executemany(
             "INSERT INTO orders (out_trade_no, business_day, sequence, store_id, kiosk_id, amount_fen, description,"
             " charged_at, expires_at, state, trade_state, version, code_url, transaction_id, success_time,"
-            " payer_total_fen, settled, ended_by, last_error, auto_print_slip, training, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " payer_total_fen, settled, ended_by, last_error, auto_print_slip, training, updated_at, method)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (order_row(i) for i in range(orders)),
         )
         db.executemany(
