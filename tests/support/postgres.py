@@ -5,13 +5,12 @@
         name = server.create_relay_database() # one holding the relay's schema (a copy of a migrated template)
         psycopg.connect(server.url(name))     # postgresql://kiosk@/kiosk_1?host=/tmp/kiosk-pg-…&port=5432
 
-or, in tests (re-exported by tests/conftest.py): ``postgres_server`` (one server per session),
+or, in tests (re-exported by tests/conftest.py): ``postgres_server`` (one server per worker's session),
 ``postgres_url`` (a fresh database with the relay's schema per test, dropped afterwards) and ``postgres_binaries``
 (to start servers).
 
 The binaries come from PATH or Debian's /usr/lib/postgresql/<version>/bin. When they are missing the fixtures
-skip with the reason on a developer machine and fail when ``CI`` or ``KIOSK_REQUIRE_POSTGRES`` is set, so a CI
-run never passes without PostgreSQL.
+fail, saying what to install, so that no run passes without PostgreSQL.
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from psycopg import sql
 from tests.support.processes import stop_process
 
 DEBIAN_ROOT = Path("/usr/lib/postgresql")
-REQUIRE_ENV = "KIOSK_REQUIRE_POSTGRES"
 SUPERUSER = "kiosk"
 PORT = 5432  # names the socket file only; nothing listens on TCP
 
@@ -224,15 +222,11 @@ def running_postgres(binaries: Binaries | None = None, *, timeout: float = 30.0)
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _required() -> bool:
-    """Whether a missing PostgreSQL is an error (CI) rather than a reason to skip (a developer machine)."""
-    return any(os.environ.get(name, "").lower() not in ("", "0", "false") for name in ("CI", REQUIRE_ENV))
-
-
 def postgres_missing(reason: str) -> NoReturn:
-    if _required():
-        pytest.fail(f"PostgreSQL is required here (CI or {REQUIRE_ENV} is set): {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL tests need the server binaries (Debian: apt-get install postgresql): {reason}")
+    pytest.fail(
+        f"PostgreSQL tests need the server binaries (Debian: apt-get install postgresql; .ci/run does): {reason}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture(scope="session")
