@@ -398,13 +398,16 @@ class KioskCore:
 
     def order(self, out_trade_no: str) -> Order:
         """An order with its goods (for the clerk's alerts and the double-charge rules)."""
-        return Order(self.session(out_trade_no), tuple(self.journal.order_items(out_trade_no)))
+        return self._with_items(self.session(out_trade_no))
+
+    def _with_items(self, session: PaymentSession) -> Order:
+        return Order(session, tuple(self.journal.order_items(session.out_trade_no)))
 
     def repeat_of(self, cart: Cart | CartSnapshot) -> Order | None:
         """An order paid in the last few minutes with exactly this cart's goods (Charge asks the clerk first)."""
         snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
         now = self.clock.now()
-        recent = [self.order(s.out_trade_no) for s in self._recently_paid() if paid_within(s, now)]
+        recent = [self._with_items(s) for s in self._recently_paid() if paid_within(s, now)]
         return repeat_of(snapshot, recent, now)
 
     def last_sale(self) -> PaymentSession | None:
