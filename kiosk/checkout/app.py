@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from kiosk.checkout.cart import Cart, CartSnapshot
-from kiosk.checkout.catalogue import Catalogue, load_catalogue, sample_catalogue
+from kiosk.checkout.catalogue import Catalogue, sample_catalogue
 from kiosk.checkout.codepay import (
     OtherWallet,
     PaymentCodeRefused,
@@ -76,9 +76,7 @@ class KioskCore:
         self.training = config.training
         self.language = config.language
         self.clock = clock or SystemClock()
-        self.catalogue = catalogue or (
-            load_catalogue(config.catalogue_path) if config.catalogue_path else sample_catalogue()
-        )
+        self.catalogue = catalogue or (config.catalogue if config.catalogue is not None else sample_catalogue())
         self.bus = EventBus()
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.journal = Journal.open(config.journal_path, clock=self.clock)

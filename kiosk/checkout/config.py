@@ -28,13 +28,16 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from kiosk.checkout.errors import CheckoutError
 from kiosk.checkout.sound import SoundSettings
+
+if TYPE_CHECKING:
+    from kiosk.checkout.catalogue import Catalogue
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_TIMEOUT_SECONDS = 300
@@ -91,7 +94,8 @@ class KioskConfig:
     other_wallet_message: str | None = None
     language: str = "zh_CN"
     manager: dict[str, Any] = field(default_factory=dict)
-    catalogue_path: Path | None = None
+    #: ``[kiosk] catalogue``, loaded (so checked) with the file, once; None: the sample catalogue.
+    catalogue: Catalogue | None = field(default=None, repr=False, compare=False)
     training: bool = False
     source: Path | None = None
     sound: SoundSettings = field(default_factory=SoundSettings)
@@ -191,9 +195,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     data_dir_text = kiosk.text("data_dir", required=False)
     data_dir = (base / Path(data_dir_text).expanduser()) if data_dir_text else default_data_dir()
     catalogue_text = kiosk.text("catalogue", required=False)
-    catalogue = (base / Path(catalogue_text).expanduser()) if catalogue_text else None
-    if catalogue is not None:
-        _check_catalogue(kiosk, catalogue)
+    catalogue = _load_catalogue(kiosk, base / Path(catalogue_text).expanduser()) if catalogue_text else None
     printer_settings = _printer_settings(printer, base)
     pin_hash = manager.text("pin_sha256", required=False)
     if pin_hash is not None and not _PIN_HASH.fullmatch(pin_hash):
@@ -246,7 +248,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         other_wallet_message=other_wallet,
         language=language,
         manager=dict(manager.raw),
-        catalogue_path=catalogue,
+        catalogue=catalogue,
         training=training,
         source=path,
         sound=sound_settings,
@@ -292,12 +294,12 @@ def _refuse_placeholders(data: Mapping[str, Any], path: Path | None) -> None:
                 )
 
 
-def _check_catalogue(kiosk: _Table, catalogue: Path) -> None:
+def _load_catalogue(kiosk: _Table, catalogue: Path) -> Catalogue:
     """A catalogue that does not load is a configuration mistake like any other: found now, not at the till."""
     from kiosk.checkout.catalogue import CatalogueError, load_catalogue
 
     try:
-        load_catalogue(catalogue)
+        return load_catalogue(catalogue)
     except CatalogueError as exc:
         raise kiosk.error("catalogue", str(exc)) from None
 
