@@ -38,6 +38,7 @@ from .config import (
     init_config,
     load_config,
     remove_kiosk,
+    require_postgres_url,
     rotate_token,
 )
 
@@ -142,13 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _migrate(source: Path, target: str, *, replace: bool) -> dict[str, Any]:
-    if urlsplit(target).scheme not in ("postgresql", "postgres"):
-        raise ConfigError("--to", "must be a postgresql:// URL")  # never echoed: it may hold a password
+    from .storage import NO_DRIVER, StorageError
+
+    require_postgres_url(target, "--to")
     try:
         from .storage.move import move
     except ImportError:
-        raise ConfigError("--to", "PostgreSQL needs its driver: pip install 'kiosk[postgres]'") from None
-    from .storage import StorageError
+        raise ConfigError("--to", NO_DRIVER) from None
 
     try:
         return move(source.resolve(), target, replace=replace)

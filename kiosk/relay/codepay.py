@@ -43,11 +43,11 @@ from typing import Any
 
 from kiosk.trade import CodePayFailure, TradeState, TradeType, is_paid, is_payable
 from kiosk.wechatpay.paycode import mask_payment_code
-from kiosk.wire import CodePayCreate, ErrorCode, OrderView, decode, encode
+from kiosk.wire import CodePayCreate, OrderView, decode, encode
 
 from .config import CodePaySettings, Kiosk
 from .gateway import ChargeOutcome, CodePayReport, GatewayError, NewCodePay, TradeReport
-from .service import Priority, Relay, RequestRefused, not_found, order_view, same_order
+from .service import Priority, Relay, not_found, number_used, order_draft, order_view, same_order
 from .storage import CodePayDraft, CodePayRecord, CodePayStep, Inserted, OrderDraft, OrderRecord
 
 log = logging.getLogger("kiosk.relay.codepay")
@@ -106,18 +106,7 @@ class CodePayFlows:
         relay = self.relay
         relay.new_number(kiosk, request.out_trade_no, "out_trade_no")
         now = relay.now()
-        draft = OrderDraft(
-            out_trade_no=request.out_trade_no,
-            store_id=kiosk.store,
-            kiosk_id=kiosk.id,
-            trade_type=TradeType.MICROPAY,
-            amount_fen=request.amount_fen,
-            description=request.description,
-            attach=request.attach,
-            items=request.items,
-            time_expire=now + AUTO_REVERSE,
-            at=now,
-        )
+        draft = order_draft(kiosk, request, TradeType.MICROPAY, time_expire=now + AUTO_REVERSE, at=now)
         masked = mask_payment_code(request.auth_code)
         flow = CodePayDraft(payment_code=masked, device_ip=device_ip(host), charged_at=now)
         inserted, order = await relay.storage.insert_codepay(draft, flow)
@@ -137,7 +126,7 @@ class CodePayFlows:
         out_trade_no = order.out_trade_no
         flow = await self.relay.storage.codepay(out_trade_no)
         if not same_order(order, draft) or flow is None or flow.payment_code != mask_payment_code(code):
-            raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
+            raise number_used()
         if flow.step in (CodePayStep.CHARGING, CodePayStep.POLLING) and not flow.resent and self._runs_here:
             self._codes.setdefault(out_trade_no, _Code(code, flow.charged_at))
         return await self._view(out_trade_no)

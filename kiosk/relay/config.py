@@ -389,6 +389,13 @@ def parse_config(document: Mapping[str, Any], path: Path) -> RelayConfig:
     return RelayConfig(path, settings, server, storage, orders, codepay, stores, tuple(kiosks))
 
 
+def require_postgres_url(url: str, key: str) -> None:
+    """``ConfigError`` for ``key`` unless ``url`` names a PostgreSQL database (the value is never echoed: it may
+    hold the database password)."""
+    if urlsplit(url).scheme not in ("postgresql", "postgres"):
+        raise ConfigError(key, "must be a postgresql:// URL")
+
+
 _STORAGE_KEYS = ("path", "url", "pool_size", "lease_seconds", "exit_after_seconds")
 
 
@@ -407,9 +414,7 @@ def _storage(table: Mapping[str, Any], base: Path) -> StorageSettings:
             raise ConfigError("storage.path", f"directory {path.parent} does not exist")
         return StorageSettings(path=path, exit_after_seconds=exit_after)
     url = _string(table, "storage.url", "url")
-    if urlsplit(url).scheme not in ("postgresql", "postgres"):
-        # Never echo the value: it may hold the database password.
-        raise ConfigError("storage.url", "must be a postgresql:// URL")
+    require_postgres_url(url, "storage.url")
     lease = _number(table, "storage.lease_seconds", "lease_seconds", defaults.lease_seconds)
     if not 2 <= lease <= 600:
         raise ConfigError("storage.lease_seconds", "must be between 2 and 600 seconds")

@@ -27,6 +27,7 @@ from kiosk.wire import (
     OUT_TRADE_NO,
     ErrorCode,
     OrderCreate,
+    OrderRequest,
     OrderView,
     RefundCreate,
     RefundView,
@@ -210,10 +211,33 @@ class QueryPacer:
         self._arm()
 
 
+def order_draft(
+    kiosk: Kiosk, request: OrderRequest, trade_type: TradeType, *, time_expire: datetime, at: datetime
+) -> OrderDraft:
+    """The order a kiosk's request asks for, as storage takes it."""
+    return OrderDraft(
+        out_trade_no=request.out_trade_no,
+        store_id=kiosk.store,
+        kiosk_id=kiosk.id,
+        trade_type=trade_type,
+        amount_fen=request.amount_fen,
+        description=request.description,
+        attach=request.attach,
+        items=request.items,
+        time_expire=time_expire,
+        at=at,
+    )
+
+
 def same_order(order: OrderRecord, draft: OrderDraft) -> bool:
-    """A request for a number already stored asks for that order again (idempotent), or for another one (409)."""
+    """A request for a number already stored asks for that order again (idempotent), or for another one
+    (:func:`number_used`)."""
     stored = (order.store_id, order.trade_type, order.amount_fen, order.description, order.attach)
     return stored == (draft.store_id, draft.trade_type, draft.amount_fen, draft.description, draft.attach)
+
+
+def number_used() -> RequestRefused:
+    return RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
 
 
 class Relay:
@@ -344,21 +368,10 @@ class Relay:
             # A new order only: a retry of one already stored is answered as it stands, however late it comes.
             self._check_expiry(time_expire, now)
         notify_url = self.notify_url(fallback_base)
-        draft = OrderDraft(
-            out_trade_no=request.out_trade_no,
-            store_id=kiosk.store,
-            kiosk_id=kiosk.id,
-            trade_type=TradeType.NATIVE,
-            amount_fen=request.amount_fen,
-            description=request.description,
-            attach=request.attach,
-            items=request.items,
-            time_expire=time_expire,
-            at=now,
-        )
+        draft = order_draft(kiosk, request, TradeType.NATIVE, time_expire=time_expire, at=now)
         inserted, order = await self.storage.insert_order(draft)
         if inserted is Inserted.EXISTS and not same_order(order, draft):
-            raise RequestRefused(ErrorCode.OUT_TRADE_NO_USED, "this out_trade_no was used with different parameters")
+            raise number_used()
         if order.error_code is not None:
             raise rejected(order)  # WeChat Pay refused it before: the same answer, never a second try
         view = decode(OrderView, self.hub.prime(order.out_trade_no, encode(order_view(order))))

@@ -323,9 +323,23 @@ class WeChatGateway:
             self._unanswered(problem)
 
     async def _call(self, call: Callable[[], Awaitable[T]], deadline: float = CALL_DEADLINE) -> T:
+        result = await self._result(call, deadline)
+        self._answered()
+        return result
+
+    async def _call_codepay(self, call: Callable[[], Awaitable[CodePayResult]], deadline: float) -> CodePayReport:
+        """A charge or query of a payment code: the client answers its failures as outcomes, which tell the health
+        check as much as an exception would."""
+        result = await self._result(call, deadline)
+        self._reached(result.error)
+        return codepay_report(result)
+
+    async def _result(self, call: Callable[[], Awaitable[T]], deadline: float) -> T:
+        """``call()``'s result within ``deadline``; a failure is noted for the health check and raised as a
+        GatewayError (what a result shows is the caller's to note)."""
         try:
             async with asyncio.timeout(deadline):
-                result = await call()
+                return await call()
         except TimeoutError:
             self._unanswered(f"no answer within {deadline:g} s")
             raise GatewayError(
@@ -334,15 +348,6 @@ class WeChatGateway:
         except WeChatPayError as exc:
             self._reached(exc)
             raise gateway_error(exc, self.base_url) from None
-        self._answered()
-        return result
-
-    async def _call_codepay(self, call: Callable[[], Awaitable[CodePayResult]], deadline: float) -> CodePayReport:
-        """A charge or query of a payment code: the client answers its failures as outcomes, which tell the health
-        check as much as an exception would."""
-        result = await self._call(call, deadline)
-        self._reached(result.error)
-        return codepay_report(result)
 
     async def probe(self) -> None:
         latest = self._reach.at

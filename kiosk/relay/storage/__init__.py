@@ -32,6 +32,9 @@ from .interface import (
 )
 from .sqlite import SQLiteStorage
 
+#: Why a PostgreSQL URL cannot be used: the optional driver is not installed.
+NO_DRIVER = "PostgreSQL needs its driver: pip install 'kiosk[postgres]'"
+
 
 def open_storage(where: Path | str, *, pool_size: int = 10) -> RelayStorage:
     """The relay's store: an SQLite file at a path, or the PostgreSQL database of a ``postgresql://`` URL (with a
@@ -41,12 +44,13 @@ def open_storage(where: Path | str, *, pool_size: int = 10) -> RelayStorage:
     try:
         from .postgres import PostgresStorage  # the optional driver: only a relay on PostgreSQL needs it
     except ImportError:
-        raise StorageError("PostgreSQL needs its driver: pip install 'kiosk[postgres]'") from None
+        raise StorageError(NO_DRIVER) from None
     return PostgresStorage(where, pool_size=pool_size)
 
 
 __all__ = [
     "CODEPAY_STEPS",
+    "NO_DRIVER",
     "ClusterLink",
     "CodePayDraft",
     "CodePayRecord",
