@@ -145,7 +145,7 @@ def test_payment_found_with_notifications_dropped(private_world: World) -> None:
     # The relay's own queries (the kiosk is long-polling) find the payment.
     paid = core.wait_for(session.out_trade_no, lambda s: s.is_paid, 30)
     assert paid.state is State.PAID and paid.transaction_id
-    assert world.sandbox.notifications()["attempts"]
+    assert world.sandbox.delivery_attempts(session.out_trade_no)
 
 
 def test_requery_asks_the_relay_to_refresh(private_world: World) -> None:

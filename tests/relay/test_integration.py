@@ -198,9 +198,7 @@ def test_dropped_notifications_are_found_by_the_relays_own_queries(world: World)
         box = long_poll_in_background(world.kiosk, order)
         world.sandbox.pay(order["code_url"])
         answer = wait_answer(box)
-        deliveries = [
-            a for a in world.sandbox.notifications()["attempts"] if a["out_trade_no"] == order["out_trade_no"]
-        ]
+        deliveries = world.sandbox.delivery_attempts(order["out_trade_no"])
     finally:
         world.sandbox.control("DELETE", "/sandbox/v1/faults")
     assert answer["state"] == "SUCCESS"
@@ -448,7 +446,7 @@ def test_a_notification_signed_with_a_rotated_platform_certificate_is_accepted_a
             box = long_poll_in_background(kiosk, order)
             sandbox.pay(order["code_url"])
             assert wait_answer(box)["state"] == "SUCCESS"
-        attempts = [a for a in sandbox.notifications()["attempts"] if a["out_trade_no"] == order["out_trade_no"]]
+        attempts = sandbox.delivery_attempts(order["out_trade_no"])
         # The first delivery was accepted: the relay did not wait for a retry or its own query.
         assert attempts and attempts[0]["attempt"] == 1 and attempts[0]["status"] in (200, 204), attempts
         assert load_info(sandbox.state_dir)["platform_cert_serial"] == new_serial
@@ -542,7 +540,7 @@ def test_embedded_relay_finds_payments_by_its_own_queries(sandbox: SandboxProces
             poll.start()
             sandbox.pay(order["code_url"])
             poll.join(30)
-        attempts = [a for a in sandbox.notifications()["attempts"] if a["out_trade_no"] == "store1-E2026000001"]
+        attempts = sandbox.delivery_attempts("store1-E2026000001")
     finally:
         sandbox.control("DELETE", "/sandbox/v1/faults")
         handle.stop()

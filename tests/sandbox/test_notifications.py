@@ -49,15 +49,6 @@ def _open(sandbox: SandboxProcess, received: Received, aad: str) -> tuple[dict[s
     return envelope, json.loads(plain)
 
 
-def _attempts(sandbox: SandboxProcess, otn: str, *, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while True:
-        attempts = [a for a in sandbox.notifications()["attempts"] if a["out_trade_no"] == otn]
-        if len(attempts) >= count or time.monotonic() > deadline:
-            return attempts
-        time.sleep(0.02)
-
-
 def test_payment_notification_verifies_and_decrypts(shared: SandboxProcess) -> None:
     sandbox = shared
     with running_receiver() as receiver:
@@ -83,7 +74,7 @@ def test_payment_notification_verifies_and_decrypts(shared: SandboxProcess) -> N
     assert plain["trade_state"] == "SUCCESS"
     assert plain["attach"] == "lane 3"
     assert plain["amount"]["payer_total"] == 1234
-    attempts = _attempts(sandbox, otn, count=1)
+    attempts = sandbox.delivery_attempts(otn, at_least=1)
     assert [(a["attempt"], a["status"], a["event_type"]) for a in attempts] == [(1, 200, "TRANSACTION.SUCCESS")]
 
 
@@ -127,7 +118,7 @@ def test_retries_follow_the_schedule_divided_by_time_scale(shared: SandboxProces
         otn, code_url = _order(sandbox, receiver.url)
         sandbox.pay(code_url)
         received = receiver.wait_for(4)
-        attempts = _attempts(sandbox, otn, count=4)
+        attempts = sandbox.delivery_attempts(otn, at_least=4)
     assert [a["status"] for a in attempts] == [500, 503, 202, 200]  # 202 is not success: only 200/204 count
     assert [a["attempt"] for a in attempts] == [1, 2, 3, 4]
     gaps = [b["timestamp"] - a["timestamp"] for a, b in itertools.pairwise(attempts)]
@@ -157,7 +148,7 @@ def test_advancing_the_clock_fires_due_retries_until_sixteen_deliveries(sandbox_
         otn, code_url = _order(sandbox, receiver.url)
         sandbox.pay(code_url)
         first = _recorded(sandbox, otn, 1)
-        assert first["next_time"] - _attempts(sandbox, otn, count=1)[0]["timestamp"] >= 15
+        assert first["next_time"] - sandbox.delivery_attempts(otn, at_least=1)[0]["timestamp"] >= 15
         sandbox.advance(14)
         time.sleep(0.3)
         assert len(receiver.received) == 1  # the first retry is 15 s away
@@ -172,7 +163,7 @@ def test_advancing_the_clock_fires_due_retries_until_sixteen_deliveries(sandbox_
         time.sleep(0.3)
         assert len(receiver.received) == 16  # 1 send + 15 retries, then WeChat Pay gives up
     assert last["state"] == "failed"
-    attempts = _attempts(sandbox, otn, count=16)
+    attempts = sandbox.delivery_attempts(otn, at_least=16)
     assert [a["attempt"] for a in attempts] == list(range(1, 17))
     gaps = [b["timestamp"] - a["timestamp"] for a, b in itertools.pairwise(attempts)]
     assert all(gap >= wait for gap, wait in zip(gaps, SCHEDULE, strict=True)), gaps
@@ -215,7 +206,7 @@ def test_fault_drop_loses_one_delivery_and_the_retry_arrives(shared: SandboxProc
         otn, code_url = _order(sandbox, receiver.url)
         sandbox.pay(code_url)
         receiver.wait_for(1)
-    attempts = _attempts(sandbox, otn, count=2)
+    attempts = sandbox.delivery_attempts(otn, at_least=2)
     assert [(a["attempt"], a["kind"], a["status"]) for a in attempts] == [(1, "dropped", None), (2, "normal", 200)]
     assert len(receiver.received) == 1
 
@@ -231,7 +222,7 @@ def test_fault_duplicate_delivers_the_same_notification_twice(shared: SandboxPro
     assert len(ids) == 1
     for r in (first, second):
         verify_signed(r.headers, r.body, sandbox.info)
-    assert [a["kind"] for a in _attempts(sandbox, otn, count=2)] == ["normal", "duplicate"]
+    assert [a["kind"] for a in sandbox.delivery_attempts(otn, at_least=2)] == ["normal", "duplicate"]
 
 
 def test_fault_sign_probe_is_rejected_by_a_verifying_receiver_then_resent_genuine(shared: SandboxProcess) -> None:
@@ -252,7 +243,7 @@ def test_fault_sign_probe_is_rejected_by_a_verifying_receiver_then_resent_genuin
     assert probe.headers["wechatpay-signature"].startswith("WECHATPAY/SIGNTEST/")
     assert (probe.status, genuine.status) == (401, 204)
     assert probe.body == genuine.body
-    attempts = _attempts(sandbox, otn, count=2)
+    attempts = sandbox.delivery_attempts(otn, at_least=2)
     assert [(a["kind"], a["status"]) for a in attempts] == [("probe", 401), ("normal", 204)]
 
 

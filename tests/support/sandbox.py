@@ -9,6 +9,7 @@
         sandbox.payment_code("password_then_success")  # a customer's code for payment-code payment
         sandbox.advance(86400)                 # move the sandbox clock
         sandbox.notifications()["attempts"]    # every delivery attempt
+        sandbox.delivery_attempts(out_trade_no)  # one order's attempts, waiting for the first to be recorded
 
 Identity generation (RSA keys) happens once per test session; each sandbox gets a copy of that
 prepared state directory, so all sandboxes in a session share ids and keys but not state.
@@ -22,6 +23,7 @@ import json
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +140,18 @@ class SandboxProcess:
     def notifications(self) -> dict[str, Any]:
         listing: dict[str, Any] = self.control("GET", "/sandbox/v1/notifications")
         return listing
+
+    def delivery_attempts(self, out_trade_no: str, *, at_least: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The delivery attempts for one order, once at least ``at_least`` are recorded (or ``timeout`` passes).
+
+        The sandbox records an attempt when the receiver's answer arrives, which is after the receiver has
+        stored the notification and woken its long-polls: a test that has just seen a payment must wait."""
+        deadline = time.monotonic() + timeout
+        while True:
+            attempts = [a for a in self.notifications()["attempts"] if a["out_trade_no"] == out_trade_no]
+            if len(attempts) >= at_least or time.monotonic() > deadline:
+                return attempts
+            time.sleep(0.02)
 
     def orders(self) -> list[dict[str, Any]]:
         orders: list[dict[str, Any]] = self.control("GET", "/sandbox/v1/orders")["orders"]
