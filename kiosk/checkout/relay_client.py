@@ -309,13 +309,18 @@ class RelayClient:
         if manager and not token:
             raise RelayRejected(403, "NO_MANAGER_CREDENTIAL", "this kiosk has no [relay] manager_token")
         headers = {"Authorization": f"Bearer {token}"}
+        response: httpx.Response | None = None
         try:
             response = self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
         finally:
             if self._closed:
-                # close() ran while this request was under way: a connection it opened meanwhile joined a
-                # pool already closed, and would stay open until garbage collection.
+                # close() ran while this request was under way. A connection it opened after that joined a
+                # pool already closed; one it was still connecting had already left the pool. Either would
+                # stay open until garbage collection.
                 self._transport.close()
+                stream = response.extensions.get("network_stream") if response is not None else None
+                if stream is not None:
+                    stream.close()
         status = response.status_code
         # The relay's answer tells whether it took the kiosk's token, unless it is a 5xx (maybe a proxy's)
         # or the request carried the manager's token.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 import pytest
@@ -364,5 +366,41 @@ def test_a_request_under_way_when_the_client_closes_leaves_no_connection_open() 
         assert client.ping() is False  # later requests are refused as unavailable, never sent
     finally:
         transport.let_in.set()
+        server.shutdown()
+        server.server_close()
+
+
+class ConnectTransport(httpx.HTTPTransport):
+    """A real transport that runs ``on_connected`` with the new connection's stream once its TCP connect
+    is done and before the pool has put it to use: the instant a stop can come at while a request connects."""
+
+    def __init__(self, on_connected: Callable[[Any], None]) -> None:
+        super().__init__()
+        self.on_connected = on_connected
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if event == "connection.connect_tcp.complete":
+                self.on_connected(info["return_value"])
+
+        request.extensions["trace"] = trace
+        return super().handle_request(request)
+
+
+def test_a_connection_still_connecting_when_the_client_closes_is_closed_after_its_answer() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    streams: list[Any] = []
+
+    def stop_now(stream: Any) -> None:
+        streams.append(stream)
+        client.close()  # the pool lets go of a connection that has no socket yet, as far as it knows
+
+    client = RelayClient(f"http://127.0.0.1:{server.server_address[1]}", TOKEN, transport=ConnectTransport(stop_now))
+    try:
+        assert client.ping() is True  # the answer still arrives
+        [stream] = streams
+        assert stream.get_extra_info("socket").fileno() == -1  # and its socket is closed, not left to the GC
+    finally:
         server.shutdown()
         server.server_close()
