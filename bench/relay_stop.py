@@ -101,6 +101,7 @@ def main() -> None:
         sandbox.stop()
     log(f"kiosk-relay serve SIGTERM: {[round(s, 3) for s in terms]}")
     result = {
+        "bench": "relay_stop",
         "rounds": args.rounds,
         "kiosk_stop_s": {"median": round(sorted(stops)[len(stops) // 2], 3), "max": round(max(stops), 3)},
         "relay_sigterm_s": {"median": round(sorted(terms)[len(terms) // 2], 3), "max": round(max(terms), 3)},

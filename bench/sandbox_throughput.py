@@ -118,7 +118,7 @@ async def run(
         notify_seconds = counter.last - start
         print(f"notifications: {counter.count} in {notify_seconds:.2f}s", file=sys.stderr)
     return {
-        "benchmark": "sandbox_throughput",
+        "bench": "sandbox_throughput",
         "orders": args.orders,
         "orders_per_second": round(args.orders / order_seconds, 1),
         "notifications": counter.count,

@@ -113,7 +113,7 @@ def main() -> None:
             cpu[name].append((time.thread_time_ns() - cpu_start) / 1e6)
             wall[name].append((time.perf_counter_ns() - wall_start) / 1e6)
 
-    result: dict[str, object] = {"benchmark": "wechatpay_client", "rounds": ROUNDS, "unit": "ms"}
+    result: dict[str, object] = {"bench": "wechatpay_client", "rounds": ROUNDS, "unit": "ms"}
     for name in tasks:
         result[f"{name}_median_ms"] = round(statistics.median(wall[name]), 4)
         result[f"{name}_p95_ms"] = round(percentile(wall[name], 0.95), 4)
