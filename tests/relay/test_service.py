@@ -275,3 +275,18 @@ def test_every_refusal_of_the_core_has_its_http_status() -> None:
     # HTTP_ERROR is Starlette's own (any other status of the routing layer), answered with that status.
     assert set(STATUS) == set(ErrorCode) - {ErrorCode.HTTP_ERROR}
     assert STATUS[ErrorCode.REFUND_REJECTED] == 409 and STATUS[ErrorCode.WECHATPAY_UNAVAILABLE] == 503
+
+
+def test_a_number_is_the_stores_only_in_its_fields_form_and_under_the_stores_prefix() -> None:
+    """One rule for every number a kiosk names (``store_number``): what it may create and what it may look up."""
+    from kiosk.relay.service import RequestRefused, store_number
+
+    assert store_number(KIOSK, "store1-Q000000001", "out_trade_no")
+    assert store_number(KIOSK, "store1-R1@a", "out_refund_no")  # '@' and short numbers: a refund's form only
+    assert not store_number(KIOSK, "store1-R1@a", "out_trade_no")
+    assert not store_number(KIOSK, "store1-" + "9" * 26, "out_trade_no")  # 33 characters
+    assert not store_number(KIOSK, "store2-Q000000001", "out_trade_no")  # another store's
+    assert not store_number(KIOSK, "Q000000001", "out_trade_no")
+    with pytest.raises(RequestRefused) as refused:
+        Relay.new_number(KIOSK, "store2-Q000000001", "out_trade_no")
+    assert refused.value.details == {"field": "out_trade_no"} and "'store1-'" in refused.value.message
