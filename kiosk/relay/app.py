@@ -232,7 +232,7 @@ class RelayApp:
         if link is None:  # the only process on its store: the reconciler and the flows run here, always
             self.relay.on_open_order = reconciler.watch_order
             self.relay.on_pending_refund = reconciler.watch_refund
-            self.hub.on_interest = reconciler.kiosk_waiting
+            self.relay.on_kiosk_waiting = reconciler.kiosk_waiting
             task = asyncio.create_task(self._work(reconciler), name="relay-work")
         else:  # one of several instances: see cluster.py
             lease = self.config.storage.lease_seconds

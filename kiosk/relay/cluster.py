@@ -93,8 +93,8 @@ class Cluster:
         hub = relay.hub
         hub.capacity = 0
         hub.refresh = relay.reload
-        hub.on_interest = lambda number: self._route("w:" + number)
         relay.on_open_order = lambda number: self._route("o:" + number)
+        relay.on_kiosk_waiting = lambda number: self._route("w:" + number)
         relay.on_pending_refund = lambda number: self._route("r:" + number)
         flows.elsewhere = lambda number: self._route("c:" + number)
 

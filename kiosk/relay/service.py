@@ -273,6 +273,9 @@ class Relay:
         #: Called with the number of an order or refund that needs the reconciler's attention.
         self.on_open_order: Callable[[str], None] = lambda out_trade_no: None
         self.on_pending_refund: Callable[[str], None] = lambda out_refund_no: None
+        #: Called with the number of a payable Native order a kiosk starts to wait on (the reconciler queries it
+        #: soon). Never for a payment-code order: its own flow (``codepay.py``) queries it.
+        self.on_kiosk_waiting: Callable[[str], None] = lambda out_trade_no: None
         #: The payment-code flows (``codepay.py``): a kiosk's Cancel of such an order becomes their reverse.
         self.codepay: CodePayFlows | None = None
         self.pacer = QueryPacer(config.orders.queries_per_second)
@@ -457,6 +460,8 @@ class Relay:
         # an index that went backwards: the kiosk must resynchronise, not wait.
         if since is None or snapshot["version"] != since or wait <= 0:
             return snapshot
+        if snapshot["trade_type"] == TradeType.NATIVE and is_payable(snapshot["state"]):
+            self.on_kiosk_waiting(out_trade_no)
         waited = await self.hub.wait_newer(out_trade_no, since, min(wait, MAX_WAIT))
         return waited if waited is not None else snapshot
 

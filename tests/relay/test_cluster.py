@@ -25,9 +25,12 @@ from kiosk.relay.config import CodePaySettings, Kiosk, RelayConfig, init_config,
 from kiosk.relay.gateway import PaymentNotice, TradeReport
 from kiosk.relay.hub import VersionHub
 from kiosk.relay.reconciler import Reconciler
-from kiosk.relay.service import Relay
+from kiosk.relay.service import Relay, order_draft
+from kiosk.relay.storage import CodePayDraft
 from kiosk.relay.storage.postgres import PostgresStorage
+from kiosk.relay.storage.schema import WORK_CHANNEL
 from kiosk.relay.wechat import parse_bill
+from kiosk.trade import TradeType
 from kiosk.wire import OrderCreate
 from tests.support.bills import BILL_FILE
 from tests.support.gateway import FakeWeChat
@@ -139,6 +142,42 @@ def test_the_holder_runs_the_queries_and_hears_of_orders_and_kiosks_on_the_other
 
     a_holds, b_holds, state = run(scenario())
     assert (a_holds, b_holds, state) == (True, False, "SUCCESS")
+
+
+def test_kiosks_watching_a_payment_code_order_on_another_instance_send_the_holder_no_work(
+    postgres_url: str, config: RelayConfig
+) -> None:
+    """What B sends A is read on the work channel by the test itself: long-polls on a payment-code order (its own
+    flow queries it) send nothing, one on a Native order sends its ``w:`` key and A queries that order."""
+    native, code = "store1-K000000010", "store1-C000000010"
+
+    async def scenario() -> tuple[list[str], str]:
+        wechat = FakeWeChat()
+        sent: list[str] = []
+        async with (
+            instances(postgres_url, config, wechat) as (a, b),
+            await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as listener,
+        ):
+            await listener.execute(f"LISTEN {WORK_CHANNEL}")
+            now = b.relay.now()
+            draft = order_draft(
+                KIOSK, new_order(code), TradeType.MICROPAY, time_expire=now + timedelta(seconds=45), at=now
+            )
+            flow = CodePayDraft(payment_code="1300********1234", device_ip="127.0.0.1", charged_at=now)
+            await b.storage.insert_codepay(draft, flow)
+            for _ in range(5):
+                await b.relay.watch_order(KIOSK, code, since=1, wait=0.05, refresh=False)
+            await a.relay.create_order(KIOSK, new_order(native))  # created on the holder: nothing to send
+            wechat.states[native] = paid(native)
+            answer = await b.relay.watch_order(KIOSK, native, since=1, wait=10, refresh=False)
+            async for note in listener.notifies(timeout=10):
+                sent += note.payload.split("\n")
+                if f"w:{native}" in sent:  # sent after anything the long-polls on the other order would have
+                    break
+        return sent, str(answer["state"])
+
+    sent, state = run(scenario())
+    assert sent == [f"w:{native}"] and state == "SUCCESS"
 
 
 def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_and_carries_on(
