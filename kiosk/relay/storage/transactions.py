@@ -607,11 +607,6 @@ def release_lease(name: str, holder: str) -> Transaction[None]:
     yield run("DELETE FROM leases WHERE name = ? AND holder = ?", name, holder)
 
 
-def lease_holder(name: str, at: datetime) -> Transaction[str | None]:
-    row = yield one("SELECT holder FROM leases WHERE name = ? AND expires_at > ?", name, _instant(at))
-    return row["holder"] if row is not None else None
-
-
 # ---- the interface over the transactions ----------------------------------------------------------------
 
 
@@ -740,9 +735,6 @@ class TransactionalStorage(ABC):
 
     async def release_lease(self, name: str, holder: str) -> None:
         await self._write(release_lease, name, holder)
-
-    async def lease_holder(self, name: str, *, at: datetime) -> str | None:
-        return await self._read(lease_holder, name, at)
 
     # -- events
 
