@@ -319,13 +319,15 @@ def mark_codepay(
         return None
     changed = 0
     if failure is not None:
+        paid = sorted(PAID)  # the money was taken after all: there is no failure to report
         changed += yield run(
             "UPDATE orders SET failure = ?, error_code = ?, version = version + 1, updated_at = ? "
-            "WHERE out_trade_no = ? AND failure IS NULL",
+            f"WHERE out_trade_no = ? AND failure IS NULL AND state NOT IN ({marks(paid)})",
             failure,
             error_code,
             at,
             out_trade_no,
+            *paid,
         )
     if unresolved is not None:
         changed += yield run(
