@@ -180,6 +180,33 @@ def test_kiosks_watching_a_payment_code_order_on_another_instance_send_the_holde
     assert sent == [f"w:{native}"] and state == "SUCCESS"
 
 
+def test_a_burst_of_work_goes_to_the_holder_in_one_transaction_each_key_once_in_order(postgres_url: str) -> None:
+    """A thousand keys at once (a burst of long-polls) are more than one NOTIFY may carry: they go in several
+    payloads of one transaction, each key once and in order."""
+    keys = [f"w:store1-K{n:024d}" for n in range(1000)]
+
+    async def scenario() -> list[str]:
+        storage = PostgresStorage(postgres_url)
+        payloads: list[str] = []
+        try:
+            async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as listener:
+                await listener.execute(f"LISTEN {WORK_CHANNEL}")
+                assert storage.cluster is not None
+                await storage.cluster.send_work([])  # nothing to send: no NOTIFY
+                await storage.cluster.send_work(keys)
+                async for note in listener.notifies(timeout=10):
+                    payloads.append(note.payload)
+                    if note.payload.endswith(keys[-1]):
+                        break
+        finally:
+            await storage.aclose()
+        return payloads
+
+    payloads = run(scenario())
+    assert len(payloads) > 1 and all(len(payload.encode()) < 8000 for payload in payloads)
+    assert [key for payload in payloads for key in payload.split("\n")] == keys
+
+
 def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_and_carries_on(
     postgres_url: str, config: RelayConfig
 ) -> None:
