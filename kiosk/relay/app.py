@@ -258,7 +258,10 @@ class RelayApp:
         """The server has started to stop: every held long-poll answers now, new ones at once, with the order as
         it stands (what they would answer at the end of their wait), so that no kiosk holds the stop up until
         the graceful timeout cuts it off; the kiosk polls again, another instance or this one once restarted.
-        Other requests in progress finish as usual."""
+        Other requests in progress finish as usual. Under systemd ``STOPPING=1`` goes now: on SIGTERM uvicorn
+        raises the signal again once it has stopped, which ends the process before code after the server runs."""
+        if self.health.systemd is not None:
+            self.health.systemd.notify("STOPPING=1")
         self.hub.close()
 
     async def _certificate_turn(self, seconds: float) -> bool:
