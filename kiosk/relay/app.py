@@ -232,7 +232,7 @@ class RelayApp:
         if link is None:  # the only process on its store: the reconciler and the flows run here, always
             self.relay.on_open_order = reconciler.watch_order
             self.relay.on_pending_refund = reconciler.watch_refund
-            self.hub.on_interest = reconciler.kiosk_waiting
+            self.relay.on_kiosk_waiting = reconciler.kiosk_waiting
             task = asyncio.create_task(self._work(reconciler), name="relay-work")
         else:  # one of several instances: see cluster.py
             lease = self.config.storage.lease_seconds
@@ -258,7 +258,10 @@ class RelayApp:
         """The server has started to stop: every held long-poll answers now, new ones at once, with the order as
         it stands (what they would answer at the end of their wait), so that no kiosk holds the stop up until
         the graceful timeout cuts it off; the kiosk polls again, another instance or this one once restarted.
-        Other requests in progress finish as usual."""
+        Other requests in progress finish as usual. Under systemd ``STOPPING=1`` goes now: on SIGTERM uvicorn
+        raises the signal again once it has stopped, which ends the process before code after the server runs."""
+        if self.health.systemd is not None:
+            self.health.systemd.notify("STOPPING=1")
         self.hub.close()
 
     async def _certificate_turn(self, seconds: float) -> bool:

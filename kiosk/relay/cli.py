@@ -196,12 +196,9 @@ def _serve(args: argparse.Namespace) -> int:
         return {"base_url": base_url}
 
     try:
-        serve_forever(app, host, port, ready=ready)
+        serve_forever(app, host, port, ready=ready)  # STOPPING=1 goes as it starts to stop (RelayApp.stopping)
     except ListenError as exc:
         raise ConfigError(_listen_key(args, exc), str(exc)) from None
-    finally:
-        if systemd is not None:
-            systemd.notify("STOPPING=1")
     return EXIT_STORAGE if app.fatal is not None else 0
 
 

@@ -44,7 +44,7 @@ WORK_LEASE = "work"
 CERTIFICATE_DOWNLOADS = "platform-certificates"
 #: The holder looks for open work in storage this often (what was signalled while nobody held the lease).
 RESCAN_SECONDS = 30.0
-#: Work for the holder is gathered this long before one NOTIFY carries it.
+#: Work for the holder is gathered this long before one transaction sends it.
 SEND_DELAY = 0.02
 
 Work = Callable[[], Coroutine[Any, Any, None]]
@@ -93,8 +93,8 @@ class Cluster:
         hub = relay.hub
         hub.capacity = 0
         hub.refresh = relay.reload
-        hub.on_interest = lambda number: self._route("w:" + number)
         relay.on_open_order = lambda number: self._route("o:" + number)
+        relay.on_kiosk_waiting = lambda number: self._route("w:" + number)
         relay.on_pending_refund = lambda number: self._route("r:" + number)
         flows.elsewhere = lambda number: self._route("c:" + number)
 
@@ -181,7 +181,7 @@ class Cluster:
     async def _sender(self) -> None:
         while True:
             await self._send.wait()
-            await asyncio.sleep(SEND_DELAY)  # a burst of long-polls becomes one NOTIFY
+            await asyncio.sleep(SEND_DELAY)  # a burst of long-polls becomes one send
             self._send.clear()
             keys, self._outbox = sorted(self._outbox), set()
             try:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.trade import CodePayFailure, TradeState, TradeType, is_paid, is_payable
+from kiosk.trade import CodePayFailure, TradeState, TradeType, is_payable
 from kiosk.wechatpay.paycode import mask_payment_code
 from kiosk.wire import CodePayCreate, OrderView, decode, encode
 
@@ -304,7 +304,7 @@ class CodePayFlows:
             return
         now = relay.now()
         if flow.cancel_requested_at is not None:
-            await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now), attempts=0)
+            await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now))
             return
         report = await self._query(order)
         trade = report.trade
@@ -327,7 +327,7 @@ class CodePayFlows:
             return
         if report.outcome is ChargeOutcome.FAILED:  # PAYERROR: the bank or the password failed
             await self._fail(out_trade_no, CodePayFailure.PAYMENT_FAILED)
-            await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now), attempts=0)
+            await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now))
             return
         if report.order_not_found and self._may_resend(flow, now):
             await self._resend(order, flow)
@@ -337,7 +337,7 @@ class CodePayFlows:
             log.info(
                 "order %s: not paid %s s after the charge; reversing", out_trade_no, self.settings.deadline_seconds
             )
-            await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now), attempts=0)
+            await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now))
             return
         next_at = min(now + timedelta(seconds=self.settings.poll_seconds), deadline)
         await self._move(flow, CodePayStep.POLLING, next_at, attempts=flow.attempts + 1, error=_error(report))
@@ -455,12 +455,8 @@ class CodePayFlows:
         resolved: bool = False,
     ) -> None:
         """Tell the kiosk why nothing was taken (the first reason stays, with WeChat Pay's ``code`` when it refused
-        the charge) and whether the manager must look."""
-        order = await self.relay.storage.order(out_trade_no)
-        if order is None:
-            return
-        if is_paid(order.state):
-            failure = None  # the money was taken after all: no failure to report
+        the charge; storage keeps none on an order that is paid, as it decides under the order's lock) and whether
+        the manager must look."""
         flag = False if resolved else unresolved
         if failure is None and flag is None:
             return

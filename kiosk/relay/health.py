@@ -70,7 +70,7 @@ class HealthMonitor:
         self.monotonic = monotonic
         #: Seconds between two probe writes (tests that wait for the check to change shorten it).
         self.probe_interval = PROBE_INTERVAL
-        #: Set by ``kiosk-relay serve`` under systemd: readiness, status and the watchdog's pings.
+        #: Set by ``kiosk-relay serve`` under systemd: status, the watchdog's pings and ``STOPPING=1``.
         self.systemd: Systemd | None = None
         self._storage_problem: str | None = None
         self._failing_since: float | None = None

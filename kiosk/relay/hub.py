@@ -28,8 +28,6 @@ class VersionHub:
         self._events: dict[str, asyncio.Event] = {}
         self._waiting: dict[str, int] = {}
         self._closed = False
-        #: Called with the key whenever a waiter starts (the reconciler schedules an early query).
-        self.on_interest: Callable[[str], None] | None = None
         #: Awaited with the key once a waiter is registered, when others may change the store too (several
         #: relay instances): it reloads the order and publishes it, so a change made elsewhere just before the
         #: waiter registered is not missed; later ones arrive as publishes. None when this process is the only
@@ -95,8 +93,6 @@ class VersionHub:
         deadline = loop.time() + max(0.0, timeout)
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            if self.on_interest is not None:
-                self.on_interest(key)
             if self.refresh is not None:
                 await self.refresh(key)
             while True:

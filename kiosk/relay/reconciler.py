@@ -1,8 +1,9 @@
 """Active queries: the relay asks WeChat Pay itself, because notifications get lost or arrive late.
 
-Each payable Native order (NOTPAY, USERPAYING, PAYERROR) and each unfinished refund has a next-query time
-(payment-code orders have a flow of their own, ``codepay.py``). While a kiosk is
-long-polling an order, a customer is standing at the counter: the first query goes out about a second
+Each payable Native order (NOTPAY, USERPAYING, PAYERROR) and each unfinished refund has a next-query time.
+Only those are ever scheduled: payment-code orders have a flow of their own (``codepay.py``), so neither storage
+(``payable_orders``) nor the core (``Relay.on_open_order``, ``Relay.on_kiosk_waiting``) hands them over. While a
+kiosk is long-polling an order, a customer is standing at the counter: the first query goes out about a second
 after the kiosk starts watching, then every couple of seconds. Orders nobody watches back off to
 minutes. Orders past their ``time_expire`` are closed at WeChat Pay (a close that finds the order paid
 applies SUCCESS instead). Queries and notifications converge: both only ever move an order forward.
@@ -17,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from kiosk.trade import RefundStatus, TradeType, is_payable, refund_is_final
+from kiosk.trade import RefundStatus, is_payable, refund_is_final
 
 from .gateway import GatewayError
 from .service import Relay, RequestRefused
@@ -172,9 +173,9 @@ class Reconciler:
     async def _order(self, out_trade_no: str) -> None:
         relay = self.relay
         order = await relay.load_order(out_trade_no)
-        if order is None or not is_payable(order.state) or order.trade_type is TradeType.MICROPAY:
+        if order is None or not is_payable(order.state):
             self._watched_until.pop(out_trade_no, None)
-            return  # a payment-code order is followed by its own flow (codepay.py)
+            return
         now = relay.now()
         expires = order.expires_at
         watched = self.watched(out_trade_no)

@@ -12,12 +12,13 @@ import gzip
 import heapq
 import itertools
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from kiosk.clock import CHINA_TZ, Clock
@@ -84,6 +85,19 @@ class RequestRefused(Exception):
 
 def not_found(what: str = "order") -> RequestRefused:
     return RequestRefused(ErrorCode.NOT_FOUND, f"no such {what}")
+
+
+#: The numbers a kiosk names, by the field that carries them.
+NumberField = Literal["out_trade_no", "out_refund_no"]
+_NUMBER_FORMS: dict[NumberField, re.Pattern[str]] = {"out_trade_no": OUT_TRADE_NO, "out_refund_no": OUT_REFUND_NO}
+
+
+def store_number(kiosk: Kiosk, number: str, field: NumberField) -> bool:
+    """Whether ``number`` (an order's or a refund's, by ``field``) can be one of the kiosk's store's: of the field's
+    form and under the store's prefix (``kiosk.wire.store_prefix``). Decided before anything is looked up, so that
+    another store's number is answered exactly like any other that is not this store's, and tells nothing of
+    whether it exists."""
+    return bool(_NUMBER_FORMS[field].fullmatch(number)) and number.startswith(store_prefix(kiosk.store))
 
 
 def refused_for_good(exc: GatewayError) -> bool:
@@ -259,6 +273,9 @@ class Relay:
         #: Called with the number of an order or refund that needs the reconciler's attention.
         self.on_open_order: Callable[[str], None] = lambda out_trade_no: None
         self.on_pending_refund: Callable[[str], None] = lambda out_refund_no: None
+        #: Called with the number of a payable Native order a kiosk starts to wait on (the reconciler queries it
+        #: soon). Never for a payment-code order: its own flow (``codepay.py``) queries it.
+        self.on_kiosk_waiting: Callable[[str], None] = lambda out_trade_no: None
         #: The payment-code flows (``codepay.py``): a kiosk's Cancel of such an order becomes their reverse.
         self.codepay: CodePayFlows | None = None
         self.pacer = QueryPacer(config.orders.queries_per_second)
@@ -327,7 +344,7 @@ class Relay:
         return snapshot
 
     async def _owned_snapshot(self, kiosk: Kiosk, out_trade_no: str) -> Snapshot:
-        ours = OUT_TRADE_NO.fullmatch(out_trade_no) and out_trade_no.startswith(store_prefix(kiosk.store))
+        ours = store_number(kiosk, out_trade_no, "out_trade_no")
         snapshot = await self._snapshot(out_trade_no) if ours else None
         if snapshot is None or snapshot["store_id"] != kiosk.store:
             raise not_found()
@@ -340,12 +357,10 @@ class Relay:
             self.publish(order)
 
     @staticmethod
-    def new_number(kiosk: Kiosk, number: str, field: str) -> None:
-        """A number the kiosk gives something new must be its store's (``kiosk.wire.store_prefix``). Checked before
-        anything is looked up: another store's number is refused exactly like any other that is not this store's,
-        and tells nothing of whether it exists."""
-        prefix = store_prefix(kiosk.store)
-        if not number.startswith(prefix):
+    def new_number(kiosk: Kiosk, number: str, field: NumberField) -> None:
+        """A number the kiosk gives something new must be its store's (:func:`store_number`)."""
+        if not store_number(kiosk, number, field):
+            prefix = store_prefix(kiosk.store)
             raise RequestRefused(
                 ErrorCode.INVALID_REQUEST, f"{field} must begin with this store's prefix {prefix!r}", field=field
             )
@@ -445,6 +460,8 @@ class Relay:
         # an index that went backwards: the kiosk must resynchronise, not wait.
         if since is None or snapshot["version"] != since or wait <= 0:
             return snapshot
+        if snapshot["trade_type"] == TradeType.NATIVE and is_payable(snapshot["state"]):
+            self.on_kiosk_waiting(out_trade_no)
         waited = await self.hub.wait_newer(out_trade_no, since, min(wait, MAX_WAIT))
         return waited if waited is not None else snapshot
 
@@ -615,7 +632,7 @@ class Relay:
 
     async def get_refund(self, kiosk: Kiosk, out_refund_no: str, *, refresh: bool = False) -> RefundView:
         self.require_manager(kiosk)
-        ours = OUT_REFUND_NO.fullmatch(out_refund_no) and out_refund_no.startswith(store_prefix(kiosk.store))
+        ours = store_number(kiosk, out_refund_no, "out_refund_no")
         refund = await self.storage.refund(out_refund_no) if ours else None
         if refund is None or refund.store_id != kiosk.store:
             raise not_found("refund")

@@ -1,9 +1,10 @@
 """systemd's notification protocol (``sd_notify(3)``), which the shipped unit uses (``Type=notify``).
 
 ``kiosk-relay serve`` sends ``READY=1`` once it accepts connections, ``STATUS=…`` when its health changes,
-``WATCHDOG=1`` while storage writes (:mod:`.health`) and ``STOPPING=1`` on the way out. With ``WatchdogSec=``
-set, systemd restarts a relay whose pings stop: one whose event loop is stuck, or whose storage cannot write.
-The protocol is one datagram per message to ``$NOTIFY_SOCKET``; nothing is sent when it is not set.
+``WATCHDOG=1`` while storage writes (:mod:`.health`) and ``STOPPING=1`` as it starts to stop
+(``RelayApp.stopping``). With ``WatchdogSec=`` set, systemd restarts a relay whose pings stop: one whose event loop
+is stuck, or whose storage cannot write. The protocol is one datagram per message to ``$NOTIFY_SOCKET``; nothing
+is sent when it is not set.
 """
 
 from __future__ import annotations

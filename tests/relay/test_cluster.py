@@ -25,9 +25,12 @@ from kiosk.relay.config import CodePaySettings, Kiosk, RelayConfig, init_config,
 from kiosk.relay.gateway import PaymentNotice, TradeReport
 from kiosk.relay.hub import VersionHub
 from kiosk.relay.reconciler import Reconciler
-from kiosk.relay.service import Relay
+from kiosk.relay.service import Relay, order_draft
+from kiosk.relay.storage import CodePayDraft
 from kiosk.relay.storage.postgres import PostgresStorage
+from kiosk.relay.storage.schema import WORK_CHANNEL
 from kiosk.relay.wechat import parse_bill
+from kiosk.trade import TradeType
 from kiosk.wire import OrderCreate
 from tests.support.bills import BILL_FILE
 from tests.support.gateway import FakeWeChat
@@ -141,6 +144,69 @@ def test_the_holder_runs_the_queries_and_hears_of_orders_and_kiosks_on_the_other
     assert (a_holds, b_holds, state) == (True, False, "SUCCESS")
 
 
+def test_kiosks_watching_a_payment_code_order_on_another_instance_send_the_holder_no_work(
+    postgres_url: str, config: RelayConfig
+) -> None:
+    """What B sends A is read on the work channel by the test itself: long-polls on a payment-code order (its own
+    flow queries it) send nothing, one on a Native order sends its ``w:`` key and A queries that order."""
+    native, code = "store1-K000000010", "store1-C000000010"
+
+    async def scenario() -> tuple[list[str], str]:
+        wechat = FakeWeChat()
+        sent: list[str] = []
+        async with (
+            instances(postgres_url, config, wechat) as (a, b),
+            await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as listener,
+        ):
+            await listener.execute(f"LISTEN {WORK_CHANNEL}")
+            now = b.relay.now()
+            draft = order_draft(
+                KIOSK, new_order(code), TradeType.MICROPAY, time_expire=now + timedelta(seconds=45), at=now
+            )
+            flow = CodePayDraft(payment_code="1300********1234", device_ip="127.0.0.1", charged_at=now)
+            await b.storage.insert_codepay(draft, flow)
+            for _ in range(5):
+                await b.relay.watch_order(KIOSK, code, since=1, wait=0.05, refresh=False)
+            await a.relay.create_order(KIOSK, new_order(native))  # created on the holder: nothing to send
+            wechat.states[native] = paid(native)
+            answer = await b.relay.watch_order(KIOSK, native, since=1, wait=10, refresh=False)
+            async for note in listener.notifies(timeout=10):
+                sent += note.payload.split("\n")
+                if f"w:{native}" in sent:  # sent after anything the long-polls on the other order would have
+                    break
+        return sent, str(answer["state"])
+
+    sent, state = run(scenario())
+    assert sent == [f"w:{native}"] and state == "SUCCESS"
+
+
+def test_a_burst_of_work_goes_to_the_holder_in_one_transaction_each_key_once_in_order(postgres_url: str) -> None:
+    """A thousand keys at once (a burst of long-polls) are more than one NOTIFY may carry: they go in several
+    payloads of one transaction, each key once and in order."""
+    keys = [f"w:store1-K{n:024d}" for n in range(1000)]
+
+    async def scenario() -> list[str]:
+        storage = PostgresStorage(postgres_url)
+        payloads: list[str] = []
+        try:
+            async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as listener:
+                await listener.execute(f"LISTEN {WORK_CHANNEL}")
+                assert storage.cluster is not None
+                await storage.cluster.send_work([])  # nothing to send: no NOTIFY
+                await storage.cluster.send_work(keys)
+                async for note in listener.notifies(timeout=10):
+                    payloads.append(note.payload)
+                    if note.payload.endswith(keys[-1]):
+                        break
+        finally:
+            await storage.aclose()
+        return payloads
+
+    payloads = run(scenario())
+    assert len(payloads) > 1 and all(len(payload.encode()) < 8000 for payload in payloads)
+    assert [key for payload in payloads for key in payload.split("\n")] == keys
+
+
 def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_and_carries_on(
     postgres_url: str, config: RelayConfig
 ) -> None:
@@ -164,15 +230,25 @@ def test_when_the_holder_dies_another_instance_takes_the_lease_once_it_expires_a
 
 
 def test_a_clean_stop_hands_the_lease_over_at_once(postgres_url: str, config: RelayConfig) -> None:
-    async def scenario() -> tuple[str | None, str | None]:
-        async with instances(postgres_url, config, FakeWeChat()) as (a, b):
-            before = await b.storage.lease_holder(WORK_LEASE, at=b.relay.now())
+    async def scenario() -> list[tuple[bool, bool, list[tuple[str, ...]]]]:
+        seen = []
+        async with (
+            instances(postgres_url, config, FakeWeChat()) as (a, b),
+            await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as look,
+        ):
+
+            async def holders() -> list[tuple[str, ...]]:
+                cursor = await look.execute("SELECT holder FROM leases WHERE name = %s", (WORK_LEASE,))
+                return await cursor.fetchall()
+
+            seen.append((a.cluster.holding, b.cluster.holding, await holders()))
             a.task.cancel()  # SIGTERM: the lease is released on the way out
             await asyncio.gather(a.task, return_exceptions=True)
             await wait_until_async(lambda: b.cluster.holding, LEASE)  # well before it would have expired
-            return before, await b.storage.lease_holder(WORK_LEASE, at=b.relay.now())
+            seen.append((a.cluster.holding, b.cluster.holding, await holders()))
+        return seen
 
-    assert run(scenario()) == ("A", "B")
+    assert run(scenario()) == [(True, False, [("A",)]), (False, True, [("B",)])]
 
 
 def test_an_instance_whose_link_broke_reloads_what_its_kiosks_wait_on(postgres_url: str, config: RelayConfig) -> None:

@@ -34,6 +34,7 @@ from tests.support.relay import (
     update_config,
 )
 from tests.support.sandbox import SandboxProcess, offline_state_dir, start_sandbox_process
+from tests.support.systemd import received
 from tests.support.waiting import wait_until
 
 #: Seconds between probe writes in the tests that wait for the storage check to change (the relay's: 2 s).
@@ -197,16 +198,6 @@ def test_a_payment_code_charge_that_gets_no_answer_shows_as_degraded(sandbox: Sa
 
 #: The relay's files may not grow past this (RLIMIT_FSIZE): its write-ahead log fills up after a few orders.
 FILE_SIZE_LIMIT = 256 * 1024
-
-
-def received(systemd: socket.socket, messages: list[str]) -> set[str]:
-    """Every datagram waiting on ``systemd`` (appended to ``messages``); the set of all received so far."""
-    systemd.setblocking(False)
-    try:
-        while True:
-            messages.append(systemd.recv(4096).decode())
-    except BlockingIOError:
-        return set(messages)
 
 
 def answered_503(base_url: str) -> httpx.Response | None:

@@ -63,19 +63,6 @@ def test_older_snapshots_never_replace_newer_ones() -> None:
     assert hub.get("A1") == snap(5, "SUCCESS")
 
 
-def test_interest_callback_fires_when_a_kiosk_starts_waiting() -> None:
-    seen: list[str] = []
-
-    async def scenario() -> None:
-        hub = VersionHub()
-        hub.on_interest = seen.append
-        hub.publish("A1", snap(1))
-        await hub.wait_newer("A1", since=1, timeout=0)
-
-    asyncio.run(scenario())
-    assert seen == ["A1"]
-
-
 def test_eviction_keeps_snapshots_that_someone_waits_on() -> None:
     async def scenario() -> tuple[bool, int]:
         hub = VersionHub(capacity=2)

@@ -18,8 +18,9 @@ from kiosk.relay.gateway import (
     TradeReport,
 )
 from kiosk.relay.reconciler import Reconciler
-from kiosk.relay.service import Relay
-from kiosk.relay.storage import open_storage
+from kiosk.relay.service import Relay, order_draft
+from kiosk.relay.storage import CodePayDraft, open_storage
+from kiosk.trade import TradeType
 from kiosk.wire import OrderCreate, OrderView, decode
 from tests.support.gateway import FakeWeChat
 from tests.support.relay import ENGINES, database_for
@@ -156,7 +157,7 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
         await relay.create_order(KIOSK, new_order("store1-Q000000006"))
         wechat.states["store1-Q000000006"] = paid("store1-Q000000006")
         reconciler = Reconciler(relay)
-        relay.hub.on_interest = reconciler.kiosk_waiting
+        relay.on_kiosk_waiting = reconciler.kiosk_waiting
         loop = asyncio.create_task(reconciler.run())
         try:
             answer = await relay.watch_order(KIOSK, "store1-Q000000006", since=1, wait=10, refresh=False)
@@ -167,6 +168,47 @@ def test_the_reconciler_run_loop_queries_a_watched_order_soon(parts: Parts) -> N
         return decode(OrderView, answer)  # the long-poll's answer is the contract's encoded view
 
     assert run(relay, scenario()).state == "SUCCESS"
+
+
+def test_long_polls_on_a_payment_code_order_queue_nothing_for_the_native_reconciler(parts: Parts) -> None:
+    """A payment-code order is queried by its own flow (codepay.py): a kiosk watching it hands the reconciler no
+    work (it used to schedule a job per long-poll, which the reconciler then dropped). A Native order a kiosk
+    waits on still gets its query."""
+    relay, wechat, clock = parts
+    native, code = "store1-Q000000010", "store1-C000000010"
+
+    async def scenario() -> tuple[list[str], bool, str]:
+        handed: list[str] = []
+        reconciler = Reconciler(relay)
+
+        def kiosk_waiting(number: str) -> None:
+            handed.append(number)
+            reconciler.kiosk_waiting(number)
+
+        relay.on_kiosk_waiting = kiosk_waiting
+        flow = CodePayDraft(payment_code="1300********1234", device_ip="127.0.0.1", charged_at=clock.now())
+        expires = clock.now() + timedelta(seconds=45)
+        draft = order_draft(KIOSK, new_order(code), TradeType.MICROPAY, time_expire=expires, at=clock.now())
+        await relay.storage.insert_codepay(draft, flow)
+        await relay.apply_report(TradeReport(code, "USERPAYING"), "codepay")  # the customer types the password
+        await relay.create_order(KIOSK, new_order(native))
+        wechat.states[native] = paid(native)
+        wechat.states[code] = TradeReport(code, "USERPAYING", trade_type="MICROPAY")
+        loop = asyncio.create_task(reconciler.run())
+        try:
+            for _ in range(5):
+                await relay.watch_order(KIOSK, code, since=2, wait=0.05, refresh=False)
+            answer = await relay.watch_order(KIOSK, native, since=1, wait=10, refresh=False)
+        finally:
+            loop.cancel()
+            await asyncio.gather(loop, return_exceptions=True)
+            await reconciler.stop()
+        return handed, reconciler.watched(code), str(answer["state"])
+
+    handed, code_watched, state = run(relay, scenario())
+    assert handed == [native] and not code_watched
+    assert state == "SUCCESS" and ("query", native) in wechat.calls
+    assert ("query", code) not in wechat.calls
 
 
 @pytest.mark.parametrize("trade_state", ["USERPAYING", "PAYERROR"])
@@ -275,3 +317,18 @@ def test_every_refusal_of_the_core_has_its_http_status() -> None:
     # HTTP_ERROR is Starlette's own (any other status of the routing layer), answered with that status.
     assert set(STATUS) == set(ErrorCode) - {ErrorCode.HTTP_ERROR}
     assert STATUS[ErrorCode.REFUND_REJECTED] == 409 and STATUS[ErrorCode.WECHATPAY_UNAVAILABLE] == 503
+
+
+def test_a_number_is_the_stores_only_in_its_fields_form_and_under_the_stores_prefix() -> None:
+    """One rule for every number a kiosk names (``store_number``): what it may create and what it may look up."""
+    from kiosk.relay.service import RequestRefused, store_number
+
+    assert store_number(KIOSK, "store1-Q000000001", "out_trade_no")
+    assert store_number(KIOSK, "store1-R1@a", "out_refund_no")  # '@' and short numbers: a refund's form only
+    assert not store_number(KIOSK, "store1-R1@a", "out_trade_no")
+    assert not store_number(KIOSK, "store1-" + "9" * 26, "out_trade_no")  # 33 characters
+    assert not store_number(KIOSK, "store2-Q000000001", "out_trade_no")  # another store's
+    assert not store_number(KIOSK, "Q000000001", "out_trade_no")
+    with pytest.raises(RequestRefused) as refused:
+        Relay.new_number(KIOSK, "store2-Q000000001", "out_trade_no")
+    assert refused.value.details == {"field": "out_trade_no"} and "'store1-'" in refused.value.message

@@ -33,6 +33,7 @@ from tests.support.relay import (
     start_relay,
 )
 from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support.systemd import received
 from tests.support.waiting import wait_until
 
 #: What uvicorn logs when its graceful timeout cuts requests off: a stop that had to wait for it.
@@ -152,6 +153,28 @@ def test_sigterm_answers_a_held_long_poll_with_the_order_as_it_stands_and_finish
         storage, "SELECT out_trade_no, state FROM orders WHERE out_trade_no IN (?, ?)", (number, paid["out_trade_no"])
     )
     assert sorted(rows) == sorted([(number, "NOTPAY"), (paid["out_trade_no"], "SUCCESS")])
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_relay_tells_systemd_it_is_stopping_as_it_starts_to_stop(
+    credentials: RelayCredentials, tmp_path: Path, stop: signal.Signals
+) -> None:
+    """``STOPPING=1`` goes when the server starts to stop: after it, uvicorn raises SIGTERM again, which ends the
+    process before anything could be sent on the way out (it never went, on SIGTERM)."""
+    notify_socket = tmp_path / "notify"
+    messages: list[str] = []
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(str(notify_socket))
+        relay = start_relay(credentials, env={"NOTIFY_SOCKET": str(notify_socket)})
+        try:
+            wait_until(lambda: "READY=1" in received(systemd, messages), 10, "READY")
+            relay.server.process.send_signal(stop)
+            code = relay.server.process.wait(30)
+            received(systemd, messages)
+        finally:
+            relay.kill()
+    assert code == -stop  # stopped as the signal asks, as ever
+    assert messages.count("READY=1") == 1 and messages.count("STOPPING=1") == 1 and messages[-1] == "STOPPING=1"
 
 
 def test_long_polls_arriving_while_the_relay_stops_answer_at_once(credentials: RelayCredentials) -> None:

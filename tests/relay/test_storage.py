@@ -316,6 +316,27 @@ def test_a_flow_records_one_failure_flags_unresolved_once_and_is_done_for_good(e
     assert unknown is None
 
 
+def test_a_paid_order_takes_no_failure_but_may_still_be_flagged(engine: Opener) -> None:
+    """The money was taken after all (a payment that won the race with a refusal or a reverse): no failure to tell
+    the kiosk, decided under the order's lock rather than on an order read before."""
+
+    async def scenario(storage: RelayStorage) -> list[object]:
+        flow = CodePayDraft(payment_code="**************1234", device_ip="::1", charged_at=AT)
+        await storage.insert_codepay(draft("C000000003", trade_type=TradeType.MICROPAY), flow)
+        await storage.advance_order(
+            TradeReport("C000000003", "SUCCESS", total_fen=1000), at=AT, source="codepay", mismatch=no_mismatch
+        )
+        marked = await storage.mark_codepay("C000000003", at=AT, failure="payment_failed", error_code="TRADE_ERROR")
+        flagged = await storage.mark_codepay("C000000003", at=AT, failure="not_confirmed", unresolved=True)
+        events = [event.kind for event in await storage.events("C000000003")]
+        return [marked, flagged, events]
+
+    marked, flagged, events = run(engine, scenario)
+    assert (marked.state, marked.failure, marked.error_code, marked.version) == ("SUCCESS", None, None, 2)  # type: ignore[attr-defined]
+    assert (flagged.failure, flagged.unresolved, flagged.version) == (None, True, 3)  # type: ignore[attr-defined]
+    assert events == ["created", "codepay", "state", "codepay_mark"]  # one mark: the flag
+
+
 def test_the_bill_cache_keeps_each_stores_answer_of_a_day_as_bytes(engine: Opener) -> None:
     day = date(2026, 3, 1)
     first = {"store-1": gzip.compress(b'{"rows":[["W1"]]}'), "store-2": b"\x00\xff raw bytes"}
@@ -391,16 +412,15 @@ def test_a_lease_is_held_by_one_holder_until_it_expires_or_is_released(engine: O
             await storage.claim_lease("work", "b", at=AT, seconds=10),  # taken
             await storage.claim_lease("work", "a", at=AT + timedelta(seconds=5), seconds=10),  # renewed to +15 s
             await storage.claim_lease("work", "b", at=later, seconds=10),  # not expired yet
-            await storage.lease_holder("work", at=later),
             await storage.claim_lease("work", "b", at=AT + timedelta(seconds=15), seconds=10),  # expired: taken over
-            await storage.lease_holder("work", at=AT + timedelta(seconds=15)),
             await storage.release_lease("work", "a"),  # not a's any more: nothing happens
-            await storage.lease_holder("work", at=AT + timedelta(seconds=15)),
+            await storage.claim_lease("work", "c", at=AT + timedelta(seconds=16), seconds=10),  # still b's
             await storage.release_lease("work", "b"),
-            await storage.claim_lease("work", "c", at=AT + timedelta(seconds=16), seconds=10),
+            await storage.claim_lease("work", "c", at=AT + timedelta(seconds=16), seconds=10),  # free at once
         ]
 
-    assert run(engine, scenario) == [True, False, True, False, "a", True, "b", None, "b", None, True]
+    assert run(engine, scenario) == [True, False, True, False, True, None, False, None, True]
+    assert engine.execute("SELECT name, holder FROM leases") == [("work", "c")]
 
 
 def test_a_database_of_a_newer_relay_is_refused_and_an_up_to_date_one_opened_again(engine: Opener) -> None:

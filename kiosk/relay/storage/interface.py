@@ -289,8 +289,8 @@ class RelayStorage(Protocol):
         unresolved: bool | None = None,
     ) -> OrderRecord | None:
         """Record on the order why its charge failed, with WeChat Pay's ``error_code`` when it refused the charge
-        (the first failure stays, and its code with it), and whether it is unresolved; bumps its version when either
-        changes (kiosks see it). None for no such order."""
+        (the first failure stays, and its code with it; an order that is paid, SUCCESS or REFUND, takes none), and
+        whether it is unresolved; bumps its version when either changes (kiosks see it). None for no such order."""
         ...
 
     # -- notifications: each id once, in the same transaction as the change it carries
@@ -346,8 +346,6 @@ class RelayStorage(Protocol):
     async def release_lease(self, name: str, holder: str) -> None:
         """Give ``name`` up if ``holder`` holds it (another instance may claim it at once)."""
         ...
-
-    async def lease_holder(self, name: str, *, at: datetime) -> str | None: ...
 
     # -- events (the audit trail: orders created, state changes, mismatches, refund requests)
 

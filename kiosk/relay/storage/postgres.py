@@ -238,12 +238,15 @@ class PostgresLink:
                 log.warning("lost the listening connection to %s: %s", self._storage.description, reason(exc))
 
     async def send_work(self, keys: Sequence[str]) -> None:
-        for payload in _payloads(keys):
-            await self._storage._write(_notify, WORK_CHANNEL, payload)
+        """All of ``keys`` in one transaction (its payloads delivered together, on its COMMIT)."""
+        payloads = _payloads(keys)
+        if payloads:
+            await self._storage._write(_notify, WORK_CHANNEL, payloads)
 
 
-def _notify(channel: str, payload: str) -> Transaction[None]:
-    yield one("SELECT pg_notify(?, ?) AS sent", channel, payload)
+def _notify(channel: str, payloads: Sequence[str]) -> Transaction[None]:
+    for payload in payloads:
+        yield one("SELECT pg_notify(?, ?) AS sent", channel, payload)
 
 
 def _payloads(keys: Sequence[str]) -> list[str]:

@@ -319,13 +319,15 @@ def mark_codepay(
         return None
     changed = 0
     if failure is not None:
+        paid = sorted(PAID)  # the money was taken after all: there is no failure to report
         changed += yield run(
             "UPDATE orders SET failure = ?, error_code = ?, version = version + 1, updated_at = ? "
-            "WHERE out_trade_no = ? AND failure IS NULL",
+            f"WHERE out_trade_no = ? AND failure IS NULL AND state NOT IN ({marks(paid)})",
             failure,
             error_code,
             at,
             out_trade_no,
+            *paid,
         )
     if unresolved is not None:
         changed += yield run(
@@ -607,11 +609,6 @@ def release_lease(name: str, holder: str) -> Transaction[None]:
     yield run("DELETE FROM leases WHERE name = ? AND holder = ?", name, holder)
 
 
-def lease_holder(name: str, at: datetime) -> Transaction[str | None]:
-    row = yield one("SELECT holder FROM leases WHERE name = ? AND expires_at > ?", name, _instant(at))
-    return row["holder"] if row is not None else None
-
-
 # ---- the interface over the transactions ----------------------------------------------------------------
 
 
@@ -740,9 +737,6 @@ class TransactionalStorage(ABC):
 
     async def release_lease(self, name: str, holder: str) -> None:
         await self._write(release_lease, name, holder)
-
-    async def lease_holder(self, name: str, *, at: datetime) -> str | None:
-        return await self._read(lease_holder, name, at)
 
     # -- events
 
