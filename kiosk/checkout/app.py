@@ -1,7 +1,7 @@
 """KioskCore: the one composition root the UI talks to.
 
-Build it from a configuration file (``KioskCore.from_config_file``) or in training mode
-(``KioskCore.training()``), call :meth:`KioskCore.start`, subscribe to events, and use the small API below.
+Build it from a loaded configuration (``KioskCore.create(load_config(path))``) or in training mode
+(``KioskCore.create(None)``), call :meth:`KioskCore.start`, subscribe to events, and use the small API below.
 Everything here is Qt-free; methods marked *blocking* do network I/O and belong on a worker thread.
 """
 
@@ -25,7 +25,7 @@ from kiosk.checkout.codepay import (
     TrainingScenario,
     scanned_payment_code,
 )
-from kiosk.checkout.config import KioskConfig, load_config
+from kiosk.checkout.config import KioskConfig
 from kiosk.checkout.double_charge import Order, paid_at, paid_within, repeat_of
 from kiosk.checkout.events import (
     PRINTER_SETUP_ERROR,
@@ -127,15 +127,12 @@ class KioskCore:
     # ---- construction ------------------------------------------------------------------------
 
     @classmethod
-    def from_config_file(cls, path: Path | str, **options: Any) -> KioskCore:
-        return cls(load_config(path), **options)
-
-    @classmethod
-    def create(cls, config_path: Path | str | None = None, **options: Any) -> KioskCore:
-        """What ``kiosk [--config PATH]`` does: the configured kiosk, or training mode when ``None``."""
-        if config_path is None:
-            return cls.training_mode(**options)
-        return cls.from_config_file(config_path, **options)
+    def create(cls, config: KioskConfig | None = None, *, data_dir: Path | None = None, **options: Any) -> KioskCore:
+        """What ``kiosk [--config PATH]`` does: the kiosk of a configuration the caller loaded once
+        (:func:`kiosk.checkout.load_config`), or training mode in ``data_dir`` when ``None``."""
+        if config is None:
+            return cls.training_mode(data_dir, **options)
+        return cls(config, **options)
 
     @classmethod
     def training_mode(cls, data_dir: Path | None = None, **options: Any) -> KioskCore:
