@@ -24,11 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._stats import percentiles
-from kiosk.checkout import KioskConfig, KioskCore, State
+from kiosk.checkout import KioskConfig, KioskCore
 from kiosk.checkout.config import StoreInfoConfig
 from kiosk.clock import CHINA_TZ
-from kiosk.journal import timestamp
-from kiosk.trade import TradeType
+from tests.support.journaled import journal_order
 
 ROUNDS = 200
 NOW = datetime(2026, 12, 5, 18, 0, tzinfo=CHINA_TZ)
@@ -44,28 +43,14 @@ def fill(core: KioskCore, count: int) -> None:
     """``count`` paid orders of DRK-001 × 1 over yesterday and today, the newest ``IN_WINDOW`` within the window."""
     item = core.catalogue.lookup("DRK-001")
     assert item is not None
-    line = {
-        "sku": item.sku, "barcode": item.barcode, "name_zh": item.name_zh, "name_en": item.name_en,
-        "category": item.category, "quantity": 1, "unit_price_fen": item.price_fen, "total_fen": item.price_fen,
-    }  # fmt: skip
     span = timedelta(hours=40)  # from yesterday morning to six minutes ago
     with core.journal.transaction():
-        for number in range(count):
-            if number < count - IN_WINDOW:
+        for number in range(1, count + 1):
+            if number <= count - IN_WINDOW:
                 paid = NOW - timedelta(minutes=6) - span * (1 - number / count)
             else:
-                paid = NOW - timedelta(minutes=count - number)
-            charged = paid - timedelta(seconds=20)
-            core.journal.insert_order(
-                {
-                    "out_trade_no": f"S1-K1-{charged:%Y%m%d}B{number:07d}", "business_day": charged.date().isoformat(),
-                    "sequence": number + 1, "store_id": "S1", "kiosk_id": "K1", "method": TradeType.NATIVE,
-                    "amount_fen": item.price_fen, "description": item.name_zh, "charged_at": timestamp(charged),
-                    "expires_at": timestamp(charged + timedelta(minutes=5)), "state": State.PAID,
-                    "success_time": timestamp(paid), "settled": 1,
-                },
-                [line],
-            )  # fmt: skip
+                paid = NOW - timedelta(minutes=count - number + 1)
+            journal_order(core.journal, item, number, paid - timedelta(seconds=20), paid)
 
 
 def timed(call: Callable[[], object], rounds: int = ROUNDS) -> list[float]:

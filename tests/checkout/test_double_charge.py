@@ -24,10 +24,11 @@ from kiosk.checkout.double_charge import (
 )
 from kiosk.checkout.session import PaymentSession
 from kiosk.clock import CHINA_TZ
-from kiosk.journal import OrderItemRow, timestamp
+from kiosk.journal import OrderItemRow
 from kiosk.trade import TradeType
 from tests.checkout.conftest import MovableClock, World
 from tests.checkout.test_integration import awaiting, recording, sell
+from tests.support.journaled import journal_order
 
 WATER = Item("W1", "6921168509256", "农夫山泉 550ml", "Water", 200, "drinks")
 COLA = Item("C1", None, "可口可乐 330ml", "Coca-Cola", 350, "drinks")
@@ -197,21 +198,9 @@ def test_the_core_reads_only_the_payments_within_the_window(tmp_path: Path) -> N
     minute = timedelta(minutes=1)
     cola = core.catalogue.lookup("DRK-001")
     assert cola is not None
-    line = {
-        "sku": cola.sku, "barcode": cola.barcode, "name_zh": cola.name_zh, "name_en": cola.name_en,
-        "category": cola.category, "quantity": 1, "unit_price_fen": cola.price_fen, "total_fen": cola.price_fen,
-    }  # fmt: skip
 
     def journaled(number: int, charged: datetime, paid: datetime | None, state: State = State.PAID) -> str:
-        otn = f"S1-K1-{charged:%Y%m%d}ABC{number:05d}"
-        order = {
-            "out_trade_no": otn, "business_day": charged.date().isoformat(), "sequence": number, "store_id": "S1",
-            "kiosk_id": "K1", "method": TradeType.NATIVE, "amount_fen": cola.price_fen, "description": "x",
-            "charged_at": timestamp(charged), "expires_at": timestamp(charged + 5 * minute), "state": state,
-            "success_time": timestamp(paid) if paid else None,
-        }  # fmt: skip
-        core.journal.insert_order(order, [line])
-        return otn
+        return journal_order(core.journal, cola, number, charged, paid, state)
 
     def repeat() -> str | None:
         found = core.repeat_of(cart((cola, 1)))
