@@ -16,9 +16,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.commandline import ArgumentParser, CommandError, InstanceLock, fail
+
+if TYPE_CHECKING:
+    from kiosk.checkout import KioskConfig
 
 PROG = "kiosk"
 LOCK_FILE = "kiosk.lock"
@@ -48,18 +51,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cashier(args: list[str]) -> int:
-    """The cashier window, once no other kiosk runs on the same data directory."""
+    """The cashier window, once no other kiosk runs on the same data directory.
+
+    kiosk.toml is read here, once: its mistakes stop the command before any window, and the loaded
+    configuration (its catalogue and printer profile with it) is what the window's core is built from."""
     from kiosk.ui.app import parse_args, run
 
     options = parse_args(args)
     try:
         _check_screen()
-        lock = InstanceLock(_data_dir(options) / LOCK_FILE, "another kiosk")
+        config = _load_config(options.config)
+        data_dir = config.data_dir if config is not None else _training_dir(options)
+        lock = InstanceLock(data_dir / LOCK_FILE, "another kiosk")
         lock.acquire()
     except CommandError as exc:
         return fail(PROG, exc)
     try:
-        return run(args)
+        return run(options, config)
     finally:
         lock.release()
 
@@ -75,15 +83,20 @@ def _check_screen() -> None:
         )
 
 
-def _data_dir(options: Any) -> Path:
-    """Where this kiosk keeps its journal: the configured ``data_dir``, or the training world."""
-    if options.config is not None:
-        from kiosk.checkout import KioskConfigError, load_config
+def _load_config(path: Path | None) -> KioskConfig | None:
+    """``--config``'s kiosk.toml, checked; None: training mode."""
+    if path is None:
+        return None
+    from kiosk.checkout import KioskConfigError, load_config
 
-        try:
-            return load_config(options.config).data_dir
-        except KioskConfigError as exc:
-            raise CommandError(exc) from None
+    try:
+        return load_config(path)
+    except KioskConfigError as exc:
+        raise CommandError(exc) from None
+
+
+def _training_dir(options: Any) -> Path:
+    """Where training mode keeps its world (and this kiosk its journal)."""
     return Path(options.data_dir) if options.data_dir is not None else default_training_dir()
 
 

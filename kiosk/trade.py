@@ -13,8 +13,8 @@ landed): losing a payment is worse than a surprise. A REVOKED order is final: th
 gave back the money of a payment that landed just before, so a SUCCESS reported before the reverse must not
 apply after it.
 
-Payment-code (付款码) orders add their own words: why a charge ended without money (:class:`CodePayFailure`)
-and what the clerk does next (:class:`NextStep`).
+Payment-code (付款码) orders add their own words: where a charge stands (:class:`CodePayOutcome`), why it ended
+without money (:class:`CodePayFailure`) and what the clerk does next (:class:`NextStep`).
 """
 
 from __future__ import annotations
@@ -53,6 +53,16 @@ class CodePayFailure(StrEnum):
     CANCELLED = "cancelled"  # the clerk cancelled: the order was reversed
     UNAVAILABLE = "unavailable"  # payment-code payment is refused for the merchant (set-up, order number taken)
     NOT_SENT = "not_sent"  # the code never reached WeChat Pay (the kiosk stopped before sending it)
+
+
+class CodePayOutcome(StrEnum):
+    """Where a payment-code order stands after a charge or a query, as the one who charged must act on it: the
+    APIv3 client's answer (``kiosk.wechatpay``) and the relay's flow over it (``kiosk.relay.codepay``) alike."""
+
+    PAID = "paid"  # done: print the receipt
+    PAYING = "paying"  # the customer is confirming on the phone (password): query again in 5 s
+    FAILED = "failed"  # final: nothing was taken (reverse it if it exists, to be sure); new order, new code
+    UNKNOWN = "unknown"  # the answer is lost or unclear: query, and reverse if it stays unresolved
 
 
 class NextStep(StrEnum):

@@ -1,11 +1,11 @@
-"""Render the cashier screens for the docs into ``docs/screenshots/``: the sale (a cart with a highlighted
-line), a search on the on-screen keys, the payment (QR), the paid screen and the manager screen (Today, and
-a refund on its keypad) at 1024×768 and 1366×768; the faults a clerk must not miss at 1024×768 (the printer
-out of paper holding a receipt, a payment that landed after Cancel, the payment server out of reach); and the
-customer display (cart, payment) at 1024×600; each in zh_CN and en. Offscreen, in training mode (the payment
-server out of reach: a shop's configuration whose server does not answer); Chinese uses the bundled Noto Sans
-CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is reported and nothing is written for it:
-the script exits 1.
+"""Render the cashier screens for the docs into ``docs/screenshots/``: the sale (a cart with a highlighted line), a
+search on the on-screen keys, the payment (QR), the paid screen, a customer's payment code being charged (the
+customer enters the password) and the manager screen (Today, and a refund on its keypad) at 1024×768 and 1366×768;
+the faults a clerk must not miss at 1024×768 (the printer out of paper holding a receipt, a payment that landed
+after Cancel, the payment server out of reach); and the customer display (cart, payment) at 1024×600; each in zh_CN
+and en. Offscreen, in training mode (the payment server out of reach: a shop's configuration whose server does not
+answer); Chinese uses the bundled Noto Sans CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is
+reported and nothing is written for it: the script exits 1.
 
     python scripts/screenshots.py [--out docs/screenshots]
 
@@ -33,6 +33,8 @@ SIZES = ((1024, 768), (1366, 768))
 FAULT_SIZE = (1024, 768)
 CUSTOMER_SIZE = (1024, 600)
 LANGUAGES = ("zh_CN", "en")
+#: How long the payment-code scene's customer takes over the password (the screen is shot meanwhile).
+PASSWORD_SECONDS = 20
 CART = ("DRK-001", "DRK-001", "CAF-002", "SNK-005", "INS-002", "BAK-001", "DRK-007")
 
 
@@ -80,11 +82,32 @@ def paid(window: Any) -> None:
     window.paid_view.return_timer.stop()
 
 
+def payment_code(window: Any) -> None:
+    """The clerk scanned the customer's payment code (付款码) and the customer is entering the password
+    (USERPAYING: 请顾客输入支付密码). The sandbox's customer takes 20 s over it, then pays."""
+    import httpx
+
+    from kiosk.trade import TradeState
+
+    window.new_order()
+    sale(window)
+    customer = {"scenario": "password_then_success", "password_seconds": PASSWORD_SECONDS}
+    issued = httpx.post(f"{window.core.sandbox_url}/sandbox/v1/payment-codes", json=customer, timeout=10)
+    issued.raise_for_status()
+    window.sale_view.submit_code(issued.json()["auth_code"])  # as the scanner types it
+    wait(lambda: window.repeat_dialog is not None or window.stack.currentWidget() is window.payment_view)
+    if window.repeat_dialog is not None:  # the same goods as the sale just paid: the clerk confirms
+        window.repeat_dialog.charge_button.click()
+    wait(lambda: window.current is not None and window.current.trade_state == TradeState.USERPAYING)
+
+
 def manager(window: Any) -> None:
     """The manager's Today, logged in on the PIN keypad (training's PIN), after the sales of the scenes before."""
     from kiosk.manager.pin import TRAINING_PIN
     from kiosk.ui.manager_view import open_manager
 
+    # The payment code's customer finishes the password first (the order is paid by code, then).
+    wait(lambda: window.current is None or not window.current.is_open, timeout=PASSWORD_SECONDS + 30)
     window.new_order()
     dialog = open_manager(window, window.core)
     for digit in TRAINING_PIN:
@@ -130,6 +153,7 @@ SCENES: dict[str, Callable[[Any], Any]] = {
     "search": search,
     "payment": payment,
     "paid": paid,
+    "payment-code": payment_code,
     "manager": manager,
     "manager-refund": manager_refund,
 }

@@ -1,7 +1,7 @@
 """KioskCore: the one composition root the UI talks to.
 
-Build it from a configuration file (``KioskCore.from_config_file``) or in training mode
-(``KioskCore.training()``), call :meth:`KioskCore.start`, subscribe to events, and use the small API below.
+Build it from a loaded configuration (``KioskCore.create(load_config(path))``) or in training mode
+(``KioskCore.create(None)``), call :meth:`KioskCore.start`, subscribe to events, and use the small API below.
 Everything here is Qt-free; methods marked *blocking* do network I/O and belong on a worker thread.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,8 @@ from kiosk.checkout.codepay import (
     TrainingScenario,
     scanned_payment_code,
 )
-from kiosk.checkout.config import KioskConfig, load_config
-from kiosk.checkout.double_charge import Order, paid_at, paid_within, repeat_of
+from kiosk.checkout.config import KioskConfig
+from kiosk.checkout.double_charge import REPEAT_WINDOW, Order, repeat_of
 from kiosk.checkout.events import (
     PRINTER_SETUP_ERROR,
     CoreError,
@@ -37,7 +37,7 @@ from kiosk.checkout.events import (
 )
 from kiosk.checkout.print_monitor import PrintMonitor
 from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
-from kiosk.checkout.session import PaymentSession
+from kiosk.checkout.session import PAID_STATES, PaymentSession
 from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
 from kiosk.checkout.sound import Sounds
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
@@ -127,15 +127,12 @@ class KioskCore:
     # ---- construction ------------------------------------------------------------------------
 
     @classmethod
-    def from_config_file(cls, path: Path | str, **options: Any) -> KioskCore:
-        return cls(load_config(path), **options)
-
-    @classmethod
-    def create(cls, config_path: Path | str | None = None, **options: Any) -> KioskCore:
-        """What ``kiosk [--config PATH]`` does: the configured kiosk, or training mode when ``None``."""
-        if config_path is None:
-            return cls.training_mode(**options)
-        return cls.from_config_file(config_path, **options)
+    def create(cls, config: KioskConfig | None = None, *, data_dir: Path | None = None, **options: Any) -> KioskCore:
+        """What ``kiosk [--config PATH]`` does: the kiosk of a configuration the caller loaded once
+        (:func:`kiosk.checkout.load_config`), or training mode in ``data_dir`` when ``None``."""
+        if config is None:
+            return cls.training_mode(data_dir, **options)
+        return cls(config, **options)
 
     @classmethod
     def training_mode(cls, data_dir: Path | None = None, **options: Any) -> KioskCore:
@@ -402,19 +399,27 @@ class KioskCore:
         return Order(session, tuple(self.journal.order_items(session.out_trade_no)))
 
     def repeat_of(self, cart: Cart | CartSnapshot) -> Order | None:
-        """An order paid in the last few minutes with exactly this cart's goods (Charge asks the clerk first)."""
+        """An order paid in the last few minutes with exactly this cart's goods (Charge asks the clerk first).
+
+        Only the orders paid within the window are read (by payment time, indexed): every Charge asks this."""
         snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
         now = self.clock.now()
-        recent = [self._with_items(s) for s in self._recently_paid() if paid_within(s, now)]
-        return repeat_of(snapshot, recent, now)
+        paid = self._paid_between(now - REPEAT_WINDOW, now + REPEAT_WINDOW)  # a clock behind WeChat Pay's too
+        return repeat_of(snapshot, [self._with_items(session) for session in paid], now)
 
     def last_sale(self) -> PaymentSession | None:
-        """The most recently paid order (today or yesterday): what "the last receipt" prints."""
-        return max(self._recently_paid(), key=paid_at, default=None)
+        """The most recently paid order (paid today or yesterday): what "the last receipt" prints."""
+        yesterday = datetime.combine(self.today() - timedelta(days=1), time(), CHINA_TZ)
+        return next(iter(self._paid_between(yesterday, limit=1)), None)
 
-    def _recently_paid(self) -> list[PaymentSession]:
-        today = self.today()
-        return [s for s in self.orders_between(today - timedelta(days=1), today) if s.is_paid]
+    def _paid_between(
+        self, first: datetime, last: datetime | None = None, *, limit: int | None = None
+    ) -> list[PaymentSession]:
+        """Paid orders by payment time (:func:`~kiosk.checkout.double_charge.paid_at`), newest first."""
+        from kiosk.checkout.session_manager import session_from_row
+
+        rows = self.journal.orders_paid_between(PAID_STATES, first, last, limit=limit)
+        return [session_from_row(row) for row in rows]
 
     def paid_after_cancel(self) -> list[PaymentSession]:
         from kiosk.checkout.session_manager import session_from_row

@@ -38,6 +38,7 @@ from kiosk.checkout.sound import SoundSettings
 
 if TYPE_CHECKING:
     from kiosk.checkout.catalogue import Catalogue
+    from kiosk.printing import Profile
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_TIMEOUT_SECONDS = 300
@@ -88,6 +89,9 @@ class KioskConfig:
     data_dir: Path
     manager_token: str | None = field(default=None, repr=False)
     printer: dict[str, Any] = field(default_factory=dict)
+    #: ``[printer]``'s profile with its connection keys, loaded (so checked) with the file, once; None for a
+    #: configuration made in code (training, tests): the print queue loads ``printer`` then.
+    printer_profile: Profile | None = field(default=None, repr=False, compare=False)
     payment_timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
     auto_print_slip: bool = False
     #: ``[payment] other_wallet_message``: None means the default, shown in the kiosk's language.
@@ -196,7 +200,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
     data_dir = (base / Path(data_dir_text).expanduser()) if data_dir_text else default_data_dir()
     catalogue_text = kiosk.text("catalogue", required=False)
     catalogue = _load_catalogue(kiosk, base / Path(catalogue_text).expanduser()) if catalogue_text else None
-    printer_settings = _printer_settings(printer, base)
+    printer_settings, printer_profile = _printer_settings(printer, base)
     pin_hash = manager.text("pin_sha256", required=False)
     if pin_hash is not None and not _PIN_HASH.fullmatch(pin_hash):
         raise manager.error("pin_sha256", "expected pbkdf2_sha256$… (from kiosk set-pin) or 64 hex digits of SHA-256")
@@ -243,6 +247,7 @@ def parse_config(data: dict[str, Any], *, path: Path | None = None, training: bo
         kiosk_id=kiosk.required("id"),
         data_dir=data_dir,
         printer=printer_settings,
+        printer_profile=printer_profile,
         payment_timeout_seconds=timeout,
         auto_print_slip=auto_print,
         other_wallet_message=other_wallet,
@@ -304,8 +309,9 @@ def _load_catalogue(kiosk: _Table, catalogue: Path) -> Catalogue:
         raise kiosk.error("catalogue", str(exc)) from None
 
 
-def _printer_settings(printer: _Table, base: Path) -> dict[str, Any]:
-    """``[printer]`` checked as the print queue will read it; a profile given as a path is relative to this file."""
+def _printer_settings(printer: _Table, base: Path) -> tuple[dict[str, Any], Profile | None]:
+    """``[printer]`` and the profile it selects, loaded as the print queue uses it (None without a printer); a
+    profile given as a path is relative to this file."""
     from kiosk.printing import ProfileError, load_printer_settings
 
     settings = {key: value for key, value in printer.raw.items() if key != "receipt"}  # the kiosk's, not the queue's
@@ -313,12 +319,11 @@ def _printer_settings(printer: _Table, base: Path) -> dict[str, Any]:
     if isinstance(profile, str) and (profile.endswith(".toml") or "/" in profile or "\\" in profile):
         settings["profile"] = str(base / Path(profile).expanduser())
     if not settings:
-        return settings
+        return settings, None
     source = printer.path or "kiosk.toml"
     try:
-        load_printer_settings(settings, source=source)
+        return settings, load_printer_settings(settings, source=source)
     except ProfileError as exc:
         if exc.source == str(source) and exc.key and exc.key.startswith("printer."):
             raise printer.error(exc.key.removeprefix("printer."), exc.message) from None
         raise printer.error("profile", str(exc)) from None  # the profile file itself is faulty
-    return settings

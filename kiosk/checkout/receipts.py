@@ -89,11 +89,15 @@ class PrintingDocuments:
 def build_print_queue(config: KioskConfig, journal: Journal) -> tuple[Any, PrintingDocuments | None]:
     """The print queue in the journal's SQLite file, or ``(None, None)`` when no printer is configured.
 
-    The queue asks the journal, at print time, whether a payment slip's order is still open."""
-    table = config.printer or (TRAINING_PRINTER if config.training else None)
-    if not table:
-        return None, None
-    profile = load_printer_settings(table, source=config.source or "kiosk.toml")
+    The profile is the one :func:`~kiosk.checkout.config.load_config` loaded; a configuration made in code
+    has only the ``[printer]`` table, loaded here. The queue asks the journal, at print time, whether a payment
+    slip's order is still open."""
+    profile = config.printer_profile
+    if profile is None:
+        table = config.printer or (TRAINING_PRINTER if config.training else None)
+        if not table:
+            return None, None
+        profile = load_printer_settings(table, source=config.source or "kiosk.toml")
     printer = open_printer(profile, data_dir=config.data_dir)
     store = StoreInfo(config.store.name, config.store.address, config.store.phone)
     queue = PrintQueue(journal.path, printer, order_open=partial(order_is_open, journal))

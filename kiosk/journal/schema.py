@@ -64,6 +64,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                  updated_at TEXT NOT NULL)""",
             "CREATE INDEX orders_by_day ON orders (business_day, sequence)",
             "CREATE INDEX orders_by_state ON orders (state, settled)",
+            # When the money arrived (WeChat Pay's time, else the order's): the repeat-charge check and the last
+            # sale ask by it (Journal.orders_paid_between, which names this index).
+            "CREATE INDEX orders_by_paid_at ON orders (COALESCE(success_time, charged_at))",
             """CREATE TABLE order_items (
                  out_trade_no TEXT NOT NULL REFERENCES orders (out_trade_no),
                  line_no INTEGER NOT NULL,

@@ -41,12 +41,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.trade import CodePayFailure, TradeState, TradeType, is_payable
+from kiosk.trade import CodePayFailure, CodePayOutcome, TradeState, TradeType, is_payable
 from kiosk.wechatpay.paycode import mask_payment_code
 from kiosk.wire import CodePayCreate, OrderView, decode, encode
 
 from .config import CodePaySettings, Kiosk
-from .gateway import ChargeOutcome, CodePayReport, GatewayError, NewCodePay, TradeReport
+from .gateway import CodePayReport, GatewayError, NewCodePay, TradeReport
 from .service import Priority, Relay, not_found, number_used, order_draft, order_view, same_order
 from .storage import CodePayDraft, CodePayRecord, CodePayStep, Inserted, OrderDraft, OrderRecord
 
@@ -248,7 +248,7 @@ class CodePayFlows:
     async def _send(self, order: OrderRecord, address: str) -> CodePayReport:
         code = self._codes.get(order.out_trade_no)
         if code is None:
-            return CodePayReport(ChargeOutcome.UNKNOWN)
+            return CodePayReport(CodePayOutcome.UNKNOWN)
         charge = NewCodePay(
             out_trade_no=order.out_trade_no,
             description=order.description,
@@ -263,8 +263,8 @@ class CodePayFlows:
             return await self.relay.gateway.charge_codepay(self.relay.store(order.store_id), charge)
         except GatewayError as exc:
             if exc.code == "INVALID_REQUEST":  # refused before anything was sent
-                return CodePayReport(ChargeOutcome.FAILED, failure=CodePayFailure.UNAVAILABLE, message=exc.message)
-            return CodePayReport(ChargeOutcome.UNKNOWN, code=exc.code, message=exc.message)
+                return CodePayReport(CodePayOutcome.FAILED, failure=CodePayFailure.UNAVAILABLE, message=exc.message)
+            return CodePayReport(CodePayOutcome.UNKNOWN, code=exc.code, message=exc.message)
 
     async def _charged(self, order: OrderRecord, flow: CodePayRecord, report: CodePayReport) -> None:
         """Act on a charge's answer (the first, or the one resend)."""
@@ -272,21 +272,21 @@ class CodePayFlows:
         out_trade_no = order.out_trade_no
         poll = timedelta(seconds=self.settings.poll_seconds)
         log.info("order %s: code %s charged: %s %s", out_trade_no, flow.payment_code, report.outcome, report.code or "")
-        if report.outcome is ChargeOutcome.PAID:
+        if report.outcome is CodePayOutcome.PAID:
             assert report.trade is not None
             await self.relay.apply_report(report.trade, "codepay")
             await self._finish(flow)
-        elif report.outcome is ChargeOutcome.PAYING:
+        elif report.outcome is CodePayOutcome.PAYING:
             await self.relay.apply_report(TradeReport(out_trade_no, TradeState.USERPAYING), "codepay")
             await self._move(flow, CodePayStep.POLLING, flow.charged_at + poll if not flow.resent else now + poll)
-        elif report.outcome is ChargeOutcome.UNKNOWN:
+        elif report.outcome is CodePayOutcome.UNKNOWN:
             # BANK_ERROR: ask at once; the number taken: ask whose order it is; else the reference's 5 s.
             at_once = report.code == "BANK_ERROR" or report.number_taken
             await self._move(flow, CodePayStep.POLLING, now if at_once else now + poll, error=_error(report))
         else:
             # Refused for good. One query first: in rare cases a refusal still ends paid.
             confirmed = await self._query(order)
-            if confirmed.outcome is ChargeOutcome.PAID and confirmed.trade is not None:
+            if confirmed.outcome is CodePayOutcome.PAID and confirmed.trade is not None:
                 await self.relay.apply_report(confirmed.trade, "codepay")
                 await self._finish(flow)
                 return
@@ -315,17 +315,17 @@ class CodePayFlows:
             await relay.apply_report(TradeReport(out_trade_no, TradeState.CLOSED, "商户订单号重复"), "codepay")
             await self._finish(flow)
             return
-        if report.outcome is ChargeOutcome.FAILED and trade is not None and not is_payable(trade.trade_state):
+        if report.outcome is CodePayOutcome.FAILED and trade is not None and not is_payable(trade.trade_state):
             await self._fail(out_trade_no, CodePayFailure.NOT_CONFIRMED)  # WeChat Pay reversed or closed it
             await relay.apply_report(trade, "codepay")
             await self._finish(flow)
             return
         if trade is not None:
             await relay.apply_report(trade, "codepay")
-        if report.outcome is ChargeOutcome.PAID:
+        if report.outcome is CodePayOutcome.PAID:
             await self._finish(flow)
             return
-        if report.outcome is ChargeOutcome.FAILED:  # PAYERROR: the bank or the password failed
+        if report.outcome is CodePayOutcome.FAILED:  # PAYERROR: the bank or the password failed
             await self._fail(out_trade_no, CodePayFailure.PAYMENT_FAILED)
             await self._move(flow, CodePayStep.REVERSING, self._reverse_from(flow, now))
             return
@@ -411,7 +411,7 @@ class CodePayFlows:
         try:
             return await self.relay.gateway.query_codepay(self.relay.store(order.store_id), order.out_trade_no)
         except GatewayError as exc:
-            return CodePayReport(ChargeOutcome.UNKNOWN, code=exc.code, message=exc.message)
+            return CodePayReport(CodePayOutcome.UNKNOWN, code=exc.code, message=exc.message)
 
     @staticmethod
     def _ours(order: OrderRecord, trade: TradeReport) -> bool:

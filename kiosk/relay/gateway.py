@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
-from kiosk.trade import CodePayFailure
+from kiosk.trade import CodePayFailure, CodePayOutcome
 
 from .config import Store
 
@@ -59,20 +58,11 @@ class NewCodePay:
     attach: str | None = None
 
 
-class ChargeOutcome(StrEnum):
-    """Where a payment-code order stands after a charge or a query, as the relay's flow acts on it."""
-
-    PAID = "paid"
-    PAYING = "paying"  # the customer is confirming (password): ask again in a few seconds
-    FAILED = "failed"  # final: nothing was taken
-    UNKNOWN = "unknown"  # no usable answer: ask again
-
-
 @dataclass(frozen=True)
 class CodePayReport:
     """What a charge or a query established about a payment-code order."""
 
-    outcome: ChargeOutcome
+    outcome: CodePayOutcome
     trade: TradeReport | None = None  # the order as WeChat Pay reported it (a paid charge, or a query)
     failure: CodePayFailure | None = None  # why a FAILED charge failed
     code: str | None = None  # WeChat Pay's error code, when it answered one

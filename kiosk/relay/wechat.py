@@ -27,11 +27,10 @@ import httpx
 from kiosk.bulk import gc_paused
 from kiosk.clock import Clock, rfc3339
 from kiosk.serving import LogThrottle
-from kiosk.trade import CodePayFailure
+from kiosk.trade import CodePayFailure, CodePayOutcome
 from kiosk.wechatpay import (
     APIError,
     CodePayOrder,
-    CodePayOutcome,
     CodePayResult,
     ConfigurationError,
     Credentials,
@@ -61,7 +60,6 @@ from kiosk.wire import BILL_COLUMNS
 from .config import ConfigError, RelayConfig, Store
 from .gateway import (
     Bill,
-    ChargeOutcome,
     CodePayReport,
     GatewayError,
     NewCodePay,
@@ -133,19 +131,13 @@ _CHARGE_FAILURES = {
     "AUTH_CODE_INVALID": CodePayFailure.CODE_REJECTED,
     "ORDER_CLOSED": CodePayFailure.NOT_CONFIRMED,
 }
-_OUTCOMES = {
-    CodePayOutcome.PAID: ChargeOutcome.PAID,
-    CodePayOutcome.PAYING: ChargeOutcome.PAYING,
-    CodePayOutcome.FAILED: ChargeOutcome.FAILED,
-    CodePayOutcome.UNKNOWN: ChargeOutcome.UNKNOWN,
-}
 
 
 def codepay_report(result: CodePayResult) -> CodePayReport:
     """The client's outcome in the relay's terms (the message arrives with the payment code already masked)."""
-    outcome = _OUTCOMES[result.outcome]
+    outcome = result.outcome
     failure = None
-    if outcome is ChargeOutcome.FAILED and result.trade_state is None:
+    if outcome is CodePayOutcome.FAILED and result.trade_state is None:
         if result.needs_fix:
             failure = CodePayFailure.UNAVAILABLE
         elif result.code is None:  # no connection could be made: the charge was never sent

@@ -33,7 +33,7 @@ def create_main_window(
     """
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.ui.app import build_core
+    from kiosk.checkout import KioskCore, load_config
     from kiosk.ui.i18n import Translations
     from kiosk.ui.main_window import MainWindow
     from kiosk.ui.style import apply_style
@@ -43,7 +43,8 @@ def create_main_window(
         app = QApplication(["kiosk"])
     assert isinstance(app, QApplication)
     apply_style(app)
-    core = build_core(config_path, data_dir, **core_options)
+    config = load_config(config_path) if config_path is not None else None
+    core = KioskCore.create(config, data_dir=Path(data_dir) if data_dir is not None else None, **core_options)
     try:
         translations = Translations(app, language or core.language)
         translations.install()

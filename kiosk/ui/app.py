@@ -11,10 +11,10 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.checkout import KioskCore
+    from kiosk.checkout import KioskConfig, KioskCore
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +22,6 @@ log = logging.getLogger(__name__)
 READY_MARKER = "KIOSK_READY"
 SALE_MARKER = "KIOSK_SALE_DONE"
 SALE_TIMEOUT_MS = 60_000
-
-
-def build_core(config_path: str | Path | None, data_dir: str | Path | None = None, **options: Any) -> KioskCore:
-    """The core from ``kiosk.toml``, or the training core (``config_path=None``) in ``data_dir``. Not started."""
-    from kiosk.checkout import KioskCore
-
-    if config_path is not None:
-        return KioskCore.from_config_file(Path(config_path), **options)
-    return KioskCore.training_mode(data_dir=Path(data_dir) if data_dir is not None else None, **options)
 
 
 def parse_args(args: list[str]) -> argparse.Namespace:
@@ -64,21 +55,12 @@ def parse_args(args: list[str]) -> argparse.Namespace:
     return parsed
 
 
-def run(args: list[str]) -> int:
+def run(options: argparse.Namespace, config: KioskConfig | None) -> int:
+    """The window for :func:`parse_args`' ``options`` over ``config`` (``--config``, loaded and checked by the
+    ``kiosk`` command before any window; ``None``: training mode in ``--data-dir``)."""
     started = time.time()
-    options = parse_args(args)
     logging.basicConfig(level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    language = options.lang
-    if options.config is not None:
-        from kiosk.checkout import KioskConfigError, load_config
-
-        try:
-            config = load_config(options.config)  # fail fast, with the key named, before any window
-        except KioskConfigError as exc:
-            print(f"kiosk: {exc}", file=sys.stderr)
-            return 2
-        language = language or config.language
+    language = options.lang or (config.language if config is not None else None)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -144,7 +126,7 @@ def run(args: list[str]) -> int:
     else:
         window.show()
     window.ops.run(
-        lambda: build_core(options.config, options.data_dir),
+        lambda: _build_core(config, options.data_dir),
         on_done=window.attach_core,
         on_error=core_failed,
         label="start",
@@ -155,3 +137,9 @@ def run(args: list[str]) -> int:
         window.shutdown()
         restore_hooks()
     return status["code"] if isinstance(status["code"], int) and status["code"] else int(code)
+
+
+def _build_core(config: KioskConfig | None, data_dir: Path | None) -> KioskCore:
+    from kiosk.checkout import KioskCore  # on the background thread: the window paints first
+
+    return KioskCore.create(config, data_dir=data_dir)

@@ -71,6 +71,8 @@ class MainWindow(Retranslating, QMainWindow):
     firstPainted = Signal()
     #: The core is attached and the sale page is usable.
     ready = Signal()
+    #: The window is shutting down and stops the core next: screens over it stop their workers now.
+    shuttingDown = Signal()
 
     def __init__(
         self,
@@ -991,6 +993,7 @@ class MainWindow(Retranslating, QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.shuttingDown.emit()  # the manager screen waits for its workers: none may reach a closed journal
         if self.payment_view is not None:
             self.payment_view.stop()
         if self.paid_view is not None:
@@ -1002,7 +1005,7 @@ class MainWindow(Retranslating, QMainWindow):
             self.bridge.detach()
             if self.sound is not None:
                 self.sound.detach()
-        self.ops.wait(15_000)
+        self.ops.stop(15_000)
         if self.core is not None:
             self.core.stop()
         self.translations.remove()

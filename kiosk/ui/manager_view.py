@@ -1182,6 +1182,12 @@ class ManagerView(Retranslating, QWidget):
             self._unsubscribe = None
         self.service.close()
 
+    def stop(self) -> None:
+        """The window is about to stop the core: stop following it and wait for this screen's workers, so that
+        none of them reaches the journal after it closes (the window does not close its children)."""
+        self.detach()
+        self.ops.stop()
+
 
 # ---- the entry point the cashier window uses --------------------------------------------------------
 
@@ -1201,8 +1207,10 @@ def open_manager(
             language=lambda: window.language,
             switch_language=window.toggle_language,
         )
+        window.shuttingDown.connect(view.stop)
         view.show()
 
     dialog.accepted.connect(accepted)
+    window.shuttingDown.connect(dialog.stop)  # a PIN check keeps its lock-out count in the journal
     dialog.open()
     return dialog

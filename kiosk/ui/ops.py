@@ -53,6 +53,7 @@ class BackgroundOps(QObject):
         self._pool.setMaxThreadCount(max_threads)
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[str, Done | None, Failed | None]] = {}
+        self._stopped = False
         self._finished.connect(self._deliver)
 
     @property
@@ -68,6 +69,9 @@ class BackgroundOps(QObject):
         label: str = "",
     ) -> int:
         op_id = next(self._ids)
+        if self._stopped:  # its owner is going away, and the core with it: run nothing more against it
+            log.debug("%s not run: stopped", label or getattr(fn, "__name__", "operation"))
+            return op_id
         self._pending[op_id] = (label or getattr(fn, "__name__", "operation"), on_done, on_error)
         self._pool.start(_Task(self, op_id, fn))
         self.busyChanged.emit(len(self._pending))
@@ -89,6 +93,8 @@ class BackgroundOps(QObject):
         else:
             self.failed.emit(label, value)
 
-    def wait(self, msecs: int = 10_000) -> bool:
-        """Wait for the pool threads (shutdown only; results still arrive through the event loop)."""
+    def stop(self, msecs: int = 10_000) -> bool:
+        """Shutdown, before the core stops: start no more operations and wait for the running ones (their
+        results still arrive through the event loop). False if some were still running after ``msecs``."""
+        self._stopped = True
         return self._pool.waitForDone(msecs)

@@ -66,6 +66,10 @@ class PinDialog(Retranslating, ActionDialog):
         self._set_enabled(False)
         self._ops.run(lambda: self._guard.check(pin), on_done=self._checked, label="PIN check")
 
+    def stop(self) -> None:
+        """The window is about to stop the core: wait for a PIN check under way (it writes the journal)."""
+        self._ops.stop()
+
     def _checked(self, result: PinResult) -> None:
         self.last_result = result
         if result.ok:

@@ -5,6 +5,8 @@ The public namespace is this module; the submodules are free to change. See docs
 
 from __future__ import annotations
 
+from kiosk.trade import CodePayOutcome  # the payment vocabulary's word for a charge's outcome, offered here too
+
 from .bills import (
     BillRow,
     BillSummary,
@@ -18,7 +20,7 @@ from .bills import (
 )
 from .certificates import PlatformCertificate
 from .client import SyncWeChatPayClient, WeChatPayClient
-from .codepay import CodePayOrder, CodePayOutcome, CodePayResult
+from .codepay import CodePayOrder, CodePayResult
 from .credentials import Credentials, DirectMerchant, Merchant, PartnerMerchant
 from .errors import (
     APIError,

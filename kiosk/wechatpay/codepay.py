@@ -2,7 +2,8 @@
 and partner mode.
 
 A charge has no notification: its answer, then queries, tell how it ended. Every answer and every failure of a
-charge or a query becomes one of four outcomes (:class:`CodePayOutcome`), so the caller's flow is::
+charge or a query becomes one of four outcomes (:class:`kiosk.trade.CodePayOutcome`, the word the relay's flow
+uses too), so the caller's flow is::
 
     charge → PAID | FAILED (final) | PAYING or UNKNOWN → query every 5 s → … → reverse if still not PAID
 
@@ -13,11 +14,12 @@ beyond the request.
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from kiosk.trade import CodePayOutcome
 
 from . import validation as v
 from ._fields import req_str
@@ -123,15 +125,6 @@ class CodePayOrder:
         scene["store_info"] = store
         body["scene_info"] = scene
         return body
-
-
-class CodePayOutcome(enum.StrEnum):
-    """Where a code-pay order stands, as the caller must act on it."""
-
-    PAID = "paid"  # done: print the receipt
-    PAYING = "paying"  # the customer is confirming on the phone (password): query again in 5 s
-    FAILED = "failed"  # final: nothing was taken (reverse it if it exists, to be sure); new order, new code
-    UNKNOWN = "unknown"  # the answer is lost or unclear: query, and reverse if it stays unresolved
 
 
 # trade_state → outcome. NOTPAY and ACCEPT are not final for code pay: keep polling, then reverse.

@@ -31,6 +31,7 @@ SMALL: dict[str, tuple[str, set[str]]] = {
     ),
     "relay_stop": ("--rounds 1", {"kiosk_stop_s", "relay_sigterm_s"}),
     "charge_latency": ("--orders 3 --codes 3", {"scan_to_paid"}),
+    "repeat_check": ("--orders 50", {"results"}),
     "ui_startup": ("--starts 1 --charges 2", {"cold_start_first_paint_ms"}),
     "search": ("--items 200", {"index_build_ms", "query"}),
     "print_slip": ("", {"results"}),

@@ -173,6 +173,10 @@ def test_printer_profile_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     (tmp_path / "printers" / "mine.toml").write_text(shipped.read_text("utf-8"), "utf-8")
     config = load_config(write(tmp_path, GOOD.replace('profile = "generic-80mm"', 'profile = "printers/mine.toml"')))
     assert config.printer["profile"] == str(tmp_path / "printers" / "mine.toml")
+    # Loaded with the file, connection override applied: what the print queue uses, without reading it again.
+    assert config.printer_profile is not None
+    assert config.printer_profile.source == tmp_path / "printers" / "mine.toml"
+    assert config.printer_profile.connection.host == "192.168.1.50"  # type: ignore[union-attr]
 
 
 def test_a_malformed_catalogue_is_a_configuration_mistake(tmp_path: Path) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from kiosk.checkout import Cart, State
+from kiosk.checkout import Cart, KioskConfig, KioskCore, State
 from kiosk.checkout.cart import CartSnapshot
 from kiosk.checkout.catalogue import Catalogue, Category, Item
 from kiosk.checkout.codepay import OtherWallet, PaymentCodeRefused
+from kiosk.checkout.config import StoreInfoConfig
 from kiosk.checkout.double_charge import (
     REPEAT_WINDOW,
     Order,
@@ -26,6 +28,7 @@ from kiosk.journal import OrderItemRow
 from kiosk.trade import TradeType
 from tests.checkout.conftest import MovableClock, World
 from tests.checkout.test_integration import awaiting, recording, sell
+from tests.support.journaled import journal_order
 
 WATER = Item("W1", "6921168509256", "农夫山泉 550ml", "Water", 200, "drinks")
 COLA = Item("C1", None, "可口可乐 330ml", "Coca-Cola", 350, "drinks")
@@ -175,3 +178,51 @@ def test_the_core_names_a_payment_by_code_as_a_recent_payment_and_refuses_other_
     assert repeat.session.is_code_pay
     last = core.last_sale()
     assert last is not None and last.out_trade_no == session.out_trade_no  # the last receipt: this one
+
+
+class StandingClock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def test_the_core_reads_only_the_payments_within_the_window(tmp_path: Path) -> None:
+    """Every Charge asks: the orders paid within the window around now (by payment time, not by the day they were
+    made) are read, nothing else; the last receipt is the newest payment since yesterday began."""
+    clock = StandingClock(NOW)
+    store = StoreInfoConfig("S1", "店", "路")
+    config = KioskConfig(("http://127.0.0.1:9",), "t", store, kiosk_id="K1", data_dir=tmp_path)
+    core = KioskCore(config, clock=clock)  # never started: the journal is all these ask
+    minute = timedelta(minutes=1)
+    cola = core.catalogue.lookup("DRK-001")
+    assert cola is not None
+
+    def journaled(number: int, charged: datetime, paid: datetime | None, state: State = State.PAID) -> str:
+        return journal_order(core.journal, cola, number, charged, paid, state)
+
+    def repeat() -> str | None:
+        found = core.repeat_of(cart((cola, 1)))
+        return None if found is None else found.session.out_trade_no
+
+    def last() -> str | None:
+        found = core.last_sale()
+        return None if found is None else found.out_trade_no
+
+    try:
+        journaled(1, NOW - timedelta(days=2), NOW - timedelta(days=2))
+        earlier = journaled(2, NOW - 7 * minute, NOW - 6 * minute)
+        journaled(3, NOW - 2 * minute, None, State.CANCELLED)
+        assert repeat() is None  # the same goods, paid 6 minutes ago; the open one is not paid
+        assert last() == earlier
+        slow = journaled(4, NOW - 30 * minute, NOW - 4 * minute)  # made half an hour ago, paid 4 minutes ago
+        assert repeat() == slow and last() == slow
+        clock.moment = NOW + 2 * minute
+        assert repeat() is None  # paid 6 minutes ago now: a new customer's sale
+        clock.moment = NOW + timedelta(days=1)
+        assert last() == slow  # yesterday's
+        clock.moment = NOW + timedelta(days=2)
+        assert last() is None  # the day before yesterday: no "last receipt" any more
+    finally:
+        core.stop()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,45 @@ def test_order_queries(journal: Journal) -> None:
     assert {o.out_trade_no for o in journal.unfinished_orders()} == {"A", "B"}  # settled defaults to 0
     with pytest.raises(JournalError):
         journal.update_order("nope", {"state": "paid"})
+
+
+def test_orders_by_payment_time_read_only_their_window(journal: Journal) -> None:
+    """Paid at (WeChat Pay's success time, else when charged) within the bounds, in the states asked for, newest
+    first, found through the index on the payment time: the cost is the window's orders, not the day's."""
+    minute = timedelta(minutes=1)
+    for number, (otn, state, charged, success) in enumerate(
+        (
+            ("EARLY", "paid", T0 - 20 * minute, T0 - 6 * minute),
+            ("IN", "paid", T0 - 20 * minute, T0 - 4 * minute),  # charged long before: its payment time counts
+            ("LATE", "paid_after_cancel", T0 - 3 * minute, T0 - 1 * minute),
+            ("NO_TIME", "paid", T0 - 2 * minute, None),  # no success time known: paid when charged
+            ("OPEN", "awaiting_payment", T0 - 2 * minute, None),
+            ("AHEAD", "paid", T0, T0 + 6 * minute),
+        ),
+        start=1,
+    ):
+        times: dict[str, Any] = {"charged_at": timestamp(charged), "success_time": success and timestamp(success)}
+        journal.insert_order(order(otn, sequence=number, state=state, **times), [ITEM])
+    paid = ("paid", "paid_after_cancel")
+    window = [o.out_trade_no for o in journal.orders_paid_between(paid, T0 - 5 * minute, T0 + 5 * minute)]
+    assert window == ["LATE", "NO_TIME", "IN"]
+    assert [o.out_trade_no for o in journal.orders_paid_between(["paid"], T0 - 5 * minute, T0)] == ["NO_TIME", "IN"]
+    assert [o.out_trade_no for o in journal.orders_paid_between(paid, T0 - 5 * minute, limit=1)] == ["AHEAD"]
+    assert journal.orders_paid_between(paid, T0 + 7 * minute) == []
+    # Another offset means the same moment (the journal stores Beijing time).
+    utc = (T0 - 5 * minute).astimezone(UTC)
+    assert [o.out_trade_no for o in journal.orders_paid_between(paid, utc, T0)] == ["LATE", "NO_TIME", "IN"]
+    # The plan of the very statement the journal runs: a range search of the index, already in payment order.
+    statements: list[str] = []
+    journal.db.conn.set_trace_callback(statements.append)  # the statement with its values filled in
+    try:
+        journal.orders_paid_between(paid, T0 - 5 * minute, T0 + 5 * minute)
+    finally:
+        journal.db.conn.set_trace_callback(None)
+    (statement,) = [text for text in statements if text.startswith("SELECT")]
+    plan = " ".join(row[3] for row in journal.db.execute(f"EXPLAIN QUERY PLAN {statement}").fetchall())
+    assert "SEARCH orders USING INDEX orders_by_paid_at (<expr>>? AND <expr><?)" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 def test_outbox(journal: Journal) -> None:

@@ -13,6 +13,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication (also set by conftest.py)
 
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -763,3 +765,27 @@ def test_payment_codes_not_settled_and_given_back_are_on_the_manager_screen(
     kiosk.qtbot.waitUntil(lambda: not unsettled.isVisible() and not title.isVisible(), timeout=WAIT_MS)
     assert core.session(stuck.out_trade_no).state is State.CANCELLED and "付款码" not in notes.text()
     view.close()
+
+
+def test_closing_the_window_lets_the_manager_screen_finish_its_work_before_the_journal_closes(kiosk: Kiosk) -> None:
+    """The window closes (the supervisor's exit, a test's teardown) with the manager screen open and one of its
+    queries still running: the screen stops and waits for its workers before the core closes the journal, so
+    the query ends with its answer, not with "Cannot operate on a closed database"."""
+    view = open_view(kiosk)
+    idle(kiosk, view)
+    closing = threading.Event()
+    outcomes: list[object] = []
+
+    def query_while_closing() -> None:
+        closing.wait(WAIT_MS / 1000)
+        time.sleep(0.3)  # without the wait for it, the core has closed the journal by now
+        try:
+            outcomes.append(view.service.day_report())
+        except Exception as exc:
+            outcomes.append(exc)
+
+    view.ops.run(query_while_closing, label="a query still running")
+    closing.set()
+    kiosk.window.allow_close()
+    kiosk.window.close()
+    assert len(outcomes) == 1 and not isinstance(outcomes[0], Exception), outcomes  # done before close() returned
