@@ -20,6 +20,7 @@ without money (:class:`CodePayFailure`) and what the clerk does next (:class:`Ne
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -63,6 +64,12 @@ class CodePayOutcome(StrEnum):
     PAYING = "paying"  # the customer is confirming on the phone (password): query again in 5 s
     FAILED = "failed"  # final: nothing was taken (reverse it if it exists, to be sure); new order, new code
     UNKNOWN = "unknown"  # the answer is lost or unclear: query, and reverse if it stays unresolved
+
+
+#: How long a payment-code order waits for the customer's password: not paid this long after the charge, it is
+#: reversed (WeChat Pay's prescribed 30 s; it reverses the order itself at 45 s). The relay's default for
+#: ``[codepay] deadline_seconds``; the cashier screen counts it down while the customer types the password.
+CODEPAY_DEADLINE: Final = timedelta(seconds=30)
 
 
 class NextStep(StrEnum):

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.files import private_temp
+from kiosk.trade import CODEPAY_DEADLINE
 from kiosk.wire import store_prefix
 
 log = logging.getLogger("kiosk.relay")
@@ -139,7 +140,7 @@ class CodePaySettings:
     #: Between two queries while the customer confirms (password).
     poll_seconds: float = 5.0
     #: Still not paid this long after the charge: reverse.
-    deadline_seconds: float = 30.0
+    deadline_seconds: float = CODEPAY_DEADLINE.total_seconds()
     #: A reverse is never sent sooner after the charge (a cancelling clerk waits for it).
     reverse_after_seconds: float = 15.0
     #: Failed reverses after which the order is flagged unresolved for the manager (retries go on).
