@@ -1,7 +1,9 @@
 """What the customer sees on a second screen: the store's name and, while the clerk rings up, each line
 with its quantity and price and the running total; on Charge the amount, the QR, the time left and
 "请用微信扫码支付"; then a paid confirmation. While there is no QR (the order is still being created, or
-the relay cannot be reached) it asks the customer to wait, never to scan."""
+the relay cannot be reached) it asks the customer to wait, never to scan. For a payment code (the clerk scanned
+the customer's phone) there is nothing to scan: the amount and what to do, 「请在手机上输入支付密码」 while the
+customer's password is awaited."""
 
 from __future__ import annotations
 
@@ -25,17 +27,18 @@ from kiosk.checkout import CartSnapshot, PaymentSession, State
 from kiosk.money import format_yuan
 from kiosk.trade import TradeState
 from kiosk.ui.i18n import Retranslating
-from kiosk.ui.payment_view import COUNTDOWN_MS, format_countdown
+from kiosk.ui.payment_view import COUNTDOWN_MS
 from kiosk.ui.qr import QrView
 from kiosk.ui.scale import CUSTOMER_DESIGN, Scaler, scaled
 from kiosk.ui.style import stylesheet
+from kiosk.ui.words import format_countdown
 
-IDLE, CART, PAYMENT, THANKS = "idle", "cart", "payment", "thanks"
+IDLE, CART, PAYMENT, CODE, THANKS = "idle", "cart", "payment", "code", "thanks"
 
 
 class CustomerDisplay(Retranslating, QWidget):
     """A separate top-level window; :meth:`place_on` puts it full-screen on a given screen. ``mode`` is
-    ``idle`` (welcome), ``cart``, ``payment`` or ``thanks``."""
+    ``idle`` (welcome), ``cart``, ``payment`` (a QR), ``code`` (a payment code being charged) or ``thanks``."""
 
     def __init__(self, seconds_left: Callable[[PaymentSession], float] | None = None, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
@@ -110,6 +113,21 @@ class CustomerDisplay(Retranslating, QWidget):
         payment_layout = QHBoxLayout(payment)
         payment_layout.addWidget(self.qr, 1)  # QrView centres its square itself
         payment_layout.addLayout(side, 1)
+        # A payment code: nothing to scan, the amount and what to do on the phone
+        code = QWidget()
+        self.code_amount = QLabel(code)
+        self.code_amount.setObjectName("customerCodeAmount")
+        self.code_amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_prompt = QLabel(code)
+        self.code_prompt.setObjectName("customerCodePrompt")
+        self.code_prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_prompt.setWordWrap(True)
+        self.code_prompt.setProperty("typing", False)
+        code_layout = QVBoxLayout(code)
+        code_layout.addStretch(1)
+        code_layout.addWidget(self.code_amount)
+        code_layout.addWidget(self.code_prompt)
+        code_layout.addStretch(1)
         # Paid
         thanks = QWidget()
         self.paid_title = QLabel(thanks)
@@ -129,7 +147,7 @@ class CustomerDisplay(Retranslating, QWidget):
             thanks_layout.addWidget(label)
         thanks_layout.addStretch(1)
 
-        self._pages = {IDLE: self.message, CART: cart, PAYMENT: payment, THANKS: thanks}
+        self._pages = {IDLE: self.message, CART: cart, PAYMENT: payment, CODE: code, THANKS: thanks}
         for page in self._pages.values():
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
@@ -158,7 +176,7 @@ class CustomerDisplay(Retranslating, QWidget):
         self.paid_title.setText("✓ " + self.tr("Payment received"))
         self.hint.setText(self.tr("Scan with WeChat to pay"))
         self._fill_cart()
-        if self.session is not None and self.mode in (PAYMENT, THANKS):
+        if self.session is not None and self.mode in (PAYMENT, CODE, THANKS):
             self.show_session(self.session)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -183,19 +201,25 @@ class CustomerDisplay(Retranslating, QWidget):
             self.paid_amount.setText(format_yuan(session.payer_total_fen or session.amount_fen))
             self.qr.set_text(None)
             self._switch(THANKS)
+        elif session.is_open and session.is_code_pay:  # the clerk scanned the customer's code: nothing to scan
+            typing = session.state is State.AWAITING_PAYMENT and session.trade_state == TradeState.USERPAYING
+            self.code_amount.setText(format_yuan(session.amount_fen))
+            self.code_prompt.setText(
+                self.tr("Please enter your payment password on your phone")
+                if typing
+                else self.tr("Charging your payment code, please wait…")
+            )
+            if self.code_prompt.property("typing") != typing:  # the customer's turn stands out
+                self.code_prompt.setProperty("typing", typing)
+                self.code_prompt.style().unpolish(self.code_prompt)
+                self.code_prompt.style().polish(self.code_prompt)
+            self.qr.set_text(None)
+            self._switch(CODE)
         elif session.is_open:
             self.amount.setText(format_yuan(session.amount_fen))
             code = session.code_url if session.state is State.AWAITING_PAYMENT else None
             self.qr.set_text(code)
-            if session.is_code_pay:  # the clerk scanned the customer's code: nothing to scan here
-                typing = session.trade_state == TradeState.USERPAYING
-                self.qr.set_placeholder(
-                    self.tr("Please enter your payment password on your phone")
-                    if typing
-                    else self.tr("Charging your payment code, please wait…")
-                )
-            else:
-                self.qr.set_placeholder(self.tr("Preparing your payment code, please wait…"))
+            self.qr.set_placeholder(self.tr("Preparing your payment code, please wait…"))
             self.hint.setVisible(code is not None)  # never ask to scan a code that is not there
             self._switch(PAYMENT)
         else:
@@ -234,8 +258,7 @@ class CustomerDisplay(Retranslating, QWidget):
 
     def _tick(self) -> None:
         session = self.session
-        counting = session is not None and session.is_open and not session.is_code_pay
-        if self.mode == PAYMENT and session is not None and counting and self._seconds_left is not None:
+        if self.mode == PAYMENT and session is not None and session.is_open and self._seconds_left is not None:
             left = format_countdown(self._seconds_left(session))
             self.countdown.setText(self.tr("Time left {0}").format(left))
         else:

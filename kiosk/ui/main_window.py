@@ -261,7 +261,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.sale_view.error.connect(self.show_error)
         self.sale_view.unknownCode.connect(self._unknown_code)
         self.sale_view.lastReceiptRequested.connect(self.print_receipt)
-        self.payment_view = PaymentView(core.seconds_left, core.training, self)
+        self.payment_view = PaymentView(core.clock.now, core.training, self)
         self.payment_view.cancelRequested.connect(self.cancel_payment)
         self.payment_view.printSlipRequested.connect(self.print_slip)
         self.payment_view.requeryRequested.connect(self.requery)
@@ -503,6 +503,8 @@ class MainWindow(Retranslating, QMainWindow):
     def _code_on_payment_screen(self, text: str) -> None:
         assert self.sale_view is not None
         self.sale_view.submit_code(text, items=False)  # the one dispatch point; no items from here
+        if self.payment_view is not None and self.stack.currentWidget() is self.payment_view:
+            self.payment_view.focus_code_input()  # the dispatch point focused the cart's hidden field: back here
 
     def charge_cart_by_qr(self) -> None:
         """After a failed payment code: 改用扫码支付, the same cart by QR (not asked about again: it was when the

@@ -4,9 +4,19 @@ clerk's actions; then the paid screen."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.checkout import PaymentSession, State
 from kiosk.checkout.counter import ReceiptProgress, receipt_progress
@@ -14,9 +24,10 @@ from kiosk.checkout.events import PrintJobChanged
 from kiosk.money import format_yuan
 from kiosk.printing.faults import FaultAdvice
 from kiosk.trade import TradeState
+from kiosk.ui.codepay import CodePayPanel
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
-from kiosk.ui.words import code_failure_advice, short
+from kiosk.ui.words import format_countdown, short
 
 COUNTDOWN_MS = 250
 PAID_RETURN_MS = 5000  # the paid screen goes back to a new order on its own after this long
@@ -37,11 +48,6 @@ def display_state(session: PaymentSession) -> str:
     return session.state.name
 
 
-def format_countdown(seconds: float) -> str:
-    whole = max(int(seconds + 0.999), 0)  # round up: "0:00" only once it has really expired
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 class PaymentView(Retranslating, QWidget):
     cancelRequested = Signal(str)
     printSlipRequested = Signal(str)
@@ -52,13 +58,21 @@ class PaymentView(Retranslating, QWidget):
     codeEntered = Signal(str)  # the scanner read a code here (the window sends it to SaleView.submit_code)
     backRequested = Signal()
 
-    def __init__(self, seconds_left: Callable[[PaymentSession], float], training: bool, parent: QWidget | None = None):
+    def __init__(self, now: Callable[[], datetime], training: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("paymentPage")
-        self._seconds_left = seconds_left
+        # Takes the keys while no field is offered (a payment code in flight): a second scan is still heard.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._now = now
+        self._typed = ""
         self.training = training
         self.session: PaymentSession | None = None
-        self.qr = QrView(self)
+        # Left: the QR, or for a payment code what is happening in large words.
+        self.left = QStackedWidget(self)
+        self.qr = QrView(self.left)
+        self.code_panel = CodePayPanel(self.left)
+        self.left.addWidget(self.qr)
+        self.left.addWidget(self.code_panel)
         self.amount_label = QLabel(self)
         self.amount_label.setObjectName("paymentAmountLabel")
         self.amount_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -132,7 +146,7 @@ class PaymentView(Retranslating, QWidget):
         info.addStretch(1)
         top = QHBoxLayout()
         top.setSpacing(32)
-        top.addWidget(self.qr, 3)
+        top.addWidget(self.left, 3)
         top.addLayout(info, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -162,7 +176,21 @@ class PaymentView(Retranslating, QWidget):
             self.codeEntered.emit(text)
 
     def focus_code_input(self) -> None:
-        self.code_input.setFocus(Qt.FocusReason.OtherFocusReason)
+        """The scanner's keys go to the field, or to the page while no field is offered."""
+        target = self.code_input if self.code_input.isVisibleTo(self) else self
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A code scanned while the field is hidden (a payment code in flight) still reaches the dispatch point,
+        which refuses it out loud, instead of vanishing; it is never shown."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            typed, self._typed = self._typed, ""
+            if typed.strip():
+                self.codeEntered.emit(typed)
+        elif event.text().isprintable() and event.text():
+            self._typed += event.text()
+        else:
+            super().keyPressEvent(event)
 
     def _button(self, name: str, signal: SignalInstance) -> QPushButton:
         button = QPushButton(self.action_bar)
@@ -199,9 +227,16 @@ class PaymentView(Retranslating, QWidget):
         self.order_label.setText(self.tr("Order {0}").format(short(session.out_trade_no)))
         self.order_detail.setText(session.out_trade_no)
         self.qr.set_text(session.code_url if session.state is State.AWAITING_PAYMENT else None)
-        self.qr.set_placeholder(self._placeholder(session))
+        if session.is_code_pay:
+            self.code_panel.show_session(session, state, self.server_away, self._now())
+            self.left.setCurrentWidget(self.code_panel)
+        else:
+            self.qr.set_placeholder(self._placeholder(session))
+            self.left.setCurrentWidget(self.qr)
         self.hint_label.setVisible(self.qr.text is not None)  # nobody is asked to scan a code not shown
-        self.status_label.setText(self.status_text(session))
+        # A payment code's status is the panel on the left, in larger words.
+        self.status_label.setVisible(not session.is_code_pay)
+        self.status_label.setText("" if session.is_code_pay else self.status_text(session))
         self.status_label.setProperty("orderState", session.state.value)
         if self.status_label.property("state") != state:
             self.status_label.setProperty("state", state)
@@ -222,6 +257,8 @@ class PaymentView(Retranslating, QWidget):
         self.simulate_button.setVisible(self.training and not session.is_code_pay)
         self.cancel_button.setVisible(is_open or not session.is_code_pay)
         self.back_button.setVisible(not is_open)
+        # A second code is refused while one is in flight: the field is not offered then (after a failure it is).
+        self._offer_code_input(not (session.is_code_pay and is_open))
         self._tick()
         if is_open:
             self.timer.start()
@@ -241,21 +278,29 @@ class PaymentView(Retranslating, QWidget):
     def stop(self) -> None:
         self.timer.stop()
 
+    def _offer_code_input(self, offered: bool) -> None:
+        if offered == self.code_input.isVisibleTo(self):
+            return
+        self.code_input.setVisible(offered)
+        self._typed = ""
+        if self.isVisible():  # the scanner's keys follow: to the field offered again, or to the page
+            self.focus_code_input()
+
     def _tick(self) -> None:
         if self.session is None:
             return
         # No countdown for a QR nobody can scan yet, nor for a payment code (charged in seconds, no QR at all).
+        now = self._now()
         if self.session.is_open and self.qr.text is not None:
-            left = self._seconds_left(self.session)
+            left = self.session.seconds_left(now)
             self.countdown_label.setText(self.tr("Expires in {0}").format(format_countdown(left)))
         else:
             self.countdown_label.setText("")
         self.countdown_label.setVisible(bool(self.countdown_label.text()))  # its line goes to the status
+        if self.session.is_code_pay:
+            self.code_panel.tick(now)  # how long the customer's password is waited for
 
     def _placeholder(self, session: PaymentSession) -> str:
-        if session.is_code_pay and not session.is_paid:
-            code = session.payment_code[-4:] if session.payment_code else ""
-            return self.tr("Payment code …{0}").format(code)
         match session.state:
             case State.DRAFT | State.CREATING if not self.server_away:
                 return self.tr("Creating the order…")
@@ -266,43 +311,21 @@ class PaymentView(Retranslating, QWidget):
         return self.tr("This QR code is no longer valid")
 
     def status_text(self, session: PaymentSession) -> str:
-        state = display_state(session)
-        text = self._code_status_text(session, state) if session.is_code_pay else None
-        if text is None:
-            away = self.tr("The payment server cannot be reached — retrying. You can cancel.")
-            texts = {
-                "CREATING": away if self.server_away else self.tr("Creating the order…"),
-                "PENDING_CREATION": away,
-                TradeState.NOTPAY: self.tr("Waiting for payment"),
-                TradeState.USERPAYING: self.tr("Customer is paying…"),
-                TradeState.PAYERROR: self.tr("Payment failed — the customer may try again"),
-                TradeState.SUCCESS: self.tr("Paid"),
-                "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
-                "CANCELLED": self.tr("Cancelled"),
-                "EXPIRED": self.tr("Expired"),
-                State.FAILED.name: self.tr("The payment server did not take this order — charge again"),
-            }
-            text = texts.get(state, "")
-        if session.unresolved:
-            text += "\n" + self.tr("Not settled yet: the manager has been told to check it")
-        return text
-
-    def _code_status_text(self, session: PaymentSession, state: str) -> str | None:
-        """What differs for a payment-code order (None: as for any order)."""
-        if state == State.FAILED.name and session.failure:
-            return code_failure_advice(session)  # why, and the next step: 换一张卡 / 重新出示付款码 / 改用扫码支付
-        if session.state in (State.CANCELLED, State.EXPIRED) and not session.settled:
-            return self.tr("Cancelled — WeChat Pay is reversing the payment…")
-        if state == "PENDING_CREATION" or (state == "CREATING" and self.server_away):
-            # Nothing to scan and no countdown: the code goes to WeChat Pay once the payment server answers.
-            return self.tr("Waiting for the payment server to charge the code — you can cancel.")
+        """A QR order's status (a payment code's is the panel: :class:`~kiosk.ui.codepay.CodePayPanel`)."""
+        away = self.tr("The payment server cannot be reached — retrying. You can cancel.")
         texts = {
-            "CREATING": self.tr("Charging the customer's payment code…"),
-            TradeState.USERPAYING: self.tr("Ask the customer to enter the payment password"),
-            TradeState.NOTPAY: self.tr("Waiting for WeChat Pay's answer…"),
-            TradeState.PAYERROR: self.tr("Waiting for WeChat Pay's answer…"),
+            "CREATING": away if self.server_away else self.tr("Creating the order…"),
+            "PENDING_CREATION": away,
+            TradeState.NOTPAY: self.tr("Waiting for payment"),
+            TradeState.USERPAYING: self.tr("Customer is paying…"),
+            TradeState.PAYERROR: self.tr("Payment failed — the customer may try again"),
+            TradeState.SUCCESS: self.tr("Paid"),
+            "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
+            "CANCELLED": self.tr("Cancelled"),
+            "EXPIRED": self.tr("Expired"),
+            State.FAILED.name: self.tr("The payment server did not take this order — charge again"),
         }
-        return texts.get(state)
+        return texts.get(display_state(session), "")
 
 
 class PaidView(Retranslating, QWidget):

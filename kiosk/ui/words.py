@@ -17,7 +17,6 @@ from kiosk.checkout import (
     CartError,
     CheckoutError,
     CoreError,
-    PaymentSession,
     RelayError,
     RelayRejected,
     RelayUnavailable,
@@ -43,6 +42,12 @@ def clock_time(moment: datetime, *, seconds: bool = False) -> str:
     """``14:03``, in Beijing time whatever the computer's time zone; ``14:03:27`` with ``seconds`` (lists of
     orders, where two in the same minute are common)."""
     return moment.astimezone(CHINA_TZ).strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
+def format_countdown(seconds: float) -> str:
+    """``4:59``: the time left of a QR or of a customer's password, rounded up ("0:00" only once it is up)."""
+    whole = max(int(seconds + 0.999), 0)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def goods_line(items: Sequence[OrderItemRow], language: str) -> str:
@@ -140,8 +145,3 @@ def method_text(method: str) -> str:
     if method == TradeType.MICROPAY:
         return QCoreApplication.translate("Words", "Payment code")
     return QCoreApplication.translate("Words", "QR code")
-
-
-def code_failure_advice(session: PaymentSession) -> str:
-    """A failed payment code: why, and the next step (the payment screen's two lines)."""
-    return f"{code_failure_text(session.failure)}\n{code_next_step_text(session.failure)}"

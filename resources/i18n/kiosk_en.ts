@@ -61,6 +61,57 @@
     </message>
 </context>
 <context>
+    <name>CodePayPanel</name>
+    <message>
+        <source>WeChat payment code ···{0}</source>
+        <translation>WeChat payment code ···{0}</translation>
+    </message>
+    <message>
+        <source>Not settled yet: the manager has been told to check it</source>
+        <translation>Not settled yet: the manager has been told to check it</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>WeChat Pay is reversing the payment…</source>
+        <translation>WeChat Pay is reversing the payment…</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server…</source>
+        <translation>Waiting for the payment server…</translation>
+    </message>
+    <message>
+        <source>The code is charged once it answers. You can cancel.</source>
+        <translation>The code is charged once it answers. You can cancel.</translation>
+    </message>
+    <message>
+        <source>The customer is entering the payment password</source>
+        <translation>The customer is entering the payment password</translation>
+    </message>
+    <message>
+        <source>Charging…</source>
+        <translation>Charging…</translation>
+    </message>
+    <message>
+        <source>Waiting for WeChat Pay's answer…</source>
+        <translation>Waiting for WeChat Pay's answer…</translation>
+    </message>
+    <message>
+        <source>Waiting at most {0} more, then the payment is reversed</source>
+        <translation>Waiting at most {0} more, then the payment is reversed</translation>
+    </message>
+</context>
+<context>
     <name>CustomerDisplay</name>
     <message>
         <source>Scan with WeChat to pay</source>
@@ -142,7 +193,7 @@
     <name>MainWindow</name>
     <message>
         <source>Kiosk — cashier</source>
-        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts' print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
+        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts' print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The window is shutting down and stops the core next: screens over it stop their workers now. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
         <translation>Kiosk — cashier</translation>
     </message>
     <message>
@@ -514,10 +565,6 @@
         <translation>Expires in {0}</translation>
     </message>
     <message>
-        <source>Payment code …{0}</source>
-        <translation>Payment code …{0}</translation>
-    </message>
-    <message>
         <source>Creating the order…</source>
         <translation>Creating the order…</translation>
     </message>
@@ -532,30 +579,6 @@
     <message>
         <source>The payment server did not take this order — charge again</source>
         <translation>The payment server did not take this order — charge again</translation>
-    </message>
-    <message>
-        <source>Not settled yet: the manager has been told to check it</source>
-        <translation>Not settled yet: the manager has been told to check it</translation>
-    </message>
-    <message>
-        <source>Cancelled — WeChat Pay is reversing the payment…</source>
-        <translation>Cancelled — WeChat Pay is reversing the payment…</translation>
-    </message>
-    <message>
-        <source>Waiting for the payment server to charge the code — you can cancel.</source>
-        <translation>Waiting for the payment server to charge the code — you can cancel.</translation>
-    </message>
-    <message>
-        <source>Charging the customer's payment code…</source>
-        <translation>Charging the customer's payment code…</translation>
-    </message>
-    <message>
-        <source>Ask the customer to enter the payment password</source>
-        <translation>Ask the customer to enter the payment password</translation>
-    </message>
-    <message>
-        <source>Waiting for WeChat Pay's answer…</source>
-        <translation>Waiting for WeChat Pay's answer…</translation>
     </message>
     <message>
         <source>Paid</source>

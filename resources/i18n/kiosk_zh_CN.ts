@@ -61,6 +61,57 @@
     </message>
 </context>
 <context>
+    <name>CodePayPanel</name>
+    <message>
+        <source>WeChat payment code ···{0}</source>
+        <translation>微信付款码 ···{0}</translation>
+    </message>
+    <message>
+        <source>Not settled yet: the manager has been told to check it</source>
+        <translation>尚未了结：已提醒店长核查</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已收款</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>WeChat Pay is reversing the payment…</source>
+        <translation>微信支付正在撤销这笔付款…</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server…</source>
+        <translation>正在等待收款服务器…</translation>
+    </message>
+    <message>
+        <source>The code is charged once it answers. You can cancel.</source>
+        <translation>服务器一恢复就扣款，可以取消。</translation>
+    </message>
+    <message>
+        <source>The customer is entering the payment password</source>
+        <translation>顾客正在输入支付密码</translation>
+    </message>
+    <message>
+        <source>Charging…</source>
+        <translation>正在收款…</translation>
+    </message>
+    <message>
+        <source>Waiting for WeChat Pay&apos;s answer…</source>
+        <translation>正在等待微信支付的结果…</translation>
+    </message>
+    <message>
+        <source>Waiting at most {0} more, then the payment is reversed</source>
+        <translation>最多再等 {0}，之后自动撤销</translation>
+    </message>
+</context>
+<context>
     <name>CustomerDisplay</name>
     <message>
         <source>Scan with WeChat to pay</source>
@@ -142,7 +193,7 @@
     <name>MainWindow</name>
     <message>
         <source>Kiosk — cashier</source>
-        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts&apos; print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
+        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts&apos; print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The window is shutting down and stops the core next: screens over it stop their workers now. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
         <translation>Kiosk 收银台</translation>
     </message>
     <message>
@@ -514,10 +565,6 @@
         <translation>剩余 {0}</translation>
     </message>
     <message>
-        <source>Payment code …{0}</source>
-        <translation>付款码 …{0}</translation>
-    </message>
-    <message>
         <source>Creating the order…</source>
         <translation>正在创建订单…</translation>
     </message>
@@ -532,30 +579,6 @@
     <message>
         <source>The payment server did not take this order — charge again</source>
         <translation>收款服务器未接受这笔订单，请重新收款</translation>
-    </message>
-    <message>
-        <source>Not settled yet: the manager has been told to check it</source>
-        <translation>尚未了结：已提醒店长核查</translation>
-    </message>
-    <message>
-        <source>Cancelled — WeChat Pay is reversing the payment…</source>
-        <translation>已取消，微信支付正在撤销这笔付款…</translation>
-    </message>
-    <message>
-        <source>Waiting for the payment server to charge the code — you can cancel.</source>
-        <translation>正在等待收款服务器扣款，可以取消。</translation>
-    </message>
-    <message>
-        <source>Charging the customer&apos;s payment code…</source>
-        <translation>正在用顾客的付款码扣款…</translation>
-    </message>
-    <message>
-        <source>Ask the customer to enter the payment password</source>
-        <translation>请顾客输入支付密码</translation>
-    </message>
-    <message>
-        <source>Waiting for WeChat Pay&apos;s answer…</source>
-        <translation>正在等待微信支付的结果…</translation>
     </message>
     <message>
         <source>Paid</source>

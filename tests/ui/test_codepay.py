@@ -1,15 +1,21 @@
 """Payment code (付款码) on the cashier screen, against the real training world: a code scanned into the barcode
-field charges the cart at once, the screen says what to tell the customer, Cancel reverses, other wallets are
-refused, a failure says what next, and training mode's customer shows a code from the sandbox."""
+field charges the cart at once, the panel where a QR would be says what is happening (charging, the customer's
+password with the time it is waited for, paid, a failure with what next), no second code is offered while one is
+in flight, Cancel reverses, other wallets are refused, the customer display tells the customer what to do, and
+training mode's customer shows a code from the sandbox."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
 
 import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from kiosk.checkout import State
-from tests.ui.conftest import WAIT_MS, Kiosk
+from kiosk.trade import CODEPAY_DEADLINE
+from tests.ui.conftest import WAIT_MS, Kiosk, MovableClock
 
 
 def customer_code(kiosk: Kiosk, scenario: str, **extra: object) -> str:
@@ -33,8 +39,31 @@ def on_page(kiosk: Kiosk, name: str) -> None:
     kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child(name), timeout=WAIT_MS)
 
 
-def status(kiosk: Kiosk) -> str:
-    return kiosk.label("paymentStatusLabel").text()
+def panel(kiosk: Kiosk) -> tuple[str, str]:
+    """What the payment-code panel says is happening, and the line under it."""
+    detail = kiosk.label("codePayDetailLabel")
+    return kiosk.label("codePayStateLabel").text(), detail.text() if detail.isVisibleTo(kiosk.window) else ""
+
+
+def panel_shown(kiosk: Kiosk) -> bool:
+    """The panel stands where the QR would be, and the right column's QR status is not shown beside it."""
+    view = kiosk.window.payment_view
+    assert view is not None
+    return view.left.currentWidget() is kiosk.child("codePayPanel") and not view.status_label.isVisibleTo(view)
+
+
+def code_field_offered(kiosk: Kiosk) -> bool:
+    view = kiosk.window.payment_view
+    assert view is not None
+    return bool(kiosk.child("paymentCodeInput").isVisibleTo(view))
+
+
+def password_wait(kiosk: Kiosk) -> float:
+    """The seconds the panel says the customer's password is still waited for."""
+    text = kiosk.label("codePayWaitLabel").text()
+    found = re.fullmatch(r"最多再等 (\d+):(\d\d)，之后自动撤销", text)
+    assert found is not None, text
+    return int(found[1]) * 60 + int(found[2])
 
 
 def test_a_scanned_code_charges_the_cart_at_once_and_reaches_the_paid_screen(kiosk: Kiosk) -> None:
@@ -58,9 +87,11 @@ def test_a_scanned_code_charges_the_cart_at_once_and_reaches_the_paid_screen(kio
 
 def test_cancel_while_the_customer_types_the_password_goes_back_to_the_cart(kiosk: Kiosk) -> None:
     kiosk.add("BAK-002")
-    scan(kiosk, "barcodeInput", customer_code(kiosk, "password_then_success", password_seconds=600))
+    code = customer_code(kiosk, "password_then_success", password_seconds=600)
+    scan(kiosk, "barcodeInput", code)
     assert kiosk.wait_state("USERPAYING") == "USERPAYING"
-    assert status(kiosk) == "请顾客输入支付密码"
+    assert panel_shown(kiosk) and panel(kiosk) == ("顾客正在输入支付密码", "")
+    assert kiosk.label("codePayMethodLabel").text() == f"微信付款码 ···{code[-4:]}"
     assert kiosk.label("countdownLabel").text() == ""  # no QR countdown for a code
     assert not kiosk.button("simulatePaymentButton").isEnabled()  # nothing to scan
     session = kiosk.window.current
@@ -110,9 +141,10 @@ def test_a_failure_says_why_and_what_next_and_the_qr_is_one_tap_away(kiosk: Kios
     kiosk.add("CAF-002")
     scan(kiosk, "barcodeInput", customer_code(kiosk, "insufficient_funds"))
     assert kiosk.wait_state("FAILED") == "FAILED"
-    assert status(kiosk) == "顾客的银行卡余额不足\n请顾客换一张卡"
+    assert panel_shown(kiosk) and panel(kiosk) == ("顾客的银行卡余额不足", "请顾客换一张卡")
+    assert not kiosk.label("codePayWaitLabel").isVisibleTo(kiosk.window)
     kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
-    assert status(kiosk) == "Not enough money on the customer's card\nAsk the customer to switch to another card"
+    assert panel(kiosk) == ("Not enough money on the customer's card", "Ask the customer to switch to another card")
     kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
     assert kiosk.button("useQrButton").isVisible() and kiosk.button("backToCartButton").isVisible()
     kiosk.qtbot.mouseClick(kiosk.button("useQrButton"), Qt.MouseButton.LeftButton)  # 改用扫码支付
@@ -132,3 +164,97 @@ def test_training_mode_has_a_customer_with_a_code_for_every_scenario(kiosk: Kios
     assert picker.buttons["insufficient_funds"].text() == "余额不足"
     kiosk.qtbot.mouseClick(picker.buttons["success"], Qt.MouseButton.LeftButton)
     on_page(kiosk, "paidPage")
+
+
+def test_the_panel_says_charging_then_paid(kiosk: Kiosk) -> None:
+    """WeChat Pay slow to answer the charge: 正在收款… on the panel, no second code offered; then 已收款."""
+    kiosk.add("DRK-001")
+    charge = {"path_prefix": "/v3/pay/transactions/codepay", "kind": "latency", "latency_ms": 1500}
+    kiosk.sandbox_control("faults", **charge)
+    code = customer_code(kiosk, "success")
+    scan(kiosk, "barcodeInput", code)
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("paymentPage"), timeout=WAIT_MS)
+    assert kiosk.payment_state() == "CREATING"
+    assert panel_shown(kiosk) and panel(kiosk) == ("正在收款…", "")
+    assert kiosk.label("codePayMethodLabel").text() == f"微信付款码 ···{code[-4:]}"
+    assert not code_field_offered(kiosk)
+    on_page(kiosk, "paidPage")
+    assert panel(kiosk) == ("✓ 已收款", "")  # the payment page's last word, behind the paid screen
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+    assert panel(kiosk) == ("✓ Paid", "")
+
+
+def test_the_password_is_waited_for_as_long_as_the_relay_waits(make_kiosk: Callable[..., Kiosk]) -> None:
+    """USERPAYING: how long the customer's password is still waited for (the relay's deadline after the charge),
+    counting down on the kiosk's clock; once it is up, the answer is awaited."""
+    clock = MovableClock()
+    kiosk = make_kiosk(clock=clock)
+    kiosk.add("BAK-002")
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "password_then_success", password_seconds=600))
+    kiosk.wait_state("USERPAYING")
+    session = kiosk.window.current
+    assert session is not None
+    elapsed = (clock.now() - session.charged_at).total_seconds()
+    deadline = CODEPAY_DEADLINE.total_seconds()
+    assert deadline - elapsed - 1 <= password_wait(kiosk) <= deadline
+    clock.advance(deadline - 8)
+    kiosk.qtbot.waitUntil(lambda: password_wait(kiosk) <= 8, timeout=WAIT_MS)
+    assert panel(kiosk) == ("顾客正在输入支付密码", "")
+    clock.advance(9)
+    wait = kiosk.label("codePayWaitLabel")
+    kiosk.qtbot.waitUntil(lambda: wait.text() == "正在等待微信支付的结果…", timeout=WAIT_MS)
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+    assert wait.text() == "Waiting for WeChat Pay's answer…"
+    kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
+    on_page(kiosk, "salePage")
+
+
+def test_no_second_code_is_offered_while_one_is_in_flight_and_a_new_one_is_after_a_failure(kiosk: Kiosk) -> None:
+    kiosk.add("SNK-003")
+    native = kiosk.charge()
+    assert code_field_offered(kiosk)  # a QR order may give way to a code
+    scan(kiosk, "paymentCodeInput", customer_code(kiosk, "password_then_failure", password_seconds=600))
+    kiosk.wait_state("USERPAYING")
+    assert not code_field_offered(kiosk)
+    view = kiosk.window.payment_view
+    assert view is not None and view.hasFocus()  # the scanner's keys land on the page
+    # A second code scanned all the same is heard, and refused out loud (never shown on screen).
+    second = customer_code(kiosk, "success")
+    kiosk.qtbot.keyClicks(view, second)
+    kiosk.qtbot.keyClick(view, Qt.Key.Key_Return)
+    kiosk.qtbot.waitUntil(lambda: kiosk.label("noticeText").text() != "", timeout=WAIT_MS)
+    assert kiosk.label("noticeText").text() == "已有一笔付款正在进行：请等待，或先取消"
+    assert view.hasFocus()  # and the page keeps listening
+    core = kiosk.window.core
+    assert core is not None and core.journal.count_orders() == 2  # the QR order and the first code's, no third
+    # The customer's password fails (the sandbox's customer gets there at once): a new code is offered again,
+    # focused for the scanner, and charges.
+    kiosk.sandbox_control("clock", advance_seconds=601)
+    kiosk.wait_state("FAILED")
+    assert code_field_offered(kiosk) and kiosk.child("paymentCodeInput").hasFocus()
+    failed = kiosk.window.current
+    assert failed is not None and failed.out_trade_no != native
+    scan(kiosk, "paymentCodeInput", customer_code(kiosk, "success"))
+    on_page(kiosk, "paidPage")
+    paid = kiosk.window.payment_view.session  # type: ignore[union-attr]
+    assert paid is not None and paid.is_code_pay and paid.out_trade_no not in (native, failed.out_trade_no)
+
+
+def test_the_customer_display_tells_the_customer_what_to_do(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk(customer_display=True)
+    display = kiosk.window.customer_display
+    assert display is not None
+    display.resize(1024, 600)
+    display.show()
+    kiosk.add("CAF-002")
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "password_then_success", password_seconds=600))
+    kiosk.wait_state("USERPAYING")
+    kiosk.qtbot.waitUntil(lambda: display.code_prompt.text() == "请在手机上输入支付密码", timeout=WAIT_MS)
+    assert display.mode == "code" and display.code_amount.text() == "￥18.00"
+    assert display.code_prompt.isVisible() and display.code_amount.isVisible()
+    assert not display.qr.isVisible()  # no QR, nor a box where one would be
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+    assert display.code_prompt.text() == "Please enter your payment password on your phone"
+    kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
+    on_page(kiosk, "salePage")
+    assert display.mode == "cart"  # cancelled: the customer sees the cart again

@@ -17,9 +17,10 @@ from kiosk.clock import CHINA_TZ
 from kiosk.manager.pin import TRAINING_PIN, PinGuard, configured_pin
 from kiosk.ui.customer_display import CustomerDisplay
 from kiosk.ui.notices import ErrorReporter, NoticeBar, install_excepthook
-from kiosk.ui.payment_view import display_state, format_countdown
+from kiosk.ui.payment_view import display_state
 from kiosk.ui.pin import PinDialog
 from kiosk.ui.qr import QUIET_ZONE, QrView, qr_matrix
+from kiosk.ui.words import format_countdown
 from tests.ui.conftest import Kiosk, grab_image
 
 CODE_URL = "weixin://wxpay/bizpayurl?pr=abc123XYZ"
