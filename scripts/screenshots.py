@@ -2,7 +2,8 @@
 search on the on-screen keys, the payment (QR), the paid screen, a customer's payment code being charged (the
 customer enters the password) and the manager screen (Today, and a refund on its keypad) at 1024×768 and 1366×768;
 the faults a clerk must not miss at 1024×768 (the printer out of paper holding a receipt, a payment that landed
-after Cancel, the payment server out of reach); and the customer display (cart, payment) at 1024×600; each in zh_CN
+after Cancel, the payment server out of reach); and the customer display (cart, payment by QR and by payment
+code) at 1024×600; each in zh_CN
 and en. Offscreen, in training mode (the payment server out of reach: a shop's configuration whose server does not
 answer); Chinese uses the bundled Noto Sans CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is
 reported and nothing is written for it: the script exits 1.
@@ -84,13 +85,19 @@ def paid(window: Any) -> None:
 
 def payment_code(window: Any) -> None:
     """The clerk scanned the customer's payment code (付款码) and the customer is entering the password
-    (USERPAYING: 请顾客输入支付密码). The sandbox's customer takes 20 s over it, then pays."""
+    (USERPAYING: 顾客正在输入支付密码, and how long it is waited for). The sandbox's customer takes 20 s over it,
+    then pays."""
+    window.new_order()
+    sale(window)
+    scan_customer_code(window)
+
+
+def scan_customer_code(window: Any) -> None:
+    """A sandbox customer's code scanned for the cart; back once the customer is typing the password."""
     import httpx
 
     from kiosk.trade import TradeState
 
-    window.new_order()
-    sale(window)
     customer = {"scenario": "password_then_success", "password_seconds": PASSWORD_SECONDS}
     issued = httpx.post(f"{window.core.sandbox_url}/sandbox/v1/payment-codes", json=customer, timeout=10)
     issued.raise_for_status()
@@ -261,6 +268,11 @@ def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
         payment(window)
         display.show_session(window.current)
         shoot(display, "customer-payment", CUSTOMER_SIZE)
+        window.payment_view.cancel_button.click()
+        wait(lambda: window.stack.currentWidget() is window.sale_view)
+        scan_customer_code(window)  # the same cart by the customer's payment code instead
+        display.show_session(window.current)
+        shoot(display, "customer-payment-code", CUSTOMER_SIZE)
         window.payment_view.cancel_button.click()
         display.close()
         # Deleted here, on the GUI thread: left to the cyclic garbage collector, it could be freed on whatever

@@ -78,7 +78,7 @@ class CodePayPanel(Retranslating, QFrame):
         if session is None:
             return
         digits = session.payment_code[-4:] if session.payment_code else ""
-        self.method_label.setText(self.tr("WeChat payment code ···{0}").format(digits))
+        self.method_label.setText(self.tr("WeChat payment code ending {0}").format(digits))
         headline, detail = self._words(session)
         if session.unresolved:
             detail = "\n".join(

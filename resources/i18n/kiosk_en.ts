@@ -63,8 +63,8 @@
 <context>
     <name>CodePayPanel</name>
     <message>
-        <source>WeChat payment code ···{0}</source>
-        <translation>WeChat payment code ···{0}</translation>
+        <source>WeChat payment code ending {0}</source>
+        <translation>WeChat payment code ending {0}</translation>
     </message>
     <message>
         <source>Not settled yet: the manager has been told to check it</source>

@@ -91,7 +91,7 @@ def test_cancel_while_the_customer_types_the_password_goes_back_to_the_cart(kios
     scan(kiosk, "barcodeInput", code)
     assert kiosk.wait_state("USERPAYING") == "USERPAYING"
     assert panel_shown(kiosk) and panel(kiosk) == ("顾客正在输入支付密码", "")
-    assert kiosk.label("codePayMethodLabel").text() == f"微信付款码 ···{code[-4:]}"
+    assert kiosk.label("codePayMethodLabel").text() == f"微信付款码 尾号 {code[-4:]}"
     assert kiosk.label("countdownLabel").text() == ""  # no QR countdown for a code
     assert not kiosk.button("simulatePaymentButton").isEnabled()  # nothing to scan
     session = kiosk.window.current
@@ -176,7 +176,7 @@ def test_the_panel_says_charging_then_paid(kiosk: Kiosk) -> None:
     kiosk.qtbot.waitUntil(lambda: kiosk.window.stack.currentWidget() is kiosk.child("paymentPage"), timeout=WAIT_MS)
     assert kiosk.payment_state() == "CREATING"
     assert panel_shown(kiosk) and panel(kiosk) == ("正在收款…", "")
-    assert kiosk.label("codePayMethodLabel").text() == f"微信付款码 ···{code[-4:]}"
+    assert kiosk.label("codePayMethodLabel").text() == f"微信付款码 尾号 {code[-4:]}"
     assert not code_field_offered(kiosk)
     on_page(kiosk, "paidPage")
     assert panel(kiosk) == ("✓ 已收款", "")  # the payment page's last word, behind the paid screen

@@ -457,6 +457,9 @@ SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
         State.FAILED, trade_state="PAYERROR", failure=CodePayFailure.UNAVAILABLE, version=3, unresolved=True
     ),
     "code-cancelled-reversing": code_payment(State.CANCELLED, ended_by="clerk", trade_state="USERPAYING", version=2),
+    "code-awaiting-answer": code_payment(State.AWAITING_PAYMENT, trade_state="PAYERROR", version=2, unresolved=True),
+    "code-paid": code_payment(State.PAID, trade_state="SUCCESS", version=3),
+    "code-failed-rejected": code_payment(State.FAILED, trade_state="PAYERROR", failure=CodePayFailure.CODE_REJECTED),
     "scenario-picker": scenario_picker,
     "paid": paid(),
     "paid-receipt-waiting": paid(printer="waiting"),
@@ -546,6 +549,10 @@ def test_customer_display_fits_its_screens(
         ("cart", lambda: display.show_cart(long_cart, catalogue.items[3].sku)),
         ("payment", lambda: display.show_session(session(State.AWAITING_PAYMENT))),
         ("waiting", lambda: display.show_session(session(State.PENDING_CREATION, code_url=None))),
+        (
+            "code-charging",
+            lambda: display.show_session(session(State.CREATING, method=TradeType.MICROPAY, code_url=None)),
+        ),
         (
             "password",
             lambda: display.show_session(
