@@ -101,7 +101,7 @@ class CodePayPanel(Retranslating, QFrame):
         if state == "PENDING_CREATION" or (state == "CREATING" and self.server_away):
             # Nothing to scan and no time limit yet: the code goes to WeChat Pay once the payment server answers.
             return self.tr("Waiting for the payment server…"), self.tr(
-                "The code is charged once it answers. You can cancel."
+                "The code is charged once the payment server answers. You can cancel."
             )
         if state == TradeState.USERPAYING:
             return self.tr("The customer is entering the payment password"), ""

@@ -91,8 +91,8 @@
         <translation>Waiting for the payment server…</translation>
     </message>
     <message>
-        <source>The code is charged once it answers. You can cancel.</source>
-        <translation>The code is charged once it answers. You can cancel.</translation>
+        <source>The code is charged once the payment server answers. You can cancel.</source>
+        <translation>The code is charged once the payment server answers. You can cancel.</translation>
     </message>
     <message>
         <source>The customer is entering the payment password</source>

@@ -91,8 +91,8 @@
         <translation>正在等待收款服务器…</translation>
     </message>
     <message>
-        <source>The code is charged once it answers. You can cancel.</source>
-        <translation>服务器一恢复就扣款，可以取消。</translation>
+        <source>The code is charged once the payment server answers. You can cancel.</source>
+        <translation>收款服务器一恢复就扣款，可以取消。</translation>
     </message>
     <message>
         <source>The customer is entering the payment password</source>

@@ -185,7 +185,7 @@ def test_a_payment_code_while_the_payment_server_is_out_of_reach_waits_for_it(
         # Nothing to scan and nothing to count down: the code goes to WeChat Pay once the server answers.
         assert kiosk.child("qrView").text is None
         assert kiosk.label("codePayStateLabel").text() == "正在等待收款服务器…"
-        assert kiosk.label("codePayDetailLabel").text() == "服务器一恢复就扣款，可以取消。"
+        assert kiosk.label("codePayDetailLabel").text() == "收款服务器一恢复就扣款，可以取消。"
         kiosk.qtbot.wait(600)  # the countdown timer ticks a few times meanwhile
         assert kiosk.label("countdownLabel").text() == ""
         assert not kiosk.label("paymentHintLabel").isVisibleTo(kiosk.window.payment_view)
