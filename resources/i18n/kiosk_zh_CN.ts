@@ -142,7 +142,7 @@
     <name>MainWindow</name>
     <message>
         <source>Kiosk — cashier</source>
-        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts&apos; print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
+        <extracomment>A desktop window opens at the design size when the screen has room for it; it can shrink to this (a 1024×768 screen less a window frame and a task bar). How many recent receipts&apos; print jobs the window remembers (a paid screen can show one that began earlier). Emitted once, after the first paint. The core is attached and the sale page is usable. The window is shutting down and stops the core next: screens over it stop their workers now. The newest print-job change of the latest receipts, for a paid screen shown after they began.</extracomment>
         <translation>Kiosk 收银台</translation>
     </message>
     <message>
@@ -176,6 +176,10 @@
     <message>
         <source>Charge failed: {0}</source>
         <translation>收款失败：{0}</translation>
+    </message>
+    <message>
+        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk&apos;s and the server&apos;s settings agree.</source>
+        <translation>暂停收款：本机配置为 {0}，收款服务器认作 {1}。请联系安装人员核对本机与收款服务器的配置。</translation>
     </message>
     <message>
         <source>This shop accepts WeChat Pay only</source>
@@ -252,6 +256,10 @@
     <message>
         <source>Payment server: this kiosk is not accepted</source>
         <translation>收款服务器：不接受本收银机</translation>
+    </message>
+    <message>
+        <source>Payment server: settings do not match (this kiosk is {0}, the server knows it as {1})</source>
+        <translation>收款服务器：配置不符（本机配置为 {0}，收款服务器认作 {1}）</translation>
     </message>
     <message>
         <source>That did not work: {0}</source>
