@@ -21,8 +21,9 @@ the order moves past what the kiosk has seen, so nothing is lost.
 
 The heartbeat's answer names the store and kiosk the relay knows the token as; a client told which kiosk it is
 (``identity``, from kiosk.toml) compares them and reports a difference (``IdentityMismatch``) with its
-connectivity until a heartbeat answers as configured again. Meanwhile it sends no new order (a create is held as
-if the relay were away: the order would be made under another kiosk's name, or refused for its number), and
+connectivity until a heartbeat answers as configured again. Meanwhile, and until a first heartbeat has answered,
+it sends no new order (a create is held as if the relay were away: the order would be made under another
+kiosk's name, or refused for its number), and
 while the relay takes the token as another *store's*, its 404 about this kiosk's numbers says nothing (it looks
 only among that store's) and is retried like an outage rather than read as "no such order".
 """
@@ -164,6 +165,7 @@ class RelayClient:
         self._online: bool | None = None
         self._authorized: bool | None = None
         self._mismatch: IdentityMismatch | None = None
+        self._identified = False  # a heartbeat's answer has been compared with ``identity``
         self._lock = threading.Lock()
         self._closed = False
         self._transport = transport or httpx.HTTPTransport(
@@ -291,6 +293,12 @@ class RelayClient:
         return self._mismatch is None
 
     def _hold_while_mismatched(self, out_trade_no: str) -> None:
+        """A new order goes out only once a heartbeat has named this kiosk as configured (the first one asked here
+        when none has answered yet: a kiosk started while the relay was away charges before it answers)."""
+        if self.identity is None:
+            return
+        if not self._identified:
+            self._request("GET", "/v1/ping", identify=True)  # its failure is the order's: unreachable, refused …
         mismatch = self._mismatch
         if mismatch is not None:
             raise RelayUnavailable(f"order {out_trade_no} waits until this kiosk's identity matches: {mismatch}")
@@ -443,6 +451,7 @@ class RelayClient:
             if authorized is None:
                 authorized = self._authorized
             mismatch = self._mismatch if answered_as is None else self._mismatch_of(answered_as)
+            self._identified = self._identified or answered_as is not None
             before = self._mismatch
             changed = (self._online, self._authorized, self._mismatch) != (online, authorized, mismatch)
             self._online, self._authorized, self._mismatch = online, authorized, mismatch

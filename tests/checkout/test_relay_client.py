@@ -315,6 +315,28 @@ def test_while_mismatched_no_order_is_sent_and_another_stores_404_says_nothing(f
         client.get_order("S1-K1-1")
 
 
+@pytest.mark.parametrize(("answered_as", "sent"), [("K1", True), ("K2", False)])
+def test_the_first_order_goes_out_only_once_a_heartbeat_named_this_kiosk(answered_as: str, sent: bool) -> None:
+    asked: list[str] = []
+
+    def relay(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        if request.url.path == "/v1/ping":
+            return httpx.Response(200, json={"kiosk_id": answered_as, "store_id": "S1"})
+        return httpx.Response(200, json=order_answer("S1-K1-1", code_url="weixin://x"))
+
+    client = RelayClient("http://relay.test", TOKEN, identity=THIS_KIOSK, transport=httpx.MockTransport(relay))
+    expires = datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ)
+    if sent:
+        assert client.create_order("S1-K1-1", "可乐", 350, expires).code_url == "weixin://x"
+        client.create_order("S1-K1-1", "可乐", 350, expires)
+        assert asked == ["/v1/ping", "/v1/orders", "/v1/orders"]  # asked once, before the first
+    else:
+        with pytest.raises(RelayUnavailable, match="waits until"):
+            client.create_order("S1-K1-1", "可乐", 350, expires)
+        assert asked == ["/v1/ping"]
+
+
 def test_backoff_grows_with_jitter_and_a_cap() -> None:
     top = Backoff(base=0.5, cap=8.0, random=lambda: 1.0)
     assert [top.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
