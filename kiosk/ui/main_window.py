@@ -438,7 +438,7 @@ class MainWindow(Retranslating, QMainWindow):
             self.show_error(
                 lambda: self.tr(
                     "Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. "
-                    "Ask the installer to make the kiosk's and the server's settings agree."
+                    "Ask the installer to make the kiosk's and the payment server's settings agree."
                 ).format(mismatch.configured, mismatch.relay)
             )
 
@@ -920,7 +920,9 @@ class MainWindow(Retranslating, QMainWindow):
         if mismatch is None:
             self.relay_status.setText(texts[link])
         else:
-            text = self.tr("Payment server: settings do not match (this kiosk is {0}, the server knows it as {1})")
+            text = self.tr(
+                "Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})"
+            )
             self.relay_status.setText(text.format(mismatch.configured, mismatch.relay))
         online = {Link.CONNECTING: "", Link.ONLINE: "true"}.get(link, "false")
         self.relay_status.setProperty("online", online)

@@ -178,8 +178,8 @@
         <translation>Charge failed: {0}</translation>
     </message>
     <message>
-        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the server's settings agree.</source>
-        <translation>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the server's settings agree.</translation>
+        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</source>
+        <translation>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</translation>
     </message>
     <message>
         <source>This shop accepts WeChat Pay only</source>
@@ -258,8 +258,8 @@
         <translation>Payment server: this kiosk is not accepted</translation>
     </message>
     <message>
-        <source>Payment server: settings do not match (this kiosk is {0}, the server knows it as {1})</source>
-        <translation>Payment server: settings do not match (this kiosk is {0}, the server knows it as {1})</translation>
+        <source>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</source>
+        <translation>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</translation>
     </message>
     <message>
         <source>That did not work: {0}</source>

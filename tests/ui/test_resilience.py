@@ -133,11 +133,12 @@ def test_a_kiosk_the_relay_knows_by_another_id_says_so_in_both_languages_until_r
         assert kiosk.window.core is not None and kiosk.window.core.journal.count_orders() == 0
         kiosk.window.set_language("en")
         assert status.text() == (
-            "Payment server: settings do not match (this kiosk is store-1/K1, the server knows it as store-1/kiosk-1)"
+            "Payment server: settings do not match "
+            "(this kiosk is store-1/K1, the payment server knows it as store-1/kiosk-1)"
         )
         assert kiosk.label("noticeText").text() == (
             "Charging is off: this kiosk is set up as store-1/K1, the payment server knows it as store-1/kiosk-1. "
-            "Ask the installer to make the kiosk's and the server's settings agree."
+            "Ask the installer to make the kiosk's and the payment server's settings agree."
         )
 
         # The operator corrects relay.toml; the clerk's Try again asks at once rather than at the next heartbeat.
