@@ -26,11 +26,14 @@ from kiosk.checkout.codepay import (
     scanned_payment_code,
 )
 from kiosk.checkout.config import KioskConfig
+from kiosk.checkout.counter import ChargingOff, RelayLink
 from kiosk.checkout.double_charge import REPEAT_WINDOW, Order, repeat_of
 from kiosk.checkout.events import (
     PRINTER_SETUP_ERROR,
     CoreError,
     EventBus,
+    IdentityMismatch,
+    KioskIdentity,
     PrinterFaultChanged,
     PrintJobChanged,
     Subscriber,
@@ -38,7 +41,7 @@ from kiosk.checkout.events import (
 from kiosk.checkout.print_monitor import PrintMonitor
 from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
 from kiosk.checkout.session import PAID_STATES, PaymentSession
-from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager, connectivity_publisher
+from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager
 from kiosk.checkout.sound import Sounds
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
@@ -85,7 +88,8 @@ class KioskCore:
             config.relay_token,
             manager_token=config.manager_token,
             transport=transport,
-            on_connectivity=connectivity_publisher(self.bus),
+            identity=KioskIdentity(config.store.id, config.kiosk_id),
+            on_connectivity=self.bus.publish,
         )
         self.print_queue: Any = printer
         #: Why there is no print queue although one was configured (also published as CoreError at start).
@@ -228,6 +232,17 @@ class KioskCore:
         """False while the relay refuses this kiosk's token (wrong or revoked)."""
         return self.relay.authorized is not False
 
+    @property
+    def mismatch(self) -> IdentityMismatch | None:
+        """Set while the relay takes this kiosk's token as another store's or kiosk's than kiosk.toml names (as
+        of the last heartbeat): refused like a wrong token until the two agree again."""
+        return self.relay.mismatch
+
+    def relay_link(self) -> RelayLink:
+        """The payment server's link as of now (for whether Charge is allowed; the UI follows its changes through
+        ``ConnectionChanged``)."""
+        return RelayLink.of(self.online, self.authorized, self.mismatch, self.clock.now())
+
     # ---- selling -----------------------------------------------------------------------------
 
     def new_cart(self) -> Cart:
@@ -239,6 +254,7 @@ class KioskCore:
         The code_url arrives with a ``SessionChanged`` (state ``awaiting_payment``); if the relay is down the
         state becomes ``pending_creation`` and the create is retried in the background."""
         snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
+        self._charging_on()
         return self.sessions.charge(snapshot)
 
     def charge_code(self, cart: Cart | CartSnapshot, scanned: str, *, replaces: str | None = None) -> PaymentSession:
@@ -252,7 +268,15 @@ class KioskCore:
         ``PaymentCodeRefused`` for text that is no payment code, ``CartError`` for an empty cart."""
         code = self.payment_code(scanned)
         snapshot = cart.snapshot() if isinstance(cart, Cart) else cart
+        self._charging_on()
         return self.sessions.charge_code(snapshot, code.code, code.masked, replaces=replaces)
+
+    def _charging_on(self) -> None:
+        """Charge is refused before anything is journaled while the relay refuses this kiosk (its token, or the
+        store or kiosk it takes the token as): no order made now could be created (``counter.py``)."""
+        link = self.relay_link()
+        if not link.charge_allowed:
+            raise ChargingOff(link)
 
     def payment_code(self, scanned: str) -> ScannedCode:
         """The WeChat Pay code in ``scanned``, or why it is not charged: ``PaymentCodeRefused`` for text that is no

@@ -6,7 +6,10 @@ waits, shown as "waiting for the payment server" with no QR and no countdown, an
 server answers (the kiosk learns of the server's return from the next request, at most a heartbeat later, so
 refusing Charge on an old "offline" would turn away sales that would go through). Refused (the server
 answers but rejects this kiosk's token): Charge is off, with the reason, because no order made now could
-ever be created until someone fixes the credentials.
+ever be created until someone fixes the credentials. The same when the server takes the token as another
+store's or kiosk's than this kiosk is configured as (``IdentityMismatch``): its orders would be refused for
+their numbers or made under another kiosk's name. Both are refused in the core too (:class:`ChargingOff`),
+before anything is journaled.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from kiosk.checkout.events import ConnectionChanged, PrintJobChanged
+from kiosk.checkout.errors import CheckoutError
+from kiosk.checkout.events import ConnectionChanged, IdentityMismatch, PrintJobChanged
 from kiosk.printing.errors import PrinterError
 from kiosk.printing.faults import FaultAdvice, advice_for, fault_of
 from kiosk.printing.printers import PrinterStatus
@@ -26,25 +30,30 @@ class Link(StrEnum):
     CONNECTING = "connecting"  # no request has answered yet
     ONLINE = "online"
     OFFLINE = "offline"  # unreachable: network, server down, timeouts
-    REFUSED = "refused"  # reachable, but it refuses this kiosk's token
+    REFUSED = "refused"  # reachable, but it refuses this kiosk's token or takes it as another kiosk's
 
 
 @dataclass(frozen=True)
 class RelayLink:
-    """The payment server's link as the clerk sees it, and since when it has been so."""
+    """The payment server's link as the clerk sees it, and since when it has been so; ``mismatch``: why it is
+    refused when the token is taken, but as another store's or kiosk's (None for a refused token)."""
 
     link: Link = Link.CONNECTING
     since: datetime | None = None
+    mismatch: IdentityMismatch | None = None
 
     @classmethod
-    def of(cls, online: bool | None, authorized: bool, now: datetime) -> RelayLink:
-        link = _link(online, authorized)
-        return cls(link, None if link is Link.CONNECTING else now)
+    def of(cls, online: bool | None, authorized: bool, mismatch: IdentityMismatch | None, now: datetime) -> RelayLink:
+        link = _link(online, authorized, mismatch)
+        return cls(link, None if link is Link.CONNECTING else now, _why(link, authorized, mismatch))
 
     def apply(self, event: ConnectionChanged, now: datetime) -> RelayLink:
         """The link after ``event``; ``since`` moves only when the link itself changes."""
-        link = _link(event.online, event.authorized)
-        return self if link is self.link else RelayLink(link, now)
+        link = _link(event.online, event.authorized, event.mismatch)
+        mismatch = _why(link, event.authorized, event.mismatch)
+        if link is not self.link:
+            return RelayLink(link, now, mismatch)
+        return self if mismatch == self.mismatch else RelayLink(link, self.since, mismatch)
 
     @property
     def needs_banner(self) -> bool:
@@ -55,12 +64,26 @@ class RelayLink:
         return self.link is not Link.REFUSED
 
 
-def _link(online: bool | None, authorized: bool) -> Link:
+class ChargingOff(CheckoutError):
+    """Charge refused while the payment server refuses this kiosk (``link``: why, and since when)."""
+
+    def __init__(self, link: RelayLink):
+        why = str(link.mismatch) if link.mismatch is not None else "the relay refuses this kiosk's token"
+        super().__init__(f"charging is off: {why}")
+        self.link = link
+
+
+def _link(online: bool | None, authorized: bool, mismatch: IdentityMismatch | None) -> Link:
     if online is None:
         return Link.CONNECTING
-    if online and not authorized:
+    if online and (not authorized or mismatch is not None):
         return Link.REFUSED
     return Link.ONLINE if online else Link.OFFLINE
+
+
+def _why(link: Link, authorized: bool, mismatch: IdentityMismatch | None) -> IdentityMismatch | None:
+    """The mismatch while it is what refuses this kiosk (a refused token says nothing of which kiosk it is)."""
+    return mismatch if link is Link.REFUSED and authorized else None
 
 
 class Banner(StrEnum):

@@ -38,15 +38,47 @@ class PaidAfterCancel:
 
 
 @dataclass(frozen=True)
+class KioskIdentity:
+    """A store and a kiosk in it: as kiosk.toml names them, or as the relay knows the kiosk's token."""
+
+    store_id: str
+    kiosk_id: str
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.kiosk_id}"
+
+
+@dataclass(frozen=True)
+class IdentityMismatch:
+    """The relay's heartbeat answer names another store or kiosk than kiosk.toml: a token copied from another
+    kiosk, or a store or kiosk renamed on one side only. Charging is off until they match again."""
+
+    configured: KioskIdentity
+    relay: KioskIdentity
+
+    def __str__(self) -> str:
+        return f"this kiosk is configured as {self.configured}, the relay knows its token as {self.relay}"
+
+    @property
+    def same_store(self) -> bool:
+        """Only the kiosk differs: the relay still answers for this store's orders."""
+        return self.configured.store_id == self.relay.store_id
+
+
+@dataclass(frozen=True)
 class ConnectionChanged:
-    """The relay became reachable (``online``) or unreachable, or started or stopped taking the kiosk's token.
+    """The relay became reachable (``online``) or unreachable, started or stopped taking the kiosk's token, or
+    its heartbeat answer started or stopped naming another kiosk than the configured one.
 
     ``authorized`` is False while the relay answers 401 to the kiosk's token (wrong, or revoked on the relay):
-    reachable, but refusing everything this kiosk asks. The clerk sees "not authorized", not "offline"."""
+    reachable, but refusing everything this kiosk asks. The clerk sees "not authorized", not "offline".
+    ``mismatch`` is set while the relay takes the token as another store's or kiosk's (kept until a heartbeat
+    answers otherwise): reachable, and refused like a wrong token."""
 
     online: bool
     error: str | None = None
     authorized: bool = True
+    mismatch: IdentityMismatch | None = None
 
 
 @dataclass(frozen=True)

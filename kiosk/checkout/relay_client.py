@@ -18,10 +18,19 @@ or answers a bare 5xx (a dying instance, a proxy with nothing behind it), the sa
 once. Every request of the kiosk API may be repeated safely (orders and refunds are named by the kiosk, a
 close is a close), and a long-poll carries its ``since``: resumed on another instance, it answers as soon as
 the order moves past what the kiosk has seen, so nothing is lost.
+
+The heartbeat's answer names the store and kiosk the relay knows the token as; a client told which kiosk it is
+(``identity``, from kiosk.toml) compares them and reports a difference (``IdentityMismatch``) with its
+connectivity until a heartbeat answers as configured again. Meanwhile, and until a first heartbeat has answered,
+it sends no new order (a create is held as if the relay were away: the order would be made under another
+kiosk's name, or refused for its number), and
+while the relay takes the token as another *store's*, its 404 about this kiosk's numbers says nothing (it looks
+only among that store's) and is retried like an outage rather than read as "no such order".
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Callable, Sequence
@@ -33,6 +42,7 @@ from urllib.parse import quote
 import httpx
 
 from kiosk.checkout.errors import CheckoutError
+from kiosk.checkout.events import ConnectionChanged, IdentityMismatch, KioskIdentity
 from kiosk.wire import (
     CodePayCreate,
     OrderCreate,
@@ -47,6 +57,8 @@ from kiosk.wire import (
 )
 
 M = TypeVar("M")
+
+log = logging.getLogger(__name__)
 
 #: The relay holds a long-poll at most this long (issue 4); we ask for a little less.
 MAX_WAIT_SECONDS = 30
@@ -130,8 +142,8 @@ class Backoff:
 
 
 class RelayClient:
-    """Thread-safe (one httpx connection pool); reports changes of reachability and of whether the relay takes
-    this kiosk's token through ``on_connectivity(online, error, authorized)``."""
+    """Thread-safe (one httpx connection pool); reports changes of reachability, of whether the relay takes this
+    kiosk's token and of whether it takes it as the kiosk ``identity`` names through ``on_connectivity``."""
 
     def __init__(
         self,
@@ -141,15 +153,19 @@ class RelayClient:
         manager_token: str | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 5.0,
-        on_connectivity: Callable[[bool, str | None, bool], None] | None = None,
+        identity: KioskIdentity | None = None,
+        on_connectivity: Callable[[ConnectionChanged], None] | None = None,
     ):
         self.addresses = RelayAddresses(urls)
+        self.identity = identity
         self._token = token
         self._manager_token = manager_token
         self._timeout = timeout
         self._on_connectivity = on_connectivity
         self._online: bool | None = None
         self._authorized: bool | None = None
+        self._mismatch: IdentityMismatch | None = None
+        self._identified = False  # a heartbeat's answer has been compared with ``identity``
         self._lock = threading.Lock()
         self._closed = False
         self._transport = transport or httpx.HTTPTransport(
@@ -179,6 +195,11 @@ class RelayClient:
         return self._authorized
 
     @property
+    def mismatch(self) -> IdentityMismatch | None:
+        """Set while the heartbeat's answer names another store or kiosk than ``identity``; None otherwise."""
+        return self._mismatch
+
+    @property
     def has_manager_credential(self) -> bool:
         return bool(self._manager_token)
 
@@ -202,6 +223,7 @@ class RelayClient:
             attach=attach,
             items=items or None,
         )
+        self._hold_while_mismatched(out_trade_no)
         return self._order(self._request("POST", "/v1/orders", json=encode(request)), out_trade_no)
 
     def charge_code(
@@ -223,6 +245,7 @@ class RelayClient:
             auth_code=auth_code,
             items=items or None,
         )
+        self._hold_while_mismatched(out_trade_no)
         return self._order(self._request("POST", "/v1/codepay", json=encode(request)), out_trade_no)
 
     def get_order(
@@ -262,12 +285,23 @@ class RelayClient:
 
     def ping(self) -> bool:
         """The heartbeat (``GET /v1/ping``): whether the relay is reachable, takes this kiosk's token and answers
-        a :class:`~kiosk.wire.PingAnswer` of the contract."""
+        a :class:`~kiosk.wire.PingAnswer` of the contract naming the kiosk ``identity`` names (if given)."""
         try:
-            self._decode(PingAnswer, self._request("GET", "/v1/ping"))
+            self._request("GET", "/v1/ping", identify=True)
         except RelayError:
             return False
-        return True
+        return self._mismatch is None
+
+    def _hold_while_mismatched(self, out_trade_no: str) -> None:
+        """A new order goes out only once a heartbeat has named this kiosk as configured (the first one asked here
+        when none has answered yet: a kiosk started while the relay was away charges before it answers)."""
+        if self.identity is None:
+            return
+        if not self._identified:
+            self._request("GET", "/v1/ping", identify=True)  # its failure is the order's: unreachable, refused …
+        mismatch = self._mismatch
+        if mismatch is not None:
+            raise RelayUnavailable(f"order {out_trade_no} waits until this kiosk's identity matches: {mismatch}")
 
     # ---- plumbing --------------------------------------------------------------------------
 
@@ -303,8 +337,10 @@ class RelayClient:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
         manager: bool = False,
+        identify: bool = False,
     ) -> Any:
-        """The answer's JSON value; an error answer is raised as the matching :class:`RelayError`."""
+        """The answer's JSON value; an error answer is raised as the matching :class:`RelayError`. ``identify``:
+        the answer is a :class:`~kiosk.wire.PingAnswer`, compared with ``identity``."""
         token = self._manager_token if manager else self._token
         if manager and not token:
             raise RelayRejected(403, "NO_MANAGER_CREDENTIAL", "this kiosk has no [relay] manager_token")
@@ -326,11 +362,16 @@ class RelayClient:
         # or the request carried the manager's token.
         authorized = None if manager or status >= 500 else status != 401
         if status < 400:
-            self._connectivity(True, None, authorized)
+            answered_as: PingAnswer | None = None
             try:
-                return response.json()
+                data = response.json()
+                if identify:
+                    answered_as = self._decode(PingAnswer, data)
             except ValueError:
                 raise RelayAnswerInvalid(f"relay answered {status} with a body that is not JSON") from None
+            finally:
+                self._connectivity(True, None, authorized, answered_as=answered_as)
+            return data
         error = error_detail(response.content)
         retryable = status >= 500 or status in (408, 429)
         if status == 502 and error is not None and error.retryable is False:
@@ -347,6 +388,10 @@ class RelayClient:
         if error is None:
             # Not the relay's error format (a proxy's 404 page, say): never read as "no such order".
             raise RelayAnswerInvalid(f"relay answered {status} without an error body of the contract")
+        mismatch = self._mismatch
+        if status == 404 and mismatch is not None and not mismatch.same_store:
+            # The relay looked among another store's orders: whether this kiosk's exists is still unknown.
+            raise RelayUnavailable(f"relay answered 404 about another store's orders ({mismatch})")
         kind = RelayNotFound if status == 404 else RelayRejected
         raise kind(status, error.code, error.message)
 
@@ -392,12 +437,36 @@ class RelayClient:
             raise RelayUnavailable(failure)
         return response
 
-    def _connectivity(self, online: bool, error: str | None, authorized: bool | None = None) -> None:
-        """Record what the last request showed; ``authorized`` None: it did not tell (keep what is known)."""
+    def _connectivity(
+        self,
+        online: bool,
+        error: str | None,
+        authorized: bool | None = None,
+        *,
+        answered_as: PingAnswer | None = None,
+    ) -> None:
+        """Record what the last request showed; ``authorized`` None: it did not tell (keep what is known);
+        ``answered_as``: the heartbeat's answer (any other request keeps the known mismatch)."""
         with self._lock:
             if authorized is None:
                 authorized = self._authorized
-            changed = (self._online, self._authorized) != (online, authorized)
-            self._online, self._authorized = online, authorized
+            mismatch = self._mismatch if answered_as is None else self._mismatch_of(answered_as)
+            self._identified = self._identified or answered_as is not None
+            before = self._mismatch
+            changed = (self._online, self._authorized, self._mismatch) != (online, authorized, mismatch)
+            self._online, self._authorized, self._mismatch = online, authorized, mismatch
+        if mismatch != before:
+            if mismatch is not None:
+                log.warning("%s: charging is off until kiosk.toml and the relay's relay.toml agree", mismatch)
+            else:
+                log.warning("the relay knows this kiosk's token as %s, as configured: charging is on", self.identity)
         if changed and self._on_connectivity is not None:
-            self._on_connectivity(online, error, authorized is not False)
+            if error is None and mismatch is not None:
+                error = str(mismatch)
+            self._on_connectivity(ConnectionChanged(online, error, authorized is not False, mismatch))
+
+    def _mismatch_of(self, answer: PingAnswer) -> IdentityMismatch | None:
+        if self.identity is None:
+            return None
+        relay = KioskIdentity(answer.store_id, answer.kiosk_id)
+        return None if relay == self.identity else IdentityMismatch(self.identity, relay)

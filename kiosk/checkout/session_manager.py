@@ -28,7 +28,6 @@ from kiosk.checkout.errors import CheckoutError
 from kiosk.checkout.events import (
     ORDER_REFUSED_ERROR,
     PRINT_ERROR,
-    ConnectionChanged,
     CoreError,
     EventBus,
     PaidAfterCancel,
@@ -941,10 +940,3 @@ def remote_status(view: OrderView, source: Source) -> RemoteStatus:
 def _due(command: CommandRow, now: datetime) -> bool:
     at = parse_timestamp(command.next_attempt_at)
     return at is None or at <= now
-
-
-def connectivity_publisher(bus: EventBus) -> Callable[[bool, str | None, bool], None]:
-    def publish(online: bool, error: str | None, authorized: bool) -> None:
-        bus.publish(ConnectionChanged(online, error, authorized))
-
-    return publish

@@ -234,7 +234,6 @@ class MainWindow(Retranslating, QMainWindow):
 
     def attach_core(self, core: KioskCore) -> None:
         """Follow the core's events, start it (if not started yet), and build the pages over it."""
-        from kiosk.checkout.counter import RelayLink
         from kiosk.checkout.events import PrinterFaultChanged
         from kiosk.ui.banners import PrinterBanner, RelayBanner
         from kiosk.ui.bridge import CoreBridge
@@ -299,7 +298,7 @@ class MainWindow(Retranslating, QMainWindow):
         # Under the alert (money first), above the notice bar: the payment server, then the printer.
         self._column.insertWidget(self._column.indexOf(self.notice), self.relay_banner)
         self._column.insertWidget(self._column.indexOf(self.notice), self.printer_banner)
-        self.relay_link = RelayLink.of(core.online, core.authorized, core.clock.now())
+        self.relay_link = core.relay_link()
         self.printer_fault = PrinterFaultChanged(None)
         if printing:
             self.ops.run(core.printer_fault, on_done=self._printer_fault, label="printer fault")
@@ -395,8 +394,7 @@ class MainWindow(Retranslating, QMainWindow):
         core = self._core()
         assert self.sale_view is not None
         if self.relay_link is not None and not self.relay_link.charge_allowed:
-            core.sound.unknown_code()  # no order made now could ever be created: say so, charge nothing
-            self.show_error(lambda: self.tr("Charging is off: the payment server does not accept this kiosk"))
+            self._charging_off(self.relay_link)
             return
         self.sale_view.set_busy(True)
 
@@ -416,15 +414,33 @@ class MainWindow(Retranslating, QMainWindow):
             self._show_payment(self._latest.get(result.out_trade_no, result))
 
         def failed(exc: BaseException) -> None:
+            from kiosk.checkout.counter import ChargingOff
+
             assert self.sale_view is not None
             self.sale_view.set_busy(False)
-            if refused is not None:
+            if isinstance(exc, ChargingOff):  # the core knew before this window did
+                self._charging_off(exc.link)
+            elif refused is not None:
                 refused(exc)
             else:
                 self._report(exc, lambda: self.tr("Charge failed: {0}"))
 
         work = charge_unless_repeat if check_repeat else call
         self.ops.run(work, on_done=done, on_error=failed, label="charge")
+
+    def _charging_off(self, link: RelayLink) -> None:
+        """No order made now could ever be created: say why, charge nothing."""
+        self._core().sound.unknown_code()
+        mismatch = link.mismatch
+        if mismatch is None:
+            self.show_error(lambda: self.tr("Charging is off: the payment server does not accept this kiosk"))
+        else:
+            self.show_error(
+                lambda: self.tr(
+                    "Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. "
+                    "Ask the installer to make the kiosk's and the payment server's settings agree."
+                ).format(mismatch.configured, mismatch.relay)
+            )
 
     def _ask_repeat(self, order: Order, snapshot: CartSnapshot, call: Callable[[], PaymentSession]) -> None:
         from kiosk.ui.repeat_charge import CHARGE, CLEAR, RepeatChargeDialog
@@ -902,7 +918,14 @@ class MainWindow(Retranslating, QMainWindow):
             Link.OFFLINE: self.tr("Payment server: out of reach"),
             Link.REFUSED: self.tr("Payment server: this kiosk is not accepted"),
         }
-        self.relay_status.setText(texts[link])
+        mismatch = self.relay_link.mismatch if self.relay_link is not None else None
+        if mismatch is None:
+            self.relay_status.setText(texts[link])
+        else:
+            text = self.tr(
+                "Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})"
+            )
+            self.relay_status.setText(text.format(mismatch.configured, mismatch.relay))
         online = {Link.CONNECTING: "", Link.ONLINE: "true"}.get(link, "false")
         self.relay_status.setProperty("online", online)
         self.relay_status.style().unpolish(self.relay_status)

@@ -229,6 +229,10 @@
         <translation>Charge failed: {0}</translation>
     </message>
     <message>
+        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</source>
+        <translation>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</translation>
+    </message>
+    <message>
         <source>This shop accepts WeChat Pay only</source>
         <translation>This shop accepts WeChat Pay only</translation>
     </message>
@@ -303,6 +307,10 @@
     <message>
         <source>Payment server: this kiosk is not accepted</source>
         <translation>Payment server: this kiosk is not accepted</translation>
+    </message>
+    <message>
+        <source>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</source>
+        <translation>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</translation>
     </message>
     <message>
         <source>That did not work: {0}</source>

@@ -229,6 +229,10 @@
         <translation>收款失败：{0}</translation>
     </message>
     <message>
+        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk&apos;s and the payment server&apos;s settings agree.</source>
+        <translation>暂停收款：本机配置为 {0}，收款服务器认作 {1}。请联系安装人员核对本机与收款服务器的配置。</translation>
+    </message>
+    <message>
         <source>This shop accepts WeChat Pay only</source>
         <translation>本店仅支持微信支付</translation>
     </message>
@@ -303,6 +307,10 @@
     <message>
         <source>Payment server: this kiosk is not accepted</source>
         <translation>收款服务器：不接受本收银机</translation>
+    </message>
+    <message>
+        <source>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</source>
+        <translation>收款服务器：配置不符（本机配置为 {0}，收款服务器认作 {1}）</translation>
     </message>
     <message>
         <source>That did not work: {0}</source>

@@ -13,7 +13,7 @@ from kiosk.checkout.counter import (
     receipt_progress,
     status_fault,
 )
-from kiosk.checkout.events import ConnectionChanged, PrintJobChanged
+from kiosk.checkout.events import ConnectionChanged, IdentityMismatch, KioskIdentity, PrintJobChanged
 from kiosk.clock import CHINA_TZ
 from kiosk.printing.faults import FaultKind, advice_for
 from kiosk.printing.printers import VIRTUAL_FAULTS, PrinterStatus
@@ -22,7 +22,7 @@ T0 = datetime(2026, 12, 5, 14, 3, tzinfo=CHINA_TZ)
 
 
 def test_the_link_keeps_the_moment_it_changed() -> None:
-    link = RelayLink.of(None, True, T0)
+    link = RelayLink.of(None, True, None, T0)
     assert (link.link, link.since, link.needs_banner, link.charge_allowed) == (Link.CONNECTING, None, False, True)
     online = link.apply(ConnectionChanged(True), T0)
     assert (online.link, online.since) == (Link.ONLINE, T0)
@@ -40,7 +40,7 @@ def test_the_link_keeps_the_moment_it_changed() -> None:
 
 
 def test_a_refused_token_turns_charge_off() -> None:
-    refused = RelayLink.of(True, False, T0)
+    refused = RelayLink.of(True, False, None, T0)
     assert (refused.link, refused.since, refused.needs_banner, refused.charge_allowed) == (
         Link.REFUSED,
         T0,
@@ -51,6 +51,30 @@ def test_a_refused_token_turns_charge_off() -> None:
     assert fixed.charge_allowed and fixed.link is Link.ONLINE
     # Unreachable wins over "refused": nothing is known about the token while nobody answers.
     assert refused.apply(ConnectionChanged(False, "down", False), T0).link is Link.OFFLINE
+
+
+def test_a_token_taken_as_another_kiosks_turns_charge_off_like_a_refused_one() -> None:
+    mismatch = IdentityMismatch(KioskIdentity("S1", "K1"), KioskIdentity("S2", "K3"))
+    online = RelayLink.of(True, True, None, T0)
+    refused = online.apply(ConnectionChanged(True, str(mismatch), True, mismatch), T0 + timedelta(minutes=1))
+    assert (refused.link, refused.since, refused.mismatch, refused.needs_banner, refused.charge_allowed) == (
+        Link.REFUSED,
+        T0 + timedelta(minutes=1),
+        mismatch,
+        True,
+        False,
+    )
+    assert RelayLink.of(True, True, mismatch, T0).mismatch == mismatch
+    # Another mismatch (the relay.toml edited again): the reason follows, "since" stays.
+    other = IdentityMismatch(KioskIdentity("S1", "K1"), KioskIdentity("S1", "K3"))
+    again = refused.apply(ConnectionChanged(True, str(other), True, other), T0 + timedelta(minutes=2))
+    assert (again.mismatch, again.since) == (other, T0 + timedelta(minutes=1))
+    # A refused token says nothing of which kiosk it is: refused, for the token.
+    token = again.apply(ConnectionChanged(True, "refused", False, other), T0 + timedelta(minutes=3))
+    assert (token.link, token.mismatch, token.since) == (Link.REFUSED, None, T0 + timedelta(minutes=1))
+    assert again.apply(ConnectionChanged(False, "down", True, other), T0).link is Link.OFFLINE
+    fixed = again.apply(ConnectionChanged(True, None, True, None), T0 + timedelta(minutes=4))
+    assert (fixed.link, fixed.mismatch, fixed.charge_allowed) == (Link.ONLINE, None, True)
 
 
 def job(state: str, fault: FaultKind | None = None) -> PrintJobChanged:

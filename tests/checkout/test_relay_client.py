@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from kiosk.checkout.events import ConnectionChanged, IdentityMismatch, KioskIdentity
 from kiosk.checkout.relay_client import (
     Backoff,
     RelayAnswerInvalid,
@@ -46,6 +47,10 @@ def fake() -> FakeRelay:
 Seen = list[tuple[bool, str | None, bool]]
 
 
+def recorder(seen: Seen) -> Callable[[ConnectionChanged], None]:
+    return lambda event: seen.append((event.online, event.error, event.authorized))
+
+
 @pytest.fixture
 def seen() -> Seen:
     return []
@@ -58,7 +63,7 @@ def client(fake: FakeRelay, seen: Seen) -> RelayClient:
         TOKEN,
         manager_token="manager-secret",
         transport=httpx.MockTransport(fake),
-        on_connectivity=lambda online, error, authorized: seen.append((online, error, authorized)),
+        on_connectivity=recorder(seen),
     )
 
 
@@ -241,6 +246,97 @@ def test_a_refused_manager_token_says_nothing_about_the_kiosks(
     assert client.authorized is True and seen == [(True, None, True)]
 
 
+THIS_KIOSK = KioskIdentity("S1", "K1")
+
+
+def identified_client(fake: FakeRelay, events: list[ConnectionChanged]) -> RelayClient:
+    """A client told which kiosk it is (as KioskCore tells it, from kiosk.toml)."""
+    return RelayClient(
+        "http://relay.test",
+        TOKEN,
+        identity=THIS_KIOSK,
+        transport=httpx.MockTransport(fake),
+        on_connectivity=events.append,
+    )
+
+
+def test_a_heartbeat_naming_another_kiosk_is_a_mismatch_until_one_names_this_kiosk_again(
+    fake: FakeRelay, caplog: pytest.LogCaptureFixture
+) -> None:
+    events: list[ConnectionChanged] = []
+    client = identified_client(fake, events)
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K3", "store_id": "S2"})
+    with caplog.at_level("WARNING", logger="kiosk.checkout.relay_client"):
+        assert not client.ping() and not client.ping()  # reachable and taking the token, but as another kiosk
+        mismatch = IdentityMismatch(THIS_KIOSK, KioskIdentity("S2", "K3"))
+        assert (client.online, client.authorized, client.mismatch) == (True, True, mismatch)
+        fake.answer = httpx.ConnectError("down")
+        assert not client.ping()
+        assert client.mismatch == mismatch  # sticky: an unreachable relay says nothing about it
+        fake.answer = httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S1"})  # relay.toml fixed
+        assert client.ping() and client.mismatch is None
+    text = "this kiosk is configured as S1/K1, the relay knows its token as S2/K3"
+    assert events == [
+        ConnectionChanged(True, text, True, mismatch),  # the first answer already says so: never "connected"
+        ConnectionChanged(False, "relay unreachable (ConnectError)", True, mismatch),
+        ConnectionChanged(True, None, True, None),
+    ]
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warnings == [
+        f"{text}: charging is off until kiosk.toml and the relay's relay.toml agree",
+        "the relay knows this kiosk's token as S1/K1, as configured: charging is on",
+    ]  # once per change, and never the token
+    assert TOKEN not in caplog.text
+
+
+def test_while_mismatched_no_order_is_sent_and_another_stores_404_says_nothing(fake: FakeRelay) -> None:
+    client = identified_client(fake, [])
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K1", "store_id": "S2"})  # the store renamed on the relay
+    assert not client.ping()
+    sent = len(fake.requests)
+    with pytest.raises(RelayUnavailable, match="waits until this kiosk's identity matches"):
+        client.create_order("S1-K1-1", "可乐", 350, datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ))
+    with pytest.raises(RelayUnavailable, match="waits"):
+        client.charge_code("S1-K1-2", "可乐", 350, "134567890123456789")
+    assert len(fake.requests) == sent  # held: retried like an outage, never sent under the wrong name
+    # The relay looks only among S2's orders: its 404 is no "no such order" for S1's.
+    fake.answer = httpx.Response(404, json={"error": {"code": "not_found", "message": "no such order"}})
+    with pytest.raises(RelayUnavailable, match="another store's orders"):
+        client.get_order("S1-K1-1")
+    with pytest.raises(RelayUnavailable, match="another store's orders"):
+        client.close_order("S1-K1-1")
+    # The same store under another kiosk's name: the relay still answers for the store's orders.
+    fake.answer = httpx.Response(200, json={"kiosk_id": "K9", "store_id": "S1"})
+    assert not client.ping()
+    fake.answer = httpx.Response(200, json=order_answer("S1-K1-1", "SUCCESS", 3))
+    assert client.get_order("S1-K1-1").state == "SUCCESS"
+    fake.answer = httpx.Response(404, json={"error": {"code": "not_found", "message": "no such order"}})
+    with pytest.raises(RelayNotFound):
+        client.get_order("S1-K1-1")
+
+
+@pytest.mark.parametrize(("answered_as", "sent"), [("K1", True), ("K2", False)])
+def test_the_first_order_goes_out_only_once_a_heartbeat_named_this_kiosk(answered_as: str, sent: bool) -> None:
+    asked: list[str] = []
+
+    def relay(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        if request.url.path == "/v1/ping":
+            return httpx.Response(200, json={"kiosk_id": answered_as, "store_id": "S1"})
+        return httpx.Response(200, json=order_answer("S1-K1-1", code_url="weixin://x"))
+
+    client = RelayClient("http://relay.test", TOKEN, identity=THIS_KIOSK, transport=httpx.MockTransport(relay))
+    expires = datetime(2026, 11, 29, 12, 5, tzinfo=CHINA_TZ)
+    if sent:
+        assert client.create_order("S1-K1-1", "可乐", 350, expires).code_url == "weixin://x"
+        client.create_order("S1-K1-1", "可乐", 350, expires)
+        assert asked == ["/v1/ping", "/v1/orders", "/v1/orders"]  # asked once, before the first
+    else:
+        with pytest.raises(RelayUnavailable, match="waits until"):
+            client.create_order("S1-K1-1", "可乐", 350, expires)
+        assert asked == ["/v1/ping"]
+
+
 def test_backoff_grows_with_jitter_and_a_cap() -> None:
     top = Backoff(base=0.5, cap=8.0, random=lambda: 1.0)
     assert [top.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
@@ -272,7 +368,7 @@ def failover_client(instances: Instances, seen: Seen) -> RelayClient:
         ["http://a.test", "http://b.test"],
         TOKEN,
         transport=httpx.MockTransport(instances),
-        on_connectivity=lambda online, error, authorized: seen.append((online, error, authorized)),
+        on_connectivity=recorder(seen),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from kiosk.ui.qr import QrView
@@ -101,5 +102,57 @@ def test_a_token_the_relay_refuses_shows_as_not_authorized(make_kiosk: Callable[
         assert kiosk.label("noticeText").text() == "暂停收款：收款服务器不接受本收银机"
         assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
         assert kiosk.window.core is not None and kiosk.window.core.journal.count_orders() == 0
+    finally:
+        relay.stop()
+
+
+def test_a_kiosk_the_relay_knows_by_another_id_says_so_in_both_languages_until_relay_toml_agrees(
+    make_kiosk: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    credentials = init_relay(offline_state_dir(tmp_path / "sandbox"), tmp_path)
+    relay = start_relay(credentials)
+    try:
+        # This relay's token and store, but kiosk.toml calls the kiosk K1 where relay.toml says kiosk-1.
+        config = write_config(tmp_path / "kiosk.toml", relay.base_url, tmp_path / "data")
+        text = config.read_text("utf-8").replace('"test-token"', f'"{credentials.kiosk_token}"')
+        config.write_text(text.replace('id = "S1"', f'id = "{credentials.store_id}"'), "utf-8")
+        kiosk = make_kiosk(config)
+        status = kiosk.label("relayStatus")
+        zh = "收款服务器：配置不符（本机配置为 store-1/K1，收款服务器认作 store-1/kiosk-1）"
+        kiosk.qtbot.waitUntil(lambda: status.text() == zh, timeout=WAIT_MS)
+        assert status.property("online") == "false"
+        assert kiosk.child("relayBanner").property("link") == "refused"  # the refused token's banner and hint
+        kiosk.add("DRK-001")
+        assert not kiosk.button("chargeButton").isEnabled()
+        scan(kiosk, "barcodeInput", "134567890123456789")  # a payment code is no way round it
+        kiosk.qtbot.waitUntil(lambda: kiosk.label("noticeText").text() != "", timeout=WAIT_MS)
+        assert kiosk.label("noticeText").text() == (
+            "暂停收款：本机配置为 store-1/K1，收款服务器认作 store-1/kiosk-1。"
+            "请联系安装人员核对本机与收款服务器的配置。"
+        )
+        assert kiosk.window.core is not None and kiosk.window.core.journal.count_orders() == 0
+        kiosk.window.set_language("en")
+        assert status.text() == (
+            "Payment server: settings do not match "
+            "(this kiosk is store-1/K1, the payment server knows it as store-1/kiosk-1)"
+        )
+        assert kiosk.label("noticeText").text() == (
+            "Charging is off: this kiosk is set up as store-1/K1, the payment server knows it as store-1/kiosk-1. "
+            "Ask the installer to make the kiosk's and the payment server's settings agree."
+        )
+
+        # The operator corrects relay.toml; the clerk's Try again asks at once rather than at the next heartbeat.
+        relay_toml = credentials.config_path
+        relay_toml.write_text(relay_toml.read_text("utf-8").replace('id = "kiosk-1"', 'id = "K1"'), "utf-8")
+        ping = httpx.Client(headers={"Authorization": f"Bearer {credentials.kiosk_token}"}, timeout=10)
+        with ping:
+            kiosk.qtbot.waitUntil(
+                lambda: ping.get(f"{relay.base_url}/v1/ping").json()["kiosk_id"] == "K1", timeout=WAIT_MS
+            )
+        kiosk.qtbot.mouseClick(kiosk.button("relayRetryButton"), Qt.MouseButton.LeftButton)
+        kiosk.qtbot.waitUntil(lambda: status.text() == "Payment server: connected", timeout=WAIT_MS)
+        assert kiosk.button("chargeButton").isEnabled()
+        kiosk.window.set_language("zh_CN")
+        assert status.text() == "收款服务器：已连接"
     finally:
         relay.stop()
