@@ -19,7 +19,7 @@ from kiosk.checkout.counter import Link, RelayLink
 from kiosk.checkout.events import PrinterFaultChanged
 from kiosk.clock import CHINA_TZ
 from kiosk.ui.i18n import Retranslating
-from kiosk.ui.words import clock_time, short
+from kiosk.ui.words import clock_time, mismatch_text, short
 
 
 def since_text(moment: datetime, now: datetime) -> str:
@@ -108,7 +108,12 @@ class RelayBanner(_Banner):
         self.retry_button.setText(self.tr("Try again"))
         link = self.link
         since = since_text(link.since, self.now or link.since) if link.since is not None else ""
-        if link.link is Link.REFUSED:
+        if link.mismatch is not None:
+            self.title.setText(
+                self.tr("This kiosk's settings do not match the payment server's (since {0})").format(since)
+            )
+            self.advice.setText(mismatch_text(link.mismatch))
+        elif link.link is Link.REFUSED:
             self.title.setText(self.tr("The payment server does not accept this kiosk (since {0})").format(since))
             self.advice.setText(
                 self.tr("Charging is off. Ask the manager or the installer to check this kiosk's access settings.")

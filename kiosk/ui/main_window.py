@@ -430,17 +430,14 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _charging_off(self, link: RelayLink) -> None:
         """No order made now could ever be created: say why, charge nothing."""
+        from kiosk.ui.words import mismatch_text
+
         self._core().sound.unknown_code()
         mismatch = link.mismatch
         if mismatch is None:
             self.show_error(lambda: self.tr("Charging is off: the payment server does not accept this kiosk"))
         else:
-            self.show_error(
-                lambda: self.tr(
-                    "Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. "
-                    "Ask the installer to make the kiosk's and the payment server's settings agree."
-                ).format(mismatch.configured, mismatch.relay)
-            )
+            self.show_error(lambda: mismatch_text(mismatch))
 
     def _ask_repeat(self, order: Order, snapshot: CartSnapshot, call: Callable[[], PaymentSession]) -> None:
         from kiosk.ui.repeat_charge import CHARGE, CLEAR, RepeatChargeDialog
@@ -918,14 +915,11 @@ class MainWindow(Retranslating, QMainWindow):
             Link.OFFLINE: self.tr("Payment server: out of reach"),
             Link.REFUSED: self.tr("Payment server: this kiosk is not accepted"),
         }
-        mismatch = self.relay_link.mismatch if self.relay_link is not None else None
-        if mismatch is None:
-            self.relay_status.setText(texts[link])
+        if self.relay_link is not None and self.relay_link.mismatch is not None:
+            # Short: the banner above names both sides.
+            self.relay_status.setText(self.tr("Payment server: settings do not match"))
         else:
-            text = self.tr(
-                "Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})"
-            )
-            self.relay_status.setText(text.format(mismatch.configured, mismatch.relay))
+            self.relay_status.setText(texts[link])
         online = {Link.CONNECTING: "", Link.ONLINE: "true"}.get(link, "false")
         self.relay_status.setProperty("online", online)
         self.relay_status.style().unpolish(self.relay_status)

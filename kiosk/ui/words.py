@@ -21,7 +21,7 @@ from kiosk.checkout import (
     RelayRejected,
     RelayUnavailable,
 )
-from kiosk.checkout.events import ORDER_REFUSED_ERROR, PRINT_ERROR, PRINTER_SETUP_ERROR
+from kiosk.checkout.events import ORDER_REFUSED_ERROR, PRINT_ERROR, PRINTER_SETUP_ERROR, IdentityMismatch
 from kiosk.checkout.session_manager import SessionError
 from kiosk.checkout.trade_no import short_trade_no
 from kiosk.clock import CHINA_TZ
@@ -98,6 +98,16 @@ def core_error_text(event: CoreError) -> str:
         text = QCoreApplication.translate("Words", "Something went wrong with order {0}; the details are in the log.")
         return text.format(number)
     return QCoreApplication.translate("Words", "Something went wrong; the details are in the log.")
+
+
+def mismatch_text(mismatch: IdentityMismatch) -> str:
+    """Charging is off because kiosk.toml and the payment server name this kiosk differently: both names, and
+    who can fix it (the banner and the notice of a refused Charge say the same)."""
+    return QCoreApplication.translate(
+        "Words",
+        "Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. "
+        "Ask the installer to make the kiosk's and the payment server's settings agree.",
+    ).format(mismatch.configured, mismatch.relay)
 
 
 # ---- the payment code (付款码) ----------------------------------------------------------------------

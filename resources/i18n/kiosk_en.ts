@@ -229,10 +229,6 @@
         <translation>Charge failed: {0}</translation>
     </message>
     <message>
-        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</source>
-        <translation>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</translation>
-    </message>
-    <message>
         <source>This shop accepts WeChat Pay only</source>
         <translation>This shop accepts WeChat Pay only</translation>
     </message>
@@ -309,10 +305,6 @@
         <translation>Payment server: this kiosk is not accepted</translation>
     </message>
     <message>
-        <source>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</source>
-        <translation>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</translation>
-    </message>
-    <message>
         <source>That did not work: {0}</source>
         <translation>That did not work: {0}</translation>
     </message>
@@ -339,6 +331,10 @@
     <message>
         <source>No item has the code or name “{0}”</source>
         <translation>No item has the code or name “{0}”</translation>
+    </message>
+    <message>
+        <source>Payment server: settings do not match</source>
+        <translation>Payment server: settings do not match</translation>
     </message>
     <message>
         <source>Printer: none</source>
@@ -717,6 +713,10 @@
         <translation>Try again</translation>
     </message>
     <message>
+        <source>This kiosk's settings do not match the payment server's (since {0})</source>
+        <translation>This kiosk's settings do not match the payment server's (since {0})</translation>
+    </message>
+    <message>
         <source>The payment server does not accept this kiosk (since {0})</source>
         <translation>The payment server does not accept this kiosk (since {0})</translation>
     </message>
@@ -923,6 +923,10 @@
     <message>
         <source>Something went wrong; the details are in the log.</source>
         <translation>Something went wrong; the details are in the log.</translation>
+    </message>
+    <message>
+        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</source>
+        <translation>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk's and the payment server's settings agree.</translation>
     </message>
     <message>
         <source>Not enough money on the customer's card</source>

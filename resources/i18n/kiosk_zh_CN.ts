@@ -229,10 +229,6 @@
         <translation>收款失败：{0}</translation>
     </message>
     <message>
-        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk&apos;s and the payment server&apos;s settings agree.</source>
-        <translation>暂停收款：本机配置为 {0}，收款服务器认作 {1}。请联系安装人员核对本机与收款服务器的配置。</translation>
-    </message>
-    <message>
         <source>This shop accepts WeChat Pay only</source>
         <translation>本店仅支持微信支付</translation>
     </message>
@@ -309,10 +305,6 @@
         <translation>收款服务器：不接受本收银机</translation>
     </message>
     <message>
-        <source>Payment server: settings do not match (this kiosk is {0}, the payment server knows it as {1})</source>
-        <translation>收款服务器：配置不符（本机配置为 {0}，收款服务器认作 {1}）</translation>
-    </message>
-    <message>
         <source>That did not work: {0}</source>
         <translation>操作未完成：{0}</translation>
     </message>
@@ -339,6 +331,10 @@
     <message>
         <source>No item has the code or name “{0}”</source>
         <translation>没有条码、编号或名称为“{0}”的商品</translation>
+    </message>
+    <message>
+        <source>Payment server: settings do not match</source>
+        <translation>收款服务器：配置不符</translation>
     </message>
     <message>
         <source>Printer: none</source>
@@ -717,6 +713,10 @@
         <translation>重新连接</translation>
     </message>
     <message>
+        <source>This kiosk&apos;s settings do not match the payment server&apos;s (since {0})</source>
+        <translation>本收银机的配置与收款服务器不符（{0} 起）</translation>
+    </message>
+    <message>
         <source>The payment server does not accept this kiosk (since {0})</source>
         <translation>收款服务器不接受本收银机（{0} 起）</translation>
     </message>
@@ -923,6 +923,10 @@
     <message>
         <source>Something went wrong; the details are in the log.</source>
         <translation>出了问题，详情已记入日志。</translation>
+    </message>
+    <message>
+        <source>Charging is off: this kiosk is set up as {0}, the payment server knows it as {1}. Ask the installer to make the kiosk&apos;s and the payment server&apos;s settings agree.</source>
+        <translation>暂停收款：本机配置为 {0}，收款服务器认作 {1}。请联系安装人员核对本机与收款服务器的配置。</translation>
     </message>
     <message>
         <source>Not enough money on the customer&apos;s card</source>

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.checkout import CartSnapshot, ConnectionChanged, State
 from kiosk.checkout.cart import CartLine
 from kiosk.checkout.double_charge import Order
-from kiosk.checkout.events import PrinterFaultChanged, PrintJobChanged
+from kiosk.checkout.events import IdentityMismatch, KioskIdentity, PrinterFaultChanged, PrintJobChanged
 from kiosk.journal import OrderItemRow
 from kiosk.manager.bills import BillResult, BillState
 from kiosk.manager.media import Place, PlaceKind
@@ -144,15 +144,27 @@ def order_of(kiosk: Kiosk, count: int) -> Order:
     return Order(session(State.PAID_AFTER_CANCEL, out_trade_no=LONG_ORDER, trade_state="SUCCESS"), tuple(rows))
 
 
-def sale_with_every_banner(refused: bool) -> Callable[[Kiosk], list[QWidget]]:
-    """The worst day: a payment after cancel, the payment server away (or refusing), the printer out of paper,
-    an error notice, the last receipt and the reason beside Charge — all at once, over a full cart."""
+#: The longest store and kiosk names a mismatch shows in the status bar and beside Charge.
+MISMATCH = IdentityMismatch(
+    KioskIdentity("chain-store-shanghai-0042", "front-counter-kiosk-07"),
+    KioskIdentity("chain-store-shanghai-0043", "front-counter-kiosk-12"),
+)
+
+
+def sale_with_every_banner(link: str) -> Callable[[Kiosk], list[QWidget]]:
+    """The worst day: a payment after cancel, the payment server away (``link`` "down"), refusing this kiosk's
+    token ("refused") or knowing it by other names ("mismatch"), the printer out of paper, an error notice, the
+    last receipt and the reason beside Charge — all at once, over a full cart."""
+    changes = {
+        "down": ConnectionChanged(False, "down"),
+        "refused": ConnectionChanged(True, "down", authorized=False),
+        "mismatch": ConnectionChanged(True, None, mismatch=MISMATCH),
+    }
 
     def show(kiosk: Kiosk) -> list[QWidget]:
         window = sale_with_long_names(kiosk)[0]
         assert isinstance(window, MainWindow) and window.sale_view is not None and window.bridge is not None
-        # Refused: the server answers and turns this kiosk away; else it cannot be reached at all.
-        window.bridge.connectionChanged.emit(ConnectionChanged(refused, "down", not refused))
+        window.bridge.connectionChanged.emit(changes[link])
         window.bridge.printerFaultChanged.emit(PrinterFaultChanged(advice_for(FaultKind.OFFLINE), held_receipt()))
         window.sale_view.set_last_sale(session(State.PAID, out_trade_no=LONG_ORDER), printing=True)
         window.sale_view.submit_code("0000000000000")
@@ -435,8 +447,9 @@ def select_reversed(view: ManagerView) -> None:
 SCREENS: dict[str, Callable[[Kiosk], list[QWidget]]] = {
     "sale-long-names": sale_with_long_names,
     "sale-undo-and-notices": sale_with_undo_and_notices,
-    "sale-every-banner": sale_with_every_banner(refused=False),
-    "sale-every-banner-refused": sale_with_every_banner(refused=True),
+    "sale-every-banner": sale_with_every_banner("down"),
+    "sale-every-banner-refused": sale_with_every_banner("refused"),
+    "sale-every-banner-mismatch": sale_with_every_banner("mismatch"),
     "search-keys": search_with_keys,
     "search-nothing": search_finding_nothing,
     "quantity-keypad": quantity_keypad,
