@@ -15,7 +15,7 @@ from kiosk.trade import CODEPAY_DEADLINE, TradeState
 from kiosk.ui.dialogs import ActionDialog
 from kiosk.ui.flow import FlowLayout
 from kiosk.ui.i18n import Retranslating
-from kiosk.ui.words import code_failure_text, code_next_step_text, format_countdown
+from kiosk.ui.words import code_failure_text, code_next_step_text, format_countdown, state_text
 
 
 def password_seconds_left(session: PaymentSession, now: datetime) -> float:
@@ -92,12 +92,11 @@ class CodePayPanel(Retranslating, QFrame):
         """What is happening (large) and what comes next (below it)."""
         state = self.state
         if session.is_paid:
-            return "✓ " + self.tr("Paid"), ""
+            return "✓ " + state_text(State.PAID), ""
         if state == State.FAILED.name:
             return code_failure_text(session.failure), code_next_step_text(session.failure)
         if session.state in (State.CANCELLED, State.EXPIRED):
-            ended = self.tr("Cancelled") if session.state is State.CANCELLED else self.tr("Expired")
-            return ended, "" if session.settled else self.tr("WeChat Pay is reversing the payment…")
+            return state_text(session.state), "" if session.settled else self.tr("WeChat Pay is reversing the payment…")
         if state == "PENDING_CREATION" or (state == "CREATING" and self.server_away):
             # Nothing to scan and no time limit yet: the code goes to WeChat Pay once the payment server answers.
             return self.tr("Waiting for the payment server…"), self.tr(

@@ -26,7 +26,7 @@ from kiosk.manager.service import Problem
 from kiosk.manager.summaries import AttentionCase, DaySummary, UnresolvedCase
 from kiosk.money import format_yuan
 from kiosk.trade import RefundStatus, TradeState, TradeType
-from kiosk.ui.words import code_failure_text, method_text, short
+from kiosk.ui.words import code_failure_text, method_text, short, state_text
 
 
 def date_time(moment: datetime | None) -> str:
@@ -46,18 +46,12 @@ def paid_by(method: str | None, payment_code: str | None = None) -> str:
 
 def state_name(state: State | str | None) -> str:
     """An order's state in the kiosk's own record."""
-    names: dict[str, str] = {
-        State.DRAFT: QCoreApplication.translate("ManagerWords", "Not charged"),
-        State.CREATING: QCoreApplication.translate("ManagerWords", "Being created"),
-        State.PENDING_CREATION: QCoreApplication.translate("ManagerWords", "Waiting for the payment server"),
-        State.AWAITING_PAYMENT: QCoreApplication.translate("ManagerWords", "Awaiting payment"),
-        State.PAID: QCoreApplication.translate("ManagerWords", "Paid"),
-        State.PAID_AFTER_CANCEL: QCoreApplication.translate("ManagerWords", "Paid after cancel"),
-        State.CANCELLED: QCoreApplication.translate("ManagerWords", "Cancelled"),
-        State.EXPIRED: QCoreApplication.translate("ManagerWords", "Expired"),
-        State.FAILED: QCoreApplication.translate("ManagerWords", "Failed"),
-    }
-    return names.get(str(state), _unknown()) if state else ""
+    if not state:
+        return ""
+    try:
+        return state_text(State(state))
+    except ValueError:  # a state this version does not know
+        return _unknown()
 
 
 def trade_state_name(code: str | None) -> str:

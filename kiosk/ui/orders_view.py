@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkout import PaymentSession, State
+from kiosk.checkout import PaymentSession
 from kiosk.money import format_yuan
 from kiosk.ui.i18n import Retranslating
-from kiosk.ui.words import clock_time, code_failure_text, method_text, short
+from kiosk.ui.words import clock_time, code_failure_text, method_text, short, state_text
 
 
 class OrdersView(Retranslating, QWidget):
@@ -106,19 +106,6 @@ class OrdersView(Retranslating, QWidget):
         self.back_button.setText(self.tr("Back"))
         self.show_orders(self.orders)
 
-    def state_text(self, state: State) -> str:
-        return {
-            State.DRAFT: self.tr("Draft"),
-            State.CREATING: self.tr("Creating"),
-            State.PENDING_CREATION: self.tr("Waiting for the payment server"),
-            State.AWAITING_PAYMENT: self.tr("Awaiting payment"),
-            State.PAID: self.tr("Paid"),
-            State.PAID_AFTER_CANCEL: self.tr("Paid after cancel"),
-            State.CANCELLED: self.tr("Cancelled"),
-            State.EXPIRED: self.tr("Expired"),
-            State.FAILED: self.tr("Failed"),
-        }[state]
-
     def show_orders(self, orders: list[PaymentSession]) -> None:
         selected = self.selected()
         self.orders = sorted(orders, key=lambda s: s.charged_at, reverse=True)
@@ -130,7 +117,7 @@ class OrdersView(Retranslating, QWidget):
                 order.description,
                 format_yuan(order.amount_fen),
                 method_text(order.method),
-                self.state_text(order.state),
+                state_text(order.state),
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -27,7 +27,7 @@ from kiosk.trade import TradeState
 from kiosk.ui.codepay import CodePayPanel
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.qr import QrView
-from kiosk.ui.words import format_countdown, short
+from kiosk.ui.words import format_countdown, short, state_text
 
 COUNTDOWN_MS = 250
 PAID_RETURN_MS = 5000  # the paid screen goes back to a new order on its own after this long
@@ -307,7 +307,7 @@ class PaymentView(Retranslating, QWidget):
             case State.DRAFT | State.CREATING | State.PENDING_CREATION:
                 return self.tr("Waiting for the payment server…")
             case State.PAID | State.PAID_AFTER_CANCEL:
-                return self.tr("Paid")
+                return state_text(State.PAID)
         return self.tr("This QR code is no longer valid")
 
     def status_text(self, session: PaymentSession) -> str:
@@ -319,10 +319,10 @@ class PaymentView(Retranslating, QWidget):
             TradeState.NOTPAY: self.tr("Waiting for payment"),
             TradeState.USERPAYING: self.tr("Customer is paying…"),
             TradeState.PAYERROR: self.tr("Payment failed — the customer may try again"),
-            TradeState.SUCCESS: self.tr("Paid"),
-            "PAID_AFTER_CANCEL": self.tr("Paid after cancel"),
-            "CANCELLED": self.tr("Cancelled"),
-            "EXPIRED": self.tr("Expired"),
+            TradeState.SUCCESS: state_text(State.PAID),
+            "PAID_AFTER_CANCEL": state_text(State.PAID_AFTER_CANCEL),
+            "CANCELLED": state_text(State.CANCELLED),
+            "EXPIRED": state_text(State.EXPIRED),
             State.FAILED.name: self.tr("The payment server did not take this order — charge again"),
         }
         return texts.get(display_state(session), "")
@@ -443,7 +443,7 @@ class PaidView(Retranslating, QWidget):
     def retranslate(self) -> None:
         session = self.session
         late = session is not None and session.state is State.PAID_AFTER_CANCEL
-        self.title.setText("✓ " + (self.tr("Paid after cancel") if late else self.tr("Paid")))
+        self.title.setText("✓ " + state_text(State.PAID_AFTER_CANCEL if late else State.PAID))
         self.order_label.setText(self.tr("Order {0}").format(short(session.out_trade_no)) if session else "")
         self.new_order_button.setText(self.tr("New order"))
         self.no_receipt_button.setText(self.tr("No receipt"))

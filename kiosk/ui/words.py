@@ -22,6 +22,7 @@ from kiosk.checkout import (
     RelayUnavailable,
 )
 from kiosk.checkout.events import ORDER_REFUSED_ERROR, PRINT_ERROR, PRINTER_SETUP_ERROR, IdentityMismatch
+from kiosk.checkout.session import State
 from kiosk.checkout.session_manager import SessionError
 from kiosk.checkout.trade_no import short_trade_no
 from kiosk.clock import CHINA_TZ
@@ -29,7 +30,8 @@ from kiosk.journal import OrderItemRow
 from kiosk.printing import PrinterError
 from kiosk.trade import CodePayFailure, NextStep, TradeType, next_step
 
-#: At most this many goods are named in a one-line summary; the rest are counted.
+# At most this many goods are named in a one-line summary; the rest are counted (a plain comment: lupdate
+# would give a "#:" one to the next translated string as a note for translators).
 GOODS_NAMED = 2
 
 
@@ -48,6 +50,23 @@ def format_countdown(seconds: float) -> str:
     """``4:59``: the time left of a QR or of a customer's password, rounded up ("0:00" only once it is up)."""
     whole = max(int(seconds + 0.999), 0)
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def state_text(state: State) -> str:
+    """An order's state in the kiosk's own record: one word for each on every screen (payment, paid, orders,
+    manager), so that the same order never reads two ways."""
+    texts = {
+        State.DRAFT: QCoreApplication.translate("Words", "Not charged"),
+        State.CREATING: QCoreApplication.translate("Words", "Being created"),
+        State.PENDING_CREATION: QCoreApplication.translate("Words", "Waiting for the payment server"),
+        State.AWAITING_PAYMENT: QCoreApplication.translate("Words", "Awaiting payment"),
+        State.PAID: QCoreApplication.translate("Words", "Paid"),
+        State.PAID_AFTER_CANCEL: QCoreApplication.translate("Words", "Paid after cancel"),
+        State.CANCELLED: QCoreApplication.translate("Words", "Cancelled"),
+        State.EXPIRED: QCoreApplication.translate("Words", "Expired"),
+        State.FAILED: QCoreApplication.translate("Words", "Failed"),
+    }
+    return texts[state]
 
 
 def goods_line(items: Sequence[OrderItemRow], language: str) -> str:

@@ -71,18 +71,6 @@
         <translation>Not settled yet: the manager has been told to check it</translation>
     </message>
     <message>
-        <source>Paid</source>
-        <translation>Paid</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Cancelled</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>Expired</translation>
-    </message>
-    <message>
         <source>WeChat Pay is reversing the payment…</source>
         <translation>WeChat Pay is reversing the payment…</translation>
     </message>
@@ -409,18 +397,6 @@
         <translation>Back</translation>
     </message>
     <message>
-        <source>Draft</source>
-        <translation>Draft</translation>
-    </message>
-    <message>
-        <source>Creating</source>
-        <translation>Creating</translation>
-    </message>
-    <message>
-        <source>Waiting for the payment server</source>
-        <translation>Waiting for the payment server</translation>
-    </message>
-    <message>
         <source>Tap an order to see it in full</source>
         <translation>Tap an order to see it in full</translation>
     </message>
@@ -436,44 +412,12 @@
         <source>Paid at {0}</source>
         <translation>Paid at {0}</translation>
     </message>
-    <message>
-        <source>Awaiting payment</source>
-        <translation>Awaiting payment</translation>
-    </message>
-    <message>
-        <source>Paid</source>
-        <translation>Paid</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <translation>Paid after cancel</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Cancelled</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>Expired</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Failed</translation>
-    </message>
 </context>
 <context>
     <name>PaidView</name>
     <message>
-        <source>Paid</source>
-        <translation>Paid</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <extracomment>The newest print job of this order's receipt, and what holds the printer up now. The clerk asked for a receipt (or it prints by itself): the screen follows the job.</extracomment>
-        <translation>Paid after cancel</translation>
-    </message>
-    <message>
         <source>Order {0}</source>
+        <extracomment>The newest print job of this order's receipt, and what holds the printer up now. The clerk asked for a receipt (or it prints by itself): the screen follows the job.</extracomment>
         <translation>Order {0}</translation>
     </message>
     <message>
@@ -585,10 +529,6 @@
         <translation>The payment server did not take this order — charge again</translation>
     </message>
     <message>
-        <source>Paid</source>
-        <translation>Paid</translation>
-    </message>
-    <message>
         <source>This QR code is no longer valid</source>
         <translation>This QR code is no longer valid</translation>
     </message>
@@ -603,18 +543,6 @@
     <message>
         <source>Payment failed — the customer may try again</source>
         <translation>Payment failed — the customer may try again</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <translation>Paid after cancel</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Cancelled</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>Expired</translation>
     </message>
 </context>
 <context>
@@ -872,8 +800,43 @@
 <context>
     <name>Words</name>
     <message>
+        <source>Not charged</source>
+        <translation>Not charged</translation>
+    </message>
+    <message>
+        <source>Being created</source>
+        <translation>Being created</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server</source>
+        <translation>Waiting for the payment server</translation>
+    </message>
+    <message>
+        <source>Awaiting payment</source>
+        <translation>Awaiting payment</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>Paid after cancel</source>
+        <translation>Paid after cancel</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
         <source> and {0} more</source>
-        <extracomment>At most this many goods are named in a one-line summary; the rest are counted.</extracomment>
         <translation> and {0} more</translation>
     </message>
     <message>

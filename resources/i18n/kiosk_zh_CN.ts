@@ -71,18 +71,6 @@
         <translation>尚未了结：已提醒店长核查</translation>
     </message>
     <message>
-        <source>Paid</source>
-        <translation>已收款</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>已过期</translation>
-    </message>
-    <message>
         <source>WeChat Pay is reversing the payment…</source>
         <translation>微信支付正在撤销这笔付款…</translation>
     </message>
@@ -409,18 +397,6 @@
         <translation>返回</translation>
     </message>
     <message>
-        <source>Draft</source>
-        <translation>草稿</translation>
-    </message>
-    <message>
-        <source>Creating</source>
-        <translation>创建中</translation>
-    </message>
-    <message>
-        <source>Waiting for the payment server</source>
-        <translation>等待收款服务器</translation>
-    </message>
-    <message>
         <source>Tap an order to see it in full</source>
         <translation>点一笔订单查看完整信息</translation>
     </message>
@@ -436,44 +412,12 @@
         <source>Paid at {0}</source>
         <translation>付款时间：{0}</translation>
     </message>
-    <message>
-        <source>Awaiting payment</source>
-        <translation>待支付</translation>
-    </message>
-    <message>
-        <source>Paid</source>
-        <translation>已支付</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <translation>取消后已支付</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>已过期</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>失败</translation>
-    </message>
 </context>
 <context>
     <name>PaidView</name>
     <message>
-        <source>Paid</source>
-        <translation>已支付</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <extracomment>The newest print job of this order&apos;s receipt, and what holds the printer up now. The clerk asked for a receipt (or it prints by itself): the screen follows the job.</extracomment>
-        <translation>取消后已付款</translation>
-    </message>
-    <message>
         <source>Order {0}</source>
+        <extracomment>The newest print job of this order&apos;s receipt, and what holds the printer up now. The clerk asked for a receipt (or it prints by itself): the screen follows the job.</extracomment>
         <translation>订单 {0}</translation>
     </message>
     <message>
@@ -585,10 +529,6 @@
         <translation>收款服务器未接受这笔订单，请重新收款</translation>
     </message>
     <message>
-        <source>Paid</source>
-        <translation>已支付</translation>
-    </message>
-    <message>
         <source>This QR code is no longer valid</source>
         <translation>此付款码已失效</translation>
     </message>
@@ -603,18 +543,6 @@
     <message>
         <source>Payment failed — the customer may try again</source>
         <translation>支付失败，顾客可重新支付</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <translation>取消后已支付</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>已过期</translation>
     </message>
 </context>
 <context>
@@ -872,8 +800,43 @@
 <context>
     <name>Words</name>
     <message>
+        <source>Not charged</source>
+        <translation>未收款</translation>
+    </message>
+    <message>
+        <source>Being created</source>
+        <translation>正在创建</translation>
+    </message>
+    <message>
+        <source>Waiting for the payment server</source>
+        <translation>等待收款服务器</translation>
+    </message>
+    <message>
+        <source>Awaiting payment</source>
+        <translation>待付款</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已付款</translation>
+    </message>
+    <message>
+        <source>Paid after cancel</source>
+        <translation>取消后已付款</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
         <source> and {0} more</source>
-        <extracomment>At most this many goods are named in a one-line summary; the rest are counted.</extracomment>
         <translation> 等 {0} 种</translation>
     </message>
     <message>

@@ -447,36 +447,8 @@
 <context>
     <name>ManagerWords</name>
     <message>
-        <source>Not charged</source>
-        <translation>Not charged</translation>
-    </message>
-    <message>
-        <source>Being created</source>
-        <translation>Being created</translation>
-    </message>
-    <message>
-        <source>Awaiting payment</source>
-        <translation>Awaiting payment</translation>
-    </message>
-    <message>
         <source>Paid</source>
         <translation>Paid</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <translation>Paid after cancel</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Cancelled</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>Expired</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Failed</translation>
     </message>
     <message>
         <source>Not paid</source>
@@ -753,10 +725,6 @@
     <message>
         <source>{0} ending {1}</source>
         <translation>{0} ending {1}</translation>
-    </message>
-    <message>
-        <source>Waiting for the payment server</source>
-        <translation>Waiting for the payment server</translation>
     </message>
     <message>
         <source>The payment server cannot be reached. Check the network and try again.</source>

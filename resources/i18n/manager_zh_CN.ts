@@ -447,36 +447,8 @@
 <context>
     <name>ManagerWords</name>
     <message>
-        <source>Not charged</source>
-        <translation>未收款</translation>
-    </message>
-    <message>
-        <source>Being created</source>
-        <translation>正在创建</translation>
-    </message>
-    <message>
-        <source>Awaiting payment</source>
-        <translation>待付款</translation>
-    </message>
-    <message>
         <source>Paid</source>
         <translation>已付款</translation>
-    </message>
-    <message>
-        <source>Paid after cancel</source>
-        <translation>取消后付款</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>Expired</source>
-        <translation>已过期</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>失败</translation>
     </message>
     <message>
         <source>Not paid</source>
@@ -753,10 +725,6 @@
     <message>
         <source>{0} ending {1}</source>
         <translation>{0} 尾号 {1}</translation>
-    </message>
-    <message>
-        <source>Waiting for the payment server</source>
-        <translation>等待收款服务器</translation>
     </message>
     <message>
         <source>The payment server cannot be reached. Check the network and try again.</source>

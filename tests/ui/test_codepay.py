@@ -82,7 +82,7 @@ def test_a_scanned_code_charges_the_cart_at_once_and_reaches_the_paid_screen(kio
     kiosk.qtbot.mouseClick(kiosk.button("recentOrdersButton"), Qt.MouseButton.LeftButton)
     table = kiosk.child("ordersTable")
     kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=WAIT_MS)
-    assert (table.item(0, 4).text(), table.item(0, 5).text()) == ("付款码", "已支付")
+    assert (table.item(0, 4).text(), table.item(0, 5).text()) == ("付款码", "已付款")
 
 
 def test_cancel_while_the_customer_types_the_password_goes_back_to_the_cart(kiosk: Kiosk) -> None:
@@ -167,7 +167,7 @@ def test_training_mode_has_a_customer_with_a_code_for_every_scenario(kiosk: Kios
 
 
 def test_the_panel_says_charging_then_paid(kiosk: Kiosk) -> None:
-    """WeChat Pay slow to answer the charge: 正在收款… on the panel, no second code offered; then 已收款."""
+    """WeChat Pay slow to answer the charge: 正在收款… on the panel, no second code offered; then 已付款."""
     kiosk.add("DRK-001")
     charge = {"path_prefix": "/v3/pay/transactions/codepay", "kind": "latency", "latency_ms": 1500}
     kiosk.sandbox_control("faults", **charge)
@@ -179,7 +179,7 @@ def test_the_panel_says_charging_then_paid(kiosk: Kiosk) -> None:
     assert kiosk.label("codePayMethodLabel").text() == f"微信付款码 尾号 {code[-4:]}"
     assert not code_field_offered(kiosk)
     on_page(kiosk, "paidPage")
-    assert panel(kiosk) == ("✓ 已收款", "")  # the payment page's last word, behind the paid screen
+    assert panel(kiosk) == ("✓ 已付款", "")  # the payment page's last word, behind the paid screen
     kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
     assert panel(kiosk) == ("✓ Paid", "")
 

@@ -104,7 +104,7 @@ def test_recent_orders_lists_today_and_reprints_the_receipt(kiosk: Kiosk) -> Non
     table = kiosk.child("ordersTable")
     kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=WAIT_MS)
     assert table.item(0, 1).text() == out_trade_no[-5:]  # the short number; the whole one in the details
-    assert (table.item(0, 4).text(), table.item(0, 5).text()) == ("扫码支付", "已支付")  # how paid, and the state
+    assert (table.item(0, 4).text(), table.item(0, 5).text()) == ("扫码支付", "已付款")  # how paid, and the state
     table.selectRow(0)
     assert f"订单号：{out_trade_no}" in kiosk.label("ordersDetailLabel").text()
     assert kiosk.button("reprintReceiptButton").isEnabled()
@@ -119,14 +119,14 @@ def test_orders_page_during_an_open_payment_returns_to_it(kiosk: Kiosk) -> None:
     kiosk.qtbot.mouseClick(kiosk.button("recentOrdersButton"), Qt.MouseButton.LeftButton)
     table = kiosk.child("ordersTable")
     kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=WAIT_MS)
-    assert table.item(0, 5).text() == "待支付"
+    assert table.item(0, 5).text() == "待付款"
     kiosk.qtbot.mouseClick(kiosk.button("ordersBackButton"), Qt.MouseButton.LeftButton)
     assert kiosk.window.stack.currentWidget() is kiosk.child("paymentPage")
     # Paid while the clerk looks at the orders: the cart is done with, the list follows.
     kiosk.qtbot.mouseClick(kiosk.button("recentOrdersButton"), Qt.MouseButton.LeftButton)
     code_url = sandbox_order(kiosk, out_trade_no)["code_url"]
     httpx.post(f"{kiosk.sandbox_url}/sandbox/v1/payments", json={"code_url": code_url}, timeout=10).raise_for_status()
-    kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 5).text() == "已支付", timeout=WAIT_MS)
+    kiosk.qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 5).text() == "已付款", timeout=WAIT_MS)
     assert kiosk.child("cartView").rowCount() == 0
     kiosk.qtbot.mouseClick(kiosk.button("ordersBackButton"), Qt.MouseButton.LeftButton)
     assert kiosk.window.stack.currentWidget() is kiosk.child("salePage")
