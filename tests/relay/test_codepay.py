@@ -187,6 +187,8 @@ def test_a_charge_slower_than_other_calls_is_given_its_own_deadline(world: World
     assert view.state is TradeState.NOTPAY  # the kiosk's answer, before the charge's
     paid = becomes(client, view.out_trade_no, in_state(TradeState.SUCCESS), "paid by the charge's own answer")
     assert paid.transaction_id
+    # The flow journals its end just after the payment it stored has woken the kiosk's long-poll.
+    wait_until(lambda: flow_steps(world, view.out_trade_no)[-1:] == ["done"], message="the flow's end")
     assert flow_steps(world, view.out_trade_no) == ["charging", "done"]  # no query was needed: the charge answered
 
 
