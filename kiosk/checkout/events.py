@@ -171,9 +171,20 @@ Subscriber = Callable[[CoreEvent], None]
 
 
 class EventBus:
+    """Delivers each event to every subscriber, on the publishing thread.
+
+    Once ``unsubscribe()`` returns, its callback is never called again and no call of it is still running on
+    another thread: a window may then destroy what the callback touches (a Qt object it emits signals of)."""
+
+    #: How long an unsubscribe waits for a delivery under way on another thread before it gives up (logged).
+    DRAIN_SECONDS = 5.0
+
     def __init__(self) -> None:
         self._subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
+        self._drained = threading.Condition(self._lock)
+        # (callback, thread) for each delivery under way: an unsubscribe waits for other threads' deliveries.
+        self._delivering: list[tuple[Subscriber, int]] = []
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Register ``callback``; returns a function that unsubscribes it."""
@@ -181,17 +192,34 @@ class EventBus:
             self._subscribers.append(callback)
 
         def unsubscribe() -> None:
+            me = threading.get_ident()
             with self._lock:
                 if callback in self._subscribers:
                     self._subscribers.remove(callback)
+                drained = self._drained.wait_for(
+                    lambda: not any(cb == callback and thread != me for cb, thread in self._delivering),
+                    self.DRAIN_SECONDS,
+                )
+            if not drained:
+                log.warning("subscriber %r still running %.0f s after it unsubscribed", callback, self.DRAIN_SECONDS)
 
         return unsubscribe
 
     def publish(self, event: CoreEvent) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
+        me = threading.get_ident()
         for callback in subscribers:
+            with self._lock:
+                if callback not in self._subscribers:
+                    continue  # unsubscribed meanwhile: never called again
+                delivery = (callback, me)
+                self._delivering.append(delivery)
             try:
                 callback(event)
             except Exception:
                 log.exception("subscriber %r failed on %s", callback, type(event).__name__)
+            finally:
+                with self._lock:
+                    self._delivering.remove(delivery)
+                    self._drained.notify_all()

@@ -205,6 +205,47 @@ def test_a_failing_subscriber_does_not_stop_the_others() -> None:
     assert seen == [CoreError("x")]
 
 
+def test_an_unsubscribe_returns_only_once_a_delivery_on_another_thread_has_ended() -> None:
+    """The window destroys what its callback touches right after unsubscribing: no call may still be running."""
+    bus = EventBus()
+    inside, release = threading.Event(), threading.Event()
+    calls: list[object] = []
+
+    def slow(event: object) -> None:
+        calls.append(event)
+        inside.set()
+        assert release.wait(10)
+
+    unsubscribe = bus.subscribe(slow)
+    publisher = threading.Thread(target=bus.publish, args=(CoreError("x"),))
+    publisher.start()
+    assert inside.wait(10)
+    leaving = threading.Thread(target=unsubscribe)
+    leaving.start()
+    leaving.join(0.3)
+    assert leaving.is_alive()  # still waiting for the delivery under way
+    release.set()
+    leaving.join(10)
+    publisher.join(10)
+    assert not leaving.is_alive()
+    bus.publish(CoreError("y"))
+    assert calls == [CoreError("x")]
+
+
+def test_a_subscriber_may_unsubscribe_itself_while_it_is_called() -> None:
+    bus = EventBus()
+    calls: list[object] = []
+
+    def once(event: object) -> None:
+        calls.append(event)
+        unsubscribe()  # on its own delivery's thread: returns at once
+
+    unsubscribe = bus.subscribe(once)
+    bus.publish(CoreError("x"))
+    bus.publish(CoreError("y"))
+    assert calls == [CoreError("x")]
+
+
 def test_the_core_imports_no_qt() -> None:
     code = (
         "import sys, kiosk.checkout, kiosk.checkout.app, kiosk.checkout.training, kiosk.journal;"
