@@ -1,6 +1,8 @@
 """Does a window fit its size? Every visible label, button, field, tab and table cell must lie inside the
 window (and inside every widget around it that does not scroll) and show its whole text, measured with
-the widget's own font against the room its style leaves for text; touch targets must be big enough.
+the widget's own font against the room its style leaves for text; touch targets must be big enough, and
+so must the parts of a widget that act on their own when tapped (a slider's handle, a date field's
+calendar arrow), measured where Qt hit-tests a press.
 
 Used by the layout test on every screen and dialog at every supported size (``tests/ui/test_layout.py``)
 and by ``scripts/screenshots.py``, which refuses to write a screenshot of a screen that does not fit.
@@ -22,14 +24,18 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QApplication,
+    QDateTimeEdit,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollBar,
+    QSlider,
     QStyle,
     QStyleOptionButton,
+    QStyleOptionComboBox,
     QStyleOptionFrame,
+    QStyleOptionSlider,
     QStyleOptionTab,
     QTabBar,
     QWidget,
@@ -53,8 +59,8 @@ class Misfit:
 def misfits(window: QWidget, *, min_target: int = 0) -> list[Misfit]:
     """What does not fit in ``window`` as it is laid out now (let the event loop settle first).
 
-    ``min_target`` > 0 also checks that every button and field, and every row of a table one taps, is
-    at least that many pixels in both directions."""
+    ``min_target`` > 0 also checks that every button and field, every row of a table one taps, and every
+    part of a widget that :func:`touch_parts` finds is at least that many pixels in both directions."""
     found: list[Misfit] = []
     for widget in [window, *window.findChildren(QWidget)]:
         if widget.window() is not window or not widget.isVisible():
@@ -79,6 +85,7 @@ def misfits(window: QWidget, *, min_target: int = 0) -> list[Misfit]:
             size = widget.size()
             if size.width() < min_target or size.height() < min_target:
                 problems.append(f"touch target {size.width()}×{size.height()} < {min_target}×{min_target}")
+        problems += _parts(widget, min_target)
         found += [Misfit(name, problem) for problem in problems]
     return found
 
@@ -161,6 +168,43 @@ def _outside(widget: QWidget, window: QWidget) -> list[str]:
 
 def _box(rect: QRect) -> str:
     return f"{rect.width()}×{rect.height()}+{rect.x()}+{rect.y()}"
+
+
+# ---- parts of a widget ---------------------------------------------------------------------------------
+
+
+def touch_parts(widget: QWidget) -> dict[str, QRect]:
+    """The parts of ``widget`` that act on their own when tapped, in its coordinates, as its own style (a
+    stylesheet's, if one applies) hit-tests a press: a slider's handle, a calendar-popup date's arrow."""
+    style = widget.style()
+    if isinstance(widget, QSlider):
+        slider = QStyleOptionSlider()
+        widget.initStyleOption(slider)
+        control, part = QStyle.ComplexControl.CC_Slider, QStyle.SubControl.SC_SliderHandle
+        return {"handle": style.subControlRect(control, slider, part, widget)}
+    if isinstance(widget, QDateTimeEdit) and widget.calendarPopup():
+        # With a calendar popup the field is drawn and hit-tested as an editable combo box: a press on the
+        # combo box's arrow opens the calendar (QDateTimeEdit builds this very option for it).
+        combo = QStyleOptionComboBox()
+        combo.initFrom(widget)
+        combo.editable = True
+        combo.subControls = QStyle.SubControl.SC_All
+        control, part = QStyle.ComplexControl.CC_ComboBox, QStyle.SubControl.SC_ComboBoxArrow
+        return {"calendar arrow": style.subControlRect(control, combo, part, widget)}
+    return {}
+
+
+def _parts(widget: QWidget, min_target: int) -> list[str]:
+    """Each part lies inside its widget (the rest is cut off and never reached by a tap) and, when
+    ``min_target`` > 0, is at least that big where it can be tapped."""
+    problems = []
+    for name, rect in touch_parts(widget).items():
+        reachable = rect.intersected(widget.rect())
+        if reachable != rect:
+            problems.append(f"{name} {_box(rect)} is cut by the widget's edges ({_box(widget.rect())})")
+        if min_target and (reachable.width() < min_target or reachable.height() < min_target):
+            problems.append(f"{name} touch target {reachable.width()}×{reachable.height()} < {min_target}×{min_target}")
+    return problems
 
 
 # ---- text ---------------------------------------------------------------------------------------------
