@@ -21,7 +21,8 @@ MIN_SCALE = 0.8
 MAX_SCALE = 1.6
 STEP = 0.05
 
-_PIXELS = re.compile(r"(?<![\w.#-])(\d+)px")
+# A length, negative ones included (a margin pulling a handle over its groove); not digits inside a name.
+_PIXELS = re.compile(r"(?<![\w.#-])(-?\d+)px")
 
 
 def scale_for(size: QSize, design: QSize = MAIN_DESIGN) -> float:
@@ -32,11 +33,11 @@ def scale_for(size: QSize, design: QSize = MAIN_DESIGN) -> float:
 
 
 def scaled(stylesheet: str, factor: float) -> str:
-    """Every ``Npx`` in ``stylesheet`` times ``factor``; hairlines (1-2 px borders) stay as they are."""
+    """Every ``Npx`` (and ``-Npx``) in ``stylesheet`` times ``factor``; hairlines (1-2 px borders) stay as they are."""
 
     def one(match: re.Match[str]) -> str:
         pixels = int(match.group(1))
-        return f"{pixels if pixels <= 2 else round(pixels * factor)}px"
+        return f"{pixels if abs(pixels) <= 2 else round(pixels * factor)}px"
 
     return _PIXELS.sub(one, stylesheet)
 
