@@ -3,10 +3,10 @@ search on the on-screen keys, the payment (QR), the paid screen, a customer's pa
 customer enters the password) and the manager screen (Today, and a refund on its keypad) at 1024×768 and 1366×768;
 the faults a clerk must not miss at 1024×768 (the printer out of paper holding a receipt, a payment that landed
 after Cancel, the payment server out of reach); and the customer display (cart, payment by QR and by payment
-code) at 1024×600; each in zh_CN
-and en. Offscreen, in training mode (the payment server out of reach: a shop's configuration whose server does not
-answer); Chinese uses the bundled Noto Sans CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is
-reported and nothing is written for it: the script exits 1.
+code, a payment code that took nothing) at 1024×600; each in zh_CN and en. Offscreen, in training mode (the
+payment server out of reach: a shop's configuration whose server does not answer); Chinese uses the bundled Noto
+Sans CJK font. A screen that does not fit its size (``kiosk.ui.fit``) is reported and nothing is written for it:
+the script exits 1.
 
     python scripts/screenshots.py [--out docs/screenshots]
 
@@ -92,20 +92,27 @@ def payment_code(window: Any) -> None:
     scan_customer_code(window)
 
 
-def scan_customer_code(window: Any) -> None:
-    """A sandbox customer's code scanned for the cart; back once the customer is typing the password."""
+def scan_customer_code(window: Any, scenario: str = "password_then_success") -> None:
+    """A sandbox customer's code scanned for the cart; back once the customer is typing the password (or the code
+    took nothing: ``scenario`` ``insufficient_funds``)."""
     import httpx
 
+    from kiosk.checkout import State
     from kiosk.trade import TradeState
 
-    customer = {"scenario": "password_then_success", "password_seconds": PASSWORD_SECONDS}
+    customer = {"scenario": scenario, "password_seconds": PASSWORD_SECONDS}
     issued = httpx.post(f"{window.core.sandbox_url}/sandbox/v1/payment-codes", json=customer, timeout=10)
     issued.raise_for_status()
     window.sale_view.submit_code(issued.json()["auth_code"])  # as the scanner types it
     wait(lambda: window.repeat_dialog is not None or window.stack.currentWidget() is window.payment_view)
     if window.repeat_dialog is not None:  # the same goods as the sale just paid: the clerk confirms
         window.repeat_dialog.charge_button.click()
-    wait(lambda: window.current is not None and window.current.trade_state == TradeState.USERPAYING)
+    wait(
+        lambda: (
+            window.current is not None
+            and (window.current.trade_state == TradeState.USERPAYING or window.current.state is State.FAILED)
+        )
+    )
 
 
 def manager(window: Any) -> None:
@@ -274,6 +281,11 @@ def render(language: str, data_dir: Path, out: Path) -> tuple[list[Path], bool]:
         display.show_session(window.current)
         shoot(display, "customer-payment-code", CUSTOMER_SIZE)
         window.payment_view.cancel_button.click()
+        wait(lambda: window.stack.currentWidget() is window.sale_view)
+        scan_customer_code(window, "insufficient_funds")  # the customer's card has too little on it
+        display.show_session(window.current)
+        shoot(display, "customer-payment-code-failed", CUSTOMER_SIZE)
+        window.payment_view.back_button.click()
         display.close()
         # Deleted here, on the GUI thread: left to the cyclic garbage collector, it could be freed on whatever
         # thread happens to run a collection (Qt then warns that its timers belong to another thread).

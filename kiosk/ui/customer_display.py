@@ -3,7 +3,9 @@ with its quantity and price and the running total; on Charge the amount, the QR,
 "请用微信扫码支付"; then a paid confirmation. While there is no QR (the order is still being created, or
 the relay cannot be reached) it asks the customer to wait, never to scan. For a payment code (the clerk scanned
 the customer's phone) there is nothing to scan: the amount and what to do, 「请在手机上输入支付密码」 while the
-customer's password is awaited."""
+customer's password is awaited; if the code takes nothing, 「支付未成功」 with the amount, why and what to do next
+(换一张卡 / 重新出示付款码 / 改用扫码支付), until the clerk moves on (a new code, a new charge, back to the cart, or the
+cart changes). A payment the clerk cancelled is no failure of the customer's: the cart again."""
 
 from __future__ import annotations
 
@@ -25,20 +27,26 @@ from PySide6.QtWidgets import (
 
 from kiosk.checkout import CartSnapshot, PaymentSession, State
 from kiosk.money import format_yuan
-from kiosk.trade import TradeState
+from kiosk.trade import CodePayFailure, TradeState
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.payment_view import COUNTDOWN_MS
 from kiosk.ui.qr import QrView
 from kiosk.ui.scale import CUSTOMER_DESIGN, Scaler, scaled
 from kiosk.ui.style import stylesheet
-from kiosk.ui.words import format_countdown
+from kiosk.ui.words import code_failed_text, customer_failure_text, customer_next_step_text, format_countdown
 
-IDLE, CART, PAYMENT, CODE, THANKS = "idle", "cart", "payment", "code", "thanks"
+IDLE, CART, PAYMENT, CODE, FAILED, THANKS = "idle", "cart", "payment", "code", "failed", "thanks"
+
+
+def shows_failure(session: PaymentSession) -> bool:
+    """A payment code that took nothing for a reason the customer acts on (the clerk's cancel is none)."""
+    return session.is_code_pay and session.state is State.FAILED and session.failure != CodePayFailure.CANCELLED
 
 
 class CustomerDisplay(Retranslating, QWidget):
     """A separate top-level window; :meth:`place_on` puts it full-screen on a given screen. ``mode`` is
-    ``idle`` (welcome), ``cart``, ``payment`` (a QR), ``code`` (a payment code being charged) or ``thanks``."""
+    ``idle`` (welcome), ``cart``, ``payment`` (a QR), ``code`` (a payment code being charged), ``failed`` (the
+    code took nothing: what to do next) or ``thanks``."""
 
     def __init__(self, seconds_left: Callable[[PaymentSession], float] | None = None, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
@@ -128,6 +136,23 @@ class CustomerDisplay(Retranslating, QWidget):
         code_layout.addWidget(self.code_amount)
         code_layout.addWidget(self.code_prompt)
         code_layout.addStretch(1)
+        # A payment code that took nothing: why, and the customer's next step
+        failed = QWidget()
+        self.failed_title = QLabel(failed)
+        self.failed_title.setObjectName("customerFailedTitle")
+        self.failed_amount = QLabel(failed)
+        self.failed_amount.setObjectName("customerFailedAmount")
+        self.failed_reason = QLabel(failed)
+        self.failed_reason.setObjectName("customerFailedReason")
+        self.next_step = QLabel(failed)
+        self.next_step.setObjectName("customerNextStep")
+        failed_layout = QVBoxLayout(failed)
+        failed_layout.addStretch(1)
+        for label in (self.failed_title, self.failed_amount, self.failed_reason, self.next_step):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+            failed_layout.addWidget(label)
+        failed_layout.addStretch(1)
         # Paid
         thanks = QWidget()
         self.paid_title = QLabel(thanks)
@@ -147,7 +172,7 @@ class CustomerDisplay(Retranslating, QWidget):
             thanks_layout.addWidget(label)
         thanks_layout.addStretch(1)
 
-        self._pages = {IDLE: self.message, CART: cart, PAYMENT: payment, CODE: code, THANKS: thanks}
+        self._pages = {IDLE: self.message, CART: cart, PAYMENT: payment, CODE: code, FAILED: failed, THANKS: thanks}
         for page in self._pages.values():
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
@@ -175,8 +200,9 @@ class CustomerDisplay(Retranslating, QWidget):
         self.thanks.setText(self.tr("Thank you!"))
         self.paid_title.setText("✓ " + self.tr("Payment received"))
         self.hint.setText(self.tr("Scan with WeChat to pay"))
+        self.failed_title.setText(code_failed_text())
         self._fill_cart()
-        if self.session is not None and self.mode in (PAYMENT, CODE, THANKS):
+        if self.session is not None and self.mode in (PAYMENT, CODE, FAILED, THANKS):
             self.show_session(self.session)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -189,10 +215,12 @@ class CustomerDisplay(Retranslating, QWidget):
         self.showFullScreen()
 
     def show_cart(self, snapshot: CartSnapshot, highlight: str | None = None) -> None:
-        """The cart as the clerk rings it up (kept behind a payment or a thank-you until they are over)."""
+        """The cart as the clerk rings it up (kept behind a payment or a thank-you until they are over; a failed
+        payment code gives way to it once the cart changes)."""
+        changed = snapshot != self.snapshot
         self.snapshot = snapshot
         self._fill_cart(highlight)
-        if self.mode in (IDLE, CART):
+        if self.mode in (IDLE, CART) or (self.mode == FAILED and changed):
             self._switch(CART if snapshot.lines else IDLE)
 
     def show_session(self, session: PaymentSession) -> None:
@@ -215,6 +243,14 @@ class CustomerDisplay(Retranslating, QWidget):
                 self.code_prompt.style().polish(self.code_prompt)
             self.qr.set_text(None)
             self._switch(CODE)
+        elif shows_failure(session):  # the customer's turn: another card, a new code, or the QR
+            self.failed_amount.setText(format_yuan(session.amount_fen))
+            reason = customer_failure_text(session.failure)
+            self.failed_reason.setText(reason)
+            self.failed_reason.setVisible(bool(reason))
+            self.next_step.setText(customer_next_step_text(session.failure))
+            self.qr.set_text(None)
+            self._switch(FAILED)
         elif session.is_open:
             self.amount.setText(format_yuan(session.amount_fen))
             code = session.code_url if session.state is State.AWAITING_PAYMENT else None

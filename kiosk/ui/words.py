@@ -1,6 +1,7 @@
 """The clerk's words for what the core says: errors in plain words (never an exception's name, a WeChat Pay
 code or a term of the software's own), orders by their short number, times in Beijing time, an order's goods
-on one line, how an order was paid, and why a payment code took nothing with what to ask the customer next.
+on one line, how an order was paid, and why a payment code took nothing with what to ask the customer next
+(and the same said to the customer, for the customer display).
 
 The technical detail goes to the log; the clerk reads what happened and what to do. The words for the
 payment server (the relay) are 收款服务器 / "payment server" everywhere on the cashier screen.
@@ -154,7 +155,12 @@ def code_failure_text(failure: str | None) -> str:
         ),
     }
     found = texts.get(CodePayFailure(failure)) if failure in texts else None
-    return found or QCoreApplication.translate("Words", "The payment did not go through")
+    return found or code_failed_text()
+
+
+def code_failed_text() -> str:
+    """That a payment code took nothing, whatever the reason (the customer display's headline)."""
+    return QCoreApplication.translate("Words", "The payment did not go through")
 
 
 def code_next_step_text(failure: str | None) -> str:
@@ -165,6 +171,36 @@ def code_next_step_text(failure: str | None) -> str:
         NextStep.SCAN_QR: QCoreApplication.translate(
             "Words", "Ask the customer to pay by scanning the QR code instead"
         ),
+    }
+    return texts[next_step(failure) or NextStep.NEW_CODE]
+
+
+def customer_failure_text(failure: str | None) -> str:
+    """Why nothing was taken, said to the customer on the customer display ("" for a reason the customer has
+    no part in: the clerk's cancel is never shown to the customer as a failure)."""
+    texts = {
+        CodePayFailure.INSUFFICIENT_FUNDS: QCoreApplication.translate("Words", "Not enough money on your card"),
+        CodePayFailure.PAYMENT_FAILED: QCoreApplication.translate("Words", "Your bank declined the payment"),
+        CodePayFailure.CODE_REJECTED: QCoreApplication.translate(
+            "Words", "Your payment code is invalid, expired or already used"
+        ),
+        CodePayFailure.NOT_CONFIRMED: QCoreApplication.translate("Words", "The payment was not confirmed in time"),
+        CodePayFailure.UNAVAILABLE: QCoreApplication.translate(
+            "Words", "This shop cannot take payment codes right now"
+        ),
+        CodePayFailure.NOT_SENT: QCoreApplication.translate("Words", "Nothing was charged"),
+    }
+    return texts[CodePayFailure(failure)] if failure in texts else ""
+
+
+def customer_next_step_text(failure: str | None) -> str:
+    """What the customer does next, said to the customer (the clerk reads :func:`code_next_step_text`)."""
+    texts = {
+        NextStep.SWITCH_CARD: QCoreApplication.translate(
+            "Words", "Please switch to another card and show your payment code again"
+        ),
+        NextStep.NEW_CODE: QCoreApplication.translate("Words", "Please show your payment code again"),
+        NextStep.SCAN_QR: QCoreApplication.translate("Words", "Please pay by scanning the QR code instead"),
     }
     return texts[next_step(failure) or NextStep.NEW_CODE]
 

@@ -936,6 +936,42 @@
         <translation>Ask the customer to pay by scanning the QR code instead</translation>
     </message>
     <message>
+        <source>Not enough money on your card</source>
+        <translation>Not enough money on your card</translation>
+    </message>
+    <message>
+        <source>Your bank declined the payment</source>
+        <translation>Your bank declined the payment</translation>
+    </message>
+    <message>
+        <source>Your payment code is invalid, expired or already used</source>
+        <translation>Your payment code is invalid, expired or already used</translation>
+    </message>
+    <message>
+        <source>The payment was not confirmed in time</source>
+        <translation>The payment was not confirmed in time</translation>
+    </message>
+    <message>
+        <source>This shop cannot take payment codes right now</source>
+        <translation>This shop cannot take payment codes right now</translation>
+    </message>
+    <message>
+        <source>Nothing was charged</source>
+        <translation>Nothing was charged</translation>
+    </message>
+    <message>
+        <source>Please switch to another card and show your payment code again</source>
+        <translation>Please switch to another card and show your payment code again</translation>
+    </message>
+    <message>
+        <source>Please show your payment code again</source>
+        <translation>Please show your payment code again</translation>
+    </message>
+    <message>
+        <source>Please pay by scanning the QR code instead</source>
+        <translation>Please pay by scanning the QR code instead</translation>
+    </message>
+    <message>
         <source>Payment code</source>
         <translation>Payment code</translation>
     </message>

@@ -921,7 +921,7 @@
     </message>
     <message>
         <source>The payment did not go through</source>
-        <translation>付款未成功</translation>
+        <translation>支付未成功</translation>
     </message>
     <message>
         <source>Ask the customer to switch to another card</source>
@@ -934,6 +934,42 @@
     <message>
         <source>Ask the customer to pay by scanning the QR code instead</source>
         <translation>请顾客改用扫码支付</translation>
+    </message>
+    <message>
+        <source>Not enough money on your card</source>
+        <translation>余额不足</translation>
+    </message>
+    <message>
+        <source>Your bank declined the payment</source>
+        <translation>银行未批准这笔付款</translation>
+    </message>
+    <message>
+        <source>Your payment code is invalid, expired or already used</source>
+        <translation>付款码无效、已过期或已使用</translation>
+    </message>
+    <message>
+        <source>The payment was not confirmed in time</source>
+        <translation>未在规定时间内确认付款</translation>
+    </message>
+    <message>
+        <source>This shop cannot take payment codes right now</source>
+        <translation>本店暂时无法使用付款码收款</translation>
+    </message>
+    <message>
+        <source>Nothing was charged</source>
+        <translation>未扣款</translation>
+    </message>
+    <message>
+        <source>Please switch to another card and show your payment code again</source>
+        <translation>请换一张卡，重新出示付款码</translation>
+    </message>
+    <message>
+        <source>Please show your payment code again</source>
+        <translation>请重新出示付款码</translation>
+    </message>
+    <message>
+        <source>Please pay by scanning the QR code instead</source>
+        <translation>请改用扫码支付</translation>
     </message>
     <message>
         <source>Payment code</source>

@@ -1,8 +1,9 @@
 """Payment code (付款码) on the cashier screen, against the real training world: a code scanned into the barcode
 field charges the cart at once, the panel where a QR would be says what is happening (charging, the customer's
 password with the time it is waited for, paid, a failure with what next), no second code is offered while one is
-in flight, Cancel reverses, other wallets are refused, the customer display tells the customer what to do, and
-training mode's customer shows a code from the sandbox."""
+in flight, Cancel reverses, other wallets are refused, the customer display tells the customer what to do (and,
+after a failure, why and what next, until the clerk moves on; never after the clerk's cancel), and training mode's
+customer shows a code from the sandbox."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import re
 from collections.abc import Callable
 
 import httpx
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from kiosk.checkout import State
-from kiosk.trade import CODEPAY_DEADLINE
+from kiosk.trade import CODEPAY_DEADLINE, CodePayFailure, TradeType
+from kiosk.ui.customer_display import CustomerDisplay
 from tests.ui.conftest import WAIT_MS, Kiosk, MovableClock
+from tests.ui.layout import session as made_session
 
 
 def customer_code(kiosk: Kiosk, scenario: str, **extra: object) -> str:
@@ -258,3 +262,184 @@ def test_the_customer_display_tells_the_customer_what_to_do(make_kiosk: Callable
     kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
     on_page(kiosk, "salePage")
     assert display.mode == "cart"  # cancelled: the customer sees the cart again
+
+
+# ---- the customer display after a failure ------------------------------------------------------------------
+
+TITLE = {"zh_CN": "支付未成功", "en": "The payment did not go through"}
+SWITCH_CARD = {
+    "zh_CN": "请换一张卡，重新出示付款码",
+    "en": "Please switch to another card and show your payment code again",
+}
+NEW_CODE = {"zh_CN": "请重新出示付款码", "en": "Please show your payment code again"}
+SCAN_QR = {"zh_CN": "请改用扫码支付", "en": "Please pay by scanning the QR code instead"}
+#: What the customer reads for each failure: why, in both languages, and the next step.
+CUSTOMER_WORDS: dict[str | None, tuple[dict[str, str], dict[str, str]]] = {
+    CodePayFailure.INSUFFICIENT_FUNDS: ({"zh_CN": "余额不足", "en": "Not enough money on your card"}, SWITCH_CARD),
+    CodePayFailure.PAYMENT_FAILED: (
+        {"zh_CN": "银行未批准这笔付款", "en": "Your bank declined the payment"},
+        SWITCH_CARD,
+    ),
+    CodePayFailure.CODE_REJECTED: (
+        {"zh_CN": "付款码无效、已过期或已使用", "en": "Your payment code is invalid, expired or already used"},
+        NEW_CODE,
+    ),
+    CodePayFailure.NOT_CONFIRMED: (
+        {"zh_CN": "未在规定时间内确认付款", "en": "The payment was not confirmed in time"},
+        NEW_CODE,
+    ),
+    CodePayFailure.UNAVAILABLE: (
+        {"zh_CN": "本店暂时无法使用付款码收款", "en": "This shop cannot take payment codes right now"},
+        SCAN_QR,
+    ),
+    CodePayFailure.NOT_SENT: ({"zh_CN": "未扣款", "en": "Nothing was charged"}, NEW_CODE),
+    None: ({"zh_CN": "", "en": ""}, NEW_CODE),  # no reason known: the headline and the next step
+}
+
+
+def with_display(make_kiosk: Callable[..., Kiosk]) -> tuple[Kiosk, CustomerDisplay]:
+    kiosk = make_kiosk(customer_display=True)
+    display = kiosk.window.customer_display
+    assert display is not None
+    display.resize(1024, 600)
+    display.show()
+    return kiosk, display
+
+
+def customer_reads(display: CustomerDisplay) -> tuple[str, str, str, str]:
+    """The failure page as the customer reads it: headline, amount, why ("" if not shown), next step."""
+    assert display.mode == "failed"
+    assert display.stack.currentWidget().isVisible()
+    reason = display.failed_reason.text() if display.failed_reason.isVisible() else ""
+    return display.failed_title.text(), display.failed_amount.text(), reason, display.next_step.text()
+
+
+def expected(failure: str | None, language: str, amount: str) -> tuple[str, str, str, str]:
+    why, step = CUSTOMER_WORDS[failure]
+    return TITLE[language], amount, why[language], step[language]
+
+
+def switch_language(kiosk: Kiosk) -> None:
+    kiosk.qtbot.mouseClick(kiosk.button("languageButton"), Qt.MouseButton.LeftButton)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "failure"),
+    [
+        ("insufficient_funds", CodePayFailure.INSUFFICIENT_FUNDS),
+        ("invalid_code", CodePayFailure.CODE_REJECTED),
+        ("password_then_failure", CodePayFailure.PAYMENT_FAILED),
+    ],
+)
+def test_the_customer_display_says_the_payment_did_not_go_through_and_what_to_do(
+    make_kiosk: Callable[..., Kiosk], scenario: str, failure: CodePayFailure
+) -> None:
+    """The sandbox's customers whose code takes nothing, through the relay: the customer, who has to act, reads
+    why and what next with the amount, in both languages, while the clerk's panel says the same to the clerk."""
+    kiosk, display = with_display(make_kiosk)
+    kiosk.add("CAF-002")
+    scan(kiosk, "barcodeInput", customer_code(kiosk, scenario, password_seconds=600))
+    if scenario == "password_then_failure":
+        kiosk.wait_state("USERPAYING")
+        assert display.mode == "code"
+        kiosk.sandbox_control("clock", advance_seconds=601)  # the customer's password is declined
+    kiosk.wait_state("FAILED")
+    kiosk.qtbot.waitUntil(lambda: display.mode == "failed", timeout=WAIT_MS)
+    session = kiosk.window.current
+    assert session is not None and session.failure == failure
+    assert customer_reads(display) == expected(failure, "zh_CN", "￥18.00")
+    assert not display.qr.isVisible()
+    switch_language(kiosk)
+    assert customer_reads(display) == expected(failure, "en", "￥18.00")
+
+
+def test_every_failure_has_the_customers_words(make_kiosk: Callable[..., Kiosk]) -> None:
+    """Each reason a payment code takes nothing (those the sandbox cannot make at once too), in both languages;
+    the clerk's cancel is none of them: the customer sees the cart."""
+    kiosk, display = with_display(make_kiosk)
+    kiosk.add("CAF-002")
+    for language in ("zh_CN", "en"):
+        for failure in CUSTOMER_WORDS:
+            failed = made_session(
+                State.FAILED, method=TradeType.MICROPAY, code_url=None, failure=failure, amount_fen=1800
+            )
+            display.show_session(failed)
+            assert customer_reads(display) == expected(failure, language, "￥18.00"), failure
+        cancelled = made_session(State.FAILED, method=TradeType.MICROPAY, code_url=None, failure="cancelled")
+        display.show_session(cancelled)
+        assert display.mode == "cart"
+        switch_language(kiosk)
+
+
+def test_a_new_code_after_a_failure_replaces_it_on_the_customer_display(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk, display = with_display(make_kiosk)
+    kiosk.add("CAF-002")
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "insufficient_funds"))
+    kiosk.qtbot.waitUntil(lambda: display.mode == "failed", timeout=WAIT_MS)
+    # Another card: a new code, scanned where the clerk's screen offers it.
+    scan(kiosk, "paymentCodeInput", customer_code(kiosk, "password_then_success", password_seconds=600))
+    kiosk.wait_state("USERPAYING")
+    kiosk.qtbot.waitUntil(lambda: display.code_prompt.text() == "请在手机上输入支付密码", timeout=WAIT_MS)
+    assert display.mode == "code" and not display.failed_title.isVisible()
+    kiosk.sandbox_control("clock", advance_seconds=601)  # the password, then paid
+    kiosk.qtbot.waitUntil(lambda: display.mode == "thanks", timeout=WAIT_MS)
+    assert display.paid_amount.text() == "￥18.00"
+
+
+def test_the_customer_display_follows_the_clerk_away_from_a_failure(make_kiosk: Callable[..., Kiosk]) -> None:
+    """Pay by QR instead: the QR; back to the order: the cart; the cart changed behind the failure: the cart."""
+    kiosk, display = with_display(make_kiosk)
+    kiosk.add("CAF-002")
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "invalid_code"))
+    kiosk.qtbot.waitUntil(lambda: display.mode == "failed", timeout=WAIT_MS)
+    kiosk.qtbot.mouseClick(kiosk.button("useQrButton"), Qt.MouseButton.LeftButton)  # 改用扫码支付
+    kiosk.wait_state("NOTPAY")
+    kiosk.qtbot.waitUntil(lambda: display.mode == "payment" and display.qr.text is not None, timeout=WAIT_MS)
+    kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
+    on_page(kiosk, "salePage")
+    assert display.mode == "cart"
+    # Back to the order after a failure.
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "expired_code"))
+    kiosk.qtbot.waitUntil(lambda: display.mode == "failed", timeout=WAIT_MS)
+    assert customer_reads(display)[2:] == ("付款码无效、已过期或已使用", "请重新出示付款码")
+    kiosk.qtbot.mouseClick(kiosk.button("backToCartButton"), Qt.MouseButton.LeftButton)
+    on_page(kiosk, "salePage")
+    assert display.mode == "cart" and display.total.text() == "合计 ￥18.00"
+    # The cart changes while the failure is shown (the same cart again, e.g. a Charge being submitted, does not).
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "insufficient_funds"))
+    kiosk.qtbot.waitUntil(lambda: display.mode == "failed", timeout=WAIT_MS)
+    sale = kiosk.window.sale_view
+    assert sale is not None
+    sale.set_busy(False)
+    assert display.mode == "failed"
+    core = kiosk.window.core
+    assert core is not None
+    sale.add_item(core.catalogue.items[0])
+    assert display.mode == "cart" and display.lines.rowCount() == 2
+
+
+def test_a_cancelled_payment_code_is_no_failure_for_the_customer(make_kiosk: Callable[..., Kiosk]) -> None:
+    """The clerk cancels while the customer types the password: the cart, also once the reverse is under way."""
+    kiosk, display = with_display(make_kiosk)
+    kiosk.add("CAF-002")
+    scan(kiosk, "barcodeInput", customer_code(kiosk, "password_then_success", password_seconds=600))
+    kiosk.wait_state("USERPAYING")
+    session = kiosk.window.current
+    assert session is not None
+    kiosk.qtbot.mouseClick(kiosk.button("cancelPaymentButton"), Qt.MouseButton.LeftButton)
+    on_page(kiosk, "salePage")
+    assert display.mode == "cart"
+    core = kiosk.window.core
+    assert core is not None
+    kiosk.qtbot.waitUntil(
+        lambda: (
+            any(c.kind == "close" and c.attempts for c in core.journal.commands(session.out_trade_no))
+            or core.session(session.out_trade_no).settled
+        ),
+        timeout=WAIT_MS,
+    )
+    assert display.mode == "cart"
+    cancelled = core.session(session.out_trade_no)
+    assert cancelled.state is State.CANCELLED
+    display.show_session(cancelled)  # even shown the cancelled order itself, the customer sees the cart
+    assert display.mode == "cart"

@@ -574,6 +574,11 @@ def test_customer_display_fits_its_screens(
         ),
         ("thanks", lambda: display.show_session(session(State.PAID, payer_total_fen=123456))),
     ]
+    # A payment code that took nothing: the longest reason with the longest next step, and each next step.
+    failures = (CodePayFailure.CODE_REJECTED, CodePayFailure.INSUFFICIENT_FUNDS, CodePayFailure.UNAVAILABLE)
+    for failure in failures:
+        failed = session(State.FAILED, method=TradeType.MICROPAY, code_url=None, failure=failure)
+        states.append((f"failed-{failure}", lambda failed=failed: display.show_session(failed)))
     found: list[str] = []
     for name, show in states:
         shown = check_screen(display, lambda show=show: (show(), [display])[1], CUSTOMER_SIZES)
