@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -206,20 +207,31 @@ class EventBus:
         return unsubscribe
 
     def publish(self, event: CoreEvent) -> None:
-        with self._lock:
-            subscribers = list(self._subscribers)
         me = threading.get_ident()
-        for callback in subscribers:
-            with self._lock:
-                if callback not in self._subscribers:
-                    continue  # unsubscribed meanwhile: never called again
-                delivery = (callback, me)
-                self._delivering.append(delivery)
-            try:
-                callback(event)
-            except Exception:
-                log.exception("subscriber %r failed on %s", callback, type(event).__name__)
-            finally:
+        with self._lock:
+            # Every subscriber this delivery will ask counts as "being delivered to" until it is done with: an
+            # unsubscribe waits for it, and so this thread never holds the last reference to a callback (a Qt
+            # object must not be destroyed on a core thread).
+            queue = deque((callback, me) for callback in self._subscribers)
+            self._delivering.extend(queue)
+        try:
+            while queue:
+                self._deliver(queue[0][0], event)
                 with self._lock:
-                    self._delivering.remove(delivery)
+                    self._delivering.remove(queue.popleft())  # before a waiting unsubscribe can return
                     self._drained.notify_all()
+        finally:
+            with self._lock:  # a BaseException (the process ending) leaves nobody waiting for the rest
+                for delivery in queue:
+                    self._delivering.remove(delivery)
+                queue.clear()
+                self._drained.notify_all()
+
+    def _deliver(self, callback: Subscriber, event: CoreEvent) -> None:
+        with self._lock:
+            if callback not in self._subscribers:
+                return  # unsubscribed meanwhile
+        try:
+            callback(event)
+        except Exception:
+            log.exception("subscriber %r failed on %s", callback, type(event).__name__)

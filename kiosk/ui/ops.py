@@ -25,16 +25,19 @@ class _Task(QRunnable):
         super().__init__()
         self._ops = ops
         self._op_id = op_id
-        self._fn = fn
+        self._fn: Callable[[], Any] | None = fn
 
     def run(self) -> None:
+        fn, self._fn = self._fn, None
+        assert fn is not None  # a task runs once
         try:
-            result = self._fn()
+            outcome: tuple[bool, object] = (True, fn())  # one tuple: a single argument, whatever the result
         except BaseException as exc:  # delivered to the GUI thread, never lost on a pool thread
-            self._ops._finished.emit(self._op_id, (False, exc))
-        else:
-            # One tuple: a single object argument, whatever the result type.
-            self._ops._finished.emit(self._op_id, (True, result))
+            outcome = (False, exc)
+        # The callable may hold the last reference to a widget (a dialog closed meanwhile): this thread lets go
+        # of it before saying it is done, so that the GUI thread's record of the operation drops it there.
+        del fn
+        self._ops._finished.emit(self._op_id, outcome)
 
 
 class BackgroundOps(QObject):
@@ -52,7 +55,8 @@ class BackgroundOps(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._ids = itertools.count(1)
-        self._pending: dict[int, tuple[str, Done | None, Failed | None]] = {}
+        # Each operation's label, callbacks and callable, until its outcome is delivered on the GUI thread.
+        self._pending: dict[int, tuple[str, Done | None, Failed | None, Callable[[], Any]]] = {}
         self._stopped = False
         self._finished.connect(self._deliver)
 
@@ -72,7 +76,7 @@ class BackgroundOps(QObject):
         if self._stopped:  # its owner is going away, and the core with it: run nothing more against it
             log.debug("%s not run: stopped", label or getattr(fn, "__name__", "operation"))
             return op_id
-        self._pending[op_id] = (label or getattr(fn, "__name__", "operation"), on_done, on_error)
+        self._pending[op_id] = (label or getattr(fn, "__name__", "operation"), on_done, on_error, fn)
         self._pool.start(_Task(self, op_id, fn))
         self.busyChanged.emit(len(self._pending))
         return op_id
@@ -80,7 +84,7 @@ class BackgroundOps(QObject):
     @Slot(int, object)
     def _deliver(self, op_id: int, outcome: tuple[bool, object]) -> None:
         ok, value = outcome
-        label, on_done, on_error = self._pending.pop(op_id, ("", None, None))
+        label, on_done, on_error, _ = self._pending.pop(op_id, ("", None, None, None))
         self.busyChanged.emit(len(self._pending))
         if ok:
             if on_done is not None:

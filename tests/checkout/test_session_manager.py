@@ -232,6 +232,32 @@ def test_an_unsubscribe_returns_only_once_a_delivery_on_another_thread_has_ended
     assert calls == [CoreError("x")]
 
 
+def test_an_unsubscribe_waits_for_a_delivery_that_still_holds_it_in_its_queue() -> None:
+    """Another thread's delivery has not reached this subscriber yet: it must be done with it (and skip it)
+    before unsubscribe returns, so that the last reference is never dropped on a core thread."""
+    bus = EventBus()
+    inside, release = threading.Event(), threading.Event()
+    later: list[object] = []
+
+    def first(event: object) -> None:
+        inside.set()
+        assert release.wait(10)
+
+    bus.subscribe(first)
+    unsubscribe_later = bus.subscribe(later.append)
+    publisher = threading.Thread(target=bus.publish, args=(CoreError("x"),))
+    publisher.start()
+    assert inside.wait(10)
+    leaving = threading.Thread(target=unsubscribe_later)
+    leaving.start()
+    leaving.join(0.3)
+    assert leaving.is_alive()  # the delivery under way still holds `later.append` in its queue
+    release.set()
+    leaving.join(10)
+    publisher.join(10)
+    assert not leaving.is_alive() and later == []  # skipped: it had unsubscribed
+
+
 def test_a_subscriber_may_unsubscribe_itself_while_it_is_called() -> None:
     bus = EventBus()
     calls: list[object] = []
