@@ -23,7 +23,6 @@ import json
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ import pytest
 
 from kiosk.sandbox import load_info
 from tests.support.processes import ServerProcess, start_server
+from tests.support.waiting import wait_until
 
 _template: Path | None = None
 _template_lock = threading.Lock()
@@ -142,16 +142,17 @@ class SandboxProcess:
         return listing
 
     def delivery_attempts(self, out_trade_no: str, *, at_least: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
-        """The delivery attempts for one order, once at least ``at_least`` are recorded (or ``timeout`` passes).
+        """The delivery attempts for one order, once at least ``at_least`` are recorded (fails after ``timeout``).
 
         The sandbox records an attempt when the receiver's answer arrives, which is after the receiver has
         stored the notification and woken its long-polls: a test that has just seen a payment must wait."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def recorded() -> list[dict[str, Any]] | None:
             attempts = [a for a in self.notifications()["attempts"] if a["out_trade_no"] == out_trade_no]
-            if len(attempts) >= at_least or time.monotonic() > deadline:
-                return attempts
-            time.sleep(0.02)
+            return attempts if len(attempts) >= at_least else None
+
+        found: list[dict[str, Any]] = wait_until(recorded, timeout, f"{at_least} delivery attempts of {out_trade_no}")
+        return found
 
     def orders(self) -> list[dict[str, Any]]:
         orders: list[dict[str, Any]] = self.control("GET", "/sandbox/v1/orders")["orders"]
