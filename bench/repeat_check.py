@@ -24,19 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._stats import percentiles
-from kiosk.checkout import KioskConfig, KioskCore
-from kiosk.checkout.config import StoreInfoConfig
+from kiosk.checkout import KioskCore
 from kiosk.clock import CHINA_TZ
-from tests.support.journaled import journal_order
+from tests.support.journaled import StandingClock, journal_core, journal_order
 
 ROUNDS = 200
 NOW = datetime(2026, 12, 5, 18, 0, tzinfo=CHINA_TZ)
 IN_WINDOW = 3
-
-
-class StandingClock:
-    def now(self) -> datetime:
-        return NOW
 
 
 def fill(core: KioskCore, count: int) -> None:
@@ -63,10 +57,7 @@ def timed(call: Callable[[], object], rounds: int = ROUNDS) -> list[float]:
 
 
 def measure(count: int, root: Path) -> dict[str, object]:
-    config = KioskConfig(
-        ("http://127.0.0.1:9",), "t", StoreInfoConfig("S1", "店", "路"), kiosk_id="K1", data_dir=root / str(count)
-    )
-    core = KioskCore(config, clock=StandingClock())  # never started: the journal is all the check reads
+    core = journal_core(root / str(count), StandingClock(NOW))
     try:
         fill(core, count)
         cart = core.new_cart()

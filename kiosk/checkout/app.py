@@ -41,7 +41,7 @@ from kiosk.checkout.events import (
 from kiosk.checkout.print_monitor import PrintMonitor
 from kiosk.checkout.relay_client import DEFAULT_WAIT_SECONDS, Backoff, RelayClient
 from kiosk.checkout.session import PAID_STATES, PaymentSession
-from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager
+from kiosk.checkout.session_manager import Documents, PrintSink, SessionError, SessionManager, session_from_row
 from kiosk.checkout.sound import Sounds
 from kiosk.clock import CHINA_TZ, Clock, SystemClock
 from kiosk.journal import EventRow, Journal, OrderItemRow, RefundRow
@@ -405,8 +405,6 @@ class KioskCore:
         return self.orders_between(self.today(), self.today())
 
     def orders_between(self, first: date, last: date) -> list[PaymentSession]:
-        from kiosk.checkout.session_manager import session_from_row
-
         return [session_from_row(row) for row in self.journal.orders_between(first, last)]
 
     def order_items(self, out_trade_no: str) -> list[OrderItemRow]:
@@ -440,20 +438,14 @@ class KioskCore:
         self, first: datetime, last: datetime | None = None, *, limit: int | None = None
     ) -> list[PaymentSession]:
         """Paid orders by payment time (:func:`~kiosk.checkout.double_charge.paid_at`), newest first."""
-        from kiosk.checkout.session_manager import session_from_row
-
         rows = self.journal.orders_paid_between(PAID_STATES, first, last, limit=limit)
         return [session_from_row(row) for row in rows]
 
     def paid_after_cancel(self) -> list[PaymentSession]:
-        from kiosk.checkout.session_manager import session_from_row
-
         return [session_from_row(row) for row in self.journal.paid_after_cancel()]
 
     def unresolved_orders(self) -> list[PaymentSession]:
         """Payment-code orders the relay cannot settle yet (its reverse keeps failing): for the manager."""
-        from kiosk.checkout.session_manager import session_from_row
-
         return [session_from_row(row) for row in self.journal.unresolved_orders()]
 
     def refunds(self, out_trade_no: str | None = None) -> list[RefundRow]:

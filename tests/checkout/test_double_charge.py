@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.checkout import Cart, KioskConfig, KioskCore, State
+from kiosk.checkout import Cart, State
 from kiosk.checkout.cart import CartSnapshot
 from kiosk.checkout.catalogue import Catalogue, Category, Item
 from kiosk.checkout.codepay import OtherWallet, PaymentCodeRefused
-from kiosk.checkout.config import StoreInfoConfig
 from kiosk.checkout.double_charge import (
     REPEAT_WINDOW,
     Order,
@@ -28,7 +27,7 @@ from kiosk.journal import OrderItemRow
 from kiosk.trade import TradeType
 from tests.checkout.conftest import MovableClock, World
 from tests.checkout.test_integration import awaiting, recording, sell
-from tests.support.journaled import journal_order
+from tests.support.journaled import StandingClock, journal_core, journal_order
 
 WATER = Item("W1", "6921168509256", "农夫山泉 550ml", "Water", 200, "drinks")
 COLA = Item("C1", None, "可口可乐 330ml", "Coca-Cola", 350, "drinks")
@@ -180,21 +179,11 @@ def test_the_core_names_a_payment_by_code_as_a_recent_payment_and_refuses_other_
     assert last is not None and last.out_trade_no == session.out_trade_no  # the last receipt: this one
 
 
-class StandingClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 def test_the_core_reads_only_the_payments_within_the_window(tmp_path: Path) -> None:
     """Every Charge asks: the orders paid within the window around now (by payment time, not by the day they were
     made) are read, nothing else; the last receipt is the newest payment since yesterday began."""
     clock = StandingClock(NOW)
-    store = StoreInfoConfig("S1", "店", "路")
-    config = KioskConfig(("http://127.0.0.1:9",), "t", store, kiosk_id="K1", data_dir=tmp_path)
-    core = KioskCore(config, clock=clock)  # never started: the journal is all these ask
+    core = journal_core(tmp_path, clock)
     minute = timedelta(minutes=1)
     cola = core.catalogue.lookup("DRK-001")
     assert cola is not None

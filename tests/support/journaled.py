@@ -1,14 +1,36 @@
 """Paid orders written straight into a kiosk journal, as the core would have journaled them (one item each):
-for tests and benchmarks of what the core reads back (the repeat-charge check, the last receipt)."""
+for tests and benchmarks of what the core reads back (the repeat-charge check, the last receipt), on a core of
+store S1's kiosk K1 that is never started, at a standing time."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from kiosk.checkout import State
+from kiosk.checkout import KioskConfig, KioskCore, State
 from kiosk.checkout.catalogue import Item
+from kiosk.checkout.config import StoreInfoConfig
 from kiosk.journal import Journal, timestamp
 from kiosk.trade import TradeType
+
+
+class StandingClock:
+    """Time stands at ``moment`` until a test sets another."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def journal_core(data_dir: Path, clock: StandingClock) -> KioskCore:
+    """Store S1's kiosk K1 (the orders :func:`journal_order` writes), never started: the journal is all it reads.
+    The caller stops it."""
+    config = KioskConfig(
+        ("http://127.0.0.1:9",), "t", StoreInfoConfig("S1", "店", "路"), kiosk_id="K1", data_dir=data_dir
+    )
+    return KioskCore(config, clock=clock)
 
 
 def journal_order(
