@@ -36,7 +36,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from kiosk.trade import TRADE_STATES, CodePayFailure, TradeState, TradeType, is_paid, is_payable
+from kiosk.trade import CODEPAY_DEADLINE, TRADE_STATES, CodePayFailure, TradeState, TradeType, is_paid, is_payable
 
 #: Where an answer about the order came from: a long-poll, the clerk's re-query, the answer to a close, or (a
 #: payment-code order) the answer to its charge.
@@ -122,6 +122,12 @@ class PaymentSession:
     def seconds_left(self, now: datetime) -> float:
         """The countdown shown to the clerk and customer (0 once expired)."""
         return max((self.expires_at - now).total_seconds(), 0.0)
+
+    def password_seconds_left(self, now: datetime) -> float:
+        """A payment code's countdown: how much longer the customer has to type the password. The relay
+        reverses the order :data:`~kiosk.trade.CODEPAY_DEADLINE` after its charge; counted from the kiosk's
+        charge, a moment before the relay's, the screen never promises more time than there is."""
+        return max((self.charged_at + CODEPAY_DEADLINE - now).total_seconds(), 0.0)
 
 
 # ---- events (inputs) -------------------------------------------------------------------------

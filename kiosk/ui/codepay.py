@@ -11,18 +11,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.checkout import PaymentSession, State
 from kiosk.checkout.codepay import TrainingScenario
-from kiosk.trade import CODEPAY_DEADLINE, TradeState
+from kiosk.trade import TradeState
 from kiosk.ui.dialogs import ActionDialog
 from kiosk.ui.flow import FlowLayout
 from kiosk.ui.i18n import Retranslating
 from kiosk.ui.words import code_failure_text, code_next_step_text, format_countdown, state_text
-
-
-def password_seconds_left(session: PaymentSession, now: datetime) -> float:
-    """How much longer the customer has to type the password: the relay reverses the order
-    :data:`~kiosk.trade.CODEPAY_DEADLINE` after its charge. Counted from the kiosk's charge, a moment before the
-    relay's, so the screen never promises more time than there is."""
-    return max((session.charged_at + CODEPAY_DEADLINE - now).total_seconds(), 0.0)
 
 
 class CodePayPanel(Retranslating, QFrame):
@@ -112,7 +105,7 @@ class CodePayPanel(Retranslating, QFrame):
         """The password's time left, while the customer types it (and nothing once it is up: the answer follows)."""
         session = self.session
         typing = session is not None and session.is_open and self.state == TradeState.USERPAYING
-        left = password_seconds_left(session, now) if typing and session is not None else 0.0
+        left = session.password_seconds_left(now) if typing and session is not None else 0.0
         if left > 0:
             self.wait_label.setText(
                 self.tr("Waiting at most {0} more, then the payment is reversed").format(format_countdown(left))
