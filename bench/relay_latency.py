@@ -94,7 +94,8 @@ class RawHTTP:
         self, method: str, target: str, headers: dict[str, str] | None = None, body: bytes = b""
     ) -> tuple[int, bytes]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            # A deep buffer: a bill answer (megabytes) is read in a few steps, not 64 KiB at a time.
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 22)
         assert self.reader is not None
         lines = [f"{method} {target} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]

@@ -15,7 +15,7 @@ which may die; through the storage's :class:`~kiosk.relay.storage.ClusterLink` t
   that do not hold it send what the holder must hear of (a new open order, a pending refund, a kiosk waiting,
   a flow after its charge) over the link; the holder also reloads the open work from storage every
   :data:`RESCAN_SECONDS`, so nothing sent while it changed hands is lost for long.
-- **share turns**, e.g. the platform-certificate download limit (:func:`shared_turn`).
+- **share turns**, e.g. the platform-certificate download limit (:func:`take_turn`).
 """
 
 from __future__ import annotations

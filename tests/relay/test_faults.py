@@ -42,20 +42,13 @@ from tests.support.relay import (
     order_number,
     start_relay,
 )
-from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support.sandbox import SandboxProcess
 
 #: What a kiosk waits for the relay (kiosk.checkout.relay_client's default): every answer must come sooner.
 KIOSK_WAIT = 5.0
 #: Latencies on either side of the relay's deadline for a call to WeChat Pay.
 UNDER = CALL_DEADLINE - 0.6
 OVER = CALL_DEADLINE + 1.0
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox_process(tmp_path_factory.mktemp("faults") / "sandbox", time_scale=10)
-    yield process
-    process.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import resource
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from tests.support.relay import (
     start_relay,
     update_config,
 )
-from tests.support.sandbox import SandboxProcess, offline_state_dir, start_sandbox_process
+from tests.support.sandbox import SandboxProcess, offline_state_dir
 from tests.support.systemd import received
 from tests.support.waiting import wait_until
 
@@ -44,13 +43,6 @@ PROBING = 0.1
 def health(base_url: str) -> tuple[int, HealthAnswer]:
     response = httpx.get(base_url + "/healthz", timeout=10)
     return response.status_code, decode(HealthAnswer, response.json())  # the contract's shape, strictly
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox_process(tmp_path_factory.mktemp("health") / "sandbox", time_scale=10)
-    yield process
-    process.stop()
 
 
 @pytest.fixture

@@ -27,18 +27,11 @@ from tests.support.relay import (
     refused_field,
     start_relay,
 )
-from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support.sandbox import SandboxProcess
 from tests.support.world import FAST_BACKOFF
 
 #: A sub-merchant the sandbox's service provider has no relation with: WeChat Pay answers 400 INVALID_REQUEST.
 UNBOUND_SUB_MCHID = "1900009999"
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox_process(tmp_path_factory.mktemp("orders") / "sandbox", time_scale=10)
-    yield process
-    process.stop()
 
 
 @pytest.fixture(scope="module", params=ENGINES)

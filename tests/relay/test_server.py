@@ -30,7 +30,7 @@ from tests.support.relay import (
     start_relay,
     update_config,
 )
-from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support.sandbox import SandboxProcess
 
 FILE_LIMIT = 400
 CAPACITY = FILE_LIMIT - FD_RESERVE
@@ -40,13 +40,6 @@ HEADER_TIMEOUT = 3.0
 
 def low_file_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (FILE_LIMIT, FILE_LIMIT))
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox_process(tmp_path_factory.mktemp("edge") / "sandbox", time_scale=10)
-    yield process
-    process.stop()
 
 
 @pytest.fixture

@@ -32,19 +32,12 @@ from tests.support.relay import (
     query_storage,
     start_relay,
 )
-from tests.support.sandbox import SandboxProcess, start_sandbox_process
+from tests.support.sandbox import SandboxProcess
 from tests.support.systemd import received
 from tests.support.waiting import wait_until
 
 #: What uvicorn logs when its graceful timeout cuts requests off: a stop that had to wait for it.
 CUT_OFF = "timeout graceful shutdown exceeded"
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox_process(tmp_path_factory.mktemp("shutdown") / "sandbox", time_scale=10)
-    yield process
-    process.stop()
 
 
 @pytest.fixture(params=ENGINES)

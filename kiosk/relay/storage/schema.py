@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from kiosk.clock import CHINA_TZ, parse_rfc3339, rfc3339
+from kiosk.clock import CHINA_TZ, SystemClock, parse_rfc3339, rfc3339
 from kiosk.trade import PAYABLE, REFUND_STATUSES, TRADE_STATES, TradeType
 
 from .interface import CodePayStep, StorageError
@@ -275,7 +275,7 @@ class Connection(Protocol):
     def execute(self, query: Any, params: Any = ..., /) -> Any: ...
 
 
-def migrate(connection: Connection, dialect: Dialect, *, now: Callable[[], datetime] | None = None) -> int:
+def migrate(connection: Connection, dialect: Dialect) -> int:
     """Bring the database up to :data:`LATEST` in one transaction; returns the version it was at before.
 
     Raises :class:`StorageError` for a database of a newer relay (it would not be understood)."""
@@ -294,7 +294,7 @@ def migrate(connection: Connection, dialect: Dialect, *, now: Callable[[], datet
             raise StorageError(
                 f"the database has schema version {current}, made by a newer relay; this relay knows up to {LATEST}"
             )
-        stamp = rfc3339((now or _now)())
+        stamp = rfc3339(SystemClock().now())
         for migration in MIGRATIONS[current:]:
             for statement in migration.for_dialect(dialect):
                 execute(statement)
@@ -304,7 +304,3 @@ def migrate(connection: Connection, dialect: Dialect, *, now: Callable[[], datet
         execute("ROLLBACK")
         raise
     return current
-
-
-def _now() -> datetime:
-    return datetime.now(CHINA_TZ)

@@ -215,7 +215,8 @@ def drive(connection: sqlite3.Connection, transaction: Transaction[T]) -> T:
     try:
         statement = next(transaction)
         while True:
-            cursor = connection.execute(SQLITE.sql(statement.sql), params(statement.params))
+            sql = SQLITE.sql(statement.sql, for_update=statement.for_update)  # no-op here: SQLite has no row locks
+            cursor = connection.execute(sql, params(statement.params))
             result: Any
             if statement.fetch == "count":
                 result = cursor.rowcount
